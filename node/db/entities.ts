@@ -1,0 +1,160 @@
+import { EntitySchema } from "@mikro-orm/core";
+
+/** The current state of one item (local or a peer's): the head of its version chain. */
+export interface ItemRow {
+  id: string;
+  type: string;
+  origin: string;
+  local: boolean;
+  version: number;
+  title: string;
+  city: string;
+  language: string;
+  published: string;
+  updated: string;
+  deleted: boolean;
+  verified: boolean;
+  createdAt: string;
+}
+
+/** One signed version of an item; never changed once written. */
+export interface ItemVersionRow {
+  seq?: number;
+  itemId: string;
+  version: number;
+  document: string;
+  jws: string;
+  html: string;
+  author: string;
+  changed: string;
+  createdAt: string;
+}
+
+/** A bearer token; only the SHA-256 of the secret is kept. */
+export interface TokenRow {
+  id?: number;
+  hash: string;
+  role: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt?: string | null;
+  revokedAt?: string | null;
+}
+
+/** A web login; the password is kept as an scrypt hash. */
+export interface UserRow {
+  id?: number;
+  username: string;
+  passwordHash: string;
+  role: string;
+  createdAt: string;
+}
+
+/** A key pair of the node; `retiredAt` null marks the current key of its purpose. */
+export interface KeyRow {
+  kid: string;
+  purpose: string;
+  publicJwk: string;
+  privateJwk: string;
+  createdAt: string;
+  retiredAt?: string | null;
+}
+
+/** Small node-wide facts (e.g. whether seeds were loaded). */
+export interface MetaRow {
+  key: string;
+  value: string;
+}
+
+/** MikroORM mapping of {@link ItemRow}. */
+export const Item = new EntitySchema<ItemRow>({
+  name: "Item",
+  tableName: "items",
+  properties: {
+    id: { type: "string", primary: true },
+    type: { type: "string" },
+    origin: { type: "string" },
+    local: { type: "boolean" },
+    version: { type: "integer" },
+    title: { type: "string" },
+    city: { type: "string" },
+    language: { type: "string" },
+    published: { type: "string" },
+    updated: { type: "string" },
+    deleted: { type: "boolean" },
+    verified: { type: "boolean" },
+    createdAt: { type: "string" },
+  },
+});
+
+/** MikroORM mapping of {@link ItemVersionRow}. */
+export const ItemVersion = new EntitySchema<ItemVersionRow>({
+  name: "ItemVersion",
+  tableName: "item_versions",
+  properties: {
+    seq: { type: "integer", primary: true, autoincrement: true },
+    itemId: { type: "string" },
+    version: { type: "integer" },
+    document: { type: "text" },
+    jws: { type: "text" },
+    html: { type: "text" },
+    author: { type: "string" },
+    changed: { type: "string" },
+    createdAt: { type: "string" },
+  },
+});
+
+/** MikroORM mapping of {@link TokenRow}. */
+export const Token = new EntitySchema<TokenRow>({
+  name: "Token",
+  tableName: "tokens",
+  properties: {
+    id: { type: "integer", primary: true, autoincrement: true },
+    hash: { type: "string", unique: true },
+    role: { type: "string" },
+    name: { type: "string" },
+    createdAt: { type: "string" },
+    lastUsedAt: { type: "string", nullable: true },
+    revokedAt: { type: "string", nullable: true },
+  },
+});
+
+/** MikroORM mapping of {@link UserRow}. */
+export const User = new EntitySchema<UserRow>({
+  name: "User",
+  tableName: "users",
+  properties: {
+    id: { type: "integer", primary: true, autoincrement: true },
+    username: { type: "string", unique: true },
+    passwordHash: { type: "string" },
+    role: { type: "string" },
+    createdAt: { type: "string" },
+  },
+});
+
+/** MikroORM mapping of {@link KeyRow}. */
+export const Key = new EntitySchema<KeyRow>({
+  name: "Key",
+  tableName: "keys",
+  properties: {
+    kid: { type: "string", primary: true },
+    purpose: { type: "string" },
+    publicJwk: { type: "text" },
+    privateJwk: { type: "text" },
+    createdAt: { type: "string" },
+    retiredAt: { type: "string", nullable: true },
+  },
+});
+
+/** MikroORM mapping of {@link MetaRow}. */
+export const Meta = new EntitySchema<MetaRow>({
+  name: "Meta",
+  tableName: "meta",
+  properties: {
+    key: { type: "string", primary: true },
+    value: { type: "text" },
+  },
+});
+
+/** Every entity the node maps. */
+export const entities = [Item, ItemVersion, Token, User, Key, Meta];

@@ -1,0 +1,92 @@
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+import type { Orm } from "../db/orm.ts";
+import { Key, type KeyRow } from "../db/entities.ts";
+import { JWS_ALG, keyIdOf, type PublicJwk, type SigningKey } from "./jws.ts";
+
+/** The purpose of the document-signing keys in the `keys` table. */
+export const DOCUMENT_KEY_PURPOSE = "jws";
+
+/** The node's document-signing keys: the current one and every retired one. */
+export interface KeyStore {
+  /** The current signing key; generated and stored on first use. */
+  current(): Promise<SigningKey>;
+  /** Every public key, current first, for `/.well-known/jwks.json`. */
+  publicKeys(): Promise<PublicJwk[]>;
+  /** Makes a new current key; old keys stay published so old signatures still verify. */
+  rotate(): Promise<PublicJwk>;
+}
+
+/** Options of {@link createKeyStore}. */
+export interface KeyStoreOptions {
+  readonly orm: Orm;
+}
+
+/** Generates a new Ed25519 key pair as JWKs, named by its thumbprint. */
+export async function generateEd25519(): Promise<{ publicJwk: PublicJwk; privateJwk: JWK }> {
+  const { publicKey, privateKey } = await generateKeyPair(JWS_ALG, { crv: "Ed25519", extractable: true });
+  const pub = await exportJWK(publicKey);
+  const kid = await keyIdOf(pub);
+  const publicJwk: PublicJwk = { kty: "OKP", crv: "Ed25519", x: pub.x as string, kid, alg: "EdDSA", use: "sig" };
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: JWS_ALG };
+  return { publicJwk, privateJwk };
+}
+
+/** Creates the key store over the node's database. */
+export function createKeyStore(options: KeyStoreOptions): KeyStore {
+  const { orm } = options;
+  // The running node and `wego keys rotate` share the database, so the current key is
+  // re-read from it rather than cached for the life of the process.
+  let cached: { kid: string; key: CryptoKey } | undefined;
+
+  async function insertNew(retirePrevious: boolean): Promise<KeyRow> {
+    const { publicJwk, privateJwk } = await generateEd25519();
+    const now = new Date().toISOString();
+    const row: KeyRow = {
+      kid: publicJwk.kid,
+      purpose: DOCUMENT_KEY_PURPOSE,
+      publicJwk: JSON.stringify(publicJwk),
+      privateJwk: JSON.stringify(privateJwk),
+      createdAt: now,
+      retiredAt: null,
+    };
+    await orm.em.fork().transactional(async (em) => {
+      if (retirePrevious) {
+        await em.nativeUpdate(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null }, { retiredAt: now });
+      } else if ((await em.count(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null })) > 0) {
+        return;
+      }
+      await em.insert(Key, row);
+    });
+    return row;
+  }
+
+  async function currentRow(): Promise<KeyRow> {
+    const em = orm.em.fork();
+    const row = await em.findOne(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null }, { orderBy: { createdAt: "desc" } });
+    if (row) return row;
+    await insertNew(false);
+    return currentRow();
+  }
+
+  return {
+    async current() {
+      const row = await currentRow();
+      if (cached?.kid !== row.kid) {
+        const key = await importJWK(JSON.parse(row.privateJwk) as JWK, JWS_ALG);
+        cached = { kid: row.kid, key: key as CryptoKey };
+      }
+      return cached;
+    },
+    async publicKeys() {
+      await currentRow();
+      const rows = await orm.em.fork().find(Key, { purpose: DOCUMENT_KEY_PURPOSE }, { orderBy: { createdAt: "desc" } });
+      // Current first, then retired keys newest first.
+      rows.sort((a, b) => Number(a.retiredAt != null) - Number(b.retiredAt != null));
+      return rows.map((r) => JSON.parse(r.publicJwk) as PublicJwk);
+    },
+    async rotate() {
+      const row = await insertNew(true);
+      return JSON.parse(row.publicJwk) as PublicJwk;
+    },
+  };
+}
