@@ -1,0 +1,42 @@
+import Koa from "koa";
+import type { Orm } from "./db/orm.ts";
+import type { Library, NodeIdentity } from "./library/library.ts";
+import type { KeyStore } from "./signing/keys.ts";
+import type { Logger } from "./log.ts";
+import { errorMiddleware, HttpError } from "./http/errors.ts";
+import { createItemsRouter } from "./http/api-items.ts";
+import { createPagesRouter } from "./http/pages.ts";
+import { createWellKnownRouter } from "./http/well-known.ts";
+
+/** Everything the HTTP app is built from. */
+export interface AppDeps {
+  readonly orm: Orm;
+  readonly library: Library;
+  readonly keys: KeyStore;
+  readonly identity: NodeIdentity;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+}
+
+/** Builds the node's Koa application: error edge, security headers, then the routers. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+  app.use(errorMiddleware(deps.logger));
+  app.use(async (ctx, next) => {
+    ctx.set("X-Content-Type-Options", "nosniff");
+    ctx.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    ctx.set("X-Frame-Options", "DENY");
+    await next();
+  });
+  const routers = [
+    createWellKnownRouter(deps),
+    createItemsRouter(deps),
+    createPagesRouter(deps),
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use((ctx) => {
+    if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, "not found");
+  });
+  return app;
+}

@@ -1,0 +1,183 @@
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
+import { Command, InvalidArgumentError } from "commander";
+import { ConfigError, loadConfig, type ConfigFlags } from "./config.ts";
+import { openDatabase } from "./db/orm.ts";
+import { createToken, isRole, revokeTokens, type Role } from "./auth/tokens.ts";
+import { checkCredentials, upsertUser } from "./auth/passwords.ts";
+import { createKeyStore } from "./signing/keys.ts";
+import { verifyRemoteItem } from "./signing/verify.ts";
+import { createDocumentValidator } from "./library/validation.ts";
+import { startNode } from "./main.ts";
+
+function parseRole(value: string): Role {
+  if (!isRole(value)) throw new InvalidArgumentError("role must be admin or editor");
+  return value;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Asks for a line without echoing it (a password at a terminal). */
+function askHidden(prompt: string): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _enc, cb) {
+      if (!muted) process.stderr.write(chunk);
+      cb();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolve) => {
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stderr.write("\n");
+      resolve(answer);
+    });
+    muted = true;
+  });
+}
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) return (await readStdin()).split(/\r?\n/)[0] ?? "";
+  const first = await askHidden("Password: ");
+  const second = await askHidden("Repeat password: ");
+  if (first !== second) throw new InvalidArgumentError("the passwords differ");
+  return first;
+}
+
+async function withDatabase<T>(data: string | undefined, fn: (orm: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig({ data });
+  const orm = await openDatabase({ dataDir: config.dataDir });
+  try {
+    return await fn(orm);
+  } finally {
+    await orm.close();
+  }
+}
+
+/** Builds the `wego` command line. */
+export function createProgram(): Command {
+  const program = new Command("wego")
+    .description("WeGO Exchange city node: publish, sign, federate and search e-government knowledge")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("serve")
+    .description("run the city node (seeds the library on first start)")
+    .option("--port <n>", "port to listen on (default 8080, env WEGO_PORT)")
+    .option("--host <address>", "address to bind (default all interfaces)")
+    .option("--origin <url>", "public origin of the node (default http://localhost:<port>)")
+    .option("--data <dir>", "data folder (default ./data)")
+    .option("--city <slug>", "city handle (default seoul)")
+    .option("--name <name>", "city display name")
+    .option("--country <code>", "ISO 3166-1 alpha-2 country (default KR)")
+    .option("--no-seed", "do not load the city's seed library")
+    .option("--allow-private-address", "let federation reach loopback/private addresses (tests and demos only)")
+    .option("--log-level <level>", "debug, info, warn or error")
+    .action(async (flags: ConfigFlags) => {
+      const node = await startNode(loadConfig(flags));
+      const stop = async () => {
+        await node.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      await new Promise(() => {});
+    });
+
+  const token = program.command("token").description("bearer tokens for the API");
+  token
+    .command("create")
+    .description("create a token and print it (last line); only its hash is stored")
+    .option("--data <dir>", "data folder (default ./data)")
+    .requiredOption("--role <role>", "admin or editor", parseRole)
+    .option("--name <label>", "label shown in version history", "")
+    .action(async (opts: { data?: string; role: Role; name: string }) => {
+      const name = opts.name || `${opts.role}-${new Date().toISOString().slice(0, 10)}`;
+      const secret = await withDatabase(opts.data, (orm) => createToken(orm, opts.role, name));
+      process.stderr.write(`Created ${opts.role} token "${name}". Keep it secret; it is shown only once:\n`);
+      process.stdout.write(`${secret}\n`);
+    });
+  token
+    .command("revoke")
+    .description("revoke every token with this label")
+    .option("--data <dir>", "data folder (default ./data)")
+    .requiredOption("--name <label>", "label of the tokens to revoke")
+    .action(async (opts: { data?: string; name: string }) => {
+      const n = await withDatabase(opts.data, (orm) => revokeTokens(orm, opts.name));
+      process.stdout.write(`revoked ${n} token(s)\n`);
+    });
+
+  program
+    .command("user")
+    .description("web logins")
+    .command("add")
+    .description("add a web login (or reset its password); the password is read from stdin or asked for")
+    .argument("<username>")
+    .option("--data <dir>", "data folder (default ./data)")
+    .requiredOption("--role <role>", "admin or editor", parseRole)
+    .action(async (username: string, opts: { data?: string; role: Role }) => {
+      const password = await readPassword();
+      const problems = checkCredentials(username, password);
+      if (problems.length) throw new InvalidArgumentError(problems.join("; "));
+      const what = await withDatabase(opts.data, (orm) => upsertUser(orm, username, password, opts.role));
+      process.stdout.write(`${what} ${opts.role} ${username}\n`);
+    });
+
+  const keys = program.command("keys").description("document-signing keys");
+  keys
+    .command("rotate")
+    .description("make a new signing key; old keys stay published so old signatures still verify")
+    .option("--data <dir>", "data folder (default ./data)")
+    .action(async (opts: { data?: string }) => {
+      const jwk = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).rotate());
+      process.stdout.write(`new signing key ${jwk.kid}\n`);
+    });
+  keys
+    .command("list")
+    .description("list published keys, current first")
+    .option("--data <dir>", "data folder (default ./data)")
+    .action(async (opts: { data?: string }) => {
+      const list = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).publicKeys());
+      list.forEach((k, i) => process.stdout.write(`${k.kid}${i === 0 ? "  (current)" : ""}\n`));
+    });
+
+  program
+    .command("verify")
+    .description("fetch an item from any node and check its signature and origin")
+    .argument("<url>", "the item's id URL, or a node's /api/items?id=… URL")
+    .option("--allow-private-address", "allow loopback/private addresses (tests and demos only)")
+    .option("--json", "print the result as JSON")
+    .action(async (url: string, opts: { allowPrivateAddress?: boolean; json?: boolean }) => {
+      const result = await verifyRemoteItem(url, { validator: createDocumentValidator(), allowPrivateAddress: opts.allowPrivateAddress ?? false });
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (result.ok) process.stdout.write(`valid: ${result.type} ${result.id} version ${result.version}, signed by ${result.origin} with key ${result.kid}\n`);
+      else process.stdout.write(`INVALID: ${result.reason}\n`);
+      if (!result.ok) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    const err = error as { code?: string; exitCode?: number; message?: string };
+    if (err.code?.startsWith("commander.")) return err.exitCode ?? 1;
+    if (error instanceof ConfigError || error instanceof InvalidArgumentError || error instanceof TypeError) {
+      process.stderr.write(`wego: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`wego: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,109 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Everything a node needs to know about how to run; made only by {@link loadConfig}. */
+export interface Config {
+  /** TCP port to listen on (default 8080). */
+  readonly port: number;
+  /** Address to bind (default: all interfaces). */
+  readonly host?: string;
+  /** Public origin the node's URLs start with (default `http://localhost:<port>`). */
+  readonly origin: string;
+  /** Folder of the database and other state (default `./data`). */
+  readonly dataDir: string;
+  /** The city's handle (default `seoul`). */
+  readonly city: string;
+  /** The city's display name (default "Seoul Metropolitan Government"). */
+  readonly name: string;
+  /** The city's ISO 3166-1 alpha-2 country (default `KR`). */
+  readonly country: string;
+  /** Load `seeds/<city>/` on first start (default true). */
+  readonly seed: boolean;
+  /** Folder holding the seed libraries (default the repository's `seeds/`). */
+  readonly seedsDir: string;
+  /** Let federation reach loopback and private addresses: tests and demos only. */
+  readonly allowPrivateAddress: boolean;
+  /** Largest accepted request body, in bytes (default 1 MiB). */
+  readonly maxBodyBytes: number;
+  /** Least severe log level printed (default `info`). */
+  readonly logLevel: LogLevel;
+}
+
+/** Log levels, least to most severe. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Options given on the command line; each overrides its environment variable. */
+export interface ConfigFlags {
+  readonly port?: string | number;
+  readonly host?: string;
+  readonly origin?: string;
+  readonly data?: string;
+  readonly city?: string;
+  readonly name?: string;
+  readonly country?: string;
+  readonly seed?: boolean;
+  readonly allowPrivateAddress?: boolean;
+  readonly logLevel?: string;
+}
+
+/** A configuration value that cannot be used; the message says which and why. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const DEFAULT_SEEDS_DIR = fileURLToPath(new URL("../seeds/", import.meta.url));
+
+function parsePort(value: string | number): number {
+  const port = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer 0–65535, got ${value}`);
+  return port;
+}
+
+function parseOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`origin must be a URL like https://exchange.example.org, got ${value}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`origin must use http or https, got ${value}`);
+  if (url.pathname !== "/" || url.search || url.hash || url.username) {
+    throw new ConfigError(`origin must be scheme, host and port only (no path), got ${value}`);
+  }
+  return url.origin;
+}
+
+function parseBool(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  return ["1", "true", "yes", "on"].includes(value.toLowerCase());
+}
+
+/**
+ * Builds the configuration from command-line flags, then `WEGO_*` environment
+ * variables, then defaults. The only module that reads the environment.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const port = parsePort(flags.port ?? env.WEGO_PORT ?? env.PORT ?? 8080);
+  const city = (flags.city ?? env.WEGO_CITY ?? "seoul").toLowerCase();
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(city)) throw new ConfigError(`city must be a short handle of letters, digits and dashes, got ${city}`);
+  const country = (flags.country ?? env.WEGO_COUNTRY ?? "KR").toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) throw new ConfigError(`country must be an ISO 3166-1 alpha-2 code, got ${country}`);
+  const logLevel = (flags.logLevel ?? env.WEGO_LOG_LEVEL ?? "info") as LogLevel;
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new ConfigError(`log level must be debug, info, warn or error`);
+  const maxBodyBytes = Number(env.WEGO_MAX_BODY_BYTES ?? 1024 * 1024);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
+  return {
+    port,
+    host: flags.host ?? env.WEGO_HOST ?? undefined,
+    origin: parseOrigin(flags.origin ?? env.WEGO_ORIGIN ?? `http://localhost:${port}`),
+    dataDir: resolve(flags.data ?? env.WEGO_DATA ?? "data"),
+    city,
+    name: flags.name ?? env.WEGO_NAME ?? (city === "seoul" ? "Seoul Metropolitan Government" : city),
+    country,
+    seed: flags.seed ?? parseBool(env.WEGO_SEED) ?? true,
+    seedsDir: resolve(env.WEGO_SEEDS_DIR ?? DEFAULT_SEEDS_DIR),
+    allowPrivateAddress: flags.allowPrivateAddress ?? parseBool(env.WEGO_ALLOW_PRIVATE_ADDRESS) ?? false,
+    maxBodyBytes,
+    logLevel,
+  };
+}

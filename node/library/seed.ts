@@ -1,0 +1,50 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Orm } from "../db/orm.ts";
+import { Meta } from "../db/entities.ts";
+import type { Library } from "./library.ts";
+import type { ValidationIssue } from "./validation.ts";
+
+/** Outcome of {@link loadSeeds}. */
+export type SeedResult =
+  | { readonly status: "loaded"; readonly count: number }
+  | { readonly status: "already-seeded" | "no-seeds" }
+  | { readonly status: "invalid"; readonly file: string; readonly details: readonly ValidationIssue[] };
+
+const SEEDED_KEY = "seeded";
+
+/** The seed documents of a city: `<seedsDir>/<city>/<slug>.json`, slug from the file name. */
+export function readSeedFiles(seedsDir: string, city: string): { slug: string; file: string; document: unknown }[] {
+  const dir = join(seedsDir, city);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => ({ slug: f.slice(0, -".json".length), file: join(dir, f), document: JSON.parse(readFileSync(join(dir, f), "utf8")) as unknown }));
+}
+
+/**
+ * Publishes the city's seed library once, on first start. A marker in the database
+ * makes later starts skip it, so seeds are never duplicated — nor resurrected after an
+ * editor deletes one.
+ */
+export async function loadSeeds(options: { orm: Orm; library: Library; seedsDir: string; city: string; origin: string }): Promise<SeedResult> {
+  const { orm, library } = options;
+  if (await orm.em.fork().findOne(Meta, { key: SEEDED_KEY })) return { status: "already-seeded" };
+  const seeds = readSeedFiles(options.seedsDir, options.city);
+  if (seeds.length === 0) return { status: "no-seeds" };
+  let count = 0;
+  for (const seed of seeds) {
+    // A start that crashed halfway through seeding left some seeds stored: keep those.
+    if (await library.get(`${options.origin}/items/${seed.slug}`)) continue;
+    const result = await library.create(seed.document, { author: "seed", slug: seed.slug });
+    // A seed that fails its schema is our bug: stop before the marker so it can be fixed and retried.
+    if (!result.ok) {
+      if (result.reason === "invalid") return { status: "invalid", file: seed.file, details: result.details };
+      throw new Error(`seed ${seed.file} could not be stored: ${result.reason}`);
+    }
+    count++;
+  }
+  await orm.em.fork().insert(Meta, { key: SEEDED_KEY, value: new Date().toISOString() });
+  return { status: "loaded", count };
+}

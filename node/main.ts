@@ -1,0 +1,79 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config.ts";
+import { openDatabase, type Orm } from "./db/orm.ts";
+import { createKeyStore, type KeyStore } from "./signing/keys.ts";
+import { createDocumentValidator } from "./library/validation.ts";
+import { createLibrary, type Library, type NodeIdentity } from "./library/library.ts";
+import { loadSeeds } from "./library/seed.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createApp } from "./app.ts";
+
+/** A running node, as {@link startNode} returns it. */
+export interface RunningNode {
+  readonly config: Config;
+  readonly identity: NodeIdentity;
+  readonly orm: Orm;
+  readonly library: Library;
+  readonly keys: KeyStore;
+  readonly server: Server;
+  /** The URL the server actually listens on (useful with port 0). */
+  readonly url: string;
+  /** Stops accepting requests, finishes open ones and closes the database. */
+  close(): Promise<void>;
+}
+
+/** The identity of the node's city, derived from its configuration. */
+export function identityOf(config: Config): NodeIdentity {
+  return {
+    origin: config.origin,
+    city: config.city,
+    name: config.name,
+    country: config.country,
+    actorId: `${config.origin}/cities/${config.city}`,
+  };
+}
+
+/** Opens the store, loads seeds once, and serves the node: the composition root. */
+export async function startNode(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningNode> {
+  const orm = await openDatabase({ dataDir: config.dataDir });
+  const identity = identityOf(config);
+  const keys = createKeyStore({ orm });
+  await keys.current();
+  const library = createLibrary({ orm, keys, validator: createDocumentValidator(), identity });
+  if (config.seed) {
+    const seeded = await loadSeeds({ orm, library, seedsDir: config.seedsDir, city: config.city, origin: config.origin });
+    if (seeded.status === "invalid") {
+      await orm.close();
+      throw new Error(`seed ${seeded.file} is not valid: ${seeded.details.map((d) => `${d.path} ${d.message}`).join("; ")}`);
+    }
+    if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
+  }
+  const app = createApp({ orm, library, keys, identity, logger, maxBodyBytes: config.maxBodyBytes });
+  const server = createServer(app.callback());
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === "IPv6" ? "localhost" : address.address}:${address.port}`;
+  logger.info("serving", { url, origin: config.origin, city: config.city, data: config.dataDir });
+  return {
+    config,
+    identity,
+    orm,
+    library,
+    keys,
+    server,
+    url,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await orm.close();
+    },
+  };
+}

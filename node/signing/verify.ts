@@ -1,0 +1,114 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import type { JWK } from "jose";
+import { verifyDetachedJws } from "./jws.ts";
+import type { DocumentValidator } from "../library/validation.ts";
+
+/** Outcome of {@link verifyRemoteItem}: what was checked, and the first thing that failed. */
+export type RemoteVerification =
+  | { readonly ok: true; readonly id: string; readonly type: string; readonly version: number; readonly origin: string; readonly kid: string }
+  | { readonly ok: false; readonly reason: string; readonly id?: string; readonly origin?: string };
+
+/** Options of {@link verifyRemoteItem}. */
+export interface VerifyRemoteOptions {
+  /** Schema check for the document (skipped for Tombstones). */
+  readonly validator: DocumentValidator;
+  /** Allow loopback and private addresses: tests and demos only (default false). */
+  readonly allowPrivateAddress?: boolean;
+  /** Fetch implementation (default global fetch). */
+  readonly fetch?: typeof fetch;
+  /** Per-request timeout in ms (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+const MAX_BYTES = 4 * 1024 * 1024;
+
+function isPrivateAddress(ip: string): boolean {
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split(".").map(Number) as [number, number];
+    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+  }
+  const v6 = ip.toLowerCase();
+  if (v6.startsWith("::ffff:")) return isPrivateAddress(v6.slice(7));
+  return v6 === "::1" || v6 === "::" || v6.startsWith("fc") || v6.startsWith("fd") || v6.startsWith("fe8") || v6.startsWith("fe9") || v6.startsWith("fea") || v6.startsWith("feb") || v6.startsWith("ff");
+}
+
+/** Refuses URLs that are not http(s), or that point at private addresses unless allowed. */
+export async function checkPublicUrl(url: URL, allowPrivateAddress: boolean): Promise<string | null> {
+  if (url.protocol !== "https:" && url.protocol !== "http:") return `${url.protocol} URLs are not fetched`;
+  if (allowPrivateAddress) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  if (addresses.length === 0) return `cannot resolve ${host}`;
+  if (addresses.some(isPrivateAddress)) return `${host} is a private or loopback address (use --allow-private-address for tests and demos)`;
+  return null;
+}
+
+async function fetchJson(url: URL, accept: string, options: VerifyRemoteOptions): Promise<{ ok: true; json: unknown; url: URL } | { ok: false; reason: string }> {
+  const refused = await checkPublicUrl(url, options.allowPrivateAddress ?? false);
+  if (refused) return { ok: false, reason: refused };
+  const doFetch = options.fetch ?? fetch;
+  let response: Response;
+  try {
+    // Redirects are not followed: an origin answers for its own URLs.
+    response = await doFetch(url, { headers: { accept }, redirect: "manual", signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+  } catch (error) {
+    return { ok: false, reason: `cannot fetch ${url.href}: ${(error as Error).message}` };
+  }
+  if (!response.ok && response.status !== 410) return { ok: false, reason: `${url.href} answered HTTP ${response.status}` };
+  const text = await response.text();
+  if (text.length > MAX_BYTES) return { ok: false, reason: `${url.href} answered more than ${MAX_BYTES} bytes` };
+  try {
+    return { ok: true, json: JSON.parse(text), url };
+  } catch {
+    return { ok: false, reason: `${url.href} did not answer JSON` };
+  }
+}
+
+/**
+ * Fetches an item from anywhere (its own URL or any node's `/api/items?id=`), then checks
+ * it as a receiver would: the document's id, its `attributedTo` and the signing key all
+ * belong to one origin; the detached JWS verifies against that origin's published JWKS;
+ * and the document satisfies its schema.
+ */
+export async function verifyRemoteItem(target: string, options: VerifyRemoteOptions): Promise<RemoteVerification> {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return { ok: false, reason: `${target} is not a URL` };
+  }
+  const fetched = await fetchJson(url, "application/json", options);
+  if (!fetched.ok) return fetched;
+  const body = fetched.json as { document?: unknown; jws?: unknown };
+  const document = body?.document as Record<string, unknown> | undefined;
+  if (!document || typeof document !== "object" || typeof body.jws !== "string") {
+    return { ok: false, reason: "the answer carries no signed document (document and jws)" };
+  }
+  const id = typeof document.id === "string" ? document.id : undefined;
+  if (!id) return { ok: false, reason: "the document has no id" };
+  let origin: string;
+  try {
+    origin = new URL(id).origin;
+  } catch {
+    return { ok: false, reason: "the document id is not a URL", id };
+  }
+  if (typeof document.attributedTo !== "string" || !URL.canParse(document.attributedTo) || new URL(document.attributedTo).origin !== origin) {
+    return { ok: false, reason: "the document is attributed to an actor of another origin", id, origin };
+  }
+  // Fetched from its own origin, the id must be the very URL asked for.
+  if (url.origin === origin && url.pathname.startsWith("/items/") && id !== url.href) {
+    return { ok: false, reason: `the origin answered ${url.href} with another item (${id})`, id, origin };
+  }
+  const jwks = await fetchJson(new URL("/.well-known/jwks.json", origin), "application/jwk-set+json, application/json", options);
+  if (!jwks.ok) return { ...jwks, id, origin };
+  const keys = (jwks.json as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys)) return { ok: false, reason: `${origin} publishes no JWKS keys`, id, origin };
+  const check = await verifyDetachedJws(document, body.jws, keys as JWK[]);
+  if (!check.ok) return { ok: false, reason: check.reason, id, origin };
+  if (document.type !== "Tombstone") {
+    const valid = options.validator.validate(document);
+    if (!valid.ok) return { ok: false, reason: `the signed document breaks its schema: ${valid.details.map((d) => `${d.path} ${d.message}`).join("; ")}`, id, origin };
+  }
+  return { ok: true, id, type: String(document.type), version: Number(document.version), origin, kid: check.kid };
+}
