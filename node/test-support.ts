@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { openDatabase, type Orm } from "./db/orm.ts";
+import { createKeyStore, type KeyStore } from "./signing/keys.ts";
+import { createDocumentValidator, type DocumentValidator } from "./library/validation.ts";
+import { createLibrary, MANAGED_FIELDS, type Library, type NodeIdentity } from "./library/library.ts";
+import { createLogger } from "./log.ts";
+import { createApp } from "./app.ts";
+
+/** A library over a private in-memory database, for one test file. */
+export interface TestLibrary {
+  readonly orm: Orm;
+  readonly keys: KeyStore;
+  readonly validator: DocumentValidator;
+  readonly library: Library;
+  readonly identity: NodeIdentity;
+}
+
+/** The identity test nodes use unless told otherwise. */
+export const TEST_IDENTITY: NodeIdentity = {
+  origin: "http://seoul.test",
+  city: "seoul",
+  name: "Seoul Metropolitan Government",
+  country: "KR",
+  actorId: "http://seoul.test/cities/seoul",
+};
+
+/** Opens a fresh in-memory node store with keys, validator and library. */
+export async function createTestLibrary(identity: NodeIdentity = TEST_IDENTITY, dataDir = ":memory:"): Promise<TestLibrary> {
+  const orm = await openDatabase({ dataDir });
+  const keys = createKeyStore({ orm });
+  const validator = createDocumentValidator();
+  const library = createLibrary({ orm, keys, validator, identity });
+  return { orm, keys, validator, library, identity };
+}
+
+/** A valid fixture of schemas/fixtures/valid without its managed fields: what a client POSTs. */
+export function draftFixture(name: string): Record<string, unknown> {
+  const doc = JSON.parse(readFileSync(new URL(`../schemas/fixtures/valid/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  for (const field of MANAGED_FIELDS) delete doc[field];
+  return doc;
+}
+
+/** A test library served over real HTTP on a free loopback port. */
+export interface TestServer extends TestLibrary {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a fresh in-memory node on 127.0.0.1 (port chosen by the OS). */
+export async function startTestServer(): Promise<TestServer> {
+  const base = await createTestLibrary();
+  const app = createApp({ ...base, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...base,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await base.orm.close();
+    },
+  };
+}
