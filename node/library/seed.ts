@@ -13,6 +13,19 @@ export type SeedResult =
 
 const SEEDED_KEY = "seeded";
 
+/** Seeds name each other with this origin; it becomes the node's origin when loaded. */
+export const SEED_ORIGIN = "https://seed.invalid";
+
+/** Replaces the seed placeholder origin in every item link with the node's origin. */
+export function resolveSeedLinks(value: unknown, origin: string): unknown {
+  if (typeof value === "string") return value.startsWith(`${SEED_ORIGIN}/items/`) ? origin + value.slice(SEED_ORIGIN.length) : value;
+  if (Array.isArray(value)) return value.map((v) => resolveSeedLinks(v, origin));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSeedLinks(v, origin)]));
+  }
+  return value;
+}
+
 /** The seed documents of a city: `<seedsDir>/<city>/<slug>.json`, slug from the file name. */
 export function readSeedFiles(seedsDir: string, city: string): { slug: string; file: string; document: unknown }[] {
   const dir = join(seedsDir, city);
@@ -37,7 +50,7 @@ export async function loadSeeds(options: { orm: Orm; library: Library; seedsDir:
   for (const seed of seeds) {
     // A start that crashed halfway through seeding left some seeds stored: keep those.
     if (await library.get(`${options.origin}/items/${seed.slug}`)) continue;
-    const result = await library.create(seed.document, { author: "seed", slug: seed.slug });
+    const result = await library.create(resolveSeedLinks(seed.document, options.origin), { author: "seed", slug: seed.slug });
     // A seed that fails its schema is our bug: stop before the marker so it can be fixed and retried.
     if (!result.ok) {
       if (result.reason === "invalid") return { status: "invalid", file: seed.file, details: result.details };
