@@ -16,7 +16,16 @@ const TYPE_SCHEMA_FILES = ["case-study.schema.json", "pathway.schema.json", "dat
 
 // Keywords a type schema may use at its root; anything else would be silently lost by flattening.
 const HANDLED_TOP_LEVEL_KEYWORDS = new Set([
-  "$schema", "$id", "$ref", "$defs", "title", "description", "type", "properties", "required", "unevaluatedProperties",
+  "$schema",
+  "$id",
+  "$ref",
+  "$defs",
+  "title",
+  "description",
+  "type",
+  "properties",
+  "required",
+  "unevaluatedProperties",
 ]);
 
 const BANNER = [
@@ -58,9 +67,15 @@ function isNamedDef(def: Schema): boolean {
 
 /** An anyOf whose branches only say "this property is present". */
 function isPresenceOnlyAnyOf(branches: unknown): boolean {
-  return Array.isArray(branches) && branches.every((branch) =>
-    isSchema(branch) && Object.keys(branch).every((key) => key === "required" || key === "properties") &&
-    Object.values(propertiesOf(branch)).every((property) => property === true));
+  return (
+    Array.isArray(branches) &&
+    branches.every(
+      (branch) =>
+        isSchema(branch) &&
+        Object.keys(branch).every((key) => key === "required" || key === "properties") &&
+        Object.values(propertiesOf(branch)).every((property) => property === true),
+    )
+  );
 }
 
 /**
@@ -85,7 +100,8 @@ export function bundleSchemas(): JSONSchema4 {
   for (const schema of typeSchemas) addDefs(schema);
 
   const localName = (ref: string): string => {
-    const match = /^(?:https:\/\/wego-exchange\.org\/schemas\/[a-z0-9-]+\.schema\.json)?#\/\$defs\/([A-Za-z0-9]+)$/.exec(ref);
+    const match =
+      /^(?:https:\/\/wego-exchange\.org\/schemas\/[a-z0-9-]+\.schema\.json)?#\/\$defs\/([A-Za-z0-9]+)$/.exec(ref);
     if (match?.[1] === undefined || !(match[1] in defs)) throw new TypeError(`unsupported $ref ${ref}`);
     return match[1];
   };

@@ -8,11 +8,21 @@ import { GENERATED_TYPES_URL, generateDocumentTypes } from "./generate-types.ts"
 type Json = Record<string, unknown>;
 
 const SCHEMA_BASE = "https://wego-exchange.org/schemas/";
-const SCHEMA_FILES = readdirSync(new URL("./", import.meta.url)).filter((name) => name.endsWith(".schema.json")).sort();
-const VALID_FIXTURES = readdirSync(new URL("./fixtures/valid/", import.meta.url)).filter((name) => name.endsWith(".json")).sort();
-const INVALID_FIXTURES = readdirSync(new URL("./fixtures/invalid/", import.meta.url)).filter((name) => name.endsWith(".json")).sort();
+const SCHEMA_FILES = readdirSync(new URL("./", import.meta.url))
+  .filter((name) => name.endsWith(".schema.json"))
+  .sort();
+const VALID_FIXTURES = readdirSync(new URL("./fixtures/valid/", import.meta.url))
+  .filter((name) => name.endsWith(".json"))
+  .sort();
+const INVALID_FIXTURES = readdirSync(new URL("./fixtures/invalid/", import.meta.url))
+  .filter((name) => name.endsWith(".json"))
+  .sort();
 
-const TYPE_BY_PREFIX: Readonly<Record<string, string>> = { "case-study": "CaseStudy", pathway: "Pathway", dataset: "Dataset" };
+const TYPE_BY_PREFIX: Readonly<Record<string, string>> = {
+  "case-study": "CaseStudy",
+  pathway: "Pathway",
+  dataset: "Dataset",
+};
 
 // Each invalid fixture is wrong in exactly one way: the validator must report that field, and only it.
 const EXPECTED_ERROR_PATHS: Readonly<Record<string, string>> = {
@@ -148,7 +158,12 @@ describe("schemas", () => {
   });
 
   it("the four schemas are the ones the validator loads", () => {
-    expect(SCHEMA_FILES).toEqual(["case-study.schema.json", "common.schema.json", "dataset.schema.json", "pathway.schema.json"]);
+    expect(SCHEMA_FILES).toEqual([
+      "case-study.schema.json",
+      "common.schema.json",
+      "dataset.schema.json",
+      "pathway.schema.json",
+    ]);
   });
 });
 
@@ -213,7 +228,16 @@ describe("generated types", () => {
 
   it("declares the document types and the shared types", () => {
     const committed = readFileSync(GENERATED_TYPES_URL, "utf8");
-    for (const name of ["CaseStudy", "Pathway", "Dataset", "Link", "Translation", "Distribution", "Phase", "Duration"]) {
+    for (const name of [
+      "CaseStudy",
+      "Pathway",
+      "Dataset",
+      "Link",
+      "Translation",
+      "Distribution",
+      "Phase",
+      "Duration",
+    ]) {
       expect(committed).toContain(`export interface ${name} {`);
     }
     expect(committed).toContain("export type ItemDocument = CaseStudy | Pathway | Dataset;");

@@ -12,8 +12,7 @@ export interface ValidationIssue {
 
 /** The outcome of validating one document: ok, or every violation found. */
 export type ValidationResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly details: readonly ValidationIssue[] };
+  { readonly ok: true } | { readonly ok: false; readonly details: readonly ValidationIssue[] };
 
 /** Validates item documents against schemas/; compiled once. */
 export interface DocumentValidator {
@@ -23,7 +22,12 @@ export interface DocumentValidator {
 /** The values of a document's `type`, each with its own schema. */
 export const DOCUMENT_TYPES = ["CaseStudy", "Pathway", "Dataset"] as const satisfies readonly DocumentType[];
 
-const SCHEMA_FILES = ["common.schema.json", "case-study.schema.json", "pathway.schema.json", "dataset.schema.json"] as const;
+const SCHEMA_FILES = [
+  "common.schema.json",
+  "case-study.schema.json",
+  "pathway.schema.json",
+  "dataset.schema.json",
+] as const;
 
 const SCHEMA_ID_BASE = "https://wego-exchange.org/schemas/";
 
@@ -34,6 +38,8 @@ const SCHEMA_FILE_BY_TYPE: Readonly<Record<DocumentType, string>> = {
 };
 
 const HTTP_URL_MESSAGE = "must be an absolute http or https URL";
+const ONE_LINE_MESSAGE = "must be one non-empty line without leading or trailing spaces";
+const NOT_BLANK_MESSAGE = "must not be blank";
 
 // Ajv only knows a failed pattern by its regex; these say what the pattern means. Located
 // by where the pattern sits in the schemas, so the regexes are written once, in the schemas.
@@ -43,11 +49,19 @@ const PATTERN_MESSAGES: ReadonlyArray<readonly [file: string, pointer: string, m
   ["common.schema.json", "/$defs/languageTag", "must be a BCP 47 language tag such as en, ko, pt-BR or zh-Hant-TW"],
   ["common.schema.json", "/$defs/countryCode", "must be an ISO 3166-1 alpha-2 country code in capitals, such as KR"],
   ["common.schema.json", "/$defs/currencyCode", "must be an ISO 4217 currency code such as KRW or USD"],
-  ["common.schema.json", "/$defs/title", "must be one non-empty line without leading or trailing spaces"],
-  ["common.schema.json", "/$defs/summary", "must not be blank"],
+  ["common.schema.json", "/$defs/title", ONE_LINE_MESSAGE],
+  ["common.schema.json", "/$defs/cityName", ONE_LINE_MESSAGE],
+  ["common.schema.json", "/$defs/label", ONE_LINE_MESSAGE],
+  ["common.schema.json", "/$defs/tag", ONE_LINE_MESSAGE],
+  ["common.schema.json", "/$defs/summary", NOT_BLANK_MESSAGE],
+  ["common.schema.json", "/$defs/text", NOT_BLANK_MESSAGE],
   ["common.schema.json", "/$defs/license", "must be an SPDX license identifier such as CC-BY-4.0, or an http(s) URL"],
   ["dataset.schema.json", "/$defs/distribution/properties/mediaType", "must be a media type such as text/csv"],
-  ["dataset.schema.json", "/$defs/checksum/properties/value", "must be a lowercase hexadecimal digest of 32, 64 or 128 digits"],
+  [
+    "dataset.schema.json",
+    "/$defs/checksum/properties/value",
+    "must be a lowercase hexadecimal digest of 32, 64 or 128 digits",
+  ],
 ];
 
 const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
@@ -92,7 +106,10 @@ function quantity(count: number, noun: string): string {
 }
 
 function describeType(type: string): string {
-  return ({ integer: "an integer", object: "an object", array: "an array", null: "null" } as Record<string, string>)[type] ?? `a ${type}`;
+  return (
+    ({ integer: "an integer", object: "an object", array: "an array", null: "null" } as Record<string, string>)[type] ??
+    `a ${type}`
+  );
 }
 
 /** Ajv's errors for an anyOf come before it and share its paths; find them. */
@@ -110,7 +127,8 @@ function toIssues(errors: readonly ErrorObject[], patternMessages: ReadonlyMap<s
     if (error.keyword !== "anyOf") return;
     const branches = errors.slice(0, index).filter((candidate) => isBranchOf(candidate, error));
     for (const branch of branches) folded.add(branch);
-    const allMissing = branches.length > 0 && branches.every((b) => b.keyword === "required" && b.instancePath === error.instancePath);
+    const allMissing =
+      branches.length > 0 && branches.every((b) => b.keyword === "required" && b.instancePath === error.instancePath);
     anyOfMessages.set(
       error,
       allMissing
@@ -165,7 +183,10 @@ function toIssues(errors: readonly ErrorObject[], patternMessages: ReadonlyMap<s
         break;
       }
       case "minLength":
-        add(path, `${prefix}${params["limit"] === 1 ? "must not be empty" : `must be at least ${quantity(Number(params["limit"]), "character")} long`}`);
+        add(
+          path,
+          `${prefix}${params["limit"] === 1 ? "must not be empty" : `must be at least ${quantity(Number(params["limit"]), "character")} long`}`,
+        );
         break;
       case "maxLength":
         add(path, `${prefix}must be at most ${quantity(Number(params["limit"]), "character")} long`);
@@ -174,7 +195,12 @@ function toIssues(errors: readonly ErrorObject[], patternMessages: ReadonlyMap<s
       case "maximum":
       case "exclusiveMinimum":
       case "exclusiveMaximum": {
-        const words = { minimum: "at least", maximum: "at most", exclusiveMinimum: "greater than", exclusiveMaximum: "less than" };
+        const words = {
+          minimum: "at least",
+          maximum: "at most",
+          exclusiveMinimum: "greater than",
+          exclusiveMaximum: "less than",
+        };
         add(path, `must be ${words[error.keyword]} ${String(params["limit"])}`);
         break;
       }
