@@ -35,24 +35,39 @@ export type LinkRelation = "pathway" | "dataset" | "case" | "source" | "related"
  * Where the initiative stands today.
  */
 export type CaseStatus = "planned" | "pilot" | "active" | "scaled" | "completed" | "discontinued";
+/**
+ * What kind of organisation a stakeholder is.
+ */
 export type Sector = "public" | "private" | "civil-society" | "academic" | "international";
 /**
  * Whether the amount was spent once, every year, or in total over the initiative's life.
  */
 export type CostPeriod = "one-off" | "annual" | "total";
+/**
+ * What area a prerequisite belongs to.
+ */
 export type PrerequisiteKind =
   "infrastructure" | "legal" | "leadership" | "organisational" | "financial" | "skills" | "data";
 /**
  * Whether adoption fails without it (required) or only goes better with it (recommended).
  */
 export type PrerequisiteLevel = "required" | "recommended";
+/**
+ * The unit of a duration range.
+ */
 export type DurationUnit = "weeks" | "months" | "years";
+/**
+ * A World Bank income group.
+ */
 export type IncomeLevel = "low" | "lower-middle" | "upper-middle" | "high";
 /**
  * How often the data is updated (dct:accrualPeriodicity).
  */
 export type AccrualPeriodicity =
   "continuous" | "daily" | "weekly" | "monthly" | "quarterly" | "annual" | "irregular" | "never";
+/**
+ * The hash function of a checksum.
+ */
 export type ChecksumAlgorithm = "sha256" | "sha512" | "md5";
 
 /**
