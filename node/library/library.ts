@@ -1,8 +1,10 @@
 import type { EntityManager } from "@mikro-orm/sqlite";
 import type { Orm } from "../db/orm.ts";
 import { Item, ItemVersion, type ItemRow, type ItemVersionRow } from "../db/entities.ts";
+import { insertItemRows, insertVersionRows, selectItemWithVersion } from "../db/queries.ts";
 import type { KeyStore } from "../signing/keys.ts";
-import { signDetachedJws } from "../signing/jws.ts";
+import canonicalize from "canonicalize";
+import { signCanonicalPayload, type SigningKey } from "../signing/jws.ts";
 import type { DocumentValidator, ValidationIssue } from "./validation.ts";
 import { renderDocumentFields, type RenderedFields } from "./render.ts";
 import { isValidSlug, slugForTitle } from "./slug.ts";
@@ -120,11 +122,20 @@ export interface LibraryOptions {
 
 interface Prepared {
   readonly document: Record<string, unknown>;
-  readonly html: RenderedFields;
+  /** RFC 8785 text of the document: what is signed, and what is stored. */
+  canonical?: string;
+  html?: RenderedFields;
   jws?: string;
 }
 
 const MAX_LIMIT = 500;
+const encoder = new TextEncoder();
+
+/** Canonicalizes once, signs those bytes, and keeps the text for storage. */
+async function sign(p: Prepared, signer: SigningKey): Promise<void> {
+  p.canonical = canonicalize(p.document) as string;
+  p.jws = await signCanonicalPayload(encoder.encode(p.canonical), signer);
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -198,7 +209,7 @@ export function createLibrary(options: LibraryOptions): Library {
     if (document.country === undefined) document.country = identity.country;
     const result = validator.validate(document);
     if (!result.ok) return { ok: false, details: [...result.details] };
-    return { ok: true, prepared: { document, html: renderDocumentFields(document) } };
+    return { ok: true, prepared: { document } };
   }
 
   function rowsFor(p: Prepared, local: true, author: string, changed: string[], createdAt: string) {
@@ -221,21 +232,13 @@ export function createLibrary(options: LibraryOptions): Library {
     const version: ItemVersionRow = {
       itemId: item.id,
       version: item.version,
-      document: JSON.stringify(d),
+      document: p.canonical ?? JSON.stringify(d),
       jws: p.jws as string,
-      html: JSON.stringify(p.html),
+      html: JSON.stringify(p.html ?? {}),
       author,
       changed: JSON.stringify(changed),
       createdAt,
     };
-    return { item, version };
-  }
-
-  async function loadCurrent(em: EntityManager, id: string) {
-    const item = await em.findOne(Item, { id });
-    if (!item) return null;
-    const version = await em.findOne(ItemVersion, { itemId: id, version: item.version });
-    if (!version) throw new Error(`item ${id} has no row for its version ${item.version}`);
     return { item, version };
   }
 
@@ -246,6 +249,8 @@ export function createLibrary(options: LibraryOptions): Library {
     const stamp = now().toISOString();
     const results: WriteResult[] = [];
     const ready: Prepared[] = [];
+    const signer = await keys.current();
+    const signing: Promise<unknown>[] = [];
     for (const input of inputs) {
       if (isPlainObject(input) && input.id !== undefined) {
         results.push({ ok: false, reason: "invalid", details: [{ path: "/id", message: "is assigned by the node: leave it out when creating an item" }] });
@@ -258,16 +263,19 @@ export function createLibrary(options: LibraryOptions): Library {
         results.push({ ok: false, reason: "invalid", details: result.details });
         continue;
       }
-      ready.push(result.prepared);
+      const p = result.prepared;
+      // WebCrypto signs on libuv's thread pool: start it first, render on this thread meanwhile.
+      signing.push(sign(p, signer));
+      p.html = renderDocumentFields(p.document);
+      ready.push(p);
       results.push({ ok: true, item: undefined as unknown as StoredItem });
     }
+    await Promise.all(signing);
     if (ready.length === 0) return results;
-    const signer = await keys.current();
-    await Promise.all(ready.map(async (p) => (p.jws = await signDetachedJws(p.document, signer))));
     const rows = ready.map((p) => rowsFor(p, true, context.author, [], stamp));
     await orm.em.fork().transactional(async (em) => {
-      await em.insertMany(Item, rows.map((r) => r.item));
-      await em.insertMany(ItemVersion, rows.map((r) => r.version));
+      await insertItemRows(em, rows.map((r) => r.item));
+      await insertVersionRows(em, rows.map((r) => r.version));
     });
     let i = 0;
     return results.map((r) => {
@@ -284,7 +292,7 @@ export function createLibrary(options: LibraryOptions): Library {
     build: (current: StoredItem, stamp: string) => { ok: true; prepared: Prepared; deleted: boolean } | { ok: false; details: ValidationIssue[] },
   ): Promise<WriteResult> {
     const em = orm.em.fork();
-    const found = await loadCurrent(em, id);
+    const found = await selectItemWithVersion(em, id);
     if (!found) return { ok: false, reason: "not-found" };
     if (!found.item.local) return { ok: false, reason: "not-local" };
     if (found.item.deleted) return { ok: false, reason: "gone" };
@@ -296,7 +304,9 @@ export function createLibrary(options: LibraryOptions): Library {
     const built = build(current, stamp);
     if (!built.ok) return { ok: false, reason: "invalid", details: built.details };
     const { prepared, deleted } = built;
-    prepared.jws = await signDetachedJws(prepared.document, await keys.current());
+    const signing = sign(prepared, await keys.current());
+    if (!deleted) prepared.html = renderDocumentFields(prepared.document);
+    await signing;
     const rows = rowsFor(prepared, true, context.author, changedFields(current.document, prepared.document), stamp);
     if (deleted) {
       rows.item.deleted = true;
@@ -316,7 +326,7 @@ export function createLibrary(options: LibraryOptions): Library {
         deleted: rows.item.deleted,
       });
       if (moved !== 1) return false;
-      await tem.insert(ItemVersion, rows.version);
+      await insertVersionRows(tem, [rows.version]);
       return true;
     });
     if (!committed) {
@@ -359,16 +369,13 @@ export function createLibrary(options: LibraryOptions): Library {
           deleted: stamp,
           version: current.version + 1,
         };
-        return { ok: true, prepared: { document: tombstone, html: {} }, deleted: true };
+        return { ok: true, prepared: { document: tombstone }, deleted: true };
       });
     },
 
     async get(id, version) {
-      const em = orm.em.fork();
-      const item = await em.findOne(Item, { id });
-      if (!item) return null;
-      const row = await em.findOne(ItemVersion, { itemId: id, version: version ?? item.version });
-      return row ? toStored(item, row) : null;
+      const found = await selectItemWithVersion(orm.em.fork(), id, version);
+      return found ? toStored(found.item, found.version) : null;
     },
 
     async list(opts = {}) {

@@ -1,4 +1,5 @@
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+import { createPrivateKey, type JsonWebKey as NodeJwk, type KeyObject } from "node:crypto";
+import { exportJWK, generateKeyPair, type JWK } from "jose";
 import type { Orm } from "../db/orm.ts";
 import { Key, type KeyRow } from "../db/entities.ts";
 import { JWS_ALG, keyIdOf, type PublicJwk, type SigningKey } from "./jws.ts";
@@ -36,7 +37,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   const { orm } = options;
   // The running node and `wego keys rotate` share the database, so the current key is
   // re-read from it rather than cached for the life of the process.
-  let cached: { kid: string; key: CryptoKey } | undefined;
+  let cached: { kid: string; key: KeyObject } | undefined;
 
   async function insertNew(retirePrevious: boolean): Promise<KeyRow> {
     const { publicJwk, privateJwk } = await generateEd25519();
@@ -72,8 +73,8 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     async current() {
       const row = await currentRow();
       if (cached?.kid !== row.kid) {
-        const key = await importJWK(JSON.parse(row.privateJwk) as JWK, JWS_ALG);
-        cached = { kid: row.kid, key: key as CryptoKey };
+        const key = createPrivateKey({ key: JSON.parse(row.privateJwk) as NodeJwk, format: "jwk" });
+        cached = { kid: row.kid, key };
       }
       return cached;
     },
