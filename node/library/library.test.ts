@@ -182,3 +182,20 @@ describe("list()", () => {
     expect((await t.library.list({ city: "Nowhere" })).total).toBe(0);
   });
 });
+
+describe("subscribe()", () => {
+  it("announces stored and deleted items after they are committed", async () => {
+    const seen: string[] = [];
+    const off = t.library.subscribe((changes) => {
+      for (const c of changes) seen.push(c.kind === "stored" ? `stored ${c.item.version}` : `deleted ${c.version}`);
+    });
+    const created = await t.library.create(draftFixture("case-study.minimal"), { author: "a" });
+    if (!created.ok) throw new Error("setup failed");
+    await t.library.update(created.item.id, draftFixture("case-study.minimal"), { author: "a" });
+    await t.library.create({ type: "CaseStudy" }, { author: "a" });
+    await t.library.remove(created.item.id, { author: "a" });
+    off();
+    await t.library.create(draftFixture("case-study.minimal"), { author: "a" });
+    expect(seen).toEqual(["stored 1", "stored 2", "deleted 3"]);
+  });
+});

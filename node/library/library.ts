@@ -62,6 +62,11 @@ export type WriteResult =
   | { readonly ok: false; readonly reason: "not-found" | "gone" | "not-local" }
   | { readonly ok: false; readonly reason: "conflict"; readonly currentVersion: number };
 
+/** What changed in the library, announced after the change is committed. */
+export type LibraryChange =
+  | { readonly kind: "stored"; readonly item: StoredItem }
+  | { readonly kind: "deleted"; readonly id: string; readonly version: number };
+
 /** Filters and paging of {@link Library.list}. */
 export interface ListOptions {
   readonly type?: string;
@@ -108,6 +113,12 @@ export interface Library {
   list(options?: ListOptions): Promise<{ total: number; items: ListedItem[] }>;
   /** An item's version history, newest first; null if unknown. */
   versions(id: string): Promise<VersionInfo[] | null>;
+  /**
+   * Calls `listener` after every committed change (search indexing, federation). A
+   * listener that throws is reported as a process warning and never undoes the write.
+   * Returns a function that unsubscribes.
+   */
+  subscribe(listener: (changes: readonly LibraryChange[]) => void): () => void;
 }
 
 /** Options of {@link createLibrary}. */
@@ -187,6 +198,18 @@ function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
 export function createLibrary(options: LibraryOptions): Library {
   const { orm, keys, validator, identity } = options;
   const now = options.now ?? (() => new Date());
+  const listeners = new Set<(changes: readonly LibraryChange[]) => void>();
+  function announce(changes: readonly LibraryChange[]): void {
+    if (changes.length === 0) return;
+    for (const listener of listeners) {
+      try {
+        listener(changes);
+      } catch (error) {
+        // A listener's fault must not turn a committed write into an error.
+        process.emitWarning(`library listener failed: ${(error as Error)?.stack ?? String(error)}`);
+      }
+    }
+  }
 
   /** Fills the managed fields and defaults, then validates; nothing is signed yet. */
   function prepare(
@@ -278,11 +301,13 @@ export function createLibrary(options: LibraryOptions): Library {
       await insertVersionRows(em, rows.map((r) => r.version));
     });
     let i = 0;
-    return results.map((r) => {
+    const out: WriteResult[] = results.map((r) => {
       if (!r.ok) return r;
       const row = rows[i++]!;
       return { ok: true, item: toStored(row.item, row.version) };
     });
+    announce(out.flatMap((r) => (r.ok ? [{ kind: "stored" as const, item: r.item }] : [])));
+    return out;
   }
 
   /** Writes a new version of a local item inside one transaction, guarding against a concurrent writer. */
@@ -333,7 +358,9 @@ export function createLibrary(options: LibraryOptions): Library {
       const head = await orm.em.fork().findOne(Item, { id });
       return { ok: false, reason: "conflict", currentVersion: head?.version ?? current.version };
     }
-    return { ok: true, item: toStored(rows.item, rows.version) };
+    const stored = toStored(rows.item, rows.version);
+    announce([deleted ? { kind: "deleted", id, version: stored.version } : { kind: "stored", item: stored }]);
+    return { ok: true, item: stored };
   }
 
   return {
@@ -402,6 +429,11 @@ export function createLibrary(options: LibraryOptions): Library {
           language: r.language,
         })),
       };
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     async versions(id) {
