@@ -7,6 +7,7 @@ import { errorMiddleware, HttpError } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createWellKnownRouter } from "./http/well-known.ts";
+import { createFilesRouter } from "./http/files.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   readonly identity: NodeIdentity;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Folder of files the seed datasets link to (`seeds/<city>/files`), if any. */
+  readonly seedFilesDir?: string;
 }
 
 /** Builds the node's Koa application: error edge, security headers, then the routers. */
@@ -33,6 +36,7 @@ export function createApp(deps: AppDeps): Koa {
     createWellKnownRouter(deps),
     createItemsRouter(deps),
     createPagesRouter(deps),
+    createFilesRouter(deps),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   app.use((ctx) => {

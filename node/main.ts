@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase, type Orm } from "./db/orm.ts";
@@ -49,7 +50,15 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     }
     if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
   }
-  const app = createApp({ orm, library, keys, identity, logger, maxBodyBytes: config.maxBodyBytes });
+  const app = createApp({
+    orm,
+    library,
+    keys,
+    identity,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    seedFilesDir: join(config.seedsDir, config.city, "files"),
+  });
   const server = createServer(app.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;

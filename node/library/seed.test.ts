@@ -94,9 +94,9 @@ describe("loadSeeds()", () => {
 });
 
 describe("resolveSeedLinks()", () => {
-  it("rewrites only seed item links", () => {
-    expect(resolveSeedLinks({ a: ["https://seed.invalid/items/x", "https://seed.invalid/datasets/y.csv", "https://we-gov.org"] }, "https://n.example")).toEqual({
-      a: ["https://n.example/items/x", "https://seed.invalid/datasets/y.csv", "https://we-gov.org"],
+  it("rewrites only seed item and seed file links", () => {
+    expect(resolveSeedLinks({ a: ["https://seed.invalid/items/x", "https://seed.invalid/files/y.csv", "https://seed.invalid/other/z", "https://we-gov.org"] }, "https://n.example")).toEqual({
+      a: ["https://n.example/items/x", "https://n.example/files/y.csv", "https://seed.invalid/other/z", "https://we-gov.org"],
     });
   });
 });

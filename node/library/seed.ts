@@ -16,9 +16,14 @@ const SEEDED_KEY = "seeded";
 /** Seeds name each other with this origin; it becomes the node's origin when loaded. */
 export const SEED_ORIGIN = "https://seed.invalid";
 
-/** Replaces the seed placeholder origin in every item link with the node's origin. */
+/** URL paths under the placeholder origin that the node serves: items, and seed files. */
+const SEED_PATHS = ["/items/", "/files/"];
+
+/** Replaces the seed placeholder origin in every item and seed-file link with the node's origin. */
 export function resolveSeedLinks(value: unknown, origin: string): unknown {
-  if (typeof value === "string") return value.startsWith(`${SEED_ORIGIN}/items/`) ? origin + value.slice(SEED_ORIGIN.length) : value;
+  if (typeof value === "string") {
+    return SEED_PATHS.some((p) => value.startsWith(SEED_ORIGIN + p)) ? origin + value.slice(SEED_ORIGIN.length) : value;
+  }
   if (Array.isArray(value)) return value.map((v) => resolveSeedLinks(v, origin));
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSeedLinks(v, origin)]));
