@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -11,6 +12,15 @@ const SEEDS_DIR = fileURLToPath(new URL(".", import.meta.url));
 const ORIGIN = "http://localhost:8080";
 const PLACEHOLDER = "https://seed.invalid";
 const PLACEHOLDER_ITEM = `${PLACEHOLDER}/items/`;
+const PLACEHOLDER_FILE = `${PLACEHOLDER}/files/`;
+/** Seed files live in seeds/<city>/files/ and are served at <origin>/files/<name> (names as node/http/files.ts accepts them). */
+const FILES_DIR = "files";
+const FILE_NAME = /^[a-z0-9][a-z0-9._-]{0,120}\.(csv|json|geojson)$/;
+const MEDIA_TYPES: Record<string, { mediaType: string; format: string }> = {
+  csv: { mediaType: "text/csv", format: "CSV" },
+  json: { mediaType: "application/json", format: "JSON" },
+  geojson: { mediaType: "application/geo+json", format: "GeoJSON" },
+};
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
 const MANAGED_FIELDS = ["id", "attributedTo", "published", "updated", "version"] as const;
 
@@ -65,6 +75,69 @@ function strings(value: unknown, path = ""): { path: string; value: string }[] {
   return [];
 }
 
+/** The files in seeds/<city>/files/. */
+function cityFiles(city: string): string[] {
+  const dir = join(SEEDS_DIR, city, FILES_DIR);
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** The distributions of a document that download a seed file, with the file's name. */
+function fileDistributions(doc: Doc): { path: string; name: string; distribution: Doc }[] {
+  const distributions = Array.isArray(doc["distributions"]) ? doc["distributions"] : [];
+  return distributions.flatMap((d, i) =>
+    isObject(d) && typeof d["downloadURL"] === "string" && d["downloadURL"].startsWith(PLACEHOLDER_FILE)
+      ? [{ path: `/distributions/${i}`, name: d["downloadURL"].slice(PLACEHOLDER_FILE.length), distribution: d }]
+      : [],
+  );
+}
+
+/** Parses RFC 4180 CSV with `\n` line endings; throws on malformed quoting. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let value = "";
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new SyntaxError("unterminated quoted field");
+        value += text.slice(i, q);
+        i = q + 1;
+        if (text[i] !== '"') break;
+        value += '"';
+        i++;
+      }
+      if (i < text.length && text[i] !== "," && text[i] !== "\n") throw new SyntaxError(`text after a quoted field at ${i}`);
+    } else {
+      const end = text.slice(i).search(/[,\n]/);
+      value = end < 0 ? text.slice(i) : text.slice(i, i + end);
+      if (value.includes('"')) throw new SyntaxError(`quote inside an unquoted field at ${i}`);
+      i += value.length;
+    }
+    row.push(value);
+    if (text[i] === ",") {
+      i++;
+      if (i === text.length) row.push("");
+    } else {
+      rows.push(row);
+      row = [];
+      i++;
+    }
+  }
+  return rows;
+}
+
+/** The rows of the first Markdown table in a body, without its header and delimiter rows. */
+function firstTableRows(markdown: string): string[] {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("|"));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith("|"));
+  return lines.slice(start + 2, end < 0 ? undefined : end);
+}
+
 function wordCount(markdown: string): number {
   return markdown.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
@@ -98,10 +171,21 @@ describe("seed libraries", () => {
     expect(cities).toContain("seoul");
   });
 
-  it("hold only .json documents in each city folder", () => {
+  it("hold only .json documents in each city folder, besides a files/ folder", () => {
     for (const city of cities) {
-      const others = readdirSync(join(SEEDS_DIR, city)).filter((f) => !f.endsWith(".json"));
+      const others = readdirSync(join(SEEDS_DIR, city)).filter((f) => !f.endsWith(".json") && f !== FILES_DIR);
       expect(others, `seeds/${city}`).toEqual([]);
+    }
+  });
+
+  it("hold only servable files in each files/ folder, every one downloaded by a seed dataset", () => {
+    for (const city of cities) {
+      const linked = new Set(seeds.filter((s) => s.city === city).flatMap((s) => fileDistributions(s.doc).map((f) => f.name)));
+      for (const name of cityFiles(city)) {
+        expect(name, `seeds/${city}/${FILES_DIR}`).toMatch(FILE_NAME);
+        expect(statSync(join(SEEDS_DIR, city, FILES_DIR, name)).isFile(), `seeds/${city}/${FILES_DIR}/${name}`).toBe(true);
+        expect(linked.has(name), `seeds/${city}/${FILES_DIR}/${name} is not any dataset's downloadURL`).toBe(true);
+      }
     }
   });
 });
@@ -136,7 +220,7 @@ describe.each(seeds.map((s) => [`${s.city}/${s.file}`, s] as const))("seed %s", 
     }
   });
 
-  it("uses placeholder URLs only as whole item URLs of existing seeds or as dataset download placeholders", () => {
+  it("uses placeholder URLs only as whole item URLs of existing seeds or as download URLs of seed files", () => {
     const slugs = new Set(seeds.filter((s) => s.city === seed.city).map((s) => s.slug));
     const placeholders = strings(seed.doc).filter((s) => s.value.includes(PLACEHOLDER));
     for (const { path, value } of placeholders) {
@@ -145,19 +229,55 @@ describe.each(seeds.map((s) => [`${s.city}/${s.file}`, s] as const))("seed %s", 
         expect(slugs.has(value.slice(PLACEHOLDER_ITEM.length)), `${path}: ${value}`).toBe(true);
       } else {
         expect(path, value).toMatch(/^\/distributions\/\d+\/downloadURL$/);
-        expect(value).toMatch(/^https:\/\/seed\.invalid\/datasets\/[a-z0-9-]+\.[a-z0-9]+$/);
+        expect(value.startsWith(PLACEHOLDER_FILE), `${path}: ${value}`).toBe(true);
+        expect(value.slice(PLACEHOLDER_FILE.length), `${path}: ${value}`).toMatch(FILE_NAME);
       }
     }
   });
 
-  it("gives every dataset distribution a placeholder URL rather than a guessed real one", () => {
-    const distributions = Array.isArray(seed.doc["distributions"]) ? seed.doc["distributions"] : [];
-    expect(distributions.length > 0).toBe(seed.doc["type"] === "Dataset");
-    for (const d of distributions.filter(isObject)) {
-      for (const key of ["accessURL", "downloadURL"] as const) {
-        if (d[key] !== undefined) expect(d[key]).toMatch(/^https:\/\/seed\.invalid\//);
-      }
+  it("has no dead seed.invalid/datasets/ placeholders left", () => {
+    expect(JSON.stringify(seed.doc)).not.toContain(`${PLACEHOLDER}/datasets/`);
+  });
+
+});
+
+describe.each(
+  seeds.flatMap((seed) => fileDistributions(seed.doc).map((f) => [`${seed.city}/${seed.file}${f.path}: ${f.name}`, seed, f] as const)),
+)("seed file download %s", (_name, seed, { path, name, distribution }) => {
+  const file = join(SEEDS_DIR, seed.city, FILES_DIR, name);
+
+  it("names a file that exists in the city's files/ folder", () => {
+    expect(existsSync(file), `seeds/${seed.city}/${FILES_DIR}/${name} is missing`).toBe(true);
+  });
+
+  it("gives the file's real byte size and sha256 checksum", () => {
+    const bytes = readFileSync(file);
+    expect(distribution["byteSize"], `${path}/byteSize`).toBe(bytes.length);
+    expect(distribution["checksum"], `${path}/checksum`).toEqual({
+      algorithm: "sha256",
+      value: createHash("sha256").update(bytes).digest("hex"),
+    });
+  });
+
+  it("gives the media type and format of the file's extension", () => {
+    const expected = MEDIA_TYPES[name.slice(name.lastIndexOf(".") + 1)];
+    expect(expected, name).toBeDefined();
+    expect({ mediaType: distribution["mediaType"], format: distribution["format"] }).toEqual(expected);
+  });
+
+  it.runIf(name.endsWith(".csv"))("is UTF-8 RFC 4180 CSV with a header row, \\n line endings and the rows of the description's table", () => {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
+    expect(text.startsWith("\uFEFF"), "no byte order mark").toBe(false);
+    expect(text.includes("\r"), "\\n line endings").toBe(false);
+    expect(text.endsWith("\n"), "ends with a line break").toBe(true);
+    const [header = [], ...rows] = parseCsv(text);
+    expect(header.length, "header row").toBeGreaterThan(0);
+    for (const column of header) {
+      expect(column, "header").toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(String(seed.doc["body"]), `column ${column} is documented in the body`).toContain(`\`${column}\``);
     }
+    rows.forEach((row, i) => expect(row.length, `row ${i + 2}`).toBe(header.length));
+    expect(rows.length, "one row per row of the body's first table").toBe(firstTableRows(String(seed.doc["body"])).length);
   });
 });
 
@@ -176,6 +296,12 @@ describe("Seoul's seed library", () => {
     const slugs = ofType("CaseStudy").map((s) => s.slug);
     for (const slug of ["case-eung-dap-so", "case-mvoting", "case-120-dasan", "case-oasis", "case-gis", "case-etax", "case-wego"]) {
       expect(slugs).toContain(slug);
+    }
+  });
+
+  it("offers every dataset as a CSV file served by the node", () => {
+    for (const s of ofType("Dataset")) {
+      expect(fileDistributions(s.doc).map((f) => f.name), s.slug).toContainEqual(expect.stringMatching(/\.csv$/));
     }
   });
 
