@@ -4,6 +4,7 @@ import { MikroORM } from "@mikro-orm/sqlite";
 import { Migrator } from "@mikro-orm/migrations";
 import { entities } from "./entities.ts";
 import { Migration001Initial } from "./migrations/001-initial.ts";
+import { Migration002FederationStore } from "./migrations/002-federation-store.ts";
 
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -17,7 +18,10 @@ export interface OpenDatabaseOptions {
 export type Orm = MikroORM;
 
 /** Every migration, in order; append only. */
-const migrations = [{ name: "001-initial", class: Migration001Initial }];
+const migrations = [
+  { name: "001-initial", class: Migration001Initial },
+  { name: "002-federation-store", class: Migration002FederationStore },
+];
 
 /**
  * Opens (creating if needed) the node's SQLite database, switches it to WAL with

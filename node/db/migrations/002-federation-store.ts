@@ -1,0 +1,26 @@
+import { Migration } from "@mikro-orm/migrations";
+
+/** Fedify's key-value store and its durable message queue (node/federation/kv.ts, queue.ts). */
+export class Migration002FederationStore extends Migration {
+  override up(): void {
+    // key: JSON of Fedify's KvKey array; value: JSON; expires_at: Unix ms, null = never.
+    this.addSql(`create table fedify_kv (
+      key text primary key not null,
+      value text not null,
+      expires_at integer null
+    )`);
+    this.addSql("create index fedify_kv_expires_at_idx on fedify_kv (expires_at) where expires_at is not null");
+    // One row per pending message; deleted once its handler has succeeded. Times are Unix ms.
+    // locked_until: the lease of the worker handling it; null or past = claimable.
+    this.addSql(`create table fedify_queue (
+      id integer primary key autoincrement not null,
+      message text not null,
+      deliver_at integer not null,
+      attempts integer not null default 0,
+      locked_until integer null,
+      last_error text null,
+      created_at integer not null
+    )`);
+    this.addSql("create index fedify_queue_deliver_at_idx on fedify_queue (deliver_at, id)");
+  }
+}
