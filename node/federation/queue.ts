@@ -1,0 +1,264 @@
+import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
+import type { Knex } from "@mikro-orm/knex";
+import type { Orm } from "../db/orm.ts";
+import type { Logger } from "../log.ts";
+
+// A durable MessageQueue over the node's database (table fedify_queue,
+// migrations/002-federation-store.ts). Fedify's InProcessMessageQueue loses pending
+// deliveries on a crash and its SQLite package needs Node 22, hence this one.
+//
+// A row is deleted only after its handler resolved. A worker claims a row by setting
+// locked_until (its lease) and renews the lease while the handler runs, so a row whose
+// lease has passed belongs to a worker that died: any listener may claim it again. That
+// gives at-least-once delivery across a SIGKILL.
+
+/** Options of {@link createSqliteMessageQueue}. */
+export interface SqliteMessageQueueOptions {
+  /** How often listen() looks for due messages, in ms (default 200). Enqueues in this process wake it at once. */
+  readonly pollIntervalMs?: number;
+  /** How many handlers one listen() runs at the same time (default 4). */
+  readonly workers?: number;
+  /** How long a claim lasts without renewal, in ms (default 60 000); renewed every third of it while the handler runs. */
+  readonly leaseMs?: number;
+  /** Delay before the first retry of a message whose handler threw, in ms (default 1 000); doubles with each attempt. */
+  readonly retryBaseMs?: number;
+  /** Longest delay between retries, in ms (default 3 600 000, one hour). */
+  readonly retryCapMs?: number;
+  /** Where failed handlers and database errors are reported (default: nowhere). */
+  readonly logger?: Logger;
+}
+
+/** A durable Fedify MessageQueue that also reports its depth and can be stopped. */
+export interface SqliteMessageQueue extends MessageQueue {
+  enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void>;
+  /** The number of messages not yet handled successfully (due, delayed or in flight). */
+  depth(): Promise<number>;
+  /** Stops every listen() of this queue and waits for their running handlers; pending messages stay stored. */
+  close(): Promise<void>;
+}
+
+interface ClaimedRow {
+  id: number;
+  message: string;
+  attempts: number;
+  deliver_at: number;
+}
+
+const INSERT_CHUNK = 500;
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The connection to use: the caller's transaction when there is one (the pool has a single
+ * connection, so a query outside a running `em.transactional()` would wait for it forever).
+ */
+function transactionOf(orm: Orm): Knex.Transaction | undefined {
+  return orm.em.getTransactionContext<Knex.Transaction>();
+}
+
+function serialize(message: unknown): string {
+  const json = JSON.stringify(message);
+  if (json === undefined) throw new TypeError(`queue messages must be JSON-serialisable, got ${typeof message}`);
+  return json;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+/**
+ * Fedify's MessageQueue over the node's SQLite database: messages survive restarts and
+ * crashes, a handler that throws is retried with exponential backoff, and each listen()
+ * runs up to `workers` handlers at once.
+ */
+export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOptions = {}): SqliteMessageQueue {
+  const pollIntervalMs = positive("pollIntervalMs", options.pollIntervalMs, 200);
+  const workers = Math.floor(positive("workers", options.workers, 4));
+  const leaseMs = positive("leaseMs", options.leaseMs, 60_000);
+  const retryBaseMs = positive("retryBaseMs", options.retryBaseMs, 1_000);
+  const retryCapMs = positive("retryCapMs", options.retryCapMs, 3_600_000);
+  const logger = options.logger ?? silent;
+
+  const closing = new AbortController();
+  const listeners = new Set<Promise<void>>();
+  /** Ids whose handler runs in this process: never start a second one, whatever the lease says. */
+  const inFlight = new Set<number>();
+  /** Resolvers of listen() loops sleeping until the next poll. */
+  const sleepers = new Set<() => void>();
+  /** Bumped by every wake-up, so a loop notices one that came while it was querying. */
+  let wakeups = 0;
+
+  function wake(): void {
+    wakeups++;
+    for (const resolve of sleepers) resolve();
+    sleepers.clear();
+  }
+
+  function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  async function insert(messages: readonly unknown[], enqueueOptions?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return;
+    const now = Date.now();
+    const delayMs = enqueueOptions?.delay == null ? 0 : Math.max(0, enqueueOptions.delay.total("millisecond"));
+    const rows = messages.map((m) => ({ message: serialize(m), deliver_at: Math.round(now + delayMs), attempts: 0, created_at: now }));
+    const insertAll = async (db: Knex) => {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db("fedify_queue").insert(rows.slice(i, i + INSERT_CHUNK));
+    };
+    const trx = transactionOf(orm);
+    if (trx) {
+      // Inside the caller's transaction the messages exist once it commits (and vanish if
+      // it rolls back): wake listeners then, not now.
+      await insertAll(trx);
+      trx.executionPromise.then(wake, () => {});
+      return;
+    }
+    const knex = orm.em.getKnex();
+    if (rows.length <= INSERT_CHUNK) await insertAll(knex);
+    else await knex.transaction(insertAll);
+    wake();
+  }
+
+  /** Claims up to `limit` due messages, oldest first; a claim is one atomic UPDATE. */
+  async function claim(limit: number): Promise<ClaimedRow[]> {
+    const knex = orm.em.getKnex();
+    const now = Date.now();
+    // A read first: idle polls then take no write lock, which other processes (the CLI) would wait for.
+    const due = (await knex.raw(
+      `select id from fedify_queue
+        where deliver_at <= ? and (locked_until is null or locked_until < ?)
+        order by deliver_at, id limit ?`,
+      [now, now, limit],
+    )) as { id: number }[];
+    if (due.length === 0) return [];
+    const ids = due.map((r) => r.id);
+    // The lock condition is repeated: another listener (or process) may have claimed a row since the read.
+    const claimed = (await knex.raw(
+      `update fedify_queue set locked_until = ?
+        where id in (${ids.map(() => "?").join(", ")}) and (locked_until is null or locked_until < ?)
+        returning id, message, attempts, deliver_at`,
+      [now + leaseMs, ...ids, now],
+    )) as ClaimedRow[];
+    return claimed.sort((a, b) => a.deliver_at - b.deliver_at || a.id - b.id);
+  }
+
+  async function release(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await orm.em.getKnex()("fedify_queue").whereIn("id", ids).update({ locked_until: null });
+  }
+
+  async function handle(row: ClaimedRow, handler: (message: unknown) => Promise<void> | void): Promise<void> {
+    const knex = orm.em.getKnex();
+    inFlight.add(row.id);
+    const renew = setInterval(() => {
+      knex("fedify_queue")
+        .where("id", row.id)
+        .update({ locked_until: Date.now() + leaseMs })
+        .catch((error: unknown) => logger.warn("queue: could not renew a lease", { id: row.id, error: String(error) }));
+    }, leaseMs / 3);
+    try {
+      let failure: { error: unknown } | null = null;
+      try {
+        await handler(JSON.parse(row.message));
+      } catch (error) {
+        failure = { error };
+      }
+      if (!failure) {
+        await knex("fedify_queue").where("id", row.id).del();
+        return;
+      }
+      const attempts = row.attempts + 1;
+      const delayMs = Math.min(retryBaseMs * 2 ** row.attempts, retryCapMs);
+      logger.warn("queue: handler failed; will retry", { id: row.id, attempts, retryInMs: delayMs, error: String(failure.error) });
+      await knex("fedify_queue")
+        .where("id", row.id)
+        .update({ attempts, deliver_at: Date.now() + delayMs, locked_until: null, last_error: String(failure.error).slice(0, 2000) });
+    } catch (error) {
+      // The row keeps its lease and is handled again once it expires: at least once, never lost.
+      logger.error("queue: could not record a handled message", { id: row.id, error: String(error) });
+    } finally {
+      clearInterval(renew);
+      inFlight.delete(row.id);
+    }
+  }
+
+  async function run(handler: (message: unknown) => Promise<void> | void, signal: AbortSignal): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!signal.aborted) {
+      const seen = wakeups;
+      const free = workers - running.size;
+      let claimed: ClaimedRow[] = [];
+      if (free > 0) {
+        try {
+          claimed = await claim(free);
+        } catch (error) {
+          logger.error("queue: polling failed", { error: String(error) });
+        }
+      }
+      if (signal.aborted) {
+        await release(claimed.map((r) => r.id)).catch(() => {}); // otherwise they wait for their lease to pass
+        break;
+      }
+      for (const row of claimed) {
+        if (inFlight.has(row.id)) continue;
+        const task: Promise<void> = handle(row, handler).finally(() => {
+          running.delete(task);
+          wake();
+        });
+        running.add(task);
+      }
+      // A full batch suggests more are due: claim again once a worker is free.
+      if (free > 0 && claimed.length === free) continue;
+      if (wakeups === seen) await sleep(pollIntervalMs, signal);
+    }
+    await Promise.all(running);
+  }
+
+  return {
+    enqueue(message: unknown, enqueueOptions?: MessageQueueEnqueueOptions): Promise<void> {
+      return insert([message], enqueueOptions);
+    },
+
+    enqueueMany(messages: readonly unknown[], enqueueOptions?: MessageQueueEnqueueOptions): Promise<void> {
+      return insert(messages, enqueueOptions);
+    },
+
+    async listen(handler: (message: unknown) => Promise<void> | void, listenOptions?: MessageQueueListenOptions): Promise<void> {
+      const signals = [closing.signal];
+      if (listenOptions?.signal) signals.push(listenOptions.signal);
+      const signal = AbortSignal.any(signals);
+      if (signal.aborted) return;
+      const loop = run(handler, signal);
+      listeners.add(loop);
+      try {
+        await loop;
+      } finally {
+        listeners.delete(loop);
+      }
+    },
+
+    async depth(): Promise<number> {
+      const db = transactionOf(orm) ?? orm.em.getKnex();
+      const rows = (await db.raw("select count(*) as n from fedify_queue")) as { n: number }[];
+      return rows[0]?.n ?? 0;
+    },
+
+    async close(): Promise<void> {
+      closing.abort();
+      await Promise.all(listeners);
+    },
+  };
+}
