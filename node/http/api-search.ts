@@ -1,0 +1,65 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { DOCUMENT_TYPES } from "../library/validation.ts";
+import { MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
+import { HttpError } from "./errors.ts";
+
+/** Dependencies of the search API. */
+export interface SearchApiDeps {
+  readonly search: SearchService;
+}
+
+const MAX_QUERY_LENGTH = 1000;
+
+function oneParam(ctx: Context, name: string): string | undefined {
+  const value = ctx.query[name];
+  if (Array.isArray(value)) throw new HttpError(400, `give ${name} once`, [{ path: name, message: "is repeated" }]);
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function intParam(ctx: Context, name: string, min: number, max: number): number | undefined {
+  const raw = oneParam(ctx, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`, [{ path: name, message: `must be an integer from ${min} to ${max}` }]);
+  }
+  return n;
+}
+
+/** `GET /api/search?q=&type=&city=&tag=&lang=&year=&limit=&offset=`: the network's library, searched. */
+export function createSearchRouter(deps: SearchApiDeps): Router {
+  const router = new Router();
+  router.get("/api/search", async (ctx) => {
+    const q = oneParam(ctx, "q");
+    if (q !== undefined && q.length > MAX_QUERY_LENGTH) {
+      throw new HttpError(400, `q is longer than ${MAX_QUERY_LENGTH} characters`, [{ path: "q", message: `must be at most ${MAX_QUERY_LENGTH} characters` }]);
+    }
+    const type = oneParam(ctx, "type");
+    if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
+      throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [{ path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` }]);
+    }
+    const lang = oneParam(ctx, "lang");
+    if (lang !== undefined && !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(lang)) {
+      throw new HttpError(400, "lang must be a language tag such as en, ko or pt-BR", [{ path: "lang", message: "must be a BCP 47 language tag" }]);
+    }
+    try {
+      ctx.body = await deps.search.search({
+        q,
+        type,
+        city: oneParam(ctx, "city"),
+        tag: oneParam(ctx, "tag"),
+        lang,
+        year: intParam(ctx, "year", 1, 9999),
+        limit: intParam(ctx, "limit", 1, MAX_LIMIT) ?? 20,
+        offset: intParam(ctx, "offset", 0, 100_000),
+      });
+    } catch (error) {
+      if (error instanceof QueryError) {
+        throw new HttpError(400, "the search query cannot be parsed", [{ path: "q", message: `${error.message} (at characters ${error.start}–${error.end})` }]);
+      }
+      throw error;
+    }
+  });
+  return router;
+}

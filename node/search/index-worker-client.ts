@@ -1,0 +1,92 @@
+import { Worker } from "node:worker_threads";
+import type { SegmentData } from "./segment.ts";
+import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts";
+
+/** A build in progress on a worker: feed it rows, then end it. */
+export interface WorkerBuild {
+  add(rows: readonly WorkerRow[]): void;
+  /** Builds the segment; with `file`, the worker also writes it there (atomically). */
+  end(file?: string, extra?: Record<string, unknown>): Promise<SegmentData>;
+}
+
+/** One worker thread that builds index segments, one build after another. */
+export class IndexWorker {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (d: SegmentData) => void; reject: (e: Error) => void }>();
+  private nextJob = 1;
+  private open = 0;
+  private failure?: Error;
+
+  constructor(name: string) {
+    // execArgv [] : the boot file registers tsx itself, whatever the parent was started with.
+    this.worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), { name, execArgv: [] });
+    this.worker.unref();
+    this.worker.on("message", (reply: WorkerReply) => {
+      const w = this.waiting.get(reply.job);
+      if (!w) return;
+      this.waiting.delete(reply.job);
+      this.release();
+      if (reply.kind === "built") w.resolve(reply.data);
+      else w.reject(new Error(`search index build failed: ${reply.message}`));
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+      this.open = 0;
+      this.worker.unref();
+    };
+    this.worker.on("error", fail);
+    this.worker.on("exit", (code) => fail(new Error(`search index worker exited (code ${code})`)));
+  }
+
+  private hold(): void {
+    // A pending build keeps the process alive; an idle worker does not.
+    if (this.open++ === 0) this.worker.ref();
+  }
+
+  private release(): void {
+    if (--this.open === 0) this.worker.unref();
+  }
+
+  private post(message: WorkerRequest): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Starts a build; rows are sent as they come, so a large build never sits in one message. */
+  begin(): WorkerBuild {
+    if (this.failure) throw this.failure;
+    const job = this.nextJob++;
+    this.hold();
+    this.post({ kind: "begin", job });
+    let ended = false;
+    return {
+      add: (rows) => {
+        if (!ended && !this.failure) this.post({ kind: "add", job, rows });
+      },
+      end: (file, extra) => {
+        ended = true;
+        if (this.failure) {
+          this.release();
+          return Promise.reject(this.failure);
+        }
+        const done = new Promise<SegmentData>((resolve, reject) => this.waiting.set(job, { resolve, reject }));
+        this.post({ kind: "end", job, file, extra });
+        return done;
+      },
+    };
+  }
+
+  /** Builds a segment of a few rows. */
+  build(rows: readonly WorkerRow[]): Promise<SegmentData> {
+    const b = this.begin();
+    b.add(rows);
+    return b.end();
+  }
+
+  /** Stops the thread; builds in progress are rejected. */
+  async close(): Promise<void> {
+    this.failure ??= new Error("search index worker closed");
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,523 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Orm } from "../db/orm.ts";
+import type { Library, LibraryChange, StoredItem } from "../library/library.ts";
+import type { Logger } from "../log.ts";
+import type { DocMeta } from "./documents.ts";
+import { IndexWorker } from "./index-worker-client.ts";
+import { compileQuery, runQuery } from "./query.ts";
+import { decodeSegment, Segment } from "./segment.ts";
+import { leadSnippet, makeSnippet } from "./snippet.ts";
+import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
+import { stripMarkdown } from "./text.ts";
+import type { WorkerRow } from "./worker-protocol.ts";
+
+export { QueryError } from "./query.ts";
+
+/** Options of {@link createSearchService}. */
+export interface SearchServiceOptions {
+  readonly orm: Orm;
+  readonly library: Library;
+  /** The node's data folder: the base index is kept in `<dataDir>/search/`. `":memory:"` keeps nothing on disk. */
+  readonly dataDir: string;
+  readonly logger?: Logger;
+  /** How long changes gather before a delta build starts, in ms (default 50). */
+  readonly flushDelayMs?: number;
+  /** Compaction starts when the deltas hold this many documents and a quarter of the base (default 256). */
+  readonly compactMinDocs?: number;
+  /** …or when there are this many delta segments (default 32). */
+  readonly compactMaxSegments?: number;
+}
+
+/** A search request; an empty `q` with filters browses, newest first. */
+export interface SearchQuery {
+  /** Free text in lunr syntax: `+required -excluded field:term prefix*`. */
+  readonly q?: string;
+  readonly type?: string;
+  readonly city?: string;
+  /** A tag or a theme. */
+  readonly tag?: string;
+  /** A BCP 47 tag; `pt` also matches `pt-BR`. An item is in a language if written or translated in it. */
+  readonly lang?: string;
+  readonly year?: number;
+  /** Results per page (default 20, at most 100). */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** One search hit. */
+export interface SearchResult {
+  readonly id: string;
+  readonly type: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly city: string;
+  readonly origin: string;
+  readonly local: boolean;
+  readonly verified: boolean;
+  readonly score: number;
+  readonly language: string;
+  readonly year: number | null;
+  readonly updated: string;
+  /** A passage with the matched words in `<mark>` (HTML, escaped); only for a text query. */
+  readonly snippet?: string;
+}
+
+/** Counts per value; each facet ignores its own filter, so other choices stay visible. */
+export interface SearchFacets {
+  readonly type: Record<string, number>;
+  readonly city: Record<string, number>;
+  readonly tag: Record<string, number>;
+  readonly lang: Record<string, number>;
+  readonly year: Record<string, number>;
+}
+
+/** What {@link SearchService.search} answers. */
+export interface SearchResponse {
+  readonly total: number;
+  readonly results: SearchResult[];
+  readonly facets: SearchFacets;
+}
+
+/** Counters of the index, for tests and the benchmark. */
+export interface SearchStats {
+  /** Documents in the base segment (current or superseded). */
+  readonly baseDocs: number;
+  readonly deltaSegments: number;
+  readonly deltaDocs: number;
+  /** Items searchable now. */
+  readonly liveItems: number;
+  /** `item_versions.seq` the base segment covers. */
+  readonly baseSeq: number;
+  /** Whether the base came from disk at start. */
+  readonly loadedFromDisk: boolean;
+  readonly compactions: number;
+  readonly deltaBuilds: number;
+}
+
+/** Federated search over local and verified peer items. */
+export interface SearchService {
+  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q`. */
+  search(query: SearchQuery): Promise<SearchResponse>;
+  /** Resolves once every change announced so far is searchable. */
+  settled(): Promise<void>;
+  /** Rebuilds the base from the database now (normally automatic) and waits for it. */
+  compact(): Promise<void>;
+  stats(): SearchStats;
+  /** Stops listening and the workers; nothing is written. */
+  close(): Promise<void>;
+}
+
+/** Largest page. */
+export const MAX_LIMIT = 100;
+const TAG_FACET_SIZE = 50;
+const BASE_FILE = "base.seg";
+
+interface Pointer {
+  readonly seg: Segment;
+  readonly doc: number;
+}
+
+interface Hit {
+  readonly meta: DocMeta;
+  readonly score: number;
+}
+
+function headOf(item: StoredItem): WorkerRow {
+  return {
+    id: item.id,
+    type: item.type,
+    origin: item.origin,
+    local: item.local,
+    verified: item.verified,
+    city: item.city,
+    updated: item.updated,
+    published: item.published,
+    document: item.document,
+  };
+}
+
+function fold(value: string): string {
+  return value.normalize("NFKC").toLowerCase();
+}
+
+function langMatches(langs: readonly string[], wanted: string): boolean {
+  const w = wanted.toLowerCase();
+  return langs.some((l) => {
+    const x = l.toLowerCase();
+    return x === w || x.startsWith(`${w}-`);
+  });
+}
+
+function count(bucket: Record<string, number>, key: string): void {
+  bucket[key] = (bucket[key] ?? 0) + 1;
+}
+
+function sortedCounts(bucket: Record<string, number>, max = Infinity): Record<string, number> {
+  const entries = Object.entries(bucket).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return Object.fromEntries(entries.slice(0, max));
+}
+
+/**
+ * Creates the search service: loads the persisted base segment (or builds one from the
+ * database in a worker), catches up with changes written since, and from then on indexes
+ * every change the library announces. Builds never run on the event loop.
+ */
+export async function createSearchService(options: SearchServiceOptions): Promise<SearchService> {
+  const { orm, library } = options;
+  const logger = options.logger;
+  const flushDelay = options.flushDelayMs ?? 50;
+  const compactMinDocs = options.compactMinDocs ?? 256;
+  const compactMaxSegments = options.compactMaxSegments ?? 32;
+  const file = options.dataDir === ":memory:" ? undefined : join(options.dataDir, "search", BASE_FILE);
+
+  const deltaWorker = new IndexWorker("wego-search-delta");
+  let compactWorker: IndexWorker | undefined;
+
+  let base: Segment | undefined;
+  let baseSeq = 0;
+  let segments: Segment[] = [];
+  const current = new Map<string, Pointer>();
+  /** Generation of the last change seen per item: a build result only applies if still the latest. */
+  const lastGen = new Map<string, number>();
+  let gen = 0;
+  const pending = new Map<string, { row: WorkerRow; gen: number }>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let compacting: Promise<void> | undefined;
+  let starting: Promise<void> | undefined;
+  let closed = false;
+  let loadedFromDisk = false;
+  let compactions = 0;
+  let deltaBuilds = 0;
+
+  function point(id: string, to: Pointer | undefined): void {
+    const old = current.get(id);
+    if (old) old.seg.live--;
+    if (to) {
+      to.seg.live++;
+      current.set(id, to);
+    } else current.delete(id);
+  }
+
+  function prune(): void {
+    segments = segments.filter((s) => s.live > 0);
+  }
+
+  function noteStored(row: WorkerRow): void {
+    const g = ++gen;
+    lastGen.set(row.id, g);
+    pending.set(row.id, { row, gen: g });
+  }
+
+  function noteRemoved(id: string): void {
+    lastGen.set(id, ++gen);
+    pending.delete(id);
+    point(id, undefined);
+  }
+
+  function onChanges(changes: readonly LibraryChange[]): void {
+    if (closed) return;
+    for (const change of changes) {
+      if (change.kind === "deleted") noteRemoved(change.id);
+      else if (change.item.deleted || !change.item.verified) noteRemoved(change.item.id);
+      else noteStored(headOf(change.item));
+    }
+    prune();
+    scheduleFlush();
+  }
+
+  function scheduleFlush(delay = flushDelay): void {
+    if (closed || flushTimer || flushing || pending.size === 0) return;
+    flushTimer = setTimeout(flush, delay);
+  }
+
+  function flush(): void {
+    flushTimer = undefined;
+    if (closed || flushing || pending.size === 0) return;
+    const batch = [...pending.values()];
+    pending.clear();
+    flushing = (async () => {
+      try {
+        const seg = new Segment(await deltaWorker.build(batch.map((b) => b.row)));
+        deltaBuilds++;
+        if (closed) return;
+        batch.forEach((b, doc) => {
+          if (lastGen.get(b.row.id) === b.gen) point(b.row.id, { seg, doc });
+        });
+        if (seg.live > 0) segments.push(seg);
+        prune();
+      } catch (error) {
+        if (!closed) logger?.error("search: delta build failed; those changes are not searchable until the next compaction", { error: String(error) });
+      }
+    })().finally(() => {
+      flushing = undefined;
+      if (pending.size > 0) scheduleFlush(0);
+      else maybeCompact();
+    });
+  }
+
+  function deltaSize(): { docs: number; segs: number } {
+    let docs = 0;
+    let segs = 0;
+    for (const s of segments) {
+      if (s === base) continue;
+      docs += s.size;
+      segs++;
+    }
+    return { docs, segs };
+  }
+
+  function maybeCompact(): void {
+    if (closed || compacting) return;
+    const { docs, segs } = deltaSize();
+    const threshold = Math.max(compactMinDocs, Math.floor((base?.size ?? 0) / 4));
+    if (docs >= threshold || segs >= compactMaxSegments) void compact();
+  }
+
+  /** Builds a new base from the database in the compaction worker and swaps it in. */
+  function compact(): Promise<void> {
+    if (closed) return Promise.resolve();
+    if (compacting) return compacting;
+    compacting = (async () => {
+      const startGen = gen;
+      const replaced = new Set(segments);
+      const seq = await maxSeq(orm);
+      compactWorker ??= new IndexWorker("wego-search-compact");
+      const build = compactWorker.begin();
+      for await (const rows of searchableItems(orm)) {
+        if (closed) break;
+        build.add(rows);
+      }
+      const data = await build.end(file, { seq });
+      if (closed) return;
+      swapBase(new Segment(data), seq, startGen, replaced);
+      compactions++;
+    })()
+      .catch((error) => {
+        if (!closed) logger?.error("search: compaction failed; the current segments keep serving", { error: String(error) });
+      })
+      .finally(() => {
+        compacting = undefined;
+        // A big base takes most of the memory of a build: let an idle compaction thread go.
+        const w = compactWorker;
+        compactWorker = undefined;
+        void w?.close();
+      });
+    return compacting;
+  }
+
+  function swapBase(seg: Segment, seq: number, startGen: number, replaced: ReadonlySet<Segment>): void {
+    // The base was read after `startGen`: it is at least as new as every change up to it.
+    const inBase = new Set<string>();
+    seg.data.metas.forEach((meta, doc) => {
+      inBase.add(meta.id);
+      if ((lastGen.get(meta.id) ?? 0) <= startGen) point(meta.id, { seg, doc });
+    });
+    for (const [id, ptr] of current) {
+      // Gone from the database by the time it was read, and not changed since: gone.
+      if (replaced.has(ptr.seg) && !inBase.has(id) && (lastGen.get(id) ?? 0) <= startGen) point(id, undefined);
+    }
+    base = seg;
+    baseSeq = seq;
+    segments = [seg, ...segments.filter((s) => s !== seg)];
+    prune();
+    if (!segments.includes(seg)) segments.unshift(seg);
+  }
+
+  async function loadBase(): Promise<boolean> {
+    if (!file) return false;
+    let buf: Buffer;
+    try {
+      buf = await readFile(file);
+    } catch {
+      return false;
+    }
+    const decoded = decodeSegment(buf);
+    const seq = Number(decoded?.extra.seq);
+    if (!decoded || !Number.isFinite(seq) || seq > (await maxSeq(orm))) {
+      logger?.warn("search: the saved index does not match this database; rebuilding it", { file });
+      return false;
+    }
+    const seg = new Segment(decoded.data);
+    decoded.data.metas.forEach((meta, doc) => {
+      // A change announced while the file was read is newer than the file.
+      if (!lastGen.has(meta.id)) point(meta.id, { seg, doc });
+    });
+    base = seg;
+    baseSeq = seq;
+    segments = [seg];
+    return true;
+  }
+
+  /** Indexes what changed in the database since the base was saved. */
+  async function catchUp(): Promise<void> {
+    const ids = new Set(await changedSince(orm, baseSeq));
+    // Items removed without a new version (a blocked peer's purge) leave no seq behind.
+    const live = await liveIds(orm);
+    for (const id of current.keys()) if (!live.has(id)) ids.add(id);
+    const rows = await currentItems(orm, [...ids]);
+    for (const [id, row] of rows) {
+      if (row) noteStored(row);
+      else noteRemoved(id);
+    }
+    prune();
+    scheduleFlush(0);
+  }
+
+  const unsubscribe = library.subscribe(onChanges);
+  starting = (async () => {
+    loadedFromDisk = await loadBase();
+    if (loadedFromDisk) await catchUp();
+    else await compact();
+  })()
+    .catch((error) => logger?.error("search: start-up failed", { error: String(error) }))
+    .finally(() => (starting = undefined));
+
+  function collectHits(q: string): { hits: Hit[]; matched: Set<string> } | null {
+    const compiled = compileQuery(q);
+    if (compiled.clauses.length === 0) return null;
+    const hits: Hit[] = [];
+    const matched = new Set<string>();
+    for (const seg of segments) {
+      const r = runQuery(seg, compiled);
+      for (let k = 0; k < r.docs.length; k++) {
+        const doc = r.docs[k]!;
+        const meta = seg.data.metas[doc]!;
+        const ptr = current.get(meta.id);
+        if (ptr?.seg === seg && ptr.doc === doc) hits.push({ meta, score: r.scores[k]! });
+      }
+      for (const t of r.matched) matched.add(t);
+    }
+    return { hits, matched };
+  }
+
+  async function snippets(page: readonly Hit[], matched: ReadonlySet<string>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const need: string[] = [];
+    for (const h of page) {
+      const s = makeSnippet(h.meta.summary, matched);
+      if (s) out.set(h.meta.id, s);
+      else need.push(h.meta.id);
+    }
+    // No match in the summary: look in the translations and the body (only for this page).
+    const docs = await currentDocuments(orm, need);
+    for (const h of page) {
+      if (out.has(h.meta.id)) continue;
+      const d = docs.get(h.meta.id);
+      const texts: string[] = [];
+      if (d) {
+        const tr = (d.translations ?? {}) as Record<string, { title?: string; summary?: string }>;
+        for (const t of Object.values(tr)) texts.push(t.summary ?? "", t.title ?? "");
+        if (typeof d.body === "string") texts.push(stripMarkdown(d.body.slice(0, 20_000)));
+      }
+      let s: string | null = null;
+      for (const t of texts) if ((s = makeSnippet(t, matched))) break;
+      out.set(h.meta.id, s ?? leadSnippet(h.meta.summary));
+    }
+    return out;
+  }
+
+  return {
+    async search(query) {
+      const q = (query.q ?? "").trim();
+      const collected = q ? collectHits(q) : null;
+      let hits: Hit[];
+      if (collected) hits = collected.hits;
+      else hits = [...current.values()].map((p) => ({ meta: p.seg.data.metas[p.doc]!, score: 0 }));
+
+      const wantCity = query.city !== undefined ? fold(query.city) : undefined;
+      const wantTag = query.tag !== undefined ? fold(query.tag) : undefined;
+      const facets = { type: {}, city: {}, tag: {}, lang: {}, year: {} } as Record<keyof SearchFacets, Record<string, number>>;
+      const kept: Hit[] = [];
+      for (const h of hits) {
+        const m = h.meta;
+        const fails: (keyof SearchFacets)[] = [];
+        if (query.type !== undefined && m.type !== query.type) fails.push("type");
+        if (wantCity !== undefined && fold(m.city) !== wantCity) fails.push("city");
+        if (wantTag !== undefined && !m.tags.some((t) => fold(t) === wantTag)) fails.push("tag");
+        if (query.lang !== undefined && !langMatches(m.langs, query.lang)) fails.push("lang");
+        if (query.year !== undefined && m.year !== query.year) fails.push("year");
+        if (fails.length > 1) continue;
+        const only = fails[0];
+        if (!only || only === "type") count(facets.type, m.type);
+        if (!only || only === "city") count(facets.city, m.city);
+        if (!only || only === "tag") for (const t of m.tags) count(facets.tag, t);
+        if (!only || only === "lang") for (const l of m.langs) count(facets.lang, l);
+        if ((!only || only === "year") && m.year !== null) count(facets.year, String(m.year));
+        if (!only) kept.push(h);
+      }
+      const byNewest = (a: Hit, b: Hit) => (a.meta.updated < b.meta.updated ? 1 : a.meta.updated > b.meta.updated ? -1 : a.meta.id < b.meta.id ? -1 : 1);
+      kept.sort(collected ? (a, b) => b.score - a.score || byNewest(a, b) : byNewest);
+      const offset = Math.max(0, query.offset ?? 0);
+      const limit = Math.min(Math.max(0, query.limit ?? 20), MAX_LIMIT);
+      const page = kept.slice(offset, offset + limit);
+      const snips = collected ? await snippets(page, collected.matched) : undefined;
+      return {
+        total: kept.length,
+        results: page.map((h) => ({
+          id: h.meta.id,
+          type: h.meta.type,
+          title: h.meta.title,
+          summary: h.meta.summary,
+          city: h.meta.city,
+          origin: h.meta.origin,
+          local: h.meta.local,
+          verified: h.meta.verified,
+          score: Math.round(h.score * 10_000) / 10_000,
+          language: h.meta.langs[0] ?? "",
+          year: h.meta.year,
+          updated: h.meta.updated,
+          ...(snips ? { snippet: snips.get(h.meta.id) ?? "" } : {}),
+        })),
+        facets: {
+          type: sortedCounts(facets.type),
+          city: sortedCounts(facets.city),
+          tag: sortedCounts(facets.tag, TAG_FACET_SIZE),
+          lang: sortedCounts(facets.lang),
+          year: facets.year,
+        },
+      };
+    },
+
+    async settled() {
+      while (!closed) {
+        if (flushTimer) {
+          clearTimeout(flushTimer);
+          flush();
+        }
+        const waits = [starting, flushing, compacting].filter((p): p is Promise<void> => p !== undefined);
+        if (waits.length === 0 && pending.size === 0) return;
+        if (waits.length === 0) flush();
+        await Promise.all(waits);
+      }
+    },
+
+    async compact() {
+      await starting;
+      await compact();
+    },
+
+    stats() {
+      const { docs, segs } = deltaSize();
+      return {
+        baseDocs: base?.size ?? 0,
+        deltaSegments: segs,
+        deltaDocs: docs,
+        liveItems: current.size,
+        baseSeq,
+        loadedFromDisk,
+        compactions,
+        deltaBuilds,
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      if (flushTimer) clearTimeout(flushTimer);
+      await Promise.allSettled([deltaWorker.close(), compactWorker?.close()]);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { ItemHead } from "./documents.ts";
+import type { SegmentData } from "./segment.ts";
+
+/** An item as the worker takes it: the document parsed, or still the stored JSON text. */
+export type WorkerRow = ItemHead | (Omit<ItemHead, "document"> & { readonly document: string });
+
+/** Messages to the index worker: a build is `begin`, any number of `add`, then `end`. */
+export type WorkerRequest =
+  | { readonly kind: "begin"; readonly job: number }
+  | { readonly kind: "add"; readonly job: number; readonly rows: readonly WorkerRow[] }
+  | { readonly kind: "end"; readonly job: number; readonly file?: string; readonly extra?: Record<string, unknown> };
+
+/** Messages from the index worker. */
+export type WorkerReply =
+  | { readonly kind: "built"; readonly job: number; readonly data: SegmentData }
+  | { readonly kind: "failed"; readonly job: number; readonly message: string };
