@@ -8,6 +8,8 @@ import { createItemsRouter } from "./http/api-items.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createWellKnownRouter } from "./http/well-known.ts";
 import { createFilesRouter } from "./http/files.ts";
+import { createSearchRouter } from "./http/api-search.ts";
+import type { SearchService } from "./search/service.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -19,6 +21,8 @@ export interface AppDeps {
   readonly maxBodyBytes: number;
   /** Folder of files the seed datasets link to (`seeds/<city>/files`), if any. */
   readonly seedFilesDir?: string;
+  /** The search index; without it `/api/search` is not served (some tests need no search). */
+  readonly search?: SearchService;
 }
 
 /** Builds the node's Koa application: error edge, security headers, then the routers. */
@@ -37,6 +41,7 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createPagesRouter(deps),
     createFilesRouter(deps),
+    ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   app.use((ctx) => {

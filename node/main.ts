@@ -9,6 +9,7 @@ import { createLibrary, type Library, type NodeIdentity } from "./library/librar
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
+import { createSearchService, type SearchService } from "./search/service.ts";
 
 /** A running node, as {@link startNode} returns it. */
 export interface RunningNode {
@@ -17,6 +18,7 @@ export interface RunningNode {
   readonly orm: Orm;
   readonly library: Library;
   readonly keys: KeyStore;
+  readonly search: SearchService;
   readonly server: Server;
   /** The URL the server actually listens on (useful with port 0). */
   readonly url: string;
@@ -50,9 +52,12 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     }
     if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
   }
+  // Subscribes to the library itself; loads its saved base index or builds one in a worker.
+  const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
   const app = createApp({
     orm,
     library,
+    search,
     keys,
     identity,
     logger,
@@ -75,6 +80,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     orm,
     library,
     keys,
+    search,
     server,
     url,
     async close() {
@@ -82,6 +88,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await search.close();
       await orm.close();
     },
   };

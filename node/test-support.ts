@@ -7,6 +7,7 @@ import { createDocumentValidator, type DocumentValidator } from "./library/valid
 import { createLibrary, MANAGED_FIELDS, type Library, type NodeIdentity } from "./library/library.ts";
 import { createLogger } from "./log.ts";
 import { createApp } from "./app.ts";
+import { createSearchService, type SearchService } from "./search/service.ts";
 
 /** A library over a private in-memory database, for one test file. */
 export interface TestLibrary {
@@ -45,13 +46,22 @@ export function draftFixture(name: string): Record<string, unknown> {
 /** A test library served over real HTTP on a free loopback port. */
 export interface TestServer extends TestLibrary {
   readonly url: string;
+  /** The search service, when asked for. */
+  readonly search?: SearchService;
   close(): Promise<void>;
 }
 
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  /** Also run the search service and serve `/api/search` (default false: it starts worker threads). */
+  readonly search?: boolean;
+}
+
 /** Serves a fresh in-memory node on 127.0.0.1 (port chosen by the OS). */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const base = await createTestLibrary();
-  const app = createApp({ ...base, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
+  const search = options.search ? await createSearchService({ orm: base.orm, library: base.library, dataDir: ":memory:" }) : undefined;
+  const app = createApp({ ...base, search, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -59,11 +69,13 @@ export async function startTestServer(): Promise<TestServer> {
   return {
     ...base,
     url: `http://127.0.0.1:${port}`,
+    search,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await search?.close();
       await base.orm.close();
     },
   };

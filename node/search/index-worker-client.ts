@@ -1,12 +1,12 @@
 import { Worker } from "node:worker_threads";
-import type { SegmentData } from "./segment.ts";
+import type { Segment, SegmentData } from "./segment.ts";
 import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts";
 
 /** A build in progress on a worker: feed it rows, then end it. */
 export interface WorkerBuild {
   add(rows: readonly WorkerRow[]): void;
   /** Builds the segment; with `file`, the worker also writes it there (atomically). */
-  end(file?: string, extra?: Record<string, unknown>): Promise<SegmentData>;
+  end(options?: { readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }): Promise<SegmentData>;
 }
 
 /** One worker thread that builds index segments, one build after another. */
@@ -64,24 +64,33 @@ export class IndexWorker {
       add: (rows) => {
         if (!ended && !this.failure) this.post({ kind: "add", job, rows });
       },
-      end: (file, extra) => {
+      end: (options = {}) => {
         ended = true;
         if (this.failure) {
           this.release();
           return Promise.reject(this.failure);
         }
         const done = new Promise<SegmentData>((resolve, reject) => this.waiting.set(job, { resolve, reject }));
-        this.post({ kind: "end", job, file, extra });
+        this.post({ kind: "end", job, ...options });
         return done;
       },
     };
   }
 
-  /** Builds a segment of a few rows. */
+  /** Builds a segment of a few rows, scored against the corpus last given to {@link setCorpus}. */
   build(rows: readonly WorkerRow[]): Promise<SegmentData> {
     const b = this.begin();
     b.add(rows);
-    return b.end();
+    return b.end({ useCorpus: true });
+  }
+
+  /** Gives the worker the base segment's statistics (term rarity, field lengths). */
+  setCorpus(base: Segment): void {
+    if (this.failure) return;
+    const { terms, avgLengths } = base.data;
+    const dfs = new Uint32Array(terms.length);
+    for (let i = 0; i < terms.length; i++) dfs[i] = base.df(i);
+    this.worker.postMessage({ kind: "corpus", job: 0, terms, dfs, docCount: base.size, avgLengths } satisfies WorkerRequest, [dfs.buffer]);
   }
 
   /** Stops the thread; builds in progress are rejected. */

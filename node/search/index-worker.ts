@@ -2,7 +2,7 @@ import { writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { parentPort } from "node:worker_threads";
 import { toIndexDoc, type ItemHead } from "./documents.ts";
-import { encodeSegment, SegmentBuilder, type SegmentData } from "./segment.ts";
+import { encodeSegment, SegmentBuilder, type CorpusStats, type SegmentData } from "./segment.ts";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
 
 // Builds segments off the event loop. Builds are serial within one worker: the service
@@ -11,6 +11,7 @@ import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
 if (!parentPort) throw new TypeError("index-worker.ts must run in a worker thread");
 const port = parentPort;
 const builds = new Map<number, SegmentBuilder>();
+let corpus: CorpusStats | undefined;
 
 function reply(message: WorkerReply, data?: SegmentData): void {
   port.postMessage(message, data ? [data.offsets.buffer as ArrayBuffer, data.docs.buffer as ArrayBuffer, data.weights.buffer as ArrayBuffer] : []);
@@ -27,6 +28,12 @@ port.on("message", (message: WorkerRequest) => {
   const { job } = message;
   try {
     switch (message.kind) {
+      case "corpus": {
+        const df = new Map<string, number>();
+        message.terms.forEach((t, i) => df.set(t, message.dfs[i]!));
+        corpus = { docCount: message.docCount, df, avgLengths: message.avgLengths };
+        break;
+      }
       case "begin":
         builds.set(job, new SegmentBuilder());
         break;
@@ -36,7 +43,7 @@ port.on("message", (message: WorkerRequest) => {
       case "end": {
         const builder = builds.get(job)!;
         builds.delete(job);
-        const data = builder.build();
+        const data = builder.build(message.useCorpus ? corpus : undefined);
         if (message.file) {
           // Write beside, then rename: a crash leaves the old file or the new one, never half.
           mkdirSync(dirname(message.file), { recursive: true });

@@ -19,6 +19,8 @@ export interface SegmentData {
   /** Index terms, sorted (lunr's TokenSet wants them sorted). */
   readonly terms: readonly string[];
   readonly metas: readonly DocMeta[];
+  /** Mean length of each field, in terms (BM25's length normalisation). */
+  readonly avgLengths: readonly number[];
   /** Postings of term t in field f are `docs/weights[offsets[t*F+f] .. offsets[t*F+f+1])`. */
   readonly offsets: Uint32Array;
   readonly docs: Uint32Array;
@@ -59,20 +61,63 @@ export class SegmentBuilder {
     return this.builder.build();
   }
 
-  /** Builds the lunr index and flattens it. */
-  build(): SegmentData {
-    return flatten(this.buildLunr(), this.metas);
+  /**
+   * Computes lunr's field vectors and flattens them. With `corpus`, term rarity and mean
+   * field lengths are those of this segment plus the corpus (the base segment), so that
+   * a small delta's scores compare with the base's; without, lunr's own statistics.
+   */
+  build(corpus?: CorpusStats): SegmentData {
+    const b = this.builder as unknown as BuilderInternals;
+    b.calculateAverageFieldLengths();
+    const own = this.metas.length;
+    if (corpus && corpus.docCount > 0) {
+      FIELD_NAMES.forEach((f, i) => {
+        b.averageFieldLength[f] = ((b.averageFieldLength[f] || 0) * own + corpus.avgLengths[i]! * corpus.docCount) / (own + corpus.docCount);
+      });
+      const termOf = new Map<object, string>(Object.entries(b.invertedIndex).map(([t, posting]) => [posting, t]));
+      const patchable = lunr as unknown as { idf: unknown };
+      const lunrIdf = patchable.idf;
+      // lunr.idf gets a posting and lunr's own count; it is looked up on every call, so
+      // it can be pointed at the whole corpus for this (synchronous) computation only.
+      patchable.idf = (posting: Record<string, object>) => {
+        let documentsWithTerm = corpus.df.get(termOf.get(posting)!) ?? 0;
+        for (const field in posting) if (field !== "_index") documentsWithTerm += Object.keys(posting[field]!).length;
+        return idf(documentsWithTerm, own + corpus.docCount);
+      };
+      try {
+        b.createFieldVectors();
+      } finally {
+        patchable.idf = lunrIdf;
+      }
+    } else b.createFieldVectors();
+    const avgLengths = FIELD_NAMES.map((f) => b.averageFieldLength[f] || 0);
+    return flatten(b.invertedIndex, b.fieldVectors, this.metas, avgLengths);
   }
 }
 
-interface LunrInternals {
-  invertedIndex: Record<string, { _index: number }>;
-  fieldVectors: Record<string, { elements: number[] }>;
+/** What a delta build needs to know of the rest of the index. */
+export interface CorpusStats {
+  readonly docCount: number;
+  /** lunr's document frequency of each term (documents having it, once per field). */
+  readonly df: ReadonlyMap<string, number>;
+  readonly avgLengths: readonly number[];
 }
 
-/** Flattens a built lunr index (refs must be document numbers) into {@link SegmentData}. */
-export function flatten(index: lunr.Index, metas: readonly DocMeta[]): SegmentData {
-  const { invertedIndex, fieldVectors } = index as unknown as LunrInternals;
+interface BuilderInternals {
+  invertedIndex: Record<string, { _index: number }>;
+  fieldVectors: Record<string, { elements: number[] }>;
+  averageFieldLength: Record<string, number>;
+  calculateAverageFieldLengths(): void;
+  createFieldVectors(): void;
+}
+
+/** Flattens lunr's inverted index and field vectors (refs must be document numbers) into {@link SegmentData}. */
+export function flatten(
+  invertedIndex: BuilderInternals["invertedIndex"],
+  fieldVectors: BuilderInternals["fieldVectors"],
+  metas: readonly DocMeta[],
+  avgLengths: readonly number[],
+): SegmentData {
   const fields = [...FIELD_NAMES] as string[];
   const F = fields.length;
   const fieldNo = new Map(fields.map((f, i) => [f, i]));
@@ -109,7 +154,7 @@ export function flatten(index: lunr.Index, metas: readonly DocMeta[]): SegmentDa
       weights[slot] = el[i + 1]! / magnitude;
     }
   }
-  return { fields, terms, metas: [...metas], offsets, docs, weights };
+  return { fields, terms, metas: [...metas], avgLengths: [...avgLengths], offsets, docs, weights };
 }
 
 /** A loaded segment: its data plus the lookups queries need. */
@@ -143,6 +188,19 @@ export class Segment {
     return this.tokens.intersect(probe).toArray();
   }
 
+  /** lunr's document frequency of a term: documents having it, counted once per field. */
+  df(termId: number): number {
+    const F = this.data.fields.length;
+    return this.data.offsets[(termId + 1) * F]! - this.data.offsets[termId * F]!;
+  }
+
+  /** The statistics a delta build borrows from this (base) segment. */
+  corpusStats(): CorpusStats {
+    const df = new Map<string, number>();
+    this.data.terms.forEach((t, i) => df.set(t, this.df(i)));
+    return { docCount: this.size, df, avgLengths: this.data.avgLengths };
+  }
+
   /** Calls `fn(doc, weight)` for each posting of a term in a field. */
   postings(termId: number, field: number, fn: (doc: number, weight: number) => void): void {
     const { offsets, docs, weights, fields } = this.data;
@@ -152,13 +210,19 @@ export class Segment {
   }
 }
 
+/** lunr's inverse document frequency (`lunr.idf`), from a document frequency and a count. */
+export function idf(documentsWithTerm: number, documentCount: number): number {
+  const x = (documentCount - documentsWithTerm + 0.5) / (documentsWithTerm + 0.5);
+  return Math.log(1 + Math.abs(x));
+}
+
 const MAGIC = 0x57474f53; // "WGOS"
 const FORMAT = 1;
 
 /** Serialises a segment (plus what the caller wants kept with it) into one buffer. */
 export function encodeSegment(data: SegmentData, extra: Record<string, unknown>): Buffer {
   const header = Buffer.from(
-    JSON.stringify({ format: FORMAT, ...extra, fields: data.fields, terms: data.terms, metas: data.metas, counts: [data.offsets.length, data.docs.length] }),
+    JSON.stringify({ format: FORMAT, ...extra, fields: data.fields, avgLengths: data.avgLengths, terms: data.terms, metas: data.metas, counts: [data.offsets.length, data.docs.length] }),
   );
   const pre = Buffer.alloc(8);
   pre.writeUInt32LE(MAGIC, 0);
@@ -172,9 +236,10 @@ export function encodeSegment(data: SegmentData, extra: Record<string, unknown>)
 export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<string, unknown> } | null {
   if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) return null;
   const headerLength = buf.readUInt32LE(4);
-  const { format, fields, terms, metas, counts, ...extra } = JSON.parse(buf.toString("utf8", 8, 8 + headerLength)) as {
+  const { format, fields, avgLengths, terms, metas, counts, ...extra } = JSON.parse(buf.toString("utf8", 8, 8 + headerLength)) as {
     format: number;
     fields: string[];
+    avgLengths: number[];
     terms: string[];
     metas: DocMeta[];
     counts: [number, number];
@@ -192,5 +257,5 @@ export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<s
   const docs = new Uint32Array(take(counts[1]));
   const weights = new Float32Array(take(counts[1]));
   if (at !== buf.length) return null;
-  return { data: { fields, terms, metas, offsets, docs, weights }, extra };
+  return { data: { fields, avgLengths, terms, metas, offsets, docs, weights }, extra };
 }

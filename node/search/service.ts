@@ -289,7 +289,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         if (closed) break;
         build.add(rows);
       }
-      const data = await build.end(file, { seq });
+      const data = await build.end({ file, extra: { seq } });
       if (closed) return;
       swapBase(new Segment(data), seq, startGen, replaced);
       compactions++;
@@ -320,6 +320,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     }
     base = seg;
     baseSeq = seq;
+    deltaWorker.setCorpus(seg);
     segments = [seg, ...segments.filter((s) => s !== seg)];
     prune();
     if (!segments.includes(seg)) segments.unshift(seg);
@@ -346,6 +347,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     });
     base = seg;
     baseSeq = seq;
+    deltaWorker.setCorpus(seg);
     segments = [seg];
     return true;
   }

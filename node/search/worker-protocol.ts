@@ -8,7 +8,9 @@ export type WorkerRow = ItemHead | (Omit<ItemHead, "document"> & { readonly docu
 export type WorkerRequest =
   | { readonly kind: "begin"; readonly job: number }
   | { readonly kind: "add"; readonly job: number; readonly rows: readonly WorkerRow[] }
-  | { readonly kind: "end"; readonly job: number; readonly file?: string; readonly extra?: Record<string, unknown> };
+  | { readonly kind: "end"; readonly job: number; readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }
+  /** Statistics of the base segment, which later `useCorpus` builds score against. */
+  | { readonly kind: "corpus"; readonly job: 0; readonly terms: readonly string[]; readonly dfs: Uint32Array; readonly docCount: number; readonly avgLengths: readonly number[] };
 
 /** Messages from the index worker. */
 export type WorkerReply =

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+
+describe("GET /api/search", () => {
+  let node: TestServer;
+  let id: string;
+
+  beforeAll(async () => {
+    node = await startTestServer({ search: true });
+    const created = await node.library.create(draftFixture("case-study.minimal"), { author: "test" });
+    if (!created.ok) throw new Error("fixture rejected");
+    id = created.item.id;
+    await node.search!.settled();
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  async function get(query: string) {
+    const res = await fetch(`${node.url}/api/search?${query}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it("GET /api/search answers the public contract's shape", async () => {
+    const { status, body } = await get("q=call+center&limit=5");
+    expect(status).toBe(200);
+    expect(body.total).toBe(1);
+    expect(body.results).toEqual([
+      expect.objectContaining({ id, type: "CaseStudy", title: expect.stringContaining("120 Dasan"), city: "Seoul", origin: node.identity.origin, local: true, verified: true, score: expect.any(Number) }),
+    ]);
+    expect(body.facets).toMatchObject({ type: { CaseStudy: 1 }, city: { Seoul: 1 }, tag: {}, lang: { en: 1 } });
+  });
+
+  it("GET /api/search answers 400 with details for a malformed query, never 500", async () => {
+    for (const q of ["title:", "nosuchfield:x", "call^high", "call~x"]) {
+      const { status, body } = await get(`q=${encodeURIComponent(q)}`);
+      expect(status, q).toBe(400);
+      expect(body.error).toBe("the search query cannot be parsed");
+      expect(body.details).toEqual([{ path: "q", message: expect.any(String) }]);
+    }
+  });
+
+  it("GET /api/search answers 400 for bad parameters", async () => {
+    expect((await get("limit=101")).status).toBe(400);
+    expect((await get("limit=0")).status).toBe(400);
+    expect((await get("offset=-1")).status).toBe(400);
+    expect((await get("type=Article")).status).toBe(400);
+    expect((await get("year=twenty")).status).toBe(400);
+    expect((await get("lang=not a tag")).status).toBe(400);
+    expect((await get("q=a&q=b")).body).toEqual({ error: "give q once", details: [{ path: "q", message: "is repeated" }] });
+  });
+});
