@@ -59,6 +59,12 @@ async function withDatabase<T>(data: string | undefined, fn: (orm: Awaited<Retur
   }
 }
 
+/** What `GET /api/search` answers (the part the CLI prints). */
+interface SearchAnswer {
+  total: number;
+  results: { id: string; type: string; title: string; city: string; origin: string; local: boolean; verified: boolean; snippet?: string }[];
+}
+
 /** Builds the `wego` command line. */
 export function createProgram(): Command {
   const program = new Command("wego")
@@ -145,6 +151,51 @@ export function createProgram(): Command {
     .action(async (opts: { data?: string }) => {
       const list = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).publicKeys());
       list.forEach((k, i) => process.stdout.write(`${k.kid}${i === 0 ? "  (current)" : ""}\n`));
+    });
+
+  program
+    .command("search")
+    .description("search a running node's library: its own items and its peers' verified ones")
+    .argument("<query>", 'lunr syntax: words, +required, -excluded, title:word, prefix*; "" browses newest first')
+    .option("--url <url>", "the node to ask", "http://localhost:8080")
+    .option("--type <type>", "CaseStudy, Pathway or Dataset")
+    .option("--city <city>", "only items of this city")
+    .option("--tag <tag>", "only items with this tag or theme")
+    .option("--lang <tag>", "only items written or translated in this language, e.g. ko")
+    .option("--limit <n>", "how many results (default 20, at most 100)")
+    .option("--json", "print the API's JSON answer")
+    .action(async (query: string, opts: { url: string; type?: string; city?: string; tag?: string; lang?: string; limit?: string; json?: boolean }) => {
+      const url = new URL("/api/search", opts.url);
+      url.searchParams.set("q", query);
+      for (const key of ["type", "city", "tag", "lang", "limit"] as const) if (opts[key] !== undefined) url.searchParams.set(key, opts[key]);
+      let res: Response;
+      try {
+        res = await fetch(url);
+      } catch (error) {
+        process.stderr.write(`wego: cannot reach ${url.origin} (${String((error as Error).cause ?? (error as Error).message)}); is the node running?\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const body = (await res.json().catch(() => null)) as SearchAnswer | { error?: string; details?: { message: string }[] } | null;
+      if (!res.ok || !body || !("results" in body)) {
+        const err = body && "error" in body ? body : undefined;
+        const why = [err?.error ?? `HTTP ${res.status}`, ...(err?.details ?? []).map((d) => d.message)].join(": ");
+        process.stderr.write(`wego: ${why}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(body)}\n`);
+        return;
+      }
+      process.stdout.write(`${body.total} result${body.total === 1 ? "" : "s"}\n`);
+      body.results.forEach((r, i) => {
+        const where = r.local ? "local" : `from ${new URL(r.origin).host}${r.verified ? ", verified" : ""}`;
+        process.stdout.write(`\n${i + 1}. ${r.title}\n   ${r.type} · ${r.city} · ${where}\n   ${r.id}\n`);
+        // Snippets are HTML: show <mark> as *word* and undo the escaping.
+        const text = (r.snippet ?? "").replace(/<\/?mark>/g, "*").replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+        if (text) process.stdout.write(`   ${text}\n`);
+      });
     });
 
   program
