@@ -10,6 +10,9 @@ import { createWellKnownRouter } from "./http/well-known.ts";
 import { createFilesRouter } from "./http/files.ts";
 import { createSearchRouter } from "./http/api-search.ts";
 import type { SearchService } from "./search/service.ts";
+import type { FederationService } from "./federation/service.ts";
+import { federationBridge } from "./federation/bridge.ts";
+import { createPeersRouter } from "./http/api-peers.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -23,6 +26,8 @@ export interface AppDeps {
   readonly seedFilesDir?: string;
   /** The search index; without it `/api/search` is not served (some tests need no search). */
   readonly search?: SearchService;
+  /** ActivityPub and peering; without it the node runs alone (unit tests). */
+  readonly federationService?: FederationService;
 }
 
 /** Builds the node's Koa application: error edge, security headers, then the routers. */
@@ -36,12 +41,14 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set("X-Frame-Options", "DENY");
     await next();
   });
+  if (deps.federationService) app.use(federationBridge(deps.federationService.federation, deps.identity.origin));
   const routers = [
     createWellKnownRouter(deps),
     createItemsRouter(deps),
     createPagesRouter(deps),
     createFilesRouter(deps),
     ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
+    ...(deps.federationService ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })] : []),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   app.use((ctx) => {

@@ -84,6 +84,8 @@ export function createProgram(): Command {
     .option("--country <code>", "ISO 3166-1 alpha-2 country (default KR)")
     .option("--no-seed", "do not load the city's seed library")
     .option("--allow-private-address", "let federation reach loopback/private addresses (tests and demos only)")
+    .option("--auto-approve", "accept follow requests without an admin's approval")
+    .option("--allow-hosts <hosts>", "comma-separated hosts that may peer (allowlist mode)")
     .option("--log-level <level>", "debug, info, warn or error")
     .action(async (flags: ConfigFlags) => {
       const node = await startNode(loadConfig(flags));

@@ -23,6 +23,10 @@ export interface Config {
   readonly seedsDir: string;
   /** Let federation reach loopback and private addresses: tests and demos only. */
   readonly allowPrivateAddress: boolean;
+  /** Follow requests wait for an admin's approval (default true; `--auto-approve` turns it off). */
+  readonly manuallyApprovesFollowers: boolean;
+  /** When set, only these hosts (host[:port]) may peer: WeGO membership mode. */
+  readonly peerAllowlist: readonly string[] | null;
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly maxBodyBytes: number;
   /** Least severe log level printed (default `info`). */
@@ -43,6 +47,8 @@ export interface ConfigFlags {
   readonly country?: string;
   readonly seed?: boolean;
   readonly allowPrivateAddress?: boolean;
+  readonly autoApprove?: boolean;
+  readonly allowHosts?: string;
   readonly logLevel?: string;
 }
 
@@ -71,6 +77,13 @@ function parseOrigin(value: string): string {
     throw new ConfigError(`origin must be scheme, host and port only (no path), got ${value}`);
   }
   return url.origin;
+}
+
+function parseHosts(value: string | undefined): string[] | null {
+  if (value === undefined || value.trim() === "") return null;
+  const hosts = value.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of hosts) if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) throw new ConfigError(`allowed hosts must be host names with an optional :port, got ${h}`);
+  return hosts;
 }
 
 function parseBool(value: string | undefined): boolean | undefined {
@@ -103,6 +116,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     seed: flags.seed ?? parseBool(env.WEGO_SEED) ?? true,
     seedsDir: resolve(env.WEGO_SEEDS_DIR ?? DEFAULT_SEEDS_DIR),
     allowPrivateAddress: flags.allowPrivateAddress ?? parseBool(env.WEGO_ALLOW_PRIVATE_ADDRESS) ?? false,
+    manuallyApprovesFollowers: !(flags.autoApprove ?? parseBool(env.WEGO_AUTO_APPROVE) ?? false),
+    peerAllowlist: parseHosts(flags.allowHosts ?? env.WEGO_ALLOW_HOSTS),
     maxBodyBytes,
     logLevel,
   };

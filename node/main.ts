@@ -9,6 +9,9 @@ import { createLibrary, type Library, type NodeIdentity } from "./library/librar
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
+import { createFederationService, type FederationService } from "./federation/service.ts";
+import { createSqliteKvStore } from "./federation/kv.ts";
+import { createSqliteMessageQueue } from "./federation/queue.ts";
 import { createSearchService, type SearchService } from "./search/service.ts";
 
 /** A running node, as {@link startNode} returns it. */
@@ -19,6 +22,7 @@ export interface RunningNode {
   readonly library: Library;
   readonly keys: KeyStore;
   readonly search: SearchService;
+  readonly federation: FederationService;
   readonly server: Server;
   /** The URL the server actually listens on (useful with port 0). */
   readonly url: string;
@@ -43,7 +47,8 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const identity = identityOf(config);
   const keys = createKeyStore({ orm });
   await keys.current();
-  const library = createLibrary({ orm, keys, validator: createDocumentValidator(), identity });
+  const validator = createDocumentValidator();
+  const library = createLibrary({ orm, keys, validator, identity });
   if (config.seed) {
     const seeded = await loadSeeds({ orm, library, seedsDir: config.seedsDir, city: config.city, origin: config.origin });
     if (seeded.status === "invalid") {
@@ -54,10 +59,24 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   }
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
+  const queue = createSqliteMessageQueue(orm);
+  const federationService = createFederationService({
+    orm,
+    library,
+    validator,
+    identity,
+    logger,
+    kv: createSqliteKvStore(orm),
+    queue,
+    allowPrivateAddress: config.allowPrivateAddress,
+    manuallyApprovesFollowers: config.manuallyApprovesFollowers,
+    allowlist: config.peerAllowlist,
+  });
   const app = createApp({
     orm,
     library,
     search,
+    federationService,
     keys,
     identity,
     logger,
@@ -73,6 +92,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? "localhost" : address.address}:${address.port}`;
+  await federationService.start();
   logger.info("serving", { url, origin: config.origin, city: config.city, data: config.dataDir });
   return {
     config,
@@ -81,6 +101,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     library,
     keys,
     search,
+    federation: federationService,
     server,
     url,
     async close() {
@@ -88,6 +109,8 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await federationService.close();
+      await queue.close();
       await search.close();
       await orm.close();
     },

@@ -28,6 +28,8 @@ export interface ItemVersionRow {
   author: string;
   changed: string;
   createdAt: string;
+  /** JSON `{ via, receivedAt, kid }` for a peer's version; `{}` for the node's own. */
+  provenance?: string;
 }
 
 /** A bearer token; only the SHA-256 of the secret is kept. */
@@ -101,6 +103,7 @@ export const ItemVersion = new EntitySchema<ItemVersionRow>({
     author: { type: "string" },
     changed: { type: "string" },
     createdAt: { type: "string" },
+    provenance: { type: "text", nullable: true },
   },
 });
 
@@ -156,5 +159,79 @@ export const Meta = new EntitySchema<MetaRow>({
   },
 });
 
+
+/** A peer city actor and the state of the follow relations in both directions. */
+export interface PeerRow {
+  actorId: string;
+  host: string;
+  handle?: string | null;
+  name?: string | null;
+  inbox?: string | null;
+  sharedInbox?: string | null;
+  outbox?: string | null;
+  /** none | requested | accepted | rejected */
+  weFollow: string;
+  ourFollowId?: string | null;
+  /** none | pending | accepted | rejected */
+  theyFollow: string;
+  theirFollowId?: string | null;
+  lastSeen?: string | null;
+  lastError?: string | null;
+  lastErrorAt?: string | null;
+  /** idle | running | done | failed */
+  backfillState: string;
+  backfillDone: number;
+  backfillTotal: number;
+  backfillCursor?: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A host whose follows, deliveries and items the node refuses. */
+export interface BlockedHostRow {
+  host: string;
+  reason?: string | null;
+  createdAt: string;
+}
+
+/** MikroORM mapping of {@link PeerRow}. */
+export const Peer = new EntitySchema<PeerRow>({
+  name: "Peer",
+  tableName: "peers",
+  properties: {
+    actorId: { type: "string", primary: true },
+    host: { type: "string" },
+    handle: { type: "string", nullable: true },
+    name: { type: "string", nullable: true },
+    inbox: { type: "string", nullable: true },
+    sharedInbox: { type: "string", nullable: true },
+    outbox: { type: "string", nullable: true },
+    weFollow: { type: "string" },
+    ourFollowId: { type: "string", nullable: true },
+    theyFollow: { type: "string" },
+    theirFollowId: { type: "string", nullable: true },
+    lastSeen: { type: "string", nullable: true },
+    lastError: { type: "text", nullable: true },
+    lastErrorAt: { type: "string", nullable: true },
+    backfillState: { type: "string" },
+    backfillDone: { type: "integer" },
+    backfillTotal: { type: "integer" },
+    backfillCursor: { type: "text", nullable: true },
+    createdAt: { type: "string" },
+    updatedAt: { type: "string" },
+  },
+});
+
+/** MikroORM mapping of {@link BlockedHostRow}. */
+export const BlockedHost = new EntitySchema<BlockedHostRow>({
+  name: "BlockedHost",
+  tableName: "blocked_hosts",
+  properties: {
+    host: { type: "string", primary: true },
+    reason: { type: "string", nullable: true },
+    createdAt: { type: "string" },
+  },
+});
+
 /** Every entity the node maps. */
-export const entities = [Item, ItemVersion, Token, User, Key, Meta];
+export const entities = [Item, ItemVersion, Token, User, Key, Meta, Peer, BlockedHost];

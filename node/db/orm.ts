@@ -5,6 +5,7 @@ import { Migrator } from "@mikro-orm/migrations";
 import { entities } from "./entities.ts";
 import { Migration001Initial } from "./migrations/001-initial.ts";
 import { Migration002FederationStore } from "./migrations/002-federation-store.ts";
+import { Migration003Peers } from "./migrations/003-peers.ts";
 
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -21,6 +22,7 @@ export type Orm = MikroORM;
 const migrations = [
   { name: "001-initial", class: Migration001Initial },
   { name: "002-federation-store", class: Migration002FederationStore },
+  { name: "003-peers", class: Migration003Peers },
 ];
 
 /**

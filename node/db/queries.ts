@@ -55,6 +55,7 @@ export function insertVersionRows(em: EntityManager, rows: readonly ItemVersionR
       author: r.author,
       changed: r.changed,
       created_at: r.createdAt,
+      provenance: r.provenance ?? "{}",
     })),
   );
 }
@@ -85,24 +86,11 @@ interface JoinedRow {
   html: string;
   author: string;
   changed: string;
+  provenance: string;
   version_created_at: string;
 }
 
-/**
- * Reads an item and one version (its current one by default) in a single indexed query;
- * the hot path of every item read.
- */
-export async function selectItemWithVersion(em: EntityManager, id: string, version?: number): Promise<ItemWithVersion | null> {
-  const rows = (await em.getKnex().raw(
-    `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
-            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
-            v.created_at as version_created_at
-       from items i join item_versions v on v.item_id = i.id and v.version = coalesce(?, i.version)
-      where i.id = ?`,
-    [version ?? null, id],
-  )) as JoinedRow[];
-  const r = rows[0];
-  if (!r) return null;
+function toItemWithVersion(r: JoinedRow): ItemWithVersion {
   return {
     item: {
       id: r.id,
@@ -127,7 +115,65 @@ export async function selectItemWithVersion(em: EntityManager, id: string, versi
       html: r.html,
       author: r.author,
       changed: r.changed,
+      provenance: r.provenance,
       createdAt: r.version_created_at,
     },
   };
+}
+
+/**
+ * Reads an item and one version (its current one by default) in a single indexed query;
+ * the hot path of every item read.
+ */
+export async function selectItemWithVersion(em: EntityManager, id: string, version?: number): Promise<ItemWithVersion | null> {
+  const rows = (await em.getKnex().raw(
+    `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
+            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
+            v.provenance, v.created_at as version_created_at
+       from items i join item_versions v on v.item_id = i.id and v.version = coalesce(?, i.version)
+      where i.id = ?`,
+    [version ?? null, id],
+  )) as JoinedRow[];
+  const r = rows[0];
+  return r ? toItemWithVersion(r) : null;
+}
+
+/** Keyset position in a newest-first listing: `updated`, then `id`. */
+export interface PagePosition {
+  readonly updated: string;
+  readonly id: string;
+}
+
+/**
+ * Live local items newest first, after `after` (exclusive), with their current
+ * version: the outbox pages. Keyset paging, so concurrent writes never make a reader
+ * skip an item.
+ */
+export async function selectLocalPage(em: EntityManager, after: PagePosition | null, limit: number): Promise<ItemWithVersion[]> {
+  const rows = (await em.getKnex().raw(
+    `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
+            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
+            v.provenance, v.created_at as version_created_at
+       from items i join item_versions v on v.item_id = i.id and v.version = i.version
+      where i.local = 1 and i.deleted = 0 ${after ? "and (i.updated < ? or (i.updated = ? and i.id < ?))" : ""}
+      order by i.updated desc, i.id desc
+      limit ?`,
+    after ? [after.updated, after.updated, after.id, limit] : [limit],
+  )) as JoinedRow[];
+  return rows.map(toItemWithVersion);
+}
+
+/** Local versions written after `seq`, oldest first: what the publisher has yet to send. */
+export async function selectLocalVersionsAfter(em: EntityManager, seq: number, limit: number): Promise<(ItemWithVersion & { seq: number })[]> {
+  const rows = (await em.getKnex().raw(
+    `select v.seq, i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
+            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
+            v.provenance, v.created_at as version_created_at
+       from item_versions v join items i on i.id = v.item_id
+      where v.seq > ? and i.local = 1
+      order by v.seq asc
+      limit ?`,
+    [seq, limit],
+  )) as (JoinedRow & { seq: number })[];
+  return rows.map((r) => ({ ...toItemWithVersion(r), seq: r.seq }));
 }

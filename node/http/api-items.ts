@@ -46,7 +46,15 @@ function expectedVersion(ctx: Context): number | undefined {
 }
 
 function itemBody(item: StoredItem) {
-  return { document: item.document, jws: item.jws, origin: item.origin, verified: item.verified, local: item.local, version: item.version };
+  return {
+    document: item.document,
+    jws: item.jws,
+    origin: item.origin,
+    verified: item.verified,
+    local: item.local,
+    version: item.version,
+    ...(item.provenance ? { provenance: item.provenance } : {}),
+  };
 }
 
 function failWrite(result: Exclude<WriteResult, { ok: true }>, ifMatch: number | undefined): never {

@@ -43,6 +43,8 @@ export interface StoredItem {
   readonly document: Record<string, unknown>;
   readonly jws: string;
   readonly html: RenderedFields;
+  /** For a peer's item: who delivered this version, when, and the signing key. */
+  readonly provenance: Provenance | null;
 }
 
 /** One entry of an item's version history. */
@@ -119,7 +121,38 @@ export interface Library {
    * Returns a function that unsubscribes.
    */
   subscribe(listener: (changes: readonly LibraryChange[]) => void): () => void;
+  /**
+   * Stores a peer's version that the caller has already verified (signature, origin,
+   * schema). Idempotent: the same version again changes nothing; an older one is refused.
+   */
+  ingest(input: IngestInput): Promise<IngestResult>;
+  /** Removes every item that came from `origin` (a blocked peer); returns how many. */
+  purgeOrigin(origin: string): Promise<number>;
+  /** How many live items each peer origin has here. */
+  countByOrigin(): Promise<Record<string, number>>;
 }
+
+/** Where a peer's version came from, kept with it. */
+export interface Provenance {
+  /** The actor that delivered it (the origin city, or a relaying peer). */
+  readonly via: string;
+  readonly receivedAt: string;
+  /** The origin's key that signed it. */
+  readonly kid: string;
+}
+
+/** A verified peer document and its signature. */
+export interface IngestInput {
+  readonly document: Record<string, unknown>;
+  readonly jws: string;
+  readonly origin: string;
+  readonly provenance: Provenance;
+}
+
+/** Outcome of {@link Library.ingest}. */
+export type IngestResult =
+  | { readonly ok: true; readonly status: "stored" | "deleted" | "unchanged" }
+  | { readonly ok: false; readonly reason: "stale" | "conflict" | "local"; readonly heldVersion: number };
 
 /** Options of {@link createLibrary}. */
 export interface LibraryOptions {
@@ -174,7 +207,8 @@ function laterThan(now: Date, previous: string | undefined): string {
   return new Date(t).toISOString();
 }
 
-function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
+/** A stored item from its head row and one version row. */
+export function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
   return {
     id: item.id,
     type: item.type,
@@ -191,6 +225,7 @@ function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
     document: JSON.parse(version.document) as Record<string, unknown>,
     jws: version.jws,
     html: JSON.parse(version.html) as RenderedFields,
+    provenance: item.local || !version.provenance || version.provenance === "{}" ? null : (JSON.parse(version.provenance) as Provenance),
   };
 }
 
@@ -235,12 +270,12 @@ export function createLibrary(options: LibraryOptions): Library {
     return { ok: true, prepared: { document } };
   }
 
-  function rowsFor(p: Prepared, local: true, author: string, changed: string[], createdAt: string) {
+  function rowsFor(p: Prepared, local: boolean, author: string, changed: string[], createdAt: string, origin = identity.origin) {
     const d = p.document;
     const item: ItemRow = {
       id: d.id as string,
       type: d.type as string,
-      origin: identity.origin,
+      origin,
       local,
       version: d.version as number,
       title: d.title as string,
@@ -434,6 +469,75 @@ export function createLibrary(options: LibraryOptions): Library {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    async ingest(input) {
+      const { document, jws, origin, provenance } = input;
+      const id = document.id as string;
+      const version = document.version as number;
+      const canonical = canonicalize(document) as string;
+      const em = orm.em.fork();
+      const held = await selectItemWithVersion(em, id);
+      if (held?.item.local) return { ok: false, reason: "local", heldVersion: held.item.version };
+      if (held && version < held.item.version) return { ok: false, reason: "stale", heldVersion: held.item.version };
+      if (held && version === held.item.version) {
+        return held.version.document === canonical
+          ? { ok: true, status: "unchanged" }
+          : { ok: false, reason: "conflict", heldVersion: held.item.version };
+      }
+      const deleted = document.type === "Tombstone";
+      const prepared: Prepared = { document, canonical, jws, html: deleted ? {} : renderDocumentFields(document) };
+      const receivedAt = provenance.receivedAt;
+      const rows = rowsFor(prepared, false, `via:${provenance.via}`, held ? changedFields(JSON.parse(held.version.document) as Record<string, unknown>, document) : [], receivedAt, origin);
+      rows.version.provenance = JSON.stringify(provenance);
+      if (deleted) {
+        rows.item.deleted = true;
+        rows.item.type = held?.item.type ?? String(document.formerType ?? "Tombstone");
+        rows.item.title = held?.item.title ?? "";
+        rows.item.city = held?.item.city ?? "";
+        rows.item.language = held?.item.language ?? "";
+        rows.item.published = held?.item.published ?? String(document.published ?? receivedAt);
+      }
+      const committed = await em.transactional(async (tem) => {
+        if (held) {
+          const moved = await tem.nativeUpdate(Item, { id, version: held.item.version }, {
+            version,
+            type: rows.item.type,
+            title: rows.item.title,
+            city: rows.item.city,
+            language: rows.item.language,
+            updated: rows.item.updated,
+            deleted: rows.item.deleted,
+          });
+          if (moved !== 1) return false;
+        } else {
+          await insertItemRows(tem, [rows.item]);
+        }
+        await insertVersionRows(tem, [rows.version]);
+        return true;
+      });
+      // Another delivery of a newer version won the race: ours is now stale.
+      if (!committed) return { ok: false, reason: "stale", heldVersion: (await selectItemWithVersion(orm.em.fork(), id))?.item.version ?? 0 };
+      announce([deleted ? { kind: "deleted", id, version } : { kind: "stored", item: toStored(rows.item, rows.version) }]);
+      return { ok: true, status: deleted ? "deleted" : "stored" };
+    },
+
+    async purgeOrigin(origin) {
+      if (origin === identity.origin) throw new TypeError("purgeOrigin() never removes the node's own items");
+      const em = orm.em.fork();
+      const ids = (await em.find(Item, { origin, local: false }, { fields: ["id", "version"] })).map((r) => ({ id: r.id, version: r.version }));
+      if (ids.length === 0) return 0;
+      await em.transactional(async (tem) => {
+        // item_versions rows go with their item (foreign key on delete cascade).
+        await tem.nativeDelete(Item, { origin, local: false });
+      });
+      announce(ids.map((r) => ({ kind: "deleted" as const, id: r.id, version: r.version })));
+      return ids.length;
+    },
+
+    async countByOrigin() {
+      const rows = (await orm.em.fork().getKnex().raw("select origin, count(*) as n from items where deleted = 0 and local = 0 group by origin")) as { origin: string; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.origin, Number(r.n)]));
     },
 
     async versions(id) {

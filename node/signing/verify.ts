@@ -1,7 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { JWK } from "jose";
-import { verifyDetachedJws } from "./jws.ts";
+import { jwsKeyId, verifyDetachedJws } from "./jws.ts";
 import type { DocumentValidator } from "../library/validation.ts";
 
 /** Outcome of {@link verifyRemoteItem}: what was checked, and the first thing that failed. */
@@ -65,11 +65,83 @@ async function fetchJson(url: URL, accept: string, options: VerifyRemoteOptions)
   }
 }
 
+/** Media type of the ActivityStreams attachment that carries an item's signed document. */
+export const SIGNED_ITEM_MEDIA_TYPE = "application/vnd.wego.signed-item+json";
+
+/**
+ * The signed document in an answer: the API's `{document, jws}`, or an ActivityStreams
+ * object (an item's id URL) whose attachment carries it.
+ */
+function signedFromAnswer(json: unknown): { document: Record<string, unknown>; jws: string } | null {
+  let candidate = json as { document?: unknown; jws?: unknown; attachment?: unknown } | null;
+  if (candidate && typeof candidate === "object" && candidate.document === undefined && candidate.attachment !== undefined) {
+    const attachments = Array.isArray(candidate.attachment) ? candidate.attachment : [candidate.attachment];
+    const found = attachments.find((a) => a && typeof a === "object" && (a as { mediaType?: unknown }).mediaType === SIGNED_ITEM_MEDIA_TYPE) as { content?: unknown } | undefined;
+    if (typeof found?.content !== "string") return null;
+    try {
+      candidate = JSON.parse(found.content) as typeof candidate;
+    } catch {
+      return null;
+    }
+  }
+  const document = candidate?.document;
+  if (!document || typeof document !== "object" || Array.isArray(document) || typeof candidate?.jws !== "string") return null;
+  return { document: document as Record<string, unknown>, jws: candidate.jws };
+}
+
+/** Where a verifier gets an origin's published keys; `kid` lets a cache refetch on an unknown key. */
+export type KeyLoader = (origin: string, kid: string | null) => Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }>;
+
+/**
+ * Checks a signed document as a receiver must, trusting nothing about who delivered it:
+ * its id, its `attributedTo` and the signing key all belong to one origin; the detached
+ * JWS verifies against that origin's published keys; and the document satisfies its
+ * schema (or is a well-formed Tombstone).
+ */
+export async function verifySignedDocument(
+  document: Record<string, unknown>,
+  jws: string,
+  options: { readonly validator: DocumentValidator; readonly loadKeys: KeyLoader },
+): Promise<RemoteVerification> {
+  const id = typeof document.id === "string" ? document.id : undefined;
+  if (!id) return { ok: false, reason: "the document has no id" };
+  let origin: string;
+  try {
+    const url = new URL(id);
+    if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: "the document id is not an http(s) URL", id };
+    origin = url.origin;
+  } catch {
+    return { ok: false, reason: "the document id is not a URL", id };
+  }
+  if (typeof document.attributedTo !== "string" || !URL.canParse(document.attributedTo) || new URL(document.attributedTo).origin !== origin) {
+    return { ok: false, reason: "the document is attributed to an actor of another origin", id, origin };
+  }
+  if (!Number.isInteger(document.version) || (document.version as number) < 1) return { ok: false, reason: "the document has no valid version", id, origin };
+  const keys = await options.loadKeys(origin, jwsKeyId(jws));
+  if (!keys.ok) return { ok: false, reason: keys.reason, id, origin };
+  const check = await verifyDetachedJws(document, jws, keys.keys);
+  if (!check.ok) return { ok: false, reason: check.reason, id, origin };
+  if (document.type === "Tombstone") {
+    if (typeof document.deleted !== "string" || typeof document.formerType !== "string") return { ok: false, reason: "the Tombstone lacks deleted or formerType", id, origin };
+  } else {
+    const valid = options.validator.validate(document);
+    if (!valid.ok) return { ok: false, reason: `the signed document breaks its schema: ${valid.details.map((d) => `${d.path} ${d.message}`).join("; ")}`, id, origin };
+  }
+  return { ok: true, id, type: String(document.type), version: Number(document.version), origin, kid: check.kid };
+}
+
+/** Fetches an origin's `/.well-known/jwks.json` (no cache). */
+export async function fetchJwks(origin: string, options: Pick<VerifyRemoteOptions, "allowPrivateAddress" | "fetch" | "timeoutMs">): Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }> {
+  const jwks = await fetchJson(new URL("/.well-known/jwks.json", origin), "application/jwk-set+json, application/json", options as VerifyRemoteOptions);
+  if (!jwks.ok) return jwks;
+  const keys = (jwks.json as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys)) return { ok: false, reason: `${origin} publishes no JWKS keys` };
+  return { ok: true, keys: keys.filter((k): k is JWK => !!k && typeof k === "object").slice(0, 100) };
+}
+
 /**
  * Fetches an item from anywhere (its own URL or any node's `/api/items?id=`), then checks
- * it as a receiver would: the document's id, its `attributedTo` and the signing key all
- * belong to one origin; the detached JWS verifies against that origin's published JWKS;
- * and the document satisfies its schema.
+ * it with {@link verifySignedDocument}, fetching the keys from the document's origin.
  */
 export async function verifyRemoteItem(target: string, options: VerifyRemoteOptions): Promise<RemoteVerification> {
   let url: URL;
@@ -78,37 +150,14 @@ export async function verifyRemoteItem(target: string, options: VerifyRemoteOpti
   } catch {
     return { ok: false, reason: `${target} is not a URL` };
   }
-  const fetched = await fetchJson(url, "application/json", options);
+  const fetched = await fetchJson(url, "application/activity+json, application/json;q=0.9", options);
   if (!fetched.ok) return fetched;
-  const body = fetched.json as { document?: unknown; jws?: unknown };
-  const document = body?.document as Record<string, unknown> | undefined;
-  if (!document || typeof document !== "object" || typeof body.jws !== "string") {
-    return { ok: false, reason: "the answer carries no signed document (document and jws)" };
-  }
-  const id = typeof document.id === "string" ? document.id : undefined;
-  if (!id) return { ok: false, reason: "the document has no id" };
-  let origin: string;
-  try {
-    origin = new URL(id).origin;
-  } catch {
-    return { ok: false, reason: "the document id is not a URL", id };
-  }
-  if (typeof document.attributedTo !== "string" || !URL.canParse(document.attributedTo) || new URL(document.attributedTo).origin !== origin) {
-    return { ok: false, reason: "the document is attributed to an actor of another origin", id, origin };
-  }
+  const body = signedFromAnswer(fetched.json);
+  if (!body) return { ok: false, reason: "the answer carries no signed document (document and jws)" };
+  const document = body.document;
   // Fetched from its own origin, the id must be the very URL asked for.
-  if (url.origin === origin && url.pathname.startsWith("/items/") && id !== url.href) {
-    return { ok: false, reason: `the origin answered ${url.href} with another item (${id})`, id, origin };
+  if (typeof document.id === "string" && URL.canParse(document.id) && url.origin === new URL(document.id).origin && url.pathname.startsWith("/items/") && document.id !== url.href) {
+    return { ok: false, reason: `the origin answered ${url.href} with another item (${document.id})` };
   }
-  const jwks = await fetchJson(new URL("/.well-known/jwks.json", origin), "application/jwk-set+json, application/json", options);
-  if (!jwks.ok) return { ...jwks, id, origin };
-  const keys = (jwks.json as { keys?: unknown })?.keys;
-  if (!Array.isArray(keys)) return { ok: false, reason: `${origin} publishes no JWKS keys`, id, origin };
-  const check = await verifyDetachedJws(document, body.jws, keys as JWK[]);
-  if (!check.ok) return { ok: false, reason: check.reason, id, origin };
-  if (document.type !== "Tombstone") {
-    const valid = options.validator.validate(document);
-    if (!valid.ok) return { ok: false, reason: `the signed document breaks its schema: ${valid.details.map((d) => `${d.path} ${d.message}`).join("; ")}`, id, origin };
-  }
-  return { ok: true, id, type: String(document.type), version: Number(document.version), origin, kid: check.kid };
+  return verifySignedDocument(document, body.jws, { validator: options.validator, loadKeys: (origin) => fetchJwks(origin, options) });
 }

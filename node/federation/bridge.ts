@@ -1,0 +1,56 @@
+import { Readable } from "node:stream";
+import type { Federation } from "@fedify/fedify";
+import type { Middleware } from "koa";
+
+const INBOX_PATH = /^\/(inbox|cities\/[^/]+\/inbox)$/;
+
+/**
+ * Hands ActivityPub requests (actor, inboxes, outbox, collections, WebFinger, NodeInfo,
+ * items asked for as ActivityStreams) to Fedify; anything Fedify does not serve falls
+ * through to the Koa routes (HTML pages, the JSON API). Mounted before any body parser:
+ * Fedify reads the raw body to check HTTP signatures.
+ */
+export function federationBridge(federation: Federation<void>, origin: string): Middleware {
+  return async (ctx, next) => {
+    const isGet = ctx.method === "GET" || ctx.method === "HEAD";
+    // Fedify only takes POSTs at inboxes; leave every other body for Koa's own parsers.
+    if (!isGet && !(ctx.method === "POST" && INBOX_PATH.test(ctx.path))) return next();
+    // Browsers asking for a page never need Fedify (it would only answer 406).
+    if (isGet && ctx.accepts("text/html", "application/activity+json", "application/ld+json", "application/json") === "text/html" && !ctx.path.startsWith("/.well-known/")) {
+      return next();
+    }
+    // Ids are built from the configured origin, not from the Host header.
+    const url = new URL(ctx.originalUrl, origin);
+    const headers = new Headers();
+    const raw = ctx.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+    const hasBody = !isGet;
+    const request = new Request(url, {
+      method: ctx.method,
+      headers,
+      body: hasBody ? (Readable.toWeb(ctx.req) as ReadableStream<Uint8Array>) : undefined,
+      duplex: "half",
+    } as RequestInit);
+    let fallThrough = false;
+    const response = await federation.fetch(request, {
+      contextData: undefined,
+      onNotFound: () => {
+        fallThrough = true;
+        return new Response(null, { status: 404 });
+      },
+      onNotAcceptable: () => {
+        fallThrough = true;
+        return new Response(null, { status: 406 });
+      },
+    });
+    if (fallThrough) {
+      // Fedify consumed nothing for routes it does not own; Koa serves them.
+      await next();
+      return;
+    }
+    ctx.status = response.status;
+    response.headers.forEach((value, key) => ctx.set(key, value));
+    // A Buffer body, even empty: Koa turns a null body into 204, which breaks 202 Accepted.
+    ctx.body = Buffer.from(await response.arrayBuffer());
+  };
+}

@@ -1,0 +1,148 @@
+import { createFederation, parseSemVer, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
+import { Article, Create, Endpoints, Organization, Update } from "@fedify/fedify/vocab";
+import { selectItemWithVersion, selectLocalPage, type PagePosition } from "../db/queries.ts";
+import type { Orm } from "../db/orm.ts";
+import { toStored } from "../library/library.ts";
+import type { FederationDeps } from "./deps.ts";
+import { registerInboxListeners } from "./inbox/listeners.ts";
+import { toArticle } from "./vocab.ts";
+
+/** Options of {@link createWegoFederation}. */
+export interface WegoFederationOptions {
+  readonly deps: FederationDeps;
+  readonly orm: Orm;
+  readonly kv: KvStore;
+  readonly queue: MessageQueue;
+  readonly actorKeys: () => Promise<CryptoKeyPair[]>;
+  readonly allowPrivateAddress: boolean;
+  /** Items per outbox page (default 100). */
+  readonly pageSize?: number;
+  /** Called when a delivery to a peer's inbox fails. */
+  readonly onDeliveryError?: (inbox: URL | null, error: Error) => void;
+}
+
+const FIRST_CURSOR = "start";
+
+function encodeCursor(position: PagePosition): string {
+  return Buffer.from(JSON.stringify([position.updated, position.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): PagePosition | null | undefined {
+  if (cursor === FIRST_CURSOR) return null;
+  try {
+    const [updated, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [unknown, unknown];
+    if (typeof updated === "string" && typeof id === "string") return { updated, id };
+  } catch {
+    // fall through: a malformed cursor is simply not found
+  }
+  return undefined;
+}
+
+/**
+ * The city's ActivityPub face: one Organization actor at `/cities/{city}` (WebFinger
+ * `@city@host`), its keys, items as Articles at their ids, a paged outbox of the
+ * library (for backfill), followers, and the inbox routing table.
+ */
+export function createWegoFederation(options: WegoFederationOptions): Federation<void> {
+  const { deps, orm } = options;
+  const pageSize = options.pageSize ?? 100;
+  const federation = createFederation<void>({
+    kv: options.kv,
+    queue: options.queue,
+    origin: deps.identity.origin,
+    allowPrivateAddress: options.allowPrivateAddress,
+    manuallyStartQueue: true,
+    onOutboxError: (error, activity) => options.onDeliveryError?.(null, Object.assign(error, { activityId: activity?.id?.href })),
+  });
+
+  federation
+    .setActorDispatcher("/cities/{identifier}", async (ctx, identifier) => {
+      if (identifier !== deps.city) return null;
+      const keys = await ctx.getActorKeyPairs(identifier);
+      return new Organization({
+        id: ctx.getActorUri(identifier),
+        preferredUsername: identifier,
+        name: deps.identity.name,
+        summary: `${deps.identity.name}: case studies, policy-export pathways and open datasets on WeGO Exchange.`,
+        url: new URL("/", deps.identity.origin),
+        inbox: ctx.getInboxUri(identifier),
+        outbox: ctx.getOutboxUri(identifier),
+        followers: ctx.getFollowersUri(identifier),
+        following: ctx.getFollowingUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        publicKey: keys[0]?.cryptographicKey,
+        assertionMethods: keys.map((k) => k.multikey),
+        manuallyApprovesFollowers: deps.manuallyApprovesFollowers,
+        discoverable: true,
+      });
+    })
+    .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === deps.city ? options.actorKeys() : []))
+    .mapHandle((_ctx, username) => (username.toLowerCase() === deps.city ? deps.city : null));
+
+  const addresses = (ctx: { getActorUri(i: string): URL; getFollowersUri(i: string): URL }) => ({
+    actorId: ctx.getActorUri(deps.city),
+    followersId: ctx.getFollowersUri(deps.city),
+  });
+
+  federation.setObjectDispatcher(Article, "/items/{slug}", async (ctx, { slug }) => {
+    const found = await selectItemWithVersion(orm.em.fork(), `${deps.identity.origin}/items/${slug}`);
+    if (!found || !found.item.local || found.item.deleted) return null;
+    return toArticle(toStored(found.item, found.version), addresses(ctx));
+  });
+
+  federation
+    .setOutboxDispatcher("/cities/{identifier}/outbox", async (ctx, identifier, cursor) => {
+      if (identifier !== deps.city || cursor === null) return null;
+      const after = decodeCursor(cursor);
+      if (after === undefined) return null;
+      const rows = await selectLocalPage(orm.em.fork(), after, pageSize);
+      const items = rows.map((r) => {
+        const item = toStored(r.item, r.version);
+        const Activity = item.version === 1 ? Create : Update;
+        return new Activity({
+          id: new URL(`${item.id}#v${item.version}-${item.version === 1 ? "create" : "update"}`),
+          actor: ctx.getActorUri(deps.city),
+          object: toArticle(item, addresses(ctx)),
+          published: toArticle(item, addresses(ctx)).updated,
+          tos: toArticle(item, addresses(ctx)).toIds,
+          ccs: [ctx.getFollowersUri(deps.city)],
+        });
+      });
+      const last = rows.at(-1);
+      return { items, nextCursor: rows.length === pageSize && last ? encodeCursor({ updated: last.item.updated, id: last.item.id }) : null };
+    })
+    .setFirstCursor((_ctx, identifier) => (identifier === deps.city ? FIRST_CURSOR : null))
+    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? (await deps.library.list({ local: true, limit: 0 })).total : null));
+
+  federation
+    .setFollowersDispatcher("/cities/{identifier}/followers", async (_ctx, identifier) => {
+      if (identifier !== deps.city) return null;
+      const followers = await deps.peers.followers();
+      return {
+        items: followers.map((f) => ({
+          id: new URL(f.actorId),
+          inboxId: new URL(f.inbox),
+          endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
+        })),
+      };
+    })
+    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? (await deps.peers.followers()).length : null));
+
+  federation
+    .setFollowingDispatcher("/cities/{identifier}/following", async (_ctx, identifier) => {
+      if (identifier !== deps.city) return null;
+      return { items: (await deps.peers.following()).map((p) => new URL(p.actorId)) };
+    })
+    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? (await deps.peers.following()).length : null));
+
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => ({
+    software: { name: "wego-exchange", version: parseSemVer("0.1.0"), homepage: new URL("/", deps.identity.origin) },
+    protocols: ["activitypub"],
+    usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: (await deps.library.list({ local: true, limit: 0 })).total, localComments: 0 },
+    openRegistrations: false,
+    metadata: { city: deps.city, name: deps.identity.name },
+  }));
+
+  registerInboxListeners(federation, deps);
+  return federation;
+}

@@ -1,0 +1,58 @@
+import type { Object as APObject } from "@fedify/fedify/vocab";
+import type { Library, NodeIdentity } from "../library/library.ts";
+import type { DocumentValidator } from "../library/validation.ts";
+import { verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
+import type { Logger } from "../log.ts";
+import type { PeerStore } from "./peers.ts";
+import { extractSigned } from "./vocab.ts";
+
+/** What ingest needs. */
+export interface IngestDeps {
+  readonly library: Library;
+  readonly validator: DocumentValidator;
+  readonly peers: PeerStore;
+  readonly loadKeys: KeyLoader;
+  readonly identity: NodeIdentity;
+  readonly logger: Logger;
+}
+
+/** Outcome of one ingest: stored (or already held), or refused with the reason. */
+export type IngestOutcome =
+  | { readonly ok: true; readonly status: "stored" | "deleted" | "unchanged"; readonly id: string; readonly version: number }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Verifies an item object a peer delivered (or we fetched while backfilling) and stores
+ * it. The signature is checked against the origin's own keys whoever delivered it; the
+ * deliverer must be a peer we follow; blocked hosts are refused. Everything refused is
+ * logged with its reason and leaves nothing behind.
+ */
+export async function ingestObject(deps: IngestDeps, object: APObject, deliveredBy: URL): Promise<IngestOutcome> {
+  const refuse = (reason: string): IngestOutcome => {
+    deps.logger.info("refused an item", { reason, object: object.id?.href ?? null, deliveredBy: deliveredBy.href });
+    return { ok: false, reason };
+  };
+  const deliverer = deliveredBy.host.toLowerCase();
+  if (await deps.peers.isBlocked(deliverer)) return refuse(`${deliverer} is blocked`);
+  const peer = await deps.peers.get(deliveredBy.href);
+  if (peer?.weFollow !== "accepted") return refuse(`${deliveredBy.href} is not a peer this node follows`);
+  const extracted = await extractSigned(object);
+  if (!extracted.ok) return refuse(extracted.reason);
+  const { document, jws } = extracted.signed;
+  if (object.id?.href !== document.id) return refuse("the object id differs from the signed document's id");
+  const attribution = object.attributionId?.href;
+  if (attribution !== undefined && attribution !== document.attributedTo) return refuse("the object is attributed to another actor than the signed document");
+  const verified = await verifySignedDocument(document, jws, { validator: deps.validator, loadKeys: deps.loadKeys });
+  if (!verified.ok) return refuse(verified.reason);
+  if (verified.origin === deps.identity.origin) return refuse("the item claims this node's own origin");
+  if (await deps.peers.isBlocked(new URL(verified.origin).host)) return refuse(`the item's origin ${verified.origin} is blocked`);
+  const result = await deps.library.ingest({
+    document,
+    jws,
+    origin: verified.origin,
+    provenance: { via: deliveredBy.href, receivedAt: new Date().toISOString(), kid: verified.kid },
+  });
+  if (!result.ok) return refuse(`${result.reason}: this node holds version ${result.heldVersion}, got ${verified.version}`);
+  deps.logger.debug("ingested an item", { id: verified.id, version: verified.version, status: result.status, via: deliveredBy.href });
+  return { ok: true, status: result.status, id: verified.id, version: verified.version };
+}

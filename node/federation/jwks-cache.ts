@@ -1,0 +1,48 @@
+import type { JWK } from "jose";
+import { fetchJwks, type KeyLoader } from "../signing/verify.ts";
+
+/** Options of {@link createJwksCache}. */
+export interface JwksCacheOptions {
+  readonly allowPrivateAddress: boolean;
+  /** How long a fetched JWKS is trusted (default 1 hour). */
+  readonly ttlMs?: number;
+  /** Least time between two refetches of one origin for an unknown kid (default 30 s). */
+  readonly refetchAfterMs?: number;
+}
+
+/**
+ * Caches each origin's published keys: verifying is cheap, fetching is not. An unknown
+ * `kid` (the origin rotated its key) triggers one refetch, at most every `refetchAfterMs`,
+ * so a flood of badly signed items cannot make us hammer an origin.
+ */
+export function createJwksCache(options: JwksCacheOptions): KeyLoader & { clear(): void } {
+  const ttl = options.ttlMs ?? 60 * 60 * 1000;
+  const refetchAfter = options.refetchAfterMs ?? 30_000;
+  const entries = new Map<string, { keys: JWK[]; fetchedAt: number }>();
+  const inflight = new Map<string, Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }>>();
+
+  function refresh(origin: string) {
+    let pending = inflight.get(origin);
+    if (!pending) {
+      pending = fetchJwks(origin, { allowPrivateAddress: options.allowPrivateAddress }).then((result) => {
+        inflight.delete(origin);
+        if (result.ok) entries.set(origin, { keys: result.keys, fetchedAt: Date.now() });
+        return result;
+      });
+      inflight.set(origin, pending);
+    }
+    return pending;
+  }
+
+  const loader = async (origin: string, kid: string | null) => {
+    const entry = entries.get(origin);
+    const age = entry ? Date.now() - entry.fetchedAt : Infinity;
+    const known = entry && kid !== null && entry.keys.some((k) => k.kid === kid);
+    if (entry && age < ttl && (known || age < refetchAfter)) return { ok: true as const, keys: entry.keys };
+    const result = await refresh(origin);
+    // The origin is down but we hold keys: signatures made with them still verify.
+    if (!result.ok && entry) return { ok: true as const, keys: entry.keys };
+    return result;
+  };
+  return Object.assign(loader, { clear: () => entries.clear() });
+}

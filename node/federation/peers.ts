@@ -1,0 +1,199 @@
+import type { Orm } from "../db/orm.ts";
+import { BlockedHost, Peer, type PeerRow } from "../db/entities.ts";
+
+/** A peer's state as the API reports it. */
+export type PeerState = "requested" | "pending" | "following" | "followed" | "mutual" | "rejected" | "blocked" | "none";
+
+/** What the node learned about a remote city actor. */
+export interface ActorInfo {
+  readonly actorId: string;
+  readonly handle?: string | null;
+  readonly name?: string | null;
+  readonly inbox?: string | null;
+  readonly sharedInbox?: string | null;
+  readonly outbox?: string | null;
+}
+
+/** A peer as listed by `GET /api/peers`. */
+export interface PeerView {
+  readonly actor: string;
+  readonly host: string;
+  readonly handle: string | null;
+  readonly name: string | null;
+  readonly state: PeerState;
+  readonly items: number;
+  readonly lastSeen: string | null;
+  readonly lastError: string | null;
+  readonly healthy: boolean;
+  readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
+}
+
+/** A follower to deliver to. */
+export interface FollowerInbox {
+  readonly actorId: string;
+  readonly inbox: string;
+  readonly sharedInbox: string | null;
+}
+
+/** How long without a successful contact, after an error, before a peer counts as unhealthy. */
+const UNHEALTHY_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** The state word for a peer row (blocked hosts are reported by the caller). */
+export function peerState(row: Pick<PeerRow, "weFollow" | "theyFollow">): PeerState {
+  const weFollow = row.weFollow === "accepted";
+  const theyFollow = row.theyFollow === "accepted";
+  if (weFollow && theyFollow) return "mutual";
+  if (weFollow) return "following";
+  if (theyFollow) return "followed";
+  if (row.theyFollow === "pending") return "pending";
+  if (row.weFollow === "requested") return "requested";
+  if (row.weFollow === "rejected") return "rejected";
+  return "none";
+}
+
+/** The host (with port) of an actor URL, lower-cased. */
+export function hostOf(url: string): string {
+  return new URL(url).host.toLowerCase();
+}
+
+/** Peering state in the node's database. */
+export interface PeerStore {
+  get(actorId: string): Promise<PeerRow | null>;
+  /** Records (or refreshes) what we know of an actor; keeps follow states. */
+  remember(info: ActorInfo): Promise<PeerRow>;
+  update(actorId: string, changes: Partial<PeerRow>): Promise<void>;
+  list(itemsByOrigin: Record<string, number>, allowlist?: readonly string[] | null): Promise<PeerView[]>;
+  /** Followers whose follow we accepted, on hosts not blocked. */
+  followers(): Promise<FollowerInbox[]>;
+  /** Peers we follow (accepted), on hosts not blocked. */
+  following(): Promise<PeerRow[]>;
+  isBlocked(host: string): Promise<boolean>;
+  block(host: string, reason?: string): Promise<PeerRow[]>;
+  unblock(host: string): Promise<boolean>;
+  blockedHosts(): Promise<string[]>;
+  /** Notes a successful contact. */
+  touch(actorId: string): Promise<void>;
+  /** Notes a failed contact with a peer's host. */
+  recordError(host: string, message: string): Promise<void>;
+}
+
+/** Creates the peer store over the node's database. */
+export function createPeerStore(orm: Orm): PeerStore {
+  const now = () => new Date().toISOString();
+  const em = () => orm.em.fork();
+
+  return {
+    get(actorId) {
+      return em().findOne(Peer, { actorId });
+    },
+
+    async remember(info) {
+      const e = em();
+      const existing = await e.findOne(Peer, { actorId: info.actorId });
+      const fields = {
+        handle: info.handle ?? existing?.handle ?? null,
+        name: info.name ?? existing?.name ?? null,
+        inbox: info.inbox ?? existing?.inbox ?? null,
+        sharedInbox: info.sharedInbox ?? existing?.sharedInbox ?? null,
+        outbox: info.outbox ?? existing?.outbox ?? null,
+        updatedAt: now(),
+      };
+      if (existing) {
+        await e.nativeUpdate(Peer, { actorId: info.actorId }, fields);
+        return { ...existing, ...fields };
+      }
+      const row: PeerRow = {
+        actorId: info.actorId,
+        host: hostOf(info.actorId),
+        ...fields,
+        weFollow: "none",
+        theyFollow: "none",
+        backfillState: "idle",
+        backfillDone: 0,
+        backfillTotal: 0,
+        createdAt: now(),
+      };
+      await e.insert(Peer, row);
+      return row;
+    },
+
+    async update(actorId, changes) {
+      await em().nativeUpdate(Peer, { actorId }, { ...changes, updatedAt: now() });
+    },
+
+    async list(itemsByOrigin, allowlist) {
+      const e = em();
+      const [rows, blocked] = await Promise.all([e.find(Peer, {}, { orderBy: { host: "asc" } }), e.find(BlockedHost, {})]);
+      const blockedSet = new Set(blocked.map((b) => b.host));
+      const views: PeerView[] = rows.map((r) => {
+        const origin = new URL(r.actorId).origin;
+        const lastSeen = r.lastSeen ? Date.parse(r.lastSeen) : 0;
+        const lastErrorAt = r.lastErrorAt ? Date.parse(r.lastErrorAt) : 0;
+        return {
+          actor: r.actorId,
+          host: r.host,
+          handle: r.handle ?? null,
+          name: r.name ?? null,
+          state: blockedSet.has(r.host) ? "blocked" : peerState(r),
+          items: itemsByOrigin[origin] ?? 0,
+          lastSeen: r.lastSeen ?? null,
+          lastError: r.lastError ?? null,
+          healthy: !(lastErrorAt > lastSeen && lastErrorAt - lastSeen > UNHEALTHY_AFTER_MS),
+          backfill: { state: r.backfillState, done: r.backfillDone, total: r.backfillTotal },
+        };
+      });
+      // Blocked hosts without a known actor still show, so an admin can unblock them.
+      for (const host of blockedSet) {
+        if (!rows.some((r) => r.host === host)) {
+          views.push({ actor: "", host, handle: null, name: null, state: "blocked", items: 0, lastSeen: null, lastError: null, healthy: false, backfill: { state: "idle", done: 0, total: 0 } });
+        }
+      }
+      return allowlist ? views.filter((v) => v.state === "blocked" || allowlist.includes(v.host)) : views;
+    },
+
+    async followers() {
+      const e = em();
+      const [rows, blocked] = await Promise.all([e.find(Peer, { theyFollow: "accepted" }), e.find(BlockedHost, {})]);
+      const blockedSet = new Set(blocked.map((b) => b.host));
+      return rows
+        .filter((r) => !blockedSet.has(r.host) && r.inbox)
+        .map((r) => ({ actorId: r.actorId, inbox: r.inbox!, sharedInbox: r.sharedInbox ?? null }));
+    },
+
+    async following() {
+      const e = em();
+      const [rows, blocked] = await Promise.all([e.find(Peer, { weFollow: "accepted" }), e.find(BlockedHost, {})]);
+      const blockedSet = new Set(blocked.map((b) => b.host));
+      return rows.filter((r) => !blockedSet.has(r.host));
+    },
+
+    async isBlocked(host) {
+      return (await em().count(BlockedHost, { host: host.toLowerCase() })) > 0;
+    },
+
+    async block(host, reason) {
+      const e = em();
+      const h = host.toLowerCase();
+      if (!(await e.findOne(BlockedHost, { host: h }))) await e.insert(BlockedHost, { host: h, reason: reason ?? null, createdAt: now() });
+      const peers = await e.find(Peer, { host: h });
+      await e.nativeUpdate(Peer, { host: h }, { theyFollow: "none", theirFollowId: null, updatedAt: now() });
+      return peers;
+    },
+
+    async unblock(host) {
+      return (await em().nativeDelete(BlockedHost, { host: host.toLowerCase() })) > 0;
+    },
+
+    async blockedHosts() {
+      return (await em().find(BlockedHost, {}, { orderBy: { host: "asc" } })).map((b) => b.host);
+    },
+
+    async touch(actorId) {
+      await em().nativeUpdate(Peer, { actorId }, { lastSeen: now() });
+    },
+
+    async recordError(host, message) {
+      await em().nativeUpdate(Peer, { host: host.toLowerCase() }, { lastError: message.slice(0, 500), lastErrorAt: now() });
+    },
+  };
+}

@@ -1,0 +1,387 @@
+import type { Federation, KvStore, MessageQueue } from "@fedify/fedify";
+import {
+  Create,
+  Delete,
+  Follow,
+  isActor,
+  OrderedCollection,
+  CollectionPage,
+  PUBLIC_COLLECTION,
+  Reject,
+  Accept,
+  Announce,
+  Undo,
+  Update,
+  type Actor,
+} from "@fedify/fedify/vocab";
+import type { Orm } from "../db/orm.ts";
+import { Meta } from "../db/entities.ts";
+import { selectLocalVersionsAfter } from "../db/queries.ts";
+import { toStored, type Library, type NodeIdentity } from "../library/library.ts";
+import type { DocumentValidator } from "../library/validation.ts";
+import type { Logger } from "../log.ts";
+import { createActorKeys } from "./actor-keys.ts";
+import { actorInfoOf } from "./actors.ts";
+import type { FederationDeps } from "./deps.ts";
+import { createWegoFederation } from "./federation.ts";
+import { ingestObject } from "./ingest.ts";
+import { createJwksCache } from "./jwks-cache.ts";
+import { createPeerStore, hostOf, type PeerView } from "./peers.ts";
+import { toArticle, toTombstone } from "./vocab.ts";
+
+/** Options of {@link createFederationService}. */
+export interface FederationServiceOptions {
+  readonly orm: Orm;
+  readonly library: Library;
+  readonly validator: DocumentValidator;
+  readonly identity: NodeIdentity;
+  readonly logger: Logger;
+  readonly kv: KvStore;
+  readonly queue: MessageQueue;
+  readonly allowPrivateAddress: boolean;
+  readonly manuallyApprovesFollowers?: boolean;
+  readonly allowlist?: readonly string[] | null;
+  /** Items per outbox page (default 100). */
+  readonly pageSize?: number;
+}
+
+/** Outcome of an admin's peering action. */
+export type PeerActionResult = { readonly ok: true; readonly actor: string; readonly state?: string } | { readonly ok: false; readonly status: 400 | 403 | 404 | 409 | 502; readonly reason: string };
+
+/** Federation as the rest of the node sees it: the Fedify app plus peering operations. */
+export interface FederationService {
+  readonly federation: Federation<void>;
+  /** Starts the delivery queue, the publisher, and the catch-up of followed peers. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+  list(): Promise<PeerView[]>;
+  follow(target: string): Promise<PeerActionResult>;
+  approve(actorId: string): Promise<PeerActionResult>;
+  reject(actorId: string): Promise<PeerActionResult>;
+  unfollow(actorId: string): Promise<PeerActionResult>;
+  block(host: string): Promise<PeerActionResult>;
+  unblock(host: string): Promise<PeerActionResult>;
+  resync(actorId: string): Promise<PeerActionResult>;
+  /** Relays an item this node holds (its own or a peer's) to our followers. */
+  announce(itemId: string): Promise<PeerActionResult>;
+  /** Resolves when the publisher has handed every committed local change to the queue. */
+  flushed(): Promise<void>;
+}
+
+const SENT_SEQ_KEY = "federation.sentSeq";
+
+/** Builds the federation and the peering, publishing and backfill around it. */
+export function createFederationService(options: FederationServiceOptions): FederationService {
+  const { orm, library, identity, logger } = options;
+  const peers = createPeerStore(orm);
+  const loadKeys = createJwksCache({ allowPrivateAddress: options.allowPrivateAddress });
+  const actorKeys = createActorKeys(orm);
+  const actorId = new URL(identity.actorId);
+  const abort = new AbortController();
+  const backfills = new Map<string, Promise<void>>();
+  let federation!: Federation<void>;
+
+  const context = () => federation.createContext(new URL(identity.origin), undefined);
+
+  const deps: FederationDeps = {
+    library,
+    validator: options.validator,
+    peers,
+    loadKeys,
+    identity,
+    logger,
+    city: identity.city,
+    actorId,
+    manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? true,
+    allowlist: options.allowlist ?? null,
+    approve: (id) => approve(id),
+    startBackfill: (id, mode) => startBackfill(id, mode),
+  };
+
+  federation = createWegoFederation({
+    deps,
+    orm,
+    kv: options.kv,
+    queue: options.queue,
+    actorKeys,
+    allowPrivateAddress: options.allowPrivateAddress,
+    pageSize: options.pageSize,
+    onDeliveryError: (_inbox, error) => {
+      logger.warn("delivery failed; Fedify retries with backoff", { error: error.message });
+    },
+  });
+
+  // --- publishing: every committed local version, in order, exactly once into the queue ---
+
+  let draining: Promise<void> | null = null;
+  let drainAgain = false;
+
+  async function sentSeq(): Promise<number> {
+    const row = await orm.em.fork().findOne(Meta, { key: SENT_SEQ_KEY });
+    return row ? Number(row.value) : 0;
+  }
+
+  async function setSentSeq(seq: number): Promise<void> {
+    await orm.em.getKnex().raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [SENT_SEQ_KEY, String(seq)]);
+  }
+
+  async function drainOnce(): Promise<void> {
+    let seq = await sentSeq();
+    for (;;) {
+      const rows = await selectLocalVersionsAfter(orm.em.fork(), seq, 200);
+      if (rows.length === 0) return;
+      const followers = await peers.followers();
+      const ctx = context();
+      for (const row of rows) {
+        if (followers.length > 0) {
+          const item = toStored({ ...row.item, version: row.version.version, deleted: row.item.deleted && row.version.version === row.item.version }, row.version);
+          const addresses = { actorId, followersId: ctx.getFollowersUri(identity.city) };
+          const activityId = new URL(`${item.id}#v${item.version}-${item.deleted ? "delete" : item.version === 1 ? "create" : "update"}`);
+          const common = { id: activityId, actor: actorId, tos: [PUBLIC_COLLECTION], ccs: [addresses.followersId] };
+          const activity = item.deleted
+            ? new Delete({ ...common, object: toTombstone(item) })
+            : item.version === 1
+              ? new Create({ ...common, object: toArticle(item, addresses) })
+              : new Update({ ...common, object: toArticle(item, addresses) });
+          await ctx.sendActivity({ identifier: identity.city }, "followers", activity, { preferSharedInbox: true });
+        }
+        seq = row.seq;
+        // A crash before this line re-sends the activity on restart; receivers drop the
+        // duplicate by its id and version, so every peer still applies it exactly once.
+        await setSentSeq(seq);
+      }
+    }
+  }
+
+  function drain(): Promise<void> {
+    if (draining) {
+      drainAgain = true;
+      return draining;
+    }
+    draining = (async () => {
+      try {
+        do {
+          drainAgain = false;
+          await drainOnce();
+        } while (drainAgain);
+      } catch (error) {
+        logger.error("publishing to followers failed; will retry on the next change", { error: String((error as Error)?.stack ?? error) });
+      } finally {
+        draining = null;
+      }
+    })();
+    return draining;
+  }
+
+  const unsubscribe = library.subscribe((changes) => {
+    if (changes.some((c) => c.kind === "deleted" || c.item.local)) void drain();
+  });
+
+  // --- backfill: import a followed peer's library from its outbox, resumably ---
+
+  function startBackfill(peerId: string, mode: "full" | "incremental"): void {
+    if (backfills.has(peerId) || abort.signal.aborted) return;
+    const run = backfill(peerId, mode).finally(() => backfills.delete(peerId));
+    backfills.set(peerId, run);
+  }
+
+  async function backfill(peerId: string, mode: "full" | "incremental"): Promise<void> {
+    const peer = await peers.get(peerId);
+    if (!peer?.outbox || peer.weFollow !== "accepted") return;
+    const ctx = context();
+    const documentLoader = await ctx.getDocumentLoader({ identifier: identity.city });
+    const ingestDeps = { library, validator: options.validator, peers, loadKeys, identity, logger };
+    const resume = mode === "full" && peer.backfillState === "running" && peer.backfillCursor;
+    let done = resume ? peer.backfillDone : 0;
+    let pageUrl: URL | null = resume ? new URL(peer.backfillCursor!) : null;
+    try {
+      if (!pageUrl) {
+        const outbox = await ctx.lookupObject(peer.outbox, { documentLoader });
+        if (!(outbox instanceof OrderedCollection)) throw new Error(`${peer.outbox} is not an OrderedCollection`);
+        pageUrl = outbox.firstId;
+        await peers.update(peerId, { backfillState: "running", backfillDone: 0, backfillTotal: outbox.totalItems ?? 0, backfillCursor: pageUrl?.href ?? null });
+      }
+      let unchangedRun = 0;
+      while (pageUrl && !abort.signal.aborted) {
+        const page = await ctx.lookupObject(pageUrl, { documentLoader });
+        if (!(page instanceof CollectionPage)) throw new Error(`${pageUrl.href} is not a collection page`);
+        if (new URL(pageUrl).origin !== new URL(peerId).origin) throw new Error("the outbox pages left the peer's origin");
+        for await (const activity of page.getItems({ documentLoader, suppressError: true })) {
+          if (!(activity instanceof Create || activity instanceof Update)) continue;
+          const object = await activity.getObject({ documentLoader, suppressError: true }).catch(() => null);
+          if (!object) continue;
+          const outcome = await ingestObject(ingestDeps, object, new URL(peerId));
+          done++;
+          unchangedRun = outcome.ok && outcome.status === "unchanged" ? unchangedRun + 1 : 0;
+        }
+        pageUrl = page.nextId;
+        await peers.update(peerId, { backfillDone: done, backfillCursor: pageUrl?.href ?? null, lastSeen: new Date().toISOString() });
+        // Catching up: once a whole page is already held, the rest is older and held too.
+        if (mode === "incremental" && unchangedRun >= (options.pageSize ?? 100)) break;
+      }
+      if (!abort.signal.aborted) await peers.update(peerId, { backfillState: "done", backfillCursor: null, backfillDone: done });
+      logger.info("backfill finished", { peer: peerId, mode, items: done });
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      await peers.update(peerId, { backfillState: "failed", lastError: message, lastErrorAt: new Date().toISOString() });
+      logger.warn("backfill failed", { peer: peerId, error: message });
+    }
+  }
+
+  // --- peering operations (admins) ---
+
+  async function lookupActor(target: string): Promise<Actor | null> {
+    const ctx = context();
+    const documentLoader = await ctx.getDocumentLoader({ identifier: identity.city });
+    const object = await ctx.lookupObject(target.trim(), { documentLoader }).catch(() => null);
+    return isActor(object) ? object : null;
+  }
+
+  async function approve(peerId: string): Promise<PeerActionResult> {
+    const peer = await peers.get(peerId);
+    if (!peer || !peer.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+    if (await peers.isBlocked(peer.host)) return { ok: false, status: 403, reason: `${peer.host} is blocked` };
+    const ctx = context();
+    const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
+    await ctx.sendActivity(
+      { identifier: identity.city },
+      { id: new URL(peer.actorId), inboxId: peer.inbox ? new URL(peer.inbox) : null, endpoints: null },
+      new Accept({ id: new URL(`${identity.actorId}#accepts/${encodeURIComponent(peer.theirFollowId)}`), actor: actorId, object: follow }),
+    );
+    await peers.update(peerId, { theyFollow: "accepted" });
+    logger.info("approved a follower", { actor: peerId });
+    return { ok: true, actor: peerId, state: "accepted" };
+  }
+
+  return {
+    federation,
+
+    async start() {
+      void federation.startQueue(undefined, { signal: abort.signal });
+      await actorKeys();
+      if ((await peers.followers()).length === 0) {
+        // Nobody to deliver to yet: followers that come later import the outbox instead.
+        const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as { m: number }[];
+        await setSentSeq(Number(max[0]?.m ?? 0));
+      }
+      void drain();
+      // Catch up with every followed peer: resumes interrupted imports, fetches what we
+      // missed while down.
+      for (const peer of await peers.following()) {
+        startBackfill(peer.actorId, peer.backfillState === "running" ? "full" : "incremental");
+      }
+    },
+
+    async close() {
+      abort.abort();
+      unsubscribe();
+      await Promise.allSettled([draining, ...backfills.values()]);
+    },
+
+    async list() {
+      return peers.list(await library.countByOrigin(), null);
+    },
+
+    async follow(target) {
+      const actor = await lookupActor(target);
+      if (!actor?.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target}` };
+      if (actor.id.origin === identity.origin) return { ok: false, status: 400, reason: "a node cannot follow itself" };
+      const host = hostOf(actor.id.href);
+      if (await peers.isBlocked(host)) return { ok: false, status: 403, reason: `${host} is blocked` };
+      if (options.allowlist && !options.allowlist.includes(host)) return { ok: false, status: 403, reason: `${host} is not on the allowlist` };
+      await peers.remember(actorInfoOf(actor));
+      const followId = new URL(`${identity.actorId}#follows/${crypto.randomUUID()}`);
+      await context().sendActivity({ identifier: identity.city }, actor, new Follow({ id: followId, actor: actorId, object: actor.id }));
+      const current = await peers.get(actor.id.href);
+      // Following again after an accepted follow keeps the accepted state.
+      if (current?.weFollow !== "accepted") await peers.update(actor.id.href, { weFollow: "requested", ourFollowId: followId.href });
+      logger.info("asked to follow a peer", { actor: actor.id.href });
+      return { ok: true, actor: actor.id.href, state: current?.weFollow === "accepted" ? "accepted" : "requested" };
+    },
+
+    approve,
+
+    async reject(peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || !peer.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
+      await context().sendActivity(
+        { identifier: identity.city },
+        { id: new URL(peer.actorId), inboxId: peer.inbox ? new URL(peer.inbox) : null, endpoints: null },
+        new Reject({ id: new URL(`${identity.actorId}#rejects/${encodeURIComponent(peer.theirFollowId)}`), actor: actorId, object: follow }),
+      );
+      await peers.update(peerId, { theyFollow: "rejected", theirFollowId: null });
+      return { ok: true, actor: peerId, state: "rejected" };
+    },
+
+    async unfollow(peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || peer.weFollow === "none") return { ok: false, status: 404, reason: "this node does not follow that actor" };
+      if (peer.ourFollowId) {
+        const follow = new Follow({ id: new URL(peer.ourFollowId), actor: actorId, object: new URL(peer.actorId) });
+        await context().sendActivity(
+          { identifier: identity.city },
+          { id: new URL(peer.actorId), inboxId: peer.inbox ? new URL(peer.inbox) : null, endpoints: null },
+          new Undo({ id: new URL(`${peer.ourFollowId}/undo`), actor: actorId, object: follow }),
+        );
+      }
+      await peers.update(peerId, { weFollow: "none", ourFollowId: null });
+      return { ok: true, actor: peerId, state: "none" };
+    },
+
+    async block(host) {
+      const h = host.trim().toLowerCase();
+      if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) return { ok: false, status: 400, reason: "host must be a host name, optionally with :port" };
+      if (h === new URL(identity.origin).host) return { ok: false, status: 400, reason: "a node cannot block itself" };
+      const affected = await peers.block(h);
+      for (const peer of affected) {
+        if (peer.weFollow === "accepted" || peer.weFollow === "requested") {
+          await peers.update(peer.actorId, { weFollow: "none", ourFollowId: null });
+        }
+      }
+      let purged = 0;
+      for (const origin of Object.keys(await library.countByOrigin())) {
+        if (new URL(origin).host === h) purged += await library.purgeOrigin(origin);
+      }
+      logger.info("blocked a host", { host: h, purgedItems: purged });
+      return { ok: true, actor: h, state: "blocked" };
+    },
+
+    async unblock(host) {
+      const done = await peers.unblock(host.trim());
+      return done ? { ok: true, actor: host, state: "none" } : { ok: false, status: 404, reason: "that host is not blocked" };
+    },
+
+    async resync(peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || peer.weFollow !== "accepted") return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
+      await peers.update(peerId, { backfillState: "idle", backfillCursor: null });
+      startBackfill(peerId, "full");
+      return { ok: true, actor: peerId, state: "running" };
+    },
+
+    async announce(itemId) {
+      const item = await library.get(itemId);
+      if (!item || item.deleted) return { ok: false, status: 404, reason: "no such item" };
+      const ctx = context();
+      const followersId = ctx.getFollowersUri(identity.city);
+      await ctx.sendActivity(
+        { identifier: identity.city },
+        "followers",
+        new Announce({
+          id: new URL(`${identity.actorId}#announces/${encodeURIComponent(item.id)}/v${item.version}`),
+          actor: actorId,
+          object: toArticle(item, { actorId: new URL(String(item.document.attributedTo)), followersId }),
+          tos: [PUBLIC_COLLECTION],
+          ccs: [followersId],
+        }),
+        { preferSharedInbox: true },
+      );
+      return { ok: true, actor: item.id };
+    },
+
+    async flushed() {
+      while (draining) await draining;
+    },
+  };
+}
