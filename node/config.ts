@@ -111,7 +111,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     origin: parseOrigin(flags.origin ?? env.WEGO_ORIGIN ?? `http://localhost:${port}`),
     dataDir: resolve(flags.data ?? env.WEGO_DATA ?? "data"),
     city,
-    name: flags.name ?? env.WEGO_NAME ?? (city === "seoul" ? "Seoul Metropolitan Government" : city),
+    name: flags.name ?? env.WEGO_NAME ?? city.charAt(0).toUpperCase() + city.slice(1),
     country,
     seed: flags.seed ?? parseBool(env.WEGO_SEED) ?? true,
     seedsDir: resolve(env.WEGO_SEEDS_DIR ?? DEFAULT_SEEDS_DIR),
