@@ -345,3 +345,20 @@ describe("Seoul's seed library", () => {
     }
   });
 });
+
+/** Cities whose seeds are invented for `wego demo`; every item must say so. */
+const DEMO_CITIES = ["busan", "ulaanbaatar"];
+
+describe.each(DEMO_CITIES.map((city) => [city] as const))("demo city %s", (city) => {
+  const items = seeds.filter((s) => s.city === city);
+
+  it("has 3 or 4 items, each clearly marked as illustrative demo content", () => {
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    expect(items.length).toBeLessThanOrEqual(4);
+    for (const s of items) {
+      expect(String(s.doc["summary"]), s.slug).toMatch(/^Illustrative demo item:/);
+      expect(s.doc["tags"], s.slug).toContain("demo");
+      expect(String(s.doc["body"]), s.slug).toMatch(/illustrative demo content/);
+    }
+  });
+});
