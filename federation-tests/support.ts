@@ -54,7 +54,7 @@ export function runWego(args: readonly string[], input?: string): { status: numb
 }
 
 /** Creates a token in a node's data folder and returns it. */
-export function createTokenFor(dataDir: string, role: "admin" | "editor", name = role): string {
+export function createTokenFor(dataDir: string, role: "admin" | "editor", name: string = role): string {
   const r = runWego(["token", "create", "--data", dataDir, "--role", role, "--name", name]);
   if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
   return r.stdout.trim().split("\n").at(-1)!;

@@ -21,6 +21,10 @@ export interface PeerView {
   readonly handle: string | null;
   readonly name: string | null;
   readonly state: PeerState;
+  /** Our follow of them: none, requested, accepted or rejected. */
+  readonly weFollow: string;
+  /** Their follow of us: none, pending, accepted or rejected. */
+  readonly theyFollow: string;
   readonly items: number;
   readonly lastSeen: string | null;
   readonly lastError: string | null;
@@ -43,9 +47,10 @@ export function peerState(row: Pick<PeerRow, "weFollow" | "theyFollow">): PeerSt
   const weFollow = row.weFollow === "accepted";
   const theyFollow = row.theyFollow === "accepted";
   if (weFollow && theyFollow) return "mutual";
+  // A request awaiting an admin shows first: it is the state that needs someone to act.
+  if (row.theyFollow === "pending") return "pending";
   if (weFollow) return "following";
   if (theyFollow) return "followed";
-  if (row.theyFollow === "pending") return "pending";
   if (row.weFollow === "requested") return "requested";
   if (row.weFollow === "rejected") return "rejected";
   return "none";
@@ -135,6 +140,8 @@ export function createPeerStore(orm: Orm): PeerStore {
           handle: r.handle ?? null,
           name: r.name ?? null,
           state: blockedSet.has(r.host) ? "blocked" : peerState(r),
+          weFollow: r.weFollow,
+          theyFollow: r.theyFollow,
           items: itemsByOrigin[origin] ?? 0,
           lastSeen: r.lastSeen ?? null,
           lastError: r.lastError ?? null,
@@ -145,7 +152,7 @@ export function createPeerStore(orm: Orm): PeerStore {
       // Blocked hosts without a known actor still show, so an admin can unblock them.
       for (const host of blockedSet) {
         if (!rows.some((r) => r.host === host)) {
-          views.push({ actor: "", host, handle: null, name: null, state: "blocked", items: 0, lastSeen: null, lastError: null, healthy: false, backfill: { state: "idle", done: 0, total: 0 } });
+          views.push({ actor: "", host, handle: null, name: null, state: "blocked", weFollow: "none", theyFollow: "none", items: 0, lastSeen: null, lastError: null, healthy: false, backfill: { state: "idle", done: 0, total: 0 } });
         }
       }
       return allowlist ? views.filter((v) => v.state === "blocked" || allowlist.includes(v.host)) : views;
