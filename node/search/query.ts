@@ -46,7 +46,8 @@ const TYPO_BOOST = 0.2;
 /** Typo tolerance (edit distance 1) starts at this many letters. */
 const TYPO_MIN_LENGTH = 5;
 
-const PRESENCE: Record<number, Presence> = { 1: "required", 2: "optional", 3: "prohibited" };
+// lunr.Query.presence: OPTIONAL 1, REQUIRED 2, PROHIBITED 3.
+const PRESENCE: Record<number, Presence> = { 1: "optional", 2: "required", 3: "prohibited" };
 
 interface LunrClause {
   term: string;
@@ -123,7 +124,9 @@ function resolve(segment: Segment, spec: TermSpec): string[] {
  * Runs a compiled query on one segment. A document matches a clause when every part of
  * it matches in one of the clause's fields; it matches the query when it matches every
  * required clause, no prohibited clause, and (if there are any) at least one optional or
- * required clause. Its score is lunr's: Σ clause boost × term boost × posting weight.
+ * required clause. Its score is lunr's: per field, the dot product of the query vector
+ * (boosts of the terms found) and the document's field vector, divided by the query
+ * vector's magnitude, summed over fields.
  */
 export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
   const n = segment.size;
@@ -136,20 +139,35 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
   const seen = new Int32Array(n);
   const partsHit = new Uint16Array(n);
   const clauseScore = new Float64Array(n);
-  let stamp = 0;
-  for (const clause of query.clauses) {
+  // First pass: expand every term once, and build lunr's query vector of each field.
+  const F = segment.data.fields.length;
+  const queryVectors = Array.from({ length: F }, () => new Map<string, number>());
+  const resolved = query.clauses.map((clause) => {
     const fields = clause.fields.map((f) => segment.fieldNo.get(f)).filter((f): f is number => f !== undefined);
+    const parts = clause.parts.map((part) => part.map((spec) => ({ spec, terms: resolve(segment, spec) })));
+    if (clause.presence !== "prohibited") {
+      for (const part of parts) {
+        for (const { spec, terms } of part) {
+          for (const term of terms) for (const f of fields) queryVectors[f]!.set(term, (queryVectors[f]!.get(term) ?? 0) + clause.boost * spec.boost);
+        }
+      }
+    }
+    return { clause, fields, parts };
+  });
+  const norm = queryVectors.map((v) => Math.sqrt([...v.values()].reduce((sum, x) => sum + x * x, 0)) || 1);
+  let stamp = 0;
+  for (const { clause, fields, parts } of resolved) {
     const touched: number[] = [];
     const clauseStamp = ++stamp;
     const clauseTerms: string[] = [];
-    for (const part of clause.parts) {
+    for (const part of parts) {
       const partStamp = ++stamp;
-      for (const spec of part) {
-        for (const term of resolve(segment, spec)) {
+      for (const { spec, terms } of part) {
+        for (const term of terms) {
           const id = segment.termId(term)!;
-          const w = clause.boost * spec.boost;
           clauseTerms.push(term);
           for (const f of fields) {
+            const w = (clause.boost * spec.boost) / norm[f]!;
             segment.postings(id, f, (doc, weight) => {
               if (seen[doc]! < clauseStamp) {
                 // First touch of this document in this clause.
@@ -167,7 +185,7 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
         }
       }
     }
-    const need = clause.parts.length;
+    const need = parts.length;
     let any = false;
     for (const doc of touched) {
       if (partsHit[doc] !== need) continue;

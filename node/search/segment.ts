@@ -6,11 +6,11 @@ import { lunrTokenizer } from "./text.ts";
  * One immutable piece of the search index, in a compact array form.
  *
  * lunr builds it (tokenizer → BM25 field vectors, field boosts, precision as lunr rounds
- * it); the result is then flattened into posting lists of (document, weight) where
- * weight = lunr's field-vector value ÷ the field vector's magnitude. Summing
- * boost × weight over a query's terms gives exactly lunr's `Index#query` score
- * (dot product ÷ document magnitude, per field, summed over fields), but with arrays
- * instead of lunr's object per posting: lunr's own loop costs ~13 µs per matching
+ * it); the result is then flattened into posting lists of (document, weight), weight
+ * being lunr's field-vector value of that term. Summing boost × weight over a query's
+ * terms, divided by the query vector's magnitude per field, gives exactly lunr's
+ * `Index#query` score (see query.ts), but with arrays instead of lunr's objects per
+ * posting and per match: lunr's own loop costs ~13 µs per matching
  * document, which is 130 ms for a common term at 10,000 items. It also serialises to a
  * few typed arrays that load in milliseconds instead of seconds of JSON.
  */
@@ -126,16 +126,14 @@ export function flatten(
   const newId = new Int32Array(T);
   terms.forEach((t, i) => (newId[invertedIndex[t]!._index] = i));
   const counts = new Uint32Array(T * F + 1);
-  const vectors: [number, number, number[], number][] = [];
+  const vectors: [number, number, number[]][] = [];
   for (const [fieldRef, vector] of Object.entries(fieldVectors)) {
     const slash = fieldRef.indexOf("/");
     const f = fieldNo.get(fieldRef.slice(0, slash))!;
     const doc = Number(fieldRef.slice(slash + 1));
     const el = vector.elements;
-    let sum = 0;
-    for (let i = 1; i < el.length; i += 2) sum += el[i]! * el[i]!;
-    if (sum === 0) continue;
-    vectors.push([f, doc, el, Math.sqrt(sum)]);
+    if (el.length === 0) continue;
+    vectors.push([f, doc, el]);
     for (let i = 0; i < el.length; i += 2) counts[newId[el[i]!]! * F + f]!++;
   }
   const offsets = new Uint32Array(T * F + 1);
@@ -147,11 +145,11 @@ export function flatten(
   const docs = new Uint32Array(total);
   const weights = new Float32Array(total);
   const fill = offsets.slice(0, T * F);
-  for (const [f, doc, el, magnitude] of vectors) {
+  for (const [f, doc, el] of vectors) {
     for (let i = 0; i < el.length; i += 2) {
       const slot = fill[newId[el[i]!]! * F + f]!++;
       docs[slot] = doc;
-      weights[slot] = el[i + 1]! / magnitude;
+      weights[slot] = el[i + 1]!;
     }
   }
   return { fields, terms, metas: [...metas], avgLengths: [...avgLengths], offsets, docs, weights };
