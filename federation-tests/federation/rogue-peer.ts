@@ -1,0 +1,112 @@
+import { createServer, type Server } from "node:http";
+import { Readable } from "node:stream";
+import { createFederation, generateCryptoKeyPair, MemoryKvStore, type Federation } from "@fedify/fedify";
+import { Accept, Article, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
+import { generateKeyPair, exportJWK, type CryptoKey } from "jose";
+import { keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
+import { SIGNED_ITEM_MEDIA_TYPE } from "../../node/signing/verify.ts";
+import { freePort } from "../support.ts";
+
+/**
+ * A hand-driven ActivityPub peer for refusal scenarios: a real Fedify server on loopback
+ * with its own actor, HTTP-signature keys and JWKS, that accepts every follow and sends
+ * whatever activities a test builds — well-formed, tampered or malformed.
+ */
+export interface RoguePeer {
+  readonly origin: string;
+  readonly actorId: URL;
+  readonly kid: string;
+  /** Signs a document with the rogue's published key (or another key) as a detached JWS. */
+  sign(document: Record<string, unknown>, key?: { kid: string; key: CryptoKey }): Promise<string>;
+  /** An unpublished Ed25519 key, for "signed by a key the origin never published". */
+  strayKey(): Promise<{ kid: string; key: CryptoKey }>;
+  /** An Article carrying `payload` (normally `{document, jws}`) as its signed attachment. */
+  article(id: string, payload: unknown, attributedTo?: string): Article;
+  /** Sends an activity, signed with the rogue's HTTP signature key, to a node's actor. */
+  send(to: { actor: string; inbox: string }, activity: Activity): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a rogue peer on a free loopback port. */
+export async function startRoguePeer(): Promise<RoguePeer> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const httpKeys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+  const jws = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+  const publicJwk = await exportJWK(jws.publicKey);
+  const kid = await keyIdOf(publicJwk);
+  const federation: Federation<void> = createFederation<void>({ kv: new MemoryKvStore(), origin, allowPrivateAddress: true });
+  const actorId = new URL(`${origin}/users/rogue`);
+
+  federation
+    .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+      if (identifier !== "rogue") return null;
+      const [pair] = await ctx.getActorKeyPairs(identifier);
+      return new Organization({
+        id: ctx.getActorUri(identifier),
+        preferredUsername: identifier,
+        name: "Rogue City",
+        inbox: ctx.getInboxUri(identifier),
+        outbox: ctx.getOutboxUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        publicKey: pair?.cryptographicKey,
+      });
+    })
+    .setKeyPairsDispatcher(async () => [httpKeys]);
+  federation
+    .setOutboxDispatcher("/users/{identifier}/outbox", async () => ({ items: [] }))
+    .setCounter(() => 0);
+  federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Follow, async (ctx, follow) => {
+    const follower = await follow.getActor(ctx);
+    if (!follower || !follow.id) return;
+    await ctx.sendActivity({ identifier: "rogue" }, follower, new Accept({ id: new URL(`${origin}/accepts/${encodeURIComponent(follow.id.href)}`), actor: actorId, object: follow }));
+  });
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", origin);
+    if (url.pathname === "/.well-known/jwks.json") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ keys: [{ ...publicJwk, kid, alg: "EdDSA", use: "sig" }] }));
+      return;
+    }
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const response = await federation.fetch(
+      new Request(url, { method: req.method, headers, body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined, duplex: "half" } as RequestInit),
+      { contextData: undefined },
+    );
+    res.statusCode = response.status;
+    response.headers.forEach((v, k) => res.setHeader(k, v));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+  const context = () => federation.createContext(new URL(origin), undefined);
+
+  return {
+    origin,
+    actorId,
+    kid,
+    sign: (document, key) => signDetachedJws(document, key ?? { kid, key: jws.privateKey }),
+    async strayKey() {
+      const pair = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+      return { kid: await keyIdOf(await exportJWK(pair.publicKey)), key: pair.privateKey };
+    },
+    article(id, payload, attributedTo) {
+      return new Article({
+        id: new URL(id),
+        attribution: new URL(attributedTo ?? actorId.href),
+        name: "An item",
+        content: "<p>An item.</p>",
+        attachments: [new Document({ mediaType: SIGNED_ITEM_MEDIA_TYPE, content: typeof payload === "string" ? payload : JSON.stringify(payload) })],
+      });
+    },
+    async send(to, activity) {
+      const recipient: Recipient = { id: new URL(to.actor), inboxId: new URL(to.inbox), endpoints: null };
+      await context().sendActivity({ identifier: "rogue" }, recipient, activity, { immediate: true });
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
