@@ -9,6 +9,8 @@ import { createKeyStore } from "./signing/keys.ts";
 import { verifyRemoteItem } from "./signing/verify.ts";
 import { createDocumentValidator } from "./library/validation.ts";
 import { startNode } from "./main.ts";
+import { registerPeerCommands } from "./cli-peer.ts";
+import { runDemo } from "./demo.ts";
 
 function parseRole(value: string): Role {
   if (!isRole(value)) throw new InvalidArgumentError("role must be admin or editor");
@@ -198,6 +200,25 @@ export function createProgram(): Command {
         const text = (r.snippet ?? "").replace(/<\/?mark>/g, "*").replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
         if (text) process.stdout.write(`   ${text}\n`);
       });
+    });
+
+  registerPeerCommands(program);
+
+  program
+    .command("demo")
+    .description("start three peered city nodes on loopback (Seoul, and illustrative Busan and Ulaanbaatar) until Ctrl-C")
+    .option("--data <dir>", "base folder for the three data folders (default: a temporary folder, removed on exit)")
+    .option("--base-port <n>", "port of the first city; the others take the next two", "8081")
+    .option("--no-wait", "print the URLs as soon as the nodes serve, before peering finishes")
+    .option("--json", "print the nodes (city, url, actor, token) as one JSON line")
+    .option("--timeout <seconds>", "how long to wait for the network to be peered and synced", "90")
+    .option("--verbose", "echo the nodes' logs on stderr")
+    .action(async (opts: { data?: string; basePort: string; wait: boolean; json?: boolean; timeout: string; verbose?: boolean }) => {
+      const basePort = Number(opts.basePort);
+      const timeoutSeconds = Number(opts.timeout);
+      if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65533) throw new InvalidArgumentError(`--base-port must be a port number, got ${opts.basePort}`);
+      if (!(timeoutSeconds > 0)) throw new InvalidArgumentError(`--timeout must be a number of seconds, got ${opts.timeout}`);
+      process.exitCode = await runDemo({ data: opts.data, basePort, noWait: !opts.wait, json: opts.json, timeoutSeconds, verbose: opts.verbose });
     });
 
   program
