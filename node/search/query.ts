@@ -141,6 +141,7 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
   const clauseScore = new Float64Array(n);
   // First pass: expand every term once, and build lunr's query vector of each field.
   const F = segment.data.fields.length;
+  const { offsets, docs: postDocs, weights: postWeights } = segment.data;
   const queryVectors = Array.from({ length: F }, () => new Map<string, number>());
   const resolved = query.clauses.map((clause) => {
     const fields = clause.fields.map((f) => segment.fieldNo.get(f)).filter((f): f is number => f !== undefined);
@@ -168,7 +169,10 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
           clauseTerms.push(term);
           for (const f of fields) {
             const w = (clause.boost * spec.boost) / norm[f]!;
-            segment.postings(id, f, (doc, weight) => {
+            // The hot loop: plain indexed reads, no callback.
+            const at = id * F + f;
+            for (let i = offsets[at]!, end = offsets[at + 1]!; i < end; i++) {
+              const doc = postDocs[i]!;
               if (seen[doc]! < clauseStamp) {
                 // First touch of this document in this clause.
                 seen[doc] = partStamp;
@@ -179,8 +183,8 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
                 seen[doc] = partStamp;
                 partsHit[doc]!++;
               }
-              clauseScore[doc]! += w * weight;
-            });
+              clauseScore[doc]! += w * postWeights[i]!;
+            }
           }
         }
       }

@@ -7,7 +7,7 @@ import type { DocMeta } from "./documents.ts";
 import { IndexWorker } from "./index-worker-client.ts";
 import { compileQuery, runQuery } from "./query.ts";
 import { decodeSegment, Segment } from "./segment.ts";
-import { leadSnippet, makeSnippet } from "./snippet.ts";
+import { firstHit, leadSnippet, makeSnippet } from "./snippet.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
 import { stripMarkdown } from "./text.ts";
 import type { WorkerRow } from "./worker-protocol.ts";
@@ -108,6 +108,16 @@ export interface SearchService {
   close(): Promise<void>;
 }
 
+/** Plain text around the first matched word of a Markdown body (stripping all of it is slow). */
+function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
+  const raw = markdown.slice(0, 50_000);
+  const at = firstHit(raw, matched);
+  if (at < 0) return "";
+  let start = Math.max(0, at - 300);
+  if (start > 0) start = raw.indexOf(" ", start) + 1;
+  return (start > 0 ? "… " : "") + stripMarkdown(raw.slice(start, at + 700));
+}
+
 /** Largest page. */
 export const MAX_LIMIT = 100;
 const TAG_FACET_SIZE = 50;
@@ -122,6 +132,34 @@ interface Hit {
   readonly meta: DocMeta;
   readonly score: number;
 }
+
+/** Facet values of a segment's documents as small integers, so counting is array increments. */
+interface SegmentFacets {
+  readonly type: Int32Array;
+  readonly city: Int32Array;
+  /** -1 when the item has no year. */
+  readonly year: Int32Array;
+  readonly tags: readonly Int32Array[];
+  readonly langs: readonly Int32Array[];
+}
+
+/** Interns facet values: one number per distinct string. */
+class Dictionary {
+  readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+}
+
+type FacetName = keyof SearchFacets;
+const FACET_NAMES: readonly FacetName[] = ["type", "city", "tag", "lang", "year"];
 
 function headOf(item: StoredItem): WorkerRow {
   return {
@@ -149,12 +187,29 @@ function langMatches(langs: readonly string[], wanted: string): boolean {
   });
 }
 
-function count(bucket: Record<string, number>, key: string): void {
-  bucket[key] = (bucket[key] ?? 0) + 1;
+/** The first `k` of `items` in `order`: a bounded insertion, cheaper than sorting thousands of hits for one page. */
+function topK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (k <= 0) return [];
+  if (k > 500) return [...items].sort(order).slice(0, k);
+  const top: T[] = [];
+  for (const item of items) {
+    if (top.length === k && order(item, top[k - 1]!) >= 0) continue;
+    let i = top.length < k ? top.length : k - 1;
+    while (i > 0 && order(item, top[i - 1]!) < 0) {
+      top[i] = top[i - 1]!;
+      i--;
+    }
+    top[i] = item;
+  }
+  return top;
 }
 
-function sortedCounts(bucket: Record<string, number>, max = Infinity): Record<string, number> {
-  const entries = Object.entries(bucket).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+function sortedCounts(counts: Int32Array, names: readonly string[], max = Infinity): Record<string, number> {
+  const entries: [string, number][] = [];
+  counts.forEach((n, id) => {
+    if (n > 0) entries.push([names[id]!, n]);
+  });
+  entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return Object.fromEntries(entries.slice(0, max));
 }
 
@@ -376,22 +431,62 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     .catch((error) => logger?.error("search: start-up failed", { error: String(error) }))
     .finally(() => (starting = undefined));
 
-  function collectHits(q: string): { hits: Hit[]; matched: Set<string> } | null {
+  const dictionaries = { type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() };
+  const segmentFacets = new WeakMap<Segment, SegmentFacets>();
+
+  function facetsOf(seg: Segment): SegmentFacets {
+    let f = segmentFacets.get(seg);
+    if (!f) {
+      const metas = seg.data.metas;
+      f = {
+        type: Int32Array.from(metas, (m) => dictionaries.type.id(m.type)),
+        city: Int32Array.from(metas, (m) => dictionaries.city.id(m.city)),
+        year: Int32Array.from(metas, (m) => (m.year === null ? -1 : dictionaries.year.id(String(m.year)))),
+        tags: metas.map((m) => Int32Array.from(m.tags, (t) => dictionaries.tag.id(t))),
+        langs: metas.map((m) => Int32Array.from(m.langs, (l) => dictionaries.lang.id(l))),
+      };
+      segmentFacets.set(seg, f);
+    }
+    return f;
+  }
+
+  /** Hits as parallel arrays (segment, document, score): thousands per query, no object each. */
+  interface Hits {
+    segs: Segment[];
+    docs: number[];
+    scores: number[];
+  }
+
+  function collectHits(q: string): { hits: Hits; matched: Set<string> } | null {
     const compiled = compileQuery(q);
     if (compiled.clauses.length === 0) return null;
-    const hits: Hit[] = [];
+    const hits: Hits = { segs: [], docs: [], scores: [] };
     const matched = new Set<string>();
     for (const seg of segments) {
       const r = runQuery(seg, compiled);
+      const metas = seg.data.metas;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
-        const meta = seg.data.metas[doc]!;
-        const ptr = current.get(meta.id);
-        if (ptr?.seg === seg && ptr.doc === doc) hits.push({ meta, score: r.scores[k]! });
+        const ptr = current.get(metas[doc]!.id);
+        if (ptr?.seg === seg && ptr.doc === doc) {
+          hits.segs.push(seg);
+          hits.docs.push(doc);
+          hits.scores.push(r.scores[k]!);
+        }
       }
       for (const t of r.matched) matched.add(t);
     }
     return { hits, matched };
+  }
+
+  function allLive(): Hits {
+    const hits: Hits = { segs: [], docs: [], scores: [] };
+    for (const p of current.values()) {
+      hits.segs.push(p.seg);
+      hits.docs.push(p.doc);
+      hits.scores.push(0);
+    }
+    return hits;
   }
 
   async function snippets(page: readonly Hit[], matched: ReadonlySet<string>): Promise<Map<string, string>> {
@@ -411,7 +506,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       if (d) {
         const tr = (d.translations ?? {}) as Record<string, { title?: string; summary?: string }>;
         for (const t of Object.values(tr)) texts.push(t.summary ?? "", t.title ?? "");
-        if (typeof d.body === "string") texts.push(stripMarkdown(d.body.slice(0, 20_000)));
+        if (typeof d.body === "string") texts.push(bodyWindow(d.body, matched));
       }
       let s: string | null = null;
       for (const t of texts) if ((s = makeSnippet(t, matched))) break;
@@ -424,36 +519,58 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     async search(query) {
       const q = (query.q ?? "").trim();
       const collected = q ? collectHits(q) : null;
-      let hits: Hit[];
-      if (collected) hits = collected.hits;
-      else hits = [...current.values()].map((p) => ({ meta: p.seg.data.metas[p.doc]!, score: 0 }));
+      const hits = collected ? collected.hits : allLive();
 
       const wantCity = query.city !== undefined ? fold(query.city) : undefined;
       const wantTag = query.tag !== undefined ? fold(query.tag) : undefined;
-      const facets = { type: {}, city: {}, tag: {}, lang: {}, year: {} } as Record<keyof SearchFacets, Record<string, number>>;
-      const kept: Hit[] = [];
-      for (const h of hits) {
-        const m = h.meta;
-        const fails: (keyof SearchFacets)[] = [];
-        if (query.type !== undefined && m.type !== query.type) fails.push("type");
-        if (wantCity !== undefined && fold(m.city) !== wantCity) fails.push("city");
-        if (wantTag !== undefined && !m.tags.some((t) => fold(t) === wantTag)) fails.push("tag");
-        if (query.lang !== undefined && !langMatches(m.langs, query.lang)) fails.push("lang");
-        if (query.year !== undefined && m.year !== query.year) fails.push("year");
-        if (fails.length > 1) continue;
-        const only = fails[0];
-        if (!only || only === "type") count(facets.type, m.type);
-        if (!only || only === "city") count(facets.city, m.city);
-        if (!only || only === "tag") for (const t of m.tags) count(facets.tag, t);
-        if (!only || only === "lang") for (const l of m.langs) count(facets.lang, l);
-        if ((!only || only === "year") && m.year !== null) count(facets.year, String(m.year));
-        if (!only) kept.push(h);
+      const filters: [FacetName, (m: DocMeta) => boolean][] = [];
+      if (query.type !== undefined) filters.push(["type", (m) => m.type === query.type]);
+      if (wantCity !== undefined) filters.push(["city", (m) => fold(m.city) === wantCity]);
+      if (wantTag !== undefined) filters.push(["tag", (m) => m.tags.some((t) => fold(t) === wantTag)]);
+      if (query.lang !== undefined) filters.push(["lang", (m) => langMatches(m.langs, query.lang!)]);
+      if (query.year !== undefined) filters.push(["year", (m) => m.year === query.year]);
+      for (const seg of segments) facetsOf(seg); // intern every value before sizing the counters
+      const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dictionaries[f].names.length)])) as Record<FacetName, Int32Array>;
+      const kept: number[] = [];
+      let lastSeg: Segment | undefined;
+      let f!: SegmentFacets;
+      for (let i = 0; i < hits.docs.length; i++) {
+        const seg = hits.segs[i]!;
+        const doc = hits.docs[i]!;
+        if (seg !== lastSeg) {
+          f = facetsOf(seg);
+          lastSeg = seg;
+        }
+        // Each facet counts the hits that pass every filter but its own (so a chosen
+        // city still shows the other cities one could switch to).
+        let failed: FacetName | undefined;
+        let fails = 0;
+        for (const [name, test] of filters) {
+          if (!test(seg.data.metas[doc]!)) {
+            failed = name;
+            if (++fails > 1) break;
+          }
+        }
+        if (fails > 1) continue;
+        if (!failed || failed === "type") counts.type[f.type[doc]!]!++;
+        if (!failed || failed === "city") counts.city[f.city[doc]!]!++;
+        if (!failed || failed === "tag") for (const t of f.tags[doc]!) counts.tag[t]!++;
+        if (!failed || failed === "lang") for (const l of f.langs[doc]!) counts.lang[l]!++;
+        if ((!failed || failed === "year") && f.year[doc]! >= 0) counts.year[f.year[doc]!]!++;
+        if (!failed) kept.push(i);
       }
-      const byNewest = (a: Hit, b: Hit) => (a.meta.updated < b.meta.updated ? 1 : a.meta.updated > b.meta.updated ? -1 : a.meta.id < b.meta.id ? -1 : 1);
-      kept.sort(collected ? (a, b) => b.score - a.score || byNewest(a, b) : byNewest);
+      const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
+      const byNewest = (a: number, b: number) => {
+        const x = metaOf(a);
+        const y = metaOf(b);
+        return x.updated < y.updated ? 1 : x.updated > y.updated ? -1 : x.id < y.id ? -1 : 1;
+      };
+      const order = collected ? (a: number, b: number) => hits.scores[b]! - hits.scores[a]! || byNewest(a, b) : byNewest;
       const offset = Math.max(0, query.offset ?? 0);
       const limit = Math.min(Math.max(0, query.limit ?? 20), MAX_LIMIT);
-      const page = kept.slice(offset, offset + limit);
+      const page: Hit[] = topK(kept, offset + limit, order)
+        .slice(offset, offset + limit)
+        .map((i) => ({ meta: metaOf(i), score: hits.scores[i]! }));
       const snips = collected ? await snippets(page, collected.matched) : undefined;
       return {
         total: kept.length,
@@ -473,11 +590,11 @@ export async function createSearchService(options: SearchServiceOptions): Promis
           ...(snips ? { snippet: snips.get(h.meta.id) ?? "" } : {}),
         })),
         facets: {
-          type: sortedCounts(facets.type),
-          city: sortedCounts(facets.city),
-          tag: sortedCounts(facets.tag, TAG_FACET_SIZE),
-          lang: sortedCounts(facets.lang),
-          year: facets.year,
+          type: sortedCounts(counts.type, dictionaries.type.names),
+          city: sortedCounts(counts.city, dictionaries.city.names),
+          tag: sortedCounts(counts.tag, dictionaries.tag.names, TAG_FACET_SIZE),
+          lang: sortedCounts(counts.lang, dictionaries.lang.names),
+          year: sortedCounts(counts.year, dictionaries.year.names),
         },
       };
     },

@@ -8,9 +8,19 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// Words repeat across the results of one query: remember each word's answer per set.
+const hitCache = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
+
 function isHit(word: string, matched: ReadonlySet<string>): boolean {
-  for (const w of splitWords(word)) for (const t of termsOfWord(w)) if (matched.has(t)) return true;
-  return false;
+  let cache = hitCache.get(matched);
+  if (!cache) hitCache.set(matched, (cache = new Map()));
+  let hit = cache.get(word);
+  if (hit === undefined) {
+    hit = false;
+    for (const w of splitWords(word)) for (const t of termsOfWord(w)) if (matched.has(t)) hit = true;
+    cache.set(word, hit);
+  }
+  return hit;
 }
 
 /**
@@ -28,6 +38,13 @@ export function makeSnippet(text: string, matched: ReadonlySet<string>): string 
   }
   if (first < 0) return null;
   return render(text, words, Math.max(0, first - BEFORE), Math.min(words.length, first + AFTER + 1));
+}
+
+/** Offset of the first word of `text` whose index terms were matched, or -1. */
+export function firstHit(text: string, matched: ReadonlySet<string>): number {
+  if (matched.size === 0) return -1;
+  for (const m of text.matchAll(WORD)) if (isHit(m[0], matched)) return m.index;
+  return -1;
 }
 
 /** The opening words of `text`, escaped, for results without a matching passage. */
