@@ -240,7 +240,7 @@ function printSummary(nodes: readonly DemoNode[], base: { dir: string; temporary
       ready: total !== null,
       dataDir: base.dir,
       items: total,
-      nodes: nodes.map((n) => ({ city: n.city.slug, name: n.city.name, url: n.url, actor: n.actor, token: n.token, dataDir: n.dataDir })),
+      nodes: nodes.map((n) => ({ city: n.city.slug, name: n.city.name, url: n.url, actor: n.actor, token: n.token, dataDir: n.dataDir, pid: n.child.pid })),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
