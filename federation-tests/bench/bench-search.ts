@@ -308,7 +308,8 @@ async function child(engine: keyof typeof ENGINES, size: number): Promise<void> 
 }
 
 function runChild(engine: keyof typeof ENGINES, size: number): EngineResult {
-  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", engine, String(size)], {
+  // tsx by absolute URL: a bare `--import tsx` resolves against the working directory.
+  const out = execFileSync(process.execPath, ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--child", engine, String(size)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 64 * 1024 * 1024,

@@ -428,7 +428,9 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     if (loadedFromDisk) await catchUp();
     else await compact();
   })()
-    .catch((error) => logger?.error("search: start-up failed", { error: String(error) }))
+    .catch((error) => {
+      if (!closed) logger?.error("search: start-up failed", { error: String(error) });
+    })
     .finally(() => (starting = undefined));
 
   const dictionaries = { type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() };
