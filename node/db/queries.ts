@@ -177,3 +177,21 @@ export async function selectLocalVersionsAfter(em: EntityManager, seq: number, l
   )) as (JoinedRow & { seq: number })[];
   return rows.map((r) => ({ ...toItemWithVersion(r), seq: r.seq }));
 }
+
+/** Current heads (with their current version) of the given items, in one query per 500 ids. */
+export async function selectItemsWithVersion(em: EntityManager, ids: readonly string[]): Promise<Map<string, ItemWithVersion>> {
+  const out = new Map<string, ItemWithVersion>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = (await em.getKnex().raw(
+      `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
+              i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
+              v.provenance, v.created_at as version_created_at
+         from items i join item_versions v on v.item_id = i.id and v.version = i.version
+        where i.id in (${chunk.map(() => "?").join(",")})`,
+      chunk,
+    )) as JoinedRow[];
+    for (const r of rows) out.set(r.id, toItemWithVersion(r));
+  }
+  return out;
+}

@@ -206,11 +206,15 @@ export function createFederationService(options: FederationServiceOptions): Fede
         const page = await ctx.lookupObject(pageUrl, { documentLoader });
         if (!(page instanceof CollectionPage)) throw new Error(`${pageUrl.href} is not a collection page`);
         if (new URL(pageUrl).origin !== new URL(peerId).origin) throw new Error("the outbox pages left the peer's origin");
+        const objects = [];
         for await (const activity of page.getItems({ documentLoader, suppressError: true })) {
           if (!(activity instanceof Create || activity instanceof Update)) continue;
           const object = await activity.getObject({ documentLoader, suppressError: true }).catch(() => null);
-          if (!object) continue;
-          const outcome = await ingestObject(ingestDeps, object, new URL(peerId));
+          if (object) objects.push(object);
+        }
+        // Verified together, so the library commits the whole page in one transaction.
+        const outcomes = await Promise.all(objects.map((object) => ingestObject(ingestDeps, object, new URL(peerId))));
+        for (const outcome of outcomes) {
           done++;
           unchangedRun = outcome.ok && outcome.status === "unchanged" ? unchangedRun + 1 : 0;
         }

@@ -199,3 +199,66 @@ describe("subscribe()", () => {
     expect(seen).toEqual(["stored 1", "stored 2", "deleted 3"]);
   });
 });
+
+describe("ingest()", () => {
+  const origin = "http://busan.test";
+  function peerDoc(version: number, extra: Record<string, unknown> = {}) {
+    return { ...draftFixture("case-study.minimal"), id: `${origin}/items/x`, attributedTo: `${origin}/cities/busan`, published: "2026-01-01T00:00:00Z", updated: `2026-01-0${version}T00:00:00Z`, version, ...extra };
+  }
+  const provenance = { via: `${origin}/cities/busan`, receivedAt: "2026-02-01T00:00:00Z", kid: "k1" };
+
+  it("stores a peer's version once, refuses older and forked versions, and applies a newer one", async () => {
+    expect(await t.library.ingest({ document: peerDoc(2), jws: "h..s", origin, provenance })).toEqual({ ok: true, status: "stored" });
+    expect(await t.library.ingest({ document: peerDoc(2), jws: "h..s", origin, provenance })).toEqual({ ok: true, status: "unchanged" });
+    expect(await t.library.ingest({ document: peerDoc(1), jws: "h..s", origin, provenance })).toEqual({ ok: false, reason: "stale", heldVersion: 2 });
+    expect(await t.library.ingest({ document: peerDoc(2, { title: "Fork" }), jws: "h..s", origin, provenance })).toEqual({ ok: false, reason: "conflict", heldVersion: 2 });
+    expect(await t.library.ingest({ document: peerDoc(3, { title: "Third" }), jws: "h..t", origin, provenance })).toEqual({ ok: true, status: "stored" });
+    const held = await t.library.get(`${origin}/items/x`);
+    expect(held).toMatchObject({ version: 3, local: false, origin, title: "Third", provenance });
+    expect((await t.library.versions(`${origin}/items/x`))?.map((v) => v.version)).toEqual([3, 2]);
+  });
+
+  it("commits deliveries that arrive together in one batch, in order, each with its own result", async () => {
+    const results = await Promise.all([
+      t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance }),
+      t.library.ingest({ document: peerDoc(2), jws: "h..2", origin, provenance }),
+      t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance }),
+      t.library.ingest({ document: { ...peerDoc(1), id: `${origin}/items/y` }, jws: "h..y", origin, provenance }),
+    ]);
+    expect(results).toEqual([
+      { ok: true, status: "stored" },
+      { ok: true, status: "stored" },
+      { ok: false, reason: "stale", heldVersion: 2 },
+      { ok: true, status: "stored" },
+    ]);
+    expect((await t.library.list({ local: false })).total).toBe(2);
+  });
+
+  it("applies a signed Tombstone and never lets an older version bring the item back", async () => {
+    await t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+    const tombstone = { id: `${origin}/items/x`, type: "Tombstone", formerType: "CaseStudy", attributedTo: `${origin}/cities/busan`, published: "2026-01-01T00:00:00Z", updated: "2026-01-03T00:00:00Z", deleted: "2026-01-03T00:00:00Z", version: 2 };
+    expect(await t.library.ingest({ document: tombstone, jws: "h..t", origin, provenance })).toEqual({ ok: true, status: "deleted" });
+    expect((await t.library.get(`${origin}/items/x`))?.deleted).toBe(true);
+    expect(await t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance })).toMatchObject({ ok: false, reason: "stale" });
+    expect((await t.library.list()).total).toBe(0);
+  });
+
+  it("refuses to overwrite a local item and renders a peer's Markdown on first read", async () => {
+    const local = await t.library.create(draftFixture("case-study.minimal"), { author: "a" });
+    if (!local.ok) throw new Error("setup failed");
+    expect(await t.library.ingest({ document: { ...peerDoc(5), id: local.item.id }, jws: "h..s", origin, provenance })).toMatchObject({ ok: false, reason: "local" });
+    await t.library.ingest({ document: peerDoc(1, { body: "# Heading\n\n<script>x()</script>" }), jws: "h..1", origin, provenance });
+    const read = await t.library.get(`${origin}/items/x`);
+    expect(read?.html["/body"]).toBe("<h1>Heading</h1>\n");
+  });
+
+  it("purgeOrigin() removes every item of a blocked peer and announces the deletions", async () => {
+    await t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+    const seen: string[] = [];
+    t.library.subscribe((changes) => changes.forEach((c) => seen.push(c.kind)));
+    expect(await t.library.purgeOrigin(origin)).toBe(1);
+    expect(seen).toEqual(["deleted"]);
+    expect(await t.library.get(`${origin}/items/x`)).toBeNull();
+    await expect(t.library.purgeOrigin(t.identity.origin)).rejects.toThrow(TypeError);
+  });
+});

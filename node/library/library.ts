@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/sqlite";
 import type { Orm } from "../db/orm.ts";
 import { Item, ItemVersion, type ItemRow, type ItemVersionRow } from "../db/entities.ts";
-import { insertItemRows, insertVersionRows, selectItemWithVersion } from "../db/queries.ts";
+import { insertItemRows, insertVersionRows, selectItemsWithVersion, selectItemWithVersion } from "../db/queries.ts";
 import type { KeyStore } from "../signing/keys.ts";
 import canonicalize from "canonicalize";
 import { signCanonicalPayload, type SigningKey } from "../signing/jws.ts";
@@ -224,7 +224,7 @@ export function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
     updated: version.version === item.version ? item.updated : ((JSON.parse(version.document) as { updated?: string }).updated ?? item.updated),
     document: JSON.parse(version.document) as Record<string, unknown>,
     jws: version.jws,
-    html: JSON.parse(version.html) as RenderedFields,
+    html: version.html === "" ? {} : (JSON.parse(version.html) as RenderedFields),
     provenance: item.local || !version.provenance || version.provenance === "{}" ? null : (JSON.parse(version.provenance) as Provenance),
   };
 }
@@ -398,6 +398,103 @@ export function createLibrary(options: LibraryOptions): Library {
     return { ok: true, item: stored };
   }
 
+  // --- peers' versions: group commit. Deliveries that arrive together share one
+  // transaction (one fsync), which is what makes ingest fast; a lone delivery still
+  // commits at once. Batches run one at a time, so head-version guards never race.
+  const ingestQueue: { input: IngestInput; resolve: (r: IngestResult) => void; reject: (e: unknown) => void }[] = [];
+  let ingestRunning = false;
+
+  async function runIngest(): Promise<void> {
+    ingestRunning = true;
+    try {
+      while (ingestQueue.length > 0) {
+        await new Promise((r) => setImmediate(r));
+        const batch = ingestQueue.splice(0, 500);
+        try {
+          const results = await ingestBatch(batch.map((b) => b.input));
+          batch.forEach((b, i) => b.resolve(results[i]!));
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      ingestRunning = false;
+    }
+  }
+
+  async function ingestBatch(inputs: readonly IngestInput[]): Promise<IngestResult[]> {
+    const em = orm.em.fork();
+    const held = await selectItemsWithVersion(em, [...new Set(inputs.map((i) => i.document.id as string))]);
+    // The state of each touched item as this batch goes: DB head first, then our own writes.
+    const current = new Map<string, { item: ItemRow; document: string; dbVersion: number | null }>();
+    for (const [id, h] of held) current.set(id, { item: h.item, document: h.version.document, dbVersion: h.item.version });
+    const versions: ItemVersionRow[] = [];
+    const changes: LibraryChange[] = [];
+    const results: IngestResult[] = [];
+    for (const { document, jws, origin, provenance } of inputs) {
+      const id = document.id as string;
+      const version = document.version as number;
+      const canonical = canonicalize(document) as string;
+      const now = current.get(id);
+      if (now?.item.local) {
+        results.push({ ok: false, reason: "local", heldVersion: now.item.version });
+        continue;
+      }
+      if (now && version < now.item.version) {
+        results.push({ ok: false, reason: "stale", heldVersion: now.item.version });
+        continue;
+      }
+      if (now && version === now.item.version) {
+        results.push(now.document === canonical ? { ok: true, status: "unchanged" } : { ok: false, reason: "conflict", heldVersion: now.item.version });
+        continue;
+      }
+      const deleted = document.type === "Tombstone";
+      // Peers' Markdown is rendered on first read, not here (html "" = not yet rendered).
+      const rows = rowsFor({ document, canonical, jws }, false, `via:${provenance.via}`, now ? changedFields(JSON.parse(now.document) as Record<string, unknown>, document) : [], provenance.receivedAt, origin);
+      rows.version.html = "";
+      rows.version.provenance = JSON.stringify(provenance);
+      if (deleted) {
+        rows.item.deleted = true;
+        rows.item.type = now?.item.type ?? String(document.formerType ?? "Tombstone");
+        rows.item.title = now?.item.title ?? "";
+        rows.item.city = now?.item.city ?? "";
+        rows.item.language = now?.item.language ?? "";
+        rows.item.published = now?.item.published ?? String(document.published ?? provenance.receivedAt);
+      }
+      if (now) rows.item.createdAt = now.item.createdAt;
+      current.set(id, { item: rows.item, document: canonical, dbVersion: now ? now.dbVersion : null });
+      versions.push(rows.version);
+      changes.push(deleted ? { kind: "deleted", id, version } : { kind: "stored", item: toStored(rows.item, rows.version) });
+      results.push({ ok: true, status: deleted ? "deleted" : "stored" });
+    }
+    if (versions.length === 0) return results;
+    const touched = new Set(versions.map((v) => v.itemId));
+    await em.transactional(async (tem) => {
+      const fresh: ItemRow[] = [];
+      for (const id of touched) {
+        const state = current.get(id)!;
+        if (state.dbVersion === null) {
+          fresh.push(state.item);
+          continue;
+        }
+        const moved = await tem.nativeUpdate(Item, { id, version: state.dbVersion }, {
+          version: state.item.version,
+          type: state.item.type,
+          title: state.item.title,
+          city: state.item.city,
+          language: state.item.language,
+          updated: state.item.updated,
+          deleted: state.item.deleted,
+        });
+        if (moved !== 1) throw new Error(`item ${id} moved during an ingest batch`);
+      }
+      await insertItemRows(tem, fresh);
+      await insertVersionRows(tem, versions);
+    });
+    announce(changes);
+    return results;
+  }
+
   return {
     async create(input, context) {
       const [result] = await createMany([input], context);
@@ -436,8 +533,15 @@ export function createLibrary(options: LibraryOptions): Library {
     },
 
     async get(id, version) {
-      const found = await selectItemWithVersion(orm.em.fork(), id, version);
-      return found ? toStored(found.item, found.version) : null;
+      const em = orm.em.fork();
+      const found = await selectItemWithVersion(em, id, version);
+      if (!found) return null;
+      if (found.version.html === "" && !(found.item.deleted && found.version.version === found.item.version)) {
+        // A peer's version is rendered the first time someone reads it, then kept.
+        found.version.html = JSON.stringify(renderDocumentFields(JSON.parse(found.version.document) as Record<string, unknown>));
+        await em.getKnex().raw("update item_versions set html = ? where item_id = ? and version = ? and html = ''", [found.version.html, id, found.version.version]);
+      }
+      return toStored(found.item, found.version);
     },
 
     async list(opts = {}) {
@@ -471,55 +575,11 @@ export function createLibrary(options: LibraryOptions): Library {
       return () => listeners.delete(listener);
     },
 
-    async ingest(input) {
-      const { document, jws, origin, provenance } = input;
-      const id = document.id as string;
-      const version = document.version as number;
-      const canonical = canonicalize(document) as string;
-      const em = orm.em.fork();
-      const held = await selectItemWithVersion(em, id);
-      if (held?.item.local) return { ok: false, reason: "local", heldVersion: held.item.version };
-      if (held && version < held.item.version) return { ok: false, reason: "stale", heldVersion: held.item.version };
-      if (held && version === held.item.version) {
-        return held.version.document === canonical
-          ? { ok: true, status: "unchanged" }
-          : { ok: false, reason: "conflict", heldVersion: held.item.version };
-      }
-      const deleted = document.type === "Tombstone";
-      const prepared: Prepared = { document, canonical, jws, html: deleted ? {} : renderDocumentFields(document) };
-      const receivedAt = provenance.receivedAt;
-      const rows = rowsFor(prepared, false, `via:${provenance.via}`, held ? changedFields(JSON.parse(held.version.document) as Record<string, unknown>, document) : [], receivedAt, origin);
-      rows.version.provenance = JSON.stringify(provenance);
-      if (deleted) {
-        rows.item.deleted = true;
-        rows.item.type = held?.item.type ?? String(document.formerType ?? "Tombstone");
-        rows.item.title = held?.item.title ?? "";
-        rows.item.city = held?.item.city ?? "";
-        rows.item.language = held?.item.language ?? "";
-        rows.item.published = held?.item.published ?? String(document.published ?? receivedAt);
-      }
-      const committed = await em.transactional(async (tem) => {
-        if (held) {
-          const moved = await tem.nativeUpdate(Item, { id, version: held.item.version }, {
-            version,
-            type: rows.item.type,
-            title: rows.item.title,
-            city: rows.item.city,
-            language: rows.item.language,
-            updated: rows.item.updated,
-            deleted: rows.item.deleted,
-          });
-          if (moved !== 1) return false;
-        } else {
-          await insertItemRows(tem, [rows.item]);
-        }
-        await insertVersionRows(tem, [rows.version]);
-        return true;
+    ingest(input) {
+      return new Promise<IngestResult>((resolve, reject) => {
+        ingestQueue.push({ input, resolve, reject });
+        if (!ingestRunning) void runIngest();
       });
-      // Another delivery of a newer version won the race: ours is now stale.
-      if (!committed) return { ok: false, reason: "stale", heldVersion: (await selectItemWithVersion(orm.em.fork(), id))?.item.version ?? 0 };
-      announce([deleted ? { kind: "deleted", id, version } : { kind: "stored", item: toStored(rows.item, rows.version) }]);
-      return { ok: true, status: deleted ? "deleted" : "stored" };
     },
 
     async purgeOrigin(origin) {

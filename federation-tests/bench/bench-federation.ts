@@ -1,0 +1,190 @@
+/**
+ * npm run bench:federation — measured in one run on this machine:
+ *  1. ingest throughput of verified peer items (verify JWS + origin binding + schema +
+ *     store + render), and its ratio to raw jose verify throughput on the same payloads;
+ *  2. time for a new follower to backfill 10,000 items from a peer (two node processes);
+ *  3. RSS of the node holding those 10,000 peer items;
+ *  4. fan-out time of one publication to 50 peer inboxes (50 loopback inbox servers).
+ *
+ * Options: BENCH_INGEST=2000  BENCH_BACKFILL=10000  BENCH_FANOUT=50  BENCH_ONLY=ingest|network
+ */
+import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { Peer } from "../../node/db/entities.ts";
+import { openDatabase } from "../../node/db/orm.ts";
+import { createPeerStore } from "../../node/federation/peers.ts";
+import { ingestObject } from "../../node/federation/ingest.ts";
+import { toArticle } from "../../node/federation/vocab.ts";
+import { canonicalBytes, keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
+import { createLogger } from "../../node/log.ts";
+import { createTestLibrary } from "../../node/test-support.ts";
+import type { StoredItem } from "../../node/library/library.ts";
+import { createTokenFor, freePort, poll, removeDir, startNodeProcess, tempDir } from "../support.ts";
+import { generateCorpus } from "./corpus.ts";
+import { fmt, median, printTable } from "./stats.ts";
+
+const INGEST = Number(process.env.BENCH_INGEST ?? 2000);
+const BACKFILL = Number(process.env.BENCH_BACKFILL ?? 10_000);
+const FANOUT = Number(process.env.BENCH_FANOUT ?? 50);
+const results: string[][] = [];
+const report = (row: string[]) => {
+  results.push(row);
+  console.log(`${row[0]}: ${row[1]} (${row[2]})`);
+};
+
+async function benchIngest(): Promise<void> {
+  const dir = tempDir("bench-ingest");
+  try {
+    const origin = "http://origin.bench";
+    const actorId = `${origin}/cities/origin`;
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), alg: "EdDSA" } as JWK;
+    jwk.kid = await keyIdOf(jwk);
+    const signer = { kid: jwk.kid, key: privateKey };
+    const corpus = generateCorpus(INGEST, 7);
+    const signed = await Promise.all(
+      corpus.map(async (draft, i) => {
+        const document = { ...draft, id: `${origin}/items/${i}`, attributedTo: actorId, published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
+        return { document, jws: await signDetachedJws(document, signer) };
+      }),
+    );
+    const articles = signed.map((s) =>
+      toArticle({ id: String(s.document.id), document: s.document, jws: s.jws, html: {}, published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z" } as unknown as StoredItem, { actorId: new URL(actorId), followersId: new URL(`${actorId}/followers`) }),
+    );
+
+    // Raw jose verify over the same payloads: the yardstick.
+    const key = await importJWK(jwk, "EdDSA");
+    const compact = signed.map((s) => {
+      const [h, , sig] = s.jws.split(".");
+      return `${h}.${Buffer.from(canonicalBytes(s.document)).toString("base64url")}.${sig}`;
+    });
+    const v0 = performance.now();
+    for (const c of compact) await compactVerify(c, key, { algorithms: ["EdDSA"] });
+    const joseRate = compact.length / ((performance.now() - v0) / 1000);
+
+    const t = await createTestLibrary({ origin: "http://receiver.bench", city: "receiver", name: "Receiver", country: "KR", actorId: "http://receiver.bench/cities/receiver" }, join(dir, "data"));
+    const peers = createPeerStore(t.orm);
+    await peers.remember({ actorId });
+    await peers.update(actorId, { weFollow: "accepted" });
+    const deps = { library: t.library, validator: t.validator, peers, loadKeys: async () => ({ ok: true as const, keys: [jwk] }), identity: t.identity, logger: createLogger("error", () => {}) };
+    // Four at a time, as the inbox queue's workers deliver them.
+    let next = 0;
+    let stored = 0;
+    const i0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < articles.length) {
+          const outcome = await ingestObject(deps, articles[next++]!, new URL(actorId));
+          if (outcome.ok) stored++;
+        }
+      }),
+    );
+    const ingestRate = articles.length / ((performance.now() - i0) / 1000);
+    if (stored !== articles.length) throw new Error(`only ${stored} of ${articles.length} items ingested`);
+    await t.orm.close();
+    report(["ingest of verified items", `${fmt(ingestRate)} items/s`, `raw jose verify ${fmt(joseRate)}/s; ratio ${fmt((ingestRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
+  } finally {
+    removeDir(dir);
+  }
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function benchBackfillAndFanout(): Promise<void> {
+  const base = tempDir("bench-fed");
+  const servers: Server[] = [];
+  const nodes: { kill(): Promise<void> }[] = [];
+  try {
+    const portA = await freePort();
+    const originA = `http://127.0.0.1:${portA}`;
+    const dataA = join(base, "a");
+    // Fill A's library before it starts: publishing is measured by bench:library.
+    const fill0 = performance.now();
+    const lib = await createTestLibrary({ origin: originA, city: "aseoul", name: "Aseoul", country: "KR", actorId: `${originA}/cities/aseoul` }, dataA);
+    const corpus = generateCorpus(BACKFILL, 3);
+    for (let i = 0; i < corpus.length; i += 200) await lib.library.createMany(corpus.slice(i, i + 200), { author: "bench" });
+    await lib.orm.close();
+    console.log(`filled A with ${fmt(BACKFILL)} items in ${fmt((performance.now() - fill0) / 1000, 1)} s`);
+
+    const a = await startNodeProcess({ dataDir: dataA, port: portA, args: ["--city", "aseoul", "--no-seed", "--auto-approve"] });
+    nodes.push(a);
+    const dataB = join(base, "b");
+    const b = await startNodeProcess({ dataDir: dataB, args: ["--city", "busan", "--no-seed"] });
+    nodes.push(b);
+    const tokenB = createTokenFor(dataB, "admin");
+    const rssBefore = rssOf(b.child.pid!);
+    const b0 = performance.now();
+    const res = await fetch(`${b.url}/api/peers`, { method: "POST", headers: { authorization: `Bearer ${tokenB}`, "content-type": "application/json" }, body: JSON.stringify({ actor: `${originA}/cities/aseoul` }) });
+    if (!res.ok) throw new Error(`follow failed: ${await res.text()}`);
+    await poll("B to finish the backfill", async () => {
+      const { peers } = (await (await fetch(`${b.url}/api/peers`)).json()) as { peers: { backfill: { state: string; done: number } }[] };
+      const bf = peers[0]?.backfill;
+      if (bf?.state === "failed") throw new Error("backfill failed");
+      return bf?.state === "done";
+    }, 15 * 60_000, 250);
+    const backfillSeconds = (performance.now() - b0) / 1000;
+    const total = ((await (await fetch(`${b.url}/api/items?limit=1`)).json()) as { total: number }).total;
+    report(["backfill from a peer", `${fmt(backfillSeconds, 1)} s for ${fmt(total)} items`, `${fmt(total / backfillSeconds)} items/s`, "< 30 s for 10,000"]);
+    // Let the search index catch up before reading memory: a node at rest with the items.
+    await new Promise((r) => setTimeout(r, 3000));
+    report(["RSS of the node holding them", `${fmt(rssOf(b.child.pid!) / 2 ** 20)} MB`, `${fmt(rssBefore / 2 ** 20)} MB before the backfill`, ""]);
+
+    // Fan-out: FANOUT inbox servers on loopback, registered as followers of A.
+    const received = new Map<number, number>();
+    const activityIds = new Set<string>();
+    const inboxes: string[] = [];
+    for (let i = 0; i < FANOUT; i++) {
+      const server = createServer((req, resp) => {
+        let body = "";
+        req.on("data", (d) => (body += d));
+        req.on("end", () => {
+          try {
+            const activity = JSON.parse(body) as { id?: string; type?: string };
+            if (activity.type === "Create" && activity.id) {
+              activityIds.add(activity.id);
+              if (!received.has(i)) received.set(i, performance.now());
+            }
+          } catch {
+            // not ours
+          }
+          resp.statusCode = 202;
+          resp.end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      servers.push(server);
+      inboxes.push(`http://127.0.0.1:${(server.address() as { port: number }).port}/inbox`);
+    }
+    const orm = await openDatabase({ dataDir: dataA });
+    const now = new Date().toISOString();
+    await orm.em.fork().insertMany(Peer, inboxes.map((inbox, i) => ({ actorId: inbox.replace("/inbox", `/users/p${i}`), host: new URL(inbox).host, inbox, sharedInbox: null, weFollow: "none", theyFollow: "accepted", backfillState: "idle", backfillDone: 0, backfillTotal: 0, createdAt: now, updatedAt: now })));
+    await orm.close();
+    const tokenA = createTokenFor(dataA, "editor");
+    const runs: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      received.clear();
+      const f0 = performance.now();
+      const posted = await fetch(`${originA}/api/items`, { method: "POST", headers: { authorization: `Bearer ${tokenA}`, "content-type": "application/json" }, body: JSON.stringify({ ...generateCorpus(1, 100 + round)[0] }) });
+      if (posted.status !== 201) throw new Error(`publish failed: ${await posted.text()}`);
+      await poll(`all ${FANOUT} inboxes`, async () => received.size === FANOUT, 120_000, 20);
+      runs.push(Math.max(...received.values()) - f0);
+    }
+    report([`fan-out to ${FANOUT} inboxes`, `${fmt(median(runs) / 1000, 2)} s (median of 3)`, `runs: ${runs.map((r) => fmt(r / 1000, 2)).join(", ")} s`, "< 5 s"]);
+  } finally {
+    for (const s of servers) s.close();
+    for (const n of nodes) await n.kill();
+    removeDir(base);
+  }
+}
+
+const only = process.env.BENCH_ONLY;
+if (!only || only === "ingest") await benchIngest();
+if (!only || only === "network") await benchBackfillAndFanout();
+console.log(`\nbench:federation — Node ${process.version}\n`);
+printTable(["measure", "result", "context", "aim"], results);
