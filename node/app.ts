@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   const routers = [
     createWellKnownRouter(deps),
     createItemsRouter(deps),
-    createPagesRouter(deps),
+    createPagesRouter({ ...deps, app }),
     createFilesRouter(deps),
     ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
     ...(deps.federationService ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })] : []),

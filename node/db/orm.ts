@@ -6,6 +6,7 @@ import { entities } from "./entities.ts";
 import { Migration001Initial } from "./migrations/001-initial.ts";
 import { Migration002FederationStore } from "./migrations/002-federation-store.ts";
 import { Migration003Peers } from "./migrations/003-peers.ts";
+import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
 
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -23,6 +24,7 @@ const migrations = [
   { name: "001-initial", class: Migration001Initial },
   { name: "002-federation-store", class: Migration002FederationStore },
   { name: "003-peers", class: Migration003Peers },
+  { name: "004-web-sessions", class: Migration004WebSessions },
 ];
 
 /**

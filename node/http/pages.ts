@@ -1,37 +1,48 @@
-import { readFileSync } from "node:fs";
+import type Koa from "koa";
 import Router from "@koa/router";
 import type { Context } from "koa";
-import type { Library } from "../library/library.ts";
-import type { NodeIdentity } from "../library/library.ts";
+import type { Orm } from "../db/orm.ts";
+import type { Library, NodeIdentity, StoredItem } from "../library/library.ts";
+import type { SearchService } from "../search/service.ts";
+import { QueryError } from "../search/service.ts";
+import type { FederationService } from "../federation/service.ts";
 import { jwsKeyId } from "../signing/jws.ts";
-import { localeFromHeader, stringsFor } from "../../web/i18n.ts";
-import { renderLibraryPage } from "../../web/templates/library.ts";
-import { renderItemPage } from "../../web/templates/item.ts";
-import { renderLayout } from "../../web/templates/layout.ts";
 import { html } from "../../web/html.ts";
+import { fill } from "../../web/i18n.ts";
+import { renderLayout } from "../../web/templates/layout.ts";
+import { renderHomePage } from "../../web/templates/home.ts";
+import { renderSearchPage, type SearchParams } from "../../web/templates/search.ts";
+import { renderItemPage, type LinkedItem } from "../../web/templates/item.ts";
+import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
+import { cityHref, itemHref, ITEM_TYPES } from "../../web/templates/parts.ts";
+import { currentUser } from "./session.ts";
+import { webSession } from "./session.ts";
+import { createWebMiddleware, frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
+import { addOfficialRoutes } from "./web-officials.ts";
+import { addAdminRoutes } from "./web-admin.ts";
 
-/** Dependencies of the HTML pages. */
+/** Dependencies of the web pages. */
 export interface PagesDeps {
   readonly library: Library;
   readonly identity: NodeIdentity;
+  readonly orm?: Orm;
+  readonly search?: SearchService;
+  readonly federationService?: FederationService;
+  /** The Koa app, for sessions; without it (or `orm`) there is no login. */
+  readonly app?: Koa;
 }
 
-const PAGE_SIZE = 25;
-const STYLESHEET = readFileSync(new URL("../../web/styles/site.css", import.meta.url));
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_SIZE = 20;
+const MAX_PAGE = 500;
 
-function frameFor(ctx: Context, identity: NodeIdentity, title: string) {
-  const locale = localeFromHeader(ctx.get("accept-language"));
-  ctx.set("Vary", "Accept-Language, Accept");
-  ctx.set("Content-Language", locale);
-  return { locale, t: stringsFor(locale), title, cityName: identity.name };
+function one(ctx: Context, name: string): string | undefined {
+  const v = ctx.query[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s.trim() === "" ? undefined : s.trim().slice(0, 500);
 }
 
-function sendHtml(ctx: Context, status: number, body: string): void {
-  ctx.status = status;
-  ctx.type = "text/html; charset=utf-8";
-  ctx.set("Content-Security-Policy", CSP);
-  ctx.body = body;
+function pageParam(ctx: Context): number {
+  return Math.max(1, Math.min(MAX_PAGE, Number.parseInt(one(ctx, "page") ?? "1", 10) || 1));
 }
 
 /** Whether the client asked for JSON rather than a page. */
@@ -39,66 +50,222 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts("text/html", "application/json") === "application/json";
 }
 
-/** Server-rendered pages: the library home page, one page per item, the stylesheet. */
+/** Server-rendered pages: home, search, cities, items (local and peers'), login, publishing, peers. */
 export function createPagesRouter(deps: PagesDeps): Router {
-  const { library, identity } = deps;
+  const { library, identity, search } = deps;
   const router = new Router();
+  const statics = loadStaticFiles();
+  const session = deps.app && deps.orm ? webSession(deps.app, deps.orm) : async (_ctx: Context, next: () => Promise<unknown>) => void (await next());
+  const web: WebMiddleware = createWebMiddleware({ session, cityName: identity.name });
+  const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
 
-  router.get("/static/site.css", (ctx) => {
-    ctx.type = "text/css; charset=utf-8";
+  router.get("/static/:name", (ctx) => {
+    const file = statics.get(ctx.params.name!);
+    if (!file) return;
+    ctx.type = file.type;
     ctx.set("Cache-Control", "public, max-age=3600");
-    ctx.body = STYLESHEET;
+    ctx.body = file.body;
   });
 
-  router.get("/", async (ctx) => {
-    const rawType = typeof ctx.query.type === "string" ? ctx.query.type : undefined;
-    const type = rawType && ["CaseStudy", "Pathway", "Dataset"].includes(rawType) ? rawType : undefined;
-    const page = Math.max(1, Math.min(10_000, Number.parseInt(String(ctx.query.page ?? "1"), 10) || 1));
-    const { total, items } = await library.list({ type, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const frame = frameFor(ctx, identity, identity.name);
-    const entries = items.map((i) => ({ ...i, href: i.local ? new URL(i.id).pathname : `/api/items?${new URLSearchParams({ id: i.id })}` }));
-    sendHtml(ctx, 200, renderLibraryPage(frame, { total, entries, type, page, pageSize: PAGE_SIZE }));
-  });
-
-  router.get("/items/:slug", async (ctx) => {
-    const id = `${identity.origin}/items/${ctx.params.slug}`;
-    const item = await library.get(id);
-    const json = wantsJson(ctx);
-    if (!item) {
-      if (json) {
-        ctx.status = 404;
-        ctx.body = { error: "no such item" };
-        return;
-      }
-      const frame = frameFor(ctx, identity, "404");
-      sendHtml(ctx, 404, renderLayout(frame, html`<h1>${frame.t.notFound}</h1><p><a href="/">${frame.t.home}</a></p>`));
-      return;
-    }
-    if (json) {
-      ctx.status = item.deleted ? 410 : 200;
-      ctx.set("Vary", "Accept");
-      ctx.body = { document: item.document, jws: item.jws, origin: item.origin, verified: item.verified };
-      return;
-    }
-    const history = (await library.versions(id)) ?? [];
-    const frame = frameFor(ctx, identity, item.title);
-    sendHtml(
+  router.get("/", ...web.page, async (ctx) => {
+    const [latest, facets, peers] = await Promise.all([
+      library.list({ limit: 8 }),
+      search ? search.search({ limit: 0 }).then((r) => r.facets) : Promise.resolve(undefined),
+      deps.federationService ? deps.federationService.list() : Promise.resolve([]),
+    ]);
+    const f = frame(ctx, identity.name, "home");
+    const connected = peers.filter((p) => ["following", "followed", "mutual"].includes(p.state)).length;
+    sendPage(
       ctx,
-      item.deleted ? 410 : 200,
-      renderItemPage(frame, {
-        id,
-        type: item.type,
-        document: item.document,
-        html: item.html,
-        version: item.version,
-        deleted: item.deleted,
-        verified: item.verified,
-        kid: jwsKeyId(item.jws),
-        signerName: identity.name,
-        history,
+      200,
+      renderHomePage(f, {
+        peers: connected,
+        total: latest.total,
+        latest: latest.items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
+        byCity: facets?.city ?? {},
+        byType: facets?.type ?? {},
       }),
     );
   });
 
+  router.get("/search", ...web.page, async (ctx) => {
+    const yearRaw = one(ctx, "year");
+    const type = one(ctx, "type");
+    const params: SearchParams = {
+      q: one(ctx, "q"),
+      type: type && (ITEM_TYPES as readonly string[]).includes(type) ? type : undefined,
+      city: one(ctx, "city"),
+      tag: one(ctx, "tag"),
+      language: one(ctx, "language"),
+      year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
+      page: pageParam(ctx),
+    };
+    const f = frame(ctx, params.q ? `${params.q} · ${"search"}` : "Search", "search");
+    const empty = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {} } };
+    let response = empty as Awaited<ReturnType<SearchService["search"]>>;
+    let error: string | undefined;
+    if (search) {
+      const query = {
+        type: params.type,
+        city: params.city,
+        tag: params.tag,
+        lang: params.language,
+        year: params.year,
+        limit: PAGE_SIZE,
+        offset: (params.page - 1) * PAGE_SIZE,
+      };
+      try {
+        response = await search.search({ ...query, q: params.q });
+      } catch (e) {
+        if (!(e instanceof QueryError)) throw e;
+        error = e.message;
+        // Retry as plain words, so a stray "+" or ":" still finds something.
+        response = await search.search({ ...query, q: params.q?.replace(/[+\-:*~^"]/g, " ") }).catch(() => empty);
+      }
+    }
+    sendPage(
+      ctx,
+      200,
+      renderSearchPage(
+        { ...f, title: params.q ? `${params.q} · ${f.t.search}` : f.t.search },
+        {
+          params,
+          total: response.total,
+          pageSize: PAGE_SIZE,
+          results: response.results.map((r) => ({ ...r, href: itemHref(r.id, identity.origin) })),
+          facets: response.facets,
+          error,
+        },
+      ),
+    );
+  });
+
+  router.get("/cities", ...web.page, async (ctx) => {
+    const counts = search ? (await search.search({ limit: 0 })).facets.city : await countCities(library);
+    const f = frame(ctx, "Cities", "cities");
+    sendPage(ctx, 200, renderCitiesPage({ ...f, title: f.t.cities }, counts));
+  });
+
+  router.get("/cities/:city", ...web.page, async (ctx) => {
+    const city = ctx.params.city!;
+    const page = pageParam(ctx);
+    const { total, items } = await library.list({ city, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const f = frame(ctx, city, "cities");
+    if (total === 0) return notFound(ctx);
+    sendPage(
+      ctx,
+      200,
+      renderCityPage({ ...f, title: fill(f.t.cityItems, { n: total, city }) }, {
+        city,
+        total,
+        page,
+        pageSize: PAGE_SIZE,
+        href: cityHref(city),
+        entries: items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
+      }),
+    );
+  });
+
+  async function linkedItems(item: StoredItem): Promise<Map<string, LinkedItem>> {
+    const d = item.document;
+    const ids = new Set<string>();
+    for (const l of Array.isArray(d.links) ? d.links : []) if (typeof l?.href === "string") ids.add(l.href);
+    if (typeof d.case === "string") ids.add(d.case);
+    for (const id of Array.isArray(d.relatedCases) ? d.relatedCases : []) if (typeof id === "string") ids.add(id);
+    const out = new Map<string, LinkedItem>();
+    await Promise.all(
+      [...ids].slice(0, 50).map(async (id) => {
+        const linked = await library.get(id).catch(() => null);
+        if (linked && !linked.deleted) out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
+      }),
+    );
+    return out;
+  }
+
+  async function showItem(ctx: Context, id: string): Promise<void> {
+    const item = await library.get(id);
+    if (!item) return notFound(ctx);
+    const [history, linked] = await Promise.all([library.versions(id), linkedItems(item)]);
+    const f = frame(ctx, item.title);
+    const user = currentUser(ctx);
+    const slugPath = itemHref(id, identity.origin);
+    sendPage(
+      ctx,
+      item.deleted ? 410 : 200,
+      renderItemPage(f, {
+        id,
+        type: item.type,
+        document: item.document,
+        html: item.html,
+        deleted: item.deleted,
+        linked,
+        original: ctx.query.original === "1",
+        path: f.url.replace(/[?&]original=1/, ""),
+        actions: user && item.local && !item.deleted ? { edit: `/official/edit?${new URLSearchParams({ id })}`, delete: `/official/delete?${new URLSearchParams({ id })}` } : undefined,
+        provenance: {
+          id,
+          city: typeof item.document.city === "string" ? item.document.city : item.city,
+          origin: item.origin,
+          local: item.local,
+          verified: item.verified || item.local,
+          kid: item.provenance?.kid ?? jwsKeyId(item.jws),
+          via: item.provenance?.via,
+          receivedAt: item.provenance?.receivedAt,
+          history: history ?? [],
+        },
+      }),
+    );
+    void slugPath;
+  }
+
+  function notFound(ctx: Context): void {
+    const f = frame(ctx, "404");
+    sendPage(
+      ctx,
+      404,
+      renderLayout(
+        { ...f, title: f.t.notFound },
+        html`<h1>${f.t.notFound}</h1><p>${f.t.notFoundHelp}</p>
+<form class="searchbox" role="search" method="get" action="/search"><label for="nf-q">${f.t.searchLabel}</label><input type="search" id="nf-q" name="q"><button type="submit">${f.t.searchButton}</button></form>
+<p><a href="/">${f.t.home}</a></p>`,
+      ),
+    );
+  }
+
+  router.get("/items/:slug", ...web.page, async (ctx) => {
+    const id = `${identity.origin}/items/${ctx.params.slug}`;
+    if (wantsJson(ctx)) {
+      const item = await library.get(id);
+      ctx.set("Vary", "Accept");
+      if (!item) {
+        ctx.status = 404;
+        ctx.body = { error: "no such item" };
+        return;
+      }
+      ctx.status = item.deleted ? 410 : 200;
+      ctx.body = { document: item.document, jws: item.jws, origin: item.origin, verified: item.verified };
+      return;
+    }
+    await showItem(ctx, id);
+  });
+
+  router.get("/library/item", ...web.page, async (ctx) => {
+    const id = one(ctx, "id");
+    if (!id) return notFound(ctx);
+    if (id.startsWith(`${identity.origin}/items/`)) return ctx.redirect(itemHref(id, identity.origin));
+    await showItem(ctx, id);
+  });
+
+  if (deps.app && deps.orm) {
+    addOfficialRoutes(router, { library, identity, orm: deps.orm, web });
+    if (deps.federationService) addAdminRoutes(router, { identity, federationService: deps.federationService, web });
+  }
   return router;
+}
+
+async function countCities(library: Library): Promise<Record<string, number>> {
+  const { items } = await library.list({ limit: 500 });
+  const out: Record<string, number> = {};
+  for (const i of items) out[i.city] = (out[i.city] ?? 0) + 1;
+  return out;
 }

@@ -1,73 +1,121 @@
 import { html, trusted, type SafeHtml } from "../html.ts";
-import type { Strings } from "../i18n.ts";
+import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { typeLabel } from "./library.ts";
+import { cityHref, dateTag, typeLabel } from "./parts.ts";
+import { renderProvenance, type ProvenanceView } from "./provenance.ts";
+import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 
-/** What the item page needs: the stored item and its history. */
+/** An item another item links to, resolved when this node holds it. */
+export interface LinkedItem {
+  readonly href: string;
+  readonly title: string;
+  readonly type?: string;
+}
+
+/** What the item page needs. */
 export interface ItemView {
   readonly id: string;
   readonly type: string;
   readonly document: Record<string, unknown>;
-  readonly html: Record<string, string>;
-  readonly version: number;
+  /** Sanitized HTML of the Markdown fields, keyed by JSON pointer. */
+  readonly html: Readonly<Record<string, string>>;
   readonly deleted: boolean;
-  readonly verified: boolean;
-  readonly kid: string | null;
-  readonly signerName: string;
-  readonly history: readonly { version: number; createdAt: string; author: string; changed: readonly string[] }[];
+  readonly provenance: ProvenanceView;
+  /** Items this one links to (by id), where this node holds them. */
+  readonly linked: ReadonlyMap<string, LinkedItem>;
+  /** Show the original language even when a translation matches the reader's. */
+  readonly original: boolean;
+  /** Edit and delete links, for officials of this node's city. */
+  readonly actions?: { readonly edit: string; readonly delete: string };
+  /** This page's path without the interface-language parameter, for the "original" link. */
+  readonly path: string;
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+/** Helpers the section renderers share. */
+export interface SectionContext {
+  readonly frame: PageFrame;
+  readonly d: Record<string, unknown>;
+  /** Sanitized Markdown field by pointer, in the displayed language. */
+  readonly markdown: (pointer: string) => SafeHtml | "";
+  readonly linked: ReadonlyMap<string, LinkedItem>;
 }
 
-function list(values: unknown): string[] {
-  return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : [];
+/** A string field, if it is one. */
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function metaRow(label: string, value: unknown): SafeHtml | "" {
-  if (value === undefined || value === null || value === "") return "";
-  return html`<div><dt>${label}</dt><dd>${String(value)}</dd></div>`;
+/** An array field's objects. */
+export function objects(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null) : [];
 }
 
-/** Renders the page of one item: its content (Markdown already sanitized) and its provenance. */
+/** An array field's strings. */
+export function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** A link to an item id: this node's page for it when held, else the id itself. */
+export function itemLink(ctx: SectionContext, id: string, fallbackTitle?: string): SafeHtml {
+  const known = ctx.linked.get(id);
+  return known ? html`<a href="${known.href}">${known.title}</a>` : html`<a href="${id}">${fallbackTitle ?? id}</a>`;
+}
+
+/** One row of the facts list, or nothing when the value is empty. */
+export function fact(label: string, value: unknown): SafeHtml | "" {
+  if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) return "";
+  return html`<div><dt>${label}</dt><dd>${value instanceof Object && !Array.isArray(value) ? value : Array.isArray(value) ? value.join(", ") : String(value)}</dd></div>`;
+}
+
+/** Renders the page of one item: content in the reader's language where translated, and its provenance. */
 export function renderItemPage(frame: PageFrame, view: ItemView): string {
-  const { t } = frame;
+  const { t, locale } = frame;
   const d = view.document;
-  const title = view.deleted ? t.deleted : (str(d.title) ?? view.id);
-  const section = (pointer: string, heading?: string) =>
-    view.html[pointer] ? html`${heading ? html`<h2>${heading}</h2>` : ""}<div class="prose">${trusted(view.html[pointer]!)}</div>` : "";
-  const content = view.deleted
-    ? html`<p>${t.deleted}</p>`
-    : html`<p class="summary">${str(d.summary) ?? ""}</p>
+  const language = str(d.language) ?? "en";
+  const translation = (d.translations as Record<string, Record<string, unknown>> | undefined)?.[locale];
+  const translated = !view.original && language !== locale && translation !== undefined;
+  const title = (translated ? str(translation.title) : undefined) ?? str(d.title) ?? view.id;
+  const summary = (translated ? str(translation.summary) : undefined) ?? str(d.summary) ?? "";
+  const markdown = (pointer: string): SafeHtml | "" => {
+    const p = translated && pointer === "/body" && view.html[`/translations/${locale}/body`] ? `/translations/${locale}/body` : pointer;
+    const rendered = view.html[p];
+    return rendered ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>` : "";
+  };
+  const ctx: SectionContext = { frame, d, markdown, linked: view.linked };
+  const sections = view.type === "CaseStudy" ? renderCaseSections(ctx) : view.type === "Pathway" ? renderPathwaySections(ctx) : view.type === "Dataset" ? renderDatasetSections(ctx) : markdown("/body");
+  const contentLang = translated ? locale : language;
+  const body = view.deleted
+    ? html`<h1>${str(d.title) ?? view.id}</h1><p class="alert">${t.deleted}</p>`
+    : html`<div lang="${contentLang}">
+<h1>${title}</h1>
+<p class="summary">${summary}</p>
+</div>
+${
+  translated
+    ? html`<p class="notice">${fill(t.translatedFrom, { lang: languageName(locale, locale), orig: languageName(language, locale) })} <a href="${view.path}${view.path.includes("?") ? "&" : "?"}original=1">${t.showOriginal}</a></p>`
+    : ""
+}
+${view.actions ? html`<p class="item-actions"><a class="button secondary" href="${view.actions.edit}">${t.edit}</a> <a class="button secondary" href="${view.actions.delete}">${t.delete}</a></p>` : ""}
 <dl class="facts">
-  ${metaRow(t.city, [str(d.city), str(d.country)].filter(Boolean).join(", "))}
-  ${metaRow(t.language, str(d.language))}
-  ${metaRow(t.published, str(d.published)?.slice(0, 10))}
-  ${metaRow(t.updated, str(d.updated)?.slice(0, 10))}
-  ${metaRow(t.themes, list(d.themes).join(", "))}
-  ${metaRow(t.tags, list(d.tags).join(", "))}
+  ${fact(t.city, html`<a href="${cityHref(str(d.city) ?? "")}">${str(d.city) ?? ""}</a>${str(d.country) ? `, ${String(d.country)}` : ""}`)}
+  ${fact(t.language, languageName(language, locale))}
+  ${fact(t.version, d.version)}
+  ${fact(t.published, dateTag(str(d.published)))}
+  ${fact(t.updated, dateTag(str(d.updated)))}
+  ${fact(t.license, str(d.license))}
 </dl>
-${section("/problem", "Problem")}
-${section("/approach", "Approach")}
-${section("/body")}`;
+${
+  strings(d.themes).length || strings(d.tags).length
+    ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes), ...strings(d.tags)].map((tag) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${tag}</a></li>`)}</ul>`
+    : ""
+}
+${sections}`;
   return renderLayout(
     { ...frame, title },
-    html`<article>
-<p class="type type-${view.type}">${typeLabel(t, view.type)}</p>
-<h1>${title}</h1>
-${content}
-</article>
-<aside class="provenance" aria-labelledby="prov-h">
-<h2 id="prov-h">${t.provenance}</h2>
-<p>${t.signedBy} ${view.signerName}${view.verified ? html`, ${t.signatureValid}` : ""}${view.kid ? html` <code>kid ${view.kid.slice(0, 12)}…</code>` : ""}</p>
-<p><a href="/api/items?${new URLSearchParams({ id: view.id })}">${t.rawDocument}</a></p>
-<h3>${t.history}</h3>
-<ol class="history" reversed>
-${view.history.map(
-  (h) => html`<li>${t.version} ${h.version} · <time datetime="${h.createdAt}">${h.createdAt.slice(0, 16).replace("T", " ")}</time> · ${h.author}${h.changed.length ? html` · ${h.changed.join(", ")}` : ""}</li>`,
-)}
-</ol>
-</aside>`,
+    html`<p class="type">${typeLabel(t, view.type)}</p>
+<div class="item-layout">
+<article>${body}</article>
+${renderProvenance(t, view.provenance)}
+</div>`,
   );
 }

@@ -1,5 +1,11 @@
 import { html, type SafeHtml } from "../html.ts";
-import type { Locale, Strings } from "../i18n.ts";
+import { LOCALES, type Locale, type Strings } from "../i18n.ts";
+
+/** The official viewing a page, as the header shows them. */
+export interface FrameUser {
+  readonly username: string;
+  readonly role: string;
+}
 
 /** What every page shows around its content. */
 export interface PageFrame {
@@ -7,29 +13,88 @@ export interface PageFrame {
   readonly t: Strings;
   readonly title: string;
   readonly cityName: string;
+  /** Path and query of this page, to build the language switch's links. */
+  readonly url: string;
+  /** Which main navigation entry is current. */
+  readonly section?: "home" | "search" | "cities" | "publish" | "peers" | "login";
+  readonly user?: FrameUser;
+  /** CSRF token for the forms of this page (the logout button among them). */
+  readonly csrf?: string;
+  /** A one-time message, such as "Published". */
+  readonly flash?: string;
+  /** Client scripts of this page, under /static/. */
+  readonly scripts?: readonly string[];
 }
 
-/** The page shell: header with the node's city, main content, footer. */
+/** The URL of this page in another interface language. */
+export function withLocale(url: string, locale: Locale): string {
+  const u = new URL(url, "http://x");
+  u.searchParams.set("lang", locale);
+  return `${u.pathname}?${u.searchParams}`;
+}
+
+const LOCALE_NAMES: Record<Locale, string> = { en: "English", ko: "한국어" };
+
+/** A hidden CSRF field for a form. */
+export function csrfField(frame: PageFrame): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${frame.csrf ?? ""}">`;
+}
+
+function navLink(frame: PageFrame, section: PageFrame["section"], href: string, label: string): SafeHtml {
+  return html`<li><a href="${href}"${frame.section === section ? html` aria-current="page"` : ""}>${label}</a></li>`;
+}
+
+/** The page shell: skip link, header with navigation and language switch, main content, footer. */
 export function renderLayout(frame: PageFrame, main: SafeHtml): string {
+  const { t } = frame;
+  const user = frame.user;
   return html`<!doctype html>
 <html lang="${frame.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${frame.title} · WeGO Exchange</title>
+<title>${frame.title} · ${t.siteName}</title>
 <link rel="stylesheet" href="/static/site.css">
+${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
 </head>
 <body>
-<a class="skip" href="#main">${frame.t.skip}</a>
+<a class="skip" href="#main">${t.skip}</a>
 <header class="site">
-  <a class="brand" href="/">WeGO Exchange</a>
-  <span class="node-city">${frame.cityName}</span>
+  <div class="bar">
+    <a class="brand" href="/"><span class="mark" aria-hidden="true">W</span><span>${t.siteName}<small>${frame.cityName}</small></span></a>
+    <nav class="lang" aria-label="${t.languageSwitch}">
+      <ul>${LOCALES.map((l) =>
+        l === frame.locale
+          ? html`<li><span aria-current="true" lang="${l}">${LOCALE_NAMES[l]}</span></li>`
+          : html`<li><a href="${withLocale(frame.url, l)}" lang="${l}" hreflang="${l}">${LOCALE_NAMES[l]}</a></li>`,
+      )}</ul>
+    </nav>
+  </div>
+  <nav class="main-nav" aria-label="${t.mainNav}">
+    <ul>
+      ${navLink(frame, "home", "/", t.home)}
+      ${navLink(frame, "search", "/search", t.search)}
+      ${navLink(frame, "cities", "/cities", t.cities)}
+      ${user ? navLink(frame, "publish", "/official/new", t.publish) : ""}
+      ${user?.role === "admin" ? navLink(frame, "peers", "/admin/peers", t.peers) : ""}
+    </ul>
+    <div class="account">
+      ${
+        user
+          ? html`<span class="who">${t.loggedInAs} <strong>${user.username}</strong></span>
+      <form method="post" action="/logout" class="inline">${csrfField(frame)}<button type="submit" class="link">${t.logOut}</button></form>`
+          : html`<a href="/login"${frame.section === "login" ? html` aria-current="page"` : ""}>${t.logIn}</a>`
+      }
+    </div>
+  </nav>
 </header>
-<main id="main">
+<main id="main" tabindex="-1">
+${frame.flash ? html`<p class="flash" role="status">${frame.flash}</p>` : ""}
 ${main}
 </main>
 <footer class="site">
-  <p>WeGO Exchange · <a href="/.well-known/jwks.json">JWKS</a> · <a href="/api/items">API</a></p>
+  <p>${t.footerNote}</p>
+  <p><a href="/.well-known/jwks.json">${t.keys} (JWKS)</a> · <a href="/api/items">${t.api}</a> · <a href="https://we-gov.org/">WeGO</a></p>
 </footer>
 </body>
 </html>

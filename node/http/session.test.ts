@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../test-support.ts";
+import { upsertUser } from "../auth/passwords.ts";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await upsertUser(server.orm, "editor1", "correct horse battery", "editor");
+});
+afterAll(async () => server.close());
+
+/** A browser-like client: keeps cookies, never follows redirects. */
+function client() {
+  const jar = new Map<string, string>();
+  return {
+    jar,
+    async fetch(path: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+      const headers: Record<string, string> = { accept: "text/html", ...init.headers };
+      if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+      let body: string | undefined;
+      if (init.form) {
+        body = new URLSearchParams(init.form).toString();
+        headers["content-type"] = "application/x-www-form-urlencoded";
+      }
+      const res = await fetch(server.url + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(";");
+        const [k, v] = pair!.split("=");
+        if (v) jar.set(k!, v);
+        else jar.delete(k!);
+      }
+      return res;
+    },
+    async token(path: string): Promise<string> {
+      const html = await (await this.fetch(path)).text();
+      return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    },
+  };
+}
+
+async function logIn(c: ReturnType<typeof client>): Promise<Response> {
+  const token = await c.token("/login");
+  return c.fetch("/login", { form: { _csrf: token, username: "editor1", password: "correct horse battery", next: "/official/new" } });
+}
+
+describe("web sessions", () => {
+  it("public pages give anonymous readers no session cookie", async () => {
+    const res = await client().fetch("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie().filter((c) => c.startsWith("wego_session"))).toEqual([]);
+  });
+
+  it("the login page sets an HttpOnly, SameSite=Lax session cookie and a CSRF field", async () => {
+    const c = client();
+    const res = await c.fetch("/login");
+    const cookie = res.headers.getSetCookie().find((x) => x.startsWith("wego_session="))!;
+    expect(cookie).toMatch(/httponly/i);
+    expect(cookie).toMatch(/samesite=lax/i);
+    expect(await res.text()).toMatch(/name="_csrf" value="[^"]{20,}"/);
+  });
+
+  it("logging in works with the right password and the form's CSRF token, and the session id changes", async () => {
+    const c = client();
+    await c.token("/login");
+    const before = c.jar.get("wego_session");
+    const res = await logIn(c);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/official/new");
+    expect(c.jar.get("wego_session")).not.toBe(before);
+    const page = await (await c.fetch("/official/new")).text();
+    expect(page).toContain("<strong>editor1</strong>");
+  });
+
+  it("a wrong password answers 401 with the form again and the username kept", async () => {
+    const c = client();
+    const token = await c.token("/login");
+    const res = await c.fetch("/login", { form: { _csrf: token, username: "editor1", password: "wrong password!!" } });
+    expect(res.status).toBe(401);
+    const html = await res.text();
+    expect(html).toContain("The username or password is not right.");
+    expect(html).toContain('value="editor1"');
+  });
+
+  it("logging out ends the session on the server: the old cookie no longer works", async () => {
+    const c = client();
+    await logIn(c);
+    const old = c.jar.get("wego_session")!;
+    const token = await c.token("/official/new");
+    expect((await c.fetch("/logout", { form: { _csrf: token } })).status).toBe(303);
+    const replay = await fetch(`${server.url}/official/new`, { headers: { cookie: `wego_session=${old}` }, redirect: "manual" });
+    expect(replay.status).toBe(302);
+    expect(replay.headers.get("location")).toMatch(/^\/login\?next=/);
+  });
+});
+
+describe("CSRF", () => {
+  it("refuses a form without a token, or with another session's token", async () => {
+    const a = client();
+    const b = client();
+    await logIn(a);
+    const tokenOfB = await b.token("/login");
+    expect((await a.fetch("/official/new/CaseStudy", { form: { "/title": "x" } })).status).toBe(403);
+    expect((await a.fetch("/official/new/CaseStudy", { form: { _csrf: tokenOfB, "/title": "x" } })).status).toBe(403);
+    const good = await a.token("/official/new/CaseStudy");
+    expect((await a.fetch("/official/new/CaseStudy", { form: { _csrf: good, "/title": "x" } })).status).toBe(400);
+  });
+});
+
+describe("publishing through the form", () => {
+  it("shows each validation error next to its field, keeps the values, then publishes", async () => {
+    const c = client();
+    await logIn(c);
+    const token = await c.token("/official/new/CaseStudy");
+    const form = { _csrf: token, _action: "save", "/title": "Open budget <dashboard>", "/summary": "Every line of the budget.", "/language": "en", "/startYear": "1900" };
+    const bad = await c.fetch("/official/new/CaseStudy", { form });
+    expect(bad.status).toBe(400);
+    const html = await bad.text();
+    expect(html).toMatch(/<p class="error-message" id="f-body-error">is required<\/p>/);
+    expect(html).toMatch(/id="f-startYear-error">must be at least 1950/);
+    expect(html).toContain('value="Open budget &lt;dashboard&gt;"');
+    expect(html).toContain('aria-invalid="true"');
+    const ok = await c.fetch("/official/new/CaseStudy", { form: { ...form, "/startYear": "2019", "/body": "## Why\n\nResidents asked." } });
+    expect(ok.status).toBe(303);
+    const page = await (await c.fetch(ok.headers.get("location")!)).text();
+    expect(page).toContain("Published and signed.");
+    expect(page).toContain("<h2>Why</h2>");
+  });
+
+  it("previews Markdown sanitized, without publishing", async () => {
+    const c = client();
+    await logIn(c);
+    const token = await c.token("/official/new/CaseStudy");
+    const res = await c.fetch("/official/preview", { form: { _csrf: token, markdown: "**bold** <script>alert(1)</script>" } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain("<strong>bold</strong>");
+    expect(text).not.toContain("<script");
+  });
+});
+
+describe("login rate limit", () => {
+  it("answers 429 after ten attempts from one address", async () => {
+    const c = client();
+    const token = await c.token("/login");
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await c.fetch("/login", { form: { _csrf: token, username: "nobody", password: "x" } })).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from "node:crypto";
+import type Koa from "koa";
+import type { Context, Middleware, Next } from "koa";
+import { createSession } from "koa-session";
+import { createRequire } from "node:module";
+import ratelimit from "koa-ratelimit";
+import type { Orm } from "../db/orm.ts";
+import type { Role } from "../auth/tokens.ts";
+
+/** An official logged in to the web pages. */
+export interface WebUser {
+  readonly username: string;
+  readonly role: Role;
+  /** The author name written in version histories (`user:<username>`). */
+  readonly name: string;
+}
+
+/** What a web session holds. */
+export interface WebSessionData {
+  user?: WebUser;
+  /** koa-csrf's per-session secret. */
+  secret?: string;
+  /** A one-time message shown on the next page (e.g. "Published"). */
+  flash?: string;
+}
+
+// koa-csrf ships no types, and @types/koa-csrf widens Koa's DefaultState for every router.
+const CSRF = createRequire(import.meta.url)("koa-csrf") as new (options: { errorHandler: (ctx: Context) => void }) => Middleware;
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = "wego_session";
+const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+
+function sessionId(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * A koa-session store over the node's SQLite database. The cookie carries a 256-bit random
+ * key; the table keeps only its SHA-256, so sessions survive restarts and logging out ends
+ * them on the server, not only in the browser.
+ */
+export function createSessionStore(orm: Orm) {
+  const conn = () => orm.em.getConnection();
+  return {
+    async get(key: string): Promise<WebSessionData | undefined> {
+      const rows = (await conn().execute("select data, expires_at from web_sessions where id = ?", [sessionId(key)], "all")) as { data: string; expires_at: number }[];
+      const row = rows[0];
+      if (!row || row.expires_at < Date.now()) return undefined;
+      return JSON.parse(row.data) as WebSessionData;
+    },
+    async set(key: string, data: unknown, maxAge: number): Promise<void> {
+      const now = Date.now();
+      const ttl = Number.isFinite(maxAge) && maxAge > 0 ? maxAge : SESSION_MAX_AGE_MS;
+      await conn().execute(
+        "insert into web_sessions (id, data, expires_at) values (?, ?, ?) on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at",
+        [sessionId(key), JSON.stringify(data), now + ttl],
+        "run",
+      );
+      await conn().execute("delete from web_sessions where expires_at < ?", [now], "run");
+    },
+    async destroy(key: string): Promise<void> {
+      await conn().execute("delete from web_sessions where id = ?", [sessionId(key)], "run");
+    },
+  };
+}
+
+/**
+ * koa-session middleware for the web pages: HttpOnly, SameSite=Lax cookie, Secure over
+ * HTTPS, 8 hours, renewed while used. Unsigned on purpose: the cookie's value is a random
+ * 256-bit key looked up in the store, so there is nothing to forge and no signing secret
+ * to keep.
+ */
+export function webSession(app: Koa, orm: Orm): Middleware {
+  return createSession(
+    {
+      key: SESSION_COOKIE,
+      maxAge: SESSION_MAX_AGE_MS,
+      httpOnly: true,
+      sameSite: "lax",
+      signed: false,
+      renew: true,
+      store: createSessionStore(orm),
+      genid: () => randomBytes(32).toString("base64url"),
+    },
+    app,
+  ) as Middleware;
+}
+
+/** The session of a request that went through {@link webSession}. */
+export function sessionOf(ctx: Context): WebSessionData {
+  return (ctx as unknown as { session: WebSessionData }).session;
+}
+
+/** The logged-in official, if any; never creates a session. */
+export function currentUser(ctx: Context): WebUser | undefined {
+  if (!ctx.cookies.get(SESSION_COOKIE)) return undefined;
+  return sessionOf(ctx)?.user;
+}
+
+/** Options of {@link csrfProtection}. */
+export interface CsrfOptions {
+  /** Renders the page for a missing or wrong token (status 403). */
+  readonly onInvalid: (ctx: Context) => void;
+}
+
+/**
+ * koa-csrf (synchronizer tokens kept in the session) for every web form. Every POST is
+ * checked; a GET gets a token (`ctx.state._csrf`) only when it already has a session or
+ * `always` is set, so anonymous readers of public pages are never given a session.
+ */
+export function csrfProtection(options: CsrfOptions): { check: Middleware; token: Middleware; tokenIfSession: Middleware } {
+  const csrf = new CSRF({ errorHandler: (ctx) => options.onInvalid(ctx) });
+  return {
+    check: csrf,
+    token: csrf,
+    tokenIfSession: (ctx: Context, next: Next) => (ctx.cookies.get(SESSION_COOKIE) ? csrf(ctx, next) : next()),
+  };
+}
+
+/** The CSRF token of this request for a form's hidden `_csrf` field. */
+export function csrfToken(ctx: Context): string | undefined {
+  return (ctx.state as { _csrf?: string })._csrf;
+}
+
+/** Options of {@link loginRateLimit}. */
+export interface LoginRateLimitOptions {
+  /** Attempts allowed per client address per window (default 10). */
+  readonly max?: number;
+  /** Window length in ms (default 10 minutes). */
+  readonly windowMs?: number;
+  /** Renders the page shown when the limit is reached (status 429 is kept). */
+  readonly onLimited: (ctx: Context) => void;
+}
+
+/** koa-ratelimit on login attempts, per client address, in memory (one process per node). */
+export function loginRateLimit(options: LoginRateLimitOptions): Middleware {
+  const limiter = ratelimit({
+    driver: "memory",
+    db: new Map(),
+    duration: options.windowMs ?? 10 * 60 * 1000,
+    max: options.max ?? 10,
+    id: (ctx) => ctx.ip,
+    disableHeader: false,
+  }) as unknown as Middleware;
+  return async (ctx, next) => {
+    await limiter(ctx, next);
+    if (ctx.status === 429) options.onLimited(ctx);
+  };
+}

@@ -1,0 +1,250 @@
+import type Router from "@koa/router";
+import type { Context } from "koa";
+import type { Orm } from "../db/orm.ts";
+import type { Library, NodeIdentity, WriteResult } from "../library/library.ts";
+import { authenticatePassword } from "../auth/passwords.ts";
+import { renderMarkdown } from "../render/markdown.ts";
+import { html } from "../../web/html.ts";
+import { fill } from "../../web/i18n.ts";
+import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts";
+import { documentFromValues, valuesFromDocument, type FormValues } from "../../web/forms/form-values.ts";
+import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
+import { csrfField, renderLayout } from "../../web/templates/layout.ts";
+import { itemHref, ITEM_TYPES, typeLabel } from "../../web/templates/parts.ts";
+import { HttpError } from "./errors.ts";
+import { sessionOf } from "./session.ts";
+import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, userOf, type WebMiddleware } from "./web-context.ts";
+
+/** Dependencies of the officials' pages. */
+export interface OfficialRoutesDeps {
+  readonly library: Library;
+  readonly identity: NodeIdentity;
+  readonly orm: Orm;
+  readonly web: WebMiddleware;
+}
+
+const CONTROL_FIELDS = new Set(["_csrf", "_action", "_version", "next", "id"]);
+
+/** A safe place to go after logging in: a path on this site, never another origin. */
+function safeNext(raw: unknown): string {
+  return typeof raw === "string" && /^\/(?![/\\])/.test(raw) ? raw : "/";
+}
+
+function formValues(form: Record<string, string | string[]>): FormValues {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(form)) if (!CONTROL_FIELDS.has(k) && k.startsWith("/")) out[k] = v;
+  return out;
+}
+
+function errorMap(details: readonly { path: string; message: string }[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const d of details) map.set(d.path, [...(map.get(d.path) ?? []), d.message]);
+  return map;
+}
+
+function markdownPreviews(fields: readonly FieldSpec[], values: FormValues): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of fields) {
+    if (f.kind !== "markdown") continue;
+    const v = values[`/${f.name}`];
+    if (typeof v === "string" && v.trim()) out.set(`/${f.name}`, renderMarkdown(v));
+  }
+  return out;
+}
+
+/** Login and logout, and the officials' pages: publish, edit, delete, Markdown preview. */
+export function addOfficialRoutes(router: Router, deps: OfficialRoutesDeps): void {
+  const { library, identity, orm, web } = deps;
+  const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
+  const official = requireUser(["editor", "admin"]);
+
+  function renderLogin(ctx: Context, status: number, error?: string, username = ""): void {
+    const f = frame(ctx, "Log in", "login");
+    const { t } = f;
+    sendPage(
+      ctx,
+      status,
+      renderLayout(
+        { ...f, title: t.logIn },
+        html`<div class="login"><h1>${t.logIn}</h1>
+<p class="hint">${t.loginIntro}</p>
+${error ? html`<p class="alert" role="alert" id="login-error">${error}</p>` : ""}
+<form method="post" action="/login" novalidate>
+${csrfField(f)}
+<input type="hidden" name="next" value="${safeNext(ctx.query.next ?? formOf(ctx).next)}">
+<div class="field"><label for="username">${t.username}</label><input type="text" id="username" name="username" value="${username}" autocomplete="username" aria-required="true"${error ? html` aria-describedby="login-error"` : ""}></div>
+<div class="field"><label for="password">${t.password}</label><input type="password" id="password" name="password" autocomplete="current-password" aria-required="true"></div>
+<div class="form-actions"><button type="submit">${t.logIn}</button></div>
+</form></div>`,
+      ),
+    );
+  }
+
+  router.get("/login", ...web.form, (ctx) => renderLogin(ctx, 200));
+  router.post("/login", ...web.login, async (ctx) => {
+    const form = formOf(ctx);
+    const username = typeof form.username === "string" ? form.username.trim() : "";
+    const password = typeof form.password === "string" ? form.password : "";
+    const principal = username && password ? await authenticatePassword(orm, username, password) : null;
+    if (!principal) return renderLogin(ctx, 401, stringsOf(ctx).loginFailed, username);
+    // A new session id at login, so a session planted before it cannot be taken over.
+    await (ctx as unknown as { session: { regenerate(): Promise<void> } }).session.regenerate();
+    sessionOf(ctx).user = { username: principal.username ?? username, role: principal.role, name: principal.name };
+    ctx.status = 303;
+    ctx.redirect(safeNext(form.next));
+  });
+  router.post("/logout", ...web.submit, (ctx) => {
+    (ctx as unknown as { session: null }).session = null;
+    ctx.status = 303;
+    ctx.redirect("/");
+  });
+
+  router.get("/official/new", ...web.form, official, (ctx) => {
+    const f = frame(ctx, "Publish", "publish");
+    const { t } = f;
+    sendPage(
+      ctx,
+      200,
+      renderLayout(
+        { ...f, title: t.newItem },
+        html`<h1>${t.newItem}</h1><p class="lede">${fill(t.newItemIntro, { city: identity.name })}</p>
+<ul class="type-choices">${ITEM_TYPES.map((ty) => html`<li><a href="/official/new/${ty}"><strong>${typeLabel(t, ty)}</strong></a></li>`)}</ul>`,
+      ),
+    );
+  });
+
+  function showForm(ctx: Context, status: number, view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] }): void {
+    const f = frame(ctx, view.heading, "publish");
+    sendPage(ctx, status, renderItemForm({ ...f, title: view.heading }, { ...view, fields: view.fields ?? fieldsForType(view.type) }));
+  }
+
+  function typeParam(ctx: Context): string {
+    const type = ctx.params.type;
+    if (!type || !(ITEM_TYPES as readonly string[]).includes(type)) throw new HttpError(404, stringsOf(ctx).notFound);
+    return type;
+  }
+
+  /** Handles preview and add-row actions; true when the form was re-shown. */
+  function handleFormAction(ctx: Context, base: Omit<ItemFormView, "values" | "errors" | "fields">, values: FormValues, fields: readonly FieldSpec[]): boolean {
+    const action = String(formOf(ctx)._action ?? "save");
+    if (action === "preview") {
+      showForm(ctx, 200, { ...base, values, errors: new Map(), previews: markdownPreviews(fields, values) });
+      return true;
+    }
+    if (action.startsWith("add:/")) {
+      showForm(ctx, 200, { ...base, values, errors: new Map(), addRow: action.slice(4) });
+      return true;
+    }
+    return false;
+  }
+
+  router.get("/official/new/:type", ...web.form, official, (ctx) => {
+    const type = typeParam(ctx);
+    const t = stringsOf(ctx);
+    showForm(ctx, 200, { type, values: { "/language": frame(ctx, "").locale }, errors: new Map(), action: `/official/new/${type}`, mode: "new", heading: `${t.newItem}: ${typeLabel(t, type)}` });
+  });
+
+  router.post("/official/new/:type", ...web.submit, official, async (ctx) => {
+    const type = typeParam(ctx);
+    const t = stringsOf(ctx);
+    const fields = fieldsForType(type);
+    const values = formValues(formOf(ctx));
+    const base = { type, action: `/official/new/${type}`, mode: "new" as const, heading: `${t.newItem}: ${typeLabel(t, type)}` };
+    if (handleFormAction(ctx, base, values, fields)) return;
+    const result = await library.create(documentFromValues(type, fields, values), { author: userOf(ctx).name });
+    if (!result.ok) return showForm(ctx, 400, { ...base, values, errors: errorMap(result.reason === "invalid" ? result.details : [{ path: "", message: result.reason }]) });
+    setFlash(ctx, t.publishedFlash);
+    ctx.status = 303;
+    ctx.redirect(itemHref(result.item.id, identity.origin));
+  });
+
+  async function localItem(ctx: Context) {
+    const id = typeof ctx.query.id === "string" ? ctx.query.id : "";
+    const item = id ? await library.get(id) : null;
+    if (!item || item.deleted) throw new HttpError(404, stringsOf(ctx).notFound);
+    if (!item.local) throw new HttpError(403, stringsOf(ctx).notLocal);
+    return item;
+  }
+
+  router.get("/official/edit", ...web.form, official, async (ctx) => {
+    const item = await localItem(ctx);
+    const t = stringsOf(ctx);
+    const fields = fieldsForType(item.type);
+    showForm(ctx, 200, {
+      type: item.type,
+      fields,
+      values: valuesFromDocument(fields, item.document),
+      errors: new Map(),
+      action: `/official/edit?${new URLSearchParams({ id: item.id })}`,
+      mode: "edit",
+      heading: `${t.editItem}: ${item.title}`,
+      expectedVersion: item.version,
+    });
+  });
+
+  router.post("/official/edit", ...web.submit, official, async (ctx) => {
+    const item = await localItem(ctx);
+    const t = stringsOf(ctx);
+    const fields = fieldsForType(item.type);
+    const values = formValues(formOf(ctx));
+    const expected = Number(formOf(ctx)._version);
+    const base = {
+      type: item.type,
+      action: `/official/edit?${new URLSearchParams({ id: item.id })}`,
+      mode: "edit" as const,
+      heading: `${t.editItem}: ${item.title}`,
+      expectedVersion: Number.isInteger(expected) ? expected : item.version,
+    };
+    if (handleFormAction(ctx, base, values, fields)) return;
+    const doc = documentFromValues(item.type, fields, values);
+    // Fields the form does not edit stay as they were.
+    for (const keep of ["city", "country", "translations"]) if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
+    const result: WriteResult = await library.update(item.id, doc, { author: userOf(ctx).name, expectedVersion: base.expectedVersion });
+    if (!result.ok) {
+      if (result.reason === "invalid") return showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
+      if (result.reason === "conflict") return showForm(ctx, 409, { ...base, expectedVersion: result.currentVersion, values, errors: new Map(), notice: t.conflict });
+      throw new HttpError(result.reason === "not-local" ? 403 : 404, result.reason === "not-local" ? t.notLocal : t.notFound);
+    }
+    setFlash(ctx, t.updatedFlash);
+    ctx.status = 303;
+    ctx.redirect(itemHref(item.id, identity.origin));
+  });
+
+  router.get("/official/delete", ...web.form, official, async (ctx) => {
+    const item = await localItem(ctx);
+    const f = frame(ctx, item.title, "publish");
+    const { t } = f;
+    sendPage(
+      ctx,
+      200,
+      renderLayout(
+        { ...f, title: `${t.delete}: ${item.title}` },
+        html`<h1>${fill(t.confirmDelete, { title: item.title })}</h1>
+<p>${t.confirmDeleteHelp}</p>
+<form method="post" action="/official/delete?${new URLSearchParams({ id: item.id })}">${csrfField(f)}
+<input type="hidden" name="_version" value="${String(item.version)}">
+<div class="form-actions"><button type="submit" class="danger">${t.delete}</button> <a class="button secondary" href="${itemHref(item.id, identity.origin)}">${t.cancel}</a></div>
+</form>`,
+      ),
+    );
+  });
+
+  router.post("/official/delete", ...web.submit, official, async (ctx) => {
+    const item = await localItem(ctx);
+    const t = stringsOf(ctx);
+    const expected = Number(formOf(ctx)._version);
+    const result = await library.remove(item.id, { author: userOf(ctx).name, expectedVersion: Number.isInteger(expected) ? expected : undefined });
+    if (!result.ok) throw new HttpError(result.reason === "conflict" ? 409 : 400, result.reason === "conflict" ? t.conflict : result.reason);
+    setFlash(ctx, t.deletedFlash);
+    ctx.status = 303;
+    ctx.redirect("/");
+  });
+
+  /** Markdown preview for the form's script: the sanitized HTML the item page would show. */
+  router.post("/official/preview", ...web.submit, official, (ctx) => {
+    const markdown = formOf(ctx).markdown;
+    ctx.type = "text/html; charset=utf-8";
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = typeof markdown === "string" ? renderMarkdown(markdown.slice(0, 200_000)) : "";
+  });
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { fieldsForType, humanize } from "./schema-fields.ts";
+import { documentFromValues, rowIndices, valuesFromDocument } from "./form-values.ts";
+
+const NOT_IN_FORMS = ["id", "attributedTo", "published", "updated", "version", "city", "country", "translations"];
+
+function fixture(name: string): Record<string, unknown> {
+  const doc = JSON.parse(readFileSync(new URL(`../../schemas/fixtures/valid/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  for (const f of NOT_IN_FORMS) delete doc[f];
+  return doc;
+}
+
+describe("schema forms", () => {
+  it("fieldsForType() derives fields from the schemas, without the fields the node manages", () => {
+    const fields = fieldsForType("Pathway");
+    const names = fields.map((f) => f.name);
+    expect(names).toContain("case");
+    expect(names).not.toContain("id");
+    expect(names.at(-1)).toBe("links");
+    const phases = fields.find((f) => f.name === "phases")!;
+    expect(phases.kind).toBe("rows");
+    expect(phases.children!.find((c) => c.name === "steps")!.minItems).toBe(1);
+    expect(fields.find((f) => f.name === "body")!.kind).toBe("markdown");
+    expect(fields.find((f) => f.name === "themes")!.kind).toBe("checkboxes");
+  });
+
+  it.each(["case-study.rich", "pathway.rich", "dataset.rich", "case-study.minimal"])("a document survives the round trip through form values (%s)", (name) => {
+    const doc = fixture(name);
+    const fields = fieldsForType(doc.type as string);
+    const values = valuesFromDocument(fields, doc);
+    expect(documentFromValues(doc.type as string, fields, values)).toEqual(doc);
+  });
+
+  it("documentFromValues() drops empty fields and rows, parses numbers, and keeps what does not parse", () => {
+    const fields = fieldsForType("CaseStudy");
+    const doc = documentFromValues("CaseStudy", fields, {
+      "/title": "  A title ",
+      "/summary": "",
+      "/startYear": "twenty",
+      "/endYear": "2020",
+      "/outcomes/0/metric": "Users",
+      "/outcomes/0/value": "1200",
+      "/outcomes/1/metric": "",
+      "/outcomes/1/value": "",
+      "/tags": "a\n\n b \n",
+      "/sdgs": "11, 16",
+      "/themes": ["open-data", "e-voting"],
+    });
+    expect(doc).toEqual({
+      type: "CaseStudy",
+      title: "A title",
+      startYear: "twenty",
+      endYear: 2020,
+      outcomes: [{ metric: "Users", value: 1200 }],
+      tags: ["a", "b"],
+      sdgs: [11, 16],
+      themes: ["open-data", "e-voting"],
+    });
+  });
+
+  it("rowIndices() finds the rows a form holds under an array field", () => {
+    expect(rowIndices({ "/a/0/x": "", "/a/2/y": "", "/ab/1/x": "", "/a": "" }, "/a")).toEqual([0, 2]);
+  });
+
+  it("humanize() turns property names into labels", () => {
+    expect(humanize("accrualPeriodicity")).toBe("Accrual periodicity");
+    expect(humanize("downloadURL")).toBe("Download URL");
+  });
+});

@@ -1,0 +1,160 @@
+import { html, trusted, type SafeHtml } from "../html.ts";
+import { fill } from "../i18n.ts";
+import { rowIndices, type FormValues } from "../forms/form-values.ts";
+import type { FieldSpec } from "../forms/schema-fields.ts";
+import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
+import { typeLabel } from "./parts.ts";
+
+/** What the create/edit form shows. */
+export interface ItemFormView {
+  readonly type: string;
+  readonly fields: readonly FieldSpec[];
+  readonly values: FormValues;
+  /** Validation messages by JSON pointer (as the library reports them). */
+  readonly errors: ReadonlyMap<string, readonly string[]>;
+  readonly action: string;
+  readonly mode: "new" | "edit";
+  readonly heading: string;
+  readonly expectedVersion?: number;
+  /** An array field to show one more empty row in ("Add"). */
+  readonly addRow?: string;
+  /** Rendered previews of Markdown fields, by pointer (sanitized HTML). */
+  readonly previews?: ReadonlyMap<string, string>;
+  /** A message above the form (e.g. a conflict). */
+  readonly notice?: string;
+}
+
+/** The id of the input for a JSON pointer: `/outcomes/0/metric` → `f-outcomes-0-metric`. */
+export function fieldId(pointer: string): string {
+  return `f${pointer.replace(/[^A-Za-z0-9]+/g, "-")}`;
+}
+
+function valueOf(values: FormValues, pointer: string): string {
+  const v = values[pointer];
+  return Array.isArray(v) ? (v[0] ?? "") : ((v as string | undefined) ?? "");
+}
+
+interface RenderState {
+  readonly frame: PageFrame;
+  readonly view: ItemFormView;
+}
+
+function errorsAt(state: RenderState, pointer: string): readonly string[] {
+  return state.view.errors.get(pointer) ?? [];
+}
+
+function describedBy(id: string, hint: boolean, errors: boolean): SafeHtml | "" {
+  const ids = [hint ? `${id}-hint` : "", errors ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return ids ? html` aria-describedby="${ids}"` : "";
+}
+
+function labelText(state: RenderState, field: FieldSpec): SafeHtml {
+  return html`${field.label}${field.required ? html` <span class="req">(${state.frame.t.requiredField})</span>` : ""}`;
+}
+
+function errorBlock(id: string, errors: readonly string[]): SafeHtml | "" {
+  return errors.length ? html`<p class="error-message" id="${id}-error">${errors.join("; ")}</p>` : "";
+}
+
+function renderField(state: RenderState, field: FieldSpec, pointer: string): SafeHtml {
+  const { t } = state.frame;
+  const id = fieldId(pointer);
+  const errors = errorsAt(state, pointer);
+  const invalid = errors.length > 0;
+  const hintText = [field.description, field.kind === "lines" ? t.onePerLine : "", field.kind === "numbers" ? t.commaSeparated : ""].filter(Boolean).join(" ");
+  const hint = hintText ? html`<p class="hint" id="${id}-hint">${hintText}</p>` : "";
+  const aria = html`${describedBy(id, Boolean(hintText), invalid)}${invalid ? html` aria-invalid="true"` : ""}${field.required ? html` aria-required="true"` : ""}`;
+  const value = valueOf(state.view.values, pointer);
+  const cls = `field${invalid ? " invalid" : ""}`;
+  switch (field.kind) {
+    case "object":
+      return html`<fieldset id="${id}" class="${cls}"><legend>${labelText(state, field)}</legend>${hint}${errorBlock(id, errors)}
+${(field.children ?? []).map((c) => renderField(state, c, `${pointer}/${c.name}`))}</fieldset>`;
+    case "rows":
+      return renderRows(state, field, pointer);
+    case "checkboxes": {
+      const raw = state.view.values[pointer];
+      const checked = new Set(Array.isArray(raw) ? raw : typeof raw === "string" && raw ? [raw] : []);
+      return html`<fieldset id="${id}" class="${cls}"${describedBy(id, Boolean(hintText), invalid)}><legend>${labelText(state, field)}</legend>${hint}${errorBlock(id, errors)}
+<div class="checks">${(field.options ?? []).map(
+        (o, i) => html`<label for="${id}-${i}"><input type="checkbox" id="${id}-${i}" name="${pointer}" value="${o}"${checked.has(o) ? " checked" : ""}> ${o}</label>`,
+      )}</div></fieldset>`;
+    }
+    case "select":
+      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
+<select id="${id}" name="${pointer}"${aria}><option value="">—</option>${(field.options ?? []).map((o) => html`<option${o === value ? " selected" : ""}>${o}</option>`)}</select></div>`;
+    case "markdown": {
+      const preview = state.view.previews?.get(pointer);
+      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
+<textarea class="markdown" id="${id}" name="${pointer}" data-preview="${id}-preview"${aria}>${value}</textarea>
+<button type="submit" name="_action" value="preview" class="secondary small">${t.preview}<span class="visually-hidden">: ${field.label}</span></button>
+<div class="preview prose" id="${id}-preview" aria-live="polite"${preview === undefined ? " hidden" : ""}>${preview === undefined ? "" : html`<p class="hint">${t.previewHeading}</p>${trusted(preview)}`}</div></div>`;
+    }
+    case "textarea":
+    case "lines":
+      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
+<textarea id="${id}" name="${pointer}" rows="${field.kind === "lines" ? 4 : 3}"${aria}>${value}</textarea></div>`;
+    default: {
+      const type = field.kind === "url" ? "url" : field.kind === "email" ? "email" : field.kind === "date" ? "date" : field.kind === "number" || field.kind === "integer" ? "number" : "text";
+      const step = field.kind === "number" ? html` step="any"` : "";
+      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
+<input type="${type}" id="${id}" name="${pointer}" value="${value}"${step}${aria}></div>`;
+    }
+  }
+}
+
+function renderRows(state: RenderState, field: FieldSpec, pointer: string): SafeHtml {
+  const { t } = state.frame;
+  const id = fieldId(pointer);
+  const errors = errorsAt(state, pointer);
+  let indices = rowIndices(state.view.values, pointer);
+  if (indices.length === 0 && (field.minItems ?? 0) > 0) indices = [0];
+  if (state.view.addRow === pointer) indices = [...indices, indices.length ? Math.max(...indices) + 1 : 0];
+  const rowName = field.rowName ?? field.label;
+  return html`<fieldset id="${id}" class="field${errors.length ? " invalid" : ""}"><legend>${labelText(state, field)}</legend>
+${field.description ? html`<p class="hint">${field.description} ${t.rowHint}</p>` : html`<p class="hint">${t.rowHint}</p>`}${errorBlock(id, errors)}
+${indices.map((i, n) => {
+  const rowPointer = `${pointer}/${i}`;
+  const rowId = fieldId(rowPointer);
+  return html`<fieldset id="${rowId}"><legend class="row-legend">${rowName} ${n + 1}</legend>${errorBlock(rowId, errorsAt(state, rowPointer))}
+${(field.children ?? []).map((c) => renderField(state, c, `${rowPointer}/${c.name}`))}</fieldset>`;
+})}
+<button type="submit" name="_action" value="add:${pointer}" class="secondary small">${t.addRow}: ${rowName}</button>
+</fieldset>`;
+}
+
+/** Where an error's field is in the form: the deepest rendered ancestor of its pointer. */
+function anchorFor(pointer: string): string {
+  return `#${fieldId(pointer || "/title")}`;
+}
+
+/** Renders the create or edit form of an item, generated from its type's schema. */
+export function renderItemForm(frame: PageFrame, view: ItemFormView): string {
+  const { t } = frame;
+  const state: RenderState = { frame, view };
+  const allErrors = [...view.errors.entries()].flatMap(([path, messages]) => messages.map((m) => ({ path, message: m })));
+  return renderLayout(
+    { ...frame, scripts: ["preview.js"] },
+    html`<p class="type">${typeLabel(t, view.type)}</p>
+<h1>${view.heading}</h1>
+${view.notice ? html`<p class="alert" role="alert">${view.notice}</p>` : ""}
+${
+  allErrors.length
+    ? html`<div class="error-summary" role="alert" aria-labelledby="errors-h" tabindex="-1" id="errors">
+  <h2 id="errors-h">${fill(t.errorsSummary, { n: allErrors.length })}</h2>
+  <ul>${allErrors.map((e) => html`<li><a href="${anchorFor(e.path)}">${e.path || "/"}</a>: ${e.message}</li>`)}</ul>
+</div>`
+    : ""
+}
+<form method="post" action="${view.action}" novalidate class="item-form">
+${csrfField(frame)}
+<button type="submit" name="_action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${view.mode === "new" ? t.save : t.saveChanges}</button>
+${view.expectedVersion !== undefined ? html`<input type="hidden" name="_version" value="${String(view.expectedVersion)}">` : ""}
+${view.fields.map((f) => renderField(state, f, `/${f.name}`))}
+<div class="form-actions">
+  <button type="submit" name="_action" value="save">${view.mode === "new" ? t.save : t.saveChanges}</button>
+  <a class="button secondary" href="/">${t.cancel}</a>
+</div>
+</form>`,
+  );
+}

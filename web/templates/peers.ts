@@ -1,0 +1,71 @@
+import { html, type SafeHtml } from "../html.ts";
+import type { Strings } from "../i18n.ts";
+import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
+import { dateTag } from "./parts.ts";
+
+/** A peer as the admins' page shows it (the federation service's view). */
+export interface PeerRowView {
+  readonly actor: string;
+  readonly host: string;
+  readonly handle: string | null;
+  readonly name: string | null;
+  readonly state: string;
+  readonly items: number;
+  readonly lastSeen: string | null;
+  readonly lastError: string | null;
+  readonly healthy: boolean;
+  readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
+}
+
+function actionForm(frame: PageFrame, action: string, field: "actor" | "host", value: string, label: string, who: string, danger = false): SafeHtml {
+  return html`<form method="post" action="/admin/peers/${action}" class="inline">${csrfField(frame)}<input type="hidden" name="${field}" value="${value}"><button type="submit" class="small${danger ? " danger" : " secondary"}">${label}<span class="visually-hidden"> ${who}</span></button></form>`;
+}
+
+function backfill(t: Strings, p: PeerRowView): SafeHtml | string {
+  const { state, done, total } = p.backfill;
+  if (state === "idle" && total === 0) return "—";
+  const id = `bf-${p.host.replace(/[^a-z0-9]+/gi, "-")}`;
+  return html`<label for="${id}" class="visually-hidden">${t.backfill} ${p.name ?? p.host}</label>
+<progress id="${id}" max="${String(Math.max(total, 1))}" value="${String(Math.min(done, Math.max(total, 1)))}"${state === "running" ? html` data-backfilling="true"` : ""}>${done}/${total}</progress>
+<small>${done} / ${total} · ${state}</small>`;
+}
+
+/** Renders the peers page: follow form, then each peer's state, health, backfill and actions. */
+export function renderPeersPage(frame: PageFrame, view: { readonly peers: readonly PeerRowView[] }): string {
+  const { t } = frame;
+  return renderLayout(
+    frame,
+    html`<h1>${t.peers}</h1>
+<p class="lede">${t.peersIntro}</p>
+<form method="post" action="/admin/peers/follow" class="searchbox">
+  ${csrfField(frame)}
+  <label for="follow-target">${t.followLabel}</label>
+  <p class="hint" id="follow-hint">${t.followHint}</p>
+  <input type="text" id="follow-target" name="target" aria-describedby="follow-hint" autocomplete="off">
+  <button type="submit">${t.follow}</button>
+</form>
+${
+  view.peers.length === 0
+    ? html`<p class="notice">${t.noPeers}</p>`
+    : html`<div class="table-wrap"><table class="stack peers">
+<thead><tr><th scope="col">${t.city}</th><th scope="col">${t.state}</th><th scope="col">${t.health}</th><th scope="col">${t.items}</th><th scope="col">${t.backfill}</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>
+${view.peers.map((p) => {
+  const who = p.name ?? p.handle ?? p.host;
+  return html`<tr data-actor="${p.actor}">
+  <td data-label="${t.city}"><strong>${who}</strong><br><small><a href="${p.actor}">${p.handle ?? p.actor}</a></small></td>
+  <td data-label="${t.state}"><span class="state">${p.state}</span></td>
+  <td data-label="${t.health}">${p.healthy ? html`<span class="badge ok">${t.healthy}</span>` : html`<span class="badge warn">${t.unhealthy}</span>`}<br><small>${t.lastSeen}: ${p.lastSeen ? dateTag(p.lastSeen) : t.never}</small>${p.lastError ? html`<br><small>${t.lastError}: ${p.lastError}</small>` : ""}</td>
+  <td data-label="${t.items}">${p.items}</td>
+  <td data-label="${t.backfill}">${backfill(t, p)}</td>
+  <td><div class="peer-actions">
+    ${p.state === "pending" ? html`${actionForm(frame, "approve", "actor", p.actor, t.approve, who)} ${actionForm(frame, "reject", "actor", p.actor, t.reject, who)}` : ""}
+    ${["following", "mutual"].includes(p.state) ? actionForm(frame, "resync", "actor", p.actor, t.resync, who) : ""}
+    ${p.state === "blocked" ? actionForm(frame, "unblock", "host", p.host, t.unblock, who) : actionForm(frame, "block", "host", p.host, t.block, who, true)}
+  </div></td>
+</tr>`;
+})}
+</tbody></table></div>`
+}`,
+  );
+}

@@ -1,0 +1,61 @@
+import { html, type SafeHtml } from "../html.ts";
+import { fill, type Strings } from "../i18n.ts";
+import { dateTag, safeHost } from "./parts.ts";
+
+/** One entry of the version history as the panel shows it. */
+export interface HistoryEntry {
+  readonly version: number;
+  readonly createdAt: string;
+  readonly author: string;
+  readonly changed: readonly string[];
+  readonly deleted: boolean;
+}
+
+/** Everything the provenance panel says about an item. */
+export interface ProvenanceView {
+  readonly id: string;
+  /** The city that wrote and signed the item (the document's `city`). */
+  readonly city: string;
+  readonly origin: string;
+  readonly local: boolean;
+  readonly verified: boolean;
+  readonly kid: string | null;
+  /** For a peer's item: who delivered it and when. */
+  readonly via?: string;
+  readonly receivedAt?: string;
+  readonly history: readonly HistoryEntry[];
+}
+
+function apiHref(id: string, version?: number): string {
+  const qs = new URLSearchParams({ id });
+  if (version !== undefined) qs.set("version", String(version));
+  return `/api/items?${qs}`;
+}
+
+/** The provenance panel: origin, signature status in plain words, history, raw signed document. */
+export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
+  const signed = fill(view.verified ? t.signedValid : t.signedUnverified, { city: view.city });
+  const via = view.via ? safeHost(view.via) : safeHost(view.origin);
+  return html`<aside class="provenance${view.verified ? "" : " unverified"}" aria-labelledby="prov-h">
+<h2 id="prov-h">${t.provenance}</h2>
+<p><strong>${signed}</strong></p>
+<p>${
+    view.local
+      ? fill(t.publishedHere, { city: view.city })
+      : fill(t.receivedVia, { via, date: (view.receivedAt ?? "").slice(0, 10) || "?", city: view.city })
+  }</p>
+<dl>
+  <dt>${t.originCity}</dt><dd><a href="${view.origin}">${safeHost(view.origin)}</a></dd>
+  ${view.kid ? html`<dt>${t.signingKey}</dt><dd><code title="${view.kid}">${view.kid.slice(0, 16)}…</code></dd>` : ""}
+</dl>
+<p><a href="${apiHref(view.id)}">${t.rawDocument}</a></p>
+<h3>${t.history}</h3>
+<ol class="history" reversed>
+${view.history.map(
+  (h) => html`<li><a href="${apiHref(view.id, h.version)}">${t.version} ${h.version}</a> · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${h.author.replace(/^user:/, "")}` : ""}${
+    h.deleted ? html` · ${t.delete}` : h.changed.length ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>` : ""
+  }</li>`,
+)}
+</ol>
+</aside>`;
+}

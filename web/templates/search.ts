@@ -1,0 +1,151 @@
+import { html, trusted, type SafeHtml } from "../html.ts";
+import { fill, languageName, type Strings } from "../i18n.ts";
+import { renderLayout, type PageFrame } from "./layout.ts";
+import { cityHref, provenanceBadge, renderPager, typeLabel } from "./parts.ts";
+
+/** The filters of the search page, as they stand in its (shareable) URL. */
+export interface SearchParams {
+  readonly q?: string;
+  readonly type?: string;
+  readonly city?: string;
+  readonly tag?: string;
+  /** Content language (`language=`; `lang=` switches the interface). */
+  readonly language?: string;
+  readonly year?: number;
+  readonly page: number;
+}
+
+/** One result as the page shows it. */
+export interface SearchEntry {
+  readonly href: string;
+  readonly type: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly city: string;
+  readonly origin: string;
+  readonly local: boolean;
+  readonly verified: boolean;
+  readonly year: number | null;
+  readonly language: string;
+  /** Escaped HTML with `<mark>` around matched words (from the search service). */
+  readonly snippet?: string;
+}
+
+/** What the search page shows. */
+export interface SearchView {
+  readonly params: SearchParams;
+  readonly total: number;
+  readonly pageSize: number;
+  readonly results: readonly SearchEntry[];
+  readonly facets: Readonly<Record<"type" | "city" | "tag" | "lang" | "year", Readonly<Record<string, number>>>>;
+  /** Why the query could not run (a parse error), in words. */
+  readonly error?: string;
+}
+
+const FILTERS = ["type", "city", "tag", "language", "year"] as const;
+type Filter = (typeof FILTERS)[number];
+
+/** The URL of the search page for a set of filters (page 1 unless given). */
+export function searchUrl(params: Partial<SearchParams>): string {
+  const qs = new URLSearchParams();
+  if (params.q) qs.set("q", params.q);
+  for (const f of FILTERS) {
+    const v = params[f];
+    if (v !== undefined && v !== "") qs.set(f, String(v));
+  }
+  if (params.page && params.page > 1) qs.set("page", String(params.page));
+  const s = qs.toString();
+  return s ? `/search?${s}` : "/search";
+}
+
+function toggled(params: SearchParams, filter: Filter, value: string): string {
+  const current = params[filter] === undefined ? undefined : String(params[filter]);
+  return searchUrl({ ...params, [filter]: current === value ? undefined : value, page: 1 });
+}
+
+function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, value: string): string {
+  if (filter === "type") return typeLabel(t, value);
+  if (filter === "language") return languageName(value, locale);
+  return value;
+}
+
+function facetList(frame: PageFrame, params: SearchParams, filter: Filter, heading: string, counts: Readonly<Record<string, number>>, max = 15): SafeHtml | "" {
+  let entries = Object.entries(counts).filter(([, n]) => n > 0);
+  if (filter === "year") entries.sort((a, b) => b[0].localeCompare(a[0]));
+  else entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const selected = params[filter] === undefined ? undefined : String(params[filter]);
+  if (selected && !entries.some(([v]) => v === selected)) entries.unshift([selected, 0]);
+  entries = entries.slice(0, max);
+  if (entries.length === 0) return "";
+  const id = `facet-${filter}`;
+  return html`<section aria-labelledby="${id}">
+  <h3 id="${id}">${heading}</h3>
+  <ul>
+  ${entries.map(
+    ([value, n]) => html`<li><a href="${toggled(params, filter, value)}"${selected === value ? html` aria-current="true"` : ""}><span>${valueLabel(frame.t, frame.locale, filter, value)}${
+      selected === value ? html`<span class="visually-hidden"> (${frame.t.removeFilter})</span>` : ""
+    }</span> <span class="n">${n}</span></a></li>`,
+  )}
+  </ul>
+</section>`;
+}
+
+/** Renders the search page: query box, facets with counts, results with snippets, pager. */
+export function renderSearchPage(frame: PageFrame, view: SearchView): string {
+  const { t } = frame;
+  const p = view.params;
+  const active = FILTERS.filter((f) => p[f] !== undefined && p[f] !== "");
+  const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
+  const heading = p.q ? fill(t.resultsFor, { n: view.total, q: p.q }) : fill(t.resultsAll, { n: view.total });
+  const filterNames: Record<Filter, string> = { type: t.type, city: t.city, tag: t.theme, language: t.language, year: t.year };
+  return renderLayout(
+    frame,
+    html`<h1>${t.search}</h1>
+<form class="searchbox" role="search" method="get" action="/search">
+  <label for="q">${t.searchLabel}</label>
+  <input type="search" id="q" name="q" value="${p.q ?? ""}" placeholder="${t.searchPlaceholder}">
+  ${active.map((f) => html`<input type="hidden" name="${f}" value="${String(p[f])}">`)}
+  <button type="submit">${t.searchButton}</button>
+</form>
+${view.error ? html`<p class="alert" role="alert">${view.error}</p>` : ""}
+${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>` : ""}
+<div class="search-layout">
+  <aside class="facets" aria-labelledby="filters-h">
+    <h2 id="filters-h">${t.filters}</h2>
+    ${facetList(frame, p, "type", t.type, view.facets.type)}
+    ${facetList(frame, p, "city", t.city, view.facets.city)}
+    ${facetList(frame, p, "tag", t.theme, view.facets.tag)}
+    ${facetList(frame, p, "language", t.language, view.facets.lang)}
+    ${facetList(frame, p, "year", t.year, view.facets.year)}
+  </aside>
+  <section aria-labelledby="results-h">
+    <h2 id="results-h" aria-live="polite">${heading}</h2>
+    ${
+      active.length
+        ? html`<ul class="active-filters" aria-label="${t.filters}">
+      ${active.map((f) => html`<li><a href="${searchUrl({ ...p, [f]: undefined, page: 1 })}">${filterNames[f]}: ${valueLabel(t, frame.locale, f, String(p[f]))} <span aria-hidden="true">×</span><span class="visually-hidden"> (${t.removeFilter})</span></a></li>`)}
+      <li><a href="${searchUrl({ q: p.q })}">${t.clearFilters}</a></li>
+    </ul>`
+        : ""
+    }
+    ${
+      view.total === 0 && (p.q || active.length)
+        ? html`<div class="notice"><p><strong>${p.q ? fill(t.noResults, { q: p.q }) : fill(t.resultsAll, { n: 0 })}</strong></p><p>${t.noResultsHelp}</p>
+      ${active.length ? html`<p><a href="${searchUrl({ q: p.q })}">${t.clearFilters}</a></p>` : ""}</div>`
+        : ""
+    }
+    <ol class="results">
+    ${view.results.map(
+      (r) => html`<li>
+      <p class="type">${typeLabel(t, r.type)}</p>
+      <h3><a href="${r.href}">${r.title}</a></h3>
+      <p>${r.snippet ? trusted(r.snippet) : r.summary}</p>
+      <p class="meta"><a href="${cityHref(r.city)}">${r.city}</a>${r.year ? html` <span>${r.year}</span>` : ""} <span>${languageName(r.language, frame.locale)}</span> ${provenanceBadge(t, r)}</p>
+    </li>`,
+    )}
+    </ol>
+    ${renderPager(t, p.page, pages, (n) => searchUrl({ ...p, page: n }))}
+  </section>
+</div>`,
+  );
+}
