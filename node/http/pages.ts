@@ -140,13 +140,19 @@ export function createPagesRouter(deps: PagesDeps): Router {
     );
   });
 
-  router.get("/cities", ...web.page, async (ctx) => {
+  router.get("/library/cities", ...web.page, async (ctx) => {
     const counts = search ? (await search.search({ limit: 0 })).facets.city : await countCities(library);
     const f = frame(ctx, "Cities", "cities");
     sendPage(ctx, 200, renderCitiesPage({ ...f, title: f.t.cities }, counts));
   });
 
-  router.get("/cities/:city", ...web.page, async (ctx) => {
+  // The city actor's URL (/cities/<handle>) opened in a browser: show the city's page.
+  router.get("/cities/:handle", ...web.page, (ctx) => {
+    if (ctx.params.handle !== identity.city) return notFound(ctx);
+    ctx.redirect(cityHref(identity.name));
+  });
+
+  router.get("/library/cities/:city", ...web.page, async (ctx) => {
     const city = ctx.params.city!;
     const page = pageParam(ctx);
     const { total, items } = await library.list({ city, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });

@@ -74,7 +74,7 @@ ${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></scrip
     <ul>
       ${navLink(frame, "home", "/", t.home)}
       ${navLink(frame, "search", "/search", t.search)}
-      ${navLink(frame, "cities", "/cities", t.cities)}
+      ${navLink(frame, "cities", "/library/cities", t.cities)}
       ${user ? navLink(frame, "publish", "/official/new", t.publish) : ""}
       ${user?.role === "admin" ? navLink(frame, "peers", "/admin/peers", t.peers) : ""}
     </ul>

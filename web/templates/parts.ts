@@ -31,7 +31,7 @@ export function itemHref(id: string, nodeOrigin: string): string {
 
 /** The page of a city's items. */
 export function cityHref(city: string): string {
-  return `/cities/${encodeURIComponent(city)}`;
+  return `/library/cities/${encodeURIComponent(city)}`;
 }
 
 /** What a listing needs to show where an item comes from. */

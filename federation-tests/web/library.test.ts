@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { accessibilityViolations, addUser, launchBrowser, logIn } from "./browser.ts";
+
+// One seeded Seoul node and one browser for the whole file; pages are opened per test.
+let node: NodeProcess;
+let browser: Browser;
+let dataDir: string;
+const violations: string[] = [];
+
+beforeAll(async () => {
+  dataDir = tempDir("wego-web-");
+  addUser(dataDir, "editor", "seoul-editor", "a long editor password");
+  [node, browser] = await Promise.all([startNodeProcess({ dataDir }), launchBrowser()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await node?.stop();
+  removeDir(dataDir);
+});
+
+async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext({ locale: "en-US" });
+  const page = await context.newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
+async function audit(page: Page): Promise<void> {
+  violations.push(...(await accessibilityViolations(page)));
+}
+
+describe("reading the library in a browser", () => {
+  it("searches, narrows with a facet, and opens a case and its pathway", async () => {
+    await withPage(async (page) => {
+      await page.goto(node.url);
+      await audit(page);
+      await page.getByLabel("Search the network's library").fill("mobile voting");
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.waitForURL(/\/search\?q=mobile\+voting/);
+      await expect(page.getByRole("heading", { level: 2, name: /results for “mobile voting”/ }).count()).resolves.toBe(1);
+      await audit(page);
+
+      await page.locator(".facets").getByRole("link", { name: /^Case study/ }).click();
+      await page.waitForURL(/type=CaseStudy/);
+      const types = await page.locator(".results .type").allTextContents();
+      expect(types.length).toBeGreaterThan(0);
+      expect(new Set(types.map((t) => t.trim().toLowerCase()))).toEqual(new Set(["case study"]));
+      expect(page.url()).toContain("q=mobile+voting");
+      await audit(page);
+
+      await page.getByRole("link", { name: /^mVoting: residents vote/ }).click();
+      await page.waitForURL(/\/items\/case-mvoting$/);
+      await expect(page.locator("aside.provenance").textContent()).resolves.toContain("Signed by Seoul; the signature is valid.");
+      await expect(page.locator("#outcomes-h").count()).resolves.toBe(1);
+      await audit(page);
+
+      await page.locator("#pathways-h + ul a").first().click();
+      await page.waitForURL(/\/items\/pathway-mvoting$/);
+      await expect(page.getByRole("heading", { level: 2, name: "Prerequisites" }).count()).resolves.toBe(1);
+      await expect(page.locator(".phases > li").count()).resolves.toBeGreaterThan(1);
+      await audit(page);
+    });
+  }, 180_000);
+
+  it("shows datasets, cities, an empty search, no results, a missing page and Korean pages without accessibility violations", async () => {
+    await withPage(async (page) => {
+      for (const path of ["/items/dataset-egov-phases", "/library/cities", "/library/cities/Seoul", "/search", "/search?q=zzzzqqq", "/items/nothing-here", "/login", "/?lang=ko"]) {
+        await page.goto(node.url + path);
+        await audit(page);
+      }
+      await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
+      await page.goto(`${node.url}/items/case-mvoting`);
+      // The language choice is remembered: the Korean translation is shown.
+      await expect(page.locator("h1").textContent()).resolves.toContain("엠보팅");
+      await audit(page);
+    });
+  }, 180_000);
+});
+
+describe("publishing in a browser", () => {
+  it("logs in, publishes a case after fixing one validation error, and finds it in search", async () => {
+    await withPage(async (page) => {
+      await logIn(page, node.url, "seoul-editor", "a long editor password");
+      await page.goto(`${node.url}/official/new`);
+      await audit(page);
+      await page.getByRole("link", { name: "Case study" }).click();
+      await page.getByLabel(/^Title/).fill("Open budget dashboard for every district");
+      await page.getByLabel(/^Summary/).fill("Every line of the district budgets, searchable by residents.");
+      await page.getByLabel(/^Start year/).fill("1900");
+      await page.getByLabel(/^Body/).fill("## Why\n\nResidents asked where the money goes.");
+      await page.getByRole("button", { name: "Publish", exact: true }).click();
+
+      const error = page.locator("#f-startYear-error");
+      await expect(error.textContent()).resolves.toContain("at least 1950");
+      await expect(page.getByLabel(/^Title/).inputValue()).resolves.toBe("Open budget dashboard for every district");
+      await audit(page);
+
+      await page.getByLabel(/^Start year/).fill("2021");
+      await page.getByRole("button", { name: "Publish", exact: true }).click();
+      await page.waitForURL(/\/items\/.+/);
+      await expect(page.locator(".flash").textContent()).resolves.toContain("Published and signed");
+      await expect(page.locator(".prose h2").first().textContent()).resolves.toBe("Why");
+      await audit(page);
+
+      const found = await pollSearch(page, "budget dashboard");
+      expect(found).toBe(true);
+      await page.getByRole("link", { name: "Open budget dashboard for every district" }).click();
+      await page.getByRole("link", { name: "Delete" }).click();
+      await audit(page);
+    });
+  }, 180_000);
+});
+
+async function pollSearch(page: Page, q: string): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    await page.goto(`${node.url}/search?${new URLSearchParams({ q })}`);
+    if ((await page.getByRole("link", { name: "Open budget dashboard for every district" }).count()) > 0) return true;
+    await page.waitForTimeout(200);
+  }
+  return false;
+}
+
+describe("accessibility", () => {
+  it("no page visited above has a WCAG 2.1 A or AA violation", () => {
+    expect(violations).toEqual([]);
+  });
+});

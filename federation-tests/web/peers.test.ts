@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { accessibilityViolations, addUser, launchBrowser, logIn } from "./browser.ts";
+
+// Two real city nodes on loopback and one browser: Seoul's admin follows Busan, Busan's admin approves.
+let seoul: NodeProcess;
+let busan: NodeProcess;
+let browser: Browser;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  const [seoulDir, busanDir] = [tempDir("wego-web-seoul-"), tempDir("wego-web-busan-")];
+  dirs.push(seoulDir, busanDir);
+  addUser(seoulDir, "admin", "seoul-admin", "a long admin password");
+  addUser(busanDir, "admin", "busan-admin", "a long admin password");
+  [seoul, busan, browser] = await Promise.all([
+    startNodeProcess({ dataDir: seoulDir }),
+    startNodeProcess({ dataDir: busanDir, args: ["--city", "busan", "--name", "Busan"] }),
+    launchBrowser(),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([seoul?.stop(), busan?.stop()]);
+  for (const d of dirs) removeDir(d);
+});
+
+async function peerState(page: Page, node: NodeProcess, actor: string): Promise<string | null> {
+  await page.goto(`${node.url}/admin/peers`);
+  const row = page.locator(`tr[data-actor="${actor}"] .state`);
+  return (await row.count()) ? await row.textContent() : null;
+}
+
+async function until(label: string, fn: () => Promise<boolean>, deadlineMs = 60_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${label}`);
+}
+
+describe("peering in a browser", () => {
+  it("Seoul's admin follows Busan by URL, Busan's admin approves, and both pages show it", async () => {
+    const seoulActor = `${seoul.url}/cities/seoul`;
+    const busanActor = `${busan.url}/cities/busan`;
+    const seoulPage = await (await browser.newContext({ locale: "en-US" })).newPage();
+    const busanPage = await (await browser.newContext({ locale: "en-US" })).newPage();
+    const violations: string[] = [];
+
+    await logIn(seoulPage, seoul.url, "seoul-admin", "a long admin password");
+    await seoulPage.goto(`${seoul.url}/admin/peers`);
+    violations.push(...(await accessibilityViolations(seoulPage)));
+    await seoulPage.getByLabel("City handle or actor URL").fill(busanActor);
+    await seoulPage.getByRole("button", { name: "Follow", exact: true }).click();
+    await seoulPage.waitForURL(/\/admin\/peers$/);
+    await expect(seoulPage.locator(".flash").textContent()).resolves.toContain("Done.");
+    await expect(seoulPage.locator(`tr[data-actor="${busanActor}"] .state`).textContent()).resolves.toBe("requested");
+
+    await logIn(busanPage, busan.url, "busan-admin", "a long admin password");
+    await until("Busan to see Seoul's request", async () => (await peerState(busanPage, busan, seoulActor)) === "pending");
+    violations.push(...(await accessibilityViolations(busanPage)));
+    await busanPage.locator(`tr[data-actor="${seoulActor}"]`).getByRole("button", { name: /Approve/ }).click();
+    await busanPage.waitForURL(/\/admin\/peers$/);
+    await expect(busanPage.locator(`tr[data-actor="${seoulActor}"] .state`).textContent()).resolves.toBe("followed");
+
+    await until("Seoul to follow Busan", async () => ["following", "mutual"].includes((await peerState(seoulPage, seoul, busanActor)) ?? ""));
+    // Busan's library arrives: its items show up in Seoul's search, from busan's host.
+    await until("Busan's items in Seoul's search", async () => {
+      await seoulPage.goto(`${seoul.url}/search?city=Busan`);
+      return (await seoulPage.locator(".results > li").count()) > 0;
+    });
+    await expect(seoulPage.locator(".results .badge").first().textContent()).resolves.toContain(new URL(busan.url).host);
+    await seoulPage.locator(".results h3 a").first().click();
+    await seoulPage.waitForURL(/\/library\/item\?id=/);
+    await expect(seoulPage.locator("aside.provenance").textContent()).resolves.toMatch(/Received via .*signed by Busan/);
+    violations.push(...(await accessibilityViolations(seoulPage)));
+    expect(violations).toEqual([]);
+  }, 240_000);
+});
