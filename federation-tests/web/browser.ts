@@ -1,11 +1,17 @@
+import { existsSync } from "node:fs";
 import { AxeBuilder } from "@axe-core/playwright";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { runWego } from "../support.ts";
 
+const CHROMIUM = process.env.WEGO_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Whether the browser tests can run: Chromium is installed, or this is CI (where .ci/run installs it, so they never skip). */
+export const BROWSER_AVAILABLE = existsSync(CHROMIUM) || process.env.CI === "true";
+
 /** Debian's Chromium, headless, with the flags that keep it quiet on a shared machine. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.WEGO_CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 }

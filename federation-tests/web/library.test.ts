@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
-import { accessibilityViolations, addUser, launchBrowser, logIn } from "./browser.ts";
+import { accessibilityViolations, addUser, BROWSER_AVAILABLE, launchBrowser, logIn } from "./browser.ts";
 
 // One seeded Seoul node and one browser for the whole file; pages are opened per test.
 let node: NodeProcess;
@@ -10,6 +10,7 @@ let dataDir: string;
 const violations: string[] = [];
 
 beforeAll(async () => {
+  if (!BROWSER_AVAILABLE) return;
   dataDir = tempDir("wego-web-");
   addUser(dataDir, "editor", "seoul-editor", "a long editor password");
   [node, browser] = await Promise.all([startNodeProcess({ dataDir }), launchBrowser()]);
@@ -35,7 +36,7 @@ async function audit(page: Page): Promise<void> {
   violations.push(...(await accessibilityViolations(page)));
 }
 
-describe("reading the library in a browser", () => {
+describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
   it("searches, narrows with a facet, and opens a case and its pathway", async () => {
     await withPage(async (page) => {
       await page.goto(node.url);
@@ -83,7 +84,7 @@ describe("reading the library in a browser", () => {
   }, 180_000);
 });
 
-describe("publishing in a browser", () => {
+describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
   it("logs in, publishes a case after fixing one validation error, and finds it in search", async () => {
     await withPage(async (page) => {
       await logIn(page, node.url, "seoul-editor", "a long editor password");
@@ -126,7 +127,7 @@ async function pollSearch(page: Page, q: string): Promise<boolean> {
   return false;
 }
 
-describe("accessibility", () => {
+describe.skipIf(!BROWSER_AVAILABLE)("accessibility", () => {
   it("no page visited above has a WCAG 2.1 A or AA violation", () => {
     expect(violations).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
-import { accessibilityViolations, addUser, launchBrowser, logIn } from "./browser.ts";
+import { accessibilityViolations, addUser, BROWSER_AVAILABLE, launchBrowser, logIn } from "./browser.ts";
 
 // Two real city nodes on loopback and one browser: Seoul's admin follows Busan, Busan's admin approves.
 let seoul: NodeProcess;
@@ -10,6 +10,7 @@ let browser: Browser;
 const dirs: string[] = [];
 
 beforeAll(async () => {
+  if (!BROWSER_AVAILABLE) return;
   const [seoulDir, busanDir] = [tempDir("wego-web-seoul-"), tempDir("wego-web-busan-")];
   dirs.push(seoulDir, busanDir);
   addUser(seoulDir, "admin", "seoul-admin", "a long admin password");
@@ -42,7 +43,7 @@ async function until(label: string, fn: () => Promise<boolean>, deadlineMs = 60_
   throw new Error(`timed out waiting for ${label}`);
 }
 
-describe("peering in a browser", () => {
+describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
   it("Seoul's admin follows Busan by URL, Busan's admin approves, and both pages show it", async () => {
     const seoulActor = `${seoul.url}/cities/seoul`;
     const busanActor = `${busan.url}/cities/busan`;
