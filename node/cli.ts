@@ -211,7 +211,7 @@ export function createProgram(): Command {
     .option("--base-port <n>", "port of the first city; the others take the next two", "8081")
     .option("--no-wait", "print the URLs as soon as the nodes serve, before peering finishes")
     .option("--json", "print the nodes (city, url, actor, token) as one JSON line")
-    .option("--timeout <seconds>", "how long to wait for the network to be peered and synced", "90")
+    .option("--timeout <seconds>", "how long to wait for the network to be peered and synced", "120")
     .option("--verbose", "echo the nodes' logs on stderr")
     .action(async (opts: { data?: string; basePort: string; wait: boolean; json?: boolean; timeout: string; verbose?: boolean }) => {
       const basePort = Number(opts.basePort);

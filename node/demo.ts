@@ -34,7 +34,7 @@ export interface DemoOptions {
   readonly noWait?: boolean;
   /** Print one JSON line instead of the human summary (default false). */
   readonly json?: boolean;
-  /** Seconds to wait for the nodes to serve and for the network to sync (default 90). */
+  /** Seconds to wait for the nodes to serve and for the network to sync (default 120). */
   readonly timeoutSeconds?: number;
   /** Echo the nodes' logs on stderr (default false). */
   readonly verbose?: boolean;
@@ -272,7 +272,7 @@ function printSummary(nodes: readonly DemoNode[], base: { dir: string; temporary
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const basePort = options.basePort ?? 8081;
   if (!Number.isInteger(basePort) || basePort < 1 || basePort + DEMO_CITIES.length - 1 > 65535) throw new TypeError("--base-port must be a port number");
-  const deadline = Date.now() + (options.timeoutSeconds ?? 90) * 1000;
+  const deadline = Date.now() + (options.timeoutSeconds ?? 120) * 1000;
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`wego demo [${((Date.now() - started) / 1000).toFixed(1)}s]: ${line}\n`);
   const base = options.data ? { dir: resolve(options.data), temporary: false } : { dir: mkdtempSync(join(tmpdir(), "wego-demo-")), temporary: true };
@@ -311,10 +311,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
 
     const work = (async () => {
-      await until("the nodes to serve", deadline, nodes, async () => {
-        const answers = await Promise.all(nodes.map((n) => fetch(`${n.url}/healthz`).then((r) => r.ok, () => false)));
-        return answers.every(Boolean);
-      });
+      const serving = new Set<DemoNode>();
+      try {
+        await until("the nodes to serve", deadline, nodes, async () => {
+          await Promise.all(nodes.map(async (n) => (await fetch(`${n.url}/healthz`).then((r) => r.ok, () => false)) && serving.add(n)));
+          return serving.size === nodes.length;
+        });
+      } catch (error) {
+        for (const n of nodes.filter((x) => !serving.has(x) && isRunning(x.child))) {
+          log(`the ${n.city.name} node did not serve in time; its output:`);
+          process.stderr.write(`${n.output().trimEnd() || "(nothing yet)"}\n`);
+        }
+        throw error;
+      }
       const tokens = await Promise.all(nodes.map((n) => createAdminToken(n.dataDir)));
       nodes.forEach((n, i) => (n.token = tokens[i]!));
       log("the nodes serve; peering them…");
