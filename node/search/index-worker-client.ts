@@ -1,18 +1,18 @@
 import { Worker } from "node:worker_threads";
-import type { Segment, SegmentData } from "./segment.ts";
+import { corpusStatsOf, type SegmentData } from "./segment.ts";
 import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts";
 
 /** A build in progress on a worker: feed it rows, then end it. */
 export interface WorkerBuild {
   add(rows: readonly WorkerRow[]): void;
   /** Builds the segment; with `file`, the worker also writes it there (atomically). */
-  end(options?: { readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }): Promise<SegmentData>;
+  end(options?: { readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }): Promise<SegmentData[]>;
 }
 
 /** One worker thread that builds index segments, one build after another. */
 export class IndexWorker {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (d: SegmentData) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (d: SegmentData[]) => void; reject: (e: Error) => void }>();
   private nextJob = 1;
   private open = 0;
   private failure?: Error;
@@ -26,7 +26,7 @@ export class IndexWorker {
       if (!w) return;
       this.waiting.delete(reply.job);
       this.release();
-      if (reply.kind === "built") w.resolve(reply.data);
+      if (reply.kind === "built") w.resolve([...reply.parts]);
       else w.reject(new Error(`search index build failed: ${reply.message}`));
     });
     const fail = (error: Error) => {
@@ -54,11 +54,11 @@ export class IndexWorker {
   }
 
   /** Starts a build; rows are sent as they come, so a large build never sits in one message. */
-  begin(): WorkerBuild {
+  begin(chunkDocs = 0): WorkerBuild {
     if (this.failure) throw this.failure;
     const job = this.nextJob++;
     this.hold();
-    this.post({ kind: "begin", job });
+    this.post({ kind: "begin", job, chunkDocs });
     let ended = false;
     return {
       add: (rows) => {
@@ -70,7 +70,7 @@ export class IndexWorker {
           this.release();
           return Promise.reject(this.failure);
         }
-        const done = new Promise<SegmentData>((resolve, reject) => this.waiting.set(job, { resolve, reject }));
+        const done = new Promise<SegmentData[]>((resolve, reject) => this.waiting.set(job, { resolve, reject }));
         this.post({ kind: "end", job, ...options });
         return done;
       },
@@ -78,19 +78,20 @@ export class IndexWorker {
   }
 
   /** Builds a segment of a few rows, scored against the corpus last given to {@link setCorpus}. */
-  build(rows: readonly WorkerRow[]): Promise<SegmentData> {
+  async build(rows: readonly WorkerRow[]): Promise<SegmentData> {
     const b = this.begin();
     b.add(rows);
-    return b.end({ useCorpus: true });
+    const [data] = await b.end({ useCorpus: true });
+    return data!;
   }
 
-  /** Gives the worker the base segment's statistics (term rarity, field lengths). */
-  setCorpus(base: Segment): void {
+  /** Gives the worker the base's statistics (term rarity, field lengths). */
+  setCorpus(base: readonly SegmentData[]): void {
     if (this.failure) return;
-    const { terms, avgLengths } = base.data;
-    const dfs = new Uint32Array(terms.length);
-    for (let i = 0; i < terms.length; i++) dfs[i] = base.df(i);
-    this.worker.postMessage({ kind: "corpus", job: 0, terms, dfs, docCount: base.size, avgLengths } satisfies WorkerRequest, [dfs.buffer]);
+    const stats = corpusStatsOf(base);
+    const terms = [...stats.df.keys()];
+    const dfs = Uint32Array.from(terms, (t) => stats.df.get(t)!);
+    this.worker.postMessage({ kind: "corpus", job: 0, terms, dfs, docCount: stats.docCount, avgLengths: stats.avgLengths } satisfies WorkerRequest, [dfs.buffer]);
   }
 
   /** Stops the thread; builds in progress are rejected. */

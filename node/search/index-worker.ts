@@ -1,26 +1,44 @@
 import { writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { parentPort } from "node:worker_threads";
-import { toIndexDoc, type ItemHead } from "./documents.ts";
-import { encodeSegment, SegmentBuilder, type CorpusStats, type SegmentData } from "./segment.ts";
-import type { WorkerReply, WorkerRequest } from "./worker-protocol.ts";
+import { toIndexDoc } from "./documents.ts";
+import { corpusStatsOf, encodeSegments, SegmentBuilder, type CorpusStats, type SegmentData } from "./segment.ts";
+import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts";
 
 // Builds segments off the event loop. Builds are serial within one worker: the service
 // runs one worker for small, frequent delta builds and another for compaction.
 
 if (!parentPort) throw new TypeError("index-worker.ts must run in a worker thread");
 const port = parentPort;
-const builds = new Map<number, SegmentBuilder>();
+
+/** A build in progress: lunr's builder holds ~65 KB per document, so big builds go in pieces. */
+interface Build {
+  builder: SegmentBuilder;
+  readonly chunkDocs: number;
+  readonly parts: SegmentData[];
+}
+const builds = new Map<number, Build>();
+/** Statistics of the base, which delta builds score against. */
 let corpus: CorpusStats | undefined;
 
-function reply(message: WorkerReply, data?: SegmentData): void {
-  port.postMessage(message, data ? [data.offsets.buffer as ArrayBuffer, data.docs.buffer as ArrayBuffer, data.weights.buffer as ArrayBuffer] : []);
+function reply(message: WorkerReply): void {
+  const buffers = message.kind === "built" ? message.parts.flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer] as ArrayBuffer[]) : [];
+  port.postMessage(message, buffers);
 }
 
-function addRows(builder: SegmentBuilder, rows: readonly (ItemHead | (Omit<ItemHead, "document"> & { document: string }))[]): void {
+function cut(build: Build): void {
+  // Each piece is scored against the pieces before it, so that together they approach
+  // the statistics of one index over everything.
+  const before = build.parts.length > 0 ? corpusStatsOf(build.parts) : undefined;
+  build.parts.push(build.builder.build(before));
+  build.builder = new SegmentBuilder();
+}
+
+function addRows(build: Build, rows: readonly WorkerRow[]): void {
   for (const row of rows) {
     const document = typeof row.document === "string" ? (JSON.parse(row.document) as Record<string, unknown>) : row.document;
-    builder.add(toIndexDoc({ ...row, document }));
+    build.builder.add(toIndexDoc({ ...row, document }));
+    if (build.chunkDocs > 0 && build.builder.size >= build.chunkDocs) cut(build);
   }
 }
 
@@ -35,23 +53,24 @@ port.on("message", (message: WorkerRequest) => {
         break;
       }
       case "begin":
-        builds.set(job, new SegmentBuilder());
+        builds.set(job, { builder: new SegmentBuilder(), chunkDocs: message.chunkDocs ?? 0, parts: [] });
         break;
       case "add":
         addRows(builds.get(job)!, message.rows);
         break;
       case "end": {
-        const builder = builds.get(job)!;
+        const build = builds.get(job)!;
         builds.delete(job);
-        const data = builder.build(message.useCorpus ? corpus : undefined);
+        if (message.useCorpus) build.parts.push(build.builder.build(corpus));
+        else if (build.builder.size > 0 || build.parts.length === 0) cut(build);
         if (message.file) {
           // Write beside, then rename: a crash leaves the old file or the new one, never half.
           mkdirSync(dirname(message.file), { recursive: true });
           const tmp = `${message.file}.tmp`;
-          writeFileSync(tmp, encodeSegment(data, message.extra ?? {}));
+          writeFileSync(tmp, encodeSegments(build.parts, message.extra ?? {}));
           renameSync(tmp, message.file);
         }
-        reply({ kind: "built", job, data }, data);
+        reply({ kind: "built", job, parts: build.parts });
         break;
       }
     }

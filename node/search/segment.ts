@@ -103,6 +103,21 @@ export interface CorpusStats {
   readonly avgLengths: readonly number[];
 }
 
+/** Statistics of several segments together (the pieces of a base). */
+export function corpusStatsOf(parts: readonly SegmentData[]): CorpusStats {
+  const df = new Map<string, number>();
+  let docCount = 0;
+  const sums = FIELD_NAMES.map(() => 0);
+  for (const d of parts) {
+    const n = d.metas.length;
+    const F = d.fields.length;
+    d.terms.forEach((t, i) => df.set(t, (df.get(t) ?? 0) + d.offsets[(i + 1) * F]! - d.offsets[i * F]!));
+    d.avgLengths.forEach((avg, f) => (sums[f]! += avg * n));
+    docCount += n;
+  }
+  return { docCount, df, avgLengths: sums.map((sum) => (docCount > 0 ? sum / docCount : 0)) };
+}
+
 interface BuilderInternals {
   invertedIndex: Record<string, { _index: number }>;
   fieldVectors: Record<string, { elements: number[] }>;
@@ -192,12 +207,6 @@ export class Segment {
     return this.data.offsets[(termId + 1) * F]! - this.data.offsets[termId * F]!;
   }
 
-  /** The statistics a delta build borrows from this (base) segment. */
-  corpusStats(): CorpusStats {
-    const df = new Map<string, number>();
-    this.data.terms.forEach((t, i) => df.set(t, this.df(i)));
-    return { docCount: this.size, df, avgLengths: this.data.avgLengths };
-  }
 
   /** Calls `fn(doc, weight)` for each posting of a term in a field. */
   postings(termId: number, field: number, fn: (doc: number, weight: number) => void): void {
@@ -215,6 +224,7 @@ export function idf(documentsWithTerm: number, documentCount: number): number {
 }
 
 const MAGIC = 0x57474f53; // "WGOS"
+const SET_MAGIC = 0x57474f42; // "WGOB"
 const FORMAT = 1;
 
 /** Serialises a segment (plus what the caller wants kept with it) into one buffer. */
@@ -256,4 +266,44 @@ export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<s
   const weights = new Float32Array(take(counts[1]));
   if (at !== buf.length) return null;
   return { data: { fields, avgLengths, terms, metas, offsets, docs, weights }, extra };
+}
+
+/** Serialises the pieces of a base, with what the caller keeps with them, into one buffer. */
+export function encodeSegments(parts: readonly SegmentData[], extra: Record<string, unknown>): Buffer {
+  const header = Buffer.from(JSON.stringify({ format: FORMAT, ...extra, count: parts.length }));
+  const encoded = parts.map((d) => encodeSegment(d, {}));
+  const pre = Buffer.alloc(8);
+  pre.writeUInt32LE(SET_MAGIC, 0);
+  pre.writeUInt32LE(header.length, 4);
+  const lengths = encoded.map((e) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(e.length, 0);
+    return b;
+  });
+  return Buffer.concat([pre, header, ...encoded.flatMap((e, i) => [lengths[i]!, e])]);
+}
+
+/** Reads {@link encodeSegments}'s output; null when it is not a base of this format. */
+export function decodeSegments(buf: Buffer): { parts: SegmentData[]; extra: Record<string, unknown> } | null {
+  if (buf.length < 8 || buf.readUInt32LE(0) !== SET_MAGIC) return null;
+  const headerLength = buf.readUInt32LE(4);
+  let header: { format: number; count: number } & Record<string, unknown>;
+  try {
+    header = JSON.parse(buf.toString("utf8", 8, 8 + headerLength)) as typeof header;
+  } catch {
+    return null;
+  }
+  const { format, count, ...extra } = header;
+  if (format !== FORMAT) return null;
+  const parts: SegmentData[] = [];
+  let at = 8 + headerLength;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > buf.length) return null;
+    const length = buf.readUInt32LE(at);
+    const decoded = decodeSegment(buf.subarray(at + 4, at + 4 + length));
+    if (!decoded) return null;
+    parts.push(decoded.data);
+    at += 4 + length;
+  }
+  return at === buf.length ? { parts, extra } : null;
 }

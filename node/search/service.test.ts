@@ -245,9 +245,10 @@ describe("search service persistence", () => {
     dir = mkdtempSync(join(tmpdir(), "wego-search-"));
     let t = await createTestLibrary(TEST_IDENTITY, dir);
     const ids = await publish(t, CORPUS);
-    let search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
+    // A base in pieces of five documents, as a large base is kept in pieces of 2,000.
+    let search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir, baseChunkDocs: 5 });
     await search.settled();
-    expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, baseDocs: 12 });
+    expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, baseDocs: 12, baseSegments: 3 });
     const queries: SearchQuery[] = [{ q: "flood" }, { q: "응답소" }, { q: "kiosk", limit: 3, offset: 1 }, { type: "Dataset" }];
     const before = await Promise.all(queries.map((q) => search.search(q)));
     await search.close();
@@ -256,7 +257,7 @@ describe("search service persistence", () => {
     t = await createTestLibrary(TEST_IDENTITY, dir);
     search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
     await search.settled();
-    expect(search.stats()).toMatchObject({ loadedFromDisk: true, compactions: 0, deltaBuilds: 0, baseDocs: 12, liveItems: 12 });
+    expect(search.stats()).toMatchObject({ loadedFromDisk: true, compactions: 0, deltaBuilds: 0, baseDocs: 12, baseSegments: 3, liveItems: 12 });
     expect(await Promise.all(queries.map((q) => search.search(q)))).toEqual(before);
     await search.close();
 

@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { DocMeta } from "./documents.ts";
 import { IndexWorker } from "./index-worker-client.ts";
 import { compileQuery, runQuery } from "./query.ts";
-import { decodeSegment, Segment } from "./segment.ts";
+import { decodeSegments, Segment } from "./segment.ts";
 import { firstHit, leadSnippet, makeSnippet } from "./snippet.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
 import { stripMarkdown } from "./text.ts";
@@ -27,6 +27,8 @@ export interface SearchServiceOptions {
   readonly compactMinDocs?: number;
   /** …or when there are this many delta segments (default 32). */
   readonly compactMaxSegments?: number;
+  /** The base is built and kept in pieces of this many documents, bounding a build's memory (default 2,000). */
+  readonly baseChunkDocs?: number;
 }
 
 /** A search request; an empty `q` with filters browses, newest first. */
@@ -81,8 +83,10 @@ export interface SearchResponse {
 
 /** Counters of the index, for tests and the benchmark. */
 export interface SearchStats {
-  /** Documents in the base segment (current or superseded). */
+  /** Documents in the base (current or superseded). */
   readonly baseDocs: number;
+  /** Pieces the base is kept in. */
+  readonly baseSegments: number;
   readonly deltaSegments: number;
   readonly deltaDocs: number;
   /** Items searchable now. */
@@ -121,7 +125,7 @@ function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
 /** Largest page. */
 export const MAX_LIMIT = 100;
 const TAG_FACET_SIZE = 50;
-const BASE_FILE = "base.seg";
+const BASE_FILE = "base.segs";
 
 interface Pointer {
   readonly seg: Segment;
@@ -224,12 +228,14 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   const flushDelay = options.flushDelayMs ?? 50;
   const compactMinDocs = options.compactMinDocs ?? 256;
   const compactMaxSegments = options.compactMaxSegments ?? 32;
+  const baseChunkDocs = options.baseChunkDocs ?? 2000;
   const file = options.dataDir === ":memory:" ? undefined : join(options.dataDir, "search", BASE_FILE);
 
   const deltaWorker = new IndexWorker("wego-search-delta");
   let compactWorker: IndexWorker | undefined;
 
-  let base: Segment | undefined;
+  /** The base's pieces: built together by one compaction, saved together. */
+  let base: Segment[] = [];
   let baseSeq = 0;
   let segments: Segment[] = [];
   const current = new Map<string, Pointer>();
@@ -316,7 +322,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     let docs = 0;
     let segs = 0;
     for (const s of segments) {
-      if (s === base) continue;
+      if (base.includes(s)) continue;
       docs += s.size;
       segs++;
     }
@@ -326,7 +332,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   function maybeCompact(): void {
     if (closed || compacting) return;
     const { docs, segs } = deltaSize();
-    const threshold = Math.max(compactMinDocs, Math.floor((base?.size ?? 0) / 4));
+    const threshold = Math.max(compactMinDocs, Math.floor(base.reduce((n, s) => n + s.size, 0) / 4));
     if (docs >= threshold || segs >= compactMaxSegments) void compact();
   }
 
@@ -339,14 +345,14 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       const replaced = new Set(segments);
       const seq = await maxSeq(orm);
       compactWorker ??= new IndexWorker("wego-search-compact");
-      const build = compactWorker.begin();
+      const build = compactWorker.begin(baseChunkDocs);
       for await (const rows of searchableItems(orm)) {
         if (closed) break;
         build.add(rows);
       }
-      const data = await build.end({ file, extra: { seq } });
+      const parts = await build.end({ file, extra: { seq } });
       if (closed) return;
-      swapBase(new Segment(data), seq, startGen, replaced);
+      swapBase(parts.map((d) => new Segment(d)), seq, startGen, replaced);
       compactions++;
     })()
       .catch((error) => {
@@ -362,23 +368,24 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     return compacting;
   }
 
-  function swapBase(seg: Segment, seq: number, startGen: number, replaced: ReadonlySet<Segment>): void {
+  function swapBase(parts: Segment[], seq: number, startGen: number, replaced: ReadonlySet<Segment>): void {
     // The base was read after `startGen`: it is at least as new as every change up to it.
     const inBase = new Set<string>();
-    seg.data.metas.forEach((meta, doc) => {
-      inBase.add(meta.id);
-      if ((lastGen.get(meta.id) ?? 0) <= startGen) point(meta.id, { seg, doc });
-    });
+    for (const seg of parts) {
+      seg.data.metas.forEach((meta, doc) => {
+        inBase.add(meta.id);
+        if ((lastGen.get(meta.id) ?? 0) <= startGen) point(meta.id, { seg, doc });
+      });
+    }
     for (const [id, ptr] of current) {
       // Gone from the database by the time it was read, and not changed since: gone.
       if (replaced.has(ptr.seg) && !inBase.has(id) && (lastGen.get(id) ?? 0) <= startGen) point(id, undefined);
     }
-    base = seg;
+    base = parts;
     baseSeq = seq;
-    deltaWorker.setCorpus(seg);
-    segments = [seg, ...segments.filter((s) => s !== seg)];
+    deltaWorker.setCorpus(parts.map((s) => s.data));
+    segments = [...parts, ...segments.filter((s) => !parts.includes(s))];
     prune();
-    if (!segments.includes(seg)) segments.unshift(seg);
   }
 
   async function loadBase(): Promise<boolean> {
@@ -389,21 +396,24 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     } catch {
       return false;
     }
-    const decoded = decodeSegment(buf);
+    const decoded = decodeSegments(buf);
     const seq = Number(decoded?.extra.seq);
     if (!decoded || !Number.isFinite(seq) || seq > (await maxSeq(orm))) {
       logger?.warn("search: the saved index does not match this database; rebuilding it", { file });
       return false;
     }
-    const seg = new Segment(decoded.data);
-    decoded.data.metas.forEach((meta, doc) => {
-      // A change announced while the file was read is newer than the file.
-      if (!lastGen.has(meta.id)) point(meta.id, { seg, doc });
-    });
-    base = seg;
+    const parts = decoded.parts.map((d) => new Segment(d));
+    for (const seg of parts) {
+      seg.data.metas.forEach((meta, doc) => {
+        // A change announced while the file was read is newer than the file.
+        if (!lastGen.has(meta.id)) point(meta.id, { seg, doc });
+      });
+    }
+    base = parts;
     baseSeq = seq;
-    deltaWorker.setCorpus(seg);
-    segments = [seg];
+    deltaWorker.setCorpus(decoded.parts);
+    segments = [...parts];
+    prune();
     return true;
   }
 
@@ -622,7 +632,8 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     stats() {
       const { docs, segs } = deltaSize();
       return {
-        baseDocs: base?.size ?? 0,
+        baseDocs: base.reduce((n, s) => n + s.size, 0),
+        baseSegments: base.length,
         deltaSegments: segs,
         deltaDocs: docs,
         liveItems: current.size,

@@ -6,7 +6,8 @@ export type WorkerRow = ItemHead | (Omit<ItemHead, "document"> & { readonly docu
 
 /** Messages to the index worker: a build is `begin`, any number of `add`, then `end`. */
 export type WorkerRequest =
-  | { readonly kind: "begin"; readonly job: number }
+  /** `chunkDocs` > 0 cuts the build into pieces of that many documents (bounded memory). */
+  | { readonly kind: "begin"; readonly job: number; readonly chunkDocs?: number }
   | { readonly kind: "add"; readonly job: number; readonly rows: readonly WorkerRow[] }
   | { readonly kind: "end"; readonly job: number; readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }
   /** Statistics of the base segment, which later `useCorpus` builds score against. */
@@ -14,5 +15,5 @@ export type WorkerRequest =
 
 /** Messages from the index worker. */
 export type WorkerReply =
-  | { readonly kind: "built"; readonly job: number; readonly data: SegmentData }
+  | { readonly kind: "built"; readonly job: number; readonly parts: readonly SegmentData[] }
   | { readonly kind: "failed"; readonly job: number; readonly message: string };
