@@ -70,22 +70,29 @@ async function benchIngest(): Promise<void> {
     await peers.remember({ actorId });
     await peers.update(actorId, { weFollow: "accepted" });
     const deps = { library: t.library, validator: t.validator, peers, loadKeys: async () => ({ ok: true as const, keys: [jwk] }), identity: t.identity, logger: createLogger("error", () => {}) };
-    // Four at a time, as the inbox queue's workers deliver them.
-    let next = 0;
-    let stored = 0;
-    const i0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < articles.length) {
-          const outcome = await ingestObject(deps, articles[next++]!, new URL(actorId));
-          if (outcome.ok) stored++;
-        }
-      }),
-    );
-    const ingestRate = articles.length / ((performance.now() - i0) / 1000);
-    if (stored !== articles.length) throw new Error(`only ${stored} of ${articles.length} items ingested`);
+    // Four at a time, as the inbox queue's workers deliver them; then a hundred at a
+    // time, as a backfill page arrives. Fresh ids for each run.
+    const runWith = async (concurrency: number, list: typeof articles) => {
+      let next = 0;
+      let stored = 0;
+      const i0 = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < list.length) {
+            const outcome = await ingestObject(deps, list[next++]!, new URL(actorId));
+            if (outcome.ok && outcome.status === "stored") stored++;
+          }
+        }),
+      );
+      if (stored !== list.length) throw new Error(`only ${stored} of ${list.length} items ingested`);
+      return list.length / ((performance.now() - i0) / 1000);
+    };
+    const half = Math.floor(articles.length / 2);
+    const inboxRate = await runWith(4, articles.slice(0, half));
+    const pageRate = await runWith(100, articles.slice(half));
     await t.orm.close();
-    report(["ingest of verified items", `${fmt(ingestRate)} items/s`, `raw jose verify ${fmt(joseRate)}/s; ratio ${fmt((ingestRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
+    report(["ingest, 4 deliveries at a time", `${fmt(inboxRate)} items/s`, `raw jose verify ${fmt(joseRate)}/s; ratio ${fmt((inboxRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
+    report(["ingest, 100 at a time (backfill page)", `${fmt(pageRate)} items/s`, `ratio to raw jose verify ${fmt((pageRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
   } finally {
     removeDir(dir);
   }

@@ -86,13 +86,27 @@ export interface PeerStore {
 export function createPeerStore(orm: Orm): PeerStore {
   const now = () => new Date().toISOString();
   const em = () => orm.em.fork();
+  // Every ingest asks "is this host blocked?" and "do we follow this peer?": answer from
+  // memory. Peering changes only through this store (the API and the CLI go through the
+  // running node), so the caches are invalidated right here.
+  let blocked: Promise<Set<string>> | null = null;
+  const rows = new Map<string, Promise<PeerRow | null>>();
+  const blockedSet = () => (blocked ??= em().find(BlockedHost, {}).then((list) => new Set(list.map((b) => b.host))));
+  const touched = new Map<string, number>();
+  const forget = (actorId?: string) => (actorId ? rows.delete(actorId) : rows.clear());
 
   return {
     get(actorId) {
-      return em().findOne(Peer, { actorId });
+      let row = rows.get(actorId);
+      if (!row) {
+        row = em().findOne(Peer, { actorId });
+        rows.set(actorId, row);
+      }
+      return row.then((r) => (r ? { ...r } : null));
     },
 
     async remember(info) {
+      forget(info.actorId);
       const e = em();
       const existing = await e.findOne(Peer, { actorId: info.actorId });
       const fields = {
@@ -124,6 +138,7 @@ export function createPeerStore(orm: Orm): PeerStore {
 
     async update(actorId, changes) {
       await em().nativeUpdate(Peer, { actorId }, { ...changes, updatedAt: now() });
+      forget(actorId);
     },
 
     async list(itemsByOrigin, allowlist) {
@@ -175,19 +190,22 @@ export function createPeerStore(orm: Orm): PeerStore {
     },
 
     async isBlocked(host) {
-      return (await em().count(BlockedHost, { host: host.toLowerCase() })) > 0;
+      return (await blockedSet()).has(host.toLowerCase());
     },
 
     async block(host, reason) {
       const e = em();
       const h = host.toLowerCase();
       if (!(await e.findOne(BlockedHost, { host: h }))) await e.insert(BlockedHost, { host: h, reason: reason ?? null, createdAt: now() });
+      (await blockedSet()).add(h);
       const peers = await e.find(Peer, { host: h });
       await e.nativeUpdate(Peer, { host: h }, { theyFollow: "none", theirFollowId: null, updatedAt: now() });
+      forget();
       return peers;
     },
 
     async unblock(host) {
+      (await blockedSet()).delete(host.toLowerCase());
       return (await em().nativeDelete(BlockedHost, { host: host.toLowerCase() })) > 0;
     },
 
@@ -196,11 +214,17 @@ export function createPeerStore(orm: Orm): PeerStore {
     },
 
     async touch(actorId) {
+      // At most one write a minute per peer: a busy peer must not cost a commit per item.
+      const last = touched.get(actorId) ?? 0;
+      if (Date.now() - last < 60_000) return;
+      touched.set(actorId, Date.now());
       await em().nativeUpdate(Peer, { actorId }, { lastSeen: now() });
+      forget(actorId);
     },
 
     async recordError(host, message) {
       await em().nativeUpdate(Peer, { host: host.toLowerCase() }, { lastError: message.slice(0, 500), lastErrorAt: now() });
+      forget();
     },
   };
 }
