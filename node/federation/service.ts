@@ -107,7 +107,11 @@ export function createFederationService(options: FederationServiceOptions): Fede
     allowPrivateAddress: options.allowPrivateAddress,
     pageSize: options.pageSize,
     onDeliveryError: (_inbox, error) => {
-      logger.warn("delivery failed; Fedify retries with backoff", { error: error.message });
+      // Fedify names the inbox in its message ("Failed to send activity … to <inbox> …"):
+      // the peer on that host is marked with the error; its next success clears it.
+      const inbox = /\bto (https?:\/\/\S+)/.exec(error.message)?.[1];
+      logger.warn("delivery failed; Fedify retries with backoff", { inbox: inbox ?? null, error: error.message.slice(0, 300) });
+      if (inbox && URL.canParse(inbox)) void peers.recordError(new URL(inbox).host, error.message).catch(() => {});
     },
   });
 
