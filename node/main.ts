@@ -9,6 +9,7 @@ import { createLibrary, type Library, type NodeIdentity } from "./library/librar
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
+import { createRenderPool } from "./render/render-pool.ts";
 import { createFederationService, type FederationService } from "./federation/service.ts";
 import { createSqliteKvStore } from "./federation/kv.ts";
 import { createSqliteMessageQueue } from "./federation/queue.ts";
@@ -48,7 +49,8 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const keys = createKeyStore({ orm });
   await keys.current();
   const validator = createDocumentValidator();
-  const library = createLibrary({ orm, keys, validator, identity });
+  const renderPool = createRenderPool();
+  const library = createLibrary({ orm, keys, validator, identity, render: renderPool.render });
   if (config.seed) {
     const seeded = await loadSeeds({ orm, library, seedsDir: config.seedsDir, city: config.city, origin: config.origin });
     if (seeded.status === "invalid") {
@@ -112,6 +114,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
       await federationService.close();
       await queue.close();
       await search.close();
+      await renderPool.close();
       await orm.close();
     },
   };

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore, type KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator, type DocumentValidator } from "./library/validation.ts";
-import { createLibrary, MANAGED_FIELDS, type Library, type NodeIdentity } from "./library/library.ts";
+import { createLibrary, MANAGED_FIELDS, type Library, type LibraryOptions, type NodeIdentity } from "./library/library.ts";
 import { createLogger } from "./log.ts";
 import { createApp } from "./app.ts";
 import { createSearchService, type SearchService } from "./search/service.ts";
@@ -28,11 +28,15 @@ export const TEST_IDENTITY: NodeIdentity = {
 };
 
 /** Opens a fresh in-memory node store with keys, validator and library. */
-export async function createTestLibrary(identity: NodeIdentity = TEST_IDENTITY, dataDir = ":memory:"): Promise<TestLibrary> {
+export async function createTestLibrary(
+  identity: NodeIdentity = TEST_IDENTITY,
+  dataDir = ":memory:",
+  options: Pick<LibraryOptions, "render"> = {},
+): Promise<TestLibrary> {
   const orm = await openDatabase({ dataDir });
   const keys = createKeyStore({ orm });
   const validator = createDocumentValidator();
-  const library = createLibrary({ orm, keys, validator, identity });
+  const library = createLibrary({ orm, keys, validator, identity, ...options });
   return { orm, keys, validator, library, identity };
 }
 

@@ -18,6 +18,7 @@ import { createTestLibrary } from "../../node/test-support.ts";
 import { createApp } from "../../node/app.ts";
 import { createLogger } from "../../node/log.ts";
 import { generateCorpus } from "./corpus.ts";
+import { createRenderPool } from "../../node/render/render-pool.ts";
 import { fmt, median, percentile, printTable } from "./stats.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
@@ -40,7 +41,9 @@ async function rawSignRate(docs: Record<string, unknown>[], key: CryptoKey | Key
 async function measure(size: number, corpus: Record<string, unknown>[]) {
   const dir = mkdtempSync(join(tmpdir(), "wego-bench-"));
   try {
-    const t = await createTestLibrary(undefined, join(dir, "data"));
+    // Rendering on a worker thread, as a running node does.
+    const pool = createRenderPool();
+    const t = await createTestLibrary(undefined, join(dir, "data"), { render: pool.render });
     await t.keys.current();
     const signer = await t.keys.current();
 
@@ -87,6 +90,7 @@ async function measure(size: number, corpus: Record<string, unknown>[]) {
     }
     server.close();
     await t.orm.close();
+    await pool.close();
     return { publishRate, singleRate, signRate, lib, http };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -162,6 +162,8 @@ export interface LibraryOptions {
   readonly identity: NodeIdentity;
   /** Clock for timestamps (tests); defaults to the system clock. */
   readonly now?: () => Date;
+  /** Renders Markdown fields, e.g. on a worker thread; defaults to rendering in-thread. */
+  readonly render?: (document: Record<string, unknown>) => Promise<RenderedFields>;
 }
 
 interface Prepared {
@@ -233,6 +235,7 @@ export function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
 export function createLibrary(options: LibraryOptions): Library {
   const { orm, keys, validator, identity } = options;
   const now = options.now ?? (() => new Date());
+  const render = options.render ?? (async (document: Record<string, unknown>) => renderDocumentFields(document));
   const listeners = new Set<(changes: readonly LibraryChange[]) => void>();
   function announce(changes: readonly LibraryChange[]): void {
     if (changes.length === 0) return;
@@ -322,9 +325,9 @@ export function createLibrary(options: LibraryOptions): Library {
         continue;
       }
       const p = result.prepared;
-      // WebCrypto signs on libuv's thread pool: start it first, render on this thread meanwhile.
-      signing.push(sign(p, signer));
-      p.html = renderDocumentFields(p.document);
+      // Signing runs on libuv's thread pool and rendering on the render worker (when given):
+      // both proceed while this thread validates the rest of the batch.
+      signing.push(sign(p, signer), render(p.document).then((html) => (p.html = html)));
       ready.push(p);
       results.push({ ok: true, item: undefined as unknown as StoredItem });
     }
@@ -364,9 +367,7 @@ export function createLibrary(options: LibraryOptions): Library {
     const built = build(current, stamp);
     if (!built.ok) return { ok: false, reason: "invalid", details: built.details };
     const { prepared, deleted } = built;
-    const signing = sign(prepared, await keys.current());
-    if (!deleted) prepared.html = renderDocumentFields(prepared.document);
-    await signing;
+    await Promise.all([sign(prepared, await keys.current()), deleted ? undefined : render(prepared.document).then((html) => (prepared.html = html))]);
     const rows = rowsFor(prepared, true, context.author, changedFields(current.document, prepared.document), stamp);
     if (deleted) {
       rows.item.deleted = true;

@@ -1,0 +1,23 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { renderDocumentFields } from "../library/render.ts";
+import { createRenderPool } from "./render-pool.ts";
+
+const pool = createRenderPool();
+afterAll(async () => {
+  await pool.close();
+});
+
+describe("createRenderPool()", () => {
+  it("renders on the worker exactly what renderDocumentFields() renders in-thread, sanitized", async () => {
+    const document = { body: "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))", problem: "*why*", translations: { ko: { title: "t", summary: "s", body: "## 한국어" } } };
+    const html = await pool.render(document);
+    expect(html).toEqual(renderDocumentFields(document));
+    expect(html["/body"]).not.toMatch(/<script|javascript:/i);
+    expect(html["/translations/ko/body"]).toBe("<h2>한국어</h2>\n");
+  });
+
+  it("answers many concurrent requests each with its own document", async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.render({ body: `paragraph ${i}` })));
+    expect(results.map((r) => r["/body"])).toEqual(Array.from({ length: 20 }, (_, i) => `<p>paragraph ${i}</p>\n`));
+  });
+});

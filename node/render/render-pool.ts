@@ -1,0 +1,50 @@
+import { Worker } from "node:worker_threads";
+import type { RenderedFields } from "../library/render.ts";
+
+/** Renders documents' Markdown fields (sanitized HTML) on a worker thread. */
+export interface RenderPool {
+  render(document: Record<string, unknown>): Promise<RenderedFields>;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker thread that renders Markdown, so publishing a batch keeps validating, signing
+ * and storing on the main thread while the second core renders. Requests are answered in
+ * order; an idle worker does not keep the process alive.
+ */
+export function createRenderPool(): RenderPool {
+  const worker = new Worker(new URL("./render-worker-boot.mjs", import.meta.url), { name: "wego-render", execArgv: [] });
+  worker.unref();
+  const waiting = new Map<number, { resolve: (html: RenderedFields) => void; reject: (e: Error) => void }>();
+  let next = 1;
+  let failure: Error | undefined;
+  worker.on("message", (reply: { id: number; html?: RenderedFields; error?: string }) => {
+    const w = waiting.get(reply.id);
+    if (!w) return;
+    waiting.delete(reply.id);
+    if (waiting.size === 0) worker.unref();
+    if (reply.html) w.resolve(reply.html);
+    else w.reject(new Error(`rendering failed: ${reply.error}`));
+  });
+  const fail = (error: Error) => {
+    failure = error;
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`render worker exited (code ${code})`)));
+  return {
+    render(document) {
+      if (failure) return Promise.reject(failure);
+      const id = next++;
+      if (waiting.size === 0) worker.ref();
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, document });
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
