@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+
+let server: TestServer;
+const peerId = "http://busan.test/items/case-peer";
+
+beforeAll(async () => {
+  server = await startTestServer({ search: true });
+  const { library } = server;
+  await library.create({ ...draftFixture("case-study.minimal"), title: "Mobile voting <b>pilot</b>", body: "Residents **vote** on city questions." }, { author: "test" });
+  await library.create({ ...draftFixture("dataset.minimal"), title: "Budget lines dataset" }, { author: "test" });
+  const doc = {
+    ...draftFixture("case-study.minimal"),
+    id: peerId,
+    attributedTo: "http://busan.test/cities/busan",
+    city: "Busan",
+    title: "Busan mobile voting kiosk",
+    published: "2026-01-01T00:00:00Z",
+    updated: "2026-01-01T00:00:00Z",
+    version: 1,
+  };
+  const ingested = await library.ingest({
+    document: doc,
+    jws: "eyJhbGciOiJFZERTQSIsImtpZCI6ImJ1c2FuLWtleSJ9..c2ln",
+    origin: "http://busan.test",
+    provenance: { via: "http://ulaanbaatar.test/cities/ulaanbaatar", receivedAt: "2026-02-03T04:05:06Z", kid: "busan-key" },
+  });
+  expect(ingested.ok).toBe(true);
+  await server.search!.settled();
+});
+afterAll(async () => server.close());
+
+async function page(path: string, headers: Record<string, string> = {}): Promise<{ status: number; html: string; headers: Headers }> {
+  const res = await fetch(server.url + path, { headers: { accept: "text/html", ...headers } });
+  return { status: res.status, html: await res.text(), headers: res.headers };
+}
+
+describe("search page", () => {
+  it("highlights matched words, escapes titles, counts facets and keeps filters in shareable links", async () => {
+    const { status, html, headers } = await page("/search?q=voting&type=CaseStudy");
+    expect(status).toBe(200);
+    expect(headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(html).toContain("Mobile voting &lt;b&gt;pilot&lt;/b&gt;");
+    expect(html).toContain("<mark>");
+    expect(html).toMatch(/2 results for “voting”/);
+    // The city facet keeps the query and the type filter.
+    expect(html).toContain('href="/search?q=voting&amp;type=CaseStudy&amp;city=Busan"');
+    expect(html).toContain("From busan.test");
+    expect(html).not.toContain("Budget lines dataset");
+  });
+
+  it("says what to do when nothing matches", async () => {
+    const { html } = await page("/search?q=zzzqqqxx");
+    expect(html).toContain("Nothing matched “zzzqqqxx”.");
+    expect(html).toContain("Check the spelling");
+  });
+});
+
+describe("item pages", () => {
+  it("a peer's item has a page at /library/item with its provenance in words", async () => {
+    const { status, html } = await page(`/library/item?id=${encodeURIComponent(peerId)}`);
+    expect(status).toBe(200);
+    expect(html).toContain("Received via ulaanbaatar.test on 2026-02-03, signed by Busan.");
+    expect(html).toContain("Signed by Busan; the signature is valid.");
+    expect(html).toContain(`href="/api/items?${new URLSearchParams({ id: peerId })}"`);
+    expect(html).not.toContain(">Edit<");
+  });
+
+  it("a local item names this node as publisher and links its raw signed versions", async () => {
+    const { html: list } = await page("/search?q=pilot");
+    const path = /href="(\/items\/[^"]+)"/.exec(list)![1]!;
+    const { html } = await page(path);
+    expect(html).toMatch(/Published on this node by [^<]+\./);
+    expect(html).toMatch(/href="\/api\/items\?id=[^"]+&amp;version=1"/);
+    expect(html).toContain("<strong>vote</strong>");
+  });
+
+  it("unknown items get a 404 page with a search box", async () => {
+    const { status, html } = await page("/items/nope");
+    expect(status).toBe(404);
+    expect(html).toContain('role="search"');
+  });
+});
+
+describe("language", () => {
+  it("follows Accept-Language, and ?lang= switches and is remembered in a cookie", async () => {
+    expect((await page("/", { "accept-language": "ko-KR,ko;q=0.9" })).html).toContain('<html lang="ko">');
+    const res = await fetch(`${server.url}/?lang=en`, { headers: { "accept-language": "ko" } });
+    expect(await res.text()).toContain('<html lang="en">');
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("wego_lang=en"))!;
+    expect(cookie).toBeTruthy();
+    expect((await page("/search", { "accept-language": "ko", cookie: cookie.split(";")[0]! })).html).toContain('<html lang="en">');
+  });
+});
+
+describe("static files", () => {
+  it("serves the stylesheet and the client scripts, nothing else", async () => {
+    expect((await fetch(`${server.url}/static/site.css`)).headers.get("content-type")).toMatch(/^text\/css/);
+    expect((await fetch(`${server.url}/static/preview.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect((await fetch(`${server.url}/static/..%2Fhtml.ts`)).status).toBe(404);
+  });
+});
