@@ -246,11 +246,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     const err = error as { code?: string; exitCode?: number; message?: string };
-    if (err.code?.startsWith("commander.")) return err.exitCode ?? 1;
+    // Our own usage errors, thrown by actions (commander prints the ones it raises itself).
     if (error instanceof ConfigError || error instanceof InvalidArgumentError || error instanceof TypeError) {
       process.stderr.write(`wego: ${err.message}\n`);
       return 2;
     }
+    if (err.code?.startsWith("commander.")) return err.exitCode ?? 1;
     process.stderr.write(`wego: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }

@@ -43,6 +43,21 @@ async function listAll(url: string): Promise<Listing["items"]> {
 
 const seedCount = readdirSync(join(ROOT, "seeds", "seoul")).filter((f) => f.endsWith(".json")).length;
 
+describe("the wego CLI", () => {
+  it("`wego user add` reads the password from stdin and stores only its hash", async () => {
+    const dir = dataDir("user");
+    const added = runWego(["user", "add", "--data", dir, "--role", "editor", "minji"], "a long enough password\n");
+    expect(added.stdout.trim()).toBe("created editor minji");
+    expect(added.status).toBe(0);
+    const tooShort = runWego(["user", "add", "--data", dir, "--role", "editor", "jisoo"], "short\n");
+    expect(tooShort.stderr).toContain("password: at least 12 characters");
+    expect(tooShort.status).toBe(2);
+    const badRole = runWego(["token", "create", "--data", dir, "--role", "owner"]);
+    expect(badRole.status).not.toBe(0);
+    expect(badRole.stderr).toContain("role must be admin or editor");
+  });
+});
+
 describe("a node process", () => {
   it("serves the seeded library on first start and the same library, undoubled, after a restart", async () => {
     const dir = dataDir("restart");
