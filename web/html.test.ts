@@ -47,3 +47,13 @@ describe("templates", () => {
     expect(provenanceBadge(t, { origin: "http://busan.test", local: false, verified: false }).value).toContain("Signature not checked");
   });
 });
+
+describe("labelFor()", () => {
+  it("names a field by its labels and row numbers", async () => {
+    const { labelFor } = await import("./templates/item-form.ts");
+    const { fieldsForType } = await import("./forms/schema-fields.ts");
+    const fields = fieldsForType("Pathway");
+    expect(labelFor(fields, "/phases/1/steps/0/title")).toBe("Phase 2 › Step 1 › Title");
+    expect(labelFor(fields, "/body")).toBe("Body");
+  });
+});

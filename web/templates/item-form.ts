@@ -2,6 +2,7 @@ import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill } from "../i18n.ts";
 import { rowIndices, type FormValues } from "../forms/form-values.ts";
 import type { FieldSpec } from "../forms/schema-fields.ts";
+import { KOREAN_LABELS } from "../forms/labels-ko.ts";
 import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
 import { typeLabel } from "./parts.ts";
 
@@ -48,8 +49,13 @@ function describedBy(id: string, hint: boolean, errors: boolean): SafeHtml | "" 
   return ids ? html` aria-describedby="${ids}"` : "";
 }
 
+/** A field's label in the interface language (schema descriptions stay in English). */
+function localLabel(state: RenderState, field: FieldSpec): string {
+  return (state.frame.locale === "ko" ? KOREAN_LABELS[field.name] : undefined) ?? field.label;
+}
+
 function labelText(state: RenderState, field: FieldSpec): SafeHtml {
-  return html`${field.label}${field.required ? html` <span class="req">(${state.frame.t.requiredField})</span>` : ""}`;
+  return html`${localLabel(state, field)}${field.required ? html` <span class="req">(${state.frame.t.requiredField})</span>` : ""}`;
 }
 
 function errorBlock(id: string, errors: readonly string[]): SafeHtml | "" {
@@ -87,7 +93,7 @@ ${(field.children ?? []).map((c) => renderField(state, c, `${pointer}/${c.name}`
       const preview = state.view.previews?.get(pointer);
       return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
 <textarea class="markdown" id="${id}" name="${pointer}" data-preview="${id}-preview"${aria}>${value}</textarea>
-<button type="submit" name="_action" value="preview" class="secondary small">${t.preview}<span class="visually-hidden">: ${field.label}</span></button>
+<button type="submit" name="_action" value="preview" class="secondary small">${t.preview}<span class="visually-hidden">: ${localLabel(state, field)}</span></button>
 <div class="preview prose" id="${id}-preview" aria-live="polite"${preview === undefined ? " hidden" : ""}>${preview === undefined ? "" : html`<p class="hint">${t.previewHeading}</p>${trusted(preview)}`}</div></div>`;
     }
     case "textarea":
@@ -110,7 +116,7 @@ function renderRows(state: RenderState, field: FieldSpec, pointer: string): Safe
   let indices = rowIndices(state.view.values, pointer);
   if (indices.length === 0 && (field.minItems ?? 0) > 0) indices = [0];
   if (state.view.addRow === pointer) indices = [...indices, indices.length ? Math.max(...indices) + 1 : 0];
-  const rowName = field.rowName ?? field.label;
+  const rowName = state.frame.locale === "ko" ? localLabel(state, field) : (field.rowName ?? field.label);
   return html`<fieldset id="${id}" class="field${errors.length ? " invalid" : ""}"><legend>${labelText(state, field)}</legend>
 ${field.description ? html`<p class="hint">${field.description} ${t.rowHint}</p>` : html`<p class="hint">${t.rowHint}</p>`}${errorBlock(id, errors)}
 ${indices.map((i, n) => {
@@ -121,6 +127,28 @@ ${(field.children ?? []).map((c) => renderField(state, c, `${rowPointer}/${c.nam
 })}
 <button type="submit" name="_action" value="add:${pointer}" class="secondary small">${t.addRow}: ${rowName}</button>
 </fieldset>`;
+}
+
+/** The label path of a JSON pointer in the form: `/outcomes/0/metric` → "Outcome 1 › Metric". */
+export function labelFor(fields: readonly FieldSpec[], pointer: string): string {
+  const parts = pointer.split("/").filter(Boolean);
+  const out: string[] = [];
+  let level: readonly FieldSpec[] = fields;
+  let current: FieldSpec | undefined;
+  for (const part of parts) {
+    if (/^\d+$/.test(part) && current?.kind === "rows") {
+      out[out.length - 1] = `${current.rowName ?? current.label} ${Number(part) + 1}`;
+      continue;
+    }
+    current = level.find((f) => f.name === part);
+    if (!current) {
+      out.push(part);
+      break;
+    }
+    out.push(current.label);
+    level = current.children ?? [];
+  }
+  return out.join(" › ") || "/";
 }
 
 /** Where an error's field is in the form: the deepest rendered ancestor of its pointer. */
@@ -142,7 +170,7 @@ ${
   allErrors.length
     ? html`<div class="error-summary" role="alert" aria-labelledby="errors-h" tabindex="-1" id="errors">
   <h2 id="errors-h">${fill(t.errorsSummary, { n: allErrors.length })}</h2>
-  <ul>${allErrors.map((e) => html`<li><a href="${anchorFor(e.path)}">${e.path || "/"}</a>: ${e.message}</li>`)}</ul>
+  <ul>${allErrors.map((e) => html`<li><a href="${anchorFor(e.path)}">${labelFor(view.fields, e.path)}</a>: ${e.message}</li>`)}</ul>
 </div>`
     : ""
 }
