@@ -99,7 +99,7 @@ export async function startNodeProcess(options: StartOptions): Promise<NodeProce
     await exited;
   };
   await Promise.race([
-    poll(`node on ${url} to serve`, async () => (await fetch(`${url}/healthz`)).ok, 60_000),
+    poll(`node on ${url} to serve`, async () => (await fetch(`${url}/healthz`)).ok, 120_000),
     exited.then(() => {
       throw new Error(`node exited before serving: ${out}`);
     }),

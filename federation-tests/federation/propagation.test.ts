@@ -47,6 +47,30 @@ describe("peering", () => {
   });
 });
 
+describe("discovery and items on the wire", () => {
+  it("serves WebFinger, NodeInfo, and each item as an Article carrying its signed document (HTML to browsers)", async () => {
+    const host = new URL(a.url).host;
+    const finger = (await (await fetch(`${a.url}/.well-known/webfinger?resource=acct:aseoul@${host}`)).json()) as { links: { rel: string; href: string }[] };
+    expect(finger.links.find((l) => l.rel === "self")?.href).toBe(a.actor);
+    const actor = (await (await fetch(a.actor, { headers: { accept: "application/activity+json" } })).json()) as Record<string, unknown>;
+    expect(actor).toMatchObject({ type: "Organization", preferredUsername: "aseoul", manuallyApprovesFollowers: true, inbox: `${a.actor}/inbox`, outbox: `${a.actor}/outbox` });
+    const nodeinfoLinks = (await (await fetch(`${a.url}/.well-known/nodeinfo`)).json()) as { links: { href: string }[] };
+    const nodeinfo = (await (await fetch(nodeinfoLinks.links[0]!.href)).json()) as { software: { name: string }; protocols: string[] };
+    expect(nodeinfo).toMatchObject({ software: { name: "wego-exchange" }, protocols: ["activitypub"] });
+
+    const id = await publish(a, caseDraft("Dereferenceable case"));
+    const article = (await (await fetch(id, { headers: { accept: "application/activity+json" } })).json()) as { type: string; name: string; attributedTo: string; attachment: { mediaType: string; content: string } | { mediaType: string; content: string }[] };
+    expect(article).toMatchObject({ type: "Article", name: "Dereferenceable case", attributedTo: a.actor });
+    const attachments = Array.isArray(article.attachment) ? article.attachment : [article.attachment];
+    const signed = JSON.parse(attachments.find((x) => x.mediaType === "application/vnd.wego.signed-item+json")!.content) as { document: { id: string }; jws: string };
+    expect(signed.document.id).toBe(id);
+    const held = await api(a, `/api/items?id=${encodeURIComponent(id)}`);
+    expect(signed.jws).toBe(held.body.jws);
+    const page = await fetch(id, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+  });
+});
+
 describe("items", () => {
   it("an item published on A reaches B and C verified, with provenance", async () => {
     const id = await publish(a, caseDraft("Open budget dashboard"));

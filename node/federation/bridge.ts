@@ -15,10 +15,10 @@ export function federationBridge(federation: Federation<void>, origin: string): 
     const isGet = ctx.method === "GET" || ctx.method === "HEAD";
     // Fedify only takes POSTs at inboxes; leave every other body for Koa's own parsers.
     if (!isGet && !(ctx.method === "POST" && INBOX_PATH.test(ctx.path))) return next();
-    // Browsers asking for a page never need Fedify (it would only answer 406).
-    if (isGet && ctx.accepts("text/html", "application/activity+json", "application/ld+json", "application/json") === "text/html" && !ctx.path.startsWith("/.well-known/")) {
-      return next();
-    }
+    // Browsers asking for a page never need Fedify (it would only answer 406); the test
+    // mirrors Fedify's own: HTML listed first.
+    const firstAccepted = (ctx.get("accept").split(",")[0] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (isGet && (firstAccepted === "text/html" || firstAccepted === "application/xhtml+xml")) return next();
     // Ids are built from the configured origin, not from the Host header.
     const url = new URL(ctx.originalUrl, origin);
     const headers = new Headers();
