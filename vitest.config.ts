@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["node/**/*.test.ts", "schemas/**/*.test.ts", "seeds/**/*.test.ts", "web/**/*.test.ts", "federation-tests/**/*.test.ts"],
     expect: { requireAssertions: true },
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });
