@@ -43,6 +43,12 @@ export interface FederationServiceOptions {
   readonly allowlist?: readonly string[] | null;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
+  /**
+   * How often to catch up with every followed peer by reading the newest pages of its
+   * outbox (default 15 minutes): what heals deliveries a peer gave up on while we were
+   * unreachable.
+   */
+  readonly catchUpIntervalMs?: number;
 }
 
 /** Outcome of an admin's peering action. */
@@ -80,6 +86,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
   const abort = new AbortController();
   const backfills = new Map<string, Promise<void>>();
   let federation!: Federation<void>;
+  let catchUp: NodeJS.Timeout | undefined;
 
   const context = () => federation.createContext(new URL(identity.origin), undefined);
 
@@ -278,9 +285,14 @@ export function createFederationService(options: FederationServiceOptions): Fede
       for (const peer of await peers.following()) {
         startBackfill(peer.actorId, peer.backfillState === "running" ? "full" : "incremental");
       }
+      catchUp = setInterval(() => {
+        void peers.following().then((list) => list.forEach((p) => startBackfill(p.actorId, "incremental")));
+      }, options.catchUpIntervalMs ?? 15 * 60_000);
+      catchUp.unref();
     },
 
     async close() {
+      if (catchUp) clearInterval(catchUp);
       abort.abort();
       unsubscribe();
       await Promise.allSettled([draining, ...backfills.values()]);
