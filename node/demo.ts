@@ -115,21 +115,19 @@ async function stopAll(nodes: readonly DemoNode[]): Promise<void> {
   );
 }
 
-/** Runs `wego token create` on a node's data folder (the CLI an admin would use) and returns the token. */
-function createAdminToken(dataDir: string): Promise<string> {
-  return new Promise((resolveToken, reject) => {
-    const child = spawn(process.execPath, [WEGO, "token", "create", "--data", dataDir, "--role", "admin", "--name", "demo-admin"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      const token = out.trim().split("\n").at(-1) ?? "";
-      if (code === 0 && token) resolveToken(token);
-      else reject(new Error(`wego token create --data ${dataDir} failed (code ${code}): ${err.trim()}`));
-    });
-  });
+/**
+ * Makes an admin token in a node's data folder: the same calls `wego token create --role admin`
+ * makes, run here rather than in a CLI process per city, because each `wego` process loads the
+ * whole node first (seconds of CPU per city on a busy machine). Loaded on first use only.
+ */
+async function createAdminToken(dataDir: string): Promise<string> {
+  const [{ openDatabase }, { createToken }] = await Promise.all([import("./db/orm.ts"), import("./auth/tokens.ts")]);
+  const orm = await openDatabase({ dataDir });
+  try {
+    return await createToken(orm, "admin", "demo-admin");
+  } finally {
+    await orm.close();
+  }
 }
 
 async function getJson<T>(url: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -311,12 +309,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
 
     const work = (async () => {
+      // Each node gets its token as soon as it serves, while slower ones are still starting.
       const serving = new Set<DemoNode>();
       try {
-        await until("the nodes to serve", deadline, nodes, async () => {
-          await Promise.all(nodes.map(async (n) => (await fetch(`${n.url}/healthz`).then((r) => r.ok, () => false)) && serving.add(n)));
-          return serving.size === nodes.length;
-        });
+        await Promise.all(
+          nodes.map(async (n) => {
+            await until(`the ${n.city.name} node to serve`, deadline, nodes, async () => (await fetch(`${n.url}/healthz`).then((r) => r.ok, () => false)));
+            serving.add(n);
+            n.token = await createAdminToken(n.dataDir);
+          }),
+        );
       } catch (error) {
         for (const n of nodes.filter((x) => !serving.has(x) && isRunning(x.child))) {
           log(`the ${n.city.name} node did not serve in time; its output:`);
@@ -324,8 +326,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         }
         throw error;
       }
-      const tokens = await Promise.all(nodes.map((n) => createAdminToken(n.dataDir)));
-      nodes.forEach((n, i) => (n.token = tokens[i]!));
       log("the nodes serve; peering them…");
       if (options.noWait && !stopping) printSummary(nodes, base, null, options.json ?? false);
       const total = await peerAll(nodes, deadline, log);

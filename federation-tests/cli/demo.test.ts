@@ -45,9 +45,14 @@ async function isListening(url: string): Promise<boolean> {
 
 let demo: ChildProcess | undefined;
 let answer: DemoAnswer | undefined;
-afterAll(() => {
-  // Only if the test failed half-way: leave no process behind.
-  if (demo && demo.exitCode === null && demo.signalCode === null) demo.kill("SIGKILL");
+afterAll(async () => {
+  // Only if the test failed half-way: the demo stops its nodes on SIGTERM; SIGKILL is the last resort.
+  if (demo && demo.exitCode === null && demo.signalCode === null) {
+    const gone = new Promise((resolve) => demo!.once("exit", resolve));
+    demo.kill("SIGTERM");
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    if (demo.exitCode === null && demo.signalCode === null) demo.kill("SIGKILL");
+  }
   for (const n of answer?.nodes ?? []) {
     try {
       process.kill(n.pid, "SIGKILL");
@@ -60,7 +65,7 @@ afterAll(() => {
 describe("wego demo", () => {
   it("starts Seoul, Busan and Ulaanbaatar peered with each other, each holding every item, and stops them on SIGTERM", { timeout: 90_000 }, async () => {
     const basePort = await freePortRun();
-    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), "demo", "--base-port", String(basePort), "--json", "--timeout", "75"], {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), "demo", "--base-port", String(basePort), "--json", "--timeout", "70"], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
