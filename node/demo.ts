@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -300,7 +300,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   };
 
   try {
+    // Item ids and actors are URLs under each node's origin: a kept data folder only works on the ports it was made with.
+    const marker = join(base.dir, "demo.json");
+    if (!base.temporary && existsSync(marker)) {
+      const made = (JSON.parse(readFileSync(marker, "utf8")) as { basePort?: number }).basePort;
+      if (made !== basePort) throw new Error(`${base.dir} was made with --base-port ${made}; use that port again, or another --data folder`);
+    }
     for (let i = 0; i < DEMO_CITIES.length; i++) await checkPortFree(basePort + i);
+    mkdirSync(base.dir, { recursive: true });
+    writeFileSync(marker, `${JSON.stringify({ basePort })}\n`);
     log(`starting ${DEMO_CITIES.map((c, i) => `${c.name} on ${basePort + i}`).join(", ")}; data in ${base.dir}`);
     for (const [i, city] of DEMO_CITIES.entries()) {
       const dataDir = join(base.dir, city.slug);
