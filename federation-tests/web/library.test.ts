@@ -14,7 +14,7 @@ beforeAll(async () => {
   dataDir = tempDir("wego-web-");
   addUser(dataDir, "editor", "seoul-editor", "a long editor password");
   [node, browser] = await Promise.all([startNodeProcess({ dataDir }), launchBrowser()]);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -25,6 +25,10 @@ afterAll(async () => {
 async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
   const context = await browser.newContext({ locale: "en-US" });
   const page = await context.newPage();
+  // A blocked script or style shows up as a console error: count it with the axe findings.
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) violations.push(`${page.url()} CSP: ${m.text()}`);
+  });
   try {
     return await fn(page);
   } finally {
@@ -76,6 +80,11 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         await audit(page);
       }
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
+      // Search as you type (web/static/search.js): results and the address follow the words.
+      await page.goto(`${node.url}/search`);
+      await page.locator("#q").pressSequentially("ETAX", { delay: 50 });
+      await page.waitForFunction(() => location.search.includes("q=ETAX"));
+      await expect(page.locator("#results-h").textContent()).resolves.toContain("ETAX");
       await page.goto(`${node.url}/items/case-mvoting`);
       // The language choice is remembered: the Korean translation is shown.
       await expect(page.locator("h1").textContent()).resolves.toContain("엠보팅");

@@ -81,7 +81,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
       renderHomePage(f, {
         peers: connected,
         total: latest.total,
-        latest: latest.items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
+        latest: await Promise.all(latest.items.map(async (i) => ({ ...i, title: await titleIn(i.id, i.title, i.language, f.locale), href: itemHref(i.id, identity.origin) }))),
         byCity: facets?.city ?? {},
         byType: facets?.type ?? {},
       }),
@@ -127,7 +127,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
       ctx,
       200,
       renderSearchPage(
-        { ...f, title: params.q ? `${params.q} · ${f.t.search}` : f.t.search },
+        { ...f, title: params.q ? `${params.q} · ${f.t.search}` : f.t.search, scripts: ["search.js"] },
         {
           params,
           total: response.total,
@@ -171,6 +171,14 @@ export function createPagesRouter(deps: PagesDeps): Router {
       }),
     );
   });
+
+  /** An item's title in the reader's language when it carries that translation. */
+  async function titleIn(id: string, title: string, language: string, locale: string): Promise<string> {
+    if (language === locale) return title;
+    const item = await library.get(id).catch(() => null);
+    const translated = (item?.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
+    return typeof translated === "string" ? translated : title;
+  }
 
   async function linkedItems(item: StoredItem): Promise<Map<string, LinkedItem>> {
     const d = item.document;

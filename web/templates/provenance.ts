@@ -26,6 +26,12 @@ export interface ProvenanceView {
   readonly history: readonly HistoryEntry[];
 }
 
+/** A version's author for people: `user:kim` → kim, `via:https://host/cities/x` → host. */
+function authorName(author: string): string {
+  if (author.startsWith("via:")) return safeHost(author.slice(4));
+  return author.replace(/^user:/, "");
+}
+
 function apiHref(id: string, version?: number): string {
   const qs = new URLSearchParams({ id });
   if (version !== undefined) qs.set("version", String(version));
@@ -42,7 +48,7 @@ export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
 <p>${
     view.local
       ? fill(t.publishedHere, { city: view.city })
-      : fill(t.receivedVia, { via, date: (view.receivedAt ?? "").slice(0, 10) || "?", city: view.city })
+      : fill(via === safeHost(view.origin) ? t.receivedDirect : t.receivedVia, { via, date: (view.receivedAt ?? "").slice(0, 10) || "?", city: view.city })
   }</p>
 <dl>
   <dt>${t.originCity}</dt><dd><a href="${view.origin}">${safeHost(view.origin)}</a></dd>
@@ -52,7 +58,7 @@ export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
 <h3>${t.history}</h3>
 <ol class="history" reversed>
 ${view.history.map(
-  (h) => html`<li><a href="${apiHref(view.id, h.version)}">${t.version} ${h.version}</a> · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${h.author.replace(/^user:/, "")}` : ""}${
+  (h) => html`<li><a href="${apiHref(view.id, h.version)}">${t.version} ${h.version}</a> · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${
     h.deleted ? html` · ${t.delete}` : h.changed.length ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>` : ""
   }</li>`,
 )}

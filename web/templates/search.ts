@@ -109,6 +109,7 @@ export function renderSearchPage(frame: PageFrame, view: SearchView): string {
 </form>
 ${view.error ? html`<p class="alert" role="alert">${view.error}</p>` : ""}
 ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>` : ""}
+<p id="search-status" class="visually-hidden" role="status"></p>
 <div class="search-layout">
   <aside class="facets" aria-labelledby="filters-h">
     <h2 id="filters-h">${t.filters}</h2>
@@ -119,7 +120,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
     ${facetList(frame, p, "year", t.year, view.facets.year)}
   </aside>
   <section aria-labelledby="results-h">
-    <h2 id="results-h" aria-live="polite">${heading}</h2>
+    <h2 id="results-h">${heading}</h2>
     ${
       active.length
         ? html`<ul class="active-filters" aria-label="${t.filters}">
