@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-support.ts";
+import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { upsertUser } from "../auth/passwords.ts";
 
 let server: TestServer;
@@ -136,6 +136,57 @@ describe("publishing through the form", () => {
     const text = await res.text();
     expect(text).toContain("<strong>bold</strong>");
     expect(text).not.toContain("<script");
+  });
+});
+
+describe("editing and deleting through the forms", () => {
+  it("edits a local item with its values filled in, then deletes it after confirmation", async () => {
+    const created = await server.library.create({ ...draftFixture("case-study.rich"), title: "Editable case" }, { author: "test" });
+    if (!created.ok) throw new Error("fixture did not publish");
+    const id = created.item.id;
+    const c = client();
+    await logIn(c);
+    const edit = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`);
+    const html = await edit.text();
+    expect(html).toContain('value="Editable case"');
+    expect(html).toContain('name="_version" value="1"');
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    // Every field as the form holds it, with a new title: what a browser would send back.
+    const form: Record<string, string> = { _csrf: token, _version: "1", _action: "save" };
+    for (const m of html.matchAll(/<input type="(?:text|url|email|date|number)" id="[^"]+" name="([^"]+)" value="([^"]*)"/g)) form[m[1]!] = m[2]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+    for (const m of html.matchAll(/<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[m[1]!] = m[2]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+    for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option selected>([^<]*)<\/option>/g)) form[m[1]!] = m[2]!;
+    form["/title"] = "Edited case";
+    const saved = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, { form });
+    expect(saved.status).toBe(303);
+    const after = (await server.library.get(id))!;
+    expect(after.version).toBe(2);
+    expect(after.title).toBe("Edited case");
+    expect(after.document.outcomes).toEqual(created.item.document.outcomes);
+
+    // Publishing from a stale form is refused and the entered values stay.
+    const stale = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, { form: { ...form, "/title": "Stale edit" } });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain('value="Stale edit"');
+
+    const confirm = await c.fetch(`/official/delete?${new URLSearchParams({ id })}`);
+    const confirmHtml = await confirm.text();
+    expect(confirmHtml).toContain("Delete “Edited case”?");
+    const deleteToken = /name="_csrf" value="([^"]+)"/.exec(confirmHtml)![1]!;
+    const deleted = await c.fetch(`/official/delete?${new URLSearchParams({ id })}`, { form: { _csrf: deleteToken, _version: "2" } });
+    expect(deleted.status).toBe(303);
+    expect((await server.library.get(id))!.deleted).toBe(true);
+  });
+
+  it("refuses to edit another city's item", async () => {
+    const peerId = "http://busan.test/items/not-ours";
+    const doc = { ...draftFixture("case-study.minimal"), id: peerId, attributedTo: "http://busan.test/cities/busan", city: "Busan", published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
+    await server.library.ingest({ document: doc, jws: "h..s", origin: "http://busan.test", provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "k" } });
+    const c = client();
+    await logIn(c);
+    const res = await c.fetch(`/official/edit?${new URLSearchParams({ id: peerId })}`);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("Only the city that published an item can change it.");
   });
 });
 
