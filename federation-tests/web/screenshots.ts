@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     await reader.goto(`${seoul.url}/items/pathway-mvoting`);
     await shot(reader, "pathway", true);
     await reader.goto(`${seoul.url}/items/dataset-egov-phases`);
-    await shot(reader, "dataset");
+    await shot(reader, "dataset", true);
     await reader.goto(`${seoul.url}/search?city=Busan`);
     await reader.locator(".results h3 a").first().click();
     await reader.waitForURL(/\/library\/item\?id=/);
