@@ -63,9 +63,9 @@ afterAll(async () => {
 });
 
 describe("wego demo", () => {
-  it("starts Seoul, Busan and Ulaanbaatar peered with each other, each holding every item, and stops them on SIGTERM", { timeout: 90_000 }, async () => {
+  it("starts Seoul, Busan and Ulaanbaatar peered with each other, each holding every item, and stops them on SIGTERM", { timeout: 120_000 }, async () => {
     const basePort = await freePortRun();
-    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), "demo", "--base-port", String(basePort), "--json", "--timeout", "70"], {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), "demo", "--base-port", String(basePort), "--json", "--timeout", "85"], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -83,7 +83,7 @@ describe("wego demo", () => {
         const line = stdout.split("\n").find((l) => l.startsWith("{"));
         return line ? (JSON.parse(line) as DemoAnswer) : undefined;
       },
-      80_000,
+      95_000,
       250,
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${stderr}`);
@@ -110,7 +110,7 @@ describe("wego demo", () => {
     expect(search.results.some((r) => r.city === "Busan" && !r.local)).toBe(true);
 
     child.kill("SIGTERM");
-    const code = await Promise.race([exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 20_000))]);
+    const code = await Promise.race([exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 15_000))]);
     expect(code).toBe(0);
     for (const node of answer.nodes) {
       expect(await isListening(node.url), node.url).toBe(false);

@@ -32,11 +32,19 @@ function wego(args: readonly string[]): Promise<{ status: number | null; stdout:
   });
 }
 
-/** Creates an admin token in a node's data folder. */
+/**
+ * Creates an admin token in a node's data folder with the calls `wego token create` makes:
+ * in this process, because every `wego` process first loads the whole node (many seconds on a
+ * busy 2-core machine), and this test already runs six of them.
+ */
 async function adminToken(dataDir: string): Promise<string> {
-  const r = await wego(["token", "create", "--data", dataDir, "--role", "admin", "--name", "admin"]);
-  if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
-  return r.stdout.trim().split("\n").at(-1)!;
+  const [{ openDatabase }, { createToken }] = await Promise.all([import("../../node/db/orm.ts"), import("../../node/auth/tokens.ts")]);
+  const orm = await openDatabase({ dataDir });
+  try {
+    return await createToken(orm, "admin", "admin");
+  } finally {
+    await orm.close();
+  }
 }
 
 /**
@@ -60,26 +68,28 @@ async function itemTotal(node: NodeProcess): Promise<number> {
 }
 
 describe("wego peer", () => {
-  it("follows, lists, approves and blocks through a running node's API, and explains its errors", { timeout: 90_000 }, async () => {
+  it("follows, lists, approves and blocks through a running node's API, and explains its errors", { timeout: 120_000 }, async () => {
     const base = tempDir("peer-cli");
     dirs.push(base);
-    // A publishes Seoul's seed library; B starts empty.
-    const [a, b] = await Promise.all([
+    // A publishes Seoul's seed library; B starts empty. Meanwhile: without a token, a clear
+    // message and a usage exit code, before any request is made.
+    const [a, b, noToken] = await Promise.all([
       startNodeProcess({ dataDir: `${base}/a` }),
       startNodeProcess({ dataDir: `${base}/b`, args: ["--city", "busan", "--no-seed"] }),
+      wego(["peer", "approve", "http://127.0.0.1:9/cities/busan", "--url", "http://127.0.0.1:9"]),
+      import("../../node/db/orm.ts"),
     ]);
     running.push(a, b);
+    expect(noToken.status).toBe(2);
+    expect(noToken.stderr).toMatch(/approve needs an admin token: pass --token TOKEN or set WEGO_TOKEN/);
     const aActor = `${a.url}/cities/seoul`;
     const bActor = `${b.url}/cities/busan`;
     const aItems = await itemTotal(a);
     expect(aItems).toBeGreaterThanOrEqual(14);
+    const tokenA = await adminToken(a.dataDir);
+    const tokenB = await adminToken(b.dataDir);
 
     // Each `wego` run loads the whole CLI (seconds on a busy machine): independent runs go side by side.
-    // Without a token: a clear message and a usage exit code, before any request.
-    const [noToken, tokenA, tokenB] = await Promise.all([wego(["peer", "approve", bActor, "--url", a.url]), adminToken(a.dataDir), adminToken(b.dataDir)]);
-    expect(noToken.status).toBe(2);
-    expect(noToken.stderr).toMatch(/approve needs an admin token: pass --token TOKEN or set WEGO_TOKEN/);
-
     const [follow, unknown, fromHandle] = await Promise.all([
       wego(["peer", "follow", aActor, "--url", b.url, "--token", tokenB]),
       wego(["peer", "approve", bActor, "--url", a.url, "--token", tokenA]),
@@ -115,7 +125,7 @@ describe("wego peer", () => {
         const peer = (await peersOf(b)).find((p) => p.actor === aActor);
         return peer?.state === "following" && peer.items === aItems && (await itemTotal(b)) === aItems;
       },
-      45_000,
+      60_000,
       250,
     );
 
