@@ -4,4 +4,6 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../node/cli.ts");
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A failed command exits at once: a node that failed to start may still hold open handles.
+if (code !== 0) process.exit(code);

@@ -6,9 +6,6 @@ import { openDatabase } from "./db/orm.ts";
 import { createToken, isRole, revokeTokens, type Role } from "./auth/tokens.ts";
 import { checkCredentials, upsertUser } from "./auth/passwords.ts";
 import { createKeyStore } from "./signing/keys.ts";
-import { verifyRemoteItem } from "./signing/verify.ts";
-import { createDocumentValidator } from "./library/validation.ts";
-import { startNode } from "./main.ts";
 import { registerPeerCommands } from "./cli-peer.ts";
 import { runDemo } from "./demo.ts";
 
@@ -90,6 +87,8 @@ export function createProgram(): Command {
     .option("--allow-hosts <hosts>", "comma-separated hosts that may peer (allowlist mode)")
     .option("--log-level <level>", "debug, info, warn or error")
     .action(async (flags: ConfigFlags) => {
+      // Loaded on demand: the whole node (Fedify, search, workers) is only needed to serve.
+      const { startNode } = await import("./main.ts");
       const node = await startNode(loadConfig(flags));
       const stop = async () => {
         await node.close();
@@ -228,6 +227,7 @@ export function createProgram(): Command {
     .option("--allow-private-address", "allow loopback/private addresses (tests and demos only)")
     .option("--json", "print the result as JSON")
     .action(async (url: string, opts: { allowPrivateAddress?: boolean; json?: boolean }) => {
+      const [{ verifyRemoteItem }, { createDocumentValidator }] = await Promise.all([import("./signing/verify.ts"), import("./library/validation.ts")]);
       const result = await verifyRemoteItem(url, { validator: createDocumentValidator(), allowPrivateAddress: opts.allowPrivateAddress ?? false });
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else if (result.ok) process.stdout.write(`valid: ${result.type} ${result.id} version ${result.version}, signed by ${result.origin} with key ${result.kid}\n`);
