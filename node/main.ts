@@ -61,7 +61,10 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   }
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
-  const queue = createSqliteMessageQueue(orm);
+  const queue = createSqliteMessageQueue(orm, { workers: 8 });
+  // Deliveries a killed predecessor had claimed go out now, not when their leases expire.
+  const released = await queue.releaseOrphanedLeases();
+  if (released > 0) logger.info("resumed deliveries interrupted by a crash", { count: released });
   const federationService = createFederationService({
     orm,
     library,
@@ -86,8 +89,10 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     seedFilesDir: join(config.seedsDir, config.city, "files"),
   });
   const server = createServer(app.callback());
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  // Longer than clients' idle sockets, so a client never reuses one the server just closed.
+  server.keepAliveTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());

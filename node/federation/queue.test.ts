@@ -403,3 +403,27 @@ describe("createSqliteMessageQueue()", () => {
     expect(await q.depth()).toBe(1);
   });
 });
+
+describe("releaseOrphanedLeases()", () => {
+  it("releaseOrphanedLeases() makes messages claimed by a dead process due again at once", async () => {
+    const orm = await openDatabase({ dataDir: ":memory:" });
+    try {
+      const queue = createSqliteMessageQueue(orm, { pollIntervalMs: 20, leaseMs: 3_600_000 });
+      await queue.enqueue({ n: 1 });
+      // A claim as a process killed mid-handler leaves it: locked for an hour.
+      await orm.em.getKnex()("fedify_queue").update({ locked_until: Date.now() + 3_600_000 });
+      expect(await queue.releaseOrphanedLeases()).toBe(1);
+      const seen: unknown[] = [];
+      const controller = new AbortController();
+      const listening = queue.listen((m) => {
+        seen.push(m);
+        controller.abort();
+      }, { signal: controller.signal });
+      await listening;
+      expect(seen).toEqual([{ n: 1 }]);
+      await queue.close();
+    } finally {
+      await orm.close();
+    }
+  });
+});

@@ -35,6 +35,12 @@ export interface SqliteMessageQueue extends MessageQueue {
   depth(): Promise<number>;
   /** Stops every listen() of this queue and waits for their running handlers; pending messages stay stored. */
   close(): Promise<void>;
+  /**
+   * Frees the claims of a process that died (SIGKILL, power loss) so their messages run
+   * now rather than when the leases expire. Call once at start, before listen(): the
+   * node is the only process that handles this queue.
+   */
+  releaseOrphanedLeases(): Promise<number>;
 }
 
 interface ClaimedRow {
@@ -254,6 +260,10 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
       const db = transactionOf(orm) ?? orm.em.getKnex();
       const rows = (await db.raw("select count(*) as n from fedify_queue")) as { n: number }[];
       return rows[0]?.n ?? 0;
+    },
+
+    async releaseOrphanedLeases(): Promise<number> {
+      return (await orm.em.getKnex()("fedify_queue").whereNotNull("locked_until").update({ locked_until: null })) as number;
     },
 
     async close(): Promise<void> {
