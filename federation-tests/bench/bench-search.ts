@@ -139,6 +139,7 @@ async function runOurs(size: number): Promise<EngineResult> {
     let search = await createSearchService({ orm: t.orm, library: t.library, dataDir });
     await search.settled();
     const buildMs = performance.now() - b0;
+    const rssAfterBuild = maxRssMb();
 
     const queries = makeQueries();
     const latencies = emptyLatencies();
@@ -156,6 +157,7 @@ async function runOurs(size: number): Promise<EngineResult> {
       bare[q.kind].push(performance.now() - z0);
     }
 
+    const rssAfterQueries = maxRssMb();
     // Publish → searchable, one probe at a time, each with a word no other item has.
     const publishToSearchableMs: number[] = [];
     for (let p = 0; p < PROBES; p++) {
@@ -209,6 +211,7 @@ async function runOurs(size: number): Promise<EngineResult> {
         "compactions for them": after.compactions - before.compactions,
         "settled after the last (ms)": fmt(settleAfterIngestMs),
         "restart loaded the saved base": String(restarted.loadedFromDisk),
+        "peak RSS after build / after queries (MB)": `${fmt(rssAfterBuild)} / ${fmt(rssAfterQueries)}`,
         "p95 ms without snippets (single/two/field/prefix/typo)": KINDS.map((k) => fmt(percentile(bare[k], 95), 1)).join("/"),
       },
     };

@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { DocMeta } from "./documents.ts";
 import { IndexWorker } from "./index-worker-client.ts";
 import { compileQuery, runQuery } from "./query.ts";
-import { decodeSegments, Segment } from "./segment.ts";
+import { decodeSegments, Segment, type SegmentData } from "./segment.ts";
 import { firstHit, leadSnippet, makeSnippet } from "./snippet.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
 import { stripMarkdown } from "./text.ts";
@@ -231,7 +231,21 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   const baseChunkDocs = options.baseChunkDocs ?? 2000;
   const file = options.dataDir === ":memory:" ? undefined : join(options.dataDir, "search", BASE_FILE);
 
-  const deltaWorker = new IndexWorker("wego-search-delta");
+  // Started on first use: booting a worker (tsx, lunr) costs a second or two of CPU, which
+  // a node that only loads its saved base and serves should not pay at start.
+  let deltaWorkerInstance: IndexWorker | undefined;
+  let corpusParts: SegmentData[] | undefined;
+  function deltaWorker(): IndexWorker {
+    if (!deltaWorkerInstance) {
+      deltaWorkerInstance = new IndexWorker("wego-search-delta");
+      if (corpusParts) deltaWorkerInstance.setCorpus(corpusParts);
+    }
+    return deltaWorkerInstance;
+  }
+  function setCorpus(parts: SegmentData[]): void {
+    corpusParts = parts;
+    deltaWorkerInstance?.setCorpus(parts);
+  }
   let compactWorker: IndexWorker | undefined;
 
   /** The base's pieces: built together by one compaction, saved together. */
@@ -300,7 +314,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     pending.clear();
     flushing = (async () => {
       try {
-        const seg = new Segment(await deltaWorker.build(batch.map((b) => b.row)));
+        const seg = new Segment(await deltaWorker().build(batch.map((b) => b.row)));
         deltaBuilds++;
         if (closed) return;
         batch.forEach((b, doc) => {
@@ -309,7 +323,9 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         if (seg.live > 0) segments.push(seg);
         prune();
       } catch (error) {
-        if (!closed) logger?.error("search: delta build failed; those changes are not searchable until the next compaction", { error: String(error) });
+        if (closed) return;
+        logger?.error("search: delta build failed; rebuilding the base from the database instead", { error: String(error) });
+        void compact();
       }
     })().finally(() => {
       flushing = undefined;
@@ -383,7 +399,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     }
     base = parts;
     baseSeq = seq;
-    deltaWorker.setCorpus(parts.map((s) => s.data));
+    setCorpus(parts.map((s) => s.data));
     segments = [...parts, ...segments.filter((s) => !parts.includes(s))];
     prune();
   }
@@ -411,7 +427,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     }
     base = parts;
     baseSeq = seq;
-    deltaWorker.setCorpus(decoded.parts);
+    setCorpus(decoded.parts);
     segments = [...parts];
     prune();
     return true;
@@ -649,7 +665,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       closed = true;
       unsubscribe();
       if (flushTimer) clearTimeout(flushTimer);
-      await Promise.allSettled([deltaWorker.close(), compactWorker?.close()]);
+      await Promise.allSettled([deltaWorkerInstance?.close(), compactWorker?.close()]);
     },
   };
 }
