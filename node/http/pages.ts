@@ -55,7 +55,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
   const { library, identity, search } = deps;
   const router = new Router();
   const statics = loadStaticFiles();
-  const session = deps.app && deps.orm ? webSession(deps.app, deps.orm) : async (_ctx: Context, next: () => Promise<unknown>) => void (await next());
+  const session = deps.app && deps.orm ? webSession(deps.app, deps.orm, { secure: identity.origin.startsWith("https:") }) : async (_ctx: Context, next: () => Promise<unknown>) => void (await next());
   const web: WebMiddleware = createWebMiddleware({ session, cityName: identity.name });
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import type { AddressInfo } from "node:net";
+import { createTestLibrary, draftFixture, startTestServer, TEST_IDENTITY, type TestServer } from "../test-support.ts";
+import { createApp } from "../app.ts";
+import { createLogger } from "../log.ts";
 import { upsertUser } from "../auth/passwords.ts";
 
 let server: TestServer;
@@ -91,6 +94,23 @@ describe("web sessions", () => {
     const replay = await fetch(`${server.url}/official/new`, { headers: { cookie: `wego_session=${old}` }, redirect: "manual" });
     expect(replay.status).toBe(302);
     expect(replay.headers.get("location")).toMatch(/^\/login\?next=/);
+  });
+});
+
+describe("behind a TLS proxy", () => {
+  it("marks the session cookie Secure when the node's origin is https, though it is reached over http", async () => {
+    const t = await createTestLibrary({ ...TEST_IDENTITY, origin: "https://seoul.test", actorId: "https://seoul.test/cities/seoul" });
+    const app = createApp({ ...t, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
+    const listening = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => listening.once("listening", resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(listening.address() as AddressInfo).port}/login`);
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie().find((c) => c.startsWith("wego_session="))).toMatch(/;\s*secure/i);
+    } finally {
+      listening.close();
+      await t.orm.close();
+    }
   });
 });
 

@@ -71,8 +71,8 @@ export function createSessionStore(orm: Orm) {
  * 256-bit key looked up in the store, so there is nothing to forge and no signing secret
  * to keep.
  */
-export function webSession(app: Koa, orm: Orm): Middleware {
-  return createSession(
+export function webSession(app: Koa, orm: Orm, options: { readonly secure?: boolean } = {}): Middleware {
+  const session = createSession(
     {
       key: SESSION_COOKIE,
       maxAge: SESSION_MAX_AGE_MS,
@@ -85,6 +85,13 @@ export function webSession(app: Koa, orm: Orm): Middleware {
     },
     app,
   ) as Middleware;
+  if (!options.secure) return session;
+  // Behind a TLS-terminating proxy the node sees plain HTTP; its https origin says the
+  // browser does not, so the cookie is marked Secure all the same.
+  return (ctx, next) => {
+    ctx.cookies.secure = true;
+    return session(ctx, next);
+  };
 }
 
 /** The session of a request that went through {@link webSession}. */
