@@ -1,7 +1,7 @@
 import type { Object as APObject } from "@fedify/fedify/vocab";
 import type { Library, NodeIdentity } from "../library/library.ts";
 import type { DocumentValidator } from "../library/validation.ts";
-import { verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
+import { signedFromAnswer, verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
 import type { Logger } from "../log.ts";
 import type { PeerStore } from "./peers.ts";
 import { extractSigned } from "./vocab.ts";
@@ -28,20 +28,39 @@ export type IngestOutcome =
  * logged with its reason and leaves nothing behind.
  */
 export async function ingestObject(deps: IngestDeps, object: APObject, deliveredBy: URL): Promise<IngestOutcome> {
+  const extracted = await extractSigned(object);
+  return ingestSigned(deps, { objectId: object.id?.href ?? null, attribution: object.attributionId?.href, extracted }, deliveredBy);
+}
+
+/**
+ * As {@link ingestObject}, for an item object still in its compact JSON form (a backfill
+ * page read without JSON-LD processing, which costs more than verifying the signature).
+ */
+export function ingestJsonObject(deps: IngestDeps, json: unknown, deliveredBy: URL): Promise<IngestOutcome> {
+  const o = (json ?? {}) as { id?: unknown; attributedTo?: unknown };
+  const signed = signedFromAnswer(json);
+  const extracted = signed ? ({ ok: true, signed } as const) : ({ ok: false, reason: "the object carries no signed document" } as const);
+  return ingestSigned(deps, { objectId: typeof o.id === "string" ? o.id : null, attribution: typeof o.attributedTo === "string" ? o.attributedTo : undefined, extracted }, deliveredBy);
+}
+
+async function ingestSigned(
+  deps: IngestDeps,
+  item: { objectId: string | null; attribution: string | undefined; extracted: Awaited<ReturnType<typeof extractSigned>> },
+  deliveredBy: URL,
+): Promise<IngestOutcome> {
   const refuse = (reason: string): IngestOutcome => {
-    deps.logger.info("refused an item", { reason, object: object.id?.href ?? null, deliveredBy: deliveredBy.href });
+    deps.logger.info("refused an item", { reason, object: item.objectId, deliveredBy: deliveredBy.href });
     return { ok: false, reason };
   };
   const deliverer = deliveredBy.host.toLowerCase();
   if (await deps.peers.isBlocked(deliverer)) return refuse(`${deliverer} is blocked`);
   const peer = await deps.peers.get(deliveredBy.href);
   if (peer?.weFollow !== "accepted") return refuse(`${deliveredBy.href} is not a peer this node follows`);
-  const extracted = await extractSigned(object);
+  const { extracted } = item;
   if (!extracted.ok) return refuse(extracted.reason);
   const { document, jws } = extracted.signed;
-  if (object.id?.href !== document.id) return refuse("the object id differs from the signed document's id");
-  const attribution = object.attributionId?.href;
-  if (attribution !== undefined && attribution !== document.attributedTo) return refuse("the object is attributed to another actor than the signed document");
+  if (item.objectId !== document.id) return refuse("the object id differs from the signed document's id");
+  if (item.attribution !== undefined && item.attribution !== document.attributedTo) return refuse("the object is attributed to another actor than the signed document");
   const verified = await verifySignedDocument(document, jws, { validator: deps.validator, loadKeys: deps.loadKeys });
   if (!verified.ok) return refuse(verified.reason);
   if (verified.origin === deps.identity.origin) return refuse("the item claims this node's own origin");

@@ -5,7 +5,6 @@ import {
   Follow,
   isActor,
   OrderedCollection,
-  CollectionPage,
   PUBLIC_COLLECTION,
   Reject,
   Accept,
@@ -24,7 +23,7 @@ import { createActorKeys } from "./actor-keys.ts";
 import { actorInfoOf } from "./actors.ts";
 import type { FederationDeps } from "./deps.ts";
 import { createWegoFederation } from "./federation.ts";
-import { ingestObject } from "./ingest.ts";
+import { ingestJsonObject } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeerStore, hostOf, type PeerView } from "./peers.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
@@ -214,22 +213,21 @@ export function createFederationService(options: FederationServiceOptions): Fede
       }
       let unchangedRun = 0;
       while (pageUrl && !abort.signal.aborted) {
-        const page = await ctx.lookupObject(pageUrl, { documentLoader });
-        if (!(page instanceof CollectionPage)) throw new Error(`${pageUrl.href} is not a collection page`);
         if (new URL(pageUrl).origin !== new URL(peerId).origin) throw new Error("the outbox pages left the peer's origin");
-        const objects = [];
-        for await (const activity of page.getItems({ documentLoader, suppressError: true })) {
-          if (!(activity instanceof Create || activity instanceof Update)) continue;
-          const object = await activity.getObject({ documentLoader, suppressError: true }).catch(() => null);
-          if (object) objects.push(object);
-        }
+        // The page is read as plain JSON, not through JSON-LD processing: every item
+        // carries its signed document, and the origin's signature is what decides.
+        const { document: page } = await documentLoader(pageUrl.href);
+        const { orderedItems, items, next } = (page ?? {}) as { orderedItems?: unknown; items?: unknown; next?: unknown };
+        const entries = [orderedItems ?? items ?? []].flat() as { type?: unknown; object?: unknown }[];
+        const objects = entries.filter((a) => (a?.type === "Create" || a?.type === "Update") && a.object && typeof a.object === "object").map((a) => a.object);
         // Verified together, so the library commits the whole page in one transaction.
-        const outcomes = await Promise.all(objects.map((object) => ingestObject(ingestDeps, object, new URL(peerId))));
+        const outcomes = await Promise.all(objects.map((object) => ingestJsonObject(ingestDeps, object, new URL(peerId))));
         for (const outcome of outcomes) {
           done++;
           unchangedRun = outcome.ok && outcome.status === "unchanged" ? unchangedRun + 1 : 0;
         }
-        pageUrl = page.nextId;
+        const nextId = typeof next === "string" ? next : typeof (next as { id?: unknown } | null)?.id === "string" ? (next as { id: string }).id : null;
+        pageUrl = nextId && URL.canParse(nextId) ? new URL(nextId) : null;
         await peers.update(peerId, { backfillDone: done, backfillCursor: pageUrl?.href ?? null, lastSeen: new Date().toISOString() });
         // Catching up: once a whole page is already held, the rest is older and held too.
         if (mode === "incremental" && unchangedRun >= (options.pageSize ?? 100)) break;

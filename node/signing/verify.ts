@@ -72,12 +72,12 @@ export const SIGNED_ITEM_MEDIA_TYPE = "application/vnd.wego.signed-item+json";
  * The signed document in an answer: the API's `{document, jws}`, or an ActivityStreams
  * object (an item's id URL) whose attachment carries it.
  */
-function signedFromAnswer(json: unknown): { document: Record<string, unknown>; jws: string } | null {
+export function signedFromAnswer(json: unknown): { document: Record<string, unknown>; jws: string } | null {
   let candidate = json as { document?: unknown; jws?: unknown; attachment?: unknown } | null;
   if (candidate && typeof candidate === "object" && candidate.document === undefined && candidate.attachment !== undefined) {
     const attachments = Array.isArray(candidate.attachment) ? candidate.attachment : [candidate.attachment];
     const found = attachments.find((a) => a && typeof a === "object" && (a as { mediaType?: unknown }).mediaType === SIGNED_ITEM_MEDIA_TYPE) as { content?: unknown } | undefined;
-    if (typeof found?.content !== "string") return null;
+    if (typeof found?.content !== "string" || found.content.length > 1_500_000) return null;
     try {
       candidate = JSON.parse(found.content) as typeof candidate;
     } catch {
