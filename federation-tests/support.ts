@@ -53,6 +53,30 @@ export function runWego(args: readonly string[], input?: string): { status: numb
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs `wego` without blocking this process's event loop: a blocked loop keeps pooled
+ * keep-alive sockets that the server closes meanwhile, and the next request on one fails.
+ */
+export function runWegoAsync(args: readonly string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WEGO, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin!.end(input ?? "");
+  });
+}
+
+/** As {@link createTokenFor}, without blocking the event loop. */
+export async function createTokenAsync(dataDir: string, role: "admin" | "editor", name: string = role): Promise<string> {
+  const r = await runWegoAsync(["token", "create", "--data", dataDir, "--role", role, "--name", name]);
+  if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
+  return r.stdout.trim().split("\n").at(-1)!;
+}
+
 /** Creates a token in a node's data folder and returns it. */
 export function createTokenFor(dataDir: string, role: "admin" | "editor", name: string = role): string {
   const r = runWego(["token", "create", "--data", dataDir, "--role", role, "--name", name]);

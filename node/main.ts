@@ -91,8 +91,6 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const server = createServer(app.callback());
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
-  // Longer than clients' idle sockets, so a client never reuses one the server just closed.
-  server.keepAliveTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createTokenFor, poll, removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { createTokenAsync, poll, removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
 
 /** A city node process with its admin token and actor URL. */
 export interface CityNode {
@@ -28,7 +28,7 @@ export function createCluster(): Cluster {
       const dataDir = join(base, city);
       const args = ["--city", city, ...(options.seed ? [] : ["--no-seed"]), ...(options.args ?? [])];
       const node = await startNodeProcess({ dataDir, args, port: options.port });
-      const entry: CityNode = { city, dataDir, token: createTokenFor(dataDir, "admin", `${city}-admin`), node, url: node.url, actor: `${node.url}/cities/${city}` };
+      const entry: CityNode = { city, dataDir, token: await createTokenAsync(dataDir, "admin", `${city}-admin`), node, url: node.url, actor: `${node.url}/cities/${city}` };
       nodes.push(entry);
       argsOf.set(entry, args);
       return entry;

@@ -30,8 +30,8 @@ describe("peering", () => {
   it("peering needs an admin token: 401 without, 403 for an editor", async () => {
     const none = await fetch(`${b.url}/api/peers`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ actor: a.actor }) });
     expect(none.status).toBe(401);
-    const { createTokenFor } = await import("../support.ts");
-    const editor = createTokenFor(b.dataDir, "editor", "ed");
+    const { createTokenAsync } = await import("../support.ts");
+    const editor = await createTokenAsync(b.dataDir, "editor", "ed");
     const res = await fetch(`${b.url}/api/peers`, { method: "POST", headers: { authorization: `Bearer ${editor}`, "content-type": "application/json" }, body: JSON.stringify({ actor: a.actor }) });
     expect(res.status).toBe(403);
   });

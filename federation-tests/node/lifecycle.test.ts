@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { JWK } from "jose";
 import { verifyDetachedJws } from "../../node/signing/jws.ts";
 import { draftFixture } from "../../node/test-support.ts";
-import { createTokenFor, removeDir, ROOT, runWego, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { createTokenAsync, removeDir, ROOT, runWego, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
 
 const running: NodeProcess[] = [];
 const dirs: string[] = [];
@@ -69,7 +69,7 @@ describe("a node process", () => {
     const home = await (await fetch(first.url, { headers: { accept: "text/html" } })).text();
     const newest = (await (await fetch(`${first.url}/api/items?limit=1`)).json()) as Listing;
     expect(home).toContain(newest.items[0]!.id.replace(first.url, ""));
-    const token = createTokenFor(dir, "editor");
+    const token = await createTokenAsync(dir, "editor");
     const posted = await fetch(`${first.url}/api/items`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(draftFixture("case-study.rich")) });
     expect(posted.status).toBe(201);
     const { id, jws } = (await posted.json()) as { id: string; jws: string };
@@ -90,7 +90,7 @@ describe("a node process", () => {
   it("leaves no half-written version when killed with SIGKILL in the middle of writes", async () => {
     const dir = dataDir("crash");
     const node = await start(dir, undefined, ["--no-seed"]);
-    const token = createTokenFor(dir, "editor");
+    const token = await createTokenAsync(dir, "editor");
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const acknowledged = new Map<string, number>();
     let stopWriting = false;
@@ -149,7 +149,7 @@ describe("a node process", () => {
     expect(rotated.status).toBe(0);
     const newKid = rotated.stdout.trim().split(" ").at(-1);
     const restarted = await start(dir, port);
-    const token = createTokenFor(dir, "editor");
+    const token = await createTokenAsync(dir, "editor");
     const res = await fetch(`${restarted.url}/api/items`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(draftFixture("dataset.rich")) });
     const { id } = (await res.json()) as { id: string };
     const fresh = runWego(["verify", id, "--allow-private-address", "--json"]);
