@@ -60,6 +60,11 @@ export function insertVersionRows(em: EntityManager, rows: readonly ItemVersionR
   );
 }
 
+/** The columns of an item head joined with one version (`i` items, `v` item_versions). */
+const JOINED_COLUMNS = `i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
+  i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
+  v.provenance, v.created_at as version_created_at`;
+
 /** An item head joined with one of its versions, as one read returns it. */
 export interface ItemWithVersion {
   readonly item: ItemRow;
@@ -127,9 +132,7 @@ function toItemWithVersion(r: JoinedRow): ItemWithVersion {
  */
 export async function selectItemWithVersion(em: EntityManager, id: string, version?: number): Promise<ItemWithVersion | null> {
   const rows = (await em.getKnex().raw(
-    `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
-            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
-            v.provenance, v.created_at as version_created_at
+    `select ${JOINED_COLUMNS}
        from items i join item_versions v on v.item_id = i.id and v.version = coalesce(?, i.version)
       where i.id = ?`,
     [version ?? null, id],
@@ -151,9 +154,7 @@ export interface PagePosition {
  */
 export async function selectLocalPage(em: EntityManager, after: PagePosition | null, limit: number): Promise<ItemWithVersion[]> {
   const rows = (await em.getKnex().raw(
-    `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
-            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
-            v.provenance, v.created_at as version_created_at
+    `select ${JOINED_COLUMNS}
        from items i join item_versions v on v.item_id = i.id and v.version = i.version
       where i.local = 1 and i.deleted = 0 ${after ? "and (i.updated < ? or (i.updated = ? and i.id < ?))" : ""}
       order by i.updated desc, i.id desc
@@ -166,9 +167,7 @@ export async function selectLocalPage(em: EntityManager, after: PagePosition | n
 /** Local versions written after `seq`, oldest first: what the publisher has yet to send. */
 export async function selectLocalVersionsAfter(em: EntityManager, seq: number, limit: number): Promise<(ItemWithVersion & { seq: number })[]> {
   const rows = (await em.getKnex().raw(
-    `select v.seq, i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
-            i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
-            v.provenance, v.created_at as version_created_at
+    `select v.seq, ${JOINED_COLUMNS}
        from item_versions v join items i on i.id = v.item_id
       where v.seq > ? and i.local = 1
       order by v.seq asc
@@ -184,9 +183,7 @@ export async function selectItemsWithVersion(em: EntityManager, ids: readonly st
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const rows = (await em.getKnex().raw(
-      `select i.id, i.type, i.origin, i.local, i.version as head, i.title, i.city, i.language, i.published, i.updated,
-              i.deleted, i.verified, i.created_at, v.version, v.document, v.jws, v.html, v.author, v.changed,
-              v.provenance, v.created_at as version_created_at
+      `select ${JOINED_COLUMNS}
          from items i join item_versions v on v.item_id = i.id and v.version = i.version
         where i.id in (${chunk.map(() => "?").join(",")})`,
       chunk,

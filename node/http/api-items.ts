@@ -6,6 +6,7 @@ import type { Library, StoredItem, WriteResult } from "../library/library.ts";
 import { DOCUMENT_TYPES } from "../library/validation.ts";
 import { requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
+import { intParam, oneParam } from "./params.ts";
 
 /** Dependencies of the items API. */
 export interface ItemsApiDeps {
@@ -14,21 +15,6 @@ export interface ItemsApiDeps {
   readonly maxBodyBytes: number;
 }
 
-function oneParam(ctx: Context, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (Array.isArray(value)) throw new HttpError(400, `give ${name} once`, [{ path: name, message: "is repeated" }]);
-  return value === undefined || value === "" ? undefined : value;
-}
-
-function intParam(ctx: Context, name: string, min: number, max: number): number | undefined {
-  const raw = oneParam(ctx, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`, [{ path: name, message: `must be an integer from ${min} to ${max}` }]);
-  }
-  return n;
-}
 
 function idParam(ctx: Context): string {
   const id = oneParam(ctx, "id");

@@ -3,6 +3,7 @@ import type { Context } from "koa";
 import { DOCUMENT_TYPES } from "../library/validation.ts";
 import { MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
 import { HttpError } from "./errors.ts";
+import { intParam, oneParam } from "./params.ts";
 
 /** Dependencies of the search API. */
 export interface SearchApiDeps {
@@ -11,21 +12,6 @@ export interface SearchApiDeps {
 
 const MAX_QUERY_LENGTH = 1000;
 
-function oneParam(ctx: Context, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (Array.isArray(value)) throw new HttpError(400, `give ${name} once`, [{ path: name, message: "is repeated" }]);
-  return value === undefined || value === "" ? undefined : value;
-}
-
-function intParam(ctx: Context, name: string, min: number, max: number): number | undefined {
-  const raw = oneParam(ctx, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`, [{ path: name, message: `must be an integer from ${min} to ${max}` }]);
-  }
-  return n;
-}
 
 /** `GET /api/search?q=&type=&city=&tag=&lang=&year=&limit=&offset=`: the network's library, searched. */
 export function createSearchRouter(deps: SearchApiDeps): Router {
