@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, type Federation } from "@fedify/fedify";
 import { Accept, Article, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
@@ -24,6 +24,14 @@ export interface RoguePeer {
   article(id: string, payload: unknown, attributedTo?: string): Article;
   /** Sends an activity, signed with the rogue's HTTP signature key, to a node's actor. */
   send(to: { actor: string; inbox: string }, activity: Activity): Promise<void>;
+  /**
+   * Serves `path` (exact pathname) with a handler of the test's own, before the rogue's
+   * ActivityPub routes: hostile documents, redirect loops, endless outbox pages. The
+   * handler's requests are counted in {@link RoguePeer.hits}.
+   */
+  route(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): void;
+  /** How many requests reached `path` so far. */
+  hits(path: string): number;
   close(): Promise<void>;
 }
 
@@ -62,8 +70,16 @@ export async function startRoguePeer(): Promise<RoguePeer> {
     await ctx.sendActivity({ identifier: "rogue" }, follower, new Accept({ id: new URL(`${origin}/accepts/${encodeURIComponent(follow.id.href)}`), actor: actorId, object: follow }));
   });
 
+  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>();
+  const hitCounts = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", origin);
+    hitCounts.set(url.pathname, (hitCounts.get(url.pathname) ?? 0) + 1);
+    const custom = routes.get(url.pathname);
+    if (custom) {
+      await custom(req, res);
+      return;
+    }
     if (url.pathname === "/.well-known/jwks.json") {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ keys: [{ ...publicJwk, kid, alg: "EdDSA", use: "sig" }] }));
@@ -105,7 +121,12 @@ export async function startRoguePeer(): Promise<RoguePeer> {
       const recipient: Recipient = { id: new URL(to.actor), inboxId: new URL(to.inbox), endpoints: null };
       await context().sendActivity({ identifier: "rogue" }, recipient, activity, { immediate: true });
     },
+    route(path, handler) {
+      routes.set(path, handler);
+    },
+    hits: (path) => hitCounts.get(path) ?? 0,
     async close() {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
