@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set("X-Frame-Options", "DENY");
     await next();
   });
-  if (deps.federationService) app.use(federationBridge(deps.federationService.federation, deps.identity.origin));
+  if (deps.federationService) app.use(federationBridge(deps.federationService.federation, deps.identity.origin, deps.federationService.door));
   const routers = [
     createWellKnownRouter(deps),
     createItemsRouter(deps),

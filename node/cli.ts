@@ -82,7 +82,7 @@ export function createProgram(): Command {
     .option("--name <name>", "city display name")
     .option("--country <code>", "ISO 3166-1 alpha-2 country (default KR)")
     .option("--no-seed", "do not load the city's seed library")
-    .option("--allow-private-address", "let federation reach loopback/private addresses (tests and demos only)")
+    .option("--allow-private-address [ranges]", "let federation reach loopback/private addresses, or only the given CIDRs (tests and demos only)")
     .option("--auto-approve", "accept follow requests without an admin's approval")
     .option("--allow-hosts <hosts>", "comma-separated hosts that may peer (allowlist mode)")
     .option("--log-level <level>", "debug, info, warn or error")
@@ -224,11 +224,18 @@ export function createProgram(): Command {
     .command("verify")
     .description("fetch an item from any node and check its signature and origin")
     .argument("<url>", "the item's id URL, or a node's /api/items?id=… URL")
-    .option("--allow-private-address", "allow loopback/private addresses (tests and demos only)")
+    .option("--allow-private-address [ranges]", "allow loopback/private addresses, or only the given CIDRs (tests and demos only)")
     .option("--json", "print the result as JSON")
-    .action(async (url: string, opts: { allowPrivateAddress?: boolean; json?: boolean }) => {
-      const [{ verifyRemoteItem }, { createDocumentValidator }] = await Promise.all([import("./signing/verify.ts"), import("./library/validation.ts")]);
-      const result = await verifyRemoteItem(url, { validator: createDocumentValidator(), allowPrivateAddress: opts.allowPrivateAddress ?? false });
+    .action(async (url: string, opts: { allowPrivateAddress?: boolean | string; json?: boolean }) => {
+      const [{ verifyRemoteItem }, { createDocumentValidator }, { createOutbound }, { addressPolicyOf, loadConfig }] = await Promise.all([
+        import("./signing/verify.ts"),
+        import("./library/validation.ts"),
+        import("./net/outbound.ts"),
+        import("./config.ts"),
+      ]);
+      const outbound = createOutbound({ policy: addressPolicyOf(loadConfig({ allowPrivateAddress: opts.allowPrivateAddress ?? false })) });
+      const result = await verifyRemoteItem(url, { validator: createDocumentValidator(), outbound });
+      await outbound.close();
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else if (result.ok) process.stdout.write(`valid: ${result.type} ${result.id} version ${result.version}, signed by ${result.origin} with key ${result.kid}\n`);
       else process.stdout.write(`INVALID: ${result.reason}\n`);

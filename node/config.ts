@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { invalidRange, type AddressPolicy } from "./net/address-policy.ts";
 
 /** Everything a node needs to know about how to run; made only by {@link loadConfig}. */
 export interface Config {
@@ -23,6 +24,11 @@ export interface Config {
   readonly seedsDir: string;
   /** Let federation reach loopback and private addresses: tests and demos only. */
   readonly allowPrivateAddress: boolean;
+  /**
+   * With {@link Config.allowPrivateAddress}, only these non-public ranges (CIDRs or
+   * addresses: `--allow-private-address 127.0.0.1`); null: every range.
+   */
+  readonly allowedPrivateRanges: readonly string[] | null;
   /** Follow requests wait for an admin's approval (default true; `--auto-approve` turns it off). */
   readonly manuallyApprovesFollowers: boolean;
   /** When set, only these hosts (host[:port]) may peer: WeGO membership mode. */
@@ -46,7 +52,7 @@ export interface ConfigFlags {
   readonly name?: string;
   readonly country?: string;
   readonly seed?: boolean;
-  readonly allowPrivateAddress?: boolean;
+  readonly allowPrivateAddress?: boolean | string;
   readonly autoApprove?: boolean;
   readonly allowHosts?: string;
   readonly logLevel?: string;
@@ -86,6 +92,21 @@ function parseHosts(value: string | undefined): string[] | null {
   return hosts;
 }
 
+/**
+ * `--allow-private-address` alone (or `WEGO_ALLOW_PRIVATE_ADDRESS=true`) allows every
+ * non-public address; with a comma-separated list of CIDRs or addresses, only those.
+ */
+function parsePrivateAddress(value: boolean | string | undefined): { allow: boolean; ranges: string[] | null } {
+  if (value === undefined || value === false) return { allow: false, ranges: null };
+  if (value === true) return { allow: true, ranges: null };
+  const bool = parseBool(value);
+  if (bool !== undefined && !/[.:]/.test(value)) return { allow: bool, ranges: null };
+  const ranges = value.split(",").map((r) => r.trim()).filter(Boolean);
+  const bad = invalidRange(ranges);
+  if (bad !== null) throw new ConfigError(`--allow-private-address takes CIDRs or IP addresses, got ${bad}`);
+  return { allow: ranges.length > 0, ranges };
+}
+
 function parseBool(value: string | undefined): boolean | undefined {
   if (value === undefined || value === "") return undefined;
   return ["1", "true", "yes", "on"].includes(value.toLowerCase());
@@ -104,6 +125,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const logLevel = (flags.logLevel ?? env.WEGO_LOG_LEVEL ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new ConfigError(`log level must be debug, info, warn or error`);
   const maxBodyBytes = Number(env.WEGO_MAX_BODY_BYTES ?? 1024 * 1024);
+  const privateAddress = parsePrivateAddress(flags.allowPrivateAddress ?? env.WEGO_ALLOW_PRIVATE_ADDRESS);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
   return {
     port,
@@ -115,10 +137,16 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     country,
     seed: flags.seed ?? parseBool(env.WEGO_SEED) ?? true,
     seedsDir: resolve(env.WEGO_SEEDS_DIR ?? DEFAULT_SEEDS_DIR),
-    allowPrivateAddress: flags.allowPrivateAddress ?? parseBool(env.WEGO_ALLOW_PRIVATE_ADDRESS) ?? false,
+    allowPrivateAddress: privateAddress.allow,
+    allowedPrivateRanges: privateAddress.ranges,
     manuallyApprovesFollowers: !(flags.autoApprove ?? parseBool(env.WEGO_AUTO_APPROVE) ?? false),
     peerAllowlist: parseHosts(flags.allowHosts ?? env.WEGO_ALLOW_HOSTS),
     maxBodyBytes,
     logLevel,
   };
+}
+
+/** The outbound address policy a configuration asks for. */
+export function addressPolicyOf(config: Pick<Config, "allowPrivateAddress" | "allowedPrivateRanges">): AddressPolicy {
+  return { allowPrivate: config.allowPrivateAddress, allowedRanges: config.allowedPrivateRanges };
 }

@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import type { Config } from "./config.ts";
+import { addressPolicyOf, type Config } from "./config.ts";
+import { createOutbound, installGlobalGuard } from "./net/outbound.ts";
 import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore, type KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator } from "./library/validation.ts";
@@ -61,6 +62,9 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   }
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
+  // One guard for every connection the process opens, Fedify's deliveries included.
+  const outbound = createOutbound({ policy: addressPolicyOf(config) });
+  installGlobalGuard(outbound);
   const queue = createSqliteMessageQueue(orm, { workers: 8 });
   // Deliveries a killed predecessor had claimed go out now, not when their leases expire.
   const released = await queue.releaseOrphanedLeases();
@@ -73,7 +77,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     logger,
     kv: createSqliteKvStore(orm),
     queue,
-    allowPrivateAddress: config.allowPrivateAddress,
+    outbound,
     manuallyApprovesFollowers: config.manuallyApprovesFollowers,
     allowlist: config.peerAllowlist,
   });

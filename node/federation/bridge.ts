@@ -1,16 +1,17 @@
-import { Readable } from "node:stream";
 import type { Federation } from "@fedify/fedify";
 import type { Middleware } from "koa";
+import type { InboxDoor } from "./inbox-door.ts";
 
 const INBOX_PATH = /^\/(inbox|cities\/[^/]+\/inbox)$/;
 
 /**
  * Hands ActivityPub requests (actor, inboxes, outbox, collections, WebFinger, NodeInfo,
  * items asked for as ActivityStreams) to Fedify; anything Fedify does not serve falls
- * through to the Koa routes (HTML pages, the JSON API). Mounted before any body parser:
- * Fedify reads the raw body to check HTTP signatures.
+ * through to the Koa routes (HTML pages, the JSON API). Mounted before any body parser.
+ * Every POST to an inbox passes the {@link InboxDoor} first (size, shape, HTTP signature,
+ * key ownership, host policy, rate); Fedify only sees what the door let through.
  */
-export function federationBridge(federation: Federation<void>, origin: string): Middleware {
+export function federationBridge(federation: Federation<void>, origin: string, door: InboxDoor): Middleware {
   return async (ctx, next) => {
     const isGet = ctx.method === "GET" || ctx.method === "HEAD";
     // Fedify only takes POSTs at inboxes; leave every other body for Koa's own parsers.
@@ -24,13 +25,21 @@ export function federationBridge(federation: Federation<void>, origin: string): 
     const headers = new Headers();
     const raw = ctx.req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-    const hasBody = !isGet;
-    const request = new Request(url, {
-      method: ctx.method,
-      headers,
-      body: hasBody ? (Readable.toWeb(ctx.req) as ReadableStream<Uint8Array>) : undefined,
-      duplex: "half",
-    } as RequestInit);
+    let body: Uint8Array | undefined;
+    if (!isGet) {
+      const decision = await door.check({ url, method: ctx.method, headers, body: ctx.req });
+      if (!decision.ok) {
+        if (decision.retryAfter) ctx.set("Retry-After", String(decision.retryAfter));
+        // Close the connection rather than drain a body we refused to read.
+        if (decision.status === 413) ctx.set("Connection", "close");
+        ctx.status = decision.status;
+        ctx.body = { error: decision.reason };
+        return;
+      }
+      body = withoutEmbeddedSignatures(decision.body);
+      headers.delete("content-length");
+    }
+    const request = new Request(url, { method: ctx.method, headers, body: body as BodyInit | undefined });
     let fallThrough = false;
     const response = await federation.fetch(request, {
       contextData: undefined,
@@ -53,4 +62,17 @@ export function federationBridge(federation: Federation<void>, origin: string): 
     // A Buffer body, even empty: Koa turns a null body into 204, which breaks 202 Accepted.
     ctx.body = Buffer.from(await response.arrayBuffer());
   };
+}
+
+/**
+ * The activity without Linked Data Signatures or Object Integrity Proofs: the door proved
+ * the deliverer by its HTTP signature, and Fedify would otherwise run JSON-LD
+ * canonicalization over them (and accept a proof in place of the proven actor).
+ */
+function withoutEmbeddedSignatures(body: Uint8Array): Uint8Array {
+  const json = JSON.parse(Buffer.from(body).toString("utf8")) as Record<string, unknown>;
+  if (!("signature" in json) && !("proof" in json)) return body;
+  delete json.signature;
+  delete json.proof;
+  return Buffer.from(JSON.stringify(json));
 }

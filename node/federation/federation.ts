@@ -4,6 +4,7 @@ import { selectItemWithVersion, selectLocalPage, type PagePosition } from "../db
 import type { Orm } from "../db/orm.ts";
 import { toStored } from "../library/library.ts";
 import type { FederationDeps } from "./deps.ts";
+import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners } from "./inbox/listeners.ts";
 import { toArticle } from "./vocab.ts";
 
@@ -14,7 +15,8 @@ export interface WegoFederationOptions {
   readonly kv: KvStore;
   readonly queue: MessageQueue;
   readonly actorKeys: () => Promise<CryptoKeyPair[]>;
-  readonly allowPrivateAddress: boolean;
+  /** Every fetch Fedify makes for us (actors, keys, objects, contexts) goes through these. */
+  readonly loaders: DocumentLoaders;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
   /** Called when a delivery to a peer's inbox fails. */
@@ -50,7 +52,16 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
     kv: options.kv,
     queue: options.queue,
     origin: deps.identity.origin,
-    allowPrivateAddress: options.allowPrivateAddress,
+    // The node's own loaders stand in for Fedify's: they go through the outbound guard
+    // (address checked at connect, ≤ 5 redirects, byte and time budget, JSON bounds).
+    // Fedify's allowPrivateAddress stays off; the guard's policy decides instead.
+    documentLoaderFactory: () => options.loaders.documentLoader,
+    contextLoaderFactory: () => options.loaders.contextLoader,
+    authenticatedDocumentLoaderFactory: (identity) => options.loaders.authenticated(identity),
+    // The inbox door (inbox-door.ts) has verified the HTTP signature and proven that the
+    // key is the actor's before Fedify sees the request; Fedify 1.5.9 would check it only
+    // after JSON-LD processing, and would trust a key document's `owner` claim.
+    skipSignatureVerification: true,
     manuallyStartQueue: true,
     onOutboxError: (error, activity) => options.onDeliveryError?.(null, Object.assign(error, { activityId: activity?.id?.href })),
   });

@@ -1,9 +1,13 @@
 import type { JWK } from "jose";
+import { LRUCache } from "lru-cache";
+import type { Outbound } from "../net/outbound.ts";
 import { fetchJwks, type KeyLoader } from "../signing/verify.ts";
 
 /** Options of {@link createJwksCache}. */
 export interface JwksCacheOptions {
-  readonly allowPrivateAddress: boolean;
+  readonly outbound: Outbound;
+  /** Origins whose keys are kept at most (default 2,000; least recently used go first). */
+  readonly maxOrigins?: number;
   /** How long a fetched JWKS is trusted (default 1 hour). */
   readonly ttlMs?: number;
   /** Least time between two refetches of one origin for an unknown kid (default 30 s). */
@@ -18,13 +22,13 @@ export interface JwksCacheOptions {
 export function createJwksCache(options: JwksCacheOptions): KeyLoader & { clear(): void } {
   const ttl = options.ttlMs ?? 60 * 60 * 1000;
   const refetchAfter = options.refetchAfterMs ?? 30_000;
-  const entries = new Map<string, { keys: JWK[]; fetchedAt: number }>();
+  const entries = new LRUCache<string, { keys: JWK[]; fetchedAt: number }>({ max: options.maxOrigins ?? 2_000 });
   const inflight = new Map<string, Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }>>();
 
   function refresh(origin: string) {
     let pending = inflight.get(origin);
     if (!pending) {
-      pending = fetchJwks(origin, { allowPrivateAddress: options.allowPrivateAddress }).then((result) => {
+      pending = fetchJwks(origin, { outbound: options.outbound }).then((result) => {
         inflight.delete(origin);
         if (result.ok) entries.set(origin, { keys: result.keys, fetchedAt: Date.now() });
         return result;

@@ -25,6 +25,10 @@ import type { FederationDeps } from "./deps.ts";
 import { createWegoFederation } from "./federation.ts";
 import { ingestJsonObject } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
+import { createDocumentLoaders } from "./document-loader.ts";
+import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
+import { resolveHandle } from "./webfinger.ts";
+import type { Outbound } from "../net/outbound.ts";
 import { createPeerStore, hostOf, type PeerView } from "./peers.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 
@@ -37,7 +41,8 @@ export interface FederationServiceOptions {
   readonly logger: Logger;
   readonly kv: KvStore;
   readonly queue: MessageQueue;
-  readonly allowPrivateAddress: boolean;
+  /** The node's one door out: every fetch federation makes goes through it. */
+  readonly outbound: Outbound;
   readonly manuallyApprovesFollowers?: boolean;
   readonly allowlist?: readonly string[] | null;
   /** Items per outbox page (default 100). */
@@ -56,6 +61,8 @@ export type PeerActionResult = { readonly ok: true; readonly actor: string; read
 /** Federation as the rest of the node sees it: the Fedify app plus peering operations. */
 export interface FederationService {
   readonly federation: Federation<void>;
+  /** The checks every inbox POST passes before Fedify sees it. */
+  readonly door: InboxDoor;
   /** Starts the delivery queue, the publisher, and the catch-up of followed peers. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -79,7 +86,8 @@ const SENT_SEQ_KEY = "federation.sentSeq";
 export function createFederationService(options: FederationServiceOptions): FederationService {
   const { orm, library, identity, logger } = options;
   const peers = createPeerStore(orm);
-  const loadKeys = createJwksCache({ allowPrivateAddress: options.allowPrivateAddress });
+  const loadKeys = createJwksCache({ outbound: options.outbound });
+  const loaders = createDocumentLoaders({ outbound: options.outbound, userAgent: `WeGO-Exchange/0.1 (+${identity.origin}/)` });
   const actorKeys = createActorKeys(orm);
   const actorId = new URL(identity.actorId);
   const abort = new AbortController();
@@ -110,7 +118,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     kv: options.kv,
     queue: options.queue,
     actorKeys,
-    allowPrivateAddress: options.allowPrivateAddress,
+    loaders,
     pageSize: options.pageSize,
     onDeliveryError: (_inbox, error) => {
       // Fedify names the inbox in its message ("Failed to send activity … to <inbox> …"):
@@ -118,6 +126,19 @@ export function createFederationService(options: FederationServiceOptions): Fede
       const inbox = /\bto (https?:\/\/\S+)/.exec(error.message)?.[1];
       logger.warn("delivery failed; Fedify retries with backoff", { inbox: inbox ?? null, error: error.message.slice(0, 300) });
       if (inbox && URL.canParse(inbox)) void peers.recordError(new URL(inbox).host, error.message).catch(() => {});
+    },
+  });
+
+  const allowlist = options.allowlist ?? null;
+  const door = createInboxDoor({
+    documentLoader: loaders.documentLoader,
+    contextLoader: loaders.contextLoader,
+    forget: loaders.forget,
+    logger,
+    async refuseHost(host) {
+      if (await peers.isBlocked(host)) return `${host} is blocked`;
+      if (allowlist && !allowlist.includes(host)) return `${host} is not on the allowlist`;
+      return null;
     },
   });
 
@@ -246,7 +267,13 @@ export function createFederationService(options: FederationServiceOptions): Fede
   async function lookupActor(target: string): Promise<Actor | null> {
     const ctx = context();
     const documentLoader = await ctx.getDocumentLoader({ identifier: identity.city });
-    const object = await ctx.lookupObject(target.trim(), { documentLoader }).catch(() => null);
+    // A handle is resolved by the node's own WebFinger client, through the outbound guard.
+    const url = URL.canParse(target.trim()) && /^https?:/.test(target.trim()) ? target.trim() : await resolveHandle(options.outbound, target);
+    if (!url) return null;
+    const object = await ctx.lookupObject(url, { documentLoader }).catch((error: unknown) => {
+      logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
+      return null;
+    });
     return isActor(object) ? object : null;
   }
 
@@ -268,6 +295,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
 
   return {
     federation,
+    door,
 
     async start() {
       void federation.startQueue(undefined, { signal: abort.signal });

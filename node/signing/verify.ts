@@ -1,6 +1,6 @@
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import type { JWK } from "jose";
+import { parseBoundedJson } from "../net/json-bounds.ts";
+import type { Outbound } from "../net/outbound.ts";
 import { jwsKeyId, verifyDetachedJws } from "./jws.ts";
 import type { DocumentValidator } from "../library/validation.ts";
 
@@ -13,56 +13,22 @@ export type RemoteVerification =
 export interface VerifyRemoteOptions {
   /** Schema check for the document (skipped for Tombstones). */
   readonly validator: DocumentValidator;
-  /** Allow loopback and private addresses: tests and demos only (default false). */
-  readonly allowPrivateAddress?: boolean;
-  /** Fetch implementation (default global fetch). */
-  readonly fetch?: typeof fetch;
+  /** The outbound guard every fetch goes through (address policy, redirects, byte budget). */
+  readonly outbound: Outbound;
   /** Per-request timeout in ms (default 10 s). */
   readonly timeoutMs?: number;
 }
 
 const MAX_BYTES = 4 * 1024 * 1024;
 
-function isPrivateAddress(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split(".").map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
-  const v6 = ip.toLowerCase();
-  if (v6.startsWith("::ffff:")) return isPrivateAddress(v6.slice(7));
-  return v6 === "::1" || v6 === "::" || v6.startsWith("fc") || v6.startsWith("fd") || v6.startsWith("fe8") || v6.startsWith("fe9") || v6.startsWith("fea") || v6.startsWith("feb") || v6.startsWith("ff");
-}
-
-/** Refuses URLs that are not http(s), or that point at private addresses unless allowed. */
-export async function checkPublicUrl(url: URL, allowPrivateAddress: boolean): Promise<string | null> {
-  if (url.protocol !== "https:" && url.protocol !== "http:") return `${url.protocol} URLs are not fetched`;
-  if (allowPrivateAddress) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addresses.length === 0) return `cannot resolve ${host}`;
-  if (addresses.some(isPrivateAddress)) return `${host} is a private or loopback address (use --allow-private-address for tests and demos)`;
-  return null;
-}
-
-async function fetchJson(url: URL, accept: string, options: VerifyRemoteOptions): Promise<{ ok: true; json: unknown; url: URL } | { ok: false; reason: string }> {
-  const refused = await checkPublicUrl(url, options.allowPrivateAddress ?? false);
-  if (refused) return { ok: false, reason: refused };
-  const doFetch = options.fetch ?? fetch;
-  let response: Response;
-  try {
-    // Redirects are not followed: an origin answers for its own URLs.
-    response = await doFetch(url, { headers: { accept }, redirect: "manual", signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-  } catch (error) {
-    return { ok: false, reason: `cannot fetch ${url.href}: ${(error as Error).message}` };
-  }
-  if (!response.ok && response.status !== 410) return { ok: false, reason: `${url.href} answered HTTP ${response.status}` };
-  const text = await response.text();
-  if (text.length > MAX_BYTES) return { ok: false, reason: `${url.href} answered more than ${MAX_BYTES} bytes` };
-  try {
-    return { ok: true, json: JSON.parse(text), url };
-  } catch {
-    return { ok: false, reason: `${url.href} did not answer JSON` };
-  }
+async function fetchJson(url: URL, accept: string, options: Pick<VerifyRemoteOptions, "outbound" | "timeoutMs">, maxBytes = MAX_BYTES): Promise<{ ok: true; json: unknown; url: URL } | { ok: false; reason: string }> {
+  // Redirects are not followed: an origin answers for its own URLs.
+  const response = await options.outbound.fetch(url, { headers: { accept }, maxRedirects: 0, maxBytes, timeoutMs: options.timeoutMs ?? 10_000 });
+  if (!response.ok) return response;
+  if (response.status >= 300 && response.status < 400) return { ok: false, reason: `${url.href} redirects elsewhere; an origin must answer for its own URLs` };
+  if (response.status >= 400 && response.status !== 410) return { ok: false, reason: `${url.href} answered HTTP ${response.status}` };
+  const parsed = parseBoundedJson(response.body.toString("utf8"), { maxNodes: 200_000, maxDepth: 24 });
+  return parsed.ok ? { ok: true, json: parsed.value, url } : { ok: false, reason: `${url.href}: ${parsed.reason}` };
 }
 
 /** Media type of the ActivityStreams attachment that carries an item's signed document. */
@@ -131,8 +97,8 @@ export async function verifySignedDocument(
 }
 
 /** Fetches an origin's `/.well-known/jwks.json` (no cache). */
-export async function fetchJwks(origin: string, options: Pick<VerifyRemoteOptions, "allowPrivateAddress" | "fetch" | "timeoutMs">): Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }> {
-  const jwks = await fetchJson(new URL("/.well-known/jwks.json", origin), "application/jwk-set+json, application/json", options as VerifyRemoteOptions);
+export async function fetchJwks(origin: string, options: Pick<VerifyRemoteOptions, "outbound" | "timeoutMs">): Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }> {
+  const jwks = await fetchJson(new URL("/.well-known/jwks.json", origin), "application/jwk-set+json, application/json", options, 256 * 1024);
   if (!jwks.ok) return jwks;
   const keys = (jwks.json as { keys?: unknown })?.keys;
   if (!Array.isArray(keys)) return { ok: false, reason: `${origin} publishes no JWKS keys` };

@@ -1,0 +1,165 @@
+import { verifyRequest, type KeyCache } from "@fedify/fedify";
+import type { DocumentLoader } from "@fedify/fedify/runtime";
+import { isActor, Object as APObject, type CryptographicKey, type Multikey } from "@fedify/fedify/vocab";
+import { LRUCache } from "lru-cache";
+import type { Logger } from "../log.ts";
+import { parseBoundedJson, type JsonBounds } from "../net/json-bounds.ts";
+
+/** Options of {@link createInboxDoor}. */
+export interface InboxDoorOptions {
+  readonly documentLoader: DocumentLoader;
+  readonly contextLoader: DocumentLoader;
+  /** Drops a document from the loader's cache (a key the cached actor lacks: refetch once). */
+  readonly forget: (url: string) => void;
+  readonly logger: Logger;
+  /** Why activities from `host` are refused (blocked, not on the allowlist), or null. */
+  readonly refuseHost: (host: string) => Promise<string | null>;
+  /** Largest inbox body in bytes (default 1 MiB); larger ones get 413 unread. */
+  readonly maxBytes?: number;
+  /** Shape limits on an inbox body (default depth 12, 20,000 values, 500 keys an object). */
+  readonly bounds?: JsonBounds;
+  /** Activities one host may deliver per second, sustained (default 50), … */
+  readonly ratePerSecond?: number;
+  /** … and in a burst (default 500). */
+  readonly burst?: number;
+  /** Inbox requests checked at once; more get 503 (default 64). */
+  readonly maxInFlight?: number;
+}
+
+/** What the door decided: let the activity through (with its body), or answer now. */
+export type DoorDecision =
+  | { readonly ok: true; readonly body: Uint8Array; readonly actor: URL; readonly keyId: URL; readonly type: string }
+  | { readonly ok: false; readonly status: 400 | 401 | 403 | 413 | 429 | 503; readonly reason: string; readonly retryAfter?: number };
+
+/** The inbox's first check, before Fedify parses anything. */
+export interface InboxDoor {
+  /**
+   * Reads the body (within the byte limit, from the stream), bounds its shape, verifies
+   * the HTTP signature, and proves that the signing key belongs to the activity's actor:
+   * the key is on the actor's origin and the actor's own document lists it.
+   */
+  check(request: { readonly url: URL; readonly method: string; readonly headers: Headers; readonly body: AsyncIterable<Uint8Array> }): Promise<DoorDecision>;
+}
+
+/** Item activities, which the shared-inbox allowlist rule applies to; Follow is answered with a Reject instead. */
+const FOLLOW = "Follow";
+
+/** Reads at most `max` bytes of a stream; null when it is longer. */
+async function readAtMost(body: AsyncIterable<Uint8Array>, max: number): Promise<Uint8Array | null> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function idOf(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
+  return null;
+}
+
+/**
+ * Builds the inbox door. Fedify 1.5.9 runs JSON-LD processing of a body before it checks
+ * the HTTP signature, and trusts a key document's `owner` without asking the owner; this
+ * door does both checks first, so Fedify only ever sees activities whose actor is proven.
+ */
+export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
+  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  const bounds: JsonBounds = { maxDepth: 12, maxNodes: 20_000, maxKeys: 500, ...options.bounds };
+  const rate = options.ratePerSecond ?? 50;
+  const burst = options.burst ?? 500;
+  const maxInFlight = options.maxInFlight ?? 64;
+  const keys = new LRUCache<string, { key: CryptographicKey | Multikey | null }>({ max: 5_000, ttl: 10 * 60_000 });
+  const keyCache: KeyCache = {
+    get: async (keyId) => keys.get(keyId.href)?.key,
+    set: async (keyId, key) => {
+      // A key that could not be fetched is remembered briefly, so a flood cannot make us refetch it each time.
+      keys.set(keyId.href, { key }, key === null ? { ttl: 60_000 } : undefined);
+    },
+  };
+  const proofs = new LRUCache<string, true>({ max: 5_000, ttl: 10 * 60_000 });
+  const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 20_000 });
+  let inFlight = 0;
+
+  function take(host: string): boolean {
+    const now = Date.now();
+    const bucket = buckets.get(host) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    buckets.set(host, bucket);
+    return allowed;
+  }
+
+  async function actorListsKey(actorId: string, keyId: string, refetch: boolean): Promise<boolean> {
+    if (refetch) options.forget(actorId);
+    let document: unknown;
+    try {
+      ({ document } = await options.documentLoader(actorId));
+    } catch {
+      return false;
+    }
+    const actor = await APObject.fromJsonLd(document, { documentLoader: options.documentLoader, contextLoader: options.contextLoader }).catch(() => null);
+    if (!actor || !isActor(actor) || actor.id?.href !== actorId) return false;
+    return actor.publicKeyIds.some((id) => id.href === keyId) || actor.assertionMethodIds.some((id) => id.href === keyId);
+  }
+
+  async function proveOwner(actorId: string, keyId: string): Promise<boolean> {
+    const proof = `${keyId} ${actorId}`;
+    if (proofs.has(proof)) return true;
+    // The actor may have just rotated its keys: a cached document without the key is refetched once.
+    const listed = (await actorListsKey(actorId, keyId, false)) || (await actorListsKey(actorId, keyId, true));
+    if (listed) proofs.set(proof, true);
+    return listed;
+  }
+
+  async function decide(request: Parameters<InboxDoor["check"]>[0]): Promise<DoorDecision> {
+    const refuse = (status: 400 | 401 | 403 | 413 | 429, reason: string): DoorDecision => ({ ok: false, status, reason });
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBytes) return refuse(413, `the body is larger than ${maxBytes} bytes`);
+    const body = await readAtMost(request.body, maxBytes);
+    if (!body) return refuse(413, `the body is larger than ${maxBytes} bytes`);
+    const parsed = parseBoundedJson(Buffer.from(body).toString("utf8"), bounds);
+    if (!parsed.ok) return refuse(400, parsed.reason);
+    const json = parsed.value as Record<string, unknown> | null;
+    if (!json || typeof json !== "object" || Array.isArray(json)) return refuse(400, "the body is not an activity object");
+    const type = typeof json.type === "string" ? json.type : null;
+    const actorId = idOf(json.actor);
+    if (!type || !actorId || !URL.canParse(actorId)) return refuse(400, "the activity names no type or no actor");
+    const actor = new URL(actorId);
+    const activityId = idOf(json.id);
+    if (activityId !== null && (!URL.canParse(activityId) || new URL(activityId).origin !== actor.origin)) return refuse(400, "the activity's id is not on its actor's origin");
+    const signed = new Request(request.url, { method: request.method, headers: request.headers, body: body as unknown as BodyInit });
+    const key = await verifyRequest(signed, { documentLoader: options.documentLoader, contextLoader: options.contextLoader, keyCache }).catch(() => null);
+    if (!key?.id) return refuse(401, "the HTTP signature does not verify");
+    if (key.id.origin !== actor.origin) return refuse(401, "the signing key is not on the actor's origin");
+    const owner = key.ownerId;
+    if (owner && owner.href !== actor.href) return refuse(401, "the signing key belongs to another actor");
+    if (!(await proveOwner(actor.href, key.id.href))) return refuse(401, "the actor's own document does not list the signing key");
+    const host = actor.host.toLowerCase();
+    const refusedHost = await options.refuseHost(host);
+    // A Follow still reaches its handler, which answers a refused host with a Reject.
+    if (refusedHost && type !== FOLLOW) return refuse(403, refusedHost);
+    if (!take(host)) return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
+    return { ok: true, body, actor, keyId: key.id, type };
+  }
+
+  return {
+    async check(request) {
+      if (inFlight >= maxInFlight) return { ok: false, status: 503, reason: "the inbox is busy", retryAfter: 5 };
+      inFlight++;
+      try {
+        const decision = await decide(request);
+        if (!decision.ok) options.logger.info("inbox refused a request", { status: decision.status, reason: decision.reason, path: request.url.pathname });
+        return decision;
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+}
