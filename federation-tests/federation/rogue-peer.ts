@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { createFederation, generateCryptoKeyPair, MemoryKvStore, type Federation } from "@fedify/fedify";
+import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest, type Federation } from "@fedify/fedify";
 import { Accept, Article, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
 import { generateKeyPair, exportJWK, type CryptoKey } from "jose";
 import { keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
@@ -32,6 +32,11 @@ export interface RoguePeer {
   route(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): void;
   /** How many requests reached `path` so far. */
   hits(path: string): number;
+  /**
+   * POSTs a raw body to an inbox with a valid HTTP signature by the rogue's actor key (or
+   * by `as`: any key id and private key, e.g. an impostor's); answers the status and text.
+   */
+  postSigned(inbox: string, body: string | Uint8Array, as?: { keyId: URL; privateKey: CryptoKey }): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -120,6 +125,17 @@ export async function startRoguePeer(): Promise<RoguePeer> {
     async send(to, activity) {
       const recipient: Recipient = { id: new URL(to.actor), inboxId: new URL(to.inbox), endpoints: null };
       await context().sendActivity({ identifier: "rogue" }, recipient, activity, { immediate: true });
+    },
+    async postSigned(inbox, body, as) {
+      const [pair] = await context().getActorKeyPairs("rogue");
+      const signer = as ?? { keyId: pair!.keyId, privateKey: httpKeys.privateKey };
+      const request = await signRequest(
+        new Request(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body: body as BodyInit }),
+        signer.privateKey,
+        signer.keyId,
+      );
+      const response = await fetch(request);
+      return { status: response.status, text: await response.text() };
     },
     route(path, handler) {
       routes.set(path, handler);

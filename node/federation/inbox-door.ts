@@ -16,7 +16,7 @@ export interface InboxDoorOptions {
   readonly refuseHost: (host: string) => Promise<string | null>;
   /** Largest inbox body in bytes (default 1 MiB); larger ones get 413 unread. */
   readonly maxBytes?: number;
-  /** Shape limits on an inbox body (default depth 12, 20,000 values, 500 keys an object). */
+  /** Shape limits on an inbox body (default depth 12, 20,000 values, 500 keys an object, `@context` only in the activity and its object). */
   readonly bounds?: JsonBounds;
   /** Activities one host may deliver per second, sustained (default 50), … */
   readonly ratePerSecond?: number;
@@ -69,7 +69,7 @@ function idOf(value: unknown): string | null {
  */
 export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
-  const bounds: JsonBounds = { maxDepth: 12, maxNodes: 20_000, maxKeys: 500, ...options.bounds };
+  const bounds: JsonBounds = { maxDepth: 12, maxNodes: 20_000, maxKeys: 500, maxContextDepth: 2, ...options.bounds };
   const rate = options.ratePerSecond ?? 50;
   const burst = options.burst ?? 500;
   const maxInFlight = options.maxInFlight ?? 64;

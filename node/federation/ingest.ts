@@ -14,6 +14,8 @@ export interface IngestDeps {
   readonly loadKeys: KeyLoader;
   readonly identity: NodeIdentity;
   readonly logger: Logger;
+  /** When set, only items whose origin host is listed are kept (WeGO membership mode). */
+  readonly allowlist?: readonly string[] | null;
 }
 
 /** Outcome of one ingest: stored (or already held), or refused with the reason. */
@@ -64,7 +66,10 @@ async function ingestSigned(
   const verified = await verifySignedDocument(document, jws, { validator: deps.validator, loadKeys: deps.loadKeys });
   if (!verified.ok) return refuse(verified.reason);
   if (verified.origin === deps.identity.origin) return refuse("the item claims this node's own origin");
-  if (await deps.peers.isBlocked(new URL(verified.origin).host)) return refuse(`the item's origin ${verified.origin} is blocked`);
+  const originHost = new URL(verified.origin).host.toLowerCase();
+  if (await deps.peers.isBlocked(originHost)) return refuse(`the item's origin ${verified.origin} is blocked`);
+  // Relayed and backfilled items too: membership applies to who signed, not who delivered.
+  if (deps.allowlist && !deps.allowlist.includes(originHost)) return refuse(`the item's origin ${verified.origin} is not on the allowlist`);
   const result = await deps.library.ingest({
     document,
     jws,

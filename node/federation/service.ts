@@ -20,7 +20,7 @@ import { toStored, type Library, type NodeIdentity } from "../library/library.ts
 import type { DocumentValidator } from "../library/validation.ts";
 import type { Logger } from "../log.ts";
 import { createActorKeys } from "./actor-keys.ts";
-import { actorInfoOf } from "./actors.ts";
+import { actorInfoOf, unusableActor } from "./actors.ts";
 import type { FederationDeps } from "./deps.ts";
 import { createWegoFederation } from "./federation.ts";
 import { ingestJsonObject } from "./ingest.ts";
@@ -221,7 +221,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     if (!peer?.outbox || peer.weFollow !== "accepted") return;
     const ctx = context();
     const documentLoader = await ctx.getDocumentLoader({ identifier: identity.city });
-    const ingestDeps = { library, validator: options.validator, peers, loadKeys, identity, logger };
+    const ingestDeps = { library, validator: options.validator, peers, loadKeys, identity, logger, allowlist: options.allowlist ?? null };
     const resume = mode === "full" && peer.backfillState === "running" && peer.backfillCursor;
     let done = resume ? peer.backfillDone : 0;
     let pageUrl: URL | null = resume ? new URL(peer.backfillCursor!) : null;
@@ -331,6 +331,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
     async follow(target) {
       const actor = await lookupActor(target);
       if (!actor?.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target}` };
+      const unusable = unusableActor(actor);
+      if (unusable) return { ok: false, status: 400, reason: unusable };
       if (actor.id.origin === identity.origin) return { ok: false, status: 400, reason: "a node cannot follow itself" };
       const host = hostOf(actor.id.href);
       if (await peers.isBlocked(host)) return { ok: false, status: 403, reason: `${host} is blocked` };

@@ -24,6 +24,12 @@ describe("parseBoundedJson()", () => {
     expect(parseBoundedJson(JSON.stringify(wide))).toEqual({ ok: false, reason: "a JSON object has more than 500 keys" });
   });
 
+  it("refuses an @context embedded deeper than allowed, and takes one at the top", () => {
+    const activity = { "@context": "https://www.w3.org/ns/activitystreams", type: "Create", object: { "@context": [], type: "Note", tag: { "@context": {}, type: "Hashtag" } } };
+    expect(parseBoundedJson(JSON.stringify(activity), { maxContextDepth: 2 })).toEqual({ ok: false, reason: "a JSON-LD @context is embedded deeper than level 2" });
+    expect(parseBoundedJson(JSON.stringify({ ...activity, object: { "@context": [], type: "Note" } }), { maxContextDepth: 2 }).ok).toBe(true);
+  });
+
   it("refuses a body that is not JSON", () => {
     expect(parseBoundedJson("{nope")).toEqual({ ok: false, reason: "the body is not JSON" });
   });

@@ -6,6 +6,12 @@ export interface JsonBounds {
   readonly maxNodes?: number;
   /** Most keys in one object (default 500). */
   readonly maxKeys?: number;
+  /**
+   * Deepest level at which an object may carry its own JSON-LD `@context` (default: any).
+   * Embedded contexts are what makes JSON-LD expansion costly; ActivityPub servers put
+   * one at the top of an activity, sometimes one in its object.
+   */
+  readonly maxContextDepth?: number;
 }
 
 /** Outcome of {@link parseBoundedJson}. */
@@ -32,6 +38,7 @@ export function checkJsonBounds(value: unknown, bounds: JsonBounds = {}): string
   const maxDepth = bounds.maxDepth ?? 16;
   const maxNodes = bounds.maxNodes ?? 20_000;
   const maxKeys = bounds.maxKeys ?? 500;
+  const maxContextDepth = bounds.maxContextDepth ?? Infinity;
   const stack: [unknown, number][] = [[value, 1]];
   let nodes = 0;
   while (stack.length > 0) {
@@ -41,6 +48,7 @@ export function checkJsonBounds(value: unknown, bounds: JsonBounds = {}): string
     if (depth > maxDepth) return `the JSON is nested deeper than ${maxDepth} levels`;
     const children = Array.isArray(current) ? current : Object.values(current);
     if (!Array.isArray(current) && children.length > maxKeys) return `a JSON object has more than ${maxKeys} keys`;
+    if (depth > maxContextDepth && !Array.isArray(current) && "@context" in current) return `a JSON-LD @context is embedded deeper than level ${maxContextDepth}`;
     for (const child of children) stack.push([child, depth + 1]);
   }
   return null;

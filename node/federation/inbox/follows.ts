@@ -1,7 +1,7 @@
 import { Follow, Reject, type Accept, type Undo } from "@fedify/fedify/vocab";
 import type { InboxContext } from "@fedify/fedify";
 import type { FederationDeps } from "../deps.ts";
-import { actorInfoOf } from "../actors.ts";
+import { actorInfoOf, unusableActor } from "../actors.ts";
 
 /** Someone asked to follow our city: record it pending (or accept at once when not moderated). */
 export async function onFollowed(deps: FederationDeps, ctx: InboxContext<void>, follow: Follow): Promise<void> {
@@ -14,6 +14,11 @@ export async function onFollowed(deps: FederationDeps, ctx: InboxContext<void>, 
   const actor = await follow.getActor(ctx);
   if (!actor?.id || actor.id.href !== follow.actorId.href) {
     logger.info("ignored a Follow whose actor cannot be fetched", { actor: follow.actorId.href });
+    return;
+  }
+  const unusable = unusableActor(actor);
+  if (unusable) {
+    logger.info("ignored a Follow from an actor the node cannot deliver to", { actor: actor.id.href, reason: unusable });
     return;
   }
   if ((await peers.isBlocked(host)) || (deps.allowlist && !deps.allowlist.includes(host))) {
