@@ -63,6 +63,9 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
   });
   const contexts = new LRUCache<string, { document: unknown; documentUrl: string; size: number }>({ max: 200, ttl: 24 * 60 * 60_000 });
   const inflight = new Map<string, Promise<RemoteDocument>>();
+  // A context that failed to load fails again at once for a while: one hostile @context
+  // (a redirect loop, a slow host) costs one bounded fetch, not one per expansion.
+  const failedContexts = new LRUCache<string, Error>({ max: 1_000, ttl: 5 * 60_000 });
 
   async function fetchDocument(url: string, sign?: { keyId: URL; privateKey: CryptoKey }): Promise<{ document: unknown; documentUrl: string; size: number }> {
     const headers: Record<string, string> = { accept: ACCEPT };
@@ -104,7 +107,17 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
   const fromMemory = (url: string): RemoteDocument => ({ contextUrl: null, document: preloaded[url], documentUrl: url });
   return {
     documentLoader: (url) => (url in preloaded ? Promise.resolve(fromMemory(url)) : remoteDocuments(url)),
-    contextLoader: (url) => (url in preloaded ? Promise.resolve(fromMemory(url)) : remoteContexts(url)),
+    async contextLoader(url) {
+      if (url in preloaded) return fromMemory(url);
+      const failed = failedContexts.get(url);
+      if (failed) throw failed;
+      try {
+        return await remoteContexts(url);
+      } catch (error) {
+        failedContexts.set(url, error as Error);
+        throw error;
+      }
+    },
     authenticated(identity) {
       return async (url) => {
         const entry = await fetchDocument(url, identity);
