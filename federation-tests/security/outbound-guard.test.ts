@@ -99,7 +99,7 @@ describe("no request reaches a refused address", () => {
 
 describe("redirects are bounded", () => {
   it("an actor URL that redirects to itself is fetched at most 6 times", async () => {
-    rogue.route("/loop", (_req, res) => void res.writeHead(302, { location: "/loop" }).end());
+    rogue.route("/loop", (_req, res) => void res.writeHead(302, { location: `${rogue.origin}/loop` }).end());
     const answer = await api(b, "/api/peers", { json: { actor: `${rogue.origin}/loop` } });
     expect(answer.status).toBe(404);
     const hits = rogue.hits("/loop");
@@ -110,7 +110,7 @@ describe("redirects are bounded", () => {
   });
 
   it("an @context that redirects to itself is fetched at most 6 times, and the activity is refused", async () => {
-    rogue.route("/context-loop", (_req, res) => void res.writeHead(302, { location: "/context-loop" }).end());
+    rogue.route("/context-loop", (_req, res) => void res.writeHead(302, { location: `${rogue.origin}/context-loop` }).end());
     const body = JSON.stringify({ "@context": ["https://www.w3.org/ns/activitystreams", `${rogue.origin}/context-loop`], id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: { type: "Note", content: "x" } });
     const answer = await rogue.postSigned(`${b.url}/inbox`, body);
     expect(answer.status).toBeGreaterThanOrEqual(400);
