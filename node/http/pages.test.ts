@@ -75,6 +75,17 @@ describe("item pages", () => {
     expect(html).toContain("<strong>vote</strong>");
   });
 
+  it("/library/item redirects only to a path of this node built from a valid slug (no open redirect)", async () => {
+    const evil = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/../..//evil.example/x" })}`, { redirect: "manual" });
+    expect(evil.status).toBe(404);
+    expect(evil.headers.get("location")).toBeNull();
+    const sneaky = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/a%2F..%2F..%2F%2Fevil.example" })}`, { redirect: "manual" });
+    expect(sneaky.status).toBe(404);
+    const ours = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/some-case-abc123" })}`, { redirect: "manual" });
+    expect(ours.status).toBe(302);
+    expect(ours.headers.get("location")).toBe("/items/some-case-abc123");
+  });
+
   it("unknown items get a 404 page with a search box", async () => {
     const { status, html } = await page("/items/nope");
     expect(status).toBe(404);

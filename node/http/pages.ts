@@ -14,7 +14,7 @@ import { renderHomePage } from "../../web/templates/home.ts";
 import { renderSearchPage, type SearchParams } from "../../web/templates/search.ts";
 import { renderItemPage, type LinkedItem } from "../../web/templates/item.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
-import { cityHref, itemHref, ITEM_TYPES } from "../../web/templates/parts.ts";
+import { cityHref, itemHref, ITEM_TYPES, localSlug } from "../../web/templates/parts.ts";
 import { currentUser } from "./session.ts";
 import { webSession } from "./session.ts";
 import { createWebMiddleware, frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
@@ -266,7 +266,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
   router.get("/library/item", ...web.page, async (ctx) => {
     const id = one(ctx, "id");
     if (!id) return notFound(ctx);
-    if (id.startsWith(`${identity.origin}/items/`)) return ctx.redirect(itemHref(id, identity.origin));
+    // Our own items live at /items/<slug>: redirect only to a path built here from a valid
+    // slug, never to the request's value (an id with `/../..//evil.example` in it was an
+    // open redirect). Anything else under our origin is no item of ours.
+    if (id.startsWith(`${identity.origin}/`)) {
+      const slug = localSlug(id, identity.origin);
+      return slug ? ctx.redirect(`/items/${slug}`) : notFound(ctx);
+    }
     await showItem(ctx, id);
   });
 

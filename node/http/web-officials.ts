@@ -27,7 +27,9 @@ const CONTROL_FIELDS = new Set(["_csrf", "_action", "_version", "next", "id"]);
 
 /** A safe place to go after logging in: a path on this site, never another origin. */
 function safeNext(raw: unknown): string {
-  return typeof raw === "string" && /^\/(?![/\\])/.test(raw) ? raw : "/";
+  // Browsers drop tabs and newlines from URLs and read a backslash as a slash: "/\t/evil.example"
+  // would become "//evil.example". One leading slash, then no whitespace or backslash.
+  return typeof raw === "string" && /^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(raw) ? raw : "/";
 }
 
 function formValues(form: Record<string, string | string[]>): FormValues {
