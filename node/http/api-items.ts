@@ -4,7 +4,7 @@ import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, StoredItem, WriteResult } from "../library/library.ts";
 import { DOCUMENT_TYPES } from "../library/validation.ts";
-import { requireRole, type AuthState } from "./auth.ts";
+import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
 
@@ -102,11 +102,13 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     ctx.body = result;
   });
 
-  router.get("/api/items/versions", async (ctx) => {
+  // Who wrote a version (a user's or a token's name) is for the city's officials: anonymous
+  // readers get the versions, dates and changed fields, not the authors.
+  router.get("/api/items/versions", optionalRole(orm), async (ctx) => {
     const id = idParam(ctx);
     const versions = await library.versions(id);
     if (!versions) throw new HttpError(404, "no such item");
-    ctx.body = { id, versions };
+    ctx.body = { id, versions: ctx.state.principal ? versions : versions.map(({ author: _author, ...rest }) => rest) };
   });
 
   router.post("/api/items", writer, requireJson, json, async (ctx) => {

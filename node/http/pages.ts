@@ -225,7 +225,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
           kid: item.provenance?.kid ?? jwsKeyId(item.jws),
           via: item.provenance?.via,
           receivedAt: item.provenance?.receivedAt,
-          history: history ?? [],
+          // Authors (user and token names) only for the city's signed-in officials.
+          history: (history ?? []).map((h) => (user ? h : { ...h, author: "" })),
         },
       }),
     );

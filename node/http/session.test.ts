@@ -210,6 +210,20 @@ describe("editing and deleting through the forms", () => {
   });
 });
 
+describe("version history on item pages", () => {
+  it("names who wrote each version only to a signed-in official", async () => {
+    const created = await server.library.create({ ...draftFixture("case-study.minimal"), title: "History case" }, { author: "user:secret-author" });
+    if (!created.ok) throw new Error("fixture did not publish");
+    const path = new URL(created.item.id).pathname;
+    const anonymous = await (await client().fetch(path)).text();
+    expect(anonymous).toContain("Version 1");
+    expect(anonymous).not.toContain("secret-author");
+    const c = client();
+    await logIn(c);
+    expect(await (await c.fetch(path)).text()).toContain("secret-author");
+  });
+});
+
 describe("login rate limit", () => {
   it("answers 429 after ten attempts from one address", async () => {
     const c = client();
