@@ -49,6 +49,12 @@ describe("search page", () => {
     expect(html).not.toContain("Budget lines dataset");
   });
 
+  it("pages load images only from this node (Content-Security-Policy img-src 'self' data:)", async () => {
+    const csp = (await page("/")).headers.get("content-security-policy")!;
+    expect(csp).toMatch(/(^|; )img-src 'self' data:(;|$)/);
+    expect(csp).not.toMatch(/https:/);
+  });
+
   it("says what to do when nothing matches", async () => {
     const { html } = await page("/search?q=zzzqqqxx");
     expect(html).toContain("Nothing matched “zzzqqqxx”.");

@@ -7,9 +7,12 @@ import { renderLayout, type PageFrame } from "../../web/templates/layout.ts";
 import { HttpError } from "./errors.ts";
 import { csrfProtection, csrfToken, currentUser, loginRateLimit, sessionOf, SESSION_COOKIE, type WebUser } from "./session.ts";
 
-/** The Content-Security-Policy of every page: no inline script or style, forms post only here. */
+/**
+ * The Content-Security-Policy of every page: no inline script or style, forms post only
+ * here, images only from this node (a peer's image URL would tell its host who reads what).
+ */
 export const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const LANG_COOKIE = "wego_lang";
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
