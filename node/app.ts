@@ -28,11 +28,15 @@ export interface AppDeps {
   readonly search?: SearchService;
   /** ActivityPub and peering; without it the node runs alone (unit tests). */
   readonly federationService?: FederationService;
+  /** Behind one reverse proxy: the client address is the last X-Forwarded-For entry (default false). */
+  readonly trustProxy?: boolean;
 }
 
 /** Builds the node's Koa application: error edge, security headers, then the routers. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: false });
+  // With a trusted proxy, only the entry it appended (the last) is believed: the ones
+  // before it are whatever the client sent.
+  const app = new Koa({ proxy: deps.trustProxy ?? false, maxIpsCount: 1 });
   app.silent = true;
   app.use(errorMiddleware(deps.logger));
   app.use(async (ctx, next) => {

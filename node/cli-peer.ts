@@ -173,7 +173,7 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
 function withConnectionOptions(command: Command, tokenNeeded: boolean): Command {
   return command
     .addOption(new Option("--url <url>", "the node's address").env("WEGO_URL").default(DEFAULT_URL))
-    .addOption(new Option("--token <token>", tokenNeeded ? "admin bearer token (required)" : "bearer token (not needed to list)").env("WEGO_TOKEN"))
+    .addOption(new Option("--token <token>", tokenNeeded ? "admin bearer token (required)" : "bearer token (to list: without one, only established peers; an admin's shows requests and errors)").env("WEGO_TOKEN"))
     .option("--json", "print the API's JSON answer")
     .showHelpAfterError()
     .exitOverride((err) => {

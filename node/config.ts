@@ -33,6 +33,11 @@ export interface Config {
   readonly manuallyApprovesFollowers: boolean;
   /** When set, only these hosts (host[:port]) may peer: WeGO membership mode. */
   readonly peerAllowlist: readonly string[] | null;
+  /**
+   * The node runs behind one reverse proxy that sets X-Forwarded-For (default false): only
+   * then is the client address (login limits) read from that header.
+   */
+  readonly trustProxy: boolean;
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly maxBodyBytes: number;
   /** Least severe log level printed (default `info`). */
@@ -55,6 +60,7 @@ export interface ConfigFlags {
   readonly allowPrivateAddress?: boolean | string;
   readonly autoApprove?: boolean;
   readonly allowHosts?: string;
+  readonly trustProxy?: boolean;
   readonly logLevel?: string;
 }
 
@@ -141,6 +147,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowedPrivateRanges: privateAddress.ranges,
     manuallyApprovesFollowers: !(flags.autoApprove ?? parseBool(env.WEGO_AUTO_APPROVE) ?? false),
     peerAllowlist: parseHosts(flags.allowHosts ?? env.WEGO_ALLOW_HOSTS),
+    trustProxy: flags.trustProxy ?? parseBool(env.WEGO_TRUST_PROXY) ?? false,
     maxBodyBytes,
     logLevel,
   };

@@ -208,7 +208,7 @@ async function peerAll(nodes: readonly DemoNode[], deadline: number, progress: (
   await until("every node to be mutual with the other two and hold all items", deadline, nodes, async () => {
     let ready = true;
     for (const n of nodes) {
-      const peers = (await getJson<{ peers: PeerRow[] }>(`${n.url}/api/peers`)).body.peers.filter((p) => actors.has(p.actor));
+      const peers = (await getJson<{ peers: PeerRow[] }>(`${n.url}/api/peers`, n.token)).body.peers.filter((p) => actors.has(p.actor));
       for (const p of peers) {
         const key = `${n.actor} ${p.actor}`;
         // Re-approve only if a request still shows as pending a while after approving it.

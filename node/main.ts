@@ -90,6 +90,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     identity,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
     seedFilesDir: join(config.seedsDir, config.city, "files"),
   });
   const server = createServer(app.callback());

@@ -187,6 +187,8 @@ const en = {
   footerNote: "Items are signed by their city (EdDSA JWS); anyone can check them against the city's published keys.",
   menu: "Menu",
   loginRequired: "Log in",
+  // Provenance named from the verified origin (issue 8).
+  receivedFrom: "Received from {city} on {date}.",
 };
 
 /** The interface strings of one language. */
@@ -375,6 +377,8 @@ const ko: Strings = {
   footerNote: "모든 자료에는 작성한 도시의 서명(EdDSA JWS)이 있으며, 누구나 그 도시가 공개한 키로 확인할 수 있습니다.",
   menu: "메뉴",
   loginRequired: "로그인",
+  // Provenance named from the verified origin (issue 8).
+  receivedFrom: "{date}에 {city}에서 직접 받았습니다.",
 };
 
 const STRINGS: Record<Locale, Strings> = { en, ko };

@@ -51,16 +51,19 @@ async function adminToken(dataDir: string): Promise<string> {
  * GET JSON, retried once on a network error: a busy event loop can miss the node closing an
  * idle keep-alive socket, which fetch then reuses.
  */
-async function getJson<T>(url: string): Promise<T> {
+async function getJson<T>(url: string, token?: string): Promise<T> {
+  const init = token ? { headers: { authorization: `Bearer ${token}` } } : {};
   try {
-    return (await (await fetch(url)).json()) as T;
+    return (await (await fetch(url, init)).json()) as T;
   } catch {
-    return (await (await fetch(url)).json()) as T;
+    return (await (await fetch(url, init)).json()) as T;
   }
 }
 
+/** Every peer as an admin sees it (anonymous callers see only established peerings). */
+const tokens = new Map<NodeProcess, string>();
 async function peersOf(node: NodeProcess): Promise<PeerRow[]> {
-  return (await getJson<{ peers: PeerRow[] }>(`${node.url}/api/peers`)).peers;
+  return (await getJson<{ peers: PeerRow[] }>(`${node.url}/api/peers`, tokens.get(node))).peers;
 }
 
 async function itemTotal(node: NodeProcess): Promise<number> {
@@ -88,6 +91,7 @@ describe("wego peer", () => {
     expect(aItems).toBeGreaterThanOrEqual(14);
     const tokenA = await adminToken(a.dataDir);
     const tokenB = await adminToken(b.dataDir);
+    tokens.set(a, tokenA).set(b, tokenB);
 
     // Each `wego` run loads the whole CLI (seconds on a busy machine): independent runs go side by side.
     const [follow, unknown, fromHandle] = await Promise.all([
@@ -108,7 +112,7 @@ describe("wego peer", () => {
 
     await poll("A to list B's request", async () => (await peersOf(a)).some((p) => p.actor === bActor && ["pending", "followed"].includes(p.state)), 30_000, 200);
     if (unknown.status !== 0) {
-      const listA = await wego(["peer", "list", "--url", a.url]);
+      const listA = await wego(["peer", "list", "--url", a.url, "--token", tokenA]);
       expect(listA.status).toBe(0);
       const lines = listA.stdout.split("\n");
       expect(lines[0]).toMatch(/^STATE\s+HOST\s+HANDLE\/ACTOR\s+ITEMS\s+BACKFILL\s+LAST ERROR$/);

@@ -162,8 +162,21 @@ describe("PUT and DELETE /api/items", () => {
     expect(body.jws).not.toBe(created.jws);
     const v1 = (await (await api(`/api/items${q}&version=1`)).json()) as { document: { version: number }; jws: string };
     expect(v1).toMatchObject({ document: { version: 1 }, jws: created.jws });
-    const history = (await (await api(`/api/items/versions${q}`)).json()) as { versions: { version: number; author: string }[] };
+    const history = (await (await api(`/api/items/versions${q}`, { token: editor })).json()) as { versions: { version: number; author: string }[] };
     expect(history.versions.map((v) => [v.version, v.author])).toEqual([[2, "ed"], [1, "ed"]]);
+  });
+
+  it("GET /api/items/versions names the authors only to a token holder; anonymous readers get versions and dates", async () => {
+    const created = await create();
+    const q = `?id=${encodeURIComponent(created.id)}`;
+    const anonymous = (await (await api(`/api/items/versions${q}`)).json()) as { versions: Record<string, unknown>[] };
+    expect(anonymous.versions).toHaveLength(1);
+    expect(anonymous.versions[0]).toMatchObject({ version: 1, createdAt: expect.any(String) });
+    expect(anonymous.versions[0]).not.toHaveProperty("author");
+    expect(JSON.stringify(anonymous)).not.toContain('"ed"');
+    const asAdmin = (await (await api(`/api/items/versions${q}`, { token: admin })).json()) as { versions: { author: string }[] };
+    expect(asAdmin.versions[0]!.author).toBe("ed");
+    expect((await api(`/api/items/versions${q}`, { token: "not-a-token" })).status).toBe(401);
   });
 
   it("PUT with a stale If-Match answers 412 and stores nothing", async () => {

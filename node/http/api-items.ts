@@ -4,9 +4,11 @@ import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, StoredItem, WriteResult } from "../library/library.ts";
 import { DOCUMENT_TYPES } from "../library/validation.ts";
-import { requireRole, type AuthState } from "./auth.ts";
+import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
+import { cityFilter } from "./origin-names.ts";
+import { cityOf } from "../search/documents.ts";
 
 /** Dependencies of the items API. */
 export interface ItemsApiDeps {
@@ -93,20 +95,26 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
       throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [{ path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` }]);
     }
+    // `city` names who signed an item: this node's items keep their city name, a peer's item
+    // is listed and filtered under its origin's host (what /api/search facets use), whatever
+    // its document's `city` field says.
+    const city = oneParam(ctx, "city");
     const result = await library.list({
       type,
-      city: oneParam(ctx, "city"),
+      ...(city !== undefined ? await cityFilter(library, city) : {}),
       limit: intParam(ctx, "limit", 1, 500) ?? 20,
       offset: intParam(ctx, "offset", 0, Number.MAX_SAFE_INTEGER) ?? 0,
     });
-    ctx.body = result;
+    ctx.body = { total: result.total, items: result.items.map((i) => ({ ...i, city: cityOf(i) })) };
   });
 
-  router.get("/api/items/versions", async (ctx) => {
+  // Who wrote a version (a user's or a token's name) is for the city's officials: anonymous
+  // readers get the versions, dates and changed fields, not the authors.
+  router.get("/api/items/versions", optionalRole(orm), async (ctx) => {
     const id = idParam(ctx);
     const versions = await library.versions(id);
     if (!versions) throw new HttpError(404, "no such item");
-    ctx.body = { id, versions };
+    ctx.body = { id, versions: ctx.state.principal ? versions : versions.map(({ author: _author, ...rest }) => rest) };
   });
 
   router.post("/api/items", writer, requireJson, json, async (ctx) => {

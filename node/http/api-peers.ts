@@ -3,7 +3,8 @@ import { bodyParser } from "@koa/bodyparser";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { FederationService, PeerActionResult } from "../federation/service.ts";
-import { requireRole, type AuthState } from "./auth.ts";
+import type { PeerView } from "../federation/peers.ts";
+import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 
 /** Dependencies of the peering API. */
@@ -26,15 +27,57 @@ function answer(ctx: Context, result: PeerActionResult): void {
   ctx.body = result;
 }
 
-/** `/api/peers`: list peers (anyone), follow, approve, reject, unfollow, block, unblock, resync (admins). */
+/** A peer as anonymous callers of `GET /api/peers` see it. */
+export interface PublicPeerView {
+  readonly actor: string;
+  readonly host: string;
+  readonly handle: string | null;
+  readonly name: string | null;
+  readonly state: "following" | "followed" | "mutual";
+  readonly items: number;
+  readonly lastSeen: string | null;
+  readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
+}
+
+/**
+ * The established peerings only, without what only admins need: pending requests, blocked
+ * or rejected hosts and peers' error messages are left out. The state is computed from the
+ * accepted follows alone, so a followed peer that also asked to be followed back still
+ * shows as `following`, not `pending`.
+ */
+export function publicPeers(peers: readonly PeerView[]): PublicPeerView[] {
+  const out: PublicPeerView[] = [];
+  for (const p of peers) {
+    if (p.state === "blocked") continue;
+    const we = p.weFollow === "accepted";
+    const they = p.theyFollow === "accepted";
+    if (!we && !they) continue;
+    out.push({
+      actor: p.actor,
+      host: p.host,
+      handle: p.handle,
+      name: p.name,
+      state: we && they ? "mutual" : we ? "following" : "followed",
+      items: p.items,
+      lastSeen: p.lastSeen,
+      backfill: { state: p.backfill.state, done: p.backfill.done, total: p.backfill.total },
+    });
+  }
+  return out;
+}
+
+/** `/api/peers`: list peers (established ones for anyone, all for admins), follow, approve, reject, unfollow, block, unblock, resync (admins). */
 export function createPeersRouter(deps: PeersApiDeps): Router<AuthState> {
   const { federationService: fed } = deps;
   const router = new Router<AuthState>();
   const admin = requireRole(deps.orm, ["admin"]);
   const json = bodyParser({ enableTypes: ["json"], jsonLimit: "16kb", jsonStrict: true });
 
-  router.get("/api/peers", async (ctx) => {
-    ctx.body = { peers: await fed.list() };
+  // Admins see every peer with its follow states and last error; anyone else sees only the
+  // established peerings (no pending requests, no blocked hosts, no error messages).
+  router.get("/api/peers", optionalRole(deps.orm), async (ctx) => {
+    const peers = await fed.list();
+    ctx.body = { peers: ctx.state.principal?.role === "admin" ? peers : publicPeers(peers) };
   });
   router.post("/api/peers", admin, json, async (ctx) => answer(ctx, await fed.follow(field(ctx, "actor"))));
   router.post("/api/peers/approve", admin, json, async (ctx) => answer(ctx, await fed.approve(field(ctx, "actor"))));

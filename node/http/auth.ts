@@ -30,3 +30,22 @@ export function requireRole(orm: Orm, roles: readonly Role[]): Middleware<AuthSt
     await next();
   };
 }
+
+/**
+ * Reads a bearer token when one is sent: sets `ctx.state.principal` for a valid one,
+ * answers 401 for an unknown one, and lets anonymous requests through without a principal
+ * (for reads whose answer depends on who asks).
+ */
+export function optionalRole(orm: Orm): Middleware<AuthState> {
+  return async (ctx, next) => {
+    const header = ctx.get("authorization");
+    if (!header) return next();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match ? await authenticateToken(orm, match[1]!) : null;
+    if (!principal) {
+      throw new HttpError(401, "the bearer token is not valid", undefined, { "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"` });
+    }
+    ctx.state.principal = principal;
+    await next();
+  };
+}

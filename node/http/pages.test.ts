@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { Peer } from "../db/entities.ts";
 
 let server: TestServer;
 const peerId = "http://busan.test/items/case-peer";
@@ -13,7 +14,8 @@ beforeAll(async () => {
     ...draftFixture("case-study.minimal"),
     id: peerId,
     attributedTo: "http://busan.test/cities/busan",
-    city: "Busan",
+    // The peer's document claims to be this node's city: nothing may take its word for it.
+    city: "Seoul",
     title: "Busan mobile voting kiosk",
     published: "2026-01-01T00:00:00Z",
     updated: "2026-01-01T00:00:00Z",
@@ -26,6 +28,19 @@ beforeAll(async () => {
     provenance: { via: "http://ulaanbaatar.test/cities/ulaanbaatar", receivedAt: "2026-02-03T04:05:06Z", kid: "busan-key" },
   });
   expect(ingested.ok).toBe(true);
+  const now = new Date().toISOString();
+  await server.orm.em.fork().insert(Peer, {
+    actorId: "http://busan.test/cities/busan",
+    host: "busan.test",
+    name: "Busan Metropolitan City",
+    weFollow: "accepted",
+    theyFollow: "none",
+    backfillState: "idle",
+    backfillDone: 0,
+    backfillTotal: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
   await server.search!.settled();
 });
 afterAll(async () => server.close());
@@ -44,9 +59,19 @@ describe("search page", () => {
     expect(html).toContain("<mark>");
     expect(html).toMatch(/2 results for “voting”/);
     // The city facet keeps the query and the type filter.
-    expect(html).toContain('href="/search?q=voting&amp;type=CaseStudy&amp;city=Busan"');
+    // A peer's item is faceted under its origin's host, not the city its document names.
+    expect(html).toContain('href="/search?q=voting&amp;type=CaseStudy&amp;city=busan.test"');
     expect(html).toContain("From busan.test");
+    const api = (await (await fetch(`${server.url}/api/search?q=voting`)).json()) as { results: { id: string; city: string }[]; facets: { city: Record<string, number> } };
+    expect(api.facets.city).toEqual({ Seoul: 1, "busan.test": 1 });
+    expect(api.results.find((r) => r.id === peerId)?.city).toBe("busan.test");
     expect(html).not.toContain("Budget lines dataset");
+  });
+
+  it("pages load images only from this node (Content-Security-Policy img-src 'self' data:)", async () => {
+    const csp = (await page("/")).headers.get("content-security-policy")!;
+    expect(csp).toMatch(/(^|; )img-src 'self' data:(;|$)/);
+    expect(csp).not.toMatch(/https:/);
   });
 
   it("says what to do when nothing matches", async () => {
@@ -60,8 +85,11 @@ describe("item pages", () => {
   it("a peer's item has a page at /library/item with its provenance in words", async () => {
     const { status, html } = await page(`/library/item?id=${encodeURIComponent(peerId)}`);
     expect(status).toBe(200);
-    expect(html).toContain("Received via ulaanbaatar.test on 2026-02-03, signed by Busan.");
-    expect(html).toContain("Signed by Busan; the signature is valid.");
+    expect(html).toContain("Received via ulaanbaatar.test on 2026-02-03, signed by Busan Metropolitan City (busan.test).");
+    expect(html).toContain("Signed by Busan Metropolitan City (busan.test); the signature is valid.");
+    expect(html).not.toMatch(/Signed by Seoul/);
+    // The document's own claim is shown as its content only, not linked to Seoul's page.
+    expect(html).not.toContain('href="/library/cities/Seoul"');
     expect(html).toContain(`href="/api/items?${new URLSearchParams({ id: peerId })}"`);
     expect(html).not.toContain(">Edit<");
   });
@@ -73,6 +101,43 @@ describe("item pages", () => {
     expect(html).toMatch(/Published on this node by [^<]+\./);
     expect(html).toMatch(/href="\/api\/items\?id=[^"]+&amp;version=1"/);
     expect(html).toContain("<strong>vote</strong>");
+  });
+
+  it("/library/item redirects only to a path of this node built from a valid slug (no open redirect)", async () => {
+    const evil = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/../..//evil.example/x" })}`, { redirect: "manual" });
+    expect(evil.status).toBe(404);
+    expect(evil.headers.get("location")).toBeNull();
+    const sneaky = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/a%2F..%2F..%2F%2Fevil.example" })}`, { redirect: "manual" });
+    expect(sneaky.status).toBe(404);
+    const ours = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/some-case-abc123" })}`, { redirect: "manual" });
+    expect(ours.status).toBe(302);
+    expect(ours.headers.get("location")).toBe("/items/some-case-abc123");
+  });
+
+  it("a city's page lists only what its origin signed: a peer's item claiming the city is on the peer's page", async () => {
+    const seoul = await page("/library/cities/Seoul");
+    expect(seoul.status).toBe(200);
+    expect(seoul.html).toContain("Mobile voting &lt;b&gt;pilot&lt;/b&gt;");
+    expect(seoul.html).not.toContain("Busan mobile voting kiosk");
+    const busan = await page("/library/cities/busan.test");
+    expect(busan.status).toBe(200);
+    expect(busan.html).toContain("<h1>Busan Metropolitan City (busan.test)</h1>");
+    expect(busan.html).toContain("Busan mobile voting kiosk");
+    const cities = await page("/library/cities");
+    expect(cities.html).toMatch(/<a href="\/library\/cities\/busan.test">Busan Metropolitan City \(busan.test\)<\/a> <span class="n">1 /);
+    expect(cities.html).toMatch(/<a href="\/library\/cities\/Seoul">Seoul<\/a> <span class="n">2 /);
+    const home = await page("/");
+    expect(home.html).toContain('<a href="/library/cities/busan.test">Busan Metropolitan City (busan.test)</a>');
+  });
+
+  it("the items API lists and filters a peer's item under its origin's host", async () => {
+    const all = (await (await fetch(`${server.url}/api/items`)).json()) as { items: { id: string; city: string }[] };
+    expect(all.items.find((i) => i.id === peerId)?.city).toBe("busan.test");
+    const seoul = (await (await fetch(`${server.url}/api/items?city=Seoul`)).json()) as { total: number; items: { id: string }[] };
+    expect(seoul.total).toBe(2);
+    expect(seoul.items.map((i) => i.id)).not.toContain(peerId);
+    const busan = (await (await fetch(`${server.url}/api/items?city=busan.test`)).json()) as { items: { id: string }[] };
+    expect(busan.items.map((i) => i.id)).toEqual([peerId]);
   });
 
   it("unknown items get a 404 page with a search box", async () => {

@@ -14,10 +14,12 @@ import { renderHomePage } from "../../web/templates/home.ts";
 import { renderSearchPage, type SearchParams } from "../../web/templates/search.ts";
 import { renderItemPage, type LinkedItem } from "../../web/templates/item.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
-import { cityHref, itemHref, ITEM_TYPES } from "../../web/templates/parts.ts";
+import { cityHref, itemHref, ITEM_TYPES, localSlug } from "../../web/templates/parts.ts";
 import { currentUser } from "./session.ts";
 import { webSession } from "./session.ts";
 import { createWebMiddleware, frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
+import { cityFilter, createOriginNames } from "./origin-names.ts";
+import { cityOf } from "../search/documents.ts";
 import { addOfficialRoutes } from "./web-officials.ts";
 import { addAdminRoutes } from "./web-admin.ts";
 
@@ -58,6 +60,9 @@ export function createPagesRouter(deps: PagesDeps): Router {
   const session = deps.app && deps.orm ? webSession(deps.app, deps.orm, { secure: identity.origin.startsWith("https:") }) : async (_ctx: Context, next: () => Promise<unknown>) => void (await next());
   const web: WebMiddleware = createWebMiddleware({ session, cityName: identity.name });
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
+  // Every "signed by", city listing and city count names the verified origin, never the
+  // document's own `city` field.
+  const names = createOriginNames({ identity, orm: deps.orm });
 
   router.get("/static/:name", (ctx) => {
     const file = statics.get(ctx.params.name!);
@@ -75,14 +80,19 @@ export function createPagesRouter(deps: PagesDeps): Router {
     ]);
     const f = frame(ctx, identity.name, "home");
     const connected = peers.filter((p) => ["following", "followed", "mutual"].includes(p.state)).length;
+    const byCity = facets?.city ?? {};
+    const labels = await names.labels([...Object.keys(byCity), ...latest.items.map(cityOf)]);
     sendPage(
       ctx,
       200,
       renderHomePage(f, {
         peers: connected,
         total: latest.total,
-        latest: await Promise.all(latest.items.map(async (i) => ({ ...i, title: await titleIn(i.id, i.title, i.language, f.locale), href: itemHref(i.id, identity.origin) }))),
-        byCity: facets?.city ?? {},
+        latest: await Promise.all(
+          latest.items.map(async (i) => ({ ...i, city: cityOf(i), cityName: labels.get(cityOf(i)) ?? cityOf(i), title: await titleIn(i.id, i.title, i.language, f.locale), href: itemHref(i.id, identity.origin) })),
+        ),
+        byCity,
+        cityNames: labels,
         byType: facets?.type ?? {},
       }),
     );
@@ -143,7 +153,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
   router.get("/library/cities", ...web.page, async (ctx) => {
     const counts = search ? (await search.search({ limit: 0 })).facets.city : await countCities(library);
     const f = frame(ctx, "Cities", "cities");
-    sendPage(ctx, 200, renderCitiesPage({ ...f, title: f.t.cities }, counts));
+    sendPage(ctx, 200, renderCitiesPage({ ...f, title: f.t.cities }, counts, await names.labels(Object.keys(counts))));
   });
 
   // The city actor's URL (/cities/<handle>) opened in a browser: show the city's page.
@@ -155,14 +165,17 @@ export function createPagesRouter(deps: PagesDeps): Router {
   router.get("/library/cities/:city", ...web.page, async (ctx) => {
     const city = ctx.params.city!;
     const page = pageParam(ctx);
-    const { total, items } = await library.list({ city, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const f = frame(ctx, city, "cities");
+    // A peer's host lists that origin's items; a name lists only this node's own items.
+    const { total, items } = await library.list({ ...(await cityFilter(library, city)), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const name = (await names.labels([city])).get(city) ?? city;
+    const f = frame(ctx, name, "cities");
     if (total === 0) return notFound(ctx);
     sendPage(
       ctx,
       200,
-      renderCityPage({ ...f, title: fill(f.t.cityItems, { n: total, city }) }, {
+      renderCityPage({ ...f, title: fill(f.t.cityItems, { n: total, city: name }) }, {
         city,
+        name,
         total,
         page,
         pageSize: PAGE_SIZE,
@@ -199,7 +212,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
   async function showItem(ctx: Context, id: string): Promise<void> {
     const item = await library.get(id);
     if (!item) return notFound(ctx);
-    const [history, linked] = await Promise.all([library.versions(id), linkedItems(item)]);
+    const [history, linked, origins] = await Promise.all([library.versions(id), linkedItems(item), names.of([item.origin])]);
+    const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const f = frame(ctx, item.title);
     const user = currentUser(ctx);
     const slugPath = itemHref(id, identity.origin);
@@ -218,14 +232,16 @@ export function createPagesRouter(deps: PagesDeps): Router {
         actions: user && item.local && !item.deleted ? { edit: `/official/edit?${new URLSearchParams({ id })}`, delete: `/official/delete?${new URLSearchParams({ id })}` } : undefined,
         provenance: {
           id,
-          city: typeof item.document.city === "string" ? item.document.city : item.city,
+          city: signer,
+          cityHref: cityHref(cityOf(item)),
           origin: item.origin,
           local: item.local,
           verified: item.verified || item.local,
           kid: item.provenance?.kid ?? jwsKeyId(item.jws),
           via: item.provenance?.via,
           receivedAt: item.provenance?.receivedAt,
-          history: history ?? [],
+          // Authors (user and token names) only for the city's signed-in officials.
+          history: (history ?? []).map((h) => (user ? h : { ...h, author: "" })),
         },
       }),
     );
@@ -266,7 +282,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
   router.get("/library/item", ...web.page, async (ctx) => {
     const id = one(ctx, "id");
     if (!id) return notFound(ctx);
-    if (id.startsWith(`${identity.origin}/items/`)) return ctx.redirect(itemHref(id, identity.origin));
+    // Our own items live at /items/<slug>: redirect only to a path built here from a valid
+    // slug, never to the request's value (an id with `/../..//evil.example` in it was an
+    // open redirect). Anything else under our origin is no item of ours.
+    if (id.startsWith(`${identity.origin}/`)) {
+      const slug = localSlug(id, identity.origin);
+      return slug ? ctx.redirect(`/items/${slug}`) : notFound(ctx);
+    }
     await showItem(ctx, id);
   });
 
@@ -280,6 +302,6 @@ export function createPagesRouter(deps: PagesDeps): Router {
 async function countCities(library: Library): Promise<Record<string, number>> {
   const { items } = await library.list({ limit: 500 });
   const out: Record<string, number> = {};
-  for (const i of items) out[i.city] = (out[i.city] ?? 0) + 1;
+  for (const i of items) out[cityOf(i)] = (out[cityOf(i)] ?? 0) + 1;
   return out;
 }

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 /** A browser-like client: keeps cookies, never follows redirects. */
-function client() {
+function client(base?: string) {
   const jar = new Map<string, string>();
   return {
     jar,
@@ -26,7 +26,7 @@ function client() {
         body = new URLSearchParams(init.form).toString();
         headers["content-type"] = "application/x-www-form-urlencoded";
       }
-      const res = await fetch(server.url + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
+      const res = await fetch((base ?? server.url) + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
       for (const c of res.headers.getSetCookie()) {
         const [pair] = c.split(";");
         const [k, v] = pair!.split("=");
@@ -75,6 +75,17 @@ describe("web sessions", () => {
     expect(page).toContain("<strong>editor1</strong>");
   });
 
+  it("logging in starts a new session with a fresh CSRF secret: the login page's token no longer works", async () => {
+    const c = client();
+    const before = await c.token("/login");
+    const res = await c.fetch("/login", { form: { _csrf: before, username: "editor1", password: "correct horse battery", next: "/" } });
+    expect(res.status).toBe(303);
+    expect((await c.fetch("/official/new/CaseStudy", { form: { _csrf: before, "/title": "x" } })).status).toBe(403);
+    const after = await c.token("/official/new/CaseStudy");
+    expect(after).not.toBe(before);
+    expect((await c.fetch("/official/new/CaseStudy", { form: { _csrf: after, "/title": "x" } })).status).toBe(400);
+  });
+
   it("a wrong password answers 401 with the form again and the username kept", async () => {
     const c = client();
     const token = await c.token("/login");
@@ -94,6 +105,10 @@ describe("web sessions", () => {
     const replay = await fetch(`${server.url}/official/new`, { headers: { cookie: `wego_session=${old}` }, redirect: "manual" });
     expect(replay.status).toBe(302);
     expect(replay.headers.get("location")).toMatch(/^\/login\?next=/);
+    // The logged-out session's CSRF token is worthless in whatever session comes next.
+    const next = await c.token("/login");
+    expect(next).not.toBe(token);
+    expect((await c.fetch("/login", { form: { _csrf: token, username: "editor1", password: "correct horse battery" } })).status).toBe(403);
   });
 });
 
@@ -210,7 +225,85 @@ describe("editing and deleting through the forms", () => {
   });
 });
 
+describe("version history on item pages", () => {
+  it("names who wrote each version only to a signed-in official", async () => {
+    const created = await server.library.create({ ...draftFixture("case-study.minimal"), title: "History case" }, { author: "user:secret-author" });
+    if (!created.ok) throw new Error("fixture did not publish");
+    const path = new URL(created.item.id).pathname;
+    const anonymous = await (await client().fetch(path)).text();
+    expect(anonymous).toContain("Version 1");
+    expect(anonymous).not.toContain("secret-author");
+    const c = client();
+    await logIn(c);
+    expect(await (await c.fetch(path)).text()).toContain("secret-author");
+  });
+});
+
+/** A node of its own (fresh limits), optionally trusting an X-Forwarded-For proxy. */
+async function startNode(trustProxy: boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const t = await createTestLibrary();
+  await upsertUser(t.orm, "editor1", "correct horse battery", "editor");
+  const app = createApp({ ...t, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024, trustProxy });
+  const listening = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => listening.once("listening", resolve));
+  return {
+    url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}`,
+    async close() {
+      listening.closeAllConnections();
+      listening.close();
+      await t.orm.close();
+    },
+  };
+}
+
+async function attempt(c: ReturnType<typeof client>, username: string, password: string, from?: string): Promise<Response> {
+  const token = await c.token("/login");
+  return c.fetch("/login", { form: { _csrf: token, username, password }, headers: from ? { "x-forwarded-for": from } : {} });
+}
+
 describe("login rate limit", () => {
+  it("limits failed logins per account, from any address: the right password is refused too once the limit is reached", async () => {
+    const node = await startNode(true);
+    try {
+      const c = client(node.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await attempt(c, "editor1", "guess " + i, `198.51.100.${i + 1}`)).status);
+      expect(statuses).toEqual(Array(10).fill(401));
+      const refused = await attempt(c, "editor1", "correct horse battery", "198.51.100.200");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Another account from another address is not held up.
+      expect((await attempt(c, "someone-else", "x", "198.51.100.201")).status).toBe(401);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("with --trust-proxy, each forwarded client has its own address limit; the proxy's last entry is the one believed", async () => {
+    const node = await startNode(true);
+    try {
+      const c = client(node.url);
+      for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", "203.0.113.7")).status).toBe(401);
+      expect((await attempt(c, "user-next", "x", "203.0.113.7")).status).toBe(429);
+      // A client cannot pick its address by sending its own X-Forwarded-For first.
+      expect((await attempt(c, "user-spoof", "x", "10.9.9.9, 203.0.113.7")).status).toBe(429);
+      expect((await attempt(c, "editor1", "correct horse battery", "203.0.113.8")).status).toBe(303);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", async () => {
+    const node = await startNode(false);
+    try {
+      const c = client(node.url);
+      for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", `192.0.2.${i + 1}`)).status).toBe(401);
+      expect((await attempt(c, "user-next", "x", "192.0.2.99")).status).toBe(429);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("answers 429 after ten attempts from one address", async () => {
     const c = client();
     const token = await c.token("/login");

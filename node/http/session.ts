@@ -3,7 +3,6 @@ import type Koa from "koa";
 import type { Context, Middleware, Next } from "koa";
 import { createSession } from "koa-session";
 import { createRequire } from "node:module";
-import ratelimit from "koa-ratelimit";
 import type { Orm } from "../db/orm.ts";
 import type { Role } from "../auth/tokens.ts";
 
@@ -94,6 +93,26 @@ export function webSession(app: Koa, orm: Orm, options: { readonly secure?: bool
   };
 }
 
+/**
+ * Starts a new session for a user who just logged in: a new session id (the old one is
+ * removed from the store, so a session planted before login cannot be taken over) and
+ * nothing carried over from before, in particular not the CSRF secret: a token handed out
+ * on the anonymous login page does not work once logged in. koa-session's `regenerate()`
+ * alone keeps the data.
+ */
+export async function startUserSession(ctx: Context, user: WebUser): Promise<void> {
+  const session = (ctx as unknown as { session: WebSessionData & { regenerate(): Promise<void> } }).session;
+  await session.regenerate();
+  delete session.secret;
+  delete session.flash;
+  session.user = user;
+}
+
+/** Ends the session: removed from the store and its cookie expired (its CSRF secret with it). */
+export function endSession(ctx: Context): void {
+  (ctx as unknown as { session: null }).session = null;
+}
+
 /** The session of a request that went through {@link webSession}. */
 export function sessionOf(ctx: Context): WebSessionData {
   return (ctx as unknown as { session: WebSessionData }).session;
@@ -128,30 +147,4 @@ export function csrfProtection(options: CsrfOptions): { check: Middleware; token
 /** The CSRF token of this request for a form's hidden `_csrf` field. */
 export function csrfToken(ctx: Context): string | undefined {
   return (ctx.state as { _csrf?: string })._csrf;
-}
-
-/** Options of {@link loginRateLimit}. */
-export interface LoginRateLimitOptions {
-  /** Attempts allowed per client address per window (default 10). */
-  readonly max?: number;
-  /** Window length in ms (default 10 minutes). */
-  readonly windowMs?: number;
-  /** Renders the page shown when the limit is reached (status 429 is kept). */
-  readonly onLimited: (ctx: Context) => void;
-}
-
-/** koa-ratelimit on login attempts, per client address, in memory (one process per node). */
-export function loginRateLimit(options: LoginRateLimitOptions): Middleware {
-  const limiter = ratelimit({
-    driver: "memory",
-    db: new Map(),
-    duration: options.windowMs ?? 10 * 60 * 1000,
-    max: options.max ?? 10,
-    id: (ctx) => ctx.ip,
-    disableHeader: false,
-  }) as unknown as Middleware;
-  return async (ctx, next) => {
-    await limiter(ctx, next);
-    if (ctx.status === 429) options.onLimited(ctx);
-  };
 }

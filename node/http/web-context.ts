@@ -5,11 +5,15 @@ import { html } from "../../web/html.ts";
 import { fill, isLocale, localeFromHeader, stringsFor, type Locale, type Strings } from "../../web/i18n.ts";
 import { renderLayout, type PageFrame } from "../../web/templates/layout.ts";
 import { HttpError } from "./errors.ts";
-import { csrfProtection, csrfToken, currentUser, loginRateLimit, sessionOf, SESSION_COOKIE, type WebUser } from "./session.ts";
+import { csrfProtection, csrfToken, currentUser, sessionOf, SESSION_COOKIE, type WebUser } from "./session.ts";
+import { loginRateLimit } from "./login-limit.ts";
 
-/** The Content-Security-Policy of every page: no inline script or style, forms post only here. */
+/**
+ * The Content-Security-Policy of every page: no inline script or style, forms post only
+ * here, images only from this node (a peer's image URL would tell its host who reads what).
+ */
 export const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const LANG_COOKIE = "wego_lang";
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -87,7 +91,7 @@ export interface WebMiddleware {
   readonly form: Middleware[];
   /** Form submissions: body parsed, CSRF checked. */
   readonly submit: Middleware[];
-  /** Login submissions: rate limited, then as {@link submit}. */
+  /** Login submissions: as {@link submit}, with failed logins limited per address and per account. */
   readonly login: Middleware[];
 }
 
@@ -95,8 +99,10 @@ export interface WebMiddleware {
 export interface WebMiddlewareOptions {
   readonly session: Middleware;
   readonly cityName: string;
-  /** Login attempts per address per 10 minutes (default 10). */
+  /** Failed logins per client address per 10 minutes (default 10). */
   readonly loginAttempts?: number;
+  /** Failed logins per username per 15 minutes, from any address (default 10). */
+  readonly accountAttempts?: number;
 }
 
 /** Session, CSRF, form parsing and login rate limiting for the web routes, with HTML error pages. */
@@ -115,14 +121,19 @@ export function createWebMiddleware(options: WebMiddlewareOptions): WebMiddlewar
     }
   };
   const limited = loginRateLimit({
-    max: options.loginAttempts,
+    maxPerAddress: options.loginAttempts,
+    maxPerAccount: options.accountAttempts,
+    usernameOf: (ctx) => {
+      const username = formOf(ctx).username;
+      return typeof username === "string" ? username : "";
+    },
     onLimited: (ctx) => sendMessage(ctx, cityName, 429, "429", stringsOf(ctx).tooManyAttempts, { href: "/", label: stringsOf(ctx).home }),
   });
   return {
     page: [htmlErrors, session, csrf.tokenIfSession],
     form: [htmlErrors, session, csrf.token],
     submit: [htmlErrors, session, forms, csrf.check],
-    login: [htmlErrors, limited, session, forms, csrf.check],
+    login: [htmlErrors, session, forms, limited, csrf.check],
   };
 }
 

@@ -12,7 +12,7 @@ import { renderItemForm, type ItemFormView } from "../../web/templates/item-form
 import { csrfField, renderLayout } from "../../web/templates/layout.ts";
 import { itemHref, ITEM_TYPES, typeLabel } from "../../web/templates/parts.ts";
 import { HttpError } from "./errors.ts";
-import { sessionOf } from "./session.ts";
+import { endSession, sessionOf, startUserSession } from "./session.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, userOf, type WebMiddleware } from "./web-context.ts";
 
 /** Dependencies of the officials' pages. */
@@ -27,7 +27,9 @@ const CONTROL_FIELDS = new Set(["_csrf", "_action", "_version", "next", "id"]);
 
 /** A safe place to go after logging in: a path on this site, never another origin. */
 function safeNext(raw: unknown): string {
-  return typeof raw === "string" && /^\/(?![/\\])/.test(raw) ? raw : "/";
+  // Browsers drop tabs and newlines from URLs and read a backslash as a slash: "/\t/evil.example"
+  // would become "//evil.example". One leading slash, then no whitespace or backslash.
+  return typeof raw === "string" && /^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(raw) ? raw : "/";
 }
 
 function formValues(form: Record<string, string | string[]>): FormValues {
@@ -87,14 +89,12 @@ ${csrfField(f)}
     const password = typeof form.password === "string" ? form.password : "";
     const principal = username && password ? await authenticatePassword(orm, username, password) : null;
     if (!principal) return renderLogin(ctx, 401, stringsOf(ctx).loginFailed, username);
-    // A new session id at login, so a session planted before it cannot be taken over.
-    await (ctx as unknown as { session: { regenerate(): Promise<void> } }).session.regenerate();
-    sessionOf(ctx).user = { username: principal.username ?? username, role: principal.role, name: principal.name };
+    await startUserSession(ctx, { username: principal.username ?? username, role: principal.role, name: principal.name });
     ctx.status = 303;
     ctx.redirect(safeNext(form.next));
   });
   router.post("/logout", ...web.submit, (ctx) => {
-    (ctx as unknown as { session: null }).session = null;
+    endSession(ctx);
     ctx.status = 303;
     ctx.redirect("/");
   });

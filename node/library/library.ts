@@ -73,6 +73,8 @@ export type LibraryChange =
 export interface ListOptions {
   readonly type?: string;
   readonly city?: string;
+  /** Only items from this origin (scheme, host and port). */
+  readonly origin?: string;
   readonly local?: boolean;
   readonly limit?: number;
   readonly offset?: number;
@@ -549,6 +551,7 @@ export function createLibrary(options: LibraryOptions): Library {
       const where: Record<string, unknown> = { deleted: false };
       if (opts.type !== undefined) where.type = opts.type;
       if (opts.city !== undefined) where.city = opts.city;
+      if (opts.origin !== undefined) where.origin = opts.origin;
       if (opts.local !== undefined) where.local = opts.local;
       const limit = Math.min(Math.max(opts.limit ?? 20, 0), MAX_LIMIT);
       const offset = Math.max(opts.offset ?? 0, 0);

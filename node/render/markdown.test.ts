@@ -20,7 +20,15 @@ describe("renderMarkdown()", () => {
   it("drops event handler attributes such as onerror", () => {
     const html = renderMarkdown('<img src="https://example.org/a.png" onerror="alert(1)">\n\n<p onclick="x()">p</p>');
     expect(html).not.toMatch(/onerror|onclick/i);
-    expect(html).toContain('src="https://example.org/a.png"');
+    expect(html).toContain('href="https://example.org/a.png"');
+  });
+
+  it("turns images on other hosts into links (no reader's browser fetches them) and keeps this node's own", () => {
+    const html = renderMarkdown('![Turnout chart](https://tracker.example/p.png?reader=1) ![](//tracker.example/q.png) <img src="http://tracker.example/r.png">\n\n![Local](/files/chart.png)');
+    expect(html).not.toMatch(/<img[^>]*tracker\.example/);
+    expect(html).toContain('<a href="https://tracker.example/p.png?reader=1" rel="noopener noreferrer nofollow">Turnout chart</a>');
+    expect(html).toContain('<a href="http://tracker.example/r.png" rel="noopener noreferrer nofollow">http://tracker.example/r.png</a>');
+    expect(html).toContain('<img src="/files/chart.png" alt="Local" />');
   });
 
   it("removes javascript: URLs from Markdown and HTML links", () => {

@@ -27,6 +27,14 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   transformTags: {
     // Links in documents from other cities must not pass our referrer or window handle.
     a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow" }),
+    // An image on another host would be fetched by every reader's browser and tell that
+    // host who reads what: it becomes a link the reader may follow. Images on this node
+    // (a path starting with one "/") stay images.
+    img: (tagName, attribs) => {
+      const src = attribs.src ?? "";
+      if (/^\/(?![/\\])/.test(src)) return { tagName, attribs };
+      return { tagName: "a", attribs: { href: src, rel: "noopener noreferrer nofollow" }, text: attribs.alt || attribs.title || (/^https?:/i.test(src) ? src : "") };
+    },
   },
 };
 

@@ -86,6 +86,21 @@ function yearOf(doc: Obj, published: string): number | null {
   return Number.isInteger(y) && y > 0 ? y : null;
 }
 
+/**
+ * The city an item is listed and faceted under, from who signed it, never from what it
+ * says: this node's own items keep their city name; a peer's item is filed under its
+ * origin's host, whatever its `city` field claims (a peer's document saying "Seoul" must
+ * not appear among Seoul's items). Pages show a peer's host with its actor's name.
+ */
+export function cityOf(item: Pick<ItemHead, "local" | "city" | "origin">): string {
+  if (item.local) return item.city;
+  try {
+    return new URL(item.origin).host;
+  } catch {
+    return item.origin;
+  }
+}
+
 /** Index text and metadata of an item; text fields are plain (Markdown stripped). */
 export function toIndexDoc(item: ItemHead): IndexDoc {
   const d = item.document;
@@ -99,7 +114,7 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
     type: item.type,
     title: str(d.title),
     summary: str(d.summary),
-    city: item.city,
+    city: cityOf(item),
     origin: item.origin,
     local: item.local,
     verified: item.verified,

@@ -16,7 +16,10 @@ export interface CityEntry {
 
 /** What a city's page shows. */
 export interface CityView {
+  /** The city key (a local city name, or a peer's host), as in the page's URL and the search filter. */
   readonly city: string;
+  /** The city's name for people: a peer's actor name and host. */
+  readonly name: string;
   readonly total: number;
   readonly page: number;
   readonly pageSize: number;
@@ -31,8 +34,8 @@ export function renderCityPage(frame: PageFrame, view: CityView): string {
   return renderLayout(
     frame,
     html`<p class="type">${t.city}</p>
-<h1>${view.city}</h1>
-<p class="lede">${fill(t.cityItems, { n: view.total, city: view.city })} · <a href="/search?${new URLSearchParams({ city: view.city })}">${t.search}</a></p>
+<h1>${view.name}</h1>
+<p class="lede">${fill(t.cityItems, { n: view.total, city: view.name })} · <a href="/search?${new URLSearchParams({ city: view.city })}">${t.search}</a></p>
 <ol class="results">
 ${view.entries.map(
   (e) => html`<li><p class="type">${typeLabel(t, e.type)}</p><h2 class="h3"><a href="${e.href}">${e.title}</a></h2><p class="meta">${dateTag(e.updated)} ${provenanceBadge(t, e)}</p></li>`,
@@ -42,8 +45,8 @@ ${renderPager(t, view.page, pages, (p) => `${view.href}?page=${p}`)}`,
   );
 }
 
-/** Renders the list of cities in the network with their item counts. */
-export function renderCitiesPage(frame: PageFrame, counts: Readonly<Record<string, number>>): string {
+/** Renders the list of cities in the network with their item counts (keys named by `names`). */
+export function renderCitiesPage(frame: PageFrame, counts: Readonly<Record<string, number>>, names: ReadonlyMap<string, string> = new Map()): string {
   const { t } = frame;
   const cities = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return renderLayout(
@@ -51,7 +54,7 @@ export function renderCitiesPage(frame: PageFrame, counts: Readonly<Record<strin
     html`<h1>${t.cities}</h1>
 <p class="lede">${t.citiesIntro}</p>
 <ul class="counts">
-${cities.map(([city, n]) => html`<li><a href="${cityHref(city)}">${city}</a> <span class="n">${n} ${t.items}</span></li>`)}
+${cities.map(([city, n]) => html`<li><a href="${cityHref(city)}">${names.get(city) ?? city}</a> <span class="n">${n} ${t.items}</span></li>`)}
 </ul>`,
   );
 }

@@ -8,7 +8,10 @@ export interface HomeEntry {
   readonly href: string;
   readonly type: string;
   readonly title: string;
+  /** The city key of the item's signer (its city page). */
   readonly city: string;
+  /** The signer's name for people (a peer's actor name and host). */
+  readonly cityName: string;
   readonly updated: string;
   readonly origin: string;
   readonly local: boolean;
@@ -21,6 +24,8 @@ export interface HomeView {
   readonly total: number;
   readonly latest: readonly HomeEntry[];
   readonly byCity: Readonly<Record<string, number>>;
+  /** Names for people of the city keys, where they differ from the key. */
+  readonly cityNames?: ReadonlyMap<string, string>;
   readonly byType: Readonly<Record<string, number>>;
 }
 
@@ -48,7 +53,7 @@ export function renderHomePage(frame: PageFrame, view: HomeView): string {
       (e) => html`<li>
       <p class="type">${typeLabel(t, e.type)}</p>
       <h3><a href="${e.href}">${e.title}</a></h3>
-      <p class="meta"><a href="${cityHref(e.city)}">${e.city}</a> ${dateTag(e.updated)} ${provenanceBadge(t, e)}</p>
+      <p class="meta"><a href="${cityHref(e.city)}">${e.cityName}</a> ${dateTag(e.updated)} ${provenanceBadge(t, e)}</p>
     </li>`,
     )}
     </ol>
@@ -64,7 +69,7 @@ export function renderHomePage(frame: PageFrame, view: HomeView): string {
     <section aria-labelledby="cities-h">
       <h2 id="cities-h">${t.byCity}</h2>
       <ul class="counts">
-      ${cities.map(([city, n]) => html`<li><a href="${cityHref(city)}">${city}</a> <span class="n">${n}</span></li>`)}
+      ${cities.map(([city, n]) => html`<li><a href="${cityHref(city)}">${view.cityNames?.get(city) ?? city}</a> <span class="n">${n}</span></li>`)}
       </ul>
     </section>
   </div>

@@ -97,7 +97,11 @@ ${
 }
 ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="${view.actions.edit}">${t.edit}</a> <a class="button secondary" href="${view.actions.delete}">${t.delete}</a></p>` : ""}
 <dl class="facts">
-  ${fact(t.city, html`<a href="${cityHref(str(d.city) ?? "")}">${str(d.city) ?? ""}</a>${str(d.country) ? `, ${String(d.country)}` : ""}`)}
+  ${
+    // The city a document names is its content: linked to a city page only for this node's
+    // own items. A peer's claim is shown as text; who signed it is in the provenance panel.
+    fact(t.city, html`${view.provenance.local ? html`<a href="${cityHref(str(d.city) ?? "")}">${str(d.city) ?? ""}</a>` : (str(d.city) ?? "")}${str(d.country) ? `, ${String(d.country)}` : ""}`)
+  }
   ${fact(t.language, languageName(language, locale))}
   ${fact(t.version, d.version)}
   ${fact(t.published, dateTag(str(d.published)))}

@@ -25,8 +25,21 @@ export function typePlural(t: Strings, type: string): string {
  * are on other hosts) at `/library/item?id=`.
  */
 export function itemHref(id: string, nodeOrigin: string): string {
-  if (id.startsWith(`${nodeOrigin}/items/`)) return new URL(id).pathname;
+  const slug = localSlug(id, nodeOrigin);
+  if (slug) return `/items/${slug}`;
   return `/library/item?${new URLSearchParams({ id })}`;
+}
+
+/**
+ * The slug of one of this node's own item ids (`<origin>/items/<slug>`), or null. The id is
+ * compared as text, never normalized: `<origin>/items/../..//evil.example/x` is no item of
+ * ours, and a path built from the slug can only ever point at `/items/<slug>` here.
+ */
+export function localSlug(id: string, nodeOrigin: string): string | null {
+  const prefix = `${nodeOrigin}/items/`;
+  if (!id.startsWith(prefix)) return null;
+  const slug = id.slice(prefix.length);
+  return /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/.test(slug) ? slug : null;
 }
 
 /** The page of a city's items. */

@@ -14,8 +14,13 @@ export interface HistoryEntry {
 /** Everything the provenance panel says about an item. */
 export interface ProvenanceView {
   readonly id: string;
-  /** The city that wrote and signed the item (the document's `city`). */
+  /**
+   * Who signed the item, named from its verified origin: this node's name, or a peer's
+   * actor name and host. Never the document's own `city` field, which anyone can write.
+   */
   readonly city: string;
+  /** The signer's city page. */
+  readonly cityHref?: string;
   readonly origin: string;
   readonly local: boolean;
   readonly verified: boolean;
@@ -48,10 +53,10 @@ export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
 <p>${
     view.local
       ? fill(t.publishedHere, { city: view.city })
-      : fill(via === safeHost(view.origin) ? t.receivedDirect : t.receivedVia, { via, date: (view.receivedAt ?? "").slice(0, 10) || "?", city: view.city })
+      : fill(via === safeHost(view.origin) ? t.receivedFrom : t.receivedVia, { via, date: (view.receivedAt ?? "").slice(0, 10) || "?", city: view.city })
   }</p>
 <dl>
-  <dt>${t.originCity}</dt><dd><a href="${view.origin}">${safeHost(view.origin)}</a></dd>
+  <dt>${t.originCity}</dt><dd>${view.cityHref ? html`<a href="${view.cityHref}">${view.city}</a> · ` : ""}<a href="${view.origin}">${safeHost(view.origin)}</a></dd>
   ${view.kid ? html`<dt>${t.signingKey}</dt><dd><code title="${view.kid}">${view.kid.slice(0, 16)}…</code></dd>` : ""}
 </dl>
 <p><a href="${apiHref(view.id)}">${t.rawDocument}</a></p>
