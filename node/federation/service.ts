@@ -135,7 +135,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? true,
     allowlist: options.allowlist ?? null,
     approve: (id) => approve(id),
-    // Started by a peer's own activity (an Accept): held back after a run that hit a limit.
+    // Started by a peer's own activity (an Accept): held back after a run that failed.
     startBackfill: (id, mode) => startBackfill(id, mode, "peer"),
   };
 
@@ -233,17 +233,18 @@ export function createFederationService(options: FederationServiceOptions): Fede
   };
   /** Who asked for a run: the periodic catch-up (and start-up), an admin, or a peer's activity. */
   type BackfillTrigger = "schedule" | "admin" | "peer";
-  /** Runs that ended on a limit, by peer: when they started and who started them. */
-  const limitedRuns = new Map<string, { readonly startedAt: number; readonly trigger: BackfillTrigger }>();
+  /** Runs that failed (on a limit or otherwise), by peer: when they started and who started them. */
+  const failedRuns = new Map<string, { readonly startedAt: number; readonly trigger: BackfillTrigger }>();
 
   /**
-   * Whether a run may start now. After a run hit a limit, one catch-up interval passes
-   * before the next one, so a peer whose outbox loops costs at most one budget per
-   * interval; the catch-up ticks are one interval apart already, and an admin may resync.
+   * Whether a run may start now. After a run failed (a limit, or the peer's own fault),
+   * one catch-up interval passes before the next one, so a peer whose outbox loops costs
+   * at most one run's budget per interval however often it sends an Accept; the catch-up
+   * ticks are one interval apart already, and an admin may always resync.
    */
   function mayStartBackfill(peerId: string, trigger: BackfillTrigger): boolean {
     if (trigger === "admin") return true;
-    const last = limitedRuns.get(peerId);
+    const last = failedRuns.get(peerId);
     if (!last || Date.now() - last.startedAt >= catchUpIntervalMs) return true;
     return trigger === "schedule" && last.trigger === "schedule";
   }
@@ -251,14 +252,14 @@ export function createFederationService(options: FederationServiceOptions): Fede
   function startBackfill(peerId: string, mode: "full" | "incremental", trigger: BackfillTrigger = "schedule"): void {
     if (backfills.has(peerId) || abort.signal.aborted) return;
     if (!mayStartBackfill(peerId, trigger)) {
-      logger.info("backfill held back until the next catch-up: the last run hit a limit", { peer: peerId, mode });
+      logger.info("backfill held back until the next catch-up: the last run failed", { peer: peerId, mode });
       return;
     }
     const startedAt = Date.now();
     const run = backfill(peerId, mode)
       .then((outcome) => {
-        if (outcome === "limited") limitedRuns.set(peerId, { startedAt, trigger });
-        else if (outcome === "done") limitedRuns.delete(peerId);
+        if (outcome === "limited" || outcome === "failed") failedRuns.set(peerId, { startedAt, trigger });
+        else if (outcome === "done") failedRuns.delete(peerId);
       })
       .finally(() => backfills.delete(peerId));
     backfills.set(peerId, run);
@@ -347,7 +348,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
         // Catching up: once a whole page is already held, the rest is older and held too.
         if (mode === "incremental" && unchangedRun >= pageSize) break;
       }
-      if (abort.signal.aborted) return "failed";
+      // Interrupted by shutdown: the cursor stays, and the next start resumes from it.
+      if (abort.signal.aborted) return "skipped";
       await peers.update(peerId, { backfillState: "done", backfillCursor: null, backfillDone: done });
       logger.info("backfill finished", { peer: peerId, mode, items: done, pages: pagesRead });
       return "done";
