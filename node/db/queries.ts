@@ -148,20 +148,32 @@ export interface PagePosition {
 }
 
 /**
- * Live local items newest first, after `after` (exclusive), with their current
- * version: the outbox pages. Keyset paging, so concurrent writes never make a reader
- * skip an item.
+ * Local items newest first by `updated`, after `after` (exclusive), with their current
+ * version: the outbox pages. Deleted items are included (their current version is the
+ * signed Tombstone), so a follower that was away learns of deletions. Keyset paging, so
+ * concurrent writes never make a reader skip an item.
  */
 export async function selectLocalPage(em: EntityManager, after: PagePosition | null, limit: number): Promise<ItemWithVersion[]> {
+  // One ordered range scan of items_updated_idx (deleted, updated desc) per value of
+  // `deleted`, merged: a single scan without the `deleted` prefix would sort the whole table.
+  const keyset = after ? "and (updated < ? or (updated = ? and id < ?))" : "";
+  const keysetArgs = after ? [after.updated, after.updated, after.id] : [];
+  const part = (deleted: 0 | 1) => `select id from (select id from items where local = 1 and deleted = ${deleted} ${keyset} order by updated desc, id desc limit ?)`;
   const rows = (await em.getKnex().raw(
     `select ${JOINED_COLUMNS}
        from items i join item_versions v on v.item_id = i.id and v.version = i.version
-      where i.local = 1 and i.deleted = 0 ${after ? "and (i.updated < ? or (i.updated = ? and i.id < ?))" : ""}
+      where i.id in (${part(0)} union all ${part(1)})
       order by i.updated desc, i.id desc
       limit ?`,
-    after ? [after.updated, after.updated, after.id, limit] : [limit],
+    [...keysetArgs, limit, ...keysetArgs, limit, limit],
   )) as JoinedRow[];
   return rows.map(toItemWithVersion);
+}
+
+/** How many entries the outbox lists: every local item, deleted ones (Tombstones) included. */
+export async function countLocalEntries(em: EntityManager): Promise<number> {
+  const rows = (await em.getKnex().raw("select count(*) as n from items where local = 1")) as { n: number }[];
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Local versions written after `seq`, oldest first: what the publisher has yet to send. */

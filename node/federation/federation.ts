@@ -1,12 +1,12 @@
 import { createFederation, parseSemVer, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
-import { Article, Create, Endpoints, Organization, Update } from "@fedify/fedify/vocab";
-import { selectItemWithVersion, selectLocalPage, type PagePosition } from "../db/queries.ts";
+import { Article, Create, Delete, Endpoints, Organization, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
+import { countLocalEntries, selectItemWithVersion, selectLocalPage, type PagePosition } from "../db/queries.ts";
 import type { Orm } from "../db/orm.ts";
 import { toStored } from "../library/library.ts";
 import type { FederationDeps } from "./deps.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners } from "./inbox/listeners.ts";
-import { toArticle } from "./vocab.ts";
+import { toArticle, toTombstone } from "./vocab.ts";
 
 /** Options of {@link createWegoFederation}. */
 export interface WegoFederationOptions {
@@ -109,21 +109,29 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
       const rows = await selectLocalPage(orm.em.fork(), after, pageSize);
       const items = rows.map((r) => {
         const item = toStored(r.item, r.version);
+        const actor = ctx.getActorUri(deps.city);
+        const audience = { tos: [PUBLIC_COLLECTION], ccs: [ctx.getFollowersUri(deps.city)] };
+        // A deleted item is listed as the Delete that carries its signed Tombstone, the
+        // same activity live followers received, so a follower that was away heals.
+        if (item.deleted) {
+          const tombstone = toTombstone(item);
+          return new Delete({ id: new URL(`${item.id}#v${item.version}-delete`), actor, object: tombstone, published: tombstone.deleted, ...audience });
+        }
+        const article = toArticle(item, addresses(ctx));
         const Activity = item.version === 1 ? Create : Update;
         return new Activity({
           id: new URL(`${item.id}#v${item.version}-${item.version === 1 ? "create" : "update"}`),
-          actor: ctx.getActorUri(deps.city),
-          object: toArticle(item, addresses(ctx)),
-          published: toArticle(item, addresses(ctx)).updated,
-          tos: toArticle(item, addresses(ctx)).toIds,
-          ccs: [ctx.getFollowersUri(deps.city)],
+          actor,
+          object: article,
+          published: article.updated,
+          ...audience,
         });
       });
       const last = rows.at(-1);
       return { items, nextCursor: rows.length === pageSize && last ? encodeCursor({ updated: last.item.updated, id: last.item.id }) : null };
     })
     .setFirstCursor((_ctx, identifier) => (identifier === deps.city ? FIRST_CURSOR : null))
-    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? (await deps.library.list({ local: true, limit: 0 })).total : null));
+    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? countLocalEntries(orm.em.fork()) : null));
 
   federation
     .setFollowersDispatcher("/cities/{identifier}/followers", async (_ctx, identifier) => {

@@ -4,7 +4,6 @@ import {
   Delete,
   Follow,
   isActor,
-  OrderedCollection,
   PUBLIC_COLLECTION,
   Reject,
   Accept,
@@ -53,6 +52,41 @@ export interface FederationServiceOptions {
    * unreachable.
    */
   readonly catchUpIntervalMs?: number;
+  /** Bounds on one backfill run of a peer's outbox (defaults in {@link BackfillLimits}). */
+  readonly backfillLimits?: BackfillLimits;
+}
+
+/**
+ * Bounds on one backfill run, so that an outbox that loops, never ends or lists too much
+ * costs a known amount of work. The defaults fit the network's aim, a peer of up to
+ * ~100,000 items read 100 a page, with room to grow. A run that reaches a bound ends as
+ * `failed` with the reason as the peer's `lastError`; after that only the next periodic
+ * catch-up (or an admin's resync) walks that outbox again.
+ */
+export interface BackfillLimits {
+  /** Outbox pages read in one run (default 1,500). */
+  readonly maxPages?: number;
+  /** Entries read in one run, over all its pages (default 150,000). */
+  readonly maxItems?: number;
+  /** Entries read from one page; a page listing more ends the run (default the larger of 500 and 2 × pageSize). */
+  readonly maxEntriesPerPage?: number;
+}
+
+/** Default {@link BackfillLimits} (entries per page: the larger of this and 2 × pageSize). */
+export const DEFAULT_BACKFILL_LIMITS = { maxPages: 1_500, maxItems: 150_000, maxEntriesPerPage: 500 } as const;
+
+/** Longest page link followed: the visited set and the stored cursor hold these. */
+const MAX_PAGE_URL_LENGTH = 2_048;
+
+/** A backfill run reached one of its bounds: ends the run and holds the peer back. */
+class BackfillLimitError extends Error {
+  override name = "BackfillLimitError";
+  constructor(
+    message: string,
+    readonly limit: "loop" | "pages" | "items" | "entries-per-page" | "link",
+  ) {
+    super(message);
+  }
 }
 
 /** Outcome of an admin's peering action. */
@@ -109,7 +143,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
     manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? true,
     allowlist: options.allowlist ?? null,
     approve: (id) => approve(id),
-    startBackfill: (id, mode) => startBackfill(id, mode),
+    // Started by a peer's own activity (an Accept): held back after a run that failed.
+    startBackfill: (id, mode) => startBackfill(id, mode, "peer"),
   };
 
   federation = createWegoFederation({
@@ -210,55 +245,140 @@ export function createFederationService(options: FederationServiceOptions): Fede
 
   // --- backfill: import a followed peer's library from its outbox, resumably ---
 
-  function startBackfill(peerId: string, mode: "full" | "incremental"): void {
+  const catchUpIntervalMs = options.catchUpIntervalMs ?? 15 * 60_000;
+  const pageSize = options.pageSize ?? 100;
+  const limits = {
+    maxPages: options.backfillLimits?.maxPages ?? DEFAULT_BACKFILL_LIMITS.maxPages,
+    maxItems: options.backfillLimits?.maxItems ?? DEFAULT_BACKFILL_LIMITS.maxItems,
+    maxEntriesPerPage: options.backfillLimits?.maxEntriesPerPage ?? Math.max(DEFAULT_BACKFILL_LIMITS.maxEntriesPerPage, 2 * pageSize),
+  };
+  /** Who asked for a run: the periodic catch-up (and start-up), an admin, or a peer's activity. */
+  type BackfillTrigger = "schedule" | "admin" | "peer";
+  /** Runs that failed (on a limit or otherwise), by peer: when they started and who started them. */
+  const failedRuns = new Map<string, { readonly startedAt: number; readonly trigger: BackfillTrigger }>();
+
+  /**
+   * Whether a run may start now. After a run failed (a limit, or the peer's own fault),
+   * one catch-up interval passes before the next one, so a peer whose outbox loops costs
+   * at most one run's budget per interval however often it sends an Accept; the catch-up
+   * ticks are one interval apart already, and an admin may always resync.
+   */
+  function mayStartBackfill(peerId: string, trigger: BackfillTrigger): boolean {
+    if (trigger === "admin") return true;
+    const last = failedRuns.get(peerId);
+    if (!last || Date.now() - last.startedAt >= catchUpIntervalMs) return true;
+    return trigger === "schedule" && last.trigger === "schedule";
+  }
+
+  function startBackfill(peerId: string, mode: "full" | "incremental", trigger: BackfillTrigger = "schedule"): void {
     if (backfills.has(peerId) || abort.signal.aborted) return;
-    const run = backfill(peerId, mode).finally(() => backfills.delete(peerId));
+    if (!mayStartBackfill(peerId, trigger)) {
+      logger.info("backfill held back until the next catch-up: the last run failed", { peer: peerId, mode });
+      return;
+    }
+    const startedAt = Date.now();
+    const run = backfill(peerId, mode)
+      .then((outcome) => {
+        if (outcome === "limited" || outcome === "failed") failedRuns.set(peerId, { startedAt, trigger });
+        else if (outcome === "done") failedRuns.delete(peerId);
+      })
+      .finally(() => backfills.delete(peerId));
     backfills.set(peerId, run);
   }
 
-  async function backfill(peerId: string, mode: "full" | "incremental"): Promise<void> {
+  /** The key of a page URL in a run's visited set (fragments name the same document). */
+  function pageKey(url: URL): string {
+    const key = new URL(url);
+    key.hash = "";
+    return key.href;
+  }
+
+  /** The URL a link property holds (a string, or an object with an `id`), or null. */
+  function linkOf(value: unknown): URL | null {
+    const href = typeof value === "string" ? value : typeof (value as { id?: unknown } | null)?.id === "string" ? (value as { id: string }).id : null;
+    if (href === null) return null;
+    if (href.length > MAX_PAGE_URL_LENGTH) throw new BackfillLimitError(`an outbox link is longer than ${MAX_PAGE_URL_LENGTH} characters`, "link");
+    return URL.canParse(href) ? new URL(href) : null;
+  }
+
+  async function backfill(peerId: string, mode: "full" | "incremental"): Promise<"done" | "failed" | "limited" | "skipped"> {
     const peer = await peers.get(peerId);
-    if (!peer?.outbox || peer.weFollow !== "accepted") return;
+    if (!peer?.outbox || peer.weFollow !== "accepted") return "skipped";
     const ctx = context();
     const documentLoader = await ctx.getDocumentLoader({ identifier: identity.city });
     const ingestDeps = { library, validator: options.validator, peers, loadKeys, identity, logger, allowlist: options.allowlist ?? null };
+    const peerOrigin = new URL(peerId).origin;
     const resume = mode === "full" && peer.backfillState === "running" && peer.backfillCursor;
     let done = resume ? peer.backfillDone : 0;
     let pageUrl: URL | null = resume ? new URL(peer.backfillCursor!) : null;
+    const visited = new Set<string>();
+    let pagesRead = 0;
+    let entriesRead = 0;
+
+    // Documents are read as plain JSON, not through JSON-LD processing: every item
+    // carries its signed document, and the origin's signature is what decides.
+    async function readJson(url: URL): Promise<Record<string, unknown>> {
+      if (url.origin !== peerOrigin) throw new Error(`the outbox left the peer's origin (${url.href})`);
+      const loaded = await documentLoader(url.href);
+      // A redirect must not carry the walk to another origin either.
+      if (URL.canParse(loaded.documentUrl) && new URL(loaded.documentUrl).origin !== peerOrigin) throw new Error(`the outbox left the peer's origin (${loaded.documentUrl})`);
+      const document = loaded.document;
+      if (!document || typeof document !== "object" || Array.isArray(document)) throw new Error(`${url.href} is not a JSON object`);
+      return document as Record<string, unknown>;
+    }
+
     try {
       if (!pageUrl) {
-        const outbox = await ctx.lookupObject(peer.outbox, { documentLoader });
-        if (!(outbox instanceof OrderedCollection)) throw new Error(`${peer.outbox} is not an OrderedCollection`);
-        pageUrl = outbox.firstId;
-        await peers.update(peerId, { backfillState: "running", backfillDone: 0, backfillTotal: outbox.totalItems ?? 0, backfillCursor: pageUrl?.href ?? null });
+        const outbox = await readJson(new URL(peer.outbox));
+        if (outbox.type !== "OrderedCollection" && outbox.type !== "Collection") throw new Error(`${peer.outbox} is not an OrderedCollection`);
+        pageUrl = linkOf(outbox.first);
+        const total = Number.isSafeInteger(outbox.totalItems) && (outbox.totalItems as number) >= 0 ? (outbox.totalItems as number) : 0;
+        await peers.update(peerId, { backfillState: "running", backfillDone: 0, backfillTotal: total, backfillCursor: pageUrl?.href ?? null });
       }
       let unchangedRun = 0;
       while (pageUrl && !abort.signal.aborted) {
-        if (new URL(pageUrl).origin !== new URL(peerId).origin) throw new Error("the outbox pages left the peer's origin");
-        // The page is read as plain JSON, not through JSON-LD processing: every item
-        // carries its signed document, and the origin's signature is what decides.
-        const { document: page } = await documentLoader(pageUrl.href);
-        const { orderedItems, items, next } = (page ?? {}) as { orderedItems?: unknown; items?: unknown; next?: unknown };
-        const entries = [orderedItems ?? items ?? []].flat() as { type?: unknown; object?: unknown }[];
-        const objects = entries.filter((a) => (a?.type === "Create" || a?.type === "Update") && a.object && typeof a.object === "object").map((a) => a.object);
+        const key = pageKey(pageUrl);
+        if (visited.has(key)) throw new BackfillLimitError(`the outbox links back to a page already read in this run (a loop at ${pageUrl.href})`, "loop");
+        if (pagesRead >= limits.maxPages) throw new BackfillLimitError(`read ${limits.maxPages} outbox pages in one run, the limit; the walk stopped at ${pageUrl.href}`, "pages");
+        visited.add(key);
+        pagesRead++;
+        const page = await readJson(pageUrl);
+        const listed = page.orderedItems ?? page.items ?? [];
+        const entries = (Array.isArray(listed) ? listed : [listed]) as unknown[];
+        if (entries.length > limits.maxEntriesPerPage) {
+          throw new BackfillLimitError(`the outbox page ${pageUrl.href} lists ${entries.length} entries, more than the ${limits.maxEntriesPerPage} read from one page`, "entries-per-page");
+        }
+        if (entriesRead + entries.length > limits.maxItems) throw new BackfillLimitError(`read ${entriesRead} outbox entries in one run, and the limit is ${limits.maxItems}; the walk stopped at ${pageUrl.href}`, "items");
+        entriesRead += entries.length;
+        // Create and Update carry an item's signed version, Delete its signed Tombstone:
+        // all go through the same verification, and the newest signed version wins.
+        const objects = entries
+          .filter((a): a is { type: string; object: object } => {
+            const entry = a as { type?: unknown; object?: unknown } | null;
+            return (entry?.type === "Create" || entry?.type === "Update" || entry?.type === "Delete") && !!entry.object && typeof entry.object === "object";
+          })
+          .map((a) => a.object);
         // Verified together, so the library commits the whole page in one transaction.
         const outcomes = await Promise.all(objects.map((object) => ingestJsonObject(ingestDeps, object, new URL(peerId))));
         for (const outcome of outcomes) {
           done++;
           unchangedRun = outcome.ok && outcome.status === "unchanged" ? unchangedRun + 1 : 0;
         }
-        const nextId = typeof next === "string" ? next : typeof (next as { id?: unknown } | null)?.id === "string" ? (next as { id: string }).id : null;
-        pageUrl = nextId && URL.canParse(nextId) ? new URL(nextId) : null;
+        pageUrl = linkOf(page.next);
         await peers.update(peerId, { backfillDone: done, backfillCursor: pageUrl?.href ?? null, lastSeen: new Date().toISOString() });
         // Catching up: once a whole page is already held, the rest is older and held too.
-        if (mode === "incremental" && unchangedRun >= (options.pageSize ?? 100)) break;
+        if (mode === "incremental" && unchangedRun >= pageSize) break;
       }
-      if (!abort.signal.aborted) await peers.update(peerId, { backfillState: "done", backfillCursor: null, backfillDone: done });
-      logger.info("backfill finished", { peer: peerId, mode, items: done });
+      // Interrupted by shutdown: the cursor stays, and the next start resumes from it.
+      if (abort.signal.aborted) return "skipped";
+      await peers.update(peerId, { backfillState: "done", backfillCursor: null, backfillDone: done });
+      logger.info("backfill finished", { peer: peerId, mode, items: done, pages: pagesRead });
+      return "done";
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
-      await peers.update(peerId, { backfillState: "failed", lastError: message, lastErrorAt: new Date().toISOString() });
-      logger.warn("backfill failed", { peer: peerId, error: message });
+      await peers.update(peerId, { backfillState: "failed", lastError: `backfill: ${message}`, lastErrorAt: new Date().toISOString() });
+      logger.warn("backfill failed", { peer: peerId, error: message, pages: pagesRead, entries: entriesRead, limit: error instanceof BackfillLimitError ? error.limit : null });
+      return error instanceof BackfillLimitError ? "limited" : "failed";
     }
   }
 
@@ -404,7 +524,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
       const peer = await peers.get(peerId);
       if (!peer || peer.weFollow !== "accepted") return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
       await peers.update(peerId, { backfillState: "idle", backfillCursor: null });
-      startBackfill(peerId, "full");
+      startBackfill(peerId, "full", "admin");
       return { ok: true, actor: peerId, state: "running" };
     },
 
