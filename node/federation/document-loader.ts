@@ -14,6 +14,11 @@ export interface DocumentLoadersOptions {
   readonly outbound: Outbound;
   /** Largest remote document read, in bytes (default 1 MiB). */
   readonly maxBytes?: number;
+  /**
+   * Largest document read by the signed loader (default 16 MiB): it reads outbox pages
+   * when backfilling, 100 items of up to ~100 KB each with their signed documents.
+   */
+  readonly maxSignedBytes?: number;
   /** Shape limits on every remote document (defaults of {@link JsonBounds}, but 100,000 values). */
   readonly bounds?: JsonBounds;
   /** How long a fetched document is reused, in ms (default 60 s; contexts: 1 day). */
@@ -67,12 +72,15 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
   // (a redirect loop, a slow host) costs one bounded fetch, not one per expansion.
   const failedContexts = new LRUCache<string, Error>({ max: 1_000, ttl: 5 * 60_000 });
 
+  const maxSignedBytes = options.maxSignedBytes ?? 16 * 1024 * 1024;
+
   async function fetchDocument(url: string, sign?: { keyId: URL; privateKey: CryptoKey }): Promise<{ document: unknown; documentUrl: string; size: number }> {
     const headers: Record<string, string> = { accept: ACCEPT };
     if (options.userAgent) headers["user-agent"] = options.userAgent;
     const result = await outbound.fetch(url, {
       headers,
-      maxBytes,
+      maxBytes: sign ? maxSignedBytes : maxBytes,
+      timeoutMs: sign ? 60_000 : 10_000,
       prepare: sign ? (request) => signRequest(request, sign.privateKey, sign.keyId) : undefined,
     });
     if (!result.ok) throw new FetchError(url, result.reason);
