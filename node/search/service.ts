@@ -5,14 +5,14 @@ import type { Library, LibraryChange, StoredItem } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { DocMeta } from "./documents.ts";
 import { IndexWorker } from "./index-worker-client.ts";
-import { compileQuery, runQuery } from "./query.ts";
+import { compileQuery, DEFAULT_QUERY_LIMITS, QueryBudget, runQuery, type QueryLimits } from "./query.ts";
 import { decodeSegments, Segment, type SegmentData } from "./segment.ts";
 import { firstHit, leadSnippet, makeSnippet } from "./snippet.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
 import { stripMarkdown } from "./text.ts";
 import type { WorkerRow } from "./worker-protocol.ts";
 
-export { QueryError } from "./query.ts";
+export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
 
 /** Options of {@link createSearchService}. */
 export interface SearchServiceOptions {
@@ -29,6 +29,8 @@ export interface SearchServiceOptions {
   readonly compactMaxSegments?: number;
   /** The base is built and kept in pieces of this many documents, bounding a build's memory (default 2,000). */
   readonly baseChunkDocs?: number;
+  /** Bounds on each query (length, terms, typos, wildcards, expansions, time); defaults in {@link DEFAULT_QUERY_LIMITS}. */
+  readonly queryLimits?: Partial<QueryLimits>;
 }
 
 /** A search request; an empty `q` with filters browses, newest first. */
@@ -101,7 +103,7 @@ export interface SearchStats {
 
 /** Federated search over local and verified peer items. */
 export interface SearchService {
-  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q`. */
+  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q` or it goes beyond a query limit. */
   search(query: SearchQuery): Promise<SearchResponse>;
   /** Resolves once every change announced so far is searchable. */
   settled(): Promise<void>;
@@ -229,6 +231,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   const compactMinDocs = options.compactMinDocs ?? 256;
   const compactMaxSegments = options.compactMaxSegments ?? 32;
   const baseChunkDocs = options.baseChunkDocs ?? 2000;
+  const queryLimits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits };
   const file = options.dataDir === ":memory:" ? undefined : join(options.dataDir, "search", BASE_FILE);
 
   // Started on first use: booting a worker (tsx, lunr) costs a second or two of CPU, which
@@ -486,12 +489,14 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   }
 
   function collectHits(q: string): { hits: Hits; matched: Set<string> } | null {
-    const compiled = compileQuery(q);
+    const compiled = compileQuery(q, queryLimits);
     if (compiled.clauses.length === 0) return null;
     const hits: Hits = { segs: [], docs: [], scores: [] };
     const matched = new Set<string>();
+    // One budget for every segment: expansions are counted and time is spent over the whole index.
+    const budget = new QueryBudget(queryLimits);
     for (const seg of segments) {
-      const r = runQuery(seg, compiled);
+      const r = runQuery(seg, compiled, budget);
       const metas = seg.data.metas;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
