@@ -191,6 +191,20 @@ describe("search service over a small corpus", () => {
     await expect(find({ q: "title:" })).rejects.toBeInstanceOf(QueryError);
     await expect(find({ q: "nosuchfield:x" })).rejects.toThrow(/nosuchfield/);
   });
+
+  it("search() refuses a query beyond a limit with a QueryError naming it, on every segment kind", async () => {
+    for (const [q, reason] of [
+      ["abcdefghijklmnop~6", "edit-distance"],
+      ["governmen~7", "edit-distance"],
+      ["a*", "wildcard-prefix"],
+      ["fl~2", "fuzzy-too-short"],
+    ] as const) {
+      await expect(find({ q }), q).rejects.toMatchObject({ name: "QueryError", reason });
+    }
+    // Within the limits, typos and wildcards still find what they found before.
+    expect(await idsOf({ q: "dashbord~2" })).toEqual([ids.dashboard]);
+    expect((await idsOf({ q: "bu*" })).sort()).toEqual(expect.arrayContaining([ids.floodBody, ids.saoPaulo]));
+  });
 });
 
 describe("search service under changes", () => {
@@ -226,6 +240,19 @@ describe("search service under changes", () => {
     // No settled(): a delete is applied in the change listener itself.
     expect((await search.search({ q: "budgeting" })).results.map((r) => r.id)).toEqual([ids.saoPaulo]);
     expect((await search.search({})).total).toBe(3);
+  });
+
+  it("search() forgets the facet values of items gone once the base is rebuilt (bounded facet dictionaries)", async () => {
+    const tags = Array.from({ length: 40 }, (_, i) => `passing-tag-${i}`);
+    const created = await t.library.create(caseStudy({ title: "A passing item", summary: "Gone soon.", tags }), { author: "test" });
+    if (!created.ok) throw new Error("fixture rejected");
+    await search.settled();
+    expect((await search.search({ tag: "passing-tag-7" })).total).toBe(1);
+    const withTags = search.stats().facetValues;
+    await t.library.remove(created.item.id, { author: "test" });
+    await search.compact();
+    expect((await search.search({})).facets.tag["passing-tag-7"]).toBeUndefined();
+    expect(search.stats().facetValues).toBeLessThanOrEqual(withTags - 40);
   });
 
   it("search() gives the same answers after a compaction", async () => {

@@ -99,6 +99,8 @@ export interface SearchStats {
   readonly loadedFromDisk: boolean;
   readonly compactions: number;
   readonly deltaBuilds: number;
+  /** Distinct facet values interned (types, cities, tags, languages, years): bounded by the live index. */
+  readonly facetValues: number;
 }
 
 /** Federated search over local and verified peer items. */
@@ -402,6 +404,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     }
     base = parts;
     baseSeq = seq;
+    resetFacets();
     setCorpus(parts.map((s) => s.data));
     segments = [...parts, ...segments.filter((s) => !parts.includes(s))];
     prune();
@@ -462,8 +465,18 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     })
     .finally(() => (starting = undefined));
 
-  const dictionaries = { type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() };
-  const segmentFacets = new WeakMap<Segment, SegmentFacets>();
+  const newDictionaries = () => ({ type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() });
+  let dictionaries = newDictionaries();
+  let segmentFacets = new WeakMap<Segment, SegmentFacets>();
+
+  /**
+   * Starts the facet values afresh when a new base comes in: interned values otherwise
+   * grow with every tag ever seen (also of items long gone), and each query counts over all.
+   */
+  function resetFacets(): void {
+    dictionaries = newDictionaries();
+    segmentFacets = new WeakMap();
+  }
 
   function facetsOf(seg: Segment): SegmentFacets {
     let f = segmentFacets.get(seg);
@@ -550,6 +563,8 @@ export async function createSearchService(options: SearchServiceOptions): Promis
 
   return {
     async search(query) {
+      // Facet values are counted by number: keep the dictionaries this query numbered them with.
+      const dict = dictionaries;
       const q = (query.q ?? "").trim();
       const collected = q ? collectHits(q) : null;
       const hits = collected ? collected.hits : allLive();
@@ -563,7 +578,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       if (query.lang !== undefined) filters.push(["lang", (m) => langMatches(m.langs, query.lang!)]);
       if (query.year !== undefined) filters.push(["year", (m) => m.year === query.year]);
       for (const seg of segments) facetsOf(seg); // intern every value before sizing the counters
-      const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dictionaries[f].names.length)])) as Record<FacetName, Int32Array>;
+      const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dict[f].names.length)])) as Record<FacetName, Int32Array>;
       const kept: number[] = [];
       let lastSeg: Segment | undefined;
       let f!: SegmentFacets;
@@ -623,11 +638,11 @@ export async function createSearchService(options: SearchServiceOptions): Promis
           ...(snips ? { snippet: snips.get(h.meta.id) ?? "" } : {}),
         })),
         facets: {
-          type: sortedCounts(counts.type, dictionaries.type.names),
-          city: sortedCounts(counts.city, dictionaries.city.names),
-          tag: sortedCounts(counts.tag, dictionaries.tag.names, TAG_FACET_SIZE),
-          lang: sortedCounts(counts.lang, dictionaries.lang.names),
-          year: sortedCounts(counts.year, dictionaries.year.names),
+          type: sortedCounts(counts.type, dict.type.names),
+          city: sortedCounts(counts.city, dict.city.names),
+          tag: sortedCounts(counts.tag, dict.tag.names, TAG_FACET_SIZE),
+          lang: sortedCounts(counts.lang, dict.lang.names),
+          year: sortedCounts(counts.year, dict.year.names),
         },
       };
     },
@@ -662,6 +677,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         loadedFromDisk,
         compactions,
         deltaBuilds,
+        facetValues: FACET_NAMES.reduce((n, f) => n + dictionaries[f].names.length, 0),
       };
     },
 
