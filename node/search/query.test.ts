@@ -131,4 +131,18 @@ describe("query limits", () => {
     now = 101;
     expect(runRefusal("park", budget)).toBe("too-slow");
   });
+
+  it("QueryBudget counts the query's own running time, not its waits between segments", () => {
+    let now = 0;
+    const budget = new QueryBudget({ ...DEFAULT_QUERY_LIMITS, timeBudgetMs: 100 }, () => now);
+    now = 60;
+    budget.pause();
+    now = 1_000; // waiting for its turn
+    budget.resume();
+    expect(budget.sliceMs()).toBe(0);
+    now = 1_030;
+    expect(() => budget.check()).not.toThrow();
+    now = 1_041;
+    expect(() => budget.check()).toThrow(/longer than 100 ms/);
+  });
 });

@@ -66,7 +66,7 @@ export interface QueryLimits {
   readonly maxExpansions: number;
   /** Prefixes of one segment's term list an expansion may visit (50,000; about 20 ms). */
   readonly maxExpansionSteps: number;
-  /** Time one query may run, in ms (500): a backstop, ordinary queries take a few. */
+  /** Time one query may run, in ms, not counting its waits between segments (500): a backstop, ordinary queries take a few. */
   readonly timeBudgetMs: number;
 }
 
@@ -216,23 +216,42 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
 }
 
 /**
- * The work one query may still do, shared by its run on every segment: the time budget,
- * and how many distinct terms each asked-for expansion has matched so far.
+ * The work one query may still do, shared by its run on every segment: the time budget
+ * (its own running time), and how many distinct terms each asked-for expansion has matched.
  */
 export class QueryBudget {
-  private readonly deadline: number;
+  /** Time spent in earlier slices, in ms. */
+  private spent = 0;
+  private since: number;
   private readonly matched = new Map<TermSpec, Set<string>>();
 
   constructor(
     readonly limits: QueryLimits = DEFAULT_QUERY_LIMITS,
     private readonly clock: () => number = () => performance.now(),
   ) {
-    this.deadline = clock() + limits.timeBudgetMs;
+    this.since = clock();
+  }
+
+  /** How long the query has run since it started or last resumed, in ms. */
+  sliceMs(): number {
+    return this.clock() - this.since;
+  }
+
+  /** Stops the clock while the query waits for its next turn: only its own running time counts. */
+  pause(): void {
+    this.spent += this.sliceMs();
+  }
+
+  /** Starts the clock again after {@link pause}. */
+  resume(): void {
+    this.since = this.clock();
   }
 
   /** Throws {@link QueryError} (`too-slow`) once the time budget is spent. */
   check(): void {
-    if (this.clock() > this.deadline) throw new QueryError(`the query took longer than ${this.limits.timeBudgetMs} ms`, 0, 0, { reason: "too-slow", limit: this.limits.timeBudgetMs });
+    if (this.spent + this.sliceMs() > this.limits.timeBudgetMs) {
+      throw new QueryError(`the query took longer than ${this.limits.timeBudgetMs} ms`, 0, 0, { reason: "too-slow", limit: this.limits.timeBudgetMs });
+    }
   }
 
   /** The terms `spec` expands to in `segment`, within the limits (throws {@link QueryError} `too-broad` for an asked-for expansion beyond them). */

@@ -264,6 +264,26 @@ describe("search service under changes", () => {
   });
 });
 
+describe("search service in slices", () => {
+  it("search() lets other work in between segments and answers as in one go, also while a compaction swaps the base", async () => {
+    const t = await createTestLibrary();
+    await publish(t, CORPUS);
+    // Pieces of two documents, and a yield before every segment after the first.
+    const sliced = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", baseChunkDocs: 2, querySliceMs: 0 });
+    const whole = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", baseChunkDocs: 2, querySliceMs: 1e9 });
+    await Promise.all([sliced.settled(), whole.settled()]);
+    expect(sliced.stats().baseSegments).toBe(6);
+    const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
+    const expected = await Promise.all(queries.map((q) => whole.search(q)));
+    for (let round = 0; round < 3; round++) {
+      const [answers] = await Promise.all([Promise.all(queries.map((q) => sliced.search(q))), sliced.compact()]);
+      expect(answers).toEqual(expected);
+    }
+    await Promise.all([sliced.close(), whole.close()]);
+    await t.orm.close();
+  });
+});
+
 describe("search service persistence", () => {
   let dir: string;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import type { Library, LibraryChange, StoredItem } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { DocMeta } from "./documents.ts";
 import { IndexWorker } from "./index-worker-client.ts";
-import { compileQuery, DEFAULT_QUERY_LIMITS, QueryBudget, runQuery, type QueryLimits } from "./query.ts";
+import { compileQuery, DEFAULT_QUERY_LIMITS, QueryBudget, runQuery, type QueryLimits, type SegmentHits } from "./query.ts";
 import { decodeSegments, Segment, type SegmentData } from "./segment.ts";
 import { firstHit, leadSnippet, makeSnippet } from "./snippet.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
@@ -31,6 +31,8 @@ export interface SearchServiceOptions {
   readonly baseChunkDocs?: number;
   /** Bounds on each query (length, terms, typos, wildcards, expansions, time); defaults in {@link DEFAULT_QUERY_LIMITS}. */
   readonly queryLimits?: Partial<QueryLimits>;
+  /** A query that has run this long (ms) lets other work of the event loop in before its next segment (default 8). */
+  readonly querySliceMs?: number;
 }
 
 /** A search request; an empty `q` with filters browses, newest first. */
@@ -234,6 +236,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   const compactMaxSegments = options.compactMaxSegments ?? 32;
   const baseChunkDocs = options.baseChunkDocs ?? 2000;
   const queryLimits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits };
+  const querySliceMs = options.querySliceMs ?? 8;
   const file = options.dataDir === ":memory:" ? undefined : join(options.dataDir, "search", BASE_FILE);
 
   // Started on first use: booting a worker (tsx, lunr) costs a second or two of CPU, which
@@ -501,15 +504,30 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     scores: number[];
   }
 
-  function collectHits(q: string): { hits: Hits; matched: Set<string> } | null {
+  async function collectHits(q: string): Promise<{ hits: Hits; matched: Set<string> } | null> {
     const compiled = compileQuery(q, queryLimits);
     if (compiled.clauses.length === 0) return null;
-    const hits: Hits = { segs: [], docs: [], scores: [] };
-    const matched = new Set<string>();
     // One budget for every segment: expansions are counted and time is spent over the whole index.
     const budget = new QueryBudget(queryLimits);
+    const results = new Map<Segment, SegmentHits>();
+    for (let todo = segments; ; todo = segments.filter((seg) => !results.has(seg))) {
+      if (todo.length === 0) break;
+      for (const seg of todo) {
+        results.set(seg, runQuery(seg, compiled, budget));
+        if (budget.sliceMs() > querySliceMs) {
+          // A long query lets other requests in between segments. The segments may change
+          // meanwhile: the loop runs whichever are new, and the hits are read below in one go.
+          budget.pause();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          budget.resume();
+          break;
+        }
+      }
+    }
+    const hits: Hits = { segs: [], docs: [], scores: [] };
+    const matched = new Set<string>();
     for (const seg of segments) {
-      const r = runQuery(seg, compiled, budget);
+      const r = results.get(seg)!;
       const metas = seg.data.metas;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
@@ -563,11 +581,11 @@ export async function createSearchService(options: SearchServiceOptions): Promis
 
   return {
     async search(query) {
+      const q = (query.q ?? "").trim();
+      const collected = q ? await collectHits(q) : null;
+      const hits = collected ? collected.hits : allLive();
       // Facet values are counted by number: keep the dictionaries this query numbered them with.
       const dict = dictionaries;
-      const q = (query.q ?? "").trim();
-      const collected = q ? collectHits(q) : null;
-      const hits = collected ? collected.hits : allLive();
 
       const wantCity = query.city !== undefined ? fold(query.city) : undefined;
       const wantTag = query.tag !== undefined ? fold(query.tag) : undefined;
