@@ -82,7 +82,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   timeBudgetMs: 500,
 };
 
-/** Shortest word that may ask for `~n` typos, by n. */
+/** Shortest word that may ask for `~n` typos, by n (3n beyond, if a node allows more than 2). */
 const FUZZY_MIN_LENGTH = [0, 3, 6];
 
 /** How a clause must appear: lunr's `+term`, `-term` or plain. */
@@ -202,8 +202,8 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
         const compiled = compileWord(word, editDistance, presence);
         if (compiled.length === 0) continue;
         count(word);
-        if (editDistance && !isCjk(word) && [...word].length < FUZZY_MIN_LENGTH[editDistance]!) {
-          const min = FUZZY_MIN_LENGTH[editDistance]!;
+        const min = editDistance ? (FUZZY_MIN_LENGTH[editDistance] ?? 3 * editDistance) : 0;
+        if (!isCjk(word) && [...word].length < min) {
           throw refuse(text, "fuzzy-too-short", `“${word}~${editDistance}”: ${editDistance === 1 ? "one typo needs" : `${editDistance} typos need`} a word of at least ${min} letters`, `${word}~${editDistance}`, min);
         }
         parts.push(...compiled);
