@@ -189,6 +189,15 @@ const en = {
   loginRequired: "Log in",
   // Provenance named from the verified origin (issue 8).
   receivedFrom: "Received from {city} on {date}.",
+  // Search queries refused for going beyond a limit (node/search/query.ts).
+  searchRefusedTooLong: "This search is too long. Use at most {limit} characters.",
+  searchRefusedTooManyTerms: "This search has too many words. Use at most {limit}.",
+  searchRefusedTermTooLong: "“{term}” is too long to search for. A word can have at most {limit} letters.",
+  searchRefusedEditDistance: "“{term}” allows too many typos. Use ~1 or ~2 at most.",
+  searchRefusedFuzzyTooShort: "“{term}” is too short for that many typos: use a word of at least {limit} letters, or fewer typos.",
+  searchRefusedWildcardPrefix: "“{term}”: start with at least {limit} letters before the *, as in gov*.",
+  searchRefusedTooBroad: "“{term}” matches too many words. Add letters to narrow it down.",
+  searchRefusedTooSlow: "This search took too long. Try fewer or more specific words.",
 };
 
 /** The interface strings of one language. */
@@ -379,6 +388,15 @@ const ko: Strings = {
   loginRequired: "로그인",
   // Provenance named from the verified origin (issue 8).
   receivedFrom: "{date}에 {city}에서 직접 받았습니다.",
+  // Search queries refused for going beyond a limit (node/search/query.ts).
+  searchRefusedTooLong: "검색어가 너무 깁니다. {limit}자 이하로 입력하세요.",
+  searchRefusedTooManyTerms: "검색어에 단어가 너무 많습니다. {limit}개 이하로 입력하세요.",
+  searchRefusedTermTooLong: "“{term}”은(는) 너무 길어 검색할 수 없습니다. 한 단어는 {limit}자까지입니다.",
+  searchRefusedEditDistance: "“{term}”은(는) 허용하는 오타 수가 너무 많습니다. ~1 또는 ~2까지만 쓸 수 있습니다.",
+  searchRefusedFuzzyTooShort: "“{term}”은(는) 그만큼의 오타를 허용하기에 너무 짧습니다. {limit}자 이상의 단어를 쓰거나 오타 수를 줄이세요.",
+  searchRefusedWildcardPrefix: "“{term}”: * 앞에 {limit}자 이상을 입력하세요(예: gov*).",
+  searchRefusedTooBroad: "“{term}”에 해당하는 단어가 너무 많습니다. 글자를 더 입력해 범위를 좁히세요.",
+  searchRefusedTooSlow: "검색 시간이 너무 오래 걸렸습니다. 단어 수를 줄이거나 더 구체적인 단어로 검색하세요.",
 };
 
 const STRINGS: Record<Locale, Strings> = { en, ko };

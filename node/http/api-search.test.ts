@@ -40,6 +40,26 @@ describe("GET /api/search", () => {
     }
   });
 
+  it("GET /api/search answers 400 naming the limit for a query beyond one (typos, wildcards, length, terms)", async () => {
+    const cases: [string, RegExp][] = [
+      ["abcdefghijklmnop~6", /at most 2 typos/],
+      ["governmen~7", /at most 2 typos/],
+      ["ab~1", /at least 3 letters/],
+      ["a*", /at least 2 letters before the first \*/],
+      ["*center", /at least 2 letters before the first \*/],
+      ["x".repeat(65), /longer than 64 characters/],
+      ["call ".repeat(60), /longer than 256 characters/],
+      [Array.from({ length: 17 }, (_, i) => `word${i}`).join(" "), /more than 16 search terms/],
+    ];
+    for (const [q, message] of cases) {
+      const { status, body } = await get(`q=${encodeURIComponent(q)}`);
+      expect(status, q).toBe(400);
+      expect(body, q).toEqual({ error: "the search query exceeds a limit", details: [{ path: "q", message: expect.stringMatching(message) }] });
+    }
+    // Within the limits, the same kinds of query run.
+    for (const q of ["center~2", "cent*", "call center dasan"]) expect((await get(`q=${encodeURIComponent(q)}`)).status, q).toBe(200);
+  });
+
   it("GET /api/search answers 400 for bad parameters", async () => {
     expect((await get("limit=101")).status).toBe(400);
     expect((await get("limit=0")).status).toBe(400);

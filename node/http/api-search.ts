@@ -10,17 +10,12 @@ export interface SearchApiDeps {
   readonly search: SearchService;
 }
 
-const MAX_QUERY_LENGTH = 1000;
-
-
 /** `GET /api/search?q=&type=&city=&tag=&lang=&year=&limit=&offset=`: the network's library, searched. */
 export function createSearchRouter(deps: SearchApiDeps): Router {
   const router = new Router();
   router.get("/api/search", async (ctx) => {
+    // Its length, terms, typos, wildcards and expansions are bounded by the search service (query.ts).
     const q = oneParam(ctx, "q");
-    if (q !== undefined && q.length > MAX_QUERY_LENGTH) {
-      throw new HttpError(400, `q is longer than ${MAX_QUERY_LENGTH} characters`, [{ path: "q", message: `must be at most ${MAX_QUERY_LENGTH} characters` }]);
-    }
     const type = oneParam(ctx, "type");
     if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
       throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [{ path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` }]);
@@ -41,9 +36,10 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
         offset: intParam(ctx, "offset", 0, 100_000),
       });
     } catch (error) {
-      if (error instanceof QueryError) {
+      if (error instanceof QueryError && error.reason === "syntax") {
         throw new HttpError(400, "the search query cannot be parsed", [{ path: "q", message: `${error.message} (at characters ${error.start}–${error.end})` }]);
       }
+      if (error instanceof QueryError) throw new HttpError(400, "the search query exceeds a limit", [{ path: "q", message: error.message }]);
       throw error;
     }
   });

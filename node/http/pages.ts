@@ -11,7 +11,7 @@ import { html } from "../../web/html.ts";
 import { fill } from "../../web/i18n.ts";
 import { renderLayout } from "../../web/templates/layout.ts";
 import { renderHomePage } from "../../web/templates/home.ts";
-import { renderSearchPage, type SearchParams } from "../../web/templates/search.ts";
+import { renderSearchPage, type SearchParams, type SearchView } from "../../web/templates/search.ts";
 import { renderItemPage, type LinkedItem } from "../../web/templates/item.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
 import { cityHref, itemHref, ITEM_TYPES, localSlug } from "../../web/templates/parts.ts";
@@ -114,6 +114,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const empty = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {} } };
     let response = empty as Awaited<ReturnType<SearchService["search"]>>;
     let error: string | undefined;
+    let refusal: SearchView["refusal"];
     if (search) {
       const query = {
         type: params.type,
@@ -128,14 +129,19 @@ export function createPagesRouter(deps: PagesDeps): Router {
         response = await search.search({ ...query, q: params.q });
       } catch (e) {
         if (!(e instanceof QueryError)) throw e;
-        error = e.message;
-        // Retry as plain words, so a stray "+" or ":" still finds something.
-        response = await search.search({ ...query, q: params.q?.replace(/[+\-:*~^"]/g, " ") }).catch(() => empty);
+        if (e.reason !== "syntax") {
+          // Beyond a query limit: a 400 that says which; the box keeps the query to edit.
+          refusal = { reason: e.reason, term: e.term, limit: e.limit };
+        } else {
+          error = e.message;
+          // Retry as plain words, so a stray "+" or ":" still finds something.
+          response = await search.search({ ...query, q: params.q?.replace(/[+\-:*~^"]/g, " ") }).catch(() => empty);
+        }
       }
     }
     sendPage(
       ctx,
-      200,
+      refusal ? 400 : 200,
       renderSearchPage(
         { ...f, title: params.q ? `${params.q} · ${f.t.search}` : f.t.search, scripts: ["search.js"] },
         {
@@ -145,6 +151,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           results: response.results.map((r) => ({ ...r, href: itemHref(r.id, identity.origin) })),
           facets: response.facets,
           error,
+          refusal,
         },
       ),
     );

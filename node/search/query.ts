@@ -1,20 +1,89 @@
 import lunr from "lunr";
+import { performance } from "node:perf_hooks";
 import { FIELD_NAMES } from "./documents.ts";
+import type { ExpandLimits } from "./expand.ts";
 import type { Segment } from "./segment.ts";
 import { bigrams, foldText, isCjk, splitWords, stem, termsOfWord } from "./text.ts";
 
-/** A query lunr's parser rejected; `message` says why, `start`/`end` where. */
+/**
+ * Why a query is refused: `syntax` when lunr cannot parse it; every other reason is one
+ * of the {@link QueryLimits}.
+ */
+export type QueryErrorReason =
+  | "syntax"
+  | "too-long"
+  | "too-many-terms"
+  | "term-too-long"
+  | "edit-distance"
+  | "fuzzy-too-short"
+  | "wildcard-prefix"
+  | "too-broad"
+  | "too-slow";
+
+/** Options of {@link QueryError}. */
+export interface QueryErrorOptions {
+  readonly cause?: unknown;
+  /** Default `syntax`. */
+  readonly reason?: QueryErrorReason;
+  /** The term at fault, as typed (lower-cased), when there is one. */
+  readonly term?: string;
+  /** The limit that was passed, when there is one. */
+  readonly limit?: number;
+}
+
+/** A query refused: lunr's parser rejected it, or it asks for more than a limit allows; `message` says why, `start`/`end` where. */
 export class QueryError extends Error {
   override name = "QueryError";
+  readonly reason: QueryErrorReason;
+  readonly term?: string;
+  readonly limit?: number;
   constructor(
     message: string,
     readonly start: number,
     readonly end: number,
-    options?: { cause?: unknown },
+    options: QueryErrorOptions = {},
   ) {
-    super(message, options);
+    super(message, { cause: options.cause });
+    this.reason = options.reason ?? "syntax";
+    this.term = options.term;
+    this.limit = options.limit;
   }
 }
+
+/** Bounds on the work one query may ask for; every field has a default in {@link DEFAULT_QUERY_LIMITS}. */
+export interface QueryLimits {
+  /** Characters of the whole query (256). */
+  readonly maxLength: number;
+  /** Search terms: words that reach the index (stop words do not count) and wildcard patterns (16). */
+  readonly maxTerms: number;
+  /** Characters of one word or pattern (64; the index keeps no word longer than 40). */
+  readonly maxTermLength: number;
+  /** The largest `~n` (2). `~1` needs a word of 3 letters, `~2` one of 6 (Elasticsearch's AUTO fuzziness). */
+  readonly maxEditDistance: number;
+  /** Letters a wildcard pattern must start with before its first `*` (2). */
+  readonly minPrefix: number;
+  /** Index terms one wildcard or fuzzy term may match, over the whole index (256). */
+  readonly maxExpansions: number;
+  /** Prefixes of one segment's term list an expansion may visit (50,000; about 20 ms). */
+  readonly maxExpansionSteps: number;
+  /** Time one query may run, in ms, not counting its waits between segments (500): a backstop, ordinary queries take a few. */
+  readonly timeBudgetMs: number;
+}
+
+/** The limits a node applies unless told otherwise. */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxLength: 256,
+  maxTerms: 16,
+  maxTermLength: 64,
+  maxEditDistance: 2,
+  minPrefix: 2,
+  maxExpansions: 256,
+  maxExpansionSteps: 50_000,
+  timeBudgetMs: 500,
+};
+
+/** Shortest word that may ask for `~n` typos, by n (3n beyond, if a node allows more than 2). */
+const FUZZY_MIN_LENGTH = [0, 3, 6];
 
 /** How a clause must appear: lunr's `+term`, `-term` or plain. */
 export type Presence = "optional" | "required" | "prohibited";
@@ -22,10 +91,16 @@ export type Presence = "optional" | "required" | "prohibited";
 /** One alternative of a part: an index term, a pattern to expand, and its weight. */
 export interface TermSpec {
   readonly term: string;
-  /** Expand with lunr's TokenSet: a wildcard pattern (`gov*`) or, with `editDistance`, a fuzzy term. */
+  /** Expand into index terms: a wildcard pattern (`gov*`) or, with `editDistance`, a fuzzy term. */
   readonly expand?: boolean;
   readonly editDistance?: number;
   readonly boost: number;
+  /**
+   * The term as typed, when the user asked for this expansion: beyond the limits it is
+   * refused. Expansions the engine adds by itself (typo tolerance, stems, one CJK letter)
+   * are cut to the most frequent terms instead, so an ordinary query is never refused.
+   */
+  readonly asked?: string;
 }
 
 /** A compiled clause: every part must match (one part per Latin word, one per CJK bigram). */
@@ -68,15 +143,25 @@ function compileWord(word: string, editDistance: number | undefined, presence: P
   const exact = terms[0]!;
   const part: TermSpec[] = [{ term: exact, boost: 1 }];
   if (editDistance !== undefined && editDistance > 0) {
-    part.push({ term: exact, expand: true, editDistance, boost: 1 });
+    part.push({ term: exact, expand: true, editDistance, boost: 1, asked: `${word}~${editDistance}` });
   } else if (presence !== "prohibited" && [...word].length >= TYPO_MIN_LENGTH) {
     part.push({ term: exact, expand: true, editDistance: 1, boost: TYPO_BOOST });
   }
   return [part];
 }
 
-/** Parses a query in lunr's syntax and compiles it for our index terms; throws {@link QueryError}. */
-export function compileQuery(text: string): CompiledQuery {
+function refuse(text: string, reason: QueryErrorReason, message: string, term?: string, limit?: number): QueryError {
+  const word = term?.replace(/~\d+$/, "");
+  const at = word ? text.toLowerCase().indexOf(word) : -1;
+  return new QueryError(message, Math.max(0, at), at >= 0 ? at + word!.length : text.length, { reason, term, limit });
+}
+
+/**
+ * Parses a query in lunr's syntax and compiles it for our index terms, within `limits`;
+ * throws {@link QueryError} when lunr cannot parse it or it goes beyond a limit.
+ */
+export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): CompiledQuery {
+  if (text.length > limits.maxLength) throw refuse(text, "too-long", `the query is longer than ${limits.maxLength} characters`, undefined, limits.maxLength);
   const query = new lunr.Query(FIELD_NAMES as string[]);
   try {
     new (lunr as unknown as { QueryParser: new (s: string, q: lunr.Query) => { parse(): lunr.Query } }).QueryParser(text, query).parse();
@@ -85,24 +170,114 @@ export function compileQuery(text: string): CompiledQuery {
     throw error;
   }
   const clauses: CompiledClause[] = [];
+  let termCount = 0;
+  const count = (term: string) => {
+    if (++termCount > limits.maxTerms) throw refuse(text, "too-many-terms", `the query has more than ${limits.maxTerms} search terms`, term, limits.maxTerms);
+  };
   for (const raw of query.clauses as unknown as LunrClause[]) {
     const presence = PRESENCE[raw.presence] ?? "optional";
     let parts: TermSpec[][];
     if (raw.term.includes("*")) {
       const pattern = foldText(raw.term).replace(/[^\p{L}\p{N}*]/gu, "");
       if (pattern.replace(/\*/g, "") === "") continue; // a lone `*` matches everything: ignore it
-      const alternatives: TermSpec[] = [{ term: pattern, expand: true, boost: 1 }];
+      if ([...pattern].length > limits.maxTermLength) throw refuse(text, "term-too-long", `“${raw.term}” is longer than ${limits.maxTermLength} characters`, raw.term, limits.maxTermLength);
+      const head = pattern.slice(0, pattern.indexOf("*"));
+      if ([...head].length < limits.minPrefix) {
+        throw refuse(text, "wildcard-prefix", `“${raw.term}”: a wildcard needs at least ${limits.minPrefix} letters before the first *`, raw.term, limits.minPrefix);
+      }
+      count(raw.term);
+      const alternatives: TermSpec[] = [{ term: pattern, expand: true, boost: 1, asked: raw.term }];
       // The index holds stems: `governments*` must also find `govern`.
-      const head = pattern.replace(/\*+$/, "");
-      if (!head.includes("*") && /^[a-z0-9]+$/.test(head) && stem(head) !== head) alternatives.push({ term: `${stem(head)}*`, expand: true, boost: 1 });
+      const stemmable = pattern.replace(/\*+$/, "");
+      if (!stemmable.includes("*") && /^[a-z0-9]+$/.test(stemmable) && stem(stemmable) !== stemmable) alternatives.push({ term: `${stem(stemmable)}*`, expand: true, boost: 1 });
       parts = [alternatives];
     } else {
-      parts = splitWords(raw.term).flatMap((w) => compileWord(w, raw.editDistance, presence));
+      const editDistance = raw.editDistance;
+      if (editDistance !== undefined && editDistance > limits.maxEditDistance) {
+        throw refuse(text, "edit-distance", `“${raw.term}~${editDistance}”: at most ${limits.maxEditDistance} typos can be allowed`, `${raw.term}~${editDistance}`, limits.maxEditDistance);
+      }
+      parts = [];
+      for (const word of splitWords(raw.term)) {
+        if ([...word].length > limits.maxTermLength) throw refuse(text, "term-too-long", `“${word}” is longer than ${limits.maxTermLength} characters`, word, limits.maxTermLength);
+        const compiled = compileWord(word, editDistance, presence);
+        if (compiled.length === 0) continue;
+        count(word);
+        const min = editDistance ? (FUZZY_MIN_LENGTH[editDistance] ?? 3 * editDistance) : 0;
+        if (!isCjk(word) && [...word].length < min) {
+          throw refuse(text, "fuzzy-too-short", `“${word}~${editDistance}”: ${editDistance === 1 ? "one typo needs" : `${editDistance} typos need`} a word of at least ${min} letters`, `${word}~${editDistance}`, min);
+        }
+        parts.push(...compiled);
+      }
     }
     if (parts.length === 0) continue;
     clauses.push({ presence, fields: raw.fields, boost: raw.boost, parts });
   }
   return { clauses };
+}
+
+/**
+ * The work one query may still do, shared by its run on every segment: the time budget
+ * (its own running time), and how many distinct terms each asked-for expansion has matched.
+ */
+export class QueryBudget {
+  /** Time spent in earlier slices, in ms. */
+  private spent = 0;
+  private since: number;
+  private readonly matched = new Map<TermSpec, Set<string>>();
+
+  constructor(
+    readonly limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.since = clock();
+  }
+
+  /** How long the query has run since it started or last resumed, in ms. */
+  sliceMs(): number {
+    return this.clock() - this.since;
+  }
+
+  /** Stops the clock while the query waits for its next turn: only its own running time counts. */
+  pause(): void {
+    this.spent += this.sliceMs();
+  }
+
+  /** Starts the clock again after {@link pause}. */
+  resume(): void {
+    this.since = this.clock();
+  }
+
+  /** Throws {@link QueryError} (`too-slow`) once the time budget is spent. */
+  check(): void {
+    if (this.spent + this.sliceMs() > this.limits.timeBudgetMs) {
+      throw new QueryError(`the query took longer than ${this.limits.timeBudgetMs} ms`, 0, 0, { reason: "too-slow", limit: this.limits.timeBudgetMs });
+    }
+  }
+
+  /** The terms `spec` expands to in `segment`, within the limits (throws {@link QueryError} `too-broad` for an asked-for expansion beyond them). */
+  expand(segment: Segment, spec: TermSpec): string[] {
+    this.check();
+    const { maxExpansions, maxExpansionSteps } = this.limits;
+    if (spec.asked === undefined) {
+      // Gather a few times the cap, then keep the terms most documents have.
+      const found = segment.expand(spec.term, spec.editDistance ?? 0, { maxTerms: 4 * maxExpansions, maxSteps: maxExpansionSteps }).terms;
+      if (found.length <= maxExpansions) return found;
+      const df = (t: string) => segment.df(segment.termId(t)!);
+      return found.sort((a, b) => df(b) - df(a) || (a < b ? -1 : 1)).slice(0, maxExpansions);
+    }
+    const limits: ExpandLimits = { maxTerms: maxExpansions, maxSteps: maxExpansionSteps };
+    const found = segment.expand(spec.term, spec.editDistance ?? 0, limits);
+    let seen = this.matched.get(spec);
+    if (!seen) this.matched.set(spec, (seen = new Set()));
+    for (const t of found.terms) seen.add(t);
+    if (found.overflow === "steps") {
+      throw new QueryError(`“${spec.asked}” is too broad to look up; make it more specific`, 0, 0, { reason: "too-broad", term: spec.asked, limit: maxExpansions });
+    }
+    if (found.overflow || seen.size > maxExpansions) {
+      throw new QueryError(`“${spec.asked}” matches more than ${maxExpansions} words of the index; make it more specific`, 0, 0, { reason: "too-broad", term: spec.asked, limit: maxExpansions });
+    }
+    return found.terms;
+  }
 }
 
 /** What one segment answers: matching document numbers with their scores. */
@@ -113,9 +288,9 @@ export interface SegmentHits {
   readonly matched: Set<string>;
 }
 
-function resolve(segment: Segment, spec: TermSpec): string[] {
+function resolve(segment: Segment, spec: TermSpec, budget: QueryBudget): string[] {
   if (!spec.expand) return segment.termId(spec.term) === undefined ? [] : [spec.term];
-  const expanded = segment.expand(spec.term, spec.editDistance ?? 0);
+  const expanded = budget.expand(segment, spec);
   // A fuzzy expansion contains the exact term, which its own alternative already scores.
   return spec.editDistance ? expanded.filter((t) => t !== spec.term) : expanded;
 }
@@ -128,7 +303,7 @@ function resolve(segment: Segment, spec: TermSpec): string[] {
  * (boosts of the terms found) and the document's field vector, divided by the query
  * vector's magnitude, summed over fields.
  */
-export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
+export function runQuery(segment: Segment, query: CompiledQuery, budget: QueryBudget = new QueryBudget()): SegmentHits {
   const n = segment.size;
   const score = new Float64Array(n);
   const state = new Int8Array(n); // 0 untouched, 1 matched a positive clause, -1 excluded
@@ -145,7 +320,7 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
   const queryVectors = Array.from({ length: F }, () => new Map<string, number>());
   const resolved = query.clauses.map((clause) => {
     const fields = clause.fields.map((f) => segment.fieldNo.get(f)).filter((f): f is number => f !== undefined);
-    const parts = clause.parts.map((part) => part.map((spec) => ({ spec, terms: resolve(segment, spec) })));
+    const parts = clause.parts.map((part) => part.map((spec) => ({ spec, terms: resolve(segment, spec, budget) })));
     if (clause.presence !== "prohibited") {
       for (const part of parts) {
         for (const { spec, terms } of part) {
@@ -158,6 +333,7 @@ export function runQuery(segment: Segment, query: CompiledQuery): SegmentHits {
   const norm = queryVectors.map((v) => Math.sqrt([...v.values()].reduce((sum, x) => sum + x * x, 0)) || 1);
   let stamp = 0;
   for (const { clause, fields, parts } of resolved) {
+    budget.check();
     const touched: number[] = [];
     const clauseStamp = ++stamp;
     const clauseTerms: string[] = [];

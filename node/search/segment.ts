@@ -1,5 +1,6 @@
 import lunr from "lunr";
 import { FIELDS, FIELD_NAMES, type DocMeta, type IndexDoc } from "./documents.ts";
+import { expandFuzzy, expandWildcard, type ExpandLimits, type Expansion } from "./expand.ts";
 import { lunrTokenizer } from "./text.ts";
 
 /**
@@ -16,7 +17,7 @@ import { lunrTokenizer } from "./text.ts";
  */
 export interface SegmentData {
   readonly fields: readonly string[];
-  /** Index terms, sorted (lunr's TokenSet wants them sorted). */
+  /** Index terms, sorted by UTF-16 code units (JavaScript's default sort; expansion relies on it). */
   readonly terms: readonly string[];
   readonly metas: readonly DocMeta[];
   /** Mean length of each field, in terms (BM25's length normalisation). */
@@ -26,13 +27,6 @@ export interface SegmentData {
   readonly docs: Uint32Array;
   readonly weights: Float32Array;
 }
-
-// @types/lunr declares TokenSet's static constructors as instance methods.
-const TokenSets = lunr.TokenSet as unknown as {
-  fromArray(terms: string[]): lunr.TokenSet;
-  fromString(pattern: string): lunr.TokenSet;
-  fromFuzzyString(term: string, editDistance: number): lunr.TokenSet;
-};
 
 /** Builds lunr indexes document by document (so a large build never holds every text). */
 export class SegmentBuilder {
@@ -174,7 +168,6 @@ export function flatten(
 export class Segment {
   readonly fieldNo: ReadonlyMap<string, number>;
   private readonly termIds = new Map<string, number>();
-  private tokens?: lunr.TokenSet;
   /** How many of its documents are the current version of a live item. */
   live = 0;
 
@@ -193,12 +186,13 @@ export class Segment {
     return this.termIds.get(term);
   }
 
-  /** Terms matching a wildcard pattern or within an edit distance, via lunr's TokenSet. */
-  expand(pattern: string, editDistance: number): string[] {
-    // Built on first use: most queries need no expansion.
-    this.tokens ??= TokenSets.fromArray(this.data.terms as string[]);
-    const probe = editDistance > 0 ? TokenSets.fromFuzzyString(pattern, editDistance) : TokenSets.fromString(pattern);
-    return this.tokens.intersect(probe).toArray();
+  /**
+   * Terms matching a wildcard pattern, or within an edit distance of a term, found in the
+   * sorted term list within `limits` (see expand.ts: lunr's TokenSet has no bounds, and
+   * building one for a large segment took a second on the event loop).
+   */
+  expand(pattern: string, editDistance: number, limits: ExpandLimits): Expansion {
+    return editDistance > 0 ? expandFuzzy(this.data.terms, pattern, editDistance, limits) : expandWildcard(this.data.terms, pattern, limits);
   }
 
   /** lunr's document frequency of a term: documents having it, counted once per field. */

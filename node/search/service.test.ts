@@ -191,6 +191,20 @@ describe("search service over a small corpus", () => {
     await expect(find({ q: "title:" })).rejects.toBeInstanceOf(QueryError);
     await expect(find({ q: "nosuchfield:x" })).rejects.toThrow(/nosuchfield/);
   });
+
+  it("search() refuses a query beyond a limit with a QueryError naming it, on every segment kind", async () => {
+    for (const [q, reason] of [
+      ["abcdefghijklmnop~6", "edit-distance"],
+      ["governmen~7", "edit-distance"],
+      ["a*", "wildcard-prefix"],
+      ["fl~2", "fuzzy-too-short"],
+    ] as const) {
+      await expect(find({ q }), q).rejects.toMatchObject({ name: "QueryError", reason });
+    }
+    // Within the limits, typos and wildcards still find what they found before.
+    expect(await idsOf({ q: "dashbord~2" })).toEqual([ids.dashboard]);
+    expect((await idsOf({ q: "bu*" })).sort()).toEqual(expect.arrayContaining([ids.floodBody, ids.saoPaulo]));
+  });
 });
 
 describe("search service under changes", () => {
@@ -228,12 +242,45 @@ describe("search service under changes", () => {
     expect((await search.search({})).total).toBe(3);
   });
 
+  it("search() forgets the facet values of items gone once the base is rebuilt (bounded facet dictionaries)", async () => {
+    const tags = Array.from({ length: 40 }, (_, i) => `passing-tag-${i}`);
+    const created = await t.library.create(caseStudy({ title: "A passing item", summary: "Gone soon.", tags }), { author: "test" });
+    if (!created.ok) throw new Error("fixture rejected");
+    await search.settled();
+    expect((await search.search({ tag: "passing-tag-7" })).total).toBe(1);
+    const withTags = search.stats().facetValues;
+    await t.library.remove(created.item.id, { author: "test" });
+    await search.compact();
+    expect((await search.search({})).facets.tag["passing-tag-7"]).toBeUndefined();
+    expect(search.stats().facetValues).toBeLessThanOrEqual(withTags - 40);
+  });
+
   it("search() gives the same answers after a compaction", async () => {
     const before = await search.search({ q: "flood sensors paulo" });
     await search.compact();
     expect(search.stats()).toMatchObject({ deltaSegments: 0, liveItems: 3 });
     const after = await search.search({ q: "flood sensors paulo" });
     expect(after.results.map((r) => r.id).sort()).toEqual(before.results.map((r) => r.id).sort());
+  });
+});
+
+describe("search service in slices", () => {
+  it("search() lets other work in between segments and answers as in one go, also while a compaction swaps the base", async () => {
+    const t = await createTestLibrary();
+    await publish(t, CORPUS);
+    // Pieces of two documents, and a yield before every segment after the first.
+    const sliced = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", baseChunkDocs: 2, querySliceMs: 0 });
+    const whole = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", baseChunkDocs: 2, querySliceMs: 1e9 });
+    await Promise.all([sliced.settled(), whole.settled()]);
+    expect(sliced.stats().baseSegments).toBe(6);
+    const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
+    const expected = await Promise.all(queries.map((q) => whole.search(q)));
+    for (let round = 0; round < 3; round++) {
+      const [answers] = await Promise.all([Promise.all(queries.map((q) => sliced.search(q))), sliced.compact()]);
+      expect(answers).toEqual(expected);
+    }
+    await Promise.all([sliced.close(), whole.close()]);
+    await t.orm.close();
   });
 });
 

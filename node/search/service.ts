@@ -5,14 +5,14 @@ import type { Library, LibraryChange, StoredItem } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { DocMeta } from "./documents.ts";
 import { IndexWorker } from "./index-worker-client.ts";
-import { compileQuery, runQuery } from "./query.ts";
+import { compileQuery, DEFAULT_QUERY_LIMITS, QueryBudget, runQuery, type QueryLimits, type SegmentHits } from "./query.ts";
 import { decodeSegments, Segment, type SegmentData } from "./segment.ts";
 import { firstHit, leadSnippet, makeSnippet } from "./snippet.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
 import { stripMarkdown } from "./text.ts";
 import type { WorkerRow } from "./worker-protocol.ts";
 
-export { QueryError } from "./query.ts";
+export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
 
 /** Options of {@link createSearchService}. */
 export interface SearchServiceOptions {
@@ -29,6 +29,10 @@ export interface SearchServiceOptions {
   readonly compactMaxSegments?: number;
   /** The base is built and kept in pieces of this many documents, bounding a build's memory (default 2,000). */
   readonly baseChunkDocs?: number;
+  /** Bounds on each query (length, terms, typos, wildcards, expansions, time); defaults in {@link DEFAULT_QUERY_LIMITS}. */
+  readonly queryLimits?: Partial<QueryLimits>;
+  /** A query that has run this long (ms) lets other work of the event loop in before its next segment (default 8). */
+  readonly querySliceMs?: number;
 }
 
 /** A search request; an empty `q` with filters browses, newest first. */
@@ -97,11 +101,13 @@ export interface SearchStats {
   readonly loadedFromDisk: boolean;
   readonly compactions: number;
   readonly deltaBuilds: number;
+  /** Distinct facet values interned (types, cities, tags, languages, years): bounded by the live index. */
+  readonly facetValues: number;
 }
 
 /** Federated search over local and verified peer items. */
 export interface SearchService {
-  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q`. */
+  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q` or it goes beyond a query limit. */
   search(query: SearchQuery): Promise<SearchResponse>;
   /** Resolves once every change announced so far is searchable. */
   settled(): Promise<void>;
@@ -229,6 +235,8 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   const compactMinDocs = options.compactMinDocs ?? 256;
   const compactMaxSegments = options.compactMaxSegments ?? 32;
   const baseChunkDocs = options.baseChunkDocs ?? 2000;
+  const queryLimits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits };
+  const querySliceMs = options.querySliceMs ?? 8;
   const file = options.dataDir === ":memory:" ? undefined : join(options.dataDir, "search", BASE_FILE);
 
   // Started on first use: booting a worker (tsx, lunr) costs a second or two of CPU, which
@@ -399,6 +407,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     }
     base = parts;
     baseSeq = seq;
+    resetFacets();
     setCorpus(parts.map((s) => s.data));
     segments = [...parts, ...segments.filter((s) => !parts.includes(s))];
     prune();
@@ -459,8 +468,18 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     })
     .finally(() => (starting = undefined));
 
-  const dictionaries = { type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() };
-  const segmentFacets = new WeakMap<Segment, SegmentFacets>();
+  const newDictionaries = () => ({ type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() });
+  let dictionaries = newDictionaries();
+  let segmentFacets = new WeakMap<Segment, SegmentFacets>();
+
+  /**
+   * Starts the facet values afresh when a new base comes in: interned values otherwise
+   * grow with every tag ever seen (also of items long gone), and each query counts over all.
+   */
+  function resetFacets(): void {
+    dictionaries = newDictionaries();
+    segmentFacets = new WeakMap();
+  }
 
   function facetsOf(seg: Segment): SegmentFacets {
     let f = segmentFacets.get(seg);
@@ -485,13 +504,30 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     scores: number[];
   }
 
-  function collectHits(q: string): { hits: Hits; matched: Set<string> } | null {
-    const compiled = compileQuery(q);
+  async function collectHits(q: string): Promise<{ hits: Hits; matched: Set<string> } | null> {
+    const compiled = compileQuery(q, queryLimits);
     if (compiled.clauses.length === 0) return null;
+    // One budget for every segment: expansions are counted and time is spent over the whole index.
+    const budget = new QueryBudget(queryLimits);
+    const results = new Map<Segment, SegmentHits>();
+    for (let todo = segments; ; todo = segments.filter((seg) => !results.has(seg))) {
+      if (todo.length === 0) break;
+      for (const seg of todo) {
+        results.set(seg, runQuery(seg, compiled, budget));
+        if (budget.sliceMs() > querySliceMs) {
+          // A long query lets other requests in between segments. The segments may change
+          // meanwhile: the loop runs whichever are new, and the hits are read below in one go.
+          budget.pause();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          budget.resume();
+          break;
+        }
+      }
+    }
     const hits: Hits = { segs: [], docs: [], scores: [] };
     const matched = new Set<string>();
     for (const seg of segments) {
-      const r = runQuery(seg, compiled);
+      const r = results.get(seg)!;
       const metas = seg.data.metas;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
@@ -546,8 +582,10 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   return {
     async search(query) {
       const q = (query.q ?? "").trim();
-      const collected = q ? collectHits(q) : null;
+      const collected = q ? await collectHits(q) : null;
       const hits = collected ? collected.hits : allLive();
+      // Facet values are counted by number: keep the dictionaries this query numbered them with.
+      const dict = dictionaries;
 
       const wantCity = query.city !== undefined ? fold(query.city) : undefined;
       const wantTag = query.tag !== undefined ? fold(query.tag) : undefined;
@@ -558,7 +596,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       if (query.lang !== undefined) filters.push(["lang", (m) => langMatches(m.langs, query.lang!)]);
       if (query.year !== undefined) filters.push(["year", (m) => m.year === query.year]);
       for (const seg of segments) facetsOf(seg); // intern every value before sizing the counters
-      const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dictionaries[f].names.length)])) as Record<FacetName, Int32Array>;
+      const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dict[f].names.length)])) as Record<FacetName, Int32Array>;
       const kept: number[] = [];
       let lastSeg: Segment | undefined;
       let f!: SegmentFacets;
@@ -618,11 +656,11 @@ export async function createSearchService(options: SearchServiceOptions): Promis
           ...(snips ? { snippet: snips.get(h.meta.id) ?? "" } : {}),
         })),
         facets: {
-          type: sortedCounts(counts.type, dictionaries.type.names),
-          city: sortedCounts(counts.city, dictionaries.city.names),
-          tag: sortedCounts(counts.tag, dictionaries.tag.names, TAG_FACET_SIZE),
-          lang: sortedCounts(counts.lang, dictionaries.lang.names),
-          year: sortedCounts(counts.year, dictionaries.year.names),
+          type: sortedCounts(counts.type, dict.type.names),
+          city: sortedCounts(counts.city, dict.city.names),
+          tag: sortedCounts(counts.tag, dict.tag.names, TAG_FACET_SIZE),
+          lang: sortedCounts(counts.lang, dict.lang.names),
+          year: sortedCounts(counts.year, dict.year.names),
         },
       };
     },
@@ -657,6 +695,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         loadedFromDisk,
         compactions,
         deltaBuilds,
+        facetValues: FACET_NAMES.reduce((n, f) => n + dictionaries[f].names.length, 0),
       };
     },
 

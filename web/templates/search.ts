@@ -40,6 +40,31 @@ export interface SearchView {
   readonly facets: Readonly<Record<"type" | "city" | "tag" | "lang" | "year", Readonly<Record<string, number>>>>;
   /** Why the query could not run (a parse error), in words. */
   readonly error?: string;
+  /** The query was refused for going beyond a limit: the page says which instead of showing results. */
+  readonly refusal?: SearchRefusal;
+}
+
+/** A search query refused by a limit of the search service (its `QueryError` fields). */
+export interface SearchRefusal {
+  readonly reason: string;
+  readonly term?: string;
+  readonly limit?: number;
+}
+
+const REFUSALS: Readonly<Record<string, keyof Strings>> = {
+  "too-long": "searchRefusedTooLong",
+  "too-many-terms": "searchRefusedTooManyTerms",
+  "term-too-long": "searchRefusedTermTooLong",
+  "edit-distance": "searchRefusedEditDistance",
+  "fuzzy-too-short": "searchRefusedFuzzyTooShort",
+  "wildcard-prefix": "searchRefusedWildcardPrefix",
+  "too-broad": "searchRefusedTooBroad",
+  "too-slow": "searchRefusedTooSlow",
+};
+
+/** What the page says about a refused query, in the reader's language. */
+export function refusalMessage(t: Strings, refusal: SearchRefusal): string {
+  return fill(t[REFUSALS[refusal.reason] ?? "searchRefusedTooSlow"], { term: refusal.term ?? "", limit: refusal.limit ?? "" });
 }
 
 const FILTERS = ["type", "city", "tag", "language", "year"] as const;
@@ -108,6 +133,7 @@ export function renderSearchPage(frame: PageFrame, view: SearchView): string {
   <button type="submit">${t.searchButton}</button>
 </form>
 ${view.error ? html`<p class="alert" role="alert">${view.error}</p>` : ""}
+${view.refusal ? html`<p class="alert" role="alert">${refusalMessage(t, view.refusal)}</p>` : ""}
 ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>` : ""}
 <p id="search-status" class="visually-hidden" role="status"></p>
 <div class="search-layout">
@@ -130,7 +156,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
         : ""
     }
     ${
-      view.total === 0 && (p.q || active.length)
+      view.total === 0 && !view.refusal && (p.q || active.length)
         ? html`<div class="notice"><p><strong>${p.q ? fill(t.noResults, { q: p.q }) : fill(t.resultsAll, { n: 0 })}</strong></p><p>${t.noResultsHelp}</p>
       ${active.length ? html`<p><a href="${searchUrl({ q: p.q })}">${t.clearFilters}</a></p>` : ""}</div>`
         : ""
