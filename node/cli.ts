@@ -50,7 +50,7 @@ async function readPassword(): Promise<string> {
 
 async function withDatabase<T>(data: string | undefined, fn: (orm: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const config = loadConfig({ data });
-  const orm = await openDatabase({ dataDir: config.dataDir });
+  const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
   try {
     return await fn(orm);
   } finally {

@@ -31,6 +31,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Least severe log level printed (default `info`). */
   readonly logLevel: LogLevel;
+  /** Key-encryption key for private keys at rest (WEGO_SECRET_KEY); unset: `<dataDir>/secret.key`. */
+  readonly secretKey?: string;
 }
 
 /** Log levels, least to most severe. */
@@ -120,5 +122,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     peerAllowlist: parseHosts(flags.allowHosts ?? env.WEGO_ALLOW_HOSTS),
     maxBodyBytes,
     logLevel,
+    secretKey: env.WEGO_SECRET_KEY || undefined,
   };
 }
