@@ -6,6 +6,7 @@ import { openDatabase } from "./db/orm.ts";
 import { createToken, isRole, revokeTokens, type Role } from "./auth/tokens.ts";
 import { checkCredentials, upsertUser } from "./auth/passwords.ts";
 import { createKeyStore } from "./signing/keys.ts";
+import { rotateActorKeys } from "./federation/actor-keys.ts";
 import { registerPeerCommands } from "./cli-peer.ts";
 import { runDemo } from "./demo.ts";
 
@@ -138,12 +139,20 @@ export function createProgram(): Command {
       process.stdout.write(`${what} ${opts.role} ${username}\n`);
     });
 
-  const keys = program.command("keys").description("document-signing keys");
+  const keys = program.command("keys").description("document-signing keys and the city actor's HTTP-signature keys");
   keys
     .command("rotate")
-    .description("make a new signing key; old keys stay published so old signatures still verify")
+    .description("make a new document-signing key (old keys stay published so old signatures still verify); --http: new HTTP-signature keys for the city actor")
+    .option("--http", "rotate the city actor's HTTP-signature keys (RSA and Ed25519) instead; the old ones are retired")
     .option("--data <dir>", "data folder (default ./data)")
-    .action(async (opts: { data?: string }) => {
+    .action(async (opts: { data?: string; http?: boolean }) => {
+      if (opts.http) {
+        const rotation = await withDatabase(opts.data, (orm) => rotateActorKeys(orm));
+        for (const kid of rotation.created) process.stdout.write(`new HTTP-signature key ${kid}\n`);
+        for (const kid of rotation.retired) process.stdout.write(`retired ${kid}\n`);
+        process.stdout.write("restart the node to apply: it then sends an Update of its actor to its followers\n");
+        return;
+      }
       const jwk = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).rotate());
       process.stdout.write(`new signing key ${jwk.kid}\n`);
     });

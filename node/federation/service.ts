@@ -20,6 +20,7 @@ import { toStored, type Library, type NodeIdentity } from "../library/library.ts
 import type { DocumentValidator } from "../library/validation.ts";
 import type { Logger } from "../log.ts";
 import { createActorKeys } from "./actor-keys.ts";
+import { announceActorKeys } from "./actor-update.ts";
 import { actorInfoOf } from "./actors.ts";
 import type { FederationDeps } from "./deps.ts";
 import { createWegoFederation } from "./federation.ts";
@@ -272,6 +273,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     async start() {
       void federation.startQueue(undefined, { signal: abort.signal });
       await actorKeys();
+      await announceActorKeys({ federation, orm, identity, logger });
       if ((await peers.followers()).length === 0) {
         // Nobody to deliver to yet: followers that come later import the outbox instead.
         const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as { m: number }[];
