@@ -1,5 +1,5 @@
 import type { Federation, InboxContext } from "@fedify/fedify";
-import { PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
+import { isActor, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
 import type { Orm } from "../db/orm.ts";
 import { Meta } from "../db/entities.ts";
 import type { NodeIdentity } from "../library/library.ts";
@@ -12,6 +12,11 @@ import { createPeerStore } from "./peers.ts";
 // keys; the node announces them when it next starts). Peers that cached the old keys
 // re-read the actor document when a signature fails with them; the Update, itself signed
 // with the new keys, makes them do so at once rather than at our next delivery.
+
+/** Where Fedify 1.5.9 caches public keys it fetched (its default `kvPrefixes.publicKey`). */
+const FEDIFY_PUBLIC_KEY_PREFIX = ["_fedify", "publicKey"] as const;
+/** Where Fedify 1.5.9's default document loader caches remote documents for 5 minutes. */
+const FEDIFY_REMOTE_DOCUMENT_PREFIX = ["_fedify", "remoteDocument"] as const;
 
 /** The meta row holding the fingerprint of the actor keys last announced to followers. */
 const ANNOUNCED_KEY = "federation.announcedActorKeys";
@@ -75,9 +80,13 @@ export function isActorSelfUpdate(update: Update): boolean {
 }
 
 /**
- * A peer updated its own actor (new keys, a new name). Fedify has already checked the
- * Update's signature against the actor's current keys, re-reading them if the cached
- * ones failed, so nothing is taken from the embedded document here: it is noted.
+ * A peer updated its own actor, perhaps with new keys under the same key ids (Fedify
+ * names them by position: `#main-key`, `#key-2`). Fedify has checked the Update's
+ * signature, but only the key it checked with was refreshed: an Object Integrity Proof
+ * skips the HTTP-signature key, so the other cached key (and the 5-minute document
+ * cache behind it) would keep accepting the old key. Every key the actor lists is
+ * evicted from both caches and re-read at its next use. Nothing is taken from the
+ * embedded document.
  */
 export async function onActorUpdated(deps: FederationDeps, _ctx: InboxContext<void>, update: Update): Promise<void> {
   const actor = update.actorId;
@@ -87,6 +96,17 @@ export async function onActorUpdated(deps: FederationDeps, _ctx: InboxContext<vo
     deps.logger.debug("ignored an actor Update from a stranger", { actor: actor.href });
     return;
   }
-  deps.logger.info("a peer updated its actor", { actor: actor.href, activity: update.id?.href ?? null });
+  const object = await update.getObject({ suppressError: true }).catch(() => null);
+  const listed = object && isActor(object) && object.id?.href === actor.href ? [...object.publicKeyIds, ...object.assertionMethodIds] : [];
+  // The conventional ids too: a key the actor no longer lists must not stay trusted from the cache.
+  const keyIds = new Set([...listed.map((u) => u.href), `${actor.href}#main-key`, `${actor.href}#key-2`].filter((id) => new URL(id).origin === actor.origin));
+  if (deps.kv) {
+    for (const keyId of keyIds) {
+      await deps.kv.delete([...FEDIFY_PUBLIC_KEY_PREFIX, keyId]);
+      await deps.kv.delete([...FEDIFY_REMOTE_DOCUMENT_PREFIX, keyId]);
+    }
+    await deps.kv.delete([...FEDIFY_REMOTE_DOCUMENT_PREFIX, actor.href]);
+  }
+  deps.logger.info("a peer updated its actor; its cached keys were dropped", { actor: actor.href, keys: [...keyIds], activity: update.id?.href ?? null });
   await deps.peers.touch(actor.href);
 }

@@ -1,3 +1,4 @@
+import type { KvStore } from "@fedify/fedify";
 import type { Library, NodeIdentity } from "../library/library.ts";
 import type { DocumentValidator } from "../library/validation.ts";
 import type { KeyLoader } from "../signing/verify.ts";
@@ -20,6 +21,8 @@ export interface FederationDeps {
   readonly allowlist: readonly string[] | null;
   /** Accepts a pending follow request. */
   approve(actorId: string): Promise<unknown>;
+  /** Fedify's key-value store: where it caches peers' keys and documents (evicted when a peer announces new keys). */
+  readonly kv?: KvStore;
   /** Starts importing a peer's library in the background. */
   startBackfill(actorId: string, mode: "full" | "incremental"): void;
 }

@@ -101,6 +101,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     actorId,
     manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? true,
     allowlist: options.allowlist ?? null,
+    kv: options.kv,
     approve: (id) => approve(id),
     startBackfill: (id, mode) => startBackfill(id, mode),
   };
