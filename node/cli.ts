@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type ConfigFlags } from "./config.ts";
 import { openDatabase } from "./db/orm.ts";
+import { SecretKeyError } from "./db/secret-box.ts";
 import { createToken, isRole, revokeTokens, type Role } from "./auth/tokens.ts";
 import { checkCredentials, upsertUser } from "./auth/passwords.ts";
 import { createKeyStore } from "./signing/keys.ts";
@@ -259,6 +260,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof ConfigError || error instanceof InvalidArgumentError || error instanceof TypeError) {
       process.stderr.write(`wego: ${err.message}\n`);
       return 2;
+    }
+    if (error instanceof SecretKeyError) {
+      process.stderr.write(`wego: ${err.message}\n`);
+      return 1;
     }
     if (err.code?.startsWith("commander.")) return err.exitCode ?? 1;
     process.stderr.write(`wego: ${(error as Error).stack ?? String(error)}\n`);

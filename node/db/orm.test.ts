@@ -30,6 +30,17 @@ async function close(orm: Orm): Promise<void> {
   await orm.close();
 }
 
+/** The keys table of a database file, read with SQLite alone (no key-encryption key). */
+async function readRows(file: string): Promise<unknown[]> {
+  const { default: sqlite3 } = await import("sqlite3");
+  const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY);
+  try {
+    return await new Promise((resolve, reject) => db.all("select private_jwk from keys", (error, rows) => (error ? reject(error) : resolve(rows))));
+  } finally {
+    db.close();
+  }
+}
+
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 const PLAIN_JWK = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", d: "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A" };
@@ -90,6 +101,9 @@ describe("openDatabase()", () => {
     copyFileSync(join(dir, "wego.sqlite"), join(copy, "wego.sqlite"));
     // The copy's new secret.key does not open the sealed key: the open stops with the reason.
     await expect(openDatabase({ dataDir: copy })).rejects.toBeInstanceOf(SecretKeyError);
+    expect(existsSync(join(copy, SECRET_KEY_FILE))).toBe(false);
+    const rows = (await readRows(join(copy, "wego.sqlite"))) as { private_jwk: string }[];
+    expect(rows[0]!.private_jwk).not.toContain(PLAIN_JWK.d);
   });
 
   it("with a given secret key (WEGO_SECRET_KEY) writes no secret.key and refuses another key later", async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { MikroORM } from "@mikro-orm/sqlite";
@@ -9,7 +9,7 @@ import { Migration002FederationStore } from "./migrations/002-federation-store.t
 import { Migration003Peers } from "./migrations/003-peers.ts";
 import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
-import { attachSecretBox, createSecretBox, isSealed, loadSecretKey, parseSecretKey, SecretKeyError, type SecretBox } from "./secret-box.ts";
+import { attachSecretBox, createSecretBox, isSealed, loadSecretKey, parseSecretKey, SECRET_KEY_FILE, SecretKeyError, type SecretBox } from "./secret-box.ts";
 
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -78,12 +78,13 @@ async function sealKeysAtRest(orm: Orm, box: SecretBox): Promise<void> {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
   let dbName = ":memory:";
   let kek: Buffer;
+  let createdKeyFile: string | null = null;
   if (options.dataDir !== ":memory:") {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     // Before SQLite opens the file: it gives -wal and -shm the main file's mode.
     restrictPermissions(options.dataDir);
     dbName = join(options.dataDir, "wego.sqlite");
-    kek = loadSecretKey({ dataDir: options.dataDir, secretKey: options.secretKey });
+    ({ key: kek, createdFile: createdKeyFile } = loadSecretKey({ dataDir: options.dataDir, secretKey: options.secretKey }));
   } else {
     const given = options.secretKey === undefined ? randomBytes(32) : parseSecretKey(options.secretKey);
     if (!given) throw new SecretKeyError("the secret key must be 32 bytes, as 64 hex digits or 43 base64url characters");
@@ -118,6 +119,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
     await sealKeysAtRest(orm, box);
   } catch (error) {
     await orm.close();
+    if (error instanceof SecretKeyError && createdKeyFile) {
+      // A fresh secret.key beside keys sealed under another one: the folder lost its key
+      // (or the database was copied without it). Leave no new key behind to confuse a retry.
+      rmSync(createdKeyFile, { force: true });
+      throw new SecretKeyError(
+        `the private keys in ${dbName} were sealed under a key-encryption key this folder does not have: restore its ${SECRET_KEY_FILE} or set WEGO_SECRET_KEY`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   if (dbName !== ":memory:") restrictPermissions(options.dataDir);

@@ -51,21 +51,29 @@ export interface LoadSecretKeyOptions {
   readonly secretKey?: string;
 }
 
+/** A loaded key-encryption key; `createdFile` names the `secret.key` this load made, if it made one. */
+export interface LoadedSecretKey {
+  readonly key: Buffer;
+  readonly createdFile: string | null;
+}
+
 /**
  * The key-encryption key: the one given, else the data folder's `secret.key` (created
  * with 32 random bytes and mode 0600 on first use; set to 0600 at every load).
  */
-export function loadSecretKey(options: LoadSecretKeyOptions): Buffer {
+export function loadSecretKey(options: LoadSecretKeyOptions): LoadedSecretKey {
   if (options.secretKey !== undefined) {
     const key = parseSecretKey(options.secretKey);
     if (!key) throw new SecretKeyError("WEGO_SECRET_KEY must be 32 bytes, as 64 hex digits or 43 base64url characters (e.g. `openssl rand -base64 32`)");
-    return key;
+    return { key, createdFile: null };
   }
   const file = join(options.dataDir, SECRET_KEY_FILE);
+  let createdFile: string | null = null;
   if (!existsSync(file)) {
     try {
       // "wx": never overwrite a key another process made a moment ago.
       writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+      createdFile = file;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
@@ -73,7 +81,7 @@ export function loadSecretKey(options: LoadSecretKeyOptions): Buffer {
   chmodSync(file, 0o600);
   const key = parseSecretKey(readFileSync(file, "utf8"));
   if (!key) throw new SecretKeyError(`${file} does not hold a 32-byte key (base64url or hex)`);
-  return key;
+  return { key, createdFile };
 }
 
 /** Creates a {@link SecretBox} over a 32-byte key-encryption key. */

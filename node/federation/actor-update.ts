@@ -88,7 +88,7 @@ export function isActorSelfUpdate(update: Update): boolean {
  * evicted from both caches and re-read at its next use. Nothing is taken from the
  * embedded document.
  */
-export async function onActorUpdated(deps: FederationDeps, _ctx: InboxContext<void>, update: Update): Promise<void> {
+export async function onActorUpdated(deps: FederationDeps, ctx: InboxContext<void>, update: Update): Promise<void> {
   const actor = update.actorId;
   if (!actor) return;
   const peer = await deps.peers.get(actor.href);
@@ -96,7 +96,7 @@ export async function onActorUpdated(deps: FederationDeps, _ctx: InboxContext<vo
     deps.logger.debug("ignored an actor Update from a stranger", { actor: actor.href });
     return;
   }
-  const object = await update.getObject({ suppressError: true }).catch(() => null);
+  const object = await update.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true }).catch(() => null);
   const listed = object && isActor(object) && object.id?.href === actor.href ? [...object.publicKeyIds, ...object.assertionMethodIds] : [];
   // The conventional ids too: a key the actor no longer lists must not stay trusted from the cache.
   const keyIds = new Set([...listed.map((u) => u.href), `${actor.href}#main-key`, `${actor.href}#key-2`].filter((id) => new URL(id).origin === actor.origin));
