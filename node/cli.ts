@@ -3,9 +3,11 @@ import { Writable } from "node:stream";
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type ConfigFlags } from "./config.ts";
 import { openDatabase } from "./db/orm.ts";
+import { SecretKeyError } from "./db/secret-box.ts";
 import { createToken, isRole, revokeTokens, type Role } from "./auth/tokens.ts";
 import { checkCredentials, upsertUser } from "./auth/passwords.ts";
 import { createKeyStore } from "./signing/keys.ts";
+import { rotateActorKeys } from "./federation/actor-keys.ts";
 import { registerPeerCommands } from "./cli-peer.ts";
 import { runDemo } from "./demo.ts";
 
@@ -50,7 +52,7 @@ async function readPassword(): Promise<string> {
 
 async function withDatabase<T>(data: string | undefined, fn: (orm: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const config = loadConfig({ data });
-  const orm = await openDatabase({ dataDir: config.dataDir });
+  const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
   try {
     return await fn(orm);
   } finally {
@@ -139,12 +141,20 @@ export function createProgram(): Command {
       process.stdout.write(`${what} ${opts.role} ${username}\n`);
     });
 
-  const keys = program.command("keys").description("document-signing keys");
+  const keys = program.command("keys").description("document-signing keys and the city actor's HTTP-signature keys");
   keys
     .command("rotate")
-    .description("make a new signing key; old keys stay published so old signatures still verify")
+    .description("make a new document-signing key (old keys stay published so old signatures still verify); --http: new HTTP-signature keys for the city actor")
+    .option("--http", "rotate the city actor's HTTP-signature keys (RSA and Ed25519) instead; the old ones are retired")
     .option("--data <dir>", "data folder (default ./data)")
-    .action(async (opts: { data?: string }) => {
+    .action(async (opts: { data?: string; http?: boolean }) => {
+      if (opts.http) {
+        const rotation = await withDatabase(opts.data, (orm) => rotateActorKeys(orm));
+        for (const kid of rotation.created) process.stdout.write(`new HTTP-signature key ${kid}\n`);
+        for (const kid of rotation.retired) process.stdout.write(`retired ${kid}\n`);
+        process.stdout.write("restart the node to apply: it then sends an Update of its actor to its followers\n");
+        return;
+      }
       const jwk = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).rotate());
       process.stdout.write(`new signing key ${jwk.kid}\n`);
     });
@@ -258,6 +268,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof ConfigError || error instanceof InvalidArgumentError || error instanceof TypeError) {
       process.stderr.write(`wego: ${err.message}\n`);
       return 2;
+    }
+    if (error instanceof SecretKeyError) {
+      process.stderr.write(`wego: ${err.message}\n`);
+      return 1;
     }
     if (err.code?.startsWith("commander.")) return err.exitCode ?? 1;
     process.stderr.write(`wego: ${(error as Error).stack ?? String(error)}\n`);

@@ -42,6 +42,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Least severe log level printed (default `info`). */
   readonly logLevel: LogLevel;
+  /** Key-encryption key for private keys at rest (WEGO_SECRET_KEY); unset: `<dataDir>/secret.key`. */
+  readonly secretKey?: string;
 }
 
 /** Log levels, least to most severe. */
@@ -150,6 +152,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     trustProxy: flags.trustProxy ?? parseBool(env.WEGO_TRUST_PROXY) ?? false,
     maxBodyBytes,
     logLevel,
+    secretKey: env.WEGO_SECRET_KEY || undefined,
   };
 }
 

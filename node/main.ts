@@ -45,7 +45,7 @@ export function identityOf(config: Config): NodeIdentity {
 
 /** Opens the store, loads seeds once, and serves the node: the composition root. */
 export async function startNode(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningNode> {
-  const orm = await openDatabase({ dataDir: config.dataDir });
+  const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
   const identity = identityOf(config);
   const keys = createKeyStore({ orm });
   await keys.current();

@@ -20,6 +20,11 @@ export interface FederationDeps {
   readonly allowlist: readonly string[] | null;
   /** Accepts a pending follow request. */
   approve(actorId: string): Promise<unknown>;
+  /**
+   * Drops what the inbox door cached of an actor (its document, the keys it listed, the
+   * proofs of ownership): called when the actor announces new keys.
+   */
+  forgetActorKeys(actorId: string, keyIds: readonly string[]): void;
   /** Starts importing a peer's library in the background. */
   startBackfill(actorId: string, mode: "full" | "incremental"): void;
 }

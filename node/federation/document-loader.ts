@@ -37,6 +37,8 @@ export interface DocumentLoaders {
   readonly contextLoader: DocumentLoader;
   /** Documents fetched with a signed GET (for servers that require authorized fetch); not cached. */
   authenticated(identity: { readonly keyId: URL; readonly privateKey: CryptoKey }): DocumentLoader;
+  /** Documents fetched every time (keys: their holder caches them, and refetches one that failed to verify). */
+  readonly freshLoader: DocumentLoader;
   /** Drops a cached document, so the next load fetches it again. */
   forget(url: string): void;
 }
@@ -131,6 +133,11 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
         const entry = await fetchDocument(url, identity);
         return { contextUrl: null, document: entry.document, documentUrl: entry.documentUrl };
       };
+    },
+    async freshLoader(url) {
+      if (url in preloaded) return fromMemory(url);
+      const entry = await fetchDocument(url);
+      return { contextUrl: null, document: entry.document, documentUrl: entry.documentUrl };
     },
     forget: (url) => void cache.delete(url),
   };

@@ -9,6 +9,12 @@ import { parseBoundedJson, type JsonBounds } from "../net/json-bounds.ts";
 export interface InboxDoorOptions {
   readonly documentLoader: DocumentLoader;
   readonly contextLoader: DocumentLoader;
+  /**
+   * Loads key documents for signature checks without a document cache (default
+   * `documentLoader`): the door caches keys itself, and a key that fails to verify must
+   * be refetched for real (the peer may have rotated it under the same id).
+   */
+  readonly keyLoader?: DocumentLoader;
   /** Drops a document from the loader's cache (a key the cached actor lacks: refetch once). */
   readonly forget: (url: string) => void;
   readonly logger: Logger;
@@ -39,6 +45,8 @@ export interface InboxDoor {
    * the key is on the actor's origin and the actor's own document lists it.
    */
   check(request: { readonly url: URL; readonly method: string; readonly headers: Headers; readonly body: AsyncIterable<Uint8Array> }): Promise<DoorDecision>;
+  /** Forgets an actor's document, the given keys and every ownership proof of the actor. */
+  forget(actorId: string, keyIds: readonly string[]): void;
 }
 
 /** Item activities, which the shared-inbox allowlist rule applies to; Follow is answered with a Reject instead. */
@@ -135,7 +143,7 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     const activityId = idOf(json.id);
     if (activityId !== null && (!URL.canParse(activityId) || new URL(activityId).origin !== actor.origin)) return refuse(400, "the activity's id is not on its actor's origin");
     const signed = new Request(request.url, { method: request.method, headers: request.headers, body: body as unknown as BodyInit });
-    const key = await verifyRequest(signed, { documentLoader: options.documentLoader, contextLoader: options.contextLoader, keyCache }).catch(() => null);
+    const key = await verifyRequest(signed, { documentLoader: options.keyLoader ?? options.documentLoader, contextLoader: options.contextLoader, keyCache }).catch(() => null);
     if (!key?.id) return refuse(401, "the HTTP signature does not verify");
     if (key.id.origin !== actor.origin) return refuse(401, "the signing key is not on the actor's origin");
     const owner = key.ownerId;
@@ -150,6 +158,14 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
   }
 
   return {
+    forget(actorId, keyIds) {
+      options.forget(actorId);
+      for (const keyId of keyIds) {
+        keys.delete(keyId);
+        options.forget(keyId);
+      }
+      for (const proof of [...proofs.keys()]) if (proof.endsWith(` ${actorId}`)) proofs.delete(proof);
+    },
     async check(request) {
       if (inFlight >= maxInFlight) return { ok: false, status: 503, reason: "the inbox is busy", retryAfter: 5 };
       inFlight++;

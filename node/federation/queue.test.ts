@@ -1,11 +1,16 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Temporal } from "@js-temporal/polyfill";
+import { createFederation, exportJwk, generateCryptoKeyPair, MemoryKvStore, verifyRequest } from "@fedify/fedify";
+import { Create, CryptographicKey, Note, Organization } from "@fedify/fedify/vocab";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Orm } from "../db/orm.ts";
+import { createActorKeys, rotateActorKeys } from "./actor-keys.ts";
 import { createSqliteMessageQueue, type SqliteMessageQueue, type SqliteMessageQueueOptions } from "./queue.ts";
 
 const orms: Orm[] = [];
@@ -425,5 +430,124 @@ describe("releaseOrphanedLeases()", () => {
     } finally {
       await orm.close();
     }
+  });
+});
+
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** An inbox on loopback that records what is POSTed to it. */
+async function startInbox(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/inbox`, received, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** A Fedify federation of one actor (`city`) whose keys live in `orm`, delivering through `queue`. */
+function federationOn(orm: Orm, queue: SqliteMessageQueue) {
+  const federation = createFederation<void>({ kv: new MemoryKvStore(), queue, allowPrivateAddress: true, manuallyStartQueue: true });
+  const actorKeys = createActorKeys(orm);
+  federation
+    .setActorDispatcher("/cities/{identifier}", (ctx, identifier) => new Organization({ id: ctx.getActorUri(identifier), preferredUsername: identifier }))
+    .setKeyPairsDispatcher(() => actorKeys());
+  return federation;
+}
+
+/** Whether the recorded POST carries a valid HTTP signature by the RSA public key given. */
+async function signedBy(inboxUrl: string, received: Received, publicKey: CryptoKey): Promise<boolean> {
+  const request = new Request(inboxUrl, { method: "POST", headers: received.headers, body: received.body });
+  const keyId = /keyId="([^"]+)"/.exec(received.headers.signature ?? "")?.[1];
+  if (!keyId) return false;
+  const keyDocument = await new CryptographicKey({ id: new URL(keyId), owner: new URL(keyId.replace(/#.*/, "")), publicKey }).toJsonLd();
+  const key = await verifyRequest(request, { documentLoader: async (url) => ({ contextUrl: null, documentUrl: url, document: keyDocument }) });
+  return key !== null;
+}
+
+describe("createSqliteMessageQueue() under Fedify's outbox", () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+
+  async function setup() {
+    const orm = await database(tempDir());
+    const queue = queueOn(orm, { pollIntervalMs: 20 });
+    const inbox = await startInbox();
+    stops.push(inbox.close);
+    const federation = federationOn(orm, queue);
+    const ctx = federation.createContext(new URL("https://city.example"), undefined);
+    const send = () =>
+      ctx.sendActivity(
+        { identifier: "city" },
+        { id: new URL("https://peer.example/cities/peer"), inboxId: new URL(inbox.url) },
+        new Create({ id: new URL(`https://city.example/activities/${Math.random()}`), actor: ctx.getActorUri("city"), object: new Note({ content: "hello" }) }),
+      );
+    const ac = new AbortController();
+    stops.push(async () => ac.abort());
+    const start = () => void federation.startQueue(undefined, { signal: ac.signal });
+    return { orm, inbox, send, start };
+  }
+
+  it("stores no private key of a pending delivery, and the delivery still goes out signed", async () => {
+    const { orm, inbox, send, start } = await setup();
+    await send();
+    const pending = await rows(orm);
+    expect(pending).toHaveLength(1);
+    const message = JSON.parse(pending[0]!.message) as { type: string; keys: Record<string, unknown>[] };
+    expect(message.type).toBe("outbox");
+    // RSA (HTTP signature) and Ed25519 (integrity proof): both named by reference only.
+    expect(message.keys).toHaveLength(2);
+    for (const key of message.keys) {
+      expect(key).not.toHaveProperty("privateKey");
+      expect(key.privateKeyRef).toMatchObject({ thumbprint: expect.stringMatching(/^[\w-]{43}$/) });
+    }
+    expect(pending[0]!.message).not.toMatch(/"d"\s*:/);
+
+    start();
+    await poll("the delivery", () => inbox.received.length === 1);
+    const [rsa] = await createActorKeys(orm)();
+    expect(await signedBy(inbox.url, inbox.received[0]!, rsa!.publicKey)).toBe(true);
+    expect(JSON.parse(inbox.received[0]!.body)).toHaveProperty("proof");
+    await poll("the row to go", async () => (await rows(orm)).length === 0);
+  });
+
+  it("signs a delivery queued under a key rotated away since with the current key", async () => {
+    const { orm, inbox, send, start } = await setup();
+    const [old] = await createActorKeys(orm)();
+    await send();
+    await rotateActorKeys(orm);
+    const [current] = await createActorKeys(orm)();
+    start();
+    await poll("the delivery", () => inbox.received.length === 1);
+    expect(await signedBy(inbox.url, inbox.received[0]!, current!.publicKey)).toBe(true);
+    expect(await signedBy(inbox.url, inbox.received[0]!, old!.publicKey)).toBe(false);
+  });
+
+  it("listen() removes the private keys an older version stored in rows", async () => {
+    const orm = await database(tempDir());
+    const q = queueOn(orm);
+    const jwk = await exportJwk((await generateCryptoKeyPair("Ed25519")).privateKey);
+    const legacy = { type: "outbox", keys: [{ keyId: "https://city.example/cities/city#key-2", privateKey: jwk }], inbox: "https://peer.example/inbox" };
+    // Due in an hour: the row stays while we look at it.
+    await orm.em.getKnex()("fedify_queue").insert({ message: JSON.stringify(legacy), deliver_at: Date.now() + 3_600_000, attempts: 0, created_at: Date.now() });
+    const ac = new AbortController();
+    const listening = q.listen(() => {}, { signal: ac.signal });
+    await poll("the row to be scrubbed", async () => !(await rows(orm))[0]!.message.includes('"privateKey"'));
+    ac.abort();
+    await listening;
+    const [row] = await rows(orm);
+    expect(row!.message).not.toContain(String(jwk.d));
+    expect(JSON.parse(row!.message).keys[0]).toMatchObject({ keyId: legacy.keys[0]!.keyId, privateKeyRef: { kty: "OKP" } });
   });
 });

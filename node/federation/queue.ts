@@ -2,6 +2,7 @@ import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOption
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "../db/orm.ts";
 import type { Logger } from "../log.ts";
+import { createQueueKeyResolver } from "./actor-keys.ts";
 
 // A durable MessageQueue over the node's database (table fedify_queue,
 // migrations/002-federation-store.ts). Fedify's InProcessMessageQueue loses pending
@@ -11,6 +12,11 @@ import type { Logger } from "../log.ts";
 // locked_until (its lease) and renews the lease while the handler runs, so a row whose
 // lease has passed belongs to a worker that died: any listener may claim it again. That
 // gives at-least-once delivery across a SIGKILL.
+//
+// Fedify's outbox and fanout messages carry the sender's private keys as JWKs. They are
+// never stored: a row names each key by reference (its thumbprint), and the key is put
+// back from the key store when the row is handed to Fedify. A copy of the database (or a
+// look at a pending row) shows no private key.
 
 /** Options of {@link createSqliteMessageQueue}. */
 export interface SqliteMessageQueueOptions {
@@ -26,6 +32,31 @@ export interface SqliteMessageQueueOptions {
   readonly retryCapMs?: number;
   /** Where failed handlers and database errors are reported (default: nowhere). */
   readonly logger?: Logger;
+  /** Turns the private keys of queued messages into references and back (default: the city actor's keys in this database). */
+  readonly keys?: QueueKeyResolver;
+}
+
+/** Names private keys in stored messages by reference and finds them again. */
+export interface QueueKeyResolver {
+  /** A reference to a private key (not secret), stored instead of the key. */
+  referenceOf(privateKey: JsonWebKey): Promise<string>;
+  /**
+   * The private key a reference names, `current: true`; else the current key of the same
+   * type (`kty`), `current: false`; null when there is none.
+   */
+  resolve(reference: string, kty: string): Promise<{ readonly privateKey: JsonWebKey; readonly current: boolean } | null>;
+}
+
+/** How a queued message names a private key it carried. */
+interface PrivateKeyReference {
+  readonly kty: string;
+  readonly thumbprint: string;
+}
+
+interface SenderKey {
+  keyId: string;
+  privateKey?: JsonWebKey;
+  privateKeyRef?: PrivateKeyReference;
 }
 
 /** A durable Fedify MessageQueue that also reports its depth and can be stopped. */
@@ -52,6 +83,9 @@ interface ClaimedRow {
 
 const INSERT_CHUNK = 500;
 
+/** What {@link withPrivateKeys} answers for a message that can no longer be signed. */
+const DROPPED = Symbol("dropped");
+
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
@@ -66,6 +100,14 @@ function serialize(message: unknown): string {
   const json = JSON.stringify(message);
   if (json === undefined) throw new TypeError(`queue messages must be JSON-serialisable, got ${typeof message}`);
   return json;
+}
+
+/** Fedify's outbox and fanout messages: `keys: [{ keyId, privateKey: JWK }]`. */
+function senderKeysOf(message: unknown): SenderKey[] | null {
+  if (message === null || typeof message !== "object" || !("keys" in message)) return null;
+  const keys = (message as { keys: unknown }).keys;
+  if (!Array.isArray(keys) || !keys.every((k) => k !== null && typeof k === "object" && typeof (k as SenderKey).keyId === "string")) return null;
+  return keys as SenderKey[];
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -86,6 +128,40 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
   const retryBaseMs = positive("retryBaseMs", options.retryBaseMs, 1_000);
   const retryCapMs = positive("retryCapMs", options.retryCapMs, 3_600_000);
   const logger = options.logger ?? silent;
+  const keyResolver = options.keys ?? createQueueKeyResolver(orm);
+
+  /** The message as stored: every private key replaced by a reference to it. */
+  async function withoutPrivateKeys(message: unknown): Promise<unknown> {
+    const keys = senderKeysOf(message);
+    if (!keys?.some((k) => k.privateKey)) return message;
+    const stored = await Promise.all(
+      keys.map(async ({ privateKey, ...rest }) =>
+        privateKey ? { ...rest, privateKeyRef: { kty: String(privateKey.kty), thumbprint: await keyResolver.referenceOf(privateKey) } } : rest,
+      ),
+    );
+    return { ...(message as object), keys: stored };
+  }
+
+  /** The message as Fedify made it, its keys put back; {@link DROPPED} when a key is gone for good. */
+  async function withPrivateKeys(message: unknown, id: number): Promise<unknown> {
+    const keys = senderKeysOf(message);
+    if (!keys?.some((k) => k.privateKeyRef)) return message;
+    const restored: SenderKey[] = [];
+    for (const { privateKeyRef, ...rest } of keys) {
+      if (!privateKeyRef) {
+        restored.push(rest);
+        continue;
+      }
+      const found = await keyResolver.resolve(privateKeyRef.thumbprint, privateKeyRef.kty);
+      if (!found) {
+        logger.warn("queue: dropped a delivery: no key of its type to sign it with", { id, keyId: rest.keyId, kty: privateKeyRef.kty });
+        return DROPPED;
+      }
+      if (!found.current) logger.info("queue: signing a delivery with the current key; the one it was queued under was rotated away", { id, keyId: rest.keyId });
+      restored.push({ ...rest, privateKey: found.privateKey });
+    }
+    return { ...(message as object), keys: restored };
+  }
 
   const closing = new AbortController();
   const listeners = new Set<Promise<void>>();
@@ -120,7 +196,8 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
     if (messages.length === 0) return;
     const now = Date.now();
     const delayMs = enqueueOptions?.delay == null ? 0 : Math.max(0, enqueueOptions.delay.total("millisecond"));
-    const rows = messages.map((m) => ({ message: serialize(m), deliver_at: Math.round(now + delayMs), attempts: 0, created_at: now }));
+    const stored = await Promise.all(messages.map(withoutPrivateKeys));
+    const rows = stored.map((m) => ({ message: serialize(m), deliver_at: Math.round(now + delayMs), attempts: 0, created_at: now }));
     const insertAll = async (db: Knex) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db("fedify_queue").insert(rows.slice(i, i + INSERT_CHUNK));
     };
@@ -161,6 +238,21 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
     return claimed.sort((a, b) => a.deliver_at - b.deliver_at || a.id - b.id);
   }
 
+  /**
+   * Rows stored by an older version still hold private keys: replace them by references.
+   * Runs once, before the first listen() claims anything; idempotent.
+   */
+  async function scrubStoredKeys(): Promise<void> {
+    const knex = orm.em.getKnex();
+    const rows = (await knex("fedify_queue").select("id", "message").where("message", "like", '%"privateKey"%')) as { id: number; message: string }[];
+    for (const row of rows) {
+      const scrubbed = serialize(await withoutPrivateKeys(JSON.parse(row.message)));
+      if (scrubbed !== row.message) await knex("fedify_queue").where("id", row.id).update({ message: scrubbed });
+    }
+    if (rows.length > 0) logger.info("queue: removed private keys from stored deliveries", { count: rows.length });
+  }
+  let scrubbed: Promise<void> | undefined;
+
   async function release(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
     await orm.em.getKnex()("fedify_queue").whereIn("id", ids).update({ locked_until: null });
@@ -178,7 +270,8 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
     try {
       let failure: { error: unknown } | null = null;
       try {
-        await handler(JSON.parse(row.message));
+        const message = await withPrivateKeys(JSON.parse(row.message), row.id);
+        if (message !== DROPPED) await handler(message);
       } catch (error) {
         failure = { error };
       }
@@ -247,6 +340,8 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
       if (listenOptions?.signal) signals.push(listenOptions.signal);
       const signal = AbortSignal.any(signals);
       if (signal.aborted) return;
+      scrubbed ??= scrubStoredKeys().catch((error: unknown) => logger.error("queue: could not remove private keys from stored deliveries", { error: String(error) }));
+      await scrubbed;
       const loop = run(handler, signal);
       listeners.add(loop);
       try {

@@ -19,6 +19,7 @@ import { toStored, type Library, type NodeIdentity } from "../library/library.ts
 import type { DocumentValidator } from "../library/validation.ts";
 import type { Logger } from "../log.ts";
 import { createActorKeys } from "./actor-keys.ts";
+import { announceActorKeys } from "./actor-update.ts";
 import { actorInfoOf, unusableActor } from "./actors.ts";
 import type { FederationDeps } from "./deps.ts";
 import { createWegoFederation } from "./federation.ts";
@@ -142,6 +143,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     actorId,
     manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? true,
     allowlist: options.allowlist ?? null,
+    forgetActorKeys: (actor, keyIds) => door.forget(actor, keyIds),
     approve: (id) => approve(id),
     // Started by a peer's own activity (an Accept): held back after a run that failed.
     startBackfill: (id, mode) => startBackfill(id, mode, "peer"),
@@ -167,6 +169,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
   const allowlist = options.allowlist ?? null;
   const door = createInboxDoor({
     documentLoader: loaders.documentLoader,
+    keyLoader: loaders.freshLoader,
     contextLoader: loaders.contextLoader,
     forget: loaders.forget,
     logger,
@@ -420,6 +423,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     async start() {
       void federation.startQueue(undefined, { signal: abort.signal });
       await actorKeys();
+      await announceActorKeys({ federation, orm, identity, logger });
       if ((await peers.followers()).length === 0) {
         // Nobody to deliver to yet: followers that come later import the outbox instead.
         const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as { m: number }[];

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
 import { createKeyStore } from "./keys.ts";
 import { jwsKeyId, verifyDetachedJws } from "./jws.ts";
+import { isSealed } from "../db/secret-box.ts";
 
 const open: TestLibrary[] = [];
 const dirs: string[] = [];
@@ -54,5 +55,26 @@ describe("createKeyStore()", () => {
     expect(published.map((k) => k.kid)).toEqual([rotated.kid, oldKid]);
     expect(await verifyDetachedJws(before.item.document, before.item.jws, published)).toEqual({ ok: true, kid: oldKid });
     expect(await verifyDetachedJws(after.item.document, after.item.jws, published)).toEqual({ ok: true, kid: rotated.kid });
+  });
+
+  it("stores the private key sealed, never as a JWK in the keys table", async () => {
+    const t = await library();
+    const { kid } = await t.keys.current();
+    const rows = (await t.orm.em.getKnex()("keys").select("kid", "private_jwk").where("purpose", "jws")) as { kid: string; private_jwk: string }[];
+    expect(rows.map((r) => r.kid)).toEqual([kid]);
+    expect(isSealed(rows[0]!.private_jwk)).toBe(true);
+    expect(rows[0]!.private_jwk).not.toMatch(/"d"|"kty"/);
+  });
+
+  it("rotate() wipes the retired key's private half and keeps its public half published", async () => {
+    const t = await library();
+    const oldKid = (await t.keys.current()).kid;
+    const rotated = await t.keys.rotate();
+    const rows = (await t.orm.em.getKnex()("keys").select("kid", "private_jwk", "public_jwk").where("purpose", "jws")) as { kid: string; private_jwk: string; public_jwk: string }[];
+    const old = rows.find((r) => r.kid === oldKid)!;
+    expect(old.private_jwk).toBe("");
+    expect(JSON.parse(old.public_jwk)).toMatchObject({ kid: oldKid, kty: "OKP" });
+    expect(isSealed(rows.find((r) => r.kid === rotated.kid)!.private_jwk)).toBe(true);
+    expect((await t.keys.current()).kid).toBe(rotated.kid);
   });
 });

@@ -2,6 +2,7 @@ import { createPrivateKey, type JsonWebKey as NodeJwk, type KeyObject } from "no
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import type { Orm } from "../db/orm.ts";
 import { Key, type KeyRow } from "../db/entities.ts";
+import { openPrivateJwk, sealPrivateJwk, WIPED_PRIVATE_JWK } from "../db/key-rows.ts";
 import { JWS_ALG, keyIdOf, type PublicJwk, type SigningKey } from "./jws.ts";
 
 /** The purpose of the document-signing keys in the `keys` table. */
@@ -46,13 +47,15 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
       kid: publicJwk.kid,
       purpose: DOCUMENT_KEY_PURPOSE,
       publicJwk: JSON.stringify(publicJwk),
-      privateJwk: JSON.stringify(privateJwk),
+      // Sealed under the data folder's key-encryption key: a database copy alone cannot sign.
+      privateJwk: sealPrivateJwk(orm, publicJwk.kid, privateJwk),
       createdAt: now,
       retiredAt: null,
     };
     await orm.em.fork().transactional(async (em) => {
       if (retirePrevious) {
-        await em.nativeUpdate(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null }, { retiredAt: now });
+        // Retired keys stay published (old signatures still verify) but never sign again: their private half goes.
+        await em.nativeUpdate(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null }, { retiredAt: now, privateJwk: WIPED_PRIVATE_JWK });
       } else if ((await em.count(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null })) > 0) {
         return;
       }
@@ -73,7 +76,9 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     async current() {
       const row = await currentRow();
       if (cached?.kid !== row.kid) {
-        const key = createPrivateKey({ key: JSON.parse(row.privateJwk) as NodeJwk, format: "jwk" });
+        const jwk = openPrivateJwk(orm, row);
+        if (!jwk) throw new TypeError(`the current signing key ${row.kid} has no private half`);
+        const key = createPrivateKey({ key: jwk as NodeJwk, format: "jwk" });
         cached = { kid: row.kid, key };
       }
       return cached;
