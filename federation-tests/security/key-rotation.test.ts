@@ -69,7 +69,9 @@ beforeAll(async () => {
   oldKeys = await actorKeysOf(b);
   oldPem = await publicKeyPemOf(b);
   // The probe is sound: signed with B's key as it stands, A accepts it.
-  expect(await deliver(await withProof(oldKeys.ed25519))).toBe(202);
+  expect(await deliver(await probe().toJsonLd({ format: "compact" }), oldKeys.rsa)).toBe(202);
+  // A proof alone never stands in for the HTTP signature: the inbox door requires the latter.
+  expect(await deliver(await withProof(oldKeys.ed25519))).toBe(401);
   const rotated = await runWegoAsync(["keys", "rotate", "--http", "--data", b.dataDir]);
   expect(rotated.status, rotated.stderr).toBe(0);
   rotateOutput = rotated.stdout;
@@ -110,12 +112,12 @@ describe("wego keys rotate --http", () => {
 
   it("after the Update the follower refuses signatures made with the old keys", async () => {
     await poll("a to take b's actor Update", async () => a.node.output().includes("a peer updated its actor"), 60_000);
-    // Old Ed25519 key in an Object Integrity Proof (what Fedify checks first), no HTTP signature.
-    expect(await deliver(await withProof(oldKeys.ed25519))).toBe(401);
-    // Old RSA key in an HTTP signature.
+    // Old RSA key in an HTTP signature: the door refetches the key once it fails, and the new one does not match.
     expect(await deliver(await probe().toJsonLd({ format: "compact" }), oldKeys.rsa)).toBe(401);
+    // Old Ed25519 key in an Object Integrity Proof, with the old RSA signature: still refused.
+    expect(await deliver(await withProof(oldKeys.ed25519), oldKeys.rsa)).toBe(401);
     // The new keys still pass, so the 401s are about the keys.
     const newKeys = await actorKeysOf(b);
-    expect(await deliver(await withProof(newKeys.ed25519))).toBe(202);
+    expect(await deliver(await probe().toJsonLd({ format: "compact" }), newKeys.rsa)).toBe(202);
   });
 });
