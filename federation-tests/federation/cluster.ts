@@ -62,6 +62,13 @@ export async function peerState(node: CityNode, peer: CityNode): Promise<string 
   return (body.peers as { actor: string; state: string }[]).find((p) => p.actor === peer.actor)?.state;
 }
 
+/** `node` follows a remote actor that accepts at once (a rogue peer); waits until it does. */
+export async function followActor(node: CityNode, actorId: string): Promise<void> {
+  const asked = await api(node, "/api/peers", { json: { actor: actorId } });
+  if (asked.status !== 200) throw new Error(`follow failed: ${JSON.stringify(asked.body)}`);
+  await poll(`${node.city} to follow ${actorId}`, async () => (await peerState(node, { actor: actorId } as CityNode)) === "following");
+}
+
 /** `follower` follows `followed`, which approves; waits until both see it. */
 export async function peer(follower: CityNode, followed: CityNode): Promise<void> {
   const asked = await api(follower, "/api/peers", { json: { actor: followed.actor } });

@@ -4,7 +4,7 @@ import { Accept, Announce, Follow } from "@fedify/fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyDetachedJws } from "../../node/signing/jws.ts";
 import { poll } from "../support.ts";
-import { api, caseDraft, createCluster, heldVersion, peer, peerState, publish, type CityNode, type Cluster } from "../federation/cluster.ts";
+import { api, caseDraft, createCluster, followActor, heldVersion, peer, publish, type CityNode, type Cluster } from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Finding 6 (backfill without bounds) and finding 7 (deletes missed while away) of issue 8:
@@ -70,8 +70,7 @@ beforeAll(async () => {
   rogue = await startRoguePeer();
   rogue.route(OUTBOX, rogueOutbox);
   await peer(b, a);
-  expect((await api(b, "/api/peers", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-  await poll("b to follow the rogue", async () => (await peerState(b, { actor: rogue.actorId.href } as CityNode)) === "following");
+  await followActor(b, rogue.actorId.href);
   await poll("b's first backfill of the rogue to finish", async () => (await rogueEntry()).backfill.state === "done");
 }, 180_000);
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { generateCryptoKeyPair } from "@fedify/fedify";
 import { Announce, Create, CryptographicKey, Follow, Reject } from "@fedify/fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poll } from "../support.ts";
-import { api, createCluster, heldVersion, peerState, type CityNode, type Cluster } from "../federation/cluster.ts";
+import { api, createCluster, followActor, heldVersion, peerState, type CityNode, type Cluster } from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Finding 1 (any host could deliver as a followed peer) and finding 9 (allowlist mode did
@@ -21,8 +21,7 @@ beforeAll(async () => {
   cluster = createCluster();
   b = await cluster.start("busan", { args: ["--allow-hosts", new URL(peer.origin).host] });
   inbox = `${b.url}/cities/busan/inbox`;
-  expect((await api(b, "/api/peers", { json: { actor: peer.actorId.href } })).status).toBe(200);
-  await poll("b to follow the peer", async () => (await peerState(b, { actor: peer.actorId.href } as CityNode)) === "following");
+  await followActor(b, peer.actorId.href);
   // The impostor's own HTTP-signature key, published on the impostor's host in a key
   // document that names the followed peer's actor as its owner.
   const pair = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poll } from "../support.ts";
-import { api, createCluster, peerState, type CityNode, type Cluster } from "../federation/cluster.ts";
+import { createCluster, followActor, type CityNode, type Cluster } from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Finding 4: the inbox read bodies of any size, and ran JSON-LD processing of unsigned
@@ -17,8 +17,7 @@ beforeAll(async () => {
   cluster = createCluster();
   b = await cluster.start("busan");
   inbox = `${b.url}/inbox`;
-  expect((await api(b, "/api/peers", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-  await poll("b to follow the rogue", async () => (await peerState(b, { actor: rogue.actorId.href } as CityNode)) === "following");
+  await followActor(b, rogue.actorId.href);
 }, 180_000);
 afterAll(async () => {
   await rogue?.close();

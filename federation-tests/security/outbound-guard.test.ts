@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Follow } from "@fedify/fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poll, runWegoAsync } from "../support.ts";
-import { api, createCluster, peerState, type CityNode, type Cluster } from "../federation/cluster.ts";
+import { api, createCluster, followActor, peerState, type CityNode, type Cluster } from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Finding 5: server-side requests to private addresses. B may reach 127.0.0.1 (where the
@@ -28,8 +28,7 @@ beforeAll(async () => {
   rogue = await startRoguePeer();
   cluster = createCluster();
   b = await cluster.start("busan", { args: ["--allow-private-address", "127.0.0.1"] });
-  expect((await api(b, "/api/peers", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-  await poll("b to follow the rogue", async () => (await peerState(b, { actor: rogue.actorId.href } as CityNode)) === "following");
+  await followActor(b, rogue.actorId.href);
 }, 180_000);
 afterAll(async () => {
   await rogue?.close();
