@@ -111,7 +111,7 @@ export async function startNodeProcess(options: StartOptions): Promise<NodeProce
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    [WEGO, "serve", "--port", String(port), "--host", "127.0.0.1", "--origin", url, "--data", options.dataDir, "--allow-private-address", ...(options.args ?? [])],
+    [WEGO, "serve", "--port", String(port), "--host", "127.0.0.1", "--origin", url, "--data", options.dataDir, "--allow-private-address", "127.0.0.1", ...(options.args ?? [])],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

@@ -40,6 +40,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly maxBodyBytes: number;
+  /** Activities one host may deliver to the inboxes per second, sustained (default 50). */
+  readonly inboxRatePerSecond: number;
   /** Least severe log level printed (default `info`). */
   readonly logLevel: LogLevel;
   /** Key-encryption key for private keys at rest (WEGO_SECRET_KEY); unset: `<dataDir>/secret.key`. */
@@ -135,6 +137,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const maxBodyBytes = Number(env.WEGO_MAX_BODY_BYTES ?? 1024 * 1024);
   const privateAddress = parsePrivateAddress(flags.allowPrivateAddress ?? env.WEGO_ALLOW_PRIVATE_ADDRESS);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
+  const inboxRatePerSecond = Number(env.WEGO_INBOX_RATE ?? 50);
+  if (!Number.isFinite(inboxRatePerSecond) || inboxRatePerSecond <= 0) throw new ConfigError("WEGO_INBOX_RATE must be a number > 0");
   return {
     port,
     host: flags.host ?? env.WEGO_HOST ?? undefined,
@@ -151,6 +155,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     peerAllowlist: parseHosts(flags.allowHosts ?? env.WEGO_ALLOW_HOSTS),
     trustProxy: flags.trustProxy ?? parseBool(env.WEGO_TRUST_PROXY) ?? false,
     maxBodyBytes,
+    inboxRatePerSecond,
     logLevel,
     secretKey: env.WEGO_SECRET_KEY || undefined,
   };

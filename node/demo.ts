@@ -84,7 +84,7 @@ function checkPortFree(port: number): Promise<void> {
 function startChild(city: DemoCity, port: number, dataDir: string, verbose: boolean): DemoNode {
   const url = `http://127.0.0.1:${port}`;
   const args = [WEGO, "serve", "--port", String(port), "--host", "127.0.0.1", "--origin", url, "--data", dataDir];
-  args.push("--city", city.slug, "--name", city.name, "--country", city.country, "--allow-private-address");
+  args.push("--city", city.slug, "--name", city.name, "--country", city.country, "--allow-private-address", "127.0.0.1");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const collect = (chunk: Buffer) => {

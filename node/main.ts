@@ -80,6 +80,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     outbound,
     manuallyApprovesFollowers: config.manuallyApprovesFollowers,
     allowlist: config.peerAllowlist,
+    inboxRatePerSecond: config.inboxRatePerSecond,
   });
   const app = createApp({
     orm,

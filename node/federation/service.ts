@@ -45,6 +45,8 @@ export interface FederationServiceOptions {
   readonly outbound: Outbound;
   readonly manuallyApprovesFollowers?: boolean;
   readonly allowlist?: readonly string[] | null;
+  /** Activities one host may deliver to the inboxes per second, sustained (default 50). */
+  readonly inboxRatePerSecond?: number;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
   /**
@@ -173,6 +175,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     contextLoader: loaders.contextLoader,
     forget: loaders.forget,
     logger,
+    ratePerSecond: options.inboxRatePerSecond,
     async refuseHost(host) {
       if (await peers.isBlocked(host)) return `${host} is blocked`;
       if (allowlist && !allowlist.includes(host)) return `${host} is not on the allowlist`;
