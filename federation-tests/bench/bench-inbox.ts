@@ -1,0 +1,173 @@
+/**
+ * npm run bench:inbox — what a signed delivery through the real HTTP inbox costs: one
+ * node process, one rogue peer it follows, and N distinct Create activities carrying
+ * signed CaseStudy documents (built and JWS-signed before timing; the HTTP signature is
+ * made per request by the peer, as a real deliverer does). Two phases on separate items:
+ *  - 4 and 32 POSTs at a time: 202s per second, 429s, other answers, p50/p95 of the POST
+ *    answer, and the time until every accepted item is stored (GET /api/items?type=CaseStudy);
+ *  - references in the same run, 32 at a time: an unsigned POST of the same body (refused
+ *    with 401) and GET /healthz.
+ *
+ * The inbox rate-limits each host (WEGO_INBOX_RATE, default 50/s, burst 500); a bench from
+ * one host would measure the limit, so the node is started with WEGO_INBOX_RATE=100000
+ * unless the environment sets it. Nodes that predate the setting ignore it.
+ *
+ * Options: BENCH_INBOX=2000 (items, split between the two phases)
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { generateCryptoKeyPair, signRequest } from "@fedify/fedify";
+import { Create } from "@fedify/fedify/vocab";
+import { api, createCluster, peerState, type CityNode } from "../federation/cluster.ts";
+import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
+import { poll } from "../support.ts";
+import { fmt, percentile, printTable } from "./stats.ts";
+
+const N = Number(process.env.BENCH_INBOX ?? 2000);
+const INBOX_RATE = process.env.WEGO_INBOX_RATE ?? "100000";
+const PHASES = [4, 32] as const;
+const REFERENCE_CONCURRENCY = 32;
+
+/** One delivery's answer: its status and how long the POST took, in ms. */
+interface Answer {
+  readonly status: number;
+  readonly ms: number;
+}
+
+/** ms the peer spends making one HTTP signature (RSA-SHA256, digest): part of every signed POST's latency here. */
+async function signingCost(body: string): Promise<number> {
+  const { privateKey } = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+  const keyId = new URL("http://127.0.0.1/bench#key");
+  const t0 = performance.now();
+  for (let i = 0; i < 200; i++) await signRequest(new Request("http://127.0.0.1/inbox", { method: "POST", body }), privateKey, keyId);
+  return (performance.now() - t0) / 200;
+}
+
+/** A CaseStudy by the rogue peer, distinct per index. */
+function caseStudy(peer: RoguePeer, i: number): Record<string, unknown> {
+  return {
+    id: `${peer.origin}/items/${randomUUID()}`,
+    type: "CaseStudy",
+    attributedTo: peer.actorId.href,
+    published: "2026-01-01T00:00:00Z",
+    updated: "2026-01-01T00:00:01Z",
+    version: 1,
+    title: `Inbox bench case ${i}`,
+    summary: `Case ${i}: what a signed delivery costs.`,
+    language: "en",
+    city: "Rogue City",
+    country: "KR",
+    body: `## Case ${i}\n\nWhat the city did, and what happened after. `.repeat(8),
+    tags: ["bench"],
+  };
+}
+
+/** The Create activity, as the JSON a peer POSTs, carrying the signed document. */
+async function createJson(peer: RoguePeer, doc: Record<string, unknown>): Promise<string> {
+  const activity = new Create({
+    id: new URL(`${peer.origin}/activities/${randomUUID()}`),
+    actor: peer.actorId,
+    object: peer.article(String(doc.id), { document: doc, jws: await peer.sign(doc) }),
+  });
+  return JSON.stringify(await activity.toJsonLd());
+}
+
+/** Runs `count` requests, `concurrency` at a time; answers each one's status and latency. */
+async function runPool(count: number, concurrency: number, send: (i: number) => Promise<number>): Promise<{ answers: Answer[]; seconds: number }> {
+  const answers: Answer[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const s = performance.now();
+        const status = await send(i).catch(() => 0);
+        answers.push({ status, ms: performance.now() - s });
+      }
+    }),
+  );
+  return { answers, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function caseStudyTotal(node: CityNode): Promise<number> {
+  return (await api(node, "/api/items?type=CaseStudy&limit=1")).body.total as number;
+}
+
+function row(measure: string, concurrency: number, run: { answers: Answer[]; seconds: number }, expected: number, stored?: { seconds: number; count: number }): string[] {
+  const count = (status: number) => run.answers.filter((a) => a.status === status).length;
+  const other = run.answers.length - count(expected) - count(429);
+  const ms = run.answers.map((a) => a.ms);
+  return [
+    measure,
+    String(concurrency),
+    fmt(run.answers.length),
+    `${fmt(count(expected) / run.seconds)} (${expected})`,
+    fmt(count(429)),
+    fmt(other),
+    fmt(percentile(ms, 50), 1),
+    fmt(percentile(ms, 95), 1),
+    stored ? `${fmt(stored.seconds, 2)} s` : "",
+    stored ? fmt(stored.count / stored.seconds) : "",
+  ];
+}
+
+// The node process inherits this; only the node's config reads it.
+process.env.WEGO_INBOX_RATE = INBOX_RATE;
+const peer = await startRoguePeer();
+const cluster = createCluster();
+const rows: string[][] = [];
+let signMs = Number.NaN;
+try {
+  const node = await cluster.start("bench");
+  const inbox = `${node.url}/cities/bench/inbox`;
+  const followed = await api(node, "/api/peers", { json: { actor: peer.actorId.href } });
+  if (followed.status !== 200) throw new Error(`follow failed: ${JSON.stringify(followed.body)}`);
+  await poll("the node to follow the peer", async () => (await peerState(node, { actor: peer.actorId.href } as CityNode)) === "following", 60_000);
+
+  const b0 = performance.now();
+  const bodies = await Promise.all(Array.from({ length: N + 1 }, async (_, i) => createJson(peer, caseStudy(peer, i))));
+  console.log(`built and signed ${fmt(bodies.length)} Create activities in ${fmt((performance.now() - b0) / 1000, 1)} s (${fmt(Buffer.byteLength(bodies[0]!))} bytes each)`);
+
+  signMs = await signingCost(bodies[0]!);
+  // One untimed delivery: the node fetches and caches the peer's actor and key first.
+  const warm = await peer.postSigned(inbox, bodies[N]!);
+  if (warm.status !== 202) throw new Error(`warm-up delivery answered ${warm.status}: ${warm.text}`);
+  await poll("the warm-up item to be stored", async () => (await caseStudyTotal(node)) === 1, 60_000);
+
+  const half = Math.floor(N / 2);
+  const slices = [bodies.slice(0, half), bodies.slice(half, N)];
+  for (const [p, concurrency] of PHASES.entries()) {
+    const list = slices[p]!;
+    const before = await caseStudyTotal(node);
+    const t0 = performance.now();
+    const run = await runPool(list.length, concurrency, async (i) => (await peer.postSigned(inbox, list[i]!)).status);
+    const accepted = run.answers.filter((a) => a.status === 202).length;
+    await poll(`${accepted} items to be stored`, async () => (await caseStudyTotal(node)) >= before + accepted, 10 * 60_000, 50);
+    const stored = { seconds: (performance.now() - t0) / 1000, count: accepted };
+    rows.push(row("signed Create → 202", concurrency, run, 202, stored));
+    console.log(`${concurrency} at a time: ${accepted}/${list.length} accepted in ${fmt(run.seconds, 2)} s, all stored after ${fmt(stored.seconds, 2)} s`);
+  }
+
+  const refCount = Math.max(half, 500);
+  const unsigned = await runPool(refCount, REFERENCE_CONCURRENCY, async (i) => {
+    const res = await fetch(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body: bodies[i % N]! });
+    await res.arrayBuffer();
+    return res.status;
+  });
+  rows.push(row("unsigned POST → 401", REFERENCE_CONCURRENCY, unsigned, 401));
+  const health = await runPool(refCount, REFERENCE_CONCURRENCY, async () => {
+    const res = await fetch(`${node.url}/healthz`);
+    await res.arrayBuffer();
+    return res.status;
+  });
+  rows.push(row("GET /healthz → 200", REFERENCE_CONCURRENCY, health, 200));
+} finally {
+  await peer.close();
+  await cluster.stop();
+}
+
+console.log(`\nbench:inbox — Node ${process.version}, ${fmt(N)} items, node started with WEGO_INBOX_RATE=${INBOX_RATE}`);
+console.log(`Signed POSTs are signed by the peer as they go (${fmt(signMs, 2)} ms each, measured alone), on the same machine as the node; their latency includes it.`);
+console.log("ok/s counts the expected answer (in brackets) per second of the phase; 429s are refusals by the inbox's rate limit, counted apart; \"stored\" runs from the phase's first POST to the last accepted item listed.\n");
+printTable(["measure", "conc.", "requests", "ok/s", "429s", "other", "p50 ms", "p95 ms", "all stored", "stored/s"], rows);
