@@ -137,7 +137,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const maxBodyBytes = Number(env.WEGO_MAX_BODY_BYTES ?? 1024 * 1024);
   const privateAddress = parsePrivateAddress(flags.allowPrivateAddress ?? env.WEGO_ALLOW_PRIVATE_ADDRESS);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
-  const inboxRatePerSecond = Number(env.WEGO_INBOX_RATE ?? 50);
+  const inboxRatePerSecond = Number(env.WEGO_INBOX_RATE ?? 200);
   if (!Number.isFinite(inboxRatePerSecond) || inboxRatePerSecond <= 0) throw new ConfigError("WEGO_INBOX_RATE must be a number > 0");
   return {
     port,

@@ -24,9 +24,9 @@ export interface InboxDoorOptions {
   readonly maxBytes?: number;
   /** Shape limits on an inbox body (default depth 12, 20,000 values, 500 keys an object, `@context` only in the activity and its object). */
   readonly bounds?: JsonBounds;
-  /** Activities one host may deliver per second, sustained (default 50), … */
+  /** Activities one host may deliver per second, sustained (default 200), … */
   readonly ratePerSecond?: number;
-  /** … and in a burst (default 500). */
+  /** … and in a burst (default ten seconds' worth). */
   readonly burst?: number;
   /** Inbox requests checked at once; more get 503 (default 64). */
   readonly maxInFlight?: number;
@@ -78,8 +78,8 @@ function idOf(value: unknown): string | null {
 export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const bounds: JsonBounds = { maxDepth: 12, maxNodes: 20_000, maxKeys: 500, maxContextDepth: 2, ...options.bounds };
-  const rate = options.ratePerSecond ?? 50;
-  const burst = options.burst ?? 500;
+  const rate = options.ratePerSecond ?? 200;
+  const burst = options.burst ?? rate * 10;
   const maxInFlight = options.maxInFlight ?? 64;
   const keys = new LRUCache<string, { key: CryptographicKey | Multikey | null }>({ max: 5_000, ttl: 10 * 60_000 });
   const keyCache: KeyCache = {
