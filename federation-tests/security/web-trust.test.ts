@@ -89,6 +89,10 @@ describe("the badge names the verified origin, never the document's city (findin
     const inSeoul = (await (await fetch(`${seoul.url}/api/search?q=${marker}&city=Seoul`)).json()) as { results: { id: string }[] };
     expect(inSeoul.results.map((r) => r.id)).toEqual([localId]);
     expect((await page(`/search?q=${marker}&city=Seoul`)).html).not.toContain(`Rogue ${marker} case`);
+    // The search page names the rogue's facet and result by its origin's actor name and host.
+    const searchPage = (await page(`/search?q=${marker}`)).html;
+    expect(searchPage).toContain(`<span>Rogue City (${rogueHost})`);
+    expect(searchPage).toContain(`>Rogue City (${rogueHost})</a>`);
     const listed = (await (await fetch(`${seoul.url}/api/items?city=Seoul`)).json()) as { items: { id: string }[] };
     expect(listed.items.map((i) => i.id)).not.toContain(rogueId);
   });

@@ -152,6 +152,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           facets: response.facets,
           error,
           refusal,
+          cityLabels: await names.labels([...Object.keys(response.facets.city ?? {}), ...response.results.map((r) => r.city), ...(params.city ? [params.city] : [])]),
         },
       ),
     );

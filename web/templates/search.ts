@@ -42,6 +42,8 @@ export interface SearchView {
   readonly error?: string;
   /** The query was refused for going beyond a limit: the page says which instead of showing results. */
   readonly refusal?: SearchRefusal;
+  /** How to show city keys (a peer's host becomes "name (host)"); a key without a label shows as itself. */
+  readonly cityLabels?: ReadonlyMap<string, string>;
 }
 
 /** A search query refused by a limit of the search service (its `QueryError` fields). */
@@ -94,7 +96,7 @@ function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, val
   return value;
 }
 
-function facetList(frame: PageFrame, params: SearchParams, filter: Filter, heading: string, counts: Readonly<Record<string, number>>, max = 15): SafeHtml | "" {
+function facetList(frame: PageFrame, params: SearchParams, filter: Filter, heading: string, counts: Readonly<Record<string, number>>, labels?: ReadonlyMap<string, string>, max = 15): SafeHtml | "" {
   let entries = Object.entries(counts).filter(([, n]) => n > 0);
   if (filter === "year") entries.sort((a, b) => b[0].localeCompare(a[0]));
   else entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -107,7 +109,7 @@ function facetList(frame: PageFrame, params: SearchParams, filter: Filter, headi
   <h3 id="${id}">${heading}</h3>
   <ul>
   ${entries.map(
-    ([value, n]) => html`<li><a href="${toggled(params, filter, value)}"${selected === value ? html` aria-current="true"` : ""}><span>${valueLabel(frame.t, frame.locale, filter, value)}${
+    ([value, n]) => html`<li><a href="${toggled(params, filter, value)}"${selected === value ? html` aria-current="true"` : ""}><span>${labels?.get(value) ?? valueLabel(frame.t, frame.locale, filter, value)}${
       selected === value ? html`<span class="visually-hidden"> (${frame.t.removeFilter})</span>` : ""
     }</span> <span class="n">${n}</span></a></li>`,
   )}
@@ -140,7 +142,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
   <aside class="facets" aria-labelledby="filters-h">
     <h2 id="filters-h">${t.filters}</h2>
     ${facetList(frame, p, "type", t.type, view.facets.type)}
-    ${facetList(frame, p, "city", t.city, view.facets.city)}
+    ${facetList(frame, p, "city", t.city, view.facets.city, view.cityLabels)}
     ${facetList(frame, p, "tag", t.theme, view.facets.tag)}
     ${facetList(frame, p, "language", t.language, view.facets.lang)}
     ${facetList(frame, p, "year", t.year, view.facets.year)}
@@ -150,7 +152,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
     ${
       active.length
         ? html`<ul class="active-filters" aria-label="${t.filters}">
-      ${active.map((f) => html`<li><a href="${searchUrl({ ...p, [f]: undefined, page: 1 })}">${filterNames[f]}: ${valueLabel(t, frame.locale, f, String(p[f]))} <span aria-hidden="true">×</span><span class="visually-hidden"> (${t.removeFilter})</span></a></li>`)}
+      ${active.map((f) => html`<li><a href="${searchUrl({ ...p, [f]: undefined, page: 1 })}">${filterNames[f]}: ${(f === "city" ? view.cityLabels?.get(String(p[f])) : undefined) ?? valueLabel(t, frame.locale, f, String(p[f]))} <span aria-hidden="true">×</span><span class="visually-hidden"> (${t.removeFilter})</span></a></li>`)}
       <li><a href="${searchUrl({ q: p.q })}">${t.clearFilters}</a></li>
     </ul>`
         : ""
@@ -167,7 +169,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
       <p class="type">${typeLabel(t, r.type)}</p>
       <h3><a href="${r.href}">${r.title}</a></h3>
       <p>${r.snippet ? trusted(r.snippet) : r.summary}</p>
-      <p class="meta"><a href="${cityHref(r.city)}">${r.city}</a>${r.year ? html` <span>${r.year}</span>` : ""} <span>${languageName(r.language, frame.locale)}</span> ${provenanceBadge(t, r)}</p>
+      <p class="meta"><a href="${cityHref(r.city)}">${view.cityLabels?.get(r.city) ?? r.city}</a>${r.year ? html` <span>${r.year}</span>` : ""} <span>${languageName(r.language, frame.locale)}</span> ${provenanceBadge(t, r)}</p>
     </li>`,
     )}
     </ol>
