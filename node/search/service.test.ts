@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -320,5 +320,23 @@ describe("search service persistence", () => {
     expect(results[0]!.score / results[1]!.score).toBeLessThan(1.25);
     await search.close();
     await t.orm.close();
+  });
+
+  it("createSearchService() removes a base saved in the former format and rebuilds, so no stale values are served", async () => {
+    const own = mkdtempSync(join(tmpdir(), "wego-search-"));
+    try {
+      const t = await createTestLibrary(TEST_IDENTITY, own);
+      await publish(t, CORPUS);
+      mkdirSync(join(own, "search"), { recursive: true });
+      writeFileSync(join(own, "search", "base.segs"), "a base of the former format");
+      const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: own });
+      await search.settled();
+      expect(existsSync(join(own, "search", "base.segs"))).toBe(false);
+      expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, liveItems: 12 });
+      await search.close();
+      await t.orm.close();
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

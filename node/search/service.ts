@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Orm } from "../db/orm.ts";
 import type { Library, LibraryChange, StoredItem } from "../library/library.ts";
 import type { Logger } from "../log.ts";
@@ -131,7 +131,13 @@ function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
 /** Largest page. */
 export const MAX_LIMIT = 100;
 const TAG_FACET_SIZE = 50;
-const BASE_FILE = "base.segs";
+/**
+ * The saved base. Its name changes when what is indexed changes meaning, so an upgraded
+ * node rebuilds instead of serving the old values: v2 files a peer's item under its
+ * verified origin, where `base.segs` held the city its document claimed.
+ */
+const BASE_FILE = "base-v2.segs";
+const FORMER_BASE_FILES = ["base.segs"];
 
 interface Pointer {
   readonly seg: Segment;
@@ -459,6 +465,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
 
   const unsubscribe = library.subscribe(onChanges);
   starting = (async () => {
+    if (file) for (const former of FORMER_BASE_FILES) await rm(join(dirname(file), former), { force: true });
     loadedFromDisk = await loadBase();
     if (loadedFromDisk) await catchUp();
     else await compact();
