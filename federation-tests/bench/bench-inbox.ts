@@ -14,10 +14,8 @@
  *
  * Options: BENCH_INBOX=2000 (items, split between the two phases)
  */
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { generateCryptoKeyPair, signRequest } from "@fedify/fedify";
-import { Create } from "@fedify/fedify/vocab";
 import { api, createCluster, peerState, type CityNode } from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 import { poll } from "../support.ts";
@@ -45,31 +43,12 @@ async function signingCost(body: string): Promise<number> {
 
 /** A CaseStudy by the rogue peer, distinct per index. */
 function caseStudy(peer: RoguePeer, i: number): Record<string, unknown> {
-  return {
-    id: `${peer.origin}/items/${randomUUID()}`,
-    type: "CaseStudy",
-    attributedTo: peer.actorId.href,
-    published: "2026-01-01T00:00:00Z",
-    updated: "2026-01-01T00:00:01Z",
-    version: 1,
-    title: `Inbox bench case ${i}`,
+  return peer.caseStudy(`Inbox bench case ${i}`, {
     summary: `Case ${i}: what a signed delivery costs.`,
-    language: "en",
     city: "Rogue City",
-    country: "KR",
     body: `## Case ${i}\n\nWhat the city did, and what happened after. `.repeat(8),
     tags: ["bench"],
-  };
-}
-
-/** The Create activity, as the JSON a peer POSTs, carrying the signed document. */
-async function createJson(peer: RoguePeer, doc: Record<string, unknown>): Promise<string> {
-  const activity = new Create({
-    id: new URL(`${peer.origin}/activities/${randomUUID()}`),
-    actor: peer.actorId,
-    object: peer.article(String(doc.id), { document: doc, jws: await peer.sign(doc) }),
   });
-  return JSON.stringify(await activity.toJsonLd());
 }
 
 /** Runs `count` requests, `concurrency` at a time; answers each one's status and latency. */
@@ -126,7 +105,7 @@ try {
   await poll("the node to follow the peer", async () => (await peerState(node, { actor: peer.actorId.href } as CityNode)) === "following", 60_000);
 
   const b0 = performance.now();
-  const bodies = await Promise.all(Array.from({ length: N + 1 }, async (_, i) => createJson(peer, caseStudy(peer, i))));
+  const bodies = await Promise.all(Array.from({ length: N + 1 }, async (_, i) => peer.createJson(caseStudy(peer, i))));
   console.log(`built and signed ${fmt(bodies.length)} Create activities in ${fmt((performance.now() - b0) / 1000, 1)} s (${fmt(Buffer.byteLength(bodies[0]!))} bytes each)`);
 
   signMs = await signingCost(bodies[0]!);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest, type Federation } from "@fedify/fedify";
-import { Accept, Article, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
+import { Accept, Article, Create, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
 import { generateKeyPair, exportJWK, type CryptoKey } from "jose";
 import { keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
 import { SIGNED_ITEM_MEDIA_TYPE } from "../../node/signing/verify.ts";
@@ -20,6 +20,13 @@ export interface RoguePeer {
   sign(document: Record<string, unknown>, key?: { kid: string; key: CryptoKey }): Promise<string>;
   /** An unpublished Ed25519 key, for "signed by a key the origin never published". */
   strayKey(): Promise<{ kid: string; key: CryptoKey }>;
+  /** A schema-valid CaseStudy document of this rogue's origin, version 1, with a fresh id; `extra` overrides fields. */
+  caseStudy(title: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * A Create activity as the JSON a peer POSTs, carrying `doc` signed by this rogue's
+   * published key; its actor is this rogue's, or `actor` (an impostor's claim).
+   */
+  createJson(doc: Record<string, unknown>, actor?: URL): Promise<string>;
   /** An Article carrying `payload` (normally `{document, jws}`) as its signed attachment. */
   article(id: string, payload: unknown, attributedTo?: string): Article;
   /** Sends an activity, signed with the rogue's HTTP signature key, to a node's actor. */
@@ -104,6 +111,16 @@ export async function startRoguePeer(): Promise<RoguePeer> {
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
   const context = () => federation.createContext(new URL(origin), undefined);
 
+  function article(id: string, payload: unknown, attributedTo?: string): Article {
+    return new Article({
+      id: new URL(id),
+      attribution: new URL(attributedTo ?? actorId.href),
+      name: "An item",
+      content: "<p>An item.</p>",
+      attachments: [new Document({ mediaType: SIGNED_ITEM_MEDIA_TYPE, content: typeof payload === "string" ? payload : JSON.stringify(payload) })],
+    });
+  }
+
   return {
     origin,
     actorId,
@@ -113,18 +130,33 @@ export async function startRoguePeer(): Promise<RoguePeer> {
       const pair = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
       return { kid: await keyIdOf(await exportJWK(pair.publicKey)), key: pair.privateKey };
     },
-    article(id, payload, attributedTo) {
-      return new Article({
-        id: new URL(id),
-        attribution: new URL(attributedTo ?? actorId.href),
-        name: "An item",
-        content: "<p>An item.</p>",
-        attachments: [new Document({ mediaType: SIGNED_ITEM_MEDIA_TYPE, content: typeof payload === "string" ? payload : JSON.stringify(payload) })],
-      });
-    },
+    article,
     async send(to, activity) {
       const recipient: Recipient = { id: new URL(to.actor), inboxId: new URL(to.inbox), endpoints: null };
       await context().sendActivity({ identifier: "rogue" }, recipient, activity, { immediate: true });
+    },
+    caseStudy(title, extra = {}) {
+      return {
+        id: `${origin}/items/${crypto.randomUUID()}`,
+        type: "CaseStudy",
+        attributedTo: actorId.href,
+        published: "2026-01-01T00:00:00Z",
+        updated: "2026-01-01T00:00:01Z",
+        version: 1,
+        title,
+        summary: "A case sent by a hand-driven peer.",
+        language: "en",
+        city: "Rogue",
+        country: "KR",
+        body: "Body text.",
+        ...extra,
+      };
+    },
+    async createJson(doc, actor) {
+      const claimed = actor ?? actorId;
+      const payload = { document: doc, jws: await signDetachedJws(doc, { kid, key: jws.privateKey }) };
+      const activity = new Create({ id: new URL(`${claimed.origin}/activities/${crypto.randomUUID()}`), actor: claimed, object: article(String(doc.id), payload, String(doc.attributedTo)) });
+      return JSON.stringify(await activity.toJsonLd());
     },
     async postSigned(inbox, body, as) {
       const [pair] = await context().getActorKeyPairs("rogue");

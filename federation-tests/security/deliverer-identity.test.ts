@@ -38,32 +38,13 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function itemOf(origin: RoguePeer, title: string): Record<string, unknown> {
-  return {
-    id: `${origin.origin}/items/${randomUUID()}`,
-    type: "CaseStudy",
-    attributedTo: origin.actorId.href,
-    published: "2026-01-01T00:00:00Z",
-    updated: "2026-01-01T00:00:01Z",
-    version: 1,
-    title,
-    summary: "An item for a trust test.",
-    language: "en",
-    city: "Seoul",
-    country: "KR",
-    body: "Body text.",
-  };
-}
-
-async function createJson(signer: RoguePeer, doc: Record<string, unknown>, actor: URL): Promise<string> {
-  const activity = new Create({ id: new URL(`${actor.origin}/activities/${randomUUID()}`), actor, object: signer.article(String(doc.id), { document: doc, jws: await signer.sign(doc) }, String(doc.attributedTo)) });
-  return JSON.stringify(await activity.toJsonLd());
-}
+/** A case study of `origin`'s own, claiming Seoul as its city (the badge must not believe it). */
+const itemOf = (origin: RoguePeer, title: string): Record<string, unknown> => origin.caseStudy(title, { summary: "An item for a trust test.", city: "Seoul" });
 
 describe("the deliverer is proven, not claimed", () => {
   it("refuses a Create signed with an impostor's key whose key document names the peer as owner; nothing is stored", async () => {
     const doc = itemOf(impostor, "Posing as the peer");
-    const answer = await impostor.postSigned(inbox, await createJson(impostor, doc, peer.actorId), forged);
+    const answer = await impostor.postSigned(inbox, await impostor.createJson(doc, peer.actorId), forged);
     expect(answer.status).toBe(401);
     expect(answer.text).toContain("the signing key is not on the actor's origin");
     expect(await heldVersion(b, String(doc.id))).toBe(0);
@@ -83,7 +64,7 @@ describe("the deliverer is proven, not claimed", () => {
     const keyDocument = await new CryptographicKey({ id: keyId, owner: peer.actorId, publicKey: pair.publicKey }).toJsonLd();
     peer.route("/uploads/not-a-listed-key", (_req, res) => void res.end(JSON.stringify(keyDocument)));
     const doc = itemOf(peer, "Signed with an unlisted key");
-    const answer = await peer.postSigned(inbox, await createJson(peer, doc, peer.actorId), { keyId, privateKey: pair.privateKey });
+    const answer = await peer.postSigned(inbox, await peer.createJson(doc, peer.actorId), { keyId, privateKey: pair.privateKey });
     expect(answer.status).toBe(401);
     expect(answer.text).toContain("does not list the signing key");
     expect(await heldVersion(b, String(doc.id))).toBe(0);
@@ -99,7 +80,7 @@ describe("the deliverer is proven, not claimed", () => {
 
   it("still takes the real peer's own deliveries", async () => {
     const doc = itemOf(peer, "Genuine delivery");
-    const answer = await peer.postSigned(inbox, await createJson(peer, doc, peer.actorId));
+    const answer = await peer.postSigned(inbox, await peer.createJson(doc, peer.actorId));
     expect(answer.status).toBe(202);
     await poll("b to store the peer's item", async () => (await heldVersion(b, String(doc.id))) === 1);
     expect((await api(b, `/api/items?id=${encodeURIComponent(String(doc.id))}`)).body).toMatchObject({ origin: peer.origin, verified: true });
@@ -117,7 +98,7 @@ describe("allowlist mode", () => {
 
   it("refuses any activity but a Follow from a host not on the allowlist, before reading it", async () => {
     const doc = itemOf(impostor, "From outside");
-    const answer = await impostor.postSigned(inbox, await createJson(impostor, doc, impostor.actorId));
+    const answer = await impostor.postSigned(inbox, await impostor.createJson(doc, impostor.actorId));
     expect(answer.status).toBe(403);
     expect(answer.text).toContain("not on the allowlist");
   });

@@ -76,12 +76,10 @@ export function isActorSelfUpdate(update: Update): boolean {
 
 /**
  * A peer updated its own actor, perhaps with new keys under the same key ids (Fedify
- * names them by position: `#main-key`, `#key-2`). Fedify has checked the Update's
- * signature, but only the key it checked with was refreshed: an Object Integrity Proof
- * skips the HTTP-signature key, so the other cached key (and the 5-minute document
- * cache behind it) would keep accepting the old key. Every key the actor lists is
- * evicted from both caches and re-read at its next use. Nothing is taken from the
- * embedded document.
+ * names them by position: `#main-key`, `#key-2`). The inbox door proved the Update's
+ * sender, but its caches (the actor's document, its keys, the proofs of ownership) may
+ * still hold the old keys: every key the actor lists, and the conventional ids, are
+ * evicted and re-read at their next use. Nothing is taken from the embedded document.
  */
 export async function onActorUpdated(deps: FederationDeps, ctx: InboxContext<void>, update: Update): Promise<void> {
   const actor = update.actorId;

@@ -36,7 +36,7 @@ export function federationBridge(federation: Federation<void>, origin: string, d
         ctx.body = { error: decision.reason };
         return;
       }
-      body = withoutEmbeddedSignatures(decision.body);
+      body = withoutEmbeddedSignatures(decision.body, decision.activity);
       headers.delete("content-length");
     }
     const request = new Request(url, { method: ctx.method, headers, body: body as BodyInit | undefined });
@@ -69,10 +69,8 @@ export function federationBridge(federation: Federation<void>, origin: string, d
  * the deliverer by its HTTP signature, and Fedify would otherwise run JSON-LD
  * canonicalization over them (and accept a proof in place of the proven actor).
  */
-function withoutEmbeddedSignatures(body: Uint8Array): Uint8Array {
-  const json = JSON.parse(Buffer.from(body).toString("utf8")) as Record<string, unknown>;
-  if (!("signature" in json) && !("proof" in json)) return body;
-  delete json.signature;
-  delete json.proof;
-  return Buffer.from(JSON.stringify(json));
+function withoutEmbeddedSignatures(body: Uint8Array, activity: Readonly<Record<string, unknown>>): Uint8Array {
+  if (!("signature" in activity) && !("proof" in activity)) return body;
+  const { signature: _signature, proof: _proof, ...rest } = activity;
+  return Buffer.from(JSON.stringify(rest));
 }

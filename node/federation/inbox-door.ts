@@ -4,6 +4,7 @@ import { isActor, Object as APObject, type CryptographicKey, type Multikey } fro
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import { parseBoundedJson, type JsonBounds } from "../net/json-bounds.ts";
+import { linkHref } from "./vocab.ts";
 
 /** Options of {@link createInboxDoor}. */
 export interface InboxDoorOptions {
@@ -34,7 +35,7 @@ export interface InboxDoorOptions {
 
 /** What the door decided: let the activity through (with its body), or answer now. */
 export type DoorDecision =
-  | { readonly ok: true; readonly body: Uint8Array; readonly actor: URL; readonly keyId: URL; readonly type: string }
+  | { readonly ok: true; readonly body: Uint8Array; readonly activity: Readonly<Record<string, unknown>>; readonly actor: URL; readonly keyId: URL; readonly type: string }
   | { readonly ok: false; readonly status: 400 | 401 | 403 | 413 | 429 | 503; readonly reason: string; readonly retryAfter?: number };
 
 /** The inbox's first check, before Fedify parses anything. */
@@ -49,7 +50,7 @@ export interface InboxDoor {
   forget(actorId: string, keyIds: readonly string[]): void;
 }
 
-/** Item activities, which the shared-inbox allowlist rule applies to; Follow is answered with a Reject instead. */
+/** The one activity a refused host may still deliver: its handler answers it with a Reject. */
 const FOLLOW = "Follow";
 
 /** Reads at most `max` bytes of a stream; null when it is longer. */
@@ -62,12 +63,6 @@ async function readAtMost(body: AsyncIterable<Uint8Array>, max: number): Promise
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-function idOf(value: unknown): string | null {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
-  return null;
 }
 
 /**
@@ -137,11 +132,16 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     const json = parsed.value as Record<string, unknown> | null;
     if (!json || typeof json !== "object" || Array.isArray(json)) return refuse(400, "the body is not an activity object");
     const type = typeof json.type === "string" ? json.type : null;
-    const actorId = idOf(json.actor);
+    const actorId = linkHref(json.actor);
     if (!type || !actorId || !URL.canParse(actorId)) return refuse(400, "the activity names no type or no actor");
     const actor = new URL(actorId);
-    const activityId = idOf(json.id);
+    const activityId = linkHref(json.id);
     if (activityId !== null && (!URL.canParse(activityId) || new URL(activityId).origin !== actor.origin)) return refuse(400, "the activity's id is not on its actor's origin");
+    const host = actor.host.toLowerCase();
+    // Refused before any key is fetched: whether or not the claim is true, nothing from
+    // that host is taken. A Follow still reaches its handler, which answers it with a Reject.
+    const refusedHost = type === FOLLOW ? null : await options.refuseHost(host);
+    if (refusedHost) return refuse(403, refusedHost);
     const signed = new Request(request.url, { method: request.method, headers: request.headers, body: body as unknown as BodyInit });
     const key = await verifyRequest(signed, { documentLoader: options.keyLoader ?? options.documentLoader, contextLoader: options.contextLoader, keyCache }).catch(() => null);
     if (!key?.id) return refuse(401, "the HTTP signature does not verify");
@@ -149,12 +149,8 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     const owner = key.ownerId;
     if (owner && owner.href !== actor.href) return refuse(401, "the signing key belongs to another actor");
     if (!(await proveOwner(actor.href, key.id.href))) return refuse(401, "the actor's own document does not list the signing key");
-    const host = actor.host.toLowerCase();
-    const refusedHost = await options.refuseHost(host);
-    // A Follow still reaches its handler, which answers a refused host with a Reject.
-    if (refusedHost && type !== FOLLOW) return refuse(403, refusedHost);
     if (!take(host)) return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
-    return { ok: true, body, actor, keyId: key.id, type };
+    return { ok: true, body, activity: json, actor, keyId: key.id, type };
   }
 
   return {

@@ -30,7 +30,7 @@ import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import { resolveHandle } from "./webfinger.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { createPeerStore, hostOf, type PeerView } from "./peers.ts";
-import { toArticle, toTombstone } from "./vocab.ts";
+import { linkHref, toArticle, toTombstone } from "./vocab.ts";
 
 /** Options of {@link createFederationService}. */
 export interface FederationServiceOptions {
@@ -301,7 +301,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
 
   /** The URL a link property holds (a string, or an object with an `id`), or null. */
   function linkOf(value: unknown): URL | null {
-    const href = typeof value === "string" ? value : typeof (value as { id?: unknown } | null)?.id === "string" ? (value as { id: string }).id : null;
+    const href = linkHref(value);
     if (href === null) return null;
     if (href.length > MAX_PAGE_URL_LENGTH) throw new BackfillLimitError(`an outbox link is longer than ${MAX_PAGE_URL_LENGTH} characters`, "link");
     return URL.canParse(href) ? new URL(href) : null;

@@ -105,3 +105,10 @@ export async function extractSigned(object: APObject): Promise<{ ok: true; signe
   }
   return { ok: true, signed: { document: document as Record<string, unknown>, jws } };
 }
+
+/** The URL a link property of plain (unprocessed) JSON holds: a string, or an object's `id`; else null. */
+export function linkHref(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
+  return null;
+}
