@@ -29,21 +29,7 @@ afterAll(async () => {
 let n = 0;
 function rogueDoc(version = 1, extra: Record<string, unknown> = {}): Record<string, unknown> {
   n++;
-  return {
-    id: `${rogue.origin}/items/case-${n}`,
-    type: "CaseStudy",
-    attributedTo: rogue.actorId.href,
-    published: "2026-01-01T00:00:00Z",
-    updated: `2026-01-01T00:00:0${version}Z`,
-    version,
-    title: `Rogue case ${n}`,
-    summary: "A case sent by a hand-driven peer.",
-    language: "en",
-    city: "Rogue",
-    country: "KR",
-    body: "Body text.",
-    ...extra,
-  };
+  return rogue.caseStudy(`Rogue case ${n}`, { id: `${rogue.origin}/items/case-${n}`, updated: `2026-01-01T00:00:0${version}Z`, version, ...extra });
 }
 
 const activityId = () => new URL(`${rogue.origin}/activities/${randomUUID()}`);
