@@ -1,7 +1,8 @@
 // The layers of node/ and web/, checked by `npm run deps` (part of `npm test`).
 // Modules depend one way: db <- library <- federation, search <- http <- app <- main (and the CLI);
 // signing, render and the utilities (net, auth, log.ts, config.ts) depend on no domain module.
-// Type-only imports count: they are what lets a cycle grow back. docs/adr/0007 says why.
+// Type-only imports count: a cycle through types still ties two modules together.
+// Why this tool and these exemptions: docs/adr/0006.
 
 /** Entry points and the composition root: nothing below them may import them. */
 const TOP = "^node/(app|main|demo|cli[^/]*)(\\.ts$|/)";
