@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { fieldsForType, type FieldSpec } from "../forms/schema-fields.ts";
 import { fieldLabel, LOCALES } from "../i18n.ts";
 import { fieldLabels } from "./en.ts";
@@ -12,7 +13,7 @@ function fieldNames(fields: readonly FieldSpec[], into = new Set<string>()): Set
 }
 
 describe("locales", () => {
-  const names = new Set(["CaseStudy", "Pathway", "Dataset"].flatMap((type) => [...fieldNames(fieldsForType(type))]));
+  const names = new Set(DOCUMENT_TYPES.flatMap((type) => [...fieldNames(fieldsForType(type))]));
 
   it("every form field has a label in every interface language", () => {
     for (const locale of LOCALES) expect([...names].filter((name) => fieldLabel(locale, name) === undefined), locale).toEqual([]);
