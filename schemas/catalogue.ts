@@ -4,7 +4,7 @@
  * generator and the pages all take the list from here. Depends on no domain module.
  */
 import { readFileSync } from "node:fs";
-import type { CaseStudy, Dataset, DocumentType, Pathway } from "../node/library/documents.generated.ts";
+import type { CaseStudy, Dataset, DocumentType, ItemDocument, Pathway } from "../node/library/documents.generated.ts";
 
 /** A JSON Schema (or any part of one), as parsed. */
 export type Schema = Record<string, unknown>;
@@ -55,12 +55,13 @@ export function readSchema(fileName: string): Schema {
 }
 
 /**
- * A stored document of a type, as that type's generated declaration. Every document the library
- * holds passed the validator for its type when it was published or received, so this labels
- * it without checking again: call it where a stored document is read, never on unvalidated input.
- * Readers still meet only what the schema allows, but may meet a field missing that a test's
- * partial document leaves out, so optional chaining stays sensible on required fields too.
+ * A stored document as its generated type: of its item's type when given, else any item
+ * document (for the fields every type has). Every document the library holds passed the
+ * validator for its type when it was published or received, so this labels it without a
+ * second check: call it where a stored document is read, never on unvalidated input.
  */
-export function storedDocument<T extends DocumentType>(_type: T, document: Readonly<Record<string, unknown>>): DocumentOfType[T] {
-  return document as unknown as DocumentOfType[T];
+export function storedDocument(document: Readonly<Record<string, unknown>>): ItemDocument;
+export function storedDocument<T extends DocumentType>(document: Readonly<Record<string, unknown>>, type: T): DocumentOfType[T];
+export function storedDocument(document: Readonly<Record<string, unknown>>): ItemDocument {
+  return document as unknown as ItemDocument;
 }
