@@ -2,7 +2,8 @@ import * as en from "./locales/en.ts";
 import * as ko from "./locales/ko.ts";
 import type { FieldLabels, Strings } from "./locales/en.ts";
 
-export type { FieldLabels, Strings };
+// Templates name the strings' type from here, with the lookups.
+export type { Strings };
 
 /** Interface languages. */
 export type Locale = "en" | "ko";
