@@ -2,17 +2,20 @@
  * Generates node/library/documents.generated.ts from the JSON Schemas in this folder.
  * Run with `npm run gen:types`; schemas.test.ts fails when the committed file is stale.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "json-schema-to-typescript";
 import type { JSONSchema4 } from "json-schema";
+import { COMMON_SCHEMA_FILE, DOCUMENT_TYPES, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE, schemaId, type Schema } from "./catalogue.ts";
 
 /** Where the generated declarations are written. */
 export const GENERATED_TYPES_URL = new URL("../node/library/documents.generated.ts", import.meta.url);
 
-const SCHEMA_BASE = "https://wego-exchange.org/schemas/";
-const COMMON_ID = `${SCHEMA_BASE}common.schema.json`;
-const TYPE_SCHEMA_FILES = ["case-study.schema.json", "pathway.schema.json", "dataset.schema.json"] as const;
+const COMMON_ID = schemaId(COMMON_SCHEMA_FILE);
+// A `$ref` to a def of this file (`#/$defs/x`) or of one of the schemas (`<$id>#/$defs/x`).
+const DEF_REF = new RegExp(
+  `^(?:${SCHEMA_BASE.replace(/[.*+?^$()|[\]{}\\/]/g, "\\$&")}[a-z0-9-]+\\.schema\\.json)?#/\\$defs/([A-Za-z0-9]+)$`,
+);
 
 // Keywords a type schema may use at its root; anything else would be silently lost by flattening.
 const HANDLED_TOP_LEVEL_KEYWORDS = new Set([
@@ -33,16 +36,8 @@ const BANNER = [
   "// Change a schema (append-only: add a -v2 file) and run `npm run gen:types`.",
 ].join("\n");
 
-type Schema = Record<string, unknown>;
-
 function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function readSchema(fileName: string): Schema {
-  const parsed: unknown = JSON.parse(readFileSync(new URL(fileName, import.meta.url), "utf8"));
-  if (!isSchema(parsed)) throw new TypeError(`${fileName} is not a JSON object`);
-  return parsed;
 }
 
 function defsOf(schema: Schema): Schema {
@@ -87,8 +82,8 @@ function isPresenceOnlyAnyOf(branches: unknown): boolean {
  * one interface (unevaluatedProperties: false becomes additionalProperties: false).
  */
 export function bundleSchemas(): JSONSchema4 {
-  const common = readSchema("common.schema.json");
-  const typeSchemas = TYPE_SCHEMA_FILES.map(readSchema);
+  const common = readSchema(COMMON_SCHEMA_FILE);
+  const typeSchemas = DOCUMENT_TYPES.map((type) => readSchema(SCHEMA_FILE_BY_TYPE[type]));
   const defs: Schema = {};
   const addDefs = (source: Schema): void => {
     for (const [name, def] of Object.entries(defsOf(source))) {
@@ -100,8 +95,7 @@ export function bundleSchemas(): JSONSchema4 {
   for (const schema of typeSchemas) addDefs(schema);
 
   const localName = (ref: string): string => {
-    const match =
-      /^(?:https:\/\/wego-exchange\.org\/schemas\/[a-z0-9-]+\.schema\.json)?#\/\$defs\/([A-Za-z0-9]+)$/.exec(ref);
+    const match = DEF_REF.exec(ref);
     if (match?.[1] === undefined || !(match[1] in defs)) throw new TypeError(`unsupported $ref ${ref}`);
     return match[1];
   };

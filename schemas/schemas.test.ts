@@ -3,11 +3,11 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { createDocumentValidator } from "../node/library/validation.ts";
+import { DOCUMENT_TYPES, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE } from "./catalogue.ts";
 import { GENERATED_TYPES_URL, generateDocumentTypes } from "./generate-types.ts";
 
 type Json = Record<string, unknown>;
 
-const SCHEMA_BASE = "https://wego-exchange.org/schemas/";
 const SCHEMA_FILES = readdirSync(new URL("./", import.meta.url))
   .filter((name) => name.endsWith(".schema.json"))
   .sort();
@@ -18,11 +18,9 @@ const INVALID_FIXTURES = readdirSync(new URL("./fixtures/invalid/", import.meta.
   .filter((name) => name.endsWith(".json"))
   .sort();
 
-const TYPE_BY_PREFIX: Readonly<Record<string, string>> = {
-  "case-study": "CaseStudy",
-  pathway: "Pathway",
-  dataset: "Dataset",
-};
+const TYPE_BY_PREFIX: Readonly<Record<string, string>> = Object.fromEntries(
+  DOCUMENT_TYPES.map((type) => [SCHEMA_FILE_BY_TYPE[type].replace(".schema.json", ""), type]),
+);
 
 // Each invalid fixture is wrong in exactly one way: the validator must report that field, and only it.
 const EXPECTED_ERROR_PATHS: Readonly<Record<string, string>> = {
@@ -77,10 +75,6 @@ const EXPECTED_ERROR_PATHS: Readonly<Record<string, string>> = {
 
 function readJson(url: URL): Json {
   return JSON.parse(readFileSync(url, "utf8")) as Json;
-}
-
-function readSchema(fileName: string): Json {
-  return readJson(new URL(`./${fileName}`, import.meta.url));
 }
 
 function readFixture(kind: "valid" | "invalid", fileName: string): Json {

@@ -3,7 +3,7 @@ import { bodyParser } from "@koa/bodyparser";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, StoredItem, WriteResult } from "../library/library.ts";
-import { DOCUMENT_TYPES } from "../library/validation.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";

@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { DOCUMENT_TYPES } from "../library/validation.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
 import { HttpError } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";

@@ -14,7 +14,8 @@ import { renderHomePage } from "../../web/templates/home.ts";
 import { renderSearchPage, type SearchParams, type SearchView } from "../../web/templates/search.ts";
 import { renderItemPage, type LinkedItem } from "../../web/templates/item.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
-import { cityHref, itemHref, ITEM_TYPES, localSlug } from "../../web/templates/parts.ts";
+import { cityHref, itemHref, localSlug } from "../../web/templates/parts.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { currentUser } from "./session.ts";
 import { webSession } from "./session.ts";
 import { createWebMiddleware, frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
@@ -103,7 +104,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const type = one(ctx, "type");
     const params: SearchParams = {
       q: one(ctx, "q"),
-      type: type && (ITEM_TYPES as readonly string[]).includes(type) ? type : undefined,
+      type: type && (DOCUMENT_TYPES as readonly string[]).includes(type) ? type : undefined,
       city: one(ctx, "city"),
       tag: one(ctx, "tag"),
       language: one(ctx, "language"),

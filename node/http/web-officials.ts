@@ -10,7 +10,8 @@ import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts"
 import { documentFromValues, valuesFromDocument, type FormValues } from "../../web/forms/form-values.ts";
 import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
 import { csrfField, renderLayout } from "../../web/templates/layout.ts";
-import { itemHref, ITEM_TYPES, typeLabel } from "../../web/templates/parts.ts";
+import { itemHref, typeLabel } from "../../web/templates/parts.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { HttpError } from "./errors.ts";
 import { endSession, sessionOf, startUserSession } from "./session.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, userOf, type WebMiddleware } from "./web-context.ts";
@@ -108,7 +109,7 @@ ${csrfField(f)}
       renderLayout(
         { ...f, title: t.newItem },
         html`<h1>${t.newItem}</h1><p class="lede">${fill(t.newItemIntro, { city: identity.name })}</p>
-<ul class="type-choices">${ITEM_TYPES.map((ty) => html`<li><a href="/official/new/${ty}"><strong>${typeLabel(t, ty)}</strong></a></li>`)}</ul>`,
+<ul class="type-choices">${DOCUMENT_TYPES.map((ty) => html`<li><a href="/official/new/${ty}"><strong>${typeLabel(t, ty)}</strong></a></li>`)}</ul>`,
       ),
     );
   });
@@ -120,7 +121,7 @@ ${csrfField(f)}
 
   function typeParam(ctx: Context): string {
     const type = ctx.params.type;
-    if (!type || !(ITEM_TYPES as readonly string[]).includes(type)) throw new HttpError(404, stringsOf(ctx).notFound);
+    if (!type || !(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new HttpError(404, stringsOf(ctx).notFound);
     return type;
   }
 

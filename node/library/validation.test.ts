@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DOCUMENT_TYPES, createDocumentValidator } from "./validation.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
+import { createDocumentValidator } from "./validation.ts";
 import type { ValidationIssue, ValidationResult } from "./validation.ts";
 
 type Json = Record<string, unknown>;

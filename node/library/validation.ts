@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
-import type { DocumentType } from "./documents.generated.ts";
+import { DOCUMENT_TYPES, readSchema, SCHEMA_FILE_BY_TYPE, SCHEMA_FILES, schemaId, type Schema } from "../../schemas/catalogue.ts";
 
 /** One schema violation, pointing at the offending field. */
 export interface ValidationIssue {
@@ -18,24 +17,6 @@ export type ValidationResult =
 export interface DocumentValidator {
   validate(doc: unknown): ValidationResult;
 }
-
-/** The values of a document's `type`, each with its own schema. */
-export const DOCUMENT_TYPES = ["CaseStudy", "Pathway", "Dataset"] as const satisfies readonly DocumentType[];
-
-const SCHEMA_FILES = [
-  "common.schema.json",
-  "case-study.schema.json",
-  "pathway.schema.json",
-  "dataset.schema.json",
-] as const;
-
-const SCHEMA_ID_BASE = "https://wego-exchange.org/schemas/";
-
-const SCHEMA_FILE_BY_TYPE: Readonly<Record<DocumentType, string>> = {
-  CaseStudy: "case-study.schema.json",
-  Pathway: "pathway.schema.json",
-  Dataset: "dataset.schema.json",
-};
 
 const HTTP_URL_MESSAGE = "must be an absolute http or https URL";
 const ONE_LINE_MESSAGE = "must be one non-empty line without leading or trailing spaces";
@@ -73,16 +54,8 @@ const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
 
 const OK: ValidationResult = Object.freeze({ ok: true });
 
-type Schema = Record<string, unknown>;
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function loadSchema(fileName: string): Schema {
-  const parsed: unknown = JSON.parse(readFileSync(new URL(`../../schemas/${fileName}`, import.meta.url), "utf8"));
-  if (!isObject(parsed)) throw new TypeError(`schemas/${fileName} is not a JSON object`);
-  return parsed;
 }
 
 function resolvePointer(schema: Schema, pointer: string): unknown {
@@ -235,14 +208,14 @@ export function createDocumentValidator(): DocumentValidator {
   ajvFormats.default(ajv);
   const schemas = new Map<string, Schema>();
   for (const fileName of SCHEMA_FILES) {
-    const schema = loadSchema(fileName);
+    const schema = readSchema(fileName);
     schemas.set(fileName, schema);
     ajv.addSchema(schema);
   }
 
   const validators = new Map<string, ValidateFunction>();
   for (const type of DOCUMENT_TYPES) {
-    const validate = ajv.getSchema(`${SCHEMA_ID_BASE}${SCHEMA_FILE_BY_TYPE[type]}`);
+    const validate = ajv.getSchema(schemaId(SCHEMA_FILE_BY_TYPE[type]));
     if (validate === undefined) throw new TypeError(`no schema for ${type}`);
     validators.set(type, validate);
   }

@@ -1,3 +1,4 @@
+import { storedDocument } from "../../schemas/catalogue.ts";
 import { stripMarkdown } from "./text.ts";
 
 /** The lunr fields of an indexed item, with their boosts (title and summary weigh most). */
@@ -59,16 +60,6 @@ export interface ItemHead {
   readonly document: Record<string, unknown>;
 }
 
-type Obj = Record<string, unknown>;
-
-function asArray(value: unknown): Obj[] {
-  return Array.isArray(value) ? value.filter((v): v is Obj => typeof v === "object" && v !== null) : [];
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-}
-
 function str(value: unknown): string {
   return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
 }
@@ -77,11 +68,72 @@ function join(parts: readonly unknown[]): string {
   return parts.map(str).filter(Boolean).join("\n");
 }
 
-function yearOf(doc: Obj, published: string): number | null {
+/** The text only some document types have, field by field, and what dates them. */
+interface OwnText {
+  readonly startYear?: number;
+  readonly issued?: string;
+  readonly keywords: readonly string[];
+  /** Places beside the city and country. */
+  readonly place: readonly unknown[];
+  readonly outcomes: readonly unknown[];
+  readonly prerequisites: readonly unknown[];
+  readonly formats: readonly unknown[];
+  /** Body text after `body`, in reading order. */
+  readonly body: readonly unknown[];
+}
+
+const NO_OWN_TEXT: OwnText = { keywords: [], place: [], outcomes: [], prerequisites: [], formats: [], body: [] };
+
+function ownText(item: ItemHead): OwnText {
+  switch (item.type) {
+    case "CaseStudy": {
+      const d = storedDocument(item.document, "CaseStudy");
+      return {
+        ...NO_OWN_TEXT,
+        startYear: d.startYear,
+        outcomes: (d.outcomes ?? []).flatMap((o) => [o.metric, o.value, o.unit]),
+        body: [
+          d.problem,
+          d.approach,
+          ...(d.lessons ?? []),
+          ...(d.timeline ?? []).map((m) => m.event),
+          ...(d.technologies ?? []),
+          ...(d.stakeholders ?? []).map((s) => s.name),
+        ],
+      };
+    }
+    case "Pathway": {
+      const d = storedDocument(item.document, "Pathway");
+      return {
+        ...NO_OWN_TEXT,
+        prerequisites: (d.prerequisites ?? []).flatMap((p) => [p.kind, p.description]),
+        body: [
+          ...(d.phases ?? []).flatMap((p) => [p.name, ...p.steps.flatMap((s) => [s.title, s.description]), ...(p.deliverables ?? [])]),
+          ...(d.challenges ?? []).flatMap((c) => [c.challenge, c.mitigation]),
+          ...(d.readiness ?? []).map((r) => r.question),
+        ],
+      };
+    }
+    case "Dataset": {
+      const d = storedDocument(item.document, "Dataset");
+      return {
+        ...NO_OWN_TEXT,
+        issued: d.issued,
+        keywords: d.keywords ?? [],
+        place: [d.spatial, d.publisher?.name],
+        formats: (d.distributions ?? []).flatMap((x) => [x.format, x.mediaType, x.title]),
+      };
+    }
+    default:
+      return NO_OWN_TEXT;
+  }
+}
+
+function yearOf(own: OwnText, published: string): number | null {
   // The year a researcher means: when a case started, when a dataset was issued,
   // otherwise when the item was published.
-  if (typeof doc.startYear === "number") return doc.startYear;
-  const dated = str(doc.issued) || published;
+  if (typeof own.startYear === "number") return own.startYear;
+  const dated = str(own.issued) || published;
   const y = Number(dated.slice(0, 4));
   return Number.isInteger(y) && y > 0 ? y : null;
 }
@@ -103,11 +155,11 @@ export function cityOf(item: Pick<ItemHead, "local" | "city" | "origin">): strin
 
 /** Index text and metadata of an item; text fields are plain (Markdown stripped). */
 export function toIndexDoc(item: ItemHead): IndexDoc {
-  const d = item.document;
-  const translations = (typeof d.translations === "object" && d.translations !== null ? d.translations : {}) as Record<string, Obj>;
-  const tr = Object.values(translations).filter((t) => typeof t === "object" && t !== null);
-  const themes = strings(d.themes);
-  const tags = strings(d.tags);
+  const d = storedDocument(item.document);
+  const own = ownText(item);
+  const tr = Object.values(d.translations ?? {}).filter((t) => t !== undefined);
+  const themes = d.themes ?? [];
+  const tags = d.tags ?? [];
   const language = str(d.language);
   const meta: DocMeta = {
     id: item.id,
@@ -118,8 +170,8 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
     origin: item.origin,
     local: item.local,
     verified: item.verified,
-    langs: [...new Set([language, ...Object.keys(translations)].filter(Boolean))],
-    year: yearOf(d, item.published),
+    langs: [...new Set([language, ...Object.keys(d.translations ?? {})].filter(Boolean))],
+    year: yearOf(own, item.published),
     tags: [...new Set([...tags, ...themes])],
     updated: item.updated,
   };
@@ -127,27 +179,12 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
     title: join([d.title, ...tr.map((t) => t.title)]),
     summary: join([d.summary, ...tr.map((t) => t.summary)]),
     tags: join([...tags, ...themes]),
-    keywords: join(strings(d.keywords)),
-    city: join([d.city, d.country, d.spatial, (d.publisher as Obj | undefined)?.name]),
-    outcomes: join(asArray(d.outcomes).flatMap((o) => [o.metric, o.value, o.unit])),
-    prerequisites: join(asArray(d.prerequisites).flatMap((p) => [p.kind, p.description])),
-    formats: join(asArray(d.distributions).flatMap((x) => [x.format, x.mediaType, x.title])),
-    body: stripMarkdown(
-      join([
-        d.body,
-        d.problem,
-        d.approach,
-        ...strings(d.lessons),
-        ...asArray(d.timeline).map((m) => m.event),
-        ...strings(d.technologies),
-        ...asArray(d.stakeholders).map((s) => s.name),
-        ...asArray(d.phases).flatMap((p) => [p.name, ...asArray(p.steps).flatMap((s) => [s.title, s.description]), ...strings(p.deliverables)]),
-        ...asArray(d.challenges).flatMap((c) => [c.challenge, c.mitigation]),
-        ...asArray(d.readiness).map((r) => r.question),
-        ...asArray(d.links).map((l) => l.title),
-        ...tr.map((t) => t.body),
-      ]),
-    ),
+    keywords: join(own.keywords),
+    city: join([d.city, d.country, ...own.place]),
+    outcomes: join(own.outcomes),
+    prerequisites: join(own.prerequisites),
+    formats: join(own.formats),
+    body: stripMarkdown(join([d.body, ...own.body, ...(d.links ?? []).map((l) => l.title), ...tr.map((t) => t.body)])),
   };
   return { meta, text };
 }

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-
-type Schema = Record<string, unknown>;
+import { COMMON_SCHEMA_FILE, isDocumentType, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE, SCHEMA_FILES, type Schema } from "../../schemas/catalogue.ts";
 
 /** How a schema property is edited in a form. */
 export type FieldKind =
@@ -34,18 +32,12 @@ export interface FieldSpec {
   readonly minItems?: number;
 }
 
-const SCHEMA_FILES = ["common.schema.json", "case-study.schema.json", "pathway.schema.json", "dataset.schema.json"];
-const BASE = "https://wego-exchange.org/schemas/";
-const FILE_BY_TYPE: Record<string, string> = { CaseStudy: "case-study.schema.json", Pathway: "pathway.schema.json", Dataset: "dataset.schema.json" };
-
 /** Fields the node manages or sets itself; never in a form. */
 const NOT_IN_FORMS = new Set(["id", "type", "attributedTo", "published", "updated", "version", "city", "country", "translations"]);
 const TEXTAREA_DEFS = new Set(["summary", "text"]);
 
 const schemas = new Map<string, Schema>();
-for (const file of SCHEMA_FILES) {
-  schemas.set(file, JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), "utf8")) as Schema);
-}
+for (const file of SCHEMA_FILES) schemas.set(file, readSchema(file));
 
 interface Resolved {
   readonly schema: Schema;
@@ -66,7 +58,7 @@ function resolve(schema: Schema, file: string, def?: string): Resolved {
   const ref = schema.$ref;
   if (typeof ref !== "string") return { schema, file, def };
   const [target, pointer = ""] = ref.split("#");
-  const targetFile = target ? target.replace(BASE, "") : file;
+  const targetFile = target ? target.replace(SCHEMA_BASE, "") : file;
   const root = schemas.get(targetFile);
   if (!root) throw new TypeError(`unknown schema ${ref}`);
   const inner = resolve(pointerGet(root, pointer), targetFile, pointer.split("/").at(-1));
@@ -123,8 +115,8 @@ const cache = new Map<string, readonly FieldSpec[]>();
 export function fieldsForType(type: string): readonly FieldSpec[] {
   const hit = cache.get(type);
   if (hit) return hit;
-  const file = FILE_BY_TYPE[type];
-  if (!file) throw new TypeError(`unknown document type ${type}`);
+  if (!isDocumentType(type)) throw new TypeError(`unknown document type ${type}`);
+  const file = SCHEMA_FILE_BY_TYPE[type];
   const typeSchema = schemas.get(file)!;
   const core = resolve({ $ref: typeSchema.$ref as string }, file).schema;
   const coreProps = (core.properties ?? {}) as Record<string, Schema>;
@@ -137,7 +129,7 @@ export function fieldsForType(type: string): readonly FieldSpec[] {
     const coreSchema = coreProps[n] ?? {};
     const own = ownProps[n];
     const merged = own ? { ...coreSchema, ...own } : coreSchema;
-    return fieldFor(n, merged, own ? file : "common.schema.json", required.has(n));
+    return fieldFor(n, merged, own ? file : COMMON_SCHEMA_FILE, required.has(n));
   });
   cache.set(type, fields);
   return fields;

@@ -1,7 +1,8 @@
 import { html } from "../html.ts";
 import { fill } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { cityHref, dateTag, ITEM_TYPES, provenanceBadge, typeLabel, typePlural } from "./parts.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
+import { cityHref, dateTag, provenanceBadge, typeLabel, typePlural } from "./parts.ts";
 
 /** One item in the home page's latest list. */
 export interface HomeEntry {
@@ -63,7 +64,7 @@ export function renderHomePage(frame: PageFrame, view: HomeView): string {
     <section aria-labelledby="types-h">
       <h2 id="types-h">${t.byType}</h2>
       <ul class="counts">
-      ${ITEM_TYPES.map((ty) => html`<li><a href="/search?type=${ty}">${typePlural(t, ty)}</a> <span class="n">${view.byType[ty] ?? 0}</span></li>`)}
+      ${DOCUMENT_TYPES.map((ty) => html`<li><a href="/search?type=${ty}">${typePlural(t, ty)}</a> <span class="n">${view.byType[ty] ?? 0}</span></li>`)}
       </ul>
     </section>
     <section aria-labelledby="cities-h">

@@ -1,8 +1,7 @@
 import { html, trusted, type SafeHtml } from "../html.ts";
-import { fill } from "../i18n.ts";
+import { fieldLabel, fill } from "../i18n.ts";
 import { rowIndices, type FormValues } from "../forms/form-values.ts";
 import type { FieldSpec } from "../forms/schema-fields.ts";
-import { KOREAN_LABELS } from "../forms/labels-ko.ts";
 import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
 import { typeLabel } from "./parts.ts";
 
@@ -51,7 +50,7 @@ function describedBy(id: string, hint: boolean, errors: boolean): SafeHtml | "" 
 
 /** A field's label in the interface language (schema descriptions stay in English). */
 function localLabel(state: RenderState, field: FieldSpec): string {
-  return (state.frame.locale === "ko" ? KOREAN_LABELS[field.name] : undefined) ?? field.label;
+  return fieldLabel(state.frame.locale, field.name) ?? field.label;
 }
 
 function labelText(state: RenderState, field: FieldSpec): SafeHtml {

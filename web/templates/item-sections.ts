@@ -1,6 +1,8 @@
+import { storedDocument } from "../../schemas/catalogue.ts";
+import type { Duration, LinkRelation, PrerequisiteKind, PrerequisiteLevel } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { Strings } from "../i18n.ts";
-import { fact, itemLink, objects, str, strings, type SectionContext } from "./item.ts";
+import { fact, itemLink, str, type SectionContext } from "./item.ts";
 
 function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
@@ -31,27 +33,28 @@ function heading(id: string, text: string): SafeHtml {
   return html`<h2 id="${id}">${text}</h2>`;
 }
 
-function linksOf(ctx: SectionContext, rel: string): SafeHtml | "" {
-  const links = objects(ctx.d.links).filter((l) => l.rel === rel && typeof l.href === "string");
+function linksOf(ctx: SectionContext, rel: LinkRelation): SafeHtml | "" {
+  const links = (storedDocument(ctx.d).links ?? []).filter((l) => l.rel === rel);
   if (links.length === 0) return "";
-  return html`<ul>${links.map((l) => html`<li>${itemLink(ctx, String(l.href), str(l.title))}</li>`)}</ul>`;
+  return html`<ul>${links.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`;
 }
 
 function otherLinks(ctx: SectionContext, t: Strings): SafeHtml | "" {
-  const links = objects(ctx.d.links).filter((l) => (l.rel === "source" || l.rel === "related") && typeof l.href === "string");
+  const links = (storedDocument(ctx.d).links ?? []).filter((l) => l.rel === "source" || l.rel === "related");
   if (links.length === 0) return "";
-  return html`${heading("links-h", t.links)}<ul>${links.map((l) => html`<li>${itemLink(ctx, String(l.href), str(l.title))}</li>`)}</ul>`;
+  return html`${heading("links-h", t.links)}<ul>${links.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`;
 }
 
 /** The sections of a case study: problem, approach, body, outcomes, timeline, people, technology, links. */
 export function renderCaseSections(ctx: SectionContext): SafeHtml {
   const { t, locale } = ctx.frame;
-  const d = ctx.d;
-  const outcomes = objects(d.outcomes);
-  const timeline = objects(d.timeline);
-  const stakeholders = objects(d.stakeholders);
-  const costs = d.costs as Record<string, unknown> | undefined;
-  const contact = d.contact as Record<string, unknown> | undefined;
+  const d = storedDocument(ctx.d, "CaseStudy");
+  const outcomes = d.outcomes ?? [];
+  const timeline = d.timeline ?? [];
+  const stakeholders = d.stakeholders ?? [];
+  const technologies = d.technologies ?? [];
+  const lessons = d.lessons ?? [];
+  const { costs, contact } = d;
   const years = [num(d.startYear), num(d.endYear)].filter((y) => y !== undefined).join("–");
   const pathways = linksOf(ctx, "pathway");
   const datasets = linksOf(ctx, "dataset");
@@ -68,7 +71,7 @@ ${
     ? html`${heading("outcomes-h", t.outcomes)}<div class="table-wrap"><table class="stack">
 <thead><tr><th scope="col">${t.metric}</th><th scope="col">${t.value}</th><th scope="col">${t.year}</th><th scope="col">${t.source}</th></tr></thead>
 <tbody>${outcomes.map(
-        (o) => html`<tr><td data-label="${t.metric}">${str(o.metric) ?? ""}</td><td data-label="${t.value}">${typeof o.value === "number" ? o.value.toLocaleString(locale) : String(o.value ?? "")}${str(o.unit) ? ` ${String(o.unit)}` : ""}</td><td data-label="${t.year}">${num(o.year) ?? ""}</td><td data-label="${t.source}">${str(o.source) ?? ""}</td></tr>`,
+        (o) => html`<tr><td data-label="${t.metric}">${str(o.metric) ?? ""}</td><td data-label="${t.value}">${typeof o.value === "number" ? o.value.toLocaleString(locale) : o.value}${str(o.unit) ? ` ${o.unit}` : ""}</td><td data-label="${t.year}">${num(o.year) ?? ""}</td><td data-label="${t.source}">${str(o.source) ?? ""}</td></tr>`,
       )}</tbody></table></div>`
     : ""
 }
@@ -80,31 +83,30 @@ ${
 ${
   stakeholders.length
     ? html`${heading("stakeholders-h", t.stakeholders)}<ul>${stakeholders.map(
-        (s) => html`<li><strong>${str(s.name) ?? ""}</strong>${str(s.sector) ? html` <span class="badge">${String(s.sector)}</span>` : ""}${str(s.role) ? html` — ${String(s.role)}` : ""}</li>`,
+        (s) => html`<li><strong>${str(s.name) ?? ""}</strong>${str(s.sector) ? html` <span class="badge">${s.sector}</span>` : ""}${str(s.role) ? html` — ${s.role}` : ""}</li>`,
       )}</ul>`
     : ""
 }
-${strings(d.technologies).length ? html`${heading("tech-h", t.technologies)}<ul class="chips">${strings(d.technologies).map((x) => html`<li>${x}</li>`)}</ul>` : ""}
+${technologies.length ? html`${heading("tech-h", t.technologies)}<ul class="chips">${technologies.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
 ${
   costs && num(costs.amount) !== undefined
-    ? html`${heading("costs-h", t.costs)}<p>${money(num(costs.amount)!, str(costs.currency), locale)}${str(costs.period) ? ` (${String(costs.period)})` : ""}${str(costs.note) ? html`. ${String(costs.note)}` : ""}</p>`
+    ? html`${heading("costs-h", t.costs)}<p>${money(num(costs.amount)!, str(costs.currency), locale)}${str(costs.period) ? ` (${costs.period})` : ""}${str(costs.note) ? html`. ${costs.note}` : ""}</p>`
     : ""
 }
-${strings(d.lessons).length ? html`${heading("lessons-h", t.lessons)}<ul>${strings(d.lessons).map((x) => html`<li>${x}</li>`)}</ul>` : ""}
+${lessons.length ? html`${heading("lessons-h", t.lessons)}<ul>${lessons.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
 ${pathways ? html`${heading("pathways-h", t.relatedPathways)}${pathways}` : ""}
 ${datasets ? html`${heading("datasets-h", t.relatedDatasets)}${datasets}` : ""}
 ${otherLinks(ctx, t)}
 ${
   contact && (str(contact.name) || str(contact.email) || str(contact.url))
-    ? html`${heading("contact-h", t.contact)}<p>${str(contact.name) ?? ""}${str(contact.email) ? html` · <a href="mailto:${String(contact.email)}">${String(contact.email)}</a>` : ""}${str(contact.url) ? html` · <a href="${String(contact.url)}">${String(contact.url)}</a>` : ""}</p>`
+    ? html`${heading("contact-h", t.contact)}<p>${str(contact.name) ?? ""}${str(contact.email) ? html` · <a href="mailto:${contact.email}">${contact.email}</a>` : ""}${str(contact.url) ? html` · <a href="${contact.url}">${contact.url}</a>` : ""}</p>`
     : ""
 }`;
 }
 
-const PREREQUISITE_KINDS = ["infrastructure", "legal", "leadership", "organisational", "financial", "skills", "data"];
+const PREREQUISITE_KINDS: readonly PrerequisiteKind[] = ["infrastructure", "legal", "leadership", "organisational", "financial", "skills", "data"];
 
-function durationText(value: unknown, t: Strings): string {
-  const d = value as Record<string, unknown> | undefined;
+function durationText(d: Duration | undefined, t: Strings): string {
   if (!d || num(d.min) === undefined) return "";
   const range = d.min === d.max ? String(d.min) : `${String(d.min)}–${String(d.max)}`;
   return `${t.duration}: ${range} ${str(d.unit) ?? ""}`.trim();
@@ -113,21 +115,21 @@ function durationText(value: unknown, t: Strings): string {
 /** The sections of a pathway: the case it adopts, prerequisites by kind, phases, challenges, costs, readiness. */
 export function renderPathwaySections(ctx: SectionContext): SafeHtml {
   const { t, locale } = ctx.frame;
-  const d = ctx.d;
-  const prerequisites = objects(d.prerequisites);
-  const kinds = [...new Set([...PREREQUISITE_KINDS, ...prerequisites.map((p) => String(p.kind))])].filter((k) => prerequisites.some((p) => p.kind === k));
-  const phases = objects(d.phases);
-  const challenges = objects(d.challenges);
-  const cost = d.costRange as Record<string, unknown> | undefined;
-  const readiness = objects(d.readiness);
-  const suited = d.suitedFor as Record<string, unknown> | undefined;
-  return html`${str(d.case) ? html`<p class="notice">${t.adopts}: ${itemLink(ctx, String(d.case))}</p>` : ""}
+  const d = storedDocument(ctx.d, "Pathway");
+  const prerequisites = d.prerequisites ?? [];
+  const kinds = [...new Set([...PREREQUISITE_KINDS, ...prerequisites.map((p) => p.kind)])].filter((k) => prerequisites.some((p) => p.kind === k));
+  const phases = d.phases ?? [];
+  const challenges = d.challenges ?? [];
+  const cost = d.costRange;
+  const readiness = d.readiness ?? [];
+  const suited = d.suitedFor;
+  return html`${str(d.case) ? html`<p class="notice">${t.adopts}: ${itemLink(ctx, d.case)}</p>` : ""}
 ${ctx.markdown("/body")}
 ${
   prerequisites.length
     ? html`${heading("prereq-h", t.prerequisites)}${kinds.map((kind) => {
         const group = prerequisites.filter((p) => p.kind === kind);
-        const level = (l: string, label: string) => {
+        const level = (l: PrerequisiteLevel, label: string) => {
           const items = group.filter((p) => p.level === l);
           return items.length ? html`<p class="row-legend">${label}</p><ul class="checklist">${items.map((p) => html`<li>${str(p.description) ?? ""}</li>`)}</ul>` : "";
         };
@@ -140,8 +142,8 @@ ${
     ? html`${heading("phases-h", t.phases)}<ol class="phases">${phases.map(
         (ph, i) => html`<li><h3>${i + 1}. ${str(ph.name) ?? ""}</h3>
   ${durationText(ph.duration, t) ? html`<p class="meta">${durationText(ph.duration, t)}</p>` : ""}
-  <ol>${objects(ph.steps).map((s) => html`<li><strong>${str(s.title) ?? ""}</strong>${str(s.description) ? html` — ${String(s.description)}` : ""}</li>`)}</ol>
-  ${strings(ph.deliverables).length ? html`<p class="row-legend">${t.deliverables}</p><ul>${strings(ph.deliverables).map((x) => html`<li>${x}</li>`)}</ul>` : ""}
+  <ol>${ph.steps.map((s) => html`<li><strong>${str(s.title) ?? ""}</strong>${str(s.description) ? html` — ${s.description}` : ""}</li>`)}</ol>
+  ${ph.deliverables?.length ? html`<p class="row-legend">${t.deliverables}</p><ul>${ph.deliverables.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
 </li>`,
       )}</ol>`
     : ""
@@ -154,7 +156,7 @@ ${
 }
 ${
   cost && num(cost.min) !== undefined
-    ? html`${heading("cost-h", t.costRange)}<p>${money(num(cost.min)!, str(cost.currency), locale)} – ${money(num(cost.max) ?? num(cost.min)!, str(cost.currency), locale)}</p>${str(cost.note) ? html`<p>${String(cost.note)}</p>` : ""}`
+    ? html`${heading("cost-h", t.costRange)}<p>${money(num(cost.min)!, str(cost.currency), locale)} – ${money(num(cost.max) ?? num(cost.min)!, str(cost.currency), locale)}</p>${str(cost.note) ? html`<p>${cost.note}</p>` : ""}`
     : ""
 }
 ${
@@ -168,9 +170,9 @@ ${
   suited && Object.keys(suited).length
     ? html`${heading("suited-h", t.suitedFor)}<dl class="facts">
   ${fact("Population", [num(suited.populationMin), num(suited.populationMax)].filter((x) => x !== undefined).map((x) => x!.toLocaleString(locale)).join(" – "))}
-  ${fact("Income", strings(suited.incomeLevels))}
-  ${fact("Regions", strings(suited.regions))}
-</dl>${str(suited.note) ? html`<p>${String(suited.note)}</p>` : ""}`
+  ${fact("Income", suited.incomeLevels ?? [])}
+  ${fact("Regions", suited.regions ?? [])}
+</dl>${str(suited.note) ? html`<p>${suited.note}</p>` : ""}`
     : ""
 }
 ${otherLinks(ctx, t)}`;
@@ -179,24 +181,22 @@ ${otherLinks(ctx, t)}`;
 /** The sections of a dataset: DCAT metadata, distributions with download links, related cases. */
 export function renderDatasetSections(ctx: SectionContext): SafeHtml {
   const { t } = ctx.frame;
-  const d = ctx.d;
-  const publisher = d.publisher as Record<string, unknown> | undefined;
-  const temporal = d.temporal as Record<string, unknown> | undefined;
-  const contactPoint = d.contactPoint as Record<string, unknown> | undefined;
-  const distributions = objects(d.distributions);
-  const related = strings(d.relatedCases);
-  const caseLinks = objects(d.links).filter((l) => l.rel === "case" && typeof l.href === "string" && !related.includes(String(l.href)));
+  const d = storedDocument(ctx.d, "Dataset");
+  const { publisher, temporal, contactPoint } = d;
+  const distributions = d.distributions;
+  const related = d.relatedCases ?? [];
+  const caseLinks = (d.links ?? []).filter((l) => l.rel === "case" && !related.includes(l.href));
   return html`${heading("meta-h", t.metadata)}
 <dl class="facts">
-  ${fact(t.publisher, publisher ? (str(publisher.url) ? html`<a href="${String(publisher.url)}">${str(publisher.name) ?? ""}</a>` : str(publisher.name)) : "")}
-  ${fact(t.keywords, strings(d.keywords))}
+  ${fact(t.publisher, publisher ? (str(publisher.url) ? html`<a href="${publisher.url}">${str(publisher.name) ?? ""}</a>` : str(publisher.name)) : "")}
+  ${fact(t.keywords, d.keywords ?? [])}
   ${fact(t.issued, str(d.issued))}
   ${fact(t.modified, str(d.modified))}
   ${fact(t.accrualPeriodicity, str(d.accrualPeriodicity))}
   ${fact(t.spatial, str(d.spatial))}
   ${fact(t.temporal, temporal ? [str(temporal.start), str(temporal.end)].filter(Boolean).join(" – ") : "")}
   ${fact(t.contact, contactPoint ? [str(contactPoint.name), str(contactPoint.email)].filter(Boolean).join(" · ") : "")}
-  ${fact(t.landingPage, str(d.landingPage) ? html`<a href="${String(d.landingPage)}">${String(d.landingPage)}</a>` : "")}
+  ${fact(t.landingPage, str(d.landingPage) ? html`<a href="${d.landingPage}">${d.landingPage}</a>` : "")}
 </dl>
 ${ctx.markdown("/body")}
 ${heading("dist-h", t.distributions)}
@@ -204,15 +204,15 @@ ${heading("dist-h", t.distributions)}
 <thead><tr><th scope="col">${t.distributions}</th><th scope="col">${t.format}</th><th scope="col">${t.size}</th><th scope="col">${t.download}</th></tr></thead>
 <tbody>${distributions.map((x, i) => {
     const name = str(x.title) ?? `${t.distributions} ${i + 1}`;
-    const checksum = x.checksum as Record<string, unknown> | undefined;
+    const { checksum } = x;
     return html`<tr><td data-label="${t.distributions}">${name}${checksum ? html`<br><small>${t.checksum} ${str(checksum.algorithm) ?? ""}: <code>${(str(checksum.value) ?? "").slice(0, 16)}…</code></small>` : ""}</td>
-<td data-label="${t.format}">${str(x.format) ?? ""}${str(x.mediaType) ? html` <small>(${String(x.mediaType)})</small>` : ""}</td>
+<td data-label="${t.format}">${str(x.format) ?? ""}${str(x.mediaType) ? html` <small>(${x.mediaType})</small>` : ""}</td>
 <td data-label="${t.size}">${num(x.byteSize) !== undefined ? formatBytes(num(x.byteSize)!) : ""}</td>
-<td data-label="${t.download}">${str(x.downloadURL) ? html`<a href="${String(x.downloadURL)}" download>${t.download}<span class="visually-hidden"> ${name}</span></a>` : ""}${str(x.accessURL) ? html` <a href="${String(x.accessURL)}">${t.access}<span class="visually-hidden"> ${name}</span></a>` : ""}</td></tr>`;
+<td data-label="${t.download}">${str(x.downloadURL) ? html`<a href="${x.downloadURL}" download>${t.download}<span class="visually-hidden"> ${name}</span></a>` : ""}${str(x.accessURL) ? html` <a href="${x.accessURL}">${t.access}<span class="visually-hidden"> ${name}</span></a>` : ""}</td></tr>`;
   })}</tbody></table></div>
 ${
   related.length || caseLinks.length
-    ? html`${heading("cases-h", t.relatedCases)}<ul>${related.map((id) => html`<li>${itemLink(ctx, id)}</li>`)}${caseLinks.map((l) => html`<li>${itemLink(ctx, String(l.href), str(l.title))}</li>`)}</ul>`
+    ? html`${heading("cases-h", t.relatedCases)}<ul>${related.map((id) => html`<li>${itemLink(ctx, id)}</li>`)}${caseLinks.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`
     : ""
 }
 ${otherLinks(ctx, t)}`;

@@ -1,9 +1,6 @@
 import { html, type SafeHtml } from "../html.ts";
 import { fill, type Strings } from "../i18n.ts";
 
-/** The document types, in the order pages list them. */
-export const ITEM_TYPES = ["CaseStudy", "Pathway", "Dataset"] as const;
-
 /** The localized name of a document type. */
 export function typeLabel(t: Strings, type: string): string {
   if (type === "CaseStudy") return t.caseStudy;
