@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from "../html.ts";
 import type { Strings } from "../i18n.ts";
-import { fact, itemLink, objects, str, strings, type SectionContext } from "./item.ts";
+import { fact, itemLink, objects, str, strings, type SectionContext } from "./item-parts.ts";
 
 function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
