@@ -7,9 +7,8 @@ import type { SearchService } from "../search/service.ts";
 import { QueryError } from "../search/service.ts";
 import type { FederationService } from "../federation/service.ts";
 import { jwsKeyId } from "../signing/jws.ts";
-import { html } from "../../web/html.ts";
 import { fill } from "../../web/i18n.ts";
-import { renderLayout } from "../../web/templates/layout.ts";
+import { renderNotFoundPage } from "../../web/templates/message.ts";
 import { renderHomePage } from "../../web/templates/home.ts";
 import { renderSearchPage, type SearchParams, type SearchView } from "../../web/templates/search.ts";
 import { renderItemPage } from "../../web/templates/item.ts";
@@ -259,16 +258,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
 
   function notFound(ctx: Context): void {
     const f = frame(ctx, "404");
-    sendPage(
-      ctx,
-      404,
-      renderLayout(
-        { ...f, title: f.t.notFound },
-        html`<h1>${f.t.notFound}</h1><p>${f.t.notFoundHelp}</p>
-<form class="searchbox" role="search" method="get" action="/search"><label for="nf-q">${f.t.searchLabel}</label><input type="search" id="nf-q" name="q"><button type="submit">${f.t.searchButton}</button></form>
-<p><a href="/">${f.t.home}</a></p>`,
-      ),
-    );
+    sendPage(ctx, 404, renderNotFoundPage({ ...f, title: f.t.notFound }));
   }
 
   router.get("/items/:slug", ...web.page, async (ctx) => {
