@@ -1,4 +1,3 @@
-import type Koa from "koa";
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
@@ -16,12 +15,9 @@ import type { LinkedItem } from "../../web/templates/item-parts.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
 import { cityHref, itemHref, ITEM_TYPES, localSlug } from "../../web/templates/parts.ts";
 import { currentUser } from "./session.ts";
-import { webSession } from "./session.ts";
-import { createWebMiddleware, frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
+import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { cityOf } from "../search/documents.ts";
-import { addOfficialRoutes } from "./web-officials.ts";
-import { addAdminRoutes } from "./web-admin.ts";
 
 /** Dependencies of the web pages. */
 export interface PagesDeps {
@@ -30,8 +26,8 @@ export interface PagesDeps {
   readonly orm?: Orm;
   readonly search?: SearchService;
   readonly federationService?: FederationService;
-  /** The Koa app, for sessions; without it (or `orm`) there is no login. */
-  readonly app?: Koa;
+  /** Session, CSRF and HTML error handling of the web routes, built once by the app. */
+  readonly web: WebMiddleware;
 }
 
 const PAGE_SIZE = 20;
@@ -52,13 +48,11 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts("text/html", "application/json") === "application/json";
 }
 
-/** Server-rendered pages: home, search, cities, items (local and peers'), login, publishing, peers. */
+/** Server-rendered public pages: home, search, cities, items (local and peers'), and the static files. */
 export function createPagesRouter(deps: PagesDeps): Router {
-  const { library, identity, search } = deps;
+  const { library, identity, search, web } = deps;
   const router = new Router();
   const statics = loadStaticFiles();
-  const session = deps.app && deps.orm ? webSession(deps.app, deps.orm, { secure: identity.origin.startsWith("https:") }) : async (_ctx: Context, next: () => Promise<unknown>) => void (await next());
-  const web: WebMiddleware = createWebMiddleware({ session, cityName: identity.name });
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
   // Every "signed by", city listing and city count names the verified origin, never the
   // document's own `city` field.
@@ -291,10 +285,6 @@ export function createPagesRouter(deps: PagesDeps): Router {
     await showItem(ctx, id);
   });
 
-  if (deps.app && deps.orm) {
-    addOfficialRoutes(router, { library, identity, orm: deps.orm, web });
-    if (deps.federationService) addAdminRoutes(router, { identity, federationService: deps.federationService, web });
-  }
   return router;
 }
 

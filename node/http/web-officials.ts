@@ -1,4 +1,4 @@
-import type Router from "@koa/router";
+import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, NodeIdentity, WriteResult } from "../library/library.ts";
@@ -54,8 +54,9 @@ function markdownPreviews(fields: readonly FieldSpec[], values: FormValues): Map
 }
 
 /** Login and logout, and the officials' pages: publish, edit, delete, Markdown preview. */
-export function addOfficialRoutes(router: Router, deps: OfficialRoutesDeps): void {
+export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
   const { library, identity, orm, web } = deps;
+  const router = new Router();
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
   const official = requireUser(["editor", "admin"]);
 
@@ -214,4 +215,5 @@ export function addOfficialRoutes(router: Router, deps: OfficialRoutesDeps): voi
     ctx.set("Cache-Control", "no-store");
     ctx.body = typeof markdown === "string" ? renderMarkdown(markdown.slice(0, 200_000)) : "";
   });
+  return router;
 }
