@@ -17,6 +17,7 @@ import { cityHref, itemHref, ITEM_TYPES, localSlug } from "../../web/templates/p
 import { currentUser } from "./session.ts";
 import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
+import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
 
 /** Dependencies of the web pages. */
@@ -33,14 +34,8 @@ export interface PagesDeps {
 const PAGE_SIZE = 20;
 const MAX_PAGE = 500;
 
-function one(ctx: Context, name: string): string | undefined {
-  const v = ctx.query[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s.trim() === "" ? undefined : s.trim().slice(0, 500);
-}
-
 function pageParam(ctx: Context): number {
-  return Math.max(1, Math.min(MAX_PAGE, Number.parseInt(one(ctx, "page") ?? "1", 10) || 1));
+  return Math.max(1, Math.min(MAX_PAGE, Number.parseInt(textParam(ctx, "page") ?? "1", 10) || 1));
 }
 
 /** Whether the client asked for JSON rather than a page. */
@@ -93,14 +88,14 @@ export function createPagesRouter(deps: PagesDeps): Router {
   });
 
   router.get("/search", ...web.page, async (ctx) => {
-    const yearRaw = one(ctx, "year");
-    const type = one(ctx, "type");
+    const yearRaw = textParam(ctx, "year");
+    const type = textParam(ctx, "type");
     const params: SearchParams = {
-      q: one(ctx, "q"),
+      q: textParam(ctx, "q"),
       type: type && (ITEM_TYPES as readonly string[]).includes(type) ? type : undefined,
-      city: one(ctx, "city"),
-      tag: one(ctx, "tag"),
-      language: one(ctx, "language"),
+      city: textParam(ctx, "city"),
+      tag: textParam(ctx, "tag"),
+      language: textParam(ctx, "language"),
       year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
       page: pageParam(ctx),
     };
@@ -218,7 +213,6 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const f = frame(ctx, item.title);
     const user = currentUser(ctx);
-    const slugPath = itemHref(id, identity.origin);
     sendPage(
       ctx,
       item.deleted ? 410 : 200,
@@ -247,7 +241,6 @@ export function createPagesRouter(deps: PagesDeps): Router {
         },
       }),
     );
-    void slugPath;
   }
 
   function notFound(ctx: Context): void {
@@ -273,7 +266,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
   });
 
   router.get("/library/item", ...web.page, async (ctx) => {
-    const id = one(ctx, "id");
+    const id = textParam(ctx, "id");
     if (!id) return notFound(ctx);
     // Our own items live at /items/<slug>: redirect only to a path built here from a valid
     // slug, never to the request's value (an id with `/../..//evil.example` in it was an
