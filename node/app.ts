@@ -6,6 +6,10 @@ import type { Logger } from "./log.ts";
 import { errorMiddleware, HttpError } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createPagesRouter } from "./http/pages.ts";
+import { createOfficialsRouter } from "./http/web-officials.ts";
+import { createAdminRouter } from "./http/web-admin.ts";
+import { createWebMiddleware } from "./http/web-context.ts";
+import { webSession } from "./http/session.ts";
 import { createWellKnownRouter } from "./http/well-known.ts";
 import { createFilesRouter } from "./http/files.ts";
 import { createSearchRouter } from "./http/api-search.ts";
@@ -46,10 +50,16 @@ export function createApp(deps: AppDeps): Koa {
     await next();
   });
   if (deps.federationService) app.use(federationBridge(deps.federationService.federation, deps.identity.origin, deps.federationService.door));
+  // The web pages' session (koa-session over the database, bound to this app) and CSRF
+  // stacks: applied route by route, so API and federation requests never load a session.
+  const session = webSession(app, deps.orm, { secure: deps.identity.origin.startsWith("https:") });
+  const web = createWebMiddleware({ session, cityName: deps.identity.name });
   const routers = [
     createWellKnownRouter(deps),
     createItemsRouter(deps),
-    createPagesRouter({ ...deps, app }),
+    createPagesRouter({ ...deps, web }),
+    createOfficialsRouter({ ...deps, web }),
+    ...(deps.federationService ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })] : []),
     createFilesRouter(deps),
     ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
     ...(deps.federationService ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })] : []),

@@ -1,4 +1,3 @@
-import type Koa from "koa";
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
@@ -7,22 +6,20 @@ import type { SearchService } from "../search/service.ts";
 import { QueryError } from "../search/service.ts";
 import type { FederationService } from "../federation/service.ts";
 import { jwsKeyId } from "../signing/jws.ts";
-import { html } from "../../web/html.ts";
 import { fill } from "../../web/i18n.ts";
-import { renderLayout } from "../../web/templates/layout.ts";
+import { renderNotFoundPage } from "../../web/templates/message.ts";
 import { renderHomePage } from "../../web/templates/home.ts";
 import { renderSearchPage, type SearchParams, type SearchView } from "../../web/templates/search.ts";
-import { renderItemPage, type LinkedItem } from "../../web/templates/item.ts";
+import { renderItemPage } from "../../web/templates/item.ts";
+import type { LinkedItem } from "../../web/templates/item-parts.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
 import { cityHref, itemHref, localSlug } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { currentUser } from "./session.ts";
-import { webSession } from "./session.ts";
-import { createWebMiddleware, frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
+import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
+import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
-import { addOfficialRoutes } from "./web-officials.ts";
-import { addAdminRoutes } from "./web-admin.ts";
 
 /** Dependencies of the web pages. */
 export interface PagesDeps {
@@ -31,21 +28,15 @@ export interface PagesDeps {
   readonly orm?: Orm;
   readonly search?: SearchService;
   readonly federationService?: FederationService;
-  /** The Koa app, for sessions; without it (or `orm`) there is no login. */
-  readonly app?: Koa;
+  /** Session, CSRF and HTML error handling of the web routes, built once by the app. */
+  readonly web: WebMiddleware;
 }
 
 const PAGE_SIZE = 20;
 const MAX_PAGE = 500;
 
-function one(ctx: Context, name: string): string | undefined {
-  const v = ctx.query[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s.trim() === "" ? undefined : s.trim().slice(0, 500);
-}
-
 function pageParam(ctx: Context): number {
-  return Math.max(1, Math.min(MAX_PAGE, Number.parseInt(one(ctx, "page") ?? "1", 10) || 1));
+  return Math.max(1, Math.min(MAX_PAGE, Number.parseInt(textParam(ctx, "page") ?? "1", 10) || 1));
 }
 
 /** Whether the client asked for JSON rather than a page. */
@@ -53,13 +44,11 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts("text/html", "application/json") === "application/json";
 }
 
-/** Server-rendered pages: home, search, cities, items (local and peers'), login, publishing, peers. */
+/** Server-rendered public pages: home, search, cities, items (local and peers'), and the static files. */
 export function createPagesRouter(deps: PagesDeps): Router {
-  const { library, identity, search } = deps;
+  const { library, identity, search, web } = deps;
   const router = new Router();
   const statics = loadStaticFiles();
-  const session = deps.app && deps.orm ? webSession(deps.app, deps.orm, { secure: identity.origin.startsWith("https:") }) : async (_ctx: Context, next: () => Promise<unknown>) => void (await next());
-  const web: WebMiddleware = createWebMiddleware({ session, cityName: identity.name });
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
   // Every "signed by", city listing and city count names the verified origin, never the
   // document's own `city` field.
@@ -100,14 +89,14 @@ export function createPagesRouter(deps: PagesDeps): Router {
   });
 
   router.get("/search", ...web.page, async (ctx) => {
-    const yearRaw = one(ctx, "year");
-    const type = one(ctx, "type");
+    const yearRaw = textParam(ctx, "year");
+    const type = textParam(ctx, "type");
     const params: SearchParams = {
-      q: one(ctx, "q"),
+      q: textParam(ctx, "q"),
       type: type && (DOCUMENT_TYPES as readonly string[]).includes(type) ? type : undefined,
-      city: one(ctx, "city"),
-      tag: one(ctx, "tag"),
-      language: one(ctx, "language"),
+      city: textParam(ctx, "city"),
+      tag: textParam(ctx, "tag"),
+      language: textParam(ctx, "language"),
       year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
       page: pageParam(ctx),
     };
@@ -225,7 +214,6 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const f = frame(ctx, item.title);
     const user = currentUser(ctx);
-    const slugPath = itemHref(id, identity.origin);
     sendPage(
       ctx,
       item.deleted ? 410 : 200,
@@ -254,21 +242,11 @@ export function createPagesRouter(deps: PagesDeps): Router {
         },
       }),
     );
-    void slugPath;
   }
 
   function notFound(ctx: Context): void {
     const f = frame(ctx, "404");
-    sendPage(
-      ctx,
-      404,
-      renderLayout(
-        { ...f, title: f.t.notFound },
-        html`<h1>${f.t.notFound}</h1><p>${f.t.notFoundHelp}</p>
-<form class="searchbox" role="search" method="get" action="/search"><label for="nf-q">${f.t.searchLabel}</label><input type="search" id="nf-q" name="q"><button type="submit">${f.t.searchButton}</button></form>
-<p><a href="/">${f.t.home}</a></p>`,
-      ),
-    );
+    sendPage(ctx, 404, renderNotFoundPage({ ...f, title: f.t.notFound }));
   }
 
   router.get("/items/:slug", ...web.page, async (ctx) => {
@@ -289,7 +267,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
   });
 
   router.get("/library/item", ...web.page, async (ctx) => {
-    const id = one(ctx, "id");
+    const id = textParam(ctx, "id");
     if (!id) return notFound(ctx);
     // Our own items live at /items/<slug>: redirect only to a path built here from a valid
     // slug, never to the request's value (an id with `/../..//evil.example` in it was an
@@ -301,10 +279,6 @@ export function createPagesRouter(deps: PagesDeps): Router {
     await showItem(ctx, id);
   });
 
-  if (deps.app && deps.orm) {
-    addOfficialRoutes(router, { library, identity, orm: deps.orm, web });
-    if (deps.federationService) addAdminRoutes(router, { identity, federationService: deps.federationService, web });
-  }
   return router;
 }
 

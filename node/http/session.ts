@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type Koa from "koa";
 import type { Context, Middleware, Next } from "koa";
 import { createSession } from "koa-session";
 import { createRequire } from "node:module";
 import type { Orm } from "../db/orm.ts";
+import { createWebSessionStore } from "../db/web-sessions.ts";
 import type { Role } from "../auth/tokens.ts";
 
 /** An official logged in to the web pages. */
@@ -30,45 +31,11 @@ const CSRF = createRequire(import.meta.url)("koa-csrf") as new (options: { error
 export const SESSION_COOKIE = "wego_session";
 const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
 
-function sessionId(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
-
-/**
- * A koa-session store over the node's SQLite database. The cookie carries a 256-bit random
- * key; the table keeps only its SHA-256, so sessions survive restarts and logging out ends
- * them on the server, not only in the browser.
- */
-export function createSessionStore(orm: Orm) {
-  const conn = () => orm.em.getConnection();
-  return {
-    async get(key: string): Promise<WebSessionData | undefined> {
-      const rows = (await conn().execute("select data, expires_at from web_sessions where id = ?", [sessionId(key)], "all")) as { data: string; expires_at: number }[];
-      const row = rows[0];
-      if (!row || row.expires_at < Date.now()) return undefined;
-      return JSON.parse(row.data) as WebSessionData;
-    },
-    async set(key: string, data: unknown, maxAge: number): Promise<void> {
-      const now = Date.now();
-      const ttl = Number.isFinite(maxAge) && maxAge > 0 ? maxAge : SESSION_MAX_AGE_MS;
-      await conn().execute(
-        "insert into web_sessions (id, data, expires_at) values (?, ?, ?) on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at",
-        [sessionId(key), JSON.stringify(data), now + ttl],
-        "run",
-      );
-      await conn().execute("delete from web_sessions where expires_at < ?", [now], "run");
-    },
-    async destroy(key: string): Promise<void> {
-      await conn().execute("delete from web_sessions where id = ?", [sessionId(key)], "run");
-    },
-  };
-}
-
 /**
  * koa-session middleware for the web pages: HttpOnly, SameSite=Lax cookie, Secure over
- * HTTPS, 8 hours, renewed while used. Unsigned on purpose: the cookie's value is a random
- * 256-bit key looked up in the store, so there is nothing to forge and no signing secret
- * to keep.
+ * HTTPS, 8 hours, renewed while used, kept in the database (node/db/web-sessions.ts).
+ * Unsigned on purpose: the cookie's value is a random 256-bit key looked up in the store,
+ * so there is nothing to forge and no signing secret to keep.
  */
 export function webSession(app: Koa, orm: Orm, options: { readonly secure?: boolean } = {}): Middleware {
   const session = createSession(
@@ -79,7 +46,7 @@ export function webSession(app: Koa, orm: Orm, options: { readonly secure?: bool
       sameSite: "lax",
       signed: false,
       renew: true,
-      store: createSessionStore(orm),
+      store: createWebSessionStore(orm, { defaultTtlMs: SESSION_MAX_AGE_MS }),
       genid: () => randomBytes(32).toString("base64url"),
     },
     app,

@@ -1,4 +1,4 @@
-import type Router from "@koa/router";
+import Router from "@koa/router";
 import type { Context } from "koa";
 import type { NodeIdentity } from "../library/library.ts";
 import type { FederationService, PeerActionResult } from "../federation/service.ts";
@@ -16,8 +16,9 @@ const ACTIONS = ["approve", "reject", "unfollow", "block", "unblock", "resync"] 
 type Action = (typeof ACTIONS)[number];
 
 /** The admins' peers page: follow by handle or URL, approve, reject, block, watch health and backfill. */
-export function addAdminRoutes(router: Router, deps: AdminRoutesDeps): void {
+export function createAdminRouter(deps: AdminRoutesDeps): Router {
   const { federationService: fed, identity, web } = deps;
+  const router = new Router();
   const admin = requireUser(["admin"]);
 
   router.get("/admin/peers", ...web.form, admin, async (ctx) => {
@@ -46,4 +47,5 @@ export function addAdminRoutes(router: Router, deps: AdminRoutesDeps): void {
     if (!value) return done(ctx, { ok: false, status: 400, reason: "missing peer" });
     done(ctx, await fed[action](value));
   });
+  return router;
 }

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { Context, Middleware, Next } from "koa";
 import { bodyParser } from "@koa/bodyparser";
-import { html } from "../../web/html.ts";
-import { fill, isLocale, localeFromHeader, stringsFor, type Locale, type Strings } from "../../web/i18n.ts";
-import { renderLayout, type PageFrame } from "../../web/templates/layout.ts";
+import { isLocale, localeFromHeader, stringsFor, type Locale, type Strings } from "../../web/i18n.ts";
+import type { PageFrame } from "../../web/templates/layout.ts";
+import { renderMessagePage, type MessageLink } from "../../web/templates/message.ts";
 import { HttpError } from "./errors.ts";
 import { csrfProtection, csrfToken, currentUser, sessionOf, SESSION_COOKIE, type WebUser } from "./session.ts";
 import { loginRateLimit } from "./login-limit.ts";
@@ -68,9 +68,8 @@ export function sendPage(ctx: Context, status: number, body: string): void {
 }
 
 /** Sends a short page with a heading and a message (errors, confirmations). */
-export function sendMessage(ctx: Context, cityName: string, status: number, title: string, message: string, link?: { href: string; label: string }): void {
-  const frame = frameFor(ctx, cityName, title);
-  sendPage(ctx, status, renderLayout(frame, html`<h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ""}`));
+export function sendMessage(ctx: Context, cityName: string, status: number, title: string, message: string, link?: MessageLink): void {
+  sendPage(ctx, status, renderMessagePage(frameFor(ctx, cityName, title), message, link));
 }
 
 /** Strings of the request's language. */
@@ -179,5 +178,3 @@ export function loadStaticFiles(): Map<string, { type: string; body: Buffer }> {
   }
   return files;
 }
-
-export { fill };

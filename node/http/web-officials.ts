@@ -1,19 +1,18 @@
-import type Router from "@koa/router";
+import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, NodeIdentity, WriteResult } from "../library/library.ts";
 import { authenticatePassword } from "../auth/passwords.ts";
 import { renderMarkdown } from "../render/markdown.ts";
-import { html } from "../../web/html.ts";
-import { fill } from "../../web/i18n.ts";
 import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts";
 import { documentFromValues, valuesFromDocument, type FormValues } from "../../web/forms/form-values.ts";
 import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
-import { csrfField, renderLayout } from "../../web/templates/layout.ts";
+import { renderLoginPage } from "../../web/templates/login.ts";
+import { renderDeletePage, renderNewItemPage } from "../../web/templates/publish.ts";
 import { itemHref, typeLabel } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { HttpError } from "./errors.ts";
-import { endSession, sessionOf, startUserSession } from "./session.ts";
+import { endSession, startUserSession } from "./session.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, userOf, type WebMiddleware } from "./web-context.ts";
 
 /** Dependencies of the officials' pages. */
@@ -56,31 +55,15 @@ function markdownPreviews(fields: readonly FieldSpec[], values: FormValues): Map
 }
 
 /** Login and logout, and the officials' pages: publish, edit, delete, Markdown preview. */
-export function addOfficialRoutes(router: Router, deps: OfficialRoutesDeps): void {
+export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
   const { library, identity, orm, web } = deps;
+  const router = new Router();
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
   const official = requireUser(["editor", "admin"]);
 
   function renderLogin(ctx: Context, status: number, error?: string, username = ""): void {
     const f = frame(ctx, "Log in", "login");
-    const { t } = f;
-    sendPage(
-      ctx,
-      status,
-      renderLayout(
-        { ...f, title: t.logIn },
-        html`<div class="login"><h1>${t.logIn}</h1>
-<p class="hint">${t.loginIntro}</p>
-${error ? html`<p class="alert" role="alert" id="login-error">${error}</p>` : ""}
-<form method="post" action="/login" novalidate>
-${csrfField(f)}
-<input type="hidden" name="next" value="${safeNext(ctx.query.next ?? formOf(ctx).next)}">
-<div class="field"><label for="username">${t.username}</label><input type="text" id="username" name="username" value="${username}" autocomplete="username" aria-required="true"${error ? html` aria-describedby="login-error"` : ""}></div>
-<div class="field"><label for="password">${t.password}</label><input type="password" id="password" name="password" autocomplete="current-password" aria-required="true"></div>
-<div class="form-actions"><button type="submit">${t.logIn}</button></div>
-</form></div>`,
-      ),
-    );
+    sendPage(ctx, status, renderLoginPage({ ...f, title: f.t.logIn }, { error, username, next: safeNext(ctx.query.next ?? formOf(ctx).next) }));
   }
 
   router.get("/login", ...web.form, (ctx) => renderLogin(ctx, 200));
@@ -102,16 +85,7 @@ ${csrfField(f)}
 
   router.get("/official/new", ...web.form, official, (ctx) => {
     const f = frame(ctx, "Publish", "publish");
-    const { t } = f;
-    sendPage(
-      ctx,
-      200,
-      renderLayout(
-        { ...f, title: t.newItem },
-        html`<h1>${t.newItem}</h1><p class="lede">${fill(t.newItemIntro, { city: identity.name })}</p>
-<ul class="type-choices">${DOCUMENT_TYPES.map((ty) => html`<li><a href="/official/new/${ty}"><strong>${typeLabel(t, ty)}</strong></a></li>`)}</ul>`,
-      ),
-    );
+    sendPage(ctx, 200, renderNewItemPage({ ...f, title: f.t.newItem }));
   });
 
   function showForm(ctx: Context, status: number, view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] }): void {
@@ -214,18 +188,12 @@ ${csrfField(f)}
   router.get("/official/delete", ...web.form, official, async (ctx) => {
     const item = await localItem(ctx);
     const f = frame(ctx, item.title, "publish");
-    const { t } = f;
     sendPage(
       ctx,
       200,
-      renderLayout(
-        { ...f, title: `${t.delete}: ${item.title}` },
-        html`<h1>${fill(t.confirmDelete, { title: item.title })}</h1>
-<p>${t.confirmDeleteHelp}</p>
-<form method="post" action="/official/delete?${new URLSearchParams({ id: item.id })}">${csrfField(f)}
-<input type="hidden" name="_version" value="${String(item.version)}">
-<div class="form-actions"><button type="submit" class="danger">${t.delete}</button> <a class="button secondary" href="${itemHref(item.id, identity.origin)}">${t.cancel}</a></div>
-</form>`,
+      renderDeletePage(
+        { ...f, title: `${f.t.delete}: ${item.title}` },
+        { title: item.title, version: item.version, action: `/official/delete?${new URLSearchParams({ id: item.id })}`, cancelHref: itemHref(item.id, identity.origin) },
       ),
     );
   });
@@ -248,4 +216,5 @@ ${csrfField(f)}
     ctx.set("Cache-Control", "no-store");
     ctx.body = typeof markdown === "string" ? renderMarkdown(markdown.slice(0, 200_000)) : "";
   });
+  return router;
 }

@@ -2,7 +2,7 @@ import { storedDocument } from "../../schemas/catalogue.ts";
 import type { Duration, LinkRelation, PrerequisiteKind, PrerequisiteLevel } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { Strings } from "../i18n.ts";
-import { fact, itemLink, str, type SectionContext } from "./item.ts";
+import { fact, itemLink, str, type SectionContext } from "./item-parts.ts";
 
 function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;

@@ -4,13 +4,7 @@ import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
-
-/** An item another item links to, resolved when this node holds it. */
-export interface LinkedItem {
-  readonly href: string;
-  readonly title: string;
-  readonly type?: string;
-}
+import { fact, str, strings, type LinkedItem, type SectionContext } from "./item-parts.ts";
 
 /** What the item page needs. */
 export interface ItemView {
@@ -29,42 +23,6 @@ export interface ItemView {
   readonly actions?: { readonly edit: string; readonly delete: string };
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
-}
-
-/** Helpers the section renderers share. */
-export interface SectionContext {
-  readonly frame: PageFrame;
-  readonly d: Record<string, unknown>;
-  /** Sanitized Markdown field by pointer, in the displayed language. */
-  readonly markdown: (pointer: string) => SafeHtml | "";
-  readonly linked: ReadonlyMap<string, LinkedItem>;
-}
-
-/** A string field, if it is one. */
-export function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** An array field's objects. */
-export function objects(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null) : [];
-}
-
-/** An array field's strings. */
-export function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-}
-
-/** A link to an item id: this node's page for it when held, else the id itself. */
-export function itemLink(ctx: SectionContext, id: string, fallbackTitle?: string): SafeHtml {
-  const known = ctx.linked.get(id);
-  return known ? html`<a href="${known.href}">${known.title}</a>` : html`<a href="${id}">${fallbackTitle ?? id}</a>`;
-}
-
-/** One row of the facts list, or nothing when the value is empty. */
-export function fact(label: string, value: unknown): SafeHtml | "" {
-  if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) return "";
-  return html`<div><dt>${label}</dt><dd>${value instanceof Object && !Array.isArray(value) ? value : Array.isArray(value) ? value.join(", ") : String(value)}</dd></div>`;
 }
 
 /** Renders the page of one item: content in the reader's language where translated, and its provenance. */

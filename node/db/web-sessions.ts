@@ -1,0 +1,55 @@
+import { createHash } from "node:crypto";
+import type { Orm } from "./orm.ts";
+
+// The `web_sessions` table (migration 004): the web pages' sessions, keyed by the SHA-256
+// of the cookie's random key, so a copy of the database logs no one in.
+
+/** Options of {@link createWebSessionStore}. */
+export interface WebSessionStoreOptions {
+  /** How long a session lives when the caller gives no usable lifetime. */
+  readonly defaultTtlMs: number;
+}
+
+/** A koa-session store: sessions as JSON under the hash of their key, with an expiry. */
+export interface WebSessionStore {
+  /** The session of a key, or undefined when there is none or it has expired. */
+  get(key: string): Promise<unknown>;
+  /** Writes a session for `maxAge` ms, and removes every expired one. */
+  set(key: string, data: unknown, maxAge: number): Promise<void>;
+  /** Removes a session. */
+  destroy(key: string): Promise<void>;
+}
+
+function sessionId(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * The web sessions over the node's SQLite database. The table keeps only the SHA-256 of each
+ * key, so sessions survive restarts and logging out ends them on the server, not only in
+ * the browser.
+ */
+export function createWebSessionStore(orm: Orm, options: WebSessionStoreOptions): WebSessionStore {
+  const conn = () => orm.em.getConnection();
+  return {
+    async get(key) {
+      const rows = (await conn().execute("select data, expires_at from web_sessions where id = ?", [sessionId(key)], "all")) as { data: string; expires_at: number }[];
+      const row = rows[0];
+      if (!row || row.expires_at < Date.now()) return undefined;
+      return JSON.parse(row.data) as unknown;
+    },
+    async set(key, data, maxAge) {
+      const now = Date.now();
+      const ttl = Number.isFinite(maxAge) && maxAge > 0 ? maxAge : options.defaultTtlMs;
+      await conn().execute(
+        "insert into web_sessions (id, data, expires_at) values (?, ?, ?) on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at",
+        [sessionId(key), JSON.stringify(data), now + ttl],
+        "run",
+      );
+      await conn().execute("delete from web_sessions where expires_at < ?", [now], "run");
+    },
+    async destroy(key) {
+      await conn().execute("delete from web_sessions where id = ?", [sessionId(key)], "run");
+    },
+  };
+}
