@@ -171,7 +171,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
           }),
         );
       } catch (error) {
-        const late = stopping ? [] : processes.filter((x) => !serving.has(x) && x.isRunning());
+        // Not after a stop request or a node's exit (its output is printed then): only on a time-out.
+        const late = abort.signal.aborted ? [] : processes.filter((x) => !serving.has(x) && x.isRunning());
         for (const p of late) {
           log(`the ${DEMO_CITIES[processes.indexOf(p)]!.name} node did not serve in time; its output:`);
           process.stderr.write(`${p.output().trimEnd() || "(nothing yet)"}\n`);
