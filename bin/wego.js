@@ -3,7 +3,7 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../node/cli.ts");
+const { main } = await import("../node/cli/main.ts");
 const code = await main(process.argv);
 // A failed command exits at once: a node that failed to start may still hold open handles.
 if (code !== 0) process.exit(code);

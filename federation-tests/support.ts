@@ -1,29 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnNodeProcess, waitUntilServing, WEGO_BIN as WEGO, type NodeProcess } from "../node/cli/supervisor.ts";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const WEGO = join(ROOT, "bin", "wego.js");
 
 /** Polls `fn` until it returns a truthy value or the deadline passes; never sleeps blindly. */
-export async function poll<T>(label: string, fn: () => Promise<T | undefined | null | false>, deadlineMs = 20_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let lastError: unknown;
-  while (Date.now() < end) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${label}${lastError ? `: ${String(lastError)}` : ""}`);
-}
+export { poll } from "../node/cli/supervisor.ts";
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -85,18 +72,7 @@ export function createTokenFor(dataDir: string, role: "admin" | "editor", name: 
 }
 
 /** A real node process on loopback. */
-export interface NodeProcess {
-  readonly url: string;
-  readonly port: number;
-  readonly dataDir: string;
-  readonly child: ChildProcess;
-  /** Everything the process printed so far. */
-  output(): string;
-  /** SIGTERM and wait for exit. */
-  stop(): Promise<void>;
-  /** SIGKILL: a crash. */
-  kill(): Promise<void>;
-}
+export type { NodeProcess } from "../node/cli/supervisor.ts";
 
 /** Options of {@link startNodeProcess}. */
 export interface StartOptions {
@@ -107,26 +83,7 @@ export interface StartOptions {
 
 /** Starts `wego serve` as a child process and waits for /healthz. */
 export async function startNodeProcess(options: StartOptions): Promise<NodeProcess> {
-  const port = options.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [WEGO, "serve", "--port", String(port), "--host", "127.0.0.1", "--origin", url, "--data", options.dataDir, "--allow-private-address", "127.0.0.1", ...(options.args ?? [])],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const wait = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
-  await Promise.race([
-    poll(`node on ${url} to serve`, async () => (await fetch(`${url}/healthz`)).ok, 120_000),
-    exited.then(() => {
-      throw new Error(`node exited before serving: ${out}`);
-    }),
-  ]);
-  return { url, port, dataDir: options.dataDir, child, output: () => out, stop: () => wait("SIGTERM"), kill: () => wait("SIGKILL") };
+  const node = spawnNodeProcess({ port: options.port ?? (await freePort()), dataDir: options.dataDir, args: options.args, cwd: ROOT });
+  await waitUntilServing(node);
+  return node;
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveFollowTarget } from "../../node/cli-peer.ts";
+import { resolveFollowTarget } from "../../node/cli/peer.ts";
 import { poll, removeDir, ROOT, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
 
 // `wego peer …` against real node processes: follow, list, approve, block, and its errors.
