@@ -452,7 +452,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     },
 
     async list() {
-      return peers.list(await library.countByOrigin(), null);
+      return peers.list(await library.countByOrigin());
     },
 
     async follow(target) {
