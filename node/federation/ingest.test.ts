@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ingestJsonObject, ingestObject } from "./ingest.ts";
-import { createTestPeer, createTestReceiver, type TestPeer, type TestReceiver } from "./test-support.ts";
+import { createTestPeer, createTestReceiver, followPeers, type TestPeer, type TestReceiver } from "./test-support.ts";
 
 const open: TestReceiver[] = [];
 afterEach(async () => {
@@ -10,10 +10,7 @@ afterEach(async () => {
 async function following(...peers: TestPeer[]): Promise<TestReceiver> {
   const node = await createTestReceiver(peers);
   open.push(node);
-  for (const peer of peers) {
-    await node.peers.remember({ actorId: peer.actorId.href });
-    await node.peers.update(peer.actorId.href, { weFollow: "accepted" });
-  }
+  await followPeers(node, ...peers);
   return node;
 }
 

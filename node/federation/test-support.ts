@@ -101,6 +101,14 @@ export async function createTestReceiver(keysOf: readonly TestPeer[] = []): Prom
   return { ...base, peers, ingest };
 }
 
+/** Records that `node` follows each of `peers` (accepted), as after their Accept. */
+export async function followPeers(node: TestReceiver, ...peers: readonly TestPeer[]): Promise<void> {
+  for (const peer of peers) {
+    await node.peers.remember({ actorId: peer.actorId.href });
+    await node.peers.update(peer.actorId.href, { weFollow: "accepted" });
+  }
+}
+
 /** What a handler sent through its context. */
 export interface SentActivity {
   readonly recipient: unknown;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Article, Create, Delete, Update } from "@fedify/fedify/vocab";
 import { toSignedItemAttachment } from "../../signing/signed-item.ts";
 import { onItemCreated, onItemDeleted, onItemUpdated } from "./items.ts";
-import { createInboxContext, createSigningKey, createTestPeer, createTestReceiver, type TestPeer, type TestReceiver } from "../test-support.ts";
+import { createInboxContext, createSigningKey, createTestPeer, createTestReceiver, followPeers, type TestPeer, type TestReceiver } from "../test-support.ts";
 
 const open: TestReceiver[] = [];
 afterEach(async () => {
@@ -13,8 +13,7 @@ afterEach(async () => {
 async function following(peer: TestPeer): Promise<TestReceiver> {
   const node = await createTestReceiver([peer]);
   open.push(node);
-  await node.peers.remember({ actorId: peer.actorId.href });
-  await node.peers.update(peer.actorId.href, { weFollow: "accepted" });
+  await followPeers(node, peer);
   return node;
 }
 
