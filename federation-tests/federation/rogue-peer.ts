@@ -4,7 +4,7 @@ import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest, ty
 import { Accept, Article, Create, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
 import { generateKeyPair, exportJWK, type CryptoKey } from "jose";
 import { keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
-import { SIGNED_ITEM_MEDIA_TYPE } from "../../node/signing/verify.ts";
+import { SIGNED_ITEM_MEDIA_TYPE } from "../../node/signing/signed-item.ts";
 import { freePort } from "../support.ts";
 
 /**

@@ -16,7 +16,8 @@ export function registerVerifyCommand(program: Command): void {
         import("../config.ts"),
       ]);
       const outbound = createOutbound({ policy: addressPolicyOf(loadConfig({ allowPrivateAddress: opts.allowPrivateAddress ?? false })) });
-      const result = await verifyRemoteItem(url, { validator: createDocumentValidator(), outbound });
+      const validator = createDocumentValidator();
+      const result = await verifyRemoteItem(url, { checkDocument: (d) => validator.validate(d), outbound });
       await outbound.close();
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else if (result.ok) process.stdout.write(`valid: ${result.type} ${result.id} version ${result.version}, signed by ${result.origin} with key ${result.kid}\n`);

@@ -3,7 +3,6 @@ import { calculateJwkThumbprint, type JWK } from "jose";
 import type { Orm } from "../db/orm.ts";
 import { Key, type KeyRow } from "../db/entities.ts";
 import { openPrivateJwk, sealPrivateJwk, WIPED_PRIVATE_JWK } from "../db/key-rows.ts";
-import type { QueueKeyResolver } from "./queue.ts";
 
 const PURPOSES = [
   // HTTP Signatures (draft-cavage): what every fediverse server checks.
@@ -124,6 +123,17 @@ export async function rotateActorKeys(orm: Orm): Promise<ActorKeyRotation> {
   });
   loads.delete(orm);
   return { retired, created: rows.map((r) => r.kid) };
+}
+
+/** Names private keys in stored messages by reference and finds them again. */
+export interface QueueKeyResolver {
+  /** A reference to a private key (not secret), stored instead of the key. */
+  referenceOf(privateKey: JsonWebKey): Promise<string>;
+  /**
+   * The private key a reference names, `current: true`; else the current key of the same
+   * type (`kty`), `current: false`; null when there is none.
+   */
+  resolve(reference: string, kty: string): Promise<{ readonly privateKey: JsonWebKey; readonly current: boolean } | null>;
 }
 
 /**

@@ -1,11 +1,10 @@
-import type { Federation, InboxContext } from "@fedify/fedify";
-import { isActor, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
+import type { Federation } from "@fedify/fedify";
+import { PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
 import type { Orm } from "../db/orm.ts";
 import { Meta } from "../db/entities.ts";
 import type { NodeIdentity } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import { actorKeyFingerprint } from "./actor-keys.ts";
-import type { FederationDeps } from "./deps.ts";
 import { createPeerStore } from "./peers.ts";
 
 // Telling peers that the city actor's keys changed (`wego keys rotate --http` writes new
@@ -67,33 +66,4 @@ export async function announceActorKeys(options: AnnounceActorKeysOptions): Prom
     logger.error("could not announce the actor's keys; will try again at the next start", { error: reason });
     return { status: "failed", reason };
   }
-}
-
-/** Whether an Update is an actor updating itself (its object is its actor), not an item. */
-export function isActorSelfUpdate(update: Update): boolean {
-  return update.actorId !== null && update.objectId !== null && update.actorId.href === update.objectId.href;
-}
-
-/**
- * A peer updated its own actor, perhaps with new keys under the same key ids (Fedify
- * names them by position: `#main-key`, `#key-2`). The inbox door proved the Update's
- * sender, but its caches (the actor's document, its keys, the proofs of ownership) may
- * still hold the old keys: every key the actor lists, and the conventional ids, are
- * evicted and re-read at their next use. Nothing is taken from the embedded document.
- */
-export async function onActorUpdated(deps: FederationDeps, ctx: InboxContext<void>, update: Update): Promise<void> {
-  const actor = update.actorId;
-  if (!actor) return;
-  const peer = await deps.peers.get(actor.href);
-  if (!peer) {
-    deps.logger.debug("ignored an actor Update from a stranger", { actor: actor.href });
-    return;
-  }
-  const object = await update.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true }).catch(() => null);
-  const listed = object && isActor(object) && object.id?.href === actor.href ? [...object.publicKeyIds, ...object.assertionMethodIds] : [];
-  // The conventional ids too: a key the actor no longer lists must not stay trusted from the cache.
-  const keyIds = new Set([...listed.map((u) => u.href), `${actor.href}#main-key`, `${actor.href}#key-2`].filter((id) => new URL(id).origin === actor.origin));
-  deps.forgetActorKeys(actor.href, [...keyIds]);
-  deps.logger.info("a peer updated its actor; its cached keys were dropped", { actor: actor.href, keys: [...keyIds], activity: update.id?.href ?? null });
-  await deps.peers.touch(actor.href);
 }

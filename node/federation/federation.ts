@@ -1,17 +1,25 @@
 import { createFederation, parseSemVer, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
-import { Article, Create, Delete, Endpoints, Organization, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
+import { Article, Create, Delete, Endpoints, Organization, PUBLIC_COLLECTION, Update, type Activity } from "@fedify/fedify/vocab";
 import { countLocalEntries, selectItemWithVersion, selectLocalPage, type PagePosition } from "../db/queries.ts";
 import type { Orm } from "../db/orm.ts";
-import { toStored } from "../library/library.ts";
-import type { FederationDeps } from "./deps.ts";
+import { toStored, type Library, type NodeIdentity } from "../library/library.ts";
+import { trackDeliveries } from "./delivery-errors.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
-import { registerInboxListeners } from "./inbox/listeners.ts";
+import { registerInboxListeners, type InboxHandlerDeps } from "./inbox/listeners.ts";
+import type { PeerStore } from "./peers.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 
 /** Options of {@link createWegoFederation}. */
 export interface WegoFederationOptions {
-  readonly deps: FederationDeps;
   readonly orm: Orm;
+  readonly identity: NodeIdentity;
+  /** Counts local items for NodeInfo. */
+  readonly library: Pick<Library, "list">;
+  readonly peers: PeerStore;
+  /** Published on the actor: whether an admin approves each follower. */
+  readonly manuallyApprovesFollowers: boolean;
+  /** What the inbox handlers work with. */
+  readonly inbox: InboxHandlerDeps;
   readonly kv: KvStore;
   readonly queue: MessageQueue;
   readonly actorKeys: () => Promise<CryptoKeyPair[]>;
@@ -19,8 +27,11 @@ export interface WegoFederationOptions {
   readonly loaders: DocumentLoaders;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
-  /** Called when a delivery to a peer's inbox fails. */
-  readonly onDeliveryError?: (inbox: URL | null, error: Error) => void;
+  /**
+   * Called when a delivery fails (Fedify retries it with backoff): the inbox it was for
+   * (null if unknown), the error, and the activity.
+   */
+  readonly onDeliveryError?: (inbox: URL | null, error: Error, activity: Activity | null) => void;
 }
 
 const FIRST_CURSOR = "start";
@@ -46,12 +57,14 @@ function decodeCursor(cursor: string): PagePosition | null | undefined {
  * library (for backfill), followers, and the inbox routing table.
  */
 export function createWegoFederation(options: WegoFederationOptions): Federation<void> {
-  const { deps, orm } = options;
+  const { orm, identity, peers } = options;
+  const city = identity.city;
   const pageSize = options.pageSize ?? 100;
+  const deliveries = trackDeliveries(options.queue);
   const federation = createFederation<void>({
     kv: options.kv,
-    queue: options.queue,
-    origin: deps.identity.origin,
+    queue: deliveries.queue,
+    origin: identity.origin,
     // The node's own loaders stand in for Fedify's: they go through the outbound guard
     // (address checked at connect, ≤ 5 redirects, byte and time budget, JSON bounds).
     // Fedify's allowPrivateAddress stays off; the guard's policy decides instead.
@@ -63,19 +76,20 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
     // after JSON-LD processing, and would trust a key document's `owner` claim.
     skipSignatureVerification: true,
     manuallyStartQueue: true,
-    onOutboxError: (error, activity) => options.onDeliveryError?.(null, Object.assign(error, { activityId: activity?.id?.href })),
+    // Runs inside the queue handler of the failing outbox message: its inbox is known there.
+    onOutboxError: (error, activity) => options.onDeliveryError?.(deliveries.currentInbox(), error, activity),
   });
 
   federation
     .setActorDispatcher("/cities/{identifier}", async (ctx, identifier) => {
-      if (identifier !== deps.city) return null;
+      if (identifier !== city) return null;
       const keys = await ctx.getActorKeyPairs(identifier);
       return new Organization({
         id: ctx.getActorUri(identifier),
         preferredUsername: identifier,
-        name: deps.identity.name,
-        summary: `${deps.identity.name}: case studies, policy-export pathways and open datasets on WeGO Exchange.`,
-        url: new URL("/", deps.identity.origin),
+        name: identity.name,
+        summary: `${identity.name}: case studies, policy-export pathways and open datasets on WeGO Exchange.`,
+        url: new URL("/", identity.origin),
         inbox: ctx.getInboxUri(identifier),
         outbox: ctx.getOutboxUri(identifier),
         followers: ctx.getFollowersUri(identifier),
@@ -83,34 +97,34 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
         endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
         publicKey: keys[0]?.cryptographicKey,
         assertionMethods: keys.map((k) => k.multikey),
-        manuallyApprovesFollowers: deps.manuallyApprovesFollowers,
+        manuallyApprovesFollowers: options.manuallyApprovesFollowers,
         discoverable: true,
       });
     })
-    .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === deps.city ? options.actorKeys() : []))
-    .mapHandle((_ctx, username) => (username.toLowerCase() === deps.city ? deps.city : null));
+    .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === city ? options.actorKeys() : []))
+    .mapHandle((_ctx, username) => (username.toLowerCase() === city ? city : null));
 
   const addresses = (ctx: { getActorUri(i: string): URL; getFollowersUri(i: string): URL }) => ({
-    actorId: ctx.getActorUri(deps.city),
-    followersId: ctx.getFollowersUri(deps.city),
+    actorId: ctx.getActorUri(city),
+    followersId: ctx.getFollowersUri(city),
   });
 
   federation.setObjectDispatcher(Article, "/items/{slug}", async (ctx, { slug }) => {
-    const found = await selectItemWithVersion(orm.em.fork(), `${deps.identity.origin}/items/${slug}`);
+    const found = await selectItemWithVersion(orm.em.fork(), `${identity.origin}/items/${slug}`);
     if (!found || !found.item.local || found.item.deleted) return null;
     return toArticle(toStored(found.item, found.version), addresses(ctx));
   });
 
   federation
     .setOutboxDispatcher("/cities/{identifier}/outbox", async (ctx, identifier, cursor) => {
-      if (identifier !== deps.city || cursor === null) return null;
+      if (identifier !== city || cursor === null) return null;
       const after = decodeCursor(cursor);
       if (after === undefined) return null;
       const rows = await selectLocalPage(orm.em.fork(), after, pageSize);
       const items = rows.map((r) => {
         const item = toStored(r.item, r.version);
-        const actor = ctx.getActorUri(deps.city);
-        const audience = { tos: [PUBLIC_COLLECTION], ccs: [ctx.getFollowersUri(deps.city)] };
+        const actor = ctx.getActorUri(city);
+        const audience = { tos: [PUBLIC_COLLECTION], ccs: [ctx.getFollowersUri(city)] };
         // A deleted item is listed as the Delete that carries its signed Tombstone, the
         // same activity live followers received, so a follower that was away heals.
         if (item.deleted) {
@@ -130,13 +144,13 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
       const last = rows.at(-1);
       return { items, nextCursor: rows.length === pageSize && last ? encodeCursor({ updated: last.item.updated, id: last.item.id }) : null };
     })
-    .setFirstCursor((_ctx, identifier) => (identifier === deps.city ? FIRST_CURSOR : null))
-    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? countLocalEntries(orm.em.fork()) : null));
+    .setFirstCursor((_ctx, identifier) => (identifier === city ? FIRST_CURSOR : null))
+    .setCounter(async (_ctx, identifier) => (identifier === city ? countLocalEntries(orm.em.fork()) : null));
 
   federation
     .setFollowersDispatcher("/cities/{identifier}/followers", async (_ctx, identifier) => {
-      if (identifier !== deps.city) return null;
-      const followers = await deps.peers.followers();
+      if (identifier !== city) return null;
+      const followers = await peers.followers();
       return {
         items: followers.map((f) => ({
           id: new URL(f.actorId),
@@ -145,23 +159,23 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
         })),
       };
     })
-    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? (await deps.peers.followers()).length : null));
+    .setCounter(async (_ctx, identifier) => (identifier === city ? (await peers.followers()).length : null));
 
   federation
     .setFollowingDispatcher("/cities/{identifier}/following", async (_ctx, identifier) => {
-      if (identifier !== deps.city) return null;
-      return { items: (await deps.peers.following()).map((p) => new URL(p.actorId)) };
+      if (identifier !== city) return null;
+      return { items: (await peers.following()).map((p) => new URL(p.actorId)) };
     })
-    .setCounter(async (_ctx, identifier) => (identifier === deps.city ? (await deps.peers.following()).length : null));
+    .setCounter(async (_ctx, identifier) => (identifier === city ? (await peers.following()).length : null));
 
   federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => ({
-    software: { name: "wego-exchange", version: parseSemVer("0.1.0"), homepage: new URL("/", deps.identity.origin) },
+    software: { name: "wego-exchange", version: parseSemVer("0.1.0"), homepage: new URL("/", identity.origin) },
     protocols: ["activitypub"],
-    usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: (await deps.library.list({ local: true, limit: 0 })).total, localComments: 0 },
+    usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: (await options.library.list({ local: true, limit: 0 })).total, localComments: 0 },
     openRegistrations: false,
-    metadata: { city: deps.city, name: deps.identity.name },
+    metadata: { city: city, name: identity.name },
   }));
 
-  registerInboxListeners(federation, deps);
+  registerInboxListeners(federation, options.inbox);
   return federation;
 }

@@ -1,10 +1,10 @@
 import type { Object as APObject } from "@fedify/fedify/vocab";
 import type { Library, NodeIdentity } from "../library/library.ts";
 import type { DocumentValidator } from "../library/validation.ts";
-import { signedFromAnswer, verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
+import { readSignedItemOfJson, readSignedItemOfObject, type SignedItemReading } from "../signing/signed-item.ts";
+import { verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
 import type { Logger } from "../log.ts";
 import type { PeerStore } from "./peers.ts";
-import { extractSigned } from "./vocab.ts";
 
 /** What ingest needs. */
 export interface IngestDeps {
@@ -30,7 +30,7 @@ export type IngestOutcome =
  * logged with its reason and leaves nothing behind.
  */
 export async function ingestObject(deps: IngestDeps, object: APObject, deliveredBy: URL): Promise<IngestOutcome> {
-  const extracted = await extractSigned(object);
+  const extracted = await readSignedItemOfObject(object);
   return ingestSigned(deps, { objectId: object.id?.href ?? null, attribution: object.attributionId?.href, extracted }, deliveredBy);
 }
 
@@ -40,14 +40,13 @@ export async function ingestObject(deps: IngestDeps, object: APObject, delivered
  */
 export function ingestJsonObject(deps: IngestDeps, json: unknown, deliveredBy: URL): Promise<IngestOutcome> {
   const o = (json ?? {}) as { id?: unknown; attributedTo?: unknown };
-  const signed = signedFromAnswer(json);
-  const extracted = signed ? ({ ok: true, signed } as const) : ({ ok: false, reason: "the object carries no signed document" } as const);
+  const extracted = readSignedItemOfJson(json);
   return ingestSigned(deps, { objectId: typeof o.id === "string" ? o.id : null, attribution: typeof o.attributedTo === "string" ? o.attributedTo : undefined, extracted }, deliveredBy);
 }
 
 async function ingestSigned(
   deps: IngestDeps,
-  item: { objectId: string | null; attribution: string | undefined; extracted: Awaited<ReturnType<typeof extractSigned>> },
+  item: { objectId: string | null; attribution: string | undefined; extracted: SignedItemReading },
   deliveredBy: URL,
 ): Promise<IngestOutcome> {
   const refuse = (reason: string): IngestOutcome => {
@@ -63,7 +62,7 @@ async function ingestSigned(
   const { document, jws } = extracted.signed;
   if (item.objectId !== document.id) return refuse("the object id differs from the signed document's id");
   if (item.attribution !== undefined && item.attribution !== document.attributedTo) return refuse("the object is attributed to another actor than the signed document");
-  const verified = await verifySignedDocument(document, jws, { validator: deps.validator, loadKeys: deps.loadKeys });
+  const verified = await verifySignedDocument(document, jws, { checkDocument: (d) => deps.validator.validate(d), loadKeys: deps.loadKeys });
   if (!verified.ok) return refuse(verified.reason);
   if (verified.origin === deps.identity.origin) return refuse("the item claims this node's own origin");
   const originHost = new URL(verified.origin).host.toLowerCase();

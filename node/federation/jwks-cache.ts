@@ -19,7 +19,7 @@ export interface JwksCacheOptions {
  * `kid` (the origin rotated its key) triggers one refetch, at most every `refetchAfterMs`,
  * so a flood of badly signed items cannot make us hammer an origin.
  */
-export function createJwksCache(options: JwksCacheOptions): KeyLoader & { clear(): void } {
+export function createJwksCache(options: JwksCacheOptions): KeyLoader {
   const ttl = options.ttlMs ?? 60 * 60 * 1000;
   const refetchAfter = options.refetchAfterMs ?? 30_000;
   const entries = new LRUCache<string, { keys: JWK[]; fetchedAt: number }>({ max: options.maxOrigins ?? 2_000 });
@@ -38,7 +38,7 @@ export function createJwksCache(options: JwksCacheOptions): KeyLoader & { clear(
     return pending;
   }
 
-  const loader = async (origin: string, kid: string | null) => {
+  return async (origin, kid) => {
     const entry = entries.get(origin);
     const age = entry ? Date.now() - entry.fetchedAt : Infinity;
     const known = entry && kid !== null && entry.keys.some((k) => k.kid === kid);
@@ -48,5 +48,4 @@ export function createJwksCache(options: JwksCacheOptions): KeyLoader & { clear(
     if (!result.ok && entry) return { ok: true as const, keys: entry.keys };
     return result;
   };
-  return Object.assign(loader, { clear: () => entries.clear() });
 }

@@ -67,7 +67,8 @@ export interface PeerStore {
   /** Records (or refreshes) what we know of an actor; keeps follow states. */
   remember(info: ActorInfo): Promise<PeerRow>;
   update(actorId: string, changes: Partial<PeerRow>): Promise<void>;
-  list(itemsByOrigin: Record<string, number>, allowlist?: readonly string[] | null): Promise<PeerView[]>;
+  /** Every known peer, and every blocked host, with the number of items held from each origin. */
+  list(itemsByOrigin: Record<string, number>): Promise<PeerView[]>;
   /** Followers whose follow we accepted, on hosts not blocked. */
   followers(): Promise<FollowerInbox[]>;
   /** Peers we follow (accepted), on hosts not blocked. */
@@ -75,7 +76,6 @@ export interface PeerStore {
   isBlocked(host: string): Promise<boolean>;
   block(host: string, reason?: string): Promise<PeerRow[]>;
   unblock(host: string): Promise<boolean>;
-  blockedHosts(): Promise<string[]>;
   /** Notes a successful contact. */
   touch(actorId: string): Promise<void>;
   /** Notes a failed contact with a peer's host. */
@@ -141,7 +141,7 @@ export function createPeerStore(orm: Orm): PeerStore {
       forget(actorId);
     },
 
-    async list(itemsByOrigin, allowlist) {
+    async list(itemsByOrigin) {
       const e = em();
       const [rows, blocked] = await Promise.all([e.find(Peer, {}, { orderBy: { host: "asc" } }), e.find(BlockedHost, {})]);
       const blockedSet = new Set(blocked.map((b) => b.host));
@@ -170,7 +170,7 @@ export function createPeerStore(orm: Orm): PeerStore {
           views.push({ actor: "", host, handle: null, name: null, state: "blocked", weFollow: "none", theyFollow: "none", items: 0, lastSeen: null, lastError: null, healthy: false, backfill: { state: "idle", done: 0, total: 0 } });
         }
       }
-      return allowlist ? views.filter((v) => v.state === "blocked" || allowlist.includes(v.host)) : views;
+      return views;
     },
 
     async followers() {
@@ -207,10 +207,6 @@ export function createPeerStore(orm: Orm): PeerStore {
     async unblock(host) {
       (await blockedSet()).delete(host.toLowerCase());
       return (await em().nativeDelete(BlockedHost, { host: host.toLowerCase() })) > 0;
-    },
-
-    async blockedHosts() {
-      return (await em().find(BlockedHost, {}, { orderBy: { host: "asc" } })).map((b) => b.host);
     },
 
     async touch(actorId) {

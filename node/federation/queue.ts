@@ -2,7 +2,7 @@ import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOption
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "../db/orm.ts";
 import type { Logger } from "../log.ts";
-import { createQueueKeyResolver } from "./actor-keys.ts";
+import { createQueueKeyResolver, type QueueKeyResolver } from "./actor-keys.ts";
 
 // A durable MessageQueue over the node's database (table fedify_queue,
 // migrations/002-federation-store.ts). Fedify's InProcessMessageQueue loses pending
@@ -34,17 +34,6 @@ export interface SqliteMessageQueueOptions {
   readonly logger?: Logger;
   /** Turns the private keys of queued messages into references and back (default: the city actor's keys in this database). */
   readonly keys?: QueueKeyResolver;
-}
-
-/** Names private keys in stored messages by reference and finds them again. */
-export interface QueueKeyResolver {
-  /** A reference to a private key (not secret), stored instead of the key. */
-  referenceOf(privateKey: JsonWebKey): Promise<string>;
-  /**
-   * The private key a reference names, `current: true`; else the current key of the same
-   * type (`kty`), `current: false`; null when there is none.
-   */
-  resolve(reference: string, kty: string): Promise<{ readonly privateKey: JsonWebKey; readonly current: boolean } | null>;
 }
 
 /** How a queued message names a private key it carried. */

@@ -1,36 +1,15 @@
 import { Temporal } from "@js-temporal/polyfill";
-import { Article, Document, Hashtag, PUBLIC_COLLECTION, Tombstone, type Object as APObject } from "@fedify/fedify/vocab";
+import { Article, Hashtag, PUBLIC_COLLECTION, Tombstone } from "@fedify/fedify/vocab";
 import type { StoredItem } from "../library/library.ts";
+import { toSignedItemAttachment } from "../signing/signed-item.ts";
 
-// The only module that speaks ActivityStreams for items: the domain's names stay here.
-
-import { SIGNED_ITEM_MEDIA_TYPE } from "../signing/verify.ts";
-
-export { SIGNED_ITEM_MEDIA_TYPE };
-
-/** Largest signed payload accepted from a peer (document + JWS as JSON text). */
-export const MAX_SIGNED_BYTES = 1_500_000;
-
-/** A document and its detached JWS, as carried inside an object. */
-export interface SignedDocument {
-  readonly document: Record<string, unknown>;
-  readonly jws: string;
-}
+// Items as ActivityStreams objects: the domain's names become wire names here (the
+// activities around them are built by the publisher and the outbox dispatcher).
 
 /** Addresses of the sending city, for audience fields. */
 export interface ActorAddresses {
   readonly actorId: URL;
   readonly followersId: URL;
-}
-
-function signedAttachment(item: StoredItem): Document {
-  // A JSON string in a standard property survives Fedify's parsing and re-serialization
-  // byte for byte (extension properties do not), so a receiver verifies exactly what we signed.
-  return new Document({
-    name: "WeGO Exchange signed document (JWS, RFC 8785 canonical JSON payload)",
-    mediaType: SIGNED_ITEM_MEDIA_TYPE,
-    content: JSON.stringify({ document: item.document, jws: item.jws }),
-  });
 }
 
 function instant(value: string): Temporal.Instant | null {
@@ -63,7 +42,7 @@ export function toArticle(item: StoredItem, addresses: ActorAddresses): Article 
     tags,
     tos: [PUBLIC_COLLECTION],
     ccs: [addresses.followersId],
-    attachments: [signedAttachment(item)],
+    attachments: [toSignedItemAttachment(item)],
   });
 }
 
@@ -72,38 +51,8 @@ export function toTombstone(item: StoredItem): Tombstone {
   return new Tombstone({
     id: new URL(item.id),
     deleted: instant(item.updated),
-    attachments: [signedAttachment(item)],
+    attachments: [toSignedItemAttachment(item)],
   });
-}
-
-/**
- * The signed document an object carries, or a reason it carries none. Reads only
- * what the object holds: never fetches anything.
- */
-export async function extractSigned(object: APObject): Promise<{ ok: true; signed: SignedDocument } | { ok: false; reason: string }> {
-  let found: string | undefined;
-  // A loader that refuses: an attachment given only as a URL is never fetched.
-  const refuse = () => Promise.reject(new Error("attachments are not fetched"));
-  for await (const attachment of object.getAttachments({ suppressError: true, documentLoader: refuse, contextLoader: refuse })) {
-    if (attachment instanceof Document && attachment.mediaType === SIGNED_ITEM_MEDIA_TYPE) {
-      const content = attachment.content;
-      if (typeof content === "string") found = content;
-      break;
-    }
-  }
-  if (found === undefined) return { ok: false, reason: "the object carries no signed document" };
-  if (found.length > MAX_SIGNED_BYTES) return { ok: false, reason: "the signed document is too large" };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(found);
-  } catch {
-    return { ok: false, reason: "the signed document is not JSON" };
-  }
-  const { document, jws } = (parsed ?? {}) as { document?: unknown; jws?: unknown };
-  if (!document || typeof document !== "object" || Array.isArray(document) || typeof jws !== "string") {
-    return { ok: false, reason: "the signed document lacks document or jws" };
-  }
-  return { ok: true, signed: { document: document as Record<string, unknown>, jws } };
 }
 
 /** The URL a link property of plain (unprocessed) JSON holds: a string, or an object's `id`; else null. */

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
-import type { FederationService, PeerActionResult } from "../federation/service.ts";
+import type { AnnounceResult, FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
 import type { PeerView } from "../federation/peers.ts";
 import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
@@ -22,9 +22,10 @@ function field(ctx: Context, name: string): string {
   return value.trim();
 }
 
-function answer(ctx: Context, result: PeerActionResult): void {
+function answer(ctx: Context, result: PeerActionResult | HostActionResult | AnnounceResult): void {
   if (!result.ok) throw new HttpError(result.status, result.reason);
-  ctx.body = result;
+  // The API names what an action touched `actor`, be it an actor, a host or an item (DESIGN.md).
+  ctx.body = "actor" in result ? result : "host" in result ? { ok: true, actor: result.host, state: result.state } : { ok: true, actor: result.item };
 }
 
 /** A peer as anonymous callers of `GET /api/peers` see it. */

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { NodeIdentity } from "../library/library.ts";
-import type { FederationService, PeerActionResult } from "../federation/service.ts";
+import type { FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
 import { renderPeersPage } from "../../web/templates/peers.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, type WebMiddleware } from "./web-context.ts";
 
@@ -27,8 +27,8 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
     sendPage(ctx, 200, renderPeersPage({ ...f, title: f.t.peers, scripts: peers.some((p) => p.backfill.state === "running") ? ["peers.js"] : [] }, { peers }));
   });
 
-  function done(ctx: Context, result: PeerActionResult): void {
-    setFlash(ctx, result.ok ? `${stringsOf(ctx).peerActionDone} ${result.actor}${result.state ? ` → ${result.state}` : ""}` : `${result.status}: ${result.reason}`);
+  function done(ctx: Context, result: PeerActionResult | HostActionResult): void {
+    setFlash(ctx, result.ok ? `${stringsOf(ctx).peerActionDone} ${"host" in result ? result.host : result.actor}${result.state ? ` → ${result.state}` : ""}` : `${result.status}: ${result.reason}`);
     ctx.status = 303;
     ctx.redirect("/admin/peers");
   }

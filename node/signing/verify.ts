@@ -2,17 +2,23 @@ import type { JWK } from "jose";
 import { parseBoundedJson } from "../net/json-bounds.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { jwsKeyId, verifyDetachedJws } from "./jws.ts";
-import type { DocumentValidator } from "../library/validation.ts";
+import { readSignedItemOfJson } from "./signed-item.ts";
 
 /** Outcome of {@link verifyRemoteItem}: what was checked, and the first thing that failed. */
 export type RemoteVerification =
   | { readonly ok: true; readonly id: string; readonly type: string; readonly version: number; readonly origin: string; readonly kid: string }
   | { readonly ok: false; readonly reason: string; readonly id?: string; readonly origin?: string };
 
+/**
+ * The caller's check of a document's content (its schema): signing knows no schema, so
+ * the domain hands it in. Each issue names where in the document it is.
+ */
+export type DocumentCheck = (document: Record<string, unknown>) => { readonly ok: true } | { readonly ok: false; readonly details: readonly { readonly path: string; readonly message: string }[] };
+
 /** Options of {@link verifyRemoteItem}. */
 export interface VerifyRemoteOptions {
   /** Schema check for the document (skipped for Tombstones). */
-  readonly validator: DocumentValidator;
+  readonly checkDocument: DocumentCheck;
   /** The outbound guard every fetch goes through (address policy, redirects, byte budget). */
   readonly outbound: Outbound;
   /** Per-request timeout in ms (default 10 s). */
@@ -31,32 +37,16 @@ async function fetchJson(url: URL, accept: string, options: Pick<VerifyRemoteOpt
   return parsed.ok ? { ok: true, json: parsed.value, url } : { ok: false, reason: `${url.href}: ${parsed.reason}` };
 }
 
-/** Media type of the ActivityStreams attachment that carries an item's signed document. */
-export const SIGNED_ITEM_MEDIA_TYPE = "application/vnd.wego.signed-item+json";
-
-/**
- * The signed document in an answer: the API's `{document, jws}`, or an ActivityStreams
- * object (an item's id URL) whose attachment carries it.
- */
-export function signedFromAnswer(json: unknown): { document: Record<string, unknown>; jws: string } | null {
-  let candidate = json as { document?: unknown; jws?: unknown; attachment?: unknown } | null;
-  if (candidate && typeof candidate === "object" && candidate.document === undefined && candidate.attachment !== undefined) {
-    const attachments = Array.isArray(candidate.attachment) ? candidate.attachment : [candidate.attachment];
-    const found = attachments.find((a) => a && typeof a === "object" && (a as { mediaType?: unknown }).mediaType === SIGNED_ITEM_MEDIA_TYPE) as { content?: unknown } | undefined;
-    if (typeof found?.content !== "string" || found.content.length > 1_500_000) return null;
-    try {
-      candidate = JSON.parse(found.content) as typeof candidate;
-    } catch {
-      return null;
-    }
-  }
-  const document = candidate?.document;
-  if (!document || typeof document !== "object" || Array.isArray(document) || typeof candidate?.jws !== "string") return null;
-  return { document: document as Record<string, unknown>, jws: candidate.jws };
-}
-
 /** Where a verifier gets an origin's published keys; `kid` lets a cache refetch on an unknown key. */
 export type KeyLoader = (origin: string, kid: string | null) => Promise<{ ok: true; keys: JWK[] } | { ok: false; reason: string }>;
+
+/** Options of {@link verifySignedDocument}. */
+export interface VerifySignedOptions {
+  /** Schema check for the document (skipped for Tombstones). */
+  readonly checkDocument: DocumentCheck;
+  /** The origin's published keys. */
+  readonly loadKeys: KeyLoader;
+}
 
 /**
  * Checks a signed document as a receiver must, trusting nothing about who delivered it:
@@ -67,7 +57,7 @@ export type KeyLoader = (origin: string, kid: string | null) => Promise<{ ok: tr
 export async function verifySignedDocument(
   document: Record<string, unknown>,
   jws: string,
-  options: { readonly validator: DocumentValidator; readonly loadKeys: KeyLoader },
+  options: VerifySignedOptions,
 ): Promise<RemoteVerification> {
   const id = typeof document.id === "string" ? document.id : undefined;
   if (!id) return { ok: false, reason: "the document has no id" };
@@ -90,7 +80,7 @@ export async function verifySignedDocument(
   if (document.type === "Tombstone") {
     if (typeof document.deleted !== "string" || typeof document.formerType !== "string") return { ok: false, reason: "the Tombstone lacks deleted or formerType", id, origin };
   } else {
-    const valid = options.validator.validate(document);
+    const valid = options.checkDocument(document);
     if (!valid.ok) return { ok: false, reason: `the signed document breaks its schema: ${valid.details.map((d) => `${d.path} ${d.message}`).join("; ")}`, id, origin };
   }
   return { ok: true, id, type: String(document.type), version: Number(document.version), origin, kid: check.kid };
@@ -118,12 +108,12 @@ export async function verifyRemoteItem(target: string, options: VerifyRemoteOpti
   }
   const fetched = await fetchJson(url, "application/activity+json, application/json;q=0.9", options);
   if (!fetched.ok) return fetched;
-  const body = signedFromAnswer(fetched.json);
-  if (!body) return { ok: false, reason: "the answer carries no signed document (document and jws)" };
-  const document = body.document;
+  const answer = readSignedItemOfJson(fetched.json);
+  if (!answer.ok) return { ok: false, reason: "the answer carries no signed document (document and jws)" };
+  const { document, jws } = answer.signed;
   // Fetched from its own origin, the id must be the very URL asked for.
   if (typeof document.id === "string" && URL.canParse(document.id) && url.origin === new URL(document.id).origin && url.pathname.startsWith("/items/") && document.id !== url.href) {
     return { ok: false, reason: `the origin answered ${url.href} with another item (${document.id})` };
   }
-  return verifySignedDocument(document, body.jws, { validator: options.validator, loadKeys: (origin) => fetchJwks(origin, options) });
+  return verifySignedDocument(document, jws, { checkDocument: options.checkDocument, loadKeys: (origin) => fetchJwks(origin, options) });
 }

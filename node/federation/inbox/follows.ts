@@ -1,12 +1,33 @@
 import { Follow, Reject, type Accept, type Undo } from "@fedify/fedify/vocab";
 import type { InboxContext } from "@fedify/fedify";
-import type { FederationDeps } from "../deps.ts";
+import type { NodeIdentity } from "../../library/library.ts";
+import type { Logger } from "../../log.ts";
 import { actorInfoOf, unusableActor } from "../actors.ts";
+import type { Backfill } from "../backfill.ts";
+import type { Peering } from "../peering.ts";
+import type { PeerStore } from "../peers.ts";
+
+/** What the follow handlers work with; each takes only the part it uses. */
+export interface FollowHandlerDeps {
+  readonly peers: PeerStore;
+  readonly logger: Logger;
+  /** Our city: a Follow must name its actor. */
+  readonly identity: Pick<NodeIdentity, "city" | "actorId">;
+  /** Whether an admin approves each follower (else a Follow is accepted at once). */
+  readonly manuallyApprovesFollowers: boolean;
+  readonly peering: Pick<Peering, "approve" | "refuseHost">;
+  readonly backfill: Pick<Backfill, "start">;
+}
 
 /** Someone asked to follow our city: record it pending (or accept at once when not moderated). */
-export async function onFollowed(deps: FederationDeps, ctx: InboxContext<void>, follow: Follow): Promise<void> {
-  const { peers, logger } = deps;
-  if (!follow.id || !follow.actorId || follow.objectId?.href !== deps.actorId.href) {
+export async function onFollowed(
+  deps: Pick<FollowHandlerDeps, "peers" | "logger" | "identity" | "manuallyApprovesFollowers" | "peering">,
+  ctx: InboxContext<void>,
+  follow: Follow,
+): Promise<void> {
+  const { peers, logger, identity } = deps;
+  const actorId = new URL(identity.actorId);
+  if (!follow.id || !follow.actorId || follow.objectId?.href !== actorId.href) {
     logger.info("ignored a Follow not addressed to our city", { follow: follow.id?.href ?? null });
     return;
   }
@@ -21,19 +42,19 @@ export async function onFollowed(deps: FederationDeps, ctx: InboxContext<void>, 
     logger.info("ignored a Follow from an actor the node cannot deliver to", { actor: actor.id.href, reason: unusable });
     return;
   }
-  if ((await peers.isBlocked(host)) || (deps.allowlist && !deps.allowlist.includes(host))) {
-    await ctx.sendActivity({ identifier: deps.city }, actor, new Reject({ id: new URL(`${deps.actorId.href}#reject-${encodeURIComponent(follow.id.href)}`), actor: deps.actorId, object: follow }));
+  if (await deps.peering.refuseHost(host)) {
+    await ctx.sendActivity({ identifier: identity.city }, actor, new Reject({ id: new URL(`${actorId.href}#reject-${encodeURIComponent(follow.id.href)}`), actor: actorId, object: follow }));
     logger.info("rejected a Follow from a host that may not peer", { host });
     return;
   }
   await peers.remember(actorInfoOf(actor));
   await peers.update(actor.id.href, { theyFollow: "pending", theirFollowId: follow.id.href, lastSeen: new Date().toISOString() });
   logger.info("follow request pending approval", { actor: actor.id.href });
-  if (!deps.manuallyApprovesFollowers) await deps.approve(actor.id.href);
+  if (!deps.manuallyApprovesFollowers) await deps.peering.approve(ctx, actor.id.href);
 }
 
 /** A peer accepted our Follow: we now receive its items; import its library. */
-export async function onFollowAccepted(deps: FederationDeps, _ctx: InboxContext<void>, accept: Accept): Promise<void> {
+export async function onFollowAccepted(deps: Pick<FollowHandlerDeps, "peers" | "logger" | "backfill">, ctx: InboxContext<void>, accept: Accept): Promise<void> {
   const actorId = accept.actorId?.href;
   if (!actorId) return;
   const peer = await deps.peers.get(actorId);
@@ -44,11 +65,12 @@ export async function onFollowAccepted(deps: FederationDeps, _ctx: InboxContext<
   }
   await deps.peers.update(actorId, { weFollow: "accepted", lastSeen: new Date().toISOString() });
   deps.logger.info("peer accepted our follow", { actor: actorId });
-  deps.startBackfill(actorId, "full");
+  // Started by the peer's own activity: held back after a run that failed.
+  deps.backfill.start(ctx, actorId, "full", "peer");
 }
 
 /** A peer refused our Follow. */
-export async function onFollowRejected(deps: FederationDeps, _ctx: InboxContext<void>, reject: Reject): Promise<void> {
+export async function onFollowRejected(deps: Pick<FollowHandlerDeps, "peers" | "logger">, _ctx: InboxContext<void>, reject: Reject): Promise<void> {
   const actorId = reject.actorId?.href;
   if (!actorId) return;
   const peer = await deps.peers.get(actorId);
@@ -58,7 +80,7 @@ export async function onFollowRejected(deps: FederationDeps, _ctx: InboxContext<
 }
 
 /** A peer withdrew its Follow of our city. */
-export async function onUnfollowed(deps: FederationDeps, ctx: InboxContext<void>, undo: Undo): Promise<void> {
+export async function onUnfollowed(deps: Pick<FollowHandlerDeps, "peers" | "logger">, ctx: InboxContext<void>, undo: Undo): Promise<void> {
   const actorId = undo.actorId?.href;
   if (!actorId) return;
   const object = await undo.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true });
@@ -66,4 +88,3 @@ export async function onUnfollowed(deps: FederationDeps, ctx: InboxContext<void>
   await deps.peers.update(actorId, { theyFollow: "none", theirFollowId: null });
   deps.logger.info("peer unfollowed us", { actor: actorId });
 }
-

@@ -1,11 +1,10 @@
 import type { InboxContext } from "@fedify/fedify";
 import type { Announce, Create, Delete, Update } from "@fedify/fedify/vocab";
-import type { FederationDeps } from "../deps.ts";
-import { ingestObject } from "../ingest.ts";
+import { ingestObject, type IngestDeps } from "../ingest.ts";
 
 type ItemActivity = Create | Update | Delete | Announce;
 
-async function ingestActivity(deps: FederationDeps, ctx: InboxContext<void>, activity: ItemActivity, kind: string): Promise<void> {
+async function ingestActivity(deps: IngestDeps, ctx: InboxContext<void>, activity: ItemActivity, kind: string): Promise<void> {
   const deliverer = activity.actorId;
   if (!deliverer) return;
   // Embedded objects are read as delivered; a bare URL is fetched (from wherever it
@@ -20,21 +19,21 @@ async function ingestActivity(deps: FederationDeps, ctx: InboxContext<void>, act
 }
 
 /** A peer published an item. */
-export function onItemCreated(deps: FederationDeps, ctx: InboxContext<void>, create: Create): Promise<void> {
+export function onItemCreated(deps: IngestDeps, ctx: InboxContext<void>, create: Create): Promise<void> {
   return ingestActivity(deps, ctx, create, "Create");
 }
 
 /** A peer published a new version of an item. */
-export function onItemUpdated(deps: FederationDeps, ctx: InboxContext<void>, update: Update): Promise<void> {
+export function onItemUpdated(deps: IngestDeps, ctx: InboxContext<void>, update: Update): Promise<void> {
   return ingestActivity(deps, ctx, update, "Update");
 }
 
 /** A peer deleted an item: its signed Tombstone replaces it. */
-export function onItemDeleted(deps: FederationDeps, ctx: InboxContext<void>, del: Delete): Promise<void> {
+export function onItemDeleted(deps: IngestDeps, ctx: InboxContext<void>, del: Delete): Promise<void> {
   return ingestActivity(deps, ctx, del, "Delete");
 }
 
 /** A peer relayed another city's item: kept only if the origin's own signature verifies. */
-export function onItemAnnounced(deps: FederationDeps, ctx: InboxContext<void>, announce: Announce): Promise<void> {
+export function onItemAnnounced(deps: IngestDeps, ctx: InboxContext<void>, announce: Announce): Promise<void> {
   return ingestActivity(deps, ctx, announce, "Announce");
 }

@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
+import { Create, Note } from "@fedify/fedify/vocab";
+import { PUBLIC_ONLY } from "../net/address-policy.ts";
+import { createOutbound } from "../net/outbound.ts";
+import { createActorKeys } from "./actor-keys.ts";
+import { trackDeliveries } from "./delivery-errors.ts";
+import { createDocumentLoaders } from "./document-loader.ts";
+import { createWegoFederation } from "./federation.ts";
+import { createTestReceiver, type TestReceiver } from "./test-support.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("trackDeliveries()", () => {
+  it("names the inbox of the outbox message whose handler runs, and nothing outside one", async () => {
+    const tracked = trackDeliveries(new InProcessMessageQueue());
+    const seen: (string | null)[] = [];
+    const stop = new AbortController();
+    cleanups.push(() => stop.abort());
+    void tracked.queue.listen(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        seen.push(tracked.currentInbox()?.href ?? null);
+      },
+      { signal: stop.signal },
+    );
+    await tracked.queue.enqueue({ type: "outbox", inbox: "https://busan.test/inbox" });
+    await tracked.queue.enqueue({ type: "inbox", activity: {} });
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(["https://busan.test/inbox", null]);
+    expect(tracked.currentInbox()).toBeNull();
+  });
+});
+
+describe("createWegoFederation() onDeliveryError", () => {
+  it("reports the inbox a failed delivery was for, whether it answered 500 or refused the connection", async () => {
+    const node: TestReceiver = await createTestReceiver();
+    cleanups.push(() => node.orm.close());
+    const server: Server = createServer((_req, res) => res.writeHead(500).end("down for maintenance"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const failing = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A port nobody listens on: the error is fetch's own, and names no URL.
+    const spare = createServer();
+    await new Promise<void>((resolve) => spare.listen(0, "127.0.0.1", resolve));
+    const refusing = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => spare.close(() => resolve()));
+
+    const errors: { inbox: string | null; message: string }[] = [];
+    const federation = createWegoFederation({
+      orm: node.orm,
+      identity: node.identity,
+      library: node.library,
+      peers: node.peers,
+      manuallyApprovesFollowers: true,
+      kv: new MemoryKvStore(),
+      queue: new InProcessMessageQueue(),
+      actorKeys: createActorKeys(node.orm),
+      loaders: createDocumentLoaders({ outbound: createOutbound({ policy: PUBLIC_ONLY }) }),
+      inbox: {
+        ...node.ingest,
+        manuallyApprovesFollowers: true,
+        peering: { approve: async () => ({ ok: false, status: 404, reason: "unused" }), refuseHost: async () => null },
+        backfill: { start() {} },
+        ingest: node.ingest,
+        forgetActorKeys() {},
+      },
+      onDeliveryError: (inbox, error) => void errors.push({ inbox: inbox?.href ?? null, message: error.message }),
+    });
+    const stop = new AbortController();
+    cleanups.push(() => stop.abort());
+    void federation.startQueue(undefined, { signal: stop.signal });
+    const ctx = federation.createContext(new URL(node.identity.origin), undefined);
+    const actor = new URL(node.identity.actorId);
+    for (const base of [failing, refusing]) {
+      await ctx.sendActivity(
+        { identifier: node.identity.city },
+        { id: new URL(`${base}/users/x`), inboxId: new URL(`${base}/inbox`), endpoints: null },
+        new Create({ id: new URL(`${actor.href}#test-${base}`), actor, object: new Note({ id: new URL(`${node.identity.origin}/notes/1`), content: "hello" }) }),
+      );
+    }
+    await until(() => new Set(errors.map((e) => e.inbox)).size >= 2);
+    expect(new Set(errors.map((e) => e.inbox))).toEqual(new Set([`${failing}/inbox`, `${refusing}/inbox`]));
+  });
+});

@@ -1,0 +1,181 @@
+import type { Context } from "@fedify/fedify";
+import { Accept, Follow, isActor, Reject, Undo, type Actor } from "@fedify/fedify/vocab";
+import type { Library, NodeIdentity } from "../library/library.ts";
+import type { Logger } from "../log.ts";
+import type { Outbound } from "../net/outbound.ts";
+import { actorInfoOf, unusableActor } from "./actors.ts";
+import type { Backfill } from "./backfill.ts";
+import { hostOf, type PeerStore, type PeerView } from "./peers.ts";
+import { resolveHandle } from "./webfinger.ts";
+
+// Peering operations: what an admin does (follow, approve, reject, unfollow, block,
+// unblock, resync), and the host policy every door into the node applies. Operations
+// that send an activity take the Fedify context to send it through.
+
+/** Options of {@link createPeering}. */
+export interface PeeringOptions {
+  readonly peers: PeerStore;
+  /** Counts items by origin (the peers list) and purges a blocked host's items. */
+  readonly library: Pick<Library, "countByOrigin" | "purgeOrigin">;
+  readonly identity: NodeIdentity;
+  readonly logger: Logger;
+  /** WebFinger lookups of handles go through it. */
+  readonly outbound: Outbound;
+  /** When set, only these hosts may peer (WeGO membership). */
+  readonly allowlist?: readonly string[] | null;
+  /** A resync starts a full import of the peer's outbox. */
+  readonly backfill: Pick<Backfill, "start">;
+}
+
+/** Why an action was refused, as an HTTP status and a reason an admin reads. */
+export interface PeeringRefusal {
+  readonly ok: false;
+  readonly status: 400 | 403 | 404 | 409 | 502;
+  readonly reason: string;
+}
+
+/** Outcome of an action on a peer actor: its id and our follow state with it. */
+export type PeerActionResult = { readonly ok: true; readonly actor: string; readonly state: string } | PeeringRefusal;
+
+/** Outcome of blocking or unblocking a host. */
+export type HostActionResult = { readonly ok: true; readonly host: string; readonly state: string } | PeeringRefusal;
+
+/** The peering operations of the city. */
+export interface Peering {
+  /** Every known peer and blocked host, with the items held from each. */
+  list(): Promise<PeerView[]>;
+  /** Why activities from `host` are refused (blocked, not on the allowlist), or null. */
+  refuseHost(host: string): Promise<string | null>;
+  /** Looks up an actor by URL or handle and sends it our Follow. */
+  follow(ctx: Context<void>, target: string): Promise<PeerActionResult>;
+  /** Accepts a pending follow request. */
+  approve(ctx: Context<void>, actorId: string): Promise<PeerActionResult>;
+  /** Rejects a follow request. */
+  reject(ctx: Context<void>, actorId: string): Promise<PeerActionResult>;
+  /** Withdraws our Follow of a peer. */
+  unfollow(ctx: Context<void>, actorId: string): Promise<PeerActionResult>;
+  /** Blocks a host: ends our follows there, drops their follows of us, purges its items. */
+  block(host: string): Promise<HostActionResult>;
+  unblock(host: string): Promise<HostActionResult>;
+  /** Imports a followed peer's whole outbox again. */
+  resync(ctx: Context<void>, actorId: string): Promise<PeerActionResult>;
+}
+
+/** The address of a peer's personal inbox, for activities sent to it alone. */
+function recipientOf(peer: { readonly actorId: string; readonly inbox?: string | null }) {
+  return { id: new URL(peer.actorId), inboxId: peer.inbox ? new URL(peer.inbox) : null, endpoints: null };
+}
+
+/** Builds the peering operations over the peer store. */
+export function createPeering(options: PeeringOptions): Peering {
+  const { peers, library, identity, logger } = options;
+  const allowlist = options.allowlist ?? null;
+  const actorId = new URL(identity.actorId);
+  const sender = { identifier: identity.city };
+
+  async function refuseHost(host: string): Promise<string | null> {
+    if (await peers.isBlocked(host)) return `${host} is blocked`;
+    if (allowlist && !allowlist.includes(host)) return `${host} is not on the allowlist`;
+    return null;
+  }
+
+  async function lookupActor(ctx: Context<void>, target: string): Promise<Actor | null> {
+    const documentLoader = await ctx.getDocumentLoader(sender);
+    // A handle is resolved by the node's own WebFinger client, through the outbound guard.
+    const url = URL.canParse(target.trim()) && /^https?:/.test(target.trim()) ? target.trim() : await resolveHandle(options.outbound, target);
+    if (!url) return null;
+    const object = await ctx.lookupObject(url, { documentLoader }).catch((error: unknown) => {
+      logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
+      return null;
+    });
+    return isActor(object) ? object : null;
+  }
+
+  return {
+    async list() {
+      return peers.list(await library.countByOrigin());
+    },
+
+    refuseHost,
+
+    async follow(ctx, target) {
+      const actor = await lookupActor(ctx, target);
+      if (!actor?.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target}` };
+      const unusable = unusableActor(actor);
+      if (unusable) return { ok: false, status: 400, reason: unusable };
+      if (actor.id.origin === identity.origin) return { ok: false, status: 400, reason: "a node cannot follow itself" };
+      const refused = await refuseHost(hostOf(actor.id.href));
+      if (refused) return { ok: false, status: 403, reason: refused };
+      await peers.remember(actorInfoOf(actor));
+      const followId = new URL(`${identity.actorId}#follows/${crypto.randomUUID()}`);
+      await ctx.sendActivity(sender, actor, new Follow({ id: followId, actor: actorId, object: actor.id }));
+      const current = await peers.get(actor.id.href);
+      // Following again after an accepted follow keeps the accepted state.
+      if (current?.weFollow !== "accepted") await peers.update(actor.id.href, { weFollow: "requested", ourFollowId: followId.href });
+      logger.info("asked to follow a peer", { actor: actor.id.href });
+      return { ok: true, actor: actor.id.href, state: current?.weFollow === "accepted" ? "accepted" : "requested" };
+    },
+
+    async approve(ctx, peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || !peer.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      if (await peers.isBlocked(peer.host)) return { ok: false, status: 403, reason: `${peer.host} is blocked` };
+      const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
+      await ctx.sendActivity(sender, recipientOf(peer), new Accept({ id: new URL(`${identity.actorId}#accepts/${encodeURIComponent(peer.theirFollowId)}`), actor: actorId, object: follow }));
+      await peers.update(peerId, { theyFollow: "accepted" });
+      logger.info("approved a follower", { actor: peerId });
+      return { ok: true, actor: peerId, state: "accepted" };
+    },
+
+    async reject(ctx, peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || !peer.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
+      await ctx.sendActivity(sender, recipientOf(peer), new Reject({ id: new URL(`${identity.actorId}#rejects/${encodeURIComponent(peer.theirFollowId)}`), actor: actorId, object: follow }));
+      await peers.update(peerId, { theyFollow: "rejected", theirFollowId: null });
+      return { ok: true, actor: peerId, state: "rejected" };
+    },
+
+    async unfollow(ctx, peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || peer.weFollow === "none") return { ok: false, status: 404, reason: "this node does not follow that actor" };
+      if (peer.ourFollowId) {
+        const follow = new Follow({ id: new URL(peer.ourFollowId), actor: actorId, object: new URL(peer.actorId) });
+        await ctx.sendActivity(sender, recipientOf(peer), new Undo({ id: new URL(`${peer.ourFollowId}/undo`), actor: actorId, object: follow }));
+      }
+      await peers.update(peerId, { weFollow: "none", ourFollowId: null });
+      return { ok: true, actor: peerId, state: "none" };
+    },
+
+    async block(host) {
+      const h = host.trim().toLowerCase();
+      if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) return { ok: false, status: 400, reason: "host must be a host name, optionally with :port" };
+      if (h === new URL(identity.origin).host) return { ok: false, status: 400, reason: "a node cannot block itself" };
+      const affected = await peers.block(h);
+      for (const peer of affected) {
+        if (peer.weFollow === "accepted" || peer.weFollow === "requested") {
+          await peers.update(peer.actorId, { weFollow: "none", ourFollowId: null });
+        }
+      }
+      let purged = 0;
+      for (const origin of Object.keys(await library.countByOrigin())) {
+        if (new URL(origin).host === h) purged += await library.purgeOrigin(origin);
+      }
+      logger.info("blocked a host", { host: h, purgedItems: purged });
+      return { ok: true, host: h, state: "blocked" };
+    },
+
+    async unblock(host) {
+      const done = await peers.unblock(host.trim());
+      return done ? { ok: true, host, state: "none" } : { ok: false, status: 404, reason: "that host is not blocked" };
+    },
+
+    async resync(ctx, peerId) {
+      const peer = await peers.get(peerId);
+      if (!peer || peer.weFollow !== "accepted") return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
+      await peers.update(peerId, { backfillState: "idle", backfillCursor: null });
+      options.backfill.start(ctx, peerId, "full", "admin");
+      return { ok: true, actor: peerId, state: "running" };
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import type { Federation } from "@fedify/fedify";
+import { Announce, Create, Delete, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
+import type { Orm } from "../db/orm.ts";
+import { Meta } from "../db/entities.ts";
+import { selectLocalVersionsAfter } from "../db/queries.ts";
+import { toStored, type Library, type NodeIdentity } from "../library/library.ts";
+import type { Logger } from "../log.ts";
+import type { PeeringRefusal } from "./peering.ts";
+import type { PeerStore } from "./peers.ts";
+import { toArticle, toTombstone } from "./vocab.ts";
+
+// Publishing: every committed local version, in order, exactly once into the delivery
+// queue for our followers; and relaying (Announce) an item an admin picks.
+
+/** Options of {@link createPublisher}. */
+export interface PublisherOptions {
+  readonly federation: Federation<void>;
+  readonly orm: Orm;
+  readonly library: Library;
+  readonly peers: PeerStore;
+  readonly identity: NodeIdentity;
+  readonly logger: Logger;
+}
+
+/** Outcome of relaying an item: the id of the item announced. */
+export type AnnounceResult = { readonly ok: true; readonly item: string } | PeeringRefusal;
+
+/** Hands the library's local changes to the followers' delivery queue. */
+export interface Publisher {
+  /** Starts publishing what was committed since the last run (all of it is "sent" while nobody follows). */
+  start(): Promise<void>;
+  /** Relays an item this node holds (its own or a peer's) to our followers. */
+  announce(itemId: string): Promise<AnnounceResult>;
+  /** Resolves when every committed local change is in the queue. */
+  flushed(): Promise<void>;
+  /** Stops listening to the library and waits for the running hand-over. */
+  close(): Promise<void>;
+}
+
+const SENT_SEQ_KEY = "federation.sentSeq";
+
+/** Builds the publisher; it listens to the library's changes at once. */
+export function createPublisher(options: PublisherOptions): Publisher {
+  const { federation, orm, library, peers, identity, logger } = options;
+  const actorId = new URL(identity.actorId);
+  const sender = { identifier: identity.city };
+  const context = () => federation.createContext(new URL(identity.origin), undefined);
+  let draining: Promise<void> | null = null;
+  let drainAgain = false;
+
+  async function sentSeq(): Promise<number> {
+    const row = await orm.em.fork().findOne(Meta, { key: SENT_SEQ_KEY });
+    return row ? Number(row.value) : 0;
+  }
+
+  async function setSentSeq(seq: number): Promise<void> {
+    await orm.em.getKnex().raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [SENT_SEQ_KEY, String(seq)]);
+  }
+
+  async function drainOnce(): Promise<void> {
+    let seq = await sentSeq();
+    for (;;) {
+      const rows = await selectLocalVersionsAfter(orm.em.fork(), seq, 200);
+      if (rows.length === 0) return;
+      const followers = await peers.followers();
+      const ctx = context();
+      for (const row of rows) {
+        if (followers.length > 0) {
+          const item = toStored({ ...row.item, version: row.version.version, deleted: row.item.deleted && row.version.version === row.item.version }, row.version);
+          const addresses = { actorId, followersId: ctx.getFollowersUri(identity.city) };
+          const activityId = new URL(`${item.id}#v${item.version}-${item.deleted ? "delete" : item.version === 1 ? "create" : "update"}`);
+          const common = { id: activityId, actor: actorId, tos: [PUBLIC_COLLECTION], ccs: [addresses.followersId] };
+          const activity = item.deleted
+            ? new Delete({ ...common, object: toTombstone(item) })
+            : item.version === 1
+              ? new Create({ ...common, object: toArticle(item, addresses) })
+              : new Update({ ...common, object: toArticle(item, addresses) });
+          await ctx.sendActivity(sender, "followers", activity, { preferSharedInbox: true });
+        }
+        seq = row.seq;
+        // A crash before this line re-sends the activity on restart; receivers drop the
+        // duplicate by its id and version, so every peer still applies it exactly once.
+        await setSentSeq(seq);
+      }
+    }
+  }
+
+  function drain(): Promise<void> {
+    if (draining) {
+      drainAgain = true;
+      return draining;
+    }
+    draining = (async () => {
+      try {
+        do {
+          drainAgain = false;
+          await drainOnce();
+        } while (drainAgain);
+      } catch (error) {
+        logger.error("publishing to followers failed; will retry on the next change", { error: String((error as Error)?.stack ?? error) });
+      } finally {
+        draining = null;
+      }
+    })();
+    return draining;
+  }
+
+  const unsubscribe = library.subscribe((changes) => {
+    if (changes.some((c) => c.kind === "deleted" || c.item.local)) void drain();
+  });
+
+  return {
+    async start() {
+      if ((await peers.followers()).length === 0) {
+        // Nobody to deliver to yet: followers that come later import the outbox instead.
+        const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as { m: number }[];
+        await setSentSeq(Number(max[0]?.m ?? 0));
+      }
+      void drain();
+    },
+
+    async announce(itemId) {
+      const item = await library.get(itemId);
+      if (!item || item.deleted) return { ok: false, status: 404, reason: "no such item" };
+      const ctx = context();
+      const followersId = ctx.getFollowersUri(identity.city);
+      await ctx.sendActivity(
+        sender,
+        "followers",
+        new Announce({
+          id: new URL(`${identity.actorId}#announces/${encodeURIComponent(item.id)}/v${item.version}`),
+          actor: actorId,
+          object: toArticle(item, { actorId: new URL(String(item.document.attributedTo)), followersId }),
+          tos: [PUBLIC_COLLECTION],
+          ccs: [followersId],
+        }),
+        { preferSharedInbox: true },
+      );
+      return { ok: true, item: item.id };
+    },
+
+    async flushed() {
+      while (draining) await draining;
+    },
+
+    async close() {
+      unsubscribe();
+      await Promise.allSettled([draining]);
+    },
+  };
+}
