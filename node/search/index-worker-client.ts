@@ -100,3 +100,47 @@ export class IndexWorker {
     await this.worker.terminate();
   }
 }
+
+/**
+ * The two index threads of a node: one for delta builds, one for compactions. Each starts on
+ * first use: booting a worker (tsx, lunr) costs a second or two of CPU, which a node that
+ * only loads its saved base and serves should not pay at start.
+ */
+export class IndexWorkers {
+  private deltaWorker: IndexWorker | undefined;
+  private compactWorker: IndexWorker | undefined;
+  private corpus: SegmentData[] | undefined;
+
+  /** The delta thread, which scores against the corpus last given to {@link setCorpus}. */
+  delta(): IndexWorker {
+    if (!this.deltaWorker) {
+      this.deltaWorker = new IndexWorker("wego-search-delta");
+      if (this.corpus) this.deltaWorker.setCorpus(this.corpus);
+    }
+    return this.deltaWorker;
+  }
+
+  /** The compaction thread, until {@link releaseCompaction}. */
+  compaction(): IndexWorker {
+    this.compactWorker ??= new IndexWorker("wego-search-compact");
+    return this.compactWorker;
+  }
+
+  /** Lets an idle compaction thread go: a big base takes most of the memory of a build. */
+  releaseCompaction(): void {
+    const w = this.compactWorker;
+    this.compactWorker = undefined;
+    void w?.close();
+  }
+
+  /** Gives delta builds the base's statistics, now and in a delta thread started later. */
+  setCorpus(parts: SegmentData[]): void {
+    this.corpus = parts;
+    this.deltaWorker?.setCorpus(parts);
+  }
+
+  /** Stops both threads; builds in progress are rejected. */
+  async close(): Promise<void> {
+    await Promise.allSettled([this.deltaWorker?.close(), this.compactWorker?.close()]);
+  }
+}

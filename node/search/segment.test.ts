@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toIndexDoc, type ItemHead } from "./documents.ts";
-import { compileQuery, runQuery } from "./query.ts";
+import { compileQuery } from "./query.ts";
+import { runQuery } from "./run-query.ts";
 import { decodeSegment, encodeSegment, Segment, SegmentBuilder } from "./segment.ts";
 
 function head(i: number, document: Record<string, unknown>): ItemHead {

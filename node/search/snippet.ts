@@ -1,4 +1,11 @@
-import { splitWords, termsOfWord } from "./text.ts";
+import type { DocMeta } from "./documents.ts";
+import { splitWords, stripMarkdown, termsOfWord } from "./text.ts";
+
+/** Where snippets find the texts the index does not keep (translations, body): the current documents of items. */
+export interface SnippetSource {
+  /** Current documents of the given items; an item missing from the answer has none. */
+  documents(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
+}
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const BEFORE = 8;
@@ -70,5 +77,46 @@ function render(text: string, words: readonly { start: number; end: number; hit:
   const rest = text.slice(words[to - 1]!.end);
   if (to < words.length || /[\p{L}\p{N}]/u.test(rest)) out += "…";
   else out += escapeHtml(rest.trim());
+  return out;
+}
+
+/** Plain text around the first matched word of a Markdown body (stripping all of it is slow). */
+function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
+  const raw = markdown.slice(0, 50_000);
+  const at = firstHit(raw, matched);
+  if (at < 0) return "";
+  let start = Math.max(0, at - 300);
+  if (start > 0) start = raw.indexOf(" ", start) + 1;
+  return (start > 0 ? "… " : "") + stripMarkdown(raw.slice(start, at + 700));
+}
+
+/**
+ * A snippet per item of a page of results, by id: from the summary when it matches, else
+ * from the translations and the body (read from `source`, only for this page), else the
+ * summary's opening words.
+ */
+export async function pageSnippets(page: readonly DocMeta[], matched: ReadonlySet<string>, source: SnippetSource): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const need: string[] = [];
+  for (const meta of page) {
+    const s = makeSnippet(meta.summary, matched);
+    if (s) out.set(meta.id, s);
+    else need.push(meta.id);
+  }
+  // No match in the summary: look in the translations and the body (only for this page).
+  const docs = await source.documents(need);
+  for (const meta of page) {
+    if (out.has(meta.id)) continue;
+    const d = docs.get(meta.id);
+    const texts: string[] = [];
+    if (d) {
+      const tr = (d.translations ?? {}) as Record<string, { title?: string; summary?: string }>;
+      for (const t of Object.values(tr)) texts.push(t.summary ?? "", t.title ?? "");
+      if (typeof d.body === "string") texts.push(bodyWindow(d.body, matched));
+    }
+    let s: string | null = null;
+    for (const t of texts) if ((s = makeSnippet(t, matched))) break;
+    out.set(meta.id, s ?? leadSnippet(meta.summary));
+  }
   return out;
 }

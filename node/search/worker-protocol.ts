@@ -1,8 +1,24 @@
+import type { StoredItem } from "../library/library.ts";
 import type { ItemHead } from "./documents.ts";
 import type { SegmentData } from "./segment.ts";
 
 /** An item as the worker takes it: the document parsed, or still the stored JSON text. */
 export type WorkerRow = ItemHead | (Omit<ItemHead, "document"> & { readonly document: string });
+
+/** The row the worker indexes for a stored item. */
+export function workerRowOf(item: StoredItem): WorkerRow {
+  return {
+    id: item.id,
+    type: item.type,
+    origin: item.origin,
+    local: item.local,
+    verified: item.verified,
+    city: item.city,
+    updated: item.updated,
+    published: item.published,
+    document: item.document,
+  };
+}
 
 /** Messages to the index worker: a build is `begin`, any number of `add`, then `end`. */
 export type WorkerRequest =

@@ -1,0 +1,191 @@
+import type { DocMeta } from "./documents.ts";
+import type { FacetFilter, Facets, HitList, SearchFacets } from "./facets.ts";
+import type { LiveIndex } from "./live-index.ts";
+import { compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
+import { QueryBudget, runQuery, type SegmentHits } from "./run-query.ts";
+import type { Segment } from "./segment.ts";
+import { pageSnippets, type SnippetSource } from "./snippet.ts";
+
+/** A search request; an empty `q` with filters browses, newest first. */
+export interface SearchQuery extends FacetFilter {
+  /** Free text in lunr syntax: `+required -excluded field:term prefix*`. */
+  readonly q?: string;
+  /** Results per page (default 20, at most 100). */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** One search hit. */
+export interface SearchResult {
+  readonly id: string;
+  readonly type: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly city: string;
+  readonly origin: string;
+  readonly local: boolean;
+  readonly verified: boolean;
+  readonly score: number;
+  readonly language: string;
+  readonly year: number | null;
+  readonly updated: string;
+  /** A passage with the matched words in `<mark>` (HTML, escaped); only for a text query. */
+  readonly snippet?: string;
+}
+
+/** What {@link Searcher.search} answers. */
+export interface SearchResponse {
+  readonly total: number;
+  readonly results: SearchResult[];
+  readonly facets: SearchFacets;
+}
+
+/** Largest page. */
+export const MAX_LIMIT = 100;
+
+/** What a query reads of the live index: its segments and which of their documents are current. */
+export type IndexView = Pick<LiveIndex, "segments" | "isCurrent" | "live">;
+
+/** Options of {@link Searcher}. */
+export interface SearcherOptions {
+  readonly index: IndexView;
+  readonly facets: Facets;
+  /** Where snippets read the texts the index does not keep. */
+  readonly snippets: SnippetSource;
+  /** Bounds on each query (length, terms, typos, wildcards, expansions, time); defaults in {@link DEFAULT_QUERY_LIMITS}. */
+  readonly queryLimits?: Partial<QueryLimits>;
+  /** A query that has run this long (ms) lets other work of the event loop in before its next segment (default 8). */
+  readonly querySliceMs?: number;
+}
+
+/** Hits as parallel arrays (segment, document, score): thousands per query, no object each. */
+interface Hits extends HitList {
+  readonly segs: Segment[];
+  readonly docs: number[];
+  readonly scores: number[];
+}
+
+/** The first `k` of `items` in `order`: a bounded insertion, cheaper than sorting thousands of hits for one page. */
+function topK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (k <= 0) return [];
+  if (k > 500) return [...items].sort(order).slice(0, k);
+  const top: T[] = [];
+  for (const item of items) {
+    if (top.length === k && order(item, top[k - 1]!) >= 0) continue;
+    let i = top.length < k ? top.length : k - 1;
+    while (i > 0 && order(item, top[i - 1]!) < 0) {
+      top[i] = top[i - 1]!;
+      i--;
+    }
+    top[i] = item;
+  }
+  return top;
+}
+
+/** Answers search requests over the live index: hits, facet counts, a ranked page with snippets. */
+export class Searcher {
+  private readonly index: IndexView;
+  private readonly facets: Facets;
+  private readonly snippets: SnippetSource;
+  private readonly queryLimits: QueryLimits;
+  private readonly querySliceMs: number;
+
+  constructor(options: SearcherOptions) {
+    this.index = options.index;
+    this.facets = options.facets;
+    this.snippets = options.snippets;
+    this.queryLimits = { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits };
+    this.querySliceMs = options.querySliceMs ?? 8;
+  }
+
+  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q` or it goes beyond a query limit. */
+  async search(query: SearchQuery): Promise<SearchResponse> {
+    const q = (query.q ?? "").trim();
+    const collected = q ? await this.collectHits(q) : null;
+    const hits = collected ? collected.hits : this.allLive();
+    const { kept, facets } = this.facets.count(this.index.segments, hits, query);
+    const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
+    const byNewest = (a: number, b: number) => {
+      const x = metaOf(a);
+      const y = metaOf(b);
+      return x.updated < y.updated ? 1 : x.updated > y.updated ? -1 : x.id < y.id ? -1 : 1;
+    };
+    const order = collected ? (a: number, b: number) => hits.scores[b]! - hits.scores[a]! || byNewest(a, b) : byNewest;
+    const offset = Math.max(0, query.offset ?? 0);
+    const limit = Math.min(Math.max(0, query.limit ?? 20), MAX_LIMIT);
+    const page = topK(kept, offset + limit, order)
+      .slice(offset, offset + limit)
+      .map((i) => ({ meta: metaOf(i), score: hits.scores[i]! }));
+    const snips = collected ? await pageSnippets(page.map((h) => h.meta), collected.matched, this.snippets) : undefined;
+    return {
+      total: kept.length,
+      results: page.map((h) => resultOf(h.meta, h.score, snips)),
+      facets,
+    };
+  }
+
+  private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string> } | null> {
+    const compiled = compileQuery(q, this.queryLimits);
+    if (compiled.clauses.length === 0) return null;
+    // One budget for every segment: expansions are counted and time is spent over the whole index.
+    const budget = new QueryBudget(this.queryLimits);
+    const results = new Map<Segment, SegmentHits>();
+    for (let todo = this.index.segments; ; todo = this.index.segments.filter((seg) => !results.has(seg))) {
+      if (todo.length === 0) break;
+      for (const seg of todo) {
+        results.set(seg, runQuery(seg, compiled, budget));
+        if (budget.sliceMs() > this.querySliceMs) {
+          // A long query lets other requests in between segments. The segments may change
+          // meanwhile: the loop runs whichever are new, and the hits are read below in one go.
+          budget.pause();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          budget.resume();
+          break;
+        }
+      }
+    }
+    const hits: Hits = { segs: [], docs: [], scores: [] };
+    const matched = new Set<string>();
+    for (const seg of this.index.segments) {
+      const r = results.get(seg)!;
+      for (let k = 0; k < r.docs.length; k++) {
+        const doc = r.docs[k]!;
+        if (this.index.isCurrent(seg, doc)) {
+          hits.segs.push(seg);
+          hits.docs.push(doc);
+          hits.scores.push(r.scores[k]!);
+        }
+      }
+      for (const t of r.matched) matched.add(t);
+    }
+    return { hits, matched };
+  }
+
+  private allLive(): Hits {
+    const hits: Hits = { segs: [], docs: [], scores: [] };
+    for (const p of this.index.live()) {
+      hits.segs.push(p.seg);
+      hits.docs.push(p.doc);
+      hits.scores.push(0);
+    }
+    return hits;
+  }
+}
+
+function resultOf(meta: DocMeta, score: number, snippets: ReadonlyMap<string, string> | undefined): SearchResult {
+  return {
+    id: meta.id,
+    type: meta.type,
+    title: meta.title,
+    summary: meta.summary,
+    city: meta.city,
+    origin: meta.origin,
+    local: meta.local,
+    verified: meta.verified,
+    score: Math.round(score * 10_000) / 10_000,
+    language: meta.langs[0] ?? "",
+    year: meta.year,
+    updated: meta.updated,
+    ...(snippets ? { snippet: snippets.get(meta.id) ?? "" } : {}),
+  };
+}
