@@ -38,7 +38,7 @@ function wego(args: readonly string[]): Promise<{ status: number | null; stdout:
  * busy 2-core machine), and this test already runs six of them.
  */
 async function adminToken(dataDir: string): Promise<string> {
-  const [{ openDatabase }, { createToken }] = await Promise.all([import("../../node/db/orm.ts"), import("../../node/auth/tokens.ts")]);
+  const [{ openDatabase }, { createToken }] = await Promise.all([import("../../node/db/orm.ts"), import("../../node/db/token-store.ts")]);
   const orm = await openDatabase({ dataDir });
   try {
     return await createToken(orm, "admin", "admin");

@@ -1,7 +1,4 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
-import type { Orm } from "../db/orm.ts";
-import { User } from "../db/entities.ts";
-import type { Principal, Role } from "./tokens.ts";
 
 const PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_LENGTH = 32;
@@ -33,6 +30,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
+/**
+ * A well-formed hash that no password is expected to match: verify against it when the user is
+ * unknown, so timing does not reveal which usernames exist.
+ */
+export const UNKNOWN_USER_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
 /** Problems with a username or password, in words for the person choosing them. */
 export function checkCredentials(username: string, password: string): string[] {
   const problems: string[] = [];
@@ -42,28 +45,4 @@ export function checkCredentials(username: string, password: string): string[] {
   if (password.length < 12) problems.push("password: at least 12 characters");
   if (password.length > 1024) problems.push("password: at most 1024 characters");
   return problems;
-}
-
-/** Adds a web login, or replaces the password and role of an existing one. */
-export async function upsertUser(orm: Orm, username: string, password: string, role: Role): Promise<"created" | "updated"> {
-  const problems = checkCredentials(username, password);
-  if (problems.length > 0) throw new TypeError(problems.join("; "));
-  const passwordHash = await hashPassword(password);
-  const em = orm.em.fork();
-  const existing = await em.findOne(User, { username });
-  if (existing) {
-    await em.nativeUpdate(User, { username }, { passwordHash, role });
-    return "updated";
-  }
-  await em.insert(User, { username, passwordHash, role, createdAt: new Date().toISOString() });
-  return "created";
-}
-
-/** The principal for a username and password, or null when they do not match. */
-export async function authenticatePassword(orm: Orm, username: string, password: string): Promise<Principal | null> {
-  const user = await orm.em.fork().findOne(User, { username });
-  // Hash anyway when the user is unknown, so timing does not reveal which usernames exist.
-  const ok = await verifyPassword(password, user?.passwordHash ?? "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-  if (!user || !ok || (user.role !== "admin" && user.role !== "editor")) return null;
-  return { role: user.role, name: `user:${user.username}`, username: user.username };
 }

@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Orm } from "../db/orm.ts";
-import { Token } from "../db/entities.ts";
 
 /** What a credential may do: admins peer and manage; editors publish. */
 export type Role = "admin" | "editor";
@@ -23,29 +21,18 @@ export function isRole(value: unknown): value is Role {
   return value === "admin" || value === "editor";
 }
 
+/** Makes a new bearer token secret: a recognisable prefix and 256 random bits. */
+export function generateToken(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString("base64url");
+}
+
+/** Whether a string can be a secret made by {@link generateToken}; anything else is refused unhashed. */
+export function isTokenShaped(secret: string): boolean {
+  return secret.startsWith(TOKEN_PREFIX) && secret.length <= 200;
+}
+
 // Tokens are 256 random bits, so a fast hash suffices: there is nothing to brute-force.
-function hashToken(secret: string): string {
+/** What is stored of a bearer token: its SHA-256, hex. */
+export function hashToken(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
-}
-
-/** Makes a new bearer token; only its hash is stored, the secret is returned once. */
-export async function createToken(orm: Orm, role: Role, name: string): Promise<string> {
-  if (!isRole(role)) throw new TypeError(`unknown role ${String(role)}`);
-  const secret = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  await orm.em.fork().insert(Token, { hash: hashToken(secret), role, name, createdAt: new Date().toISOString() });
-  return secret;
-}
-
-/** Revokes every token with this name; returns how many were revoked. */
-export async function revokeTokens(orm: Orm, name: string): Promise<number> {
-  return orm.em.fork().nativeUpdate(Token, { name, revokedAt: null }, { revokedAt: new Date().toISOString() });
-}
-
-/** The principal a bearer secret belongs to, or null for an unknown or revoked one. */
-export async function authenticateToken(orm: Orm, secret: string): Promise<Principal | null> {
-  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
-  const em = orm.em.fork();
-  const row = await em.findOne(Token, { hash: hashToken(secret), revokedAt: null });
-  if (!row || !isRole(row.role)) return null;
-  return { role: row.role, name: row.name, tokenId: row.id };
 }

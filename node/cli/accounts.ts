@@ -1,8 +1,10 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { InvalidArgumentError, type Command } from "commander";
-import { checkCredentials, upsertUser } from "../auth/passwords.ts";
-import { createToken, isRole, revokeTokens, type Role } from "../auth/tokens.ts";
+import { checkCredentials } from "../auth/passwords.ts";
+import { isRole, type Role } from "../auth/tokens.ts";
+import { upsertUser } from "../db/accounts.ts";
+import { createToken, revokeTokens } from "../db/token-store.ts";
 import { withDatabase } from "./database.ts";
 
 // `wego token …` and `wego user add`: who may write to the node (API tokens, web logins).

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { createToken } from "../auth/tokens.ts";
+import { createToken } from "../db/token-store.ts";
 import { createApiClient } from "./api-client.ts";
 import { withDatabase } from "./database.ts";
 import { DEMO_CITIES, peerAll, type DemoCity, type DemoNode } from "./demo-network.ts";

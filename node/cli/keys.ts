@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { rotateActorKeys } from "../federation/actor-keys.ts";
-import { createKeyStore } from "../signing/keys.ts";
+import { createKeyStore } from "../db/key-store.ts";
 import { withDatabase } from "./database.ts";
 
 /** Adds `wego keys rotate|list` to the program. */

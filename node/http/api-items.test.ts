@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Item, ItemVersion } from "../db/entities.ts";
-import { createToken } from "../auth/tokens.ts";
+import { createToken } from "../db/token-store.ts";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 
 let s: TestServer;

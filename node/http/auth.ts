@@ -1,6 +1,7 @@
 import type { Middleware } from "koa";
 import type { Orm } from "../db/orm.ts";
-import { authenticateToken, type Principal, type Role } from "../auth/tokens.ts";
+import { authenticateToken } from "../db/token-store.ts";
+import type { Principal, Role } from "../auth/tokens.ts";
 import { HttpError } from "./errors.ts";
 
 /** Koa state set once a request is authenticated. */

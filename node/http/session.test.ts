@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createTestLibrary, draftFixture, startTestServer, TEST_IDENTITY, type TestServer } from "../test-support.ts";
 import { createApp } from "../app.ts";
 import { createLogger } from "../log.ts";
-import { upsertUser } from "../auth/passwords.ts";
+import { upsertUser } from "../db/accounts.ts";
 
 let server: TestServer;
 

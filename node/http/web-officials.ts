@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, NodeIdentity, WriteResult } from "../library/library.ts";
-import { authenticatePassword } from "../auth/passwords.ts";
+import { authenticatePassword } from "../db/accounts.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts";
 import { documentFromValues, valuesFromDocument, type FormValues } from "../../web/forms/form-values.ts";

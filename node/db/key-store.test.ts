@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
-import { createKeyStore } from "./keys.ts";
-import { jwsKeyId, verifyDetachedJws } from "./jws.ts";
-import { isSealed } from "../db/secret-box.ts";
+import { createKeyStore } from "./key-store.ts";
+import { jwsKeyId, verifyDetachedJws } from "../signing/jws.ts";
+import { isSealed } from "./secret-box.ts";
 
 const open: TestLibrary[] = [];
 const dirs: string[] = [];
