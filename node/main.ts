@@ -6,7 +6,10 @@ import { createOutbound, installGlobalGuard } from "./net/outbound.ts";
 import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore, type KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator } from "./library/validation.ts";
-import { createLibrary, type Library, type NodeIdentity } from "./library/library.ts";
+import { createLibrary, type Library } from "./library/library.ts";
+import { identityOf, type NodeIdentity } from "./library/identity.ts";
+import { renderUnrendered } from "./library/ingesting.ts";
+import { createItemStore } from "./db/item-store.ts";
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
@@ -32,17 +35,6 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-/** The identity of the node's city, derived from its configuration. */
-export function identityOf(config: Config): NodeIdentity {
-  return {
-    origin: config.origin,
-    city: config.city,
-    name: config.name,
-    country: config.country,
-    actorId: `${config.origin}/cities/${config.city}`,
-  };
-}
-
 /** Opens the store, loads seeds once, and serves the node: the composition root. */
 export async function startNode(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningNode> {
   const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
@@ -52,6 +44,12 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const validator = createDocumentValidator();
   const renderPool = createRenderPool();
   const library = createLibrary({ orm, keys, validator, identity, render: renderPool.render });
+  // Peers' versions an older node stored unrendered get their HTML once, on the render worker
+  // (reads render such a version for themselves until then, without writing).
+  const backfill = renderUnrendered({ store: createItemStore(orm), render: renderPool.render }).then(
+    (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
+    (error: unknown) => logger.error("could not render stored versions; reads render them", { error: String((error as Error)?.message ?? error) }),
+  );
   if (config.seed) {
     const seeded = await loadSeeds({ orm, library, seedsDir: config.seedsDir, city: config.city, origin: config.origin });
     if (seeded.status === "invalid") {
@@ -123,6 +121,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
       await federationService.close();
       await queue.close();
       await search.close();
+      await backfill;
       await renderPool.close();
       await orm.close();
     },
