@@ -5,35 +5,20 @@ import type { ItemRow, ItemVersionRow } from "./entities.ts";
 // (it costs ~4× on the publish and search hot paths). Column names here must match
 // migrations/001-initial.ts and 003-peers.ts.
 
-/** An `items` row as SQLite stores it. */
-export interface ItemColumns {
-  id: string;
-  type: string;
-  origin: string;
+/** An `items` row as SQLite stores it: booleans as 0/1, snake_case names. */
+export type ItemColumns = Omit<ItemRow, "local" | "deleted" | "verified" | "createdAt"> & {
   local: number;
-  version: number;
-  title: string;
-  city: string;
-  language: string;
-  published: string;
-  updated: string;
   deleted: number;
   verified: number;
   created_at: string;
-}
+};
 
 /** An `item_versions` row as SQLite stores it (without its `seq`). */
-export interface VersionColumns {
+export type VersionColumns = Omit<ItemVersionRow, "seq" | "itemId" | "createdAt" | "provenance"> & {
   item_id: string;
-  version: number;
-  document: string;
-  jws: string;
-  html: string;
-  author: string;
-  changed: string;
   created_at: string;
   provenance: string;
-}
+};
 
 /** Every column of `items` (alias `i`): the head of an item. */
 export const ITEM_SELECT = "i.id, i.type, i.origin, i.local, i.version, i.title, i.city, i.language, i.published, i.updated, i.deleted, i.verified, i.created_at";
@@ -43,16 +28,7 @@ export const JOINED_SELECT = `${ITEM_SELECT}, v.version as v_version, v.document
   v.provenance, v.created_at as v_created_at`;
 
 /** What a {@link JOINED_SELECT} read returns. */
-export interface JoinedColumns extends ItemColumns {
-  v_version: number;
-  document: string;
-  jws: string;
-  html: string;
-  author: string;
-  changed: string;
-  provenance: string;
-  v_created_at: string;
-}
+export type JoinedColumns = ItemColumns & Omit<VersionColumns, "item_id" | "version" | "created_at"> & { v_version: number; v_created_at: string };
 
 /** An item head joined with one of its versions, as one read returns it. */
 export interface ItemWithVersion {

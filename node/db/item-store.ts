@@ -42,7 +42,7 @@ export interface IngestedHead {
 }
 
 /** An item head with its current document (canonical JSON text): what search indexes. */
-export interface ItemHead {
+export interface HeadWithDocument {
   readonly item: ItemRow;
   readonly document: string;
 }
@@ -91,13 +91,13 @@ export interface ItemStore {
   /** The highest `item_versions.seq` (0 when empty): every create, update and delete adds a row. */
   maxSeq(): Promise<number>;
   /** Live, verified items at their current version, by id after `after`, `limit` at a time. */
-  searchable(after: string, limit: number): Promise<ItemHead[]>;
+  searchable(after: string, limit: number): Promise<HeadWithDocument[]>;
   /** Ids of items with a version written after `seq`. */
   changedSince(seq: number): Promise<string[]>;
   /** Ids of every live, verified item. */
   searchableIds(): Promise<Set<string>>;
   /** Current heads with their document, deleted and unverified ones included; one query per 400 ids. */
-  heads(ids: readonly string[]): Promise<ItemHead[]>;
+  heads(ids: readonly string[]): Promise<HeadWithDocument[]>;
   /** Current documents (JSON text) of the given items. */
   documents(ids: readonly string[]): Promise<Map<string, string>>;
   /** Versions without rendered HTML after `seq`, oldest first. */
@@ -134,7 +134,7 @@ function placeholders(values: readonly unknown[]): string {
   return values.map(() => "?").join(",");
 }
 
-function toHead(r: ItemColumns & { document: string }): ItemHead {
+function toHead(r: ItemColumns & { document: string }): HeadWithDocument {
   return { item: itemFromColumns(r), document: r.document };
 }
 
@@ -297,7 +297,7 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     },
 
     async heads(ids) {
-      const out: ItemHead[] = [];
+      const out: HeadWithDocument[] = [];
       for (let i = 0; i < ids.length; i += 400) {
         const chunk = ids.slice(i, i + 400);
         const rows = await raw<ItemColumns & { document: string }>(`${headSelect} where i.id in (${placeholders(chunk)})`, chunk);

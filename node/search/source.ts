@@ -1,11 +1,11 @@
 import type { Orm } from "../db/orm.ts";
-import { createItemStore, type ItemHead } from "../db/item-store.ts";
+import { createItemStore, type HeadWithDocument } from "../db/item-store.ts";
 import type { WorkerRow } from "./worker-protocol.ts";
 
 // What the index is built from, read through the item store (raw, batched reads: the ORM
 // would hydrate entities for tens of thousands of rows).
 
-function toRow({ item, document }: ItemHead): WorkerRow {
+function toRow({ item, document }: HeadWithDocument): WorkerRow {
   return {
     id: item.id,
     type: item.type,
@@ -20,7 +20,7 @@ function toRow({ item, document }: ItemHead): WorkerRow {
 }
 
 /** Whether a stored item belongs in the index: live and verified (the node's own items are always verified). */
-function searchable({ item }: ItemHead): boolean {
+function searchable({ item }: HeadWithDocument): boolean {
   return !item.deleted && item.verified;
 }
 
