@@ -44,12 +44,6 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const validator = createDocumentValidator();
   const renderPool = createRenderPool();
   const library = createLibrary({ orm, keys, validator, identity, render: renderPool.render });
-  // Peers' versions an older node stored unrendered get their HTML once, on the render worker
-  // (reads render such a version for themselves until then, without writing).
-  const backfill = renderUnrendered({ store: createItemStore(orm), render: renderPool.render }).then(
-    (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
-    (error: unknown) => logger.error("could not render stored versions; reads render them", { error: String((error as Error)?.message ?? error) }),
-  );
   if (config.seed) {
     const seeded = await loadSeeds({ orm, library, seedsDir: config.seedsDir, city: config.city, origin: config.origin });
     if (seeded.status === "invalid") {
@@ -58,6 +52,12 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     }
     if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
   }
+  // Peers' versions an older node stored unrendered get their HTML once, on the render worker
+  // (reads render such a version for themselves until then, without writing).
+  const backfill = renderUnrendered({ store: createItemStore(orm), render: renderPool.render }).then(
+    (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
+    (error: unknown) => logger.error("could not render stored versions; reads render them", { error: String((error as Error)?.message ?? error) }),
+  );
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
   // One guard for every connection the process opens, Fedify's deliveries included.
