@@ -10,6 +10,7 @@ import { createLibrary, type Library } from "./library/library.ts";
 import { identityOf, type NodeIdentity } from "./library/identity.ts";
 import { renderUnrendered } from "./library/ingesting.ts";
 import { createItemStore } from "./db/item-store.ts";
+import { createMetaStore } from "./db/meta-store.ts";
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
@@ -54,7 +55,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   }
   // Peers' versions an older node stored unrendered get their HTML once, on the render worker
   // (reads render such a version for themselves until then, without writing).
-  const backfill = renderUnrendered({ store: createItemStore(orm), render: renderPool.render }).then(
+  const backfill = renderUnrendered({ store: createItemStore(orm), meta: createMetaStore(orm), render: renderPool.render }).then(
     (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
     (error: unknown) => logger.error("could not render stored versions; reads render them", { error: String((error as Error)?.message ?? error) }),
   );

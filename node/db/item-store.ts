@@ -47,10 +47,12 @@ export interface HeadWithDocument {
   readonly document: string;
 }
 
-/** A version stored without its rendered HTML (by an older node that rendered on first read). */
-export interface UnrenderedVersion {
-  readonly seq: number;
-  readonly document: string;
+/** A version stored without its rendered HTML (`html` ""), or that HTML once rendered. */
+export interface VersionHtml {
+  readonly itemId: string;
+  readonly version: number;
+  /** The document (JSON text) when read; the rendered fields (JSON text) when written. */
+  readonly text: string;
 }
 
 /** Every query on `items` and `item_versions`: the one owner of the items' rows. */
@@ -100,10 +102,10 @@ export interface ItemStore {
   heads(ids: readonly string[]): Promise<HeadWithDocument[]>;
   /** Current documents (JSON text) of the given items. */
   documents(ids: readonly string[]): Promise<Map<string, string>>;
-  /** Versions without rendered HTML after `seq`, oldest first. */
-  unrendered(seq: number, limit: number): Promise<UnrenderedVersion[]>;
-  /** Stores the rendered HTML (JSON text) of versions, in one transaction. */
-  setRendered(rows: readonly { readonly seq: number; readonly html: string }[]): Promise<void>;
+  /** Versions without rendered HTML with `after < seq <= through`, oldest first, with their `seq`. */
+  unrendered(after: number, through: number, limit: number): Promise<(VersionHtml & { seq: number })[]>;
+  /** Stores the rendered HTML of versions still without it, in one transaction. */
+  setRendered(rows: readonly VersionHtml[]): Promise<void>;
 }
 
 const CHUNK = 500;
@@ -314,15 +316,18 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       return out;
     },
 
-    unrendered(seq, limit) {
-      return raw<UnrenderedVersion>("select seq, document from item_versions where html = '' and seq > ? order by seq limit ?", [seq, limit]);
+    unrendered(after, through, limit) {
+      return raw<VersionHtml & { seq: number }>(
+        "select seq, item_id as itemId, version, document as text from item_versions where seq > ? and seq <= ? and html = '' order by seq limit ?",
+        [after, through, limit],
+      );
     },
 
     async setRendered(rows) {
       if (rows.length === 0) return;
       await orm.em.fork().transactional(async (em) => {
         const trx = transaction(em);
-        for (const r of rows) await trx("item_versions").where({ seq: r.seq, html: "" }).update({ html: r.html });
+        for (const r of rows) await trx("item_versions").where({ item_id: r.itemId, version: r.version, html: "" }).update({ html: r.text });
       });
     },
   };

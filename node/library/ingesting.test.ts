@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createItemStore, type ItemStore } from "../db/item-store.ts";
+import { createMetaStore } from "../db/meta-store.ts";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
 import { renderUnrendered } from "./ingesting.ts";
 
@@ -22,14 +23,24 @@ function peerDoc(version: number, extra: Record<string, unknown> = {}) {
 }
 
 /** The html column of the item's current version, as stored. */
-async function storedHtml(): Promise<string | undefined> {
-  return (await store.get(id))?.version.html;
+async function storedHtml(s: ItemStore = store): Promise<string | undefined> {
+  return (await s.get(id))?.version.html;
+}
+
+/** The stored html once the rendering that follows a commit has written it. */
+async function renderedHtml(s: ItemStore = store): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const html = await storedHtml(s);
+    if (html) return html;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("the ingested version was never rendered");
 }
 
 describe("ingest", () => {
-  it("stores a peer's rendered Markdown with its version, so reads never render", async () => {
+  it("stores a peer's rendered Markdown with its version after the commit, so reads never render", async () => {
     await t.library.ingest({ document: peerDoc(1, { body: "# Heading" }), jws: "h..1", origin, provenance });
-    expect(JSON.parse((await storedHtml())!)).toEqual({ "/body": "<h1>Heading</h1>\n" });
+    expect(JSON.parse(await renderedHtml())).toEqual({ "/body": "<h1>Heading</h1>\n" });
   });
 
   it("renders through the library's render function (the render worker in a running node)", async () => {
@@ -37,6 +48,7 @@ describe("ingest", () => {
     const other = await createTestLibrary(undefined, ":memory:", { render: async (d) => (seen.push(d.id), { "/body": "<p>worker</p>" }) });
     try {
       await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>worker</p>" });
       expect(seen).toEqual([id]);
       expect((await other.library.get(id))?.html).toEqual({ "/body": "<p>worker</p>" });
     } finally {
@@ -48,6 +60,7 @@ describe("ingest", () => {
 describe("versions an older node stored without HTML", () => {
   beforeEach(async () => {
     await t.library.ingest({ document: peerDoc(1, { body: "*old*" }), jws: "h..1", origin, provenance });
+    await renderedHtml();
     // What a node before ingest-time rendering stored: html "" until the first read.
     await t.orm.em.getKnex()("item_versions").update({ html: "" });
   });
@@ -57,10 +70,12 @@ describe("versions an older node stored without HTML", () => {
     expect(await storedHtml()).toBe("");
   });
 
-  it("are rendered once by renderUnrendered()", async () => {
-    expect(await renderUnrendered({ store, render: async (d) => ({ "/body": String(d.body) }) })).toBe(1);
+  it("are rendered once by renderUnrendered(), which later looks only at newer versions", async () => {
+    const meta = createMetaStore(t.orm);
+    expect(await renderUnrendered({ store, meta, render: async (d) => ({ "/body": String(d.body) }) })).toBe(1);
     expect(JSON.parse((await storedHtml())!)).toEqual({ "/body": "*old*" });
-    expect(await renderUnrendered({ store, render: async () => ({}) })).toBe(0);
+    await t.orm.em.getKnex()("item_versions").update({ html: "" });
+    expect(await renderUnrendered({ store, meta, render: async () => ({}) })).toBe(0);
   });
 });
 
