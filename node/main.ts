@@ -7,7 +7,11 @@ import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore } from "./db/key-store.ts";
 import type { KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator } from "./library/validation.ts";
-import { createLibrary, type Library, type NodeIdentity } from "./library/library.ts";
+import { createLibrary, type Library } from "./library/library.ts";
+import { identityOf, type NodeIdentity } from "./library/identity.ts";
+import { renderUnrendered } from "./library/ingesting.ts";
+import { createItemStore } from "./db/item-store.ts";
+import { createMetaStore } from "./db/meta-store.ts";
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
@@ -33,17 +37,6 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-/** The identity of the node's city, derived from its configuration. */
-export function identityOf(config: Config): NodeIdentity {
-  return {
-    origin: config.origin,
-    city: config.city,
-    name: config.name,
-    country: config.country,
-    actorId: `${config.origin}/cities/${config.city}`,
-  };
-}
-
 /** Opens the store, loads seeds once, and serves the node: the composition root. */
 export async function startNode(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningNode> {
   const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
@@ -61,6 +54,12 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     }
     if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
   }
+  // Peers' versions an older node stored unrendered get their HTML once, on the render worker
+  // (reads render such a version for themselves until then, without writing).
+  const backfill = renderUnrendered({ store: createItemStore(orm), meta: createMetaStore(orm), render: renderPool.render }).then(
+    (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
+    (error: unknown) => logger.error("could not render stored versions; reads render them", { error: String((error as Error)?.message ?? error) }),
+  );
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
   // One guard for every connection the process opens, Fedify's deliveries included.
@@ -124,6 +123,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
       await federationService.close();
       await queue.close();
       await search.close();
+      await backfill;
       await renderPool.close();
       await orm.close();
     },

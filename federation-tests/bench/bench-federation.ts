@@ -21,6 +21,7 @@ import { toArticle } from "../../node/federation/vocab.ts";
 import { canonicalBytes, keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
 import { createLogger } from "../../node/log.ts";
 import { createTestLibrary } from "../../node/test-support.ts";
+import { createRenderPool } from "../../node/render/render-pool.ts";
 import type { StoredItem } from "../../node/library/library.ts";
 import { createTokenFor, freePort, poll, removeDir, startNodeProcess, tempDir } from "../support.ts";
 import { generateCorpus } from "./corpus.ts";
@@ -65,7 +66,9 @@ async function benchIngest(): Promise<void> {
     for (const c of compact) await compactVerify(c, key, { algorithms: ["EdDSA"] });
     const joseRate = compact.length / ((performance.now() - v0) / 1000);
 
-    const t = await createTestLibrary({ origin: "http://receiver.bench", city: "receiver", name: "Receiver", country: "KR", actorId: "http://receiver.bench/cities/receiver" }, join(dir, "data"));
+    // Peers' Markdown is rendered at ingest, on the render worker as in a running node.
+    const renderPool = createRenderPool();
+    const t = await createTestLibrary({ origin: "http://receiver.bench", city: "receiver", name: "Receiver", country: "KR", actorId: "http://receiver.bench/cities/receiver" }, join(dir, "data"), { render: renderPool.render });
     const peers = createPeerStore(t.orm);
     await peers.remember({ actorId });
     await peers.update(actorId, { weFollow: "accepted" });
@@ -91,6 +94,7 @@ async function benchIngest(): Promise<void> {
     const inboxRate = await runWith(4, articles.slice(0, half));
     const pageRate = await runWith(100, articles.slice(half));
     await t.orm.close();
+    await renderPool.close();
     report(["ingest, 4 deliveries at a time", `${fmt(inboxRate)} items/s`, `raw jose verify ${fmt(joseRate)}/s; ratio ${fmt((inboxRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
     report(["ingest, 100 at a time (backfill page)", `${fmt(pageRate)} items/s`, `ratio to raw jose verify ${fmt((pageRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
   } finally {

@@ -72,15 +72,14 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const connected = peers.filter((p) => ["following", "followed", "mutual"].includes(p.state)).length;
     const byCity = facets?.city ?? {};
     const labels = await names.labels([...Object.keys(byCity), ...latest.items.map(cityOf)]);
+    const titles = await titlesIn(latest.items, f.locale);
     sendPage(
       ctx,
       200,
       renderHomePage(f, {
         peers: connected,
         total: latest.total,
-        latest: await Promise.all(
-          latest.items.map(async (i) => ({ ...i, city: cityOf(i), cityName: labels.get(cityOf(i)) ?? cityOf(i), title: await titleIn(i.id, i.title, i.language, f.locale), href: itemHref(i.id, identity.origin) })),
-        ),
+        latest: latest.items.map((i) => ({ ...i, city: cityOf(i), cityName: labels.get(cityOf(i)) ?? cityOf(i), title: titles.get(i.id) ?? i.title, href: itemHref(i.id, identity.origin) })),
         byCity,
         cityNames: labels,
         byType: facets?.type ?? {},
@@ -183,12 +182,17 @@ export function createPagesRouter(deps: PagesDeps): Router {
     );
   });
 
-  /** An item's title in the reader's language when it carries that translation. */
-  async function titleIn(id: string, title: string, language: string, locale: string): Promise<string> {
-    if (language === locale) return title;
-    const item = await library.get(id).catch(() => null);
-    const translated = (item?.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
-    return typeof translated === "string" ? translated : title;
+  /** Each item's title in the reader's language when it carries that translation, by id; one read for all. */
+  async function titlesIn(items: readonly { id: string; title: string; language: string }[], locale: string): Promise<Map<string, string>> {
+    const titles = new Map(items.map((i) => [i.id, i.title]));
+    const others = items.filter((i) => i.language !== locale).map((i) => i.id);
+    if (others.length === 0) return titles;
+    const stored = await library.getMany(others).catch(() => new Map<string, StoredItem>());
+    for (const [id, item] of stored) {
+      const translated = (item.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
+      if (typeof translated === "string") titles.set(id, translated);
+    }
+    return titles;
   }
 
   async function linkedItems(item: StoredItem): Promise<Map<string, LinkedItem>> {

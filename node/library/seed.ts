@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Orm } from "../db/orm.ts";
-import { Meta } from "../db/entities.ts";
+import { createMetaStore } from "../db/meta-store.ts";
 import type { Library } from "./library.ts";
 import type { ValidationIssue } from "./validation.ts";
 
@@ -47,8 +47,9 @@ export function readSeedFiles(seedsDir: string, city: string): { slug: string; f
  * editor deletes one.
  */
 export async function loadSeeds(options: { orm: Orm; library: Library; seedsDir: string; city: string; origin: string }): Promise<SeedResult> {
-  const { orm, library } = options;
-  if (await orm.em.fork().findOne(Meta, { key: SEEDED_KEY })) return { status: "already-seeded" };
+  const { library } = options;
+  const meta = createMetaStore(options.orm);
+  if ((await meta.get(SEEDED_KEY)) !== null) return { status: "already-seeded" };
   const seeds = readSeedFiles(options.seedsDir, options.city);
   if (seeds.length === 0) return { status: "no-seeds" };
   let count = 0;
@@ -63,6 +64,6 @@ export async function loadSeeds(options: { orm: Orm; library: Library; seedsDir:
     }
     count++;
   }
-  await orm.em.fork().insert(Meta, { key: SEEDED_KEY, value: new Date().toISOString() });
+  await meta.set(SEEDED_KEY, new Date().toISOString());
   return { status: "loaded", count };
 }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { renderDocumentFields } from "../library/render.ts";
+import { renderDocumentFields } from "./document-fields.ts";
 import { createRenderPool } from "./render-pool.ts";
 
 const pool = createRenderPool();

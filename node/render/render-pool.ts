@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { RenderedFields } from "../library/render.ts";
+import type { RenderedFields } from "./document-fields.ts";
 
 /** Renders documents' Markdown fields (sanitized HTML) on a worker thread. */
 export interface RenderPool {

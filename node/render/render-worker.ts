@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { renderDocumentFields } from "../library/render.ts";
+import { renderDocumentFields } from "./document-fields.ts";
 
 // Renders documents' Markdown fields off the main thread: { id, document } → { id, html }.
 parentPort!.on("message", (message: { id: number; document: Record<string, unknown> }) => {

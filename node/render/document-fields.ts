@@ -1,4 +1,4 @@
-import { renderMarkdown } from "../render/markdown.ts";
+import { renderMarkdown } from "./markdown.ts";
 
 /** The Markdown fields of a document, rendered to sanitized HTML, keyed by JSON pointer. */
 export type RenderedFields = Record<string, string>;

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createItemStore, type ItemStore } from "../db/item-store.ts";
+import { createMetaStore } from "../db/meta-store.ts";
+import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
+import { renderUnrendered } from "./ingesting.ts";
+
+let t: TestLibrary;
+let store: ItemStore;
+
+beforeEach(async () => {
+  t = await createTestLibrary();
+  store = createItemStore(t.orm);
+});
+afterEach(async () => {
+  await t.orm.close();
+});
+
+const origin = "http://busan.test";
+const id = `${origin}/items/x`;
+const provenance = { via: `${origin}/cities/busan`, receivedAt: "2026-02-01T00:00:00Z", kid: "k1" };
+function peerDoc(version: number, extra: Record<string, unknown> = {}) {
+  return { ...draftFixture("case-study.minimal"), id, attributedTo: `${origin}/cities/busan`, published: "2026-01-01T00:00:00Z", updated: `2026-01-0${version}T00:00:00Z`, version, ...extra };
+}
+
+/** The html column of the item's current version, as stored. */
+async function storedHtml(s: ItemStore = store): Promise<string | undefined> {
+  return (await s.get(id))?.version.html;
+}
+
+/** The stored html once the rendering that follows a commit has written it. */
+async function renderedHtml(s: ItemStore = store): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const html = await storedHtml(s);
+    if (html) return html;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("the ingested version was never rendered");
+}
+
+describe("ingest", () => {
+  it("stores a peer's rendered Markdown with its version after the commit, so reads never render", async () => {
+    await t.library.ingest({ document: peerDoc(1, { body: "# Heading" }), jws: "h..1", origin, provenance });
+    expect(JSON.parse(await renderedHtml())).toEqual({ "/body": "<h1>Heading</h1>\n" });
+  });
+
+  it("renders through the library's render function (the render worker in a running node)", async () => {
+    const seen: unknown[] = [];
+    const other = await createTestLibrary(undefined, ":memory:", { render: async (d) => (seen.push(d.id), { "/body": "<p>worker</p>" }) });
+    try {
+      await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>worker</p>" });
+      expect(seen).toEqual([id]);
+      expect((await other.library.get(id))?.html).toEqual({ "/body": "<p>worker</p>" });
+    } finally {
+      await other.orm.close();
+    }
+  });
+});
+
+describe("versions an older node stored without HTML", () => {
+  beforeEach(async () => {
+    await t.library.ingest({ document: peerDoc(1, { body: "*old*" }), jws: "h..1", origin, provenance });
+    await renderedHtml();
+    // What a node before ingest-time rendering stored: html "" until the first read.
+    await t.orm.em.getKnex()("item_versions").update({ html: "" });
+  });
+
+  it("read correctly without writing", async () => {
+    expect((await t.library.get(id))?.html).toEqual({ "/body": "<p><em>old</em></p>\n" });
+    expect(await storedHtml()).toBe("");
+  });
+
+  it("are rendered once by renderUnrendered(), which later looks only at newer versions", async () => {
+    const meta = createMetaStore(t.orm);
+    expect(await renderUnrendered({ store, meta, render: async (d) => ({ "/body": String(d.body) }) })).toBe(1);
+    expect(JSON.parse((await storedHtml())!)).toEqual({ "/body": "*old*" });
+    await t.orm.em.getKnex()("item_versions").update({ html: "" });
+    expect(await renderUnrendered({ store, meta, render: async () => ({}) })).toBe(0);
+  });
+});
+
+describe("getMany()", () => {
+  it("returns the current versions of the known ids in one read", async () => {
+    await t.library.ingest({ document: peerDoc(2, { title: "Two" }), jws: "h..2", origin, provenance });
+    const found = await t.library.getMany([id, `${origin}/items/unknown`]);
+    expect([...found.keys()]).toEqual([id]);
+    expect(found.get(id)).toMatchObject({ version: 2, title: "Two", local: false });
+  });
+});
