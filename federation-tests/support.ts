@@ -35,7 +35,10 @@ export function removeDir(dir: string): void {
 }
 
 /** Runs `wego` with arguments to completion. */
-export function runWego(args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+export function runWego(
+  args: readonly string[],
+  input?: string,
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [WEGO, ...args], { cwd: ROOT, input, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -44,7 +47,10 @@ export function runWego(args: readonly string[], input?: string): { status: numb
  * Runs `wego` without blocking this process's event loop: a blocked loop keeps pooled
  * keep-alive sockets that the server closes meanwhile, and the next request on one fails.
  */
-export function runWegoAsync(args: readonly string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runWegoAsync(
+  args: readonly string[],
+  input?: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WEGO, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -58,7 +64,11 @@ export function runWegoAsync(args: readonly string[], input?: string): Promise<{
 }
 
 /** As {@link createTokenFor}, without blocking the event loop. */
-export async function createTokenAsync(dataDir: string, role: "admin" | "editor", name: string = role): Promise<string> {
+export async function createTokenAsync(
+  dataDir: string,
+  role: "admin" | "editor",
+  name: string = role,
+): Promise<string> {
   const r = await runWegoAsync(["token", "create", "--data", dataDir, "--role", role, "--name", name]);
   if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
   return r.stdout.trim().split("\n").at(-1)!;
@@ -83,7 +93,12 @@ export interface StartOptions {
 
 /** Starts `wego serve` as a child process and waits for /healthz. */
 export async function startNodeProcess(options: StartOptions): Promise<NodeProcess> {
-  const node = spawnNodeProcess({ port: options.port ?? (await freePort()), dataDir: options.dataDir, args: options.args, cwd: ROOT });
+  const node = spawnNodeProcess({
+    port: options.port ?? (await freePort()),
+    dataDir: options.dataDir,
+    args: options.args,
+    cwd: ROOT,
+  });
   await waitUntilServing(node);
   return node;
 }

@@ -49,7 +49,8 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set("X-Frame-Options", "DENY");
     await next();
   });
-  if (deps.federationService) app.use(federationBridge(deps.federationService.federation, deps.identity.origin, deps.federationService.door));
+  if (deps.federationService)
+    app.use(federationBridge(deps.federationService.federation, deps.identity.origin, deps.federationService.door));
   // The web pages' session (koa-session over the database, bound to this app) and CSRF
   // stacks: applied route by route, so API and federation requests never load a session.
   const session = webSession(app, deps.orm, { secure: deps.identity.origin.startsWith("https:") });
@@ -59,10 +60,14 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createPagesRouter({ ...deps, web }),
     createOfficialsRouter({ ...deps, web }),
-    ...(deps.federationService ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })] : []),
+    ...(deps.federationService
+      ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })]
+      : []),
     createFilesRouter(deps),
     ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
-    ...(deps.federationService ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })] : []),
+    ...(deps.federationService
+      ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })]
+      : []),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   app.use((ctx) => {

@@ -77,7 +77,8 @@ const DEFAULT_SEEDS_DIR = fileURLToPath(new URL("../seeds/", import.meta.url));
 
 function parsePort(value: string | number): number {
   const port = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer 0–65535, got ${value}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`port must be an integer 0–65535, got ${value}`);
   return port;
 }
 
@@ -88,7 +89,8 @@ function parseOrigin(value: string): string {
   } catch {
     throw new ConfigError(`origin must be a URL like https://exchange.example.org, got ${value}`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`origin must use http or https, got ${value}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new ConfigError(`origin must use http or https, got ${value}`);
   if (url.pathname !== "/" || url.search || url.hash || url.username) {
     throw new ConfigError(`origin must be scheme, host and port only (no path), got ${value}`);
   }
@@ -97,8 +99,13 @@ function parseOrigin(value: string): string {
 
 function parseHosts(value: string | undefined): string[] | null {
   if (value === undefined || value.trim() === "") return null;
-  const hosts = value.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
-  for (const h of hosts) if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) throw new ConfigError(`allowed hosts must be host names with an optional :port, got ${h}`);
+  const hosts = value
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  for (const h of hosts)
+    if (!/^[a-z0-9.-]+(:\d+)?$/.test(h))
+      throw new ConfigError(`allowed hosts must be host names with an optional :port, got ${h}`);
   return hosts;
 }
 
@@ -111,7 +118,10 @@ function parsePrivateAddress(value: boolean | string | undefined): { allow: bool
   if (value === true) return { allow: true, ranges: null };
   const bool = parseBool(value);
   if (bool !== undefined && !/[.:]/.test(value)) return { allow: bool, ranges: null };
-  const ranges = value.split(",").map((r) => r.trim()).filter(Boolean);
+  const ranges = value
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
   const bad = invalidRange(ranges);
   if (bad !== null) throw new ConfigError(`--allow-private-address takes CIDRs or IP addresses, got ${bad}`);
   return { allow: ranges.length > 0, ranges };
@@ -129,16 +139,20 @@ function parseBool(value: string | undefined): boolean | undefined {
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(flags.port ?? env.WEGO_PORT ?? env.PORT ?? 8080);
   const city = (flags.city ?? env.WEGO_CITY ?? "seoul").toLowerCase();
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(city)) throw new ConfigError(`city must be a short handle of letters, digits and dashes, got ${city}`);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(city))
+    throw new ConfigError(`city must be a short handle of letters, digits and dashes, got ${city}`);
   const country = (flags.country ?? env.WEGO_COUNTRY ?? "KR").toUpperCase();
   if (!/^[A-Z]{2}$/.test(country)) throw new ConfigError(`country must be an ISO 3166-1 alpha-2 code, got ${country}`);
   const logLevel = (flags.logLevel ?? env.WEGO_LOG_LEVEL ?? "info") as LogLevel;
-  if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new ConfigError(`log level must be debug, info, warn or error`);
+  if (!["debug", "info", "warn", "error"].includes(logLevel))
+    throw new ConfigError(`log level must be debug, info, warn or error`);
   const maxBodyBytes = Number(env.WEGO_MAX_BODY_BYTES ?? 1024 * 1024);
   const privateAddress = parsePrivateAddress(flags.allowPrivateAddress ?? env.WEGO_ALLOW_PRIVATE_ADDRESS);
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
+    throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
   const inboxRatePerSecond = Number(env.WEGO_INBOX_RATE ?? 200);
-  if (!Number.isFinite(inboxRatePerSecond) || inboxRatePerSecond <= 0) throw new ConfigError("WEGO_INBOX_RATE must be a number > 0");
+  if (!Number.isFinite(inboxRatePerSecond) || inboxRatePerSecond <= 0)
+    throw new ConfigError("WEGO_INBOX_RATE must be a number > 0");
   return {
     port,
     host: flags.host ?? env.WEGO_HOST ?? undefined,

@@ -17,7 +17,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
 import { createRenderPool } from "./render/render-pool.ts";
 import { createFederationService, type FederationService } from "./federation/service.ts";
-import { createSqliteKvStore } from "./federation/kv.ts";
+import { createSqliteKvStore } from "./db/fedify-kv.ts";
 import { createSqliteMessageQueue } from "./federation/queue.ts";
 import { createSearchService, type SearchService } from "./search/service.ts";
 
@@ -47,18 +47,33 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const renderPool = createRenderPool();
   const library = createLibrary({ orm, keys, validator, identity, render: renderPool.render });
   if (config.seed) {
-    const seeded = await loadSeeds({ orm, library, seedsDir: config.seedsDir, city: config.city, origin: config.origin });
+    const seeded = await loadSeeds({
+      orm,
+      library,
+      seedsDir: config.seedsDir,
+      city: config.city,
+      origin: config.origin,
+    });
     if (seeded.status === "invalid") {
       await orm.close();
-      throw new Error(`seed ${seeded.file} is not valid: ${seeded.details.map((d) => `${d.path} ${d.message}`).join("; ")}`);
+      throw new Error(
+        `seed ${seeded.file} is not valid: ${seeded.details.map((d) => `${d.path} ${d.message}`).join("; ")}`,
+      );
     }
     if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
   }
   // Peers' versions an older node stored unrendered get their HTML once, on the render worker
   // (reads render such a version for themselves until then, without writing).
-  const backfill = renderUnrendered({ store: createItemStore(orm), meta: createMetaStore(orm), render: renderPool.render }).then(
+  const backfill = renderUnrendered({
+    store: createItemStore(orm),
+    meta: createMetaStore(orm),
+    render: renderPool.render,
+  }).then(
     (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
-    (error: unknown) => logger.error("could not render stored versions; reads render them", { error: String((error as Error)?.message ?? error) }),
+    (error: unknown) =>
+      logger.error("could not render stored versions; reads render them", {
+        error: String((error as Error)?.message ?? error),
+      }),
   );
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });

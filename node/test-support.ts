@@ -5,7 +5,13 @@ import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore } from "./db/key-store.ts";
 import type { KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator, type DocumentValidator } from "./library/validation.ts";
-import { createLibrary, MANAGED_FIELDS, type Library, type LibraryOptions, type NodeIdentity } from "./library/library.ts";
+import {
+  createLibrary,
+  MANAGED_FIELDS,
+  type Library,
+  type LibraryOptions,
+  type NodeIdentity,
+} from "./library/library.ts";
 import { createLogger } from "./log.ts";
 import { createApp } from "./app.ts";
 import { createSearchService, type SearchService } from "./search/service.ts";
@@ -43,7 +49,9 @@ export async function createTestLibrary(
 
 /** A valid fixture of schemas/fixtures/valid without its managed fields: what a client POSTs. */
 export function draftFixture(name: string): Record<string, unknown> {
-  const doc = JSON.parse(readFileSync(new URL(`../schemas/fixtures/valid/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  const doc = JSON.parse(
+    readFileSync(new URL(`../schemas/fixtures/valid/${name}.json`, import.meta.url), "utf8"),
+  ) as Record<string, unknown>;
   for (const field of MANAGED_FIELDS) delete doc[field];
   return doc;
 }
@@ -65,7 +73,9 @@ export interface TestServerOptions {
 /** Serves a fresh in-memory node on 127.0.0.1 (port chosen by the OS). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const base = await createTestLibrary();
-  const search = options.search ? await createSearchService({ orm: base.orm, library: base.library, dataDir: ":memory:" }) : undefined;
+  const search = options.search
+    ? await createSearchService({ orm: base.orm, library: base.library, dataDir: ":memory:" })
+    : undefined;
   const app = createApp({ ...base, search, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));

@@ -26,7 +26,10 @@ export const SCHEMA_FILE_BY_TYPE: Readonly<Record<DocumentType, string>> = {
 };
 
 /** Every schema file: the common one, then one per document type. */
-export const SCHEMA_FILES: readonly string[] = [COMMON_SCHEMA_FILE, ...DOCUMENT_TYPES.map((type) => SCHEMA_FILE_BY_TYPE[type])];
+export const SCHEMA_FILES: readonly string[] = [
+  COMMON_SCHEMA_FILE,
+  ...DOCUMENT_TYPES.map((type) => SCHEMA_FILE_BY_TYPE[type]),
+];
 
 /** The generated type of each document type's documents. */
 export interface DocumentOfType {
@@ -61,7 +64,10 @@ export function readSchema(fileName: string): Schema {
  * second check: call it where a stored document is read, never on unvalidated input.
  */
 export function storedDocument(document: Readonly<Record<string, unknown>>): ItemDocument;
-export function storedDocument<T extends DocumentType>(document: Readonly<Record<string, unknown>>, type: T): DocumentOfType[T];
+export function storedDocument<T extends DocumentType>(
+  document: Readonly<Record<string, unknown>>,
+  type: T,
+): DocumentOfType[T];
 export function storedDocument(document: Readonly<Record<string, unknown>>): ItemDocument {
   return document as unknown as ItemDocument;
 }

@@ -6,7 +6,15 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "json-schema-to-typescript";
 import type { JSONSchema4 } from "json-schema";
-import { COMMON_SCHEMA_FILE, DOCUMENT_TYPES, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE, schemaId, type Schema } from "./catalogue.ts";
+import {
+  COMMON_SCHEMA_FILE,
+  DOCUMENT_TYPES,
+  readSchema,
+  SCHEMA_BASE,
+  SCHEMA_FILE_BY_TYPE,
+  schemaId,
+  type Schema,
+} from "./catalogue.ts";
 
 /** Where the generated declarations are written. */
 export const GENERATED_TYPES_URL = new URL("../node/library/documents.generated.ts", import.meta.url);

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /** The most lines a source file may have. */
-const MAX_LINES = 350;
+// "About 350" (issue 9): a file that grows past 375 is split by concern, not trimmed to fit.
+const MAX_LINES = 375;
 
 /** Files that may be longer: generated code, tests, and the locale string tables. */
 const EXEMPT = [/\.generated\.ts$/, /\.test\.ts$/, /^web\/locales\//, /^web\/i18n\.ts$/];

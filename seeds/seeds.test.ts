@@ -109,7 +109,8 @@ function parseCsv(text: string): string[][] {
         value += '"';
         i++;
       }
-      if (i < text.length && text[i] !== "," && text[i] !== "\n") throw new SyntaxError(`text after a quoted field at ${i}`);
+      if (i < text.length && text[i] !== "," && text[i] !== "\n")
+        throw new SyntaxError(`text after a quoted field at ${i}`);
     } else {
       const end = text.slice(i).search(/[,\n]/);
       value = end < 0 ? text.slice(i) : text.slice(i, i + end);
@@ -180,10 +181,14 @@ describe("seed libraries", () => {
 
   it("hold only servable files in each files/ folder, every one downloaded by a seed dataset", () => {
     for (const city of cities) {
-      const linked = new Set(seeds.filter((s) => s.city === city).flatMap((s) => fileDistributions(s.doc).map((f) => f.name)));
+      const linked = new Set(
+        seeds.filter((s) => s.city === city).flatMap((s) => fileDistributions(s.doc).map((f) => f.name)),
+      );
       for (const name of cityFiles(city)) {
         expect(name, `seeds/${city}/${FILES_DIR}`).toMatch(FILE_NAME);
-        expect(statSync(join(SEEDS_DIR, city, FILES_DIR, name)).isFile(), `seeds/${city}/${FILES_DIR}/${name}`).toBe(true);
+        expect(statSync(join(SEEDS_DIR, city, FILES_DIR, name)).isFile(), `seeds/${city}/${FILES_DIR}/${name}`).toBe(
+          true,
+        );
         expect(linked.has(name), `seeds/${city}/${FILES_DIR}/${name} is not any dataset's downloadURL`).toBe(true);
       }
     }
@@ -216,7 +221,8 @@ describe.each(seeds.map((s) => [`${s.city}/${s.file}`, s] as const))("seed %s", 
     for (const ref of refs) {
       const target = bySlug.get(ref.href.slice(PLACEHOLDER_ITEM.length));
       expect(target, `${ref.path}: ${ref.href}`).toBeDefined();
-      if (ref.expectedType !== undefined) expect(target?.doc["type"], `${ref.path}: ${ref.href}`).toBe(ref.expectedType);
+      if (ref.expectedType !== undefined)
+        expect(target?.doc["type"], `${ref.path}: ${ref.href}`).toBe(ref.expectedType);
     }
   });
 
@@ -238,11 +244,12 @@ describe.each(seeds.map((s) => [`${s.city}/${s.file}`, s] as const))("seed %s", 
   it("has no dead seed.invalid/datasets/ placeholders left", () => {
     expect(JSON.stringify(seed.doc)).not.toContain(`${PLACEHOLDER}/datasets/`);
   });
-
 });
 
 describe.each(
-  seeds.flatMap((seed) => fileDistributions(seed.doc).map((f) => [`${seed.city}/${seed.file}${f.path}: ${f.name}`, seed, f] as const)),
+  seeds.flatMap((seed) =>
+    fileDistributions(seed.doc).map((f) => [`${seed.city}/${seed.file}${f.path}: ${f.name}`, seed, f] as const),
+  ),
 )("seed file download %s", (_name, seed, { path, name, distribution }) => {
   const file = join(SEEDS_DIR, seed.city, FILES_DIR, name);
 
@@ -265,20 +272,25 @@ describe.each(
     expect({ mediaType: distribution["mediaType"], format: distribution["format"] }).toEqual(expected);
   });
 
-  it.runIf(name.endsWith(".csv"))("is UTF-8 RFC 4180 CSV with a header row, \\n line endings and the rows of the description's table", () => {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
-    expect(text.startsWith("\uFEFF"), "no byte order mark").toBe(false);
-    expect(text.includes("\r"), "\\n line endings").toBe(false);
-    expect(text.endsWith("\n"), "ends with a line break").toBe(true);
-    const [header = [], ...rows] = parseCsv(text);
-    expect(header.length, "header row").toBeGreaterThan(0);
-    for (const column of header) {
-      expect(column, "header").toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(String(seed.doc["body"]), `column ${column} is documented in the body`).toContain(`\`${column}\``);
-    }
-    rows.forEach((row, i) => expect(row.length, `row ${i + 2}`).toBe(header.length));
-    expect(rows.length, "one row per row of the body's first table").toBe(firstTableRows(String(seed.doc["body"])).length);
-  });
+  it.runIf(name.endsWith(".csv"))(
+    "is UTF-8 RFC 4180 CSV with a header row, \\n line endings and the rows of the description's table",
+    () => {
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
+      expect(text.startsWith("\uFEFF"), "no byte order mark").toBe(false);
+      expect(text.includes("\r"), "\\n line endings").toBe(false);
+      expect(text.endsWith("\n"), "ends with a line break").toBe(true);
+      const [header = [], ...rows] = parseCsv(text);
+      expect(header.length, "header row").toBeGreaterThan(0);
+      for (const column of header) {
+        expect(column, "header").toMatch(/^[a-z][a-z0-9_]*$/);
+        expect(String(seed.doc["body"]), `column ${column} is documented in the body`).toContain(`\`${column}\``);
+      }
+      rows.forEach((row, i) => expect(row.length, `row ${i + 2}`).toBe(header.length));
+      expect(rows.length, "one row per row of the body's first table").toBe(
+        firstTableRows(String(seed.doc["body"])).length,
+      );
+    },
+  );
 });
 
 describe("Seoul's seed library", () => {
@@ -294,14 +306,25 @@ describe("Seoul's seed library", () => {
 
   it("covers the study's seven exemplary cases", () => {
     const slugs = ofType("CaseStudy").map((s) => s.slug);
-    for (const slug of ["case-eung-dap-so", "case-mvoting", "case-120-dasan", "case-oasis", "case-gis", "case-etax", "case-wego"]) {
+    for (const slug of [
+      "case-eung-dap-so",
+      "case-mvoting",
+      "case-120-dasan",
+      "case-oasis",
+      "case-gis",
+      "case-etax",
+      "case-wego",
+    ]) {
       expect(slugs).toContain(slug);
     }
   });
 
   it("offers every dataset as a CSV file served by the node", () => {
     for (const s of ofType("Dataset")) {
-      expect(fileDistributions(s.doc).map((f) => f.name), s.slug).toContainEqual(expect.stringMatching(/\.csv$/));
+      expect(
+        fileDistributions(s.doc).map((f) => f.name),
+        s.slug,
+      ).toContainEqual(expect.stringMatching(/\.csv$/));
     }
   });
 
@@ -315,7 +338,12 @@ describe("Seoul's seed library", () => {
   it("has Korean translations on at least 3 documents, including every case study", () => {
     expect(seoul.filter((s) => ko(s) !== undefined).length).toBeGreaterThanOrEqual(3);
     for (const s of ofType("CaseStudy")) {
-      expect(ko(s), s.slug).toEqual(expect.objectContaining({ title: expect.stringMatching(/[\uAC00-\uD7A3]/), summary: expect.stringMatching(/[\uAC00-\uD7A3]/) }));
+      expect(ko(s), s.slug).toEqual(
+        expect.objectContaining({
+          title: expect.stringMatching(/[\uAC00-\uD7A3]/),
+          summary: expect.stringMatching(/[\uAC00-\uD7A3]/),
+        }),
+      );
     }
   });
 
@@ -334,14 +362,17 @@ describe("Seoul's seed library", () => {
       expect(s.doc["license"], s.slug).toBe("CC-BY-4.0");
       const outcomes = Array.isArray(s.doc["outcomes"]) ? s.doc["outcomes"].filter(isObject) : [];
       expect(outcomes.length > 0, s.slug).toBe(s.doc["type"] === "CaseStudy");
-      for (const o of outcomes) expect(o["source"], `${s.slug}: ${String(o["metric"])}`).toMatch(/Seoul e-Governance policy study/);
+      for (const o of outcomes)
+        expect(o["source"], `${s.slug}: ${String(o["metric"])}`).toMatch(/Seoul e-Governance policy study/);
     }
   });
 
   it("says in every pathway's cost note that the figures are indicative, not from the study", () => {
     for (const s of ofType("Pathway")) {
       const costRange = s.doc["costRange"];
-      expect(isObject(costRange) ? costRange["note"] : undefined, s.slug).toMatch(/indicative estimate.*not a figure from the study/i);
+      expect(isObject(costRange) ? costRange["note"] : undefined, s.slug).toMatch(
+        /indicative estimate.*not a figure from the study/i,
+      );
     }
   });
 });

@@ -8,11 +8,15 @@ describe("html``", () => {
   it("escapes every interpolated value, in text and in attributes", () => {
     const evil = `"><script>alert('x')</script>&`;
     const out = html`<a title="${evil}">${evil}</a>`.value;
-    expect(out).toBe(`<a title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</a>`);
+    expect(out).toBe(
+      `<a title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</a>`,
+    );
   });
 
   it("joins arrays, drops null, undefined and false, and keeps SafeHtml as is", () => {
-    expect(html`<ul>${["<a>", html`<li>b</li>`]}</ul>${null}${undefined}${false}${0}`.value).toBe("<ul>&lt;a&gt;<li>b</li></ul>0");
+    expect(html`<ul>${["<a>", html`<li>b</li>`]}</ul>${null}${undefined}${false}${0}`.value).toBe(
+      "<ul>&lt;a&gt;<li>b</li></ul>0",
+    );
     expect(html`${trusted("<mark>x</mark>")}`.value).toBe("<mark>x</mark>");
   });
 
@@ -24,7 +28,10 @@ describe("html``", () => {
 describe("templates", () => {
   const t = stringsFor("en");
   it("renderLayout() has a skip link, landmarks, the language switch and an escaped title", () => {
-    const page = renderLayout({ locale: "en", t, title: "<Title>", cityName: "Seoul", url: "/search?q=a" }, html`<h1>x</h1>`);
+    const page = renderLayout(
+      { locale: "en", t, title: "<Title>", cityName: "Seoul", url: "/search?q=a" },
+      html`<h1>x</h1>`,
+    );
     expect(page).toContain(`<html lang="en">`);
     expect(page).toContain(`<a class="skip" href="#main">`);
     expect(page).toContain(`<main id="main"`);
@@ -39,12 +46,18 @@ describe("templates", () => {
 
   it("itemHref() keeps this node's items at their path and sends peers' to /library/item", () => {
     expect(itemHref("http://seoul.test/items/case-a", "http://seoul.test")).toBe("/items/case-a");
-    expect(itemHref("http://busan.test/items/case-b", "http://seoul.test")).toBe("/library/item?id=http%3A%2F%2Fbusan.test%2Fitems%2Fcase-b");
+    expect(itemHref("http://busan.test/items/case-b", "http://seoul.test")).toBe(
+      "/library/item?id=http%3A%2F%2Fbusan.test%2Fitems%2Fcase-b",
+    );
   });
 
   it("provenanceBadge() names a peer's host and whether its signature was checked", () => {
-    expect(provenanceBadge(t, { origin: "http://busan.test", local: false, verified: true }).value).toContain("From busan.test");
-    expect(provenanceBadge(t, { origin: "http://busan.test", local: false, verified: false }).value).toContain("Signature not checked");
+    expect(provenanceBadge(t, { origin: "http://busan.test", local: false, verified: true }).value).toContain(
+      "From busan.test",
+    );
+    expect(provenanceBadge(t, { origin: "http://busan.test", local: false, verified: false }).value).toContain(
+      "Signature not checked",
+    );
   });
 });
 

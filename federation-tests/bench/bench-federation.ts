@@ -48,12 +48,29 @@ async function benchIngest(): Promise<void> {
     const corpus = generateCorpus(INGEST, 7);
     const signed = await Promise.all(
       corpus.map(async (draft, i) => {
-        const document = { ...draft, id: `${origin}/items/${i}`, attributedTo: actorId, published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
+        const document = {
+          ...draft,
+          id: `${origin}/items/${i}`,
+          attributedTo: actorId,
+          published: "2026-01-01T00:00:00Z",
+          updated: "2026-01-01T00:00:00Z",
+          version: 1,
+        };
         return { document, jws: await signDetachedJws(document, signer) };
       }),
     );
     const articles = signed.map((s) =>
-      toArticle({ id: String(s.document.id), document: s.document, jws: s.jws, html: {}, published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z" } as unknown as StoredItem, { actorId: new URL(actorId), followersId: new URL(`${actorId}/followers`) }),
+      toArticle(
+        {
+          id: String(s.document.id),
+          document: s.document,
+          jws: s.jws,
+          html: {},
+          published: "2026-01-01T00:00:00Z",
+          updated: "2026-01-01T00:00:00Z",
+        } as unknown as StoredItem,
+        { actorId: new URL(actorId), followersId: new URL(`${actorId}/followers`) },
+      ),
     );
 
     // Raw jose verify over the same payloads: the yardstick.
@@ -68,11 +85,28 @@ async function benchIngest(): Promise<void> {
 
     // Peers' Markdown is rendered at ingest, on the render worker as in a running node.
     const renderPool = createRenderPool();
-    const t = await createTestLibrary({ origin: "http://receiver.bench", city: "receiver", name: "Receiver", country: "KR", actorId: "http://receiver.bench/cities/receiver" }, join(dir, "data"), { render: renderPool.render });
+    const t = await createTestLibrary(
+      {
+        origin: "http://receiver.bench",
+        city: "receiver",
+        name: "Receiver",
+        country: "KR",
+        actorId: "http://receiver.bench/cities/receiver",
+      },
+      join(dir, "data"),
+      { render: renderPool.render },
+    );
     const peers = createPeerStore(t.orm);
     await peers.remember({ actorId });
     await peers.update(actorId, { weFollow: "accepted" });
-    const deps = { library: t.library, validator: t.validator, peers, loadKeys: async () => ({ ok: true as const, keys: [jwk] }), identity: t.identity, logger: createLogger("error", () => {}) };
+    const deps = {
+      library: t.library,
+      validator: t.validator,
+      peers,
+      loadKeys: async () => ({ ok: true as const, keys: [jwk] }),
+      identity: t.identity,
+      logger: createLogger("error", () => {}),
+    };
     // Four at a time, as the inbox queue's workers deliver them; then a hundred at a
     // time, as a backfill page arrives. Fresh ids for each run.
     const runWith = async (concurrency: number, list: typeof articles) => {
@@ -95,8 +129,18 @@ async function benchIngest(): Promise<void> {
     const pageRate = await runWith(100, articles.slice(half));
     await t.orm.close();
     await renderPool.close();
-    report(["ingest, 4 deliveries at a time", `${fmt(inboxRate)} items/s`, `raw jose verify ${fmt(joseRate)}/s; ratio ${fmt((inboxRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
-    report(["ingest, 100 at a time (backfill page)", `${fmt(pageRate)} items/s`, `ratio to raw jose verify ${fmt((pageRate / joseRate) * 100, 1)} %`, "≥ 1,000 items/s"]);
+    report([
+      "ingest, 4 deliveries at a time",
+      `${fmt(inboxRate)} items/s`,
+      `raw jose verify ${fmt(joseRate)}/s; ratio ${fmt((inboxRate / joseRate) * 100, 1)} %`,
+      "≥ 1,000 items/s",
+    ]);
+    report([
+      "ingest, 100 at a time (backfill page)",
+      `${fmt(pageRate)} items/s`,
+      `ratio to raw jose verify ${fmt((pageRate / joseRate) * 100, 1)} %`,
+      "≥ 1,000 items/s",
+    ]);
   } finally {
     removeDir(dir);
   }
@@ -117,13 +161,21 @@ async function benchBackfillAndFanout(): Promise<void> {
     const dataA = join(base, "a");
     // Fill A's library before it starts: publishing is measured by bench:library.
     const fill0 = performance.now();
-    const lib = await createTestLibrary({ origin: originA, city: "aseoul", name: "Aseoul", country: "KR", actorId: `${originA}/cities/aseoul` }, dataA);
+    const lib = await createTestLibrary(
+      { origin: originA, city: "aseoul", name: "Aseoul", country: "KR", actorId: `${originA}/cities/aseoul` },
+      dataA,
+    );
     const corpus = generateCorpus(BACKFILL, 3);
-    for (let i = 0; i < corpus.length; i += 200) await lib.library.createMany(corpus.slice(i, i + 200), { author: "bench" });
+    for (let i = 0; i < corpus.length; i += 200)
+      await lib.library.createMany(corpus.slice(i, i + 200), { author: "bench" });
     await lib.orm.close();
     console.log(`filled A with ${fmt(BACKFILL)} items in ${fmt((performance.now() - fill0) / 1000, 1)} s`);
 
-    const a = await startNodeProcess({ dataDir: dataA, port: portA, args: ["--city", "aseoul", "--no-seed", "--auto-approve"] });
+    const a = await startNodeProcess({
+      dataDir: dataA,
+      port: portA,
+      args: ["--city", "aseoul", "--no-seed", "--auto-approve"],
+    });
     nodes.push(a);
     const dataB = join(base, "b");
     const b = await startNodeProcess({ dataDir: dataB, args: ["--city", "busan", "--no-seed"] });
@@ -131,20 +183,41 @@ async function benchBackfillAndFanout(): Promise<void> {
     const tokenB = createTokenFor(dataB, "admin");
     const rssBefore = rssOf(b.child.pid!);
     const b0 = performance.now();
-    const res = await fetch(`${b.url}/api/peers`, { method: "POST", headers: { authorization: `Bearer ${tokenB}`, "content-type": "application/json" }, body: JSON.stringify({ actor: `${originA}/cities/aseoul` }) });
+    const res = await fetch(`${b.url}/api/peers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokenB}`, "content-type": "application/json" },
+      body: JSON.stringify({ actor: `${originA}/cities/aseoul` }),
+    });
     if (!res.ok) throw new Error(`follow failed: ${await res.text()}`);
-    await poll("B to finish the backfill", async () => {
-      const { peers } = (await (await fetch(`${b.url}/api/peers`)).json()) as { peers: { backfill: { state: string; done: number } }[] };
-      const bf = peers[0]?.backfill;
-      if (bf?.state === "failed") throw new Error("backfill failed");
-      return bf?.state === "done";
-    }, 15 * 60_000, 250);
+    await poll(
+      "B to finish the backfill",
+      async () => {
+        const { peers } = (await (await fetch(`${b.url}/api/peers`)).json()) as {
+          peers: { backfill: { state: string; done: number } }[];
+        };
+        const bf = peers[0]?.backfill;
+        if (bf?.state === "failed") throw new Error("backfill failed");
+        return bf?.state === "done";
+      },
+      15 * 60_000,
+      250,
+    );
     const backfillSeconds = (performance.now() - b0) / 1000;
     const total = ((await (await fetch(`${b.url}/api/items?limit=1`)).json()) as { total: number }).total;
-    report(["backfill from a peer", `${fmt(backfillSeconds, 1)} s for ${fmt(total)} items`, `${fmt(total / backfillSeconds)} items/s`, "< 30 s for 10,000"]);
+    report([
+      "backfill from a peer",
+      `${fmt(backfillSeconds, 1)} s for ${fmt(total)} items`,
+      `${fmt(total / backfillSeconds)} items/s`,
+      "< 30 s for 10,000",
+    ]);
     // Let the search index catch up before reading memory: a node at rest with the items.
     await new Promise((r) => setTimeout(r, 3000));
-    report(["RSS of the node holding them", `${fmt(rssOf(b.child.pid!) / 2 ** 20)} MB`, `${fmt(rssBefore / 2 ** 20)} MB before the backfill`, ""]);
+    report([
+      "RSS of the node holding them",
+      `${fmt(rssOf(b.child.pid!) / 2 ** 20)} MB`,
+      `${fmt(rssBefore / 2 ** 20)} MB before the backfill`,
+      "",
+    ]);
 
     // Fan-out: FANOUT inbox servers on loopback, registered as followers of A.
     const received = new Map<number, number>();
@@ -174,19 +247,43 @@ async function benchBackfillAndFanout(): Promise<void> {
     }
     const orm = await openDatabase({ dataDir: dataA });
     const now = new Date().toISOString();
-    await orm.em.fork().insertMany(Peer, inboxes.map((inbox, i) => ({ actorId: inbox.replace("/inbox", `/users/p${i}`), host: new URL(inbox).host, inbox, sharedInbox: null, weFollow: "none", theyFollow: "accepted", backfillState: "idle", backfillDone: 0, backfillTotal: 0, createdAt: now, updatedAt: now })));
+    await orm.em.fork().insertMany(
+      Peer,
+      inboxes.map((inbox, i) => ({
+        actorId: inbox.replace("/inbox", `/users/p${i}`),
+        host: new URL(inbox).host,
+        inbox,
+        sharedInbox: null,
+        weFollow: "none",
+        theyFollow: "accepted",
+        backfillState: "idle",
+        backfillDone: 0,
+        backfillTotal: 0,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
     await orm.close();
     const tokenA = createTokenFor(dataA, "editor");
     const runs: number[] = [];
     for (let round = 0; round < 3; round++) {
       received.clear();
       const f0 = performance.now();
-      const posted = await fetch(`${originA}/api/items`, { method: "POST", headers: { authorization: `Bearer ${tokenA}`, "content-type": "application/json" }, body: JSON.stringify({ ...generateCorpus(1, 100 + round)[0] }) });
+      const posted = await fetch(`${originA}/api/items`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokenA}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...generateCorpus(1, 100 + round)[0] }),
+      });
       if (posted.status !== 201) throw new Error(`publish failed: ${await posted.text()}`);
       await poll(`all ${FANOUT} inboxes`, async () => received.size === FANOUT, 120_000, 20);
       runs.push(Math.max(...received.values()) - f0);
     }
-    report([`fan-out to ${FANOUT} inboxes`, `${fmt(median(runs) / 1000, 2)} s (median of 3)`, `runs: ${runs.map((r) => fmt(r / 1000, 2)).join(", ")} s`, "< 5 s"]);
+    report([
+      `fan-out to ${FANOUT} inboxes`,
+      `${fmt(median(runs) / 1000, 2)} s (median of 3)`,
+      `runs: ${runs.map((r) => fmt(r / 1000, 2)).join(", ")} s`,
+      "< 5 s",
+    ]);
   } finally {
     for (const s of servers) s.close();
     for (const n of nodes) await n.kill();

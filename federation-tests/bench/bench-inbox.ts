@@ -37,7 +37,8 @@ async function signingCost(body: string): Promise<number> {
   const { privateKey } = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
   const keyId = new URL("http://127.0.0.1/bench#key");
   const t0 = performance.now();
-  for (let i = 0; i < 200; i++) await signRequest(new Request("http://127.0.0.1/inbox", { method: "POST", body }), privateKey, keyId);
+  for (let i = 0; i < 200; i++)
+    await signRequest(new Request("http://127.0.0.1/inbox", { method: "POST", body }), privateKey, keyId);
   return (performance.now() - t0) / 200;
 }
 
@@ -52,7 +53,11 @@ function caseStudy(peer: RoguePeer, i: number): Record<string, unknown> {
 }
 
 /** Runs `count` requests, `concurrency` at a time; answers each one's status and latency. */
-async function runPool(count: number, concurrency: number, send: (i: number) => Promise<number>): Promise<{ answers: Answer[]; seconds: number }> {
+async function runPool(
+  count: number,
+  concurrency: number,
+  send: (i: number) => Promise<number>,
+): Promise<{ answers: Answer[]; seconds: number }> {
   const answers: Answer[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -73,7 +78,13 @@ async function caseStudyTotal(node: CityNode): Promise<number> {
   return (await api(node, "/api/items?type=CaseStudy&limit=1")).body.total as number;
 }
 
-function row(measure: string, concurrency: number, run: { answers: Answer[]; seconds: number }, expected: number, stored?: { seconds: number; count: number }): string[] {
+function row(
+  measure: string,
+  concurrency: number,
+  run: { answers: Answer[]; seconds: number },
+  expected: number,
+  stored?: { seconds: number; count: number },
+): string[] {
   const count = (status: number) => run.answers.filter((a) => a.status === status).length;
   const other = run.answers.length - count(expected) - count(429);
   const ms = run.answers.map((a) => a.ms);
@@ -102,11 +113,17 @@ try {
   const inbox = `${node.url}/cities/bench/inbox`;
   const followed = await api(node, "/api/peers", { json: { actor: peer.actorId.href } });
   if (followed.status !== 200) throw new Error(`follow failed: ${JSON.stringify(followed.body)}`);
-  await poll("the node to follow the peer", async () => (await peerState(node, { actor: peer.actorId.href } as CityNode)) === "following", 60_000);
+  await poll(
+    "the node to follow the peer",
+    async () => (await peerState(node, { actor: peer.actorId.href } as CityNode)) === "following",
+    60_000,
+  );
 
   const b0 = performance.now();
   const bodies = await Promise.all(Array.from({ length: N + 1 }, async (_, i) => peer.createJson(caseStudy(peer, i))));
-  console.log(`built and signed ${fmt(bodies.length)} Create activities in ${fmt((performance.now() - b0) / 1000, 1)} s (${fmt(Buffer.byteLength(bodies[0]!))} bytes each)`);
+  console.log(
+    `built and signed ${fmt(bodies.length)} Create activities in ${fmt((performance.now() - b0) / 1000, 1)} s (${fmt(Buffer.byteLength(bodies[0]!))} bytes each)`,
+  );
 
   signMs = await signingCost(bodies[0]!);
   // One untimed delivery: the node fetches and caches the peer's actor and key first.
@@ -122,15 +139,26 @@ try {
     const t0 = performance.now();
     const run = await runPool(list.length, concurrency, async (i) => (await peer.postSigned(inbox, list[i]!)).status);
     const accepted = run.answers.filter((a) => a.status === 202).length;
-    await poll(`${accepted} items to be stored`, async () => (await caseStudyTotal(node)) >= before + accepted, 10 * 60_000, 50);
+    await poll(
+      `${accepted} items to be stored`,
+      async () => (await caseStudyTotal(node)) >= before + accepted,
+      10 * 60_000,
+      50,
+    );
     const stored = { seconds: (performance.now() - t0) / 1000, count: accepted };
     rows.push(row("signed Create → 202", concurrency, run, 202, stored));
-    console.log(`${concurrency} at a time: ${accepted}/${list.length} accepted in ${fmt(run.seconds, 2)} s, all stored after ${fmt(stored.seconds, 2)} s`);
+    console.log(
+      `${concurrency} at a time: ${accepted}/${list.length} accepted in ${fmt(run.seconds, 2)} s, all stored after ${fmt(stored.seconds, 2)} s`,
+    );
   }
 
   const refCount = Math.max(half, 500);
   const unsigned = await runPool(refCount, REFERENCE_CONCURRENCY, async (i) => {
-    const res = await fetch(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body: bodies[i % N]! });
+    const res = await fetch(inbox, {
+      method: "POST",
+      headers: { "content-type": "application/activity+json" },
+      body: bodies[i % N]!,
+    });
     await res.arrayBuffer();
     return res.status;
   });
@@ -146,7 +174,16 @@ try {
   await cluster.stop();
 }
 
-console.log(`\nbench:inbox — Node ${process.version}, ${fmt(N)} items, node started with WEGO_INBOX_RATE=${INBOX_RATE}`);
-console.log(`Signed POSTs are signed by the peer as they go (${fmt(signMs, 2)} ms each, measured alone), on the same machine as the node; their latency includes it.`);
-console.log("ok/s counts the expected answer (in brackets) per second of the phase; 429s are refusals by the inbox's rate limit, counted apart; \"stored\" runs from the phase's first POST to the last accepted item listed.\n");
-printTable(["measure", "conc.", "requests", "ok/s", "429s", "other", "p50 ms", "p95 ms", "all stored", "stored/s"], rows);
+console.log(
+  `\nbench:inbox — Node ${process.version}, ${fmt(N)} items, node started with WEGO_INBOX_RATE=${INBOX_RATE}`,
+);
+console.log(
+  `Signed POSTs are signed by the peer as they go (${fmt(signMs, 2)} ms each, measured alone), on the same machine as the node; their latency includes it.`,
+);
+console.log(
+  "ok/s counts the expected answer (in brackets) per second of the phase; 429s are refusals by the inbox's rate limit, counted apart; \"stored\" runs from the phase's first POST to the last accepted item listed.\n",
+);
+printTable(
+  ["measure", "conc.", "requests", "ok/s", "429s", "other", "p50 ms", "p95 ms", "all stored", "stored/s"],
+  rows,
+);

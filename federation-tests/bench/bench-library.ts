@@ -27,7 +27,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LOOKUPS = 2000;
 
 function withManaged(draft: Record<string, unknown>, i: number) {
-  return { ...draft, id: `https://bench.example/items/${i}`, attributedTo: "https://bench.example/cities/x", published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
+  return {
+    ...draft,
+    id: `https://bench.example/items/${i}`,
+    attributedTo: "https://bench.example/cities/x",
+    published: "2026-01-01T00:00:00Z",
+    updated: "2026-01-01T00:00:00Z",
+    version: 1,
+  };
 }
 
 async function rawSignRate(docs: Record<string, unknown>[], key: CryptoKey | KeyObject): Promise<number> {
@@ -101,9 +108,12 @@ async function main() {
   const maxSize = Math.max(...SIZES);
   const g0 = performance.now();
   const corpus = generateCorpus(maxSize);
-  const avgBytes = corpus.slice(0, 500).reduce((n, d) => n + JSON.stringify(d).length, 0) / Math.min(500, corpus.length);
+  const avgBytes =
+    corpus.slice(0, 500).reduce((n, d) => n + JSON.stringify(d).length, 0) / Math.min(500, corpus.length);
   console.log(`bench:library — Node ${process.version}, ${ROUNDS} round(s) per size, batches of ${BATCH}`);
-  console.log(`corpus: ${fmt(maxSize)} drafts generated in ${fmt((performance.now() - g0) / 1000, 1)} s, mean ${fmt(avgBytes / 1024, 1)} KB of JSON each (bodies 500–3,000 words)\n`);
+  console.log(
+    `corpus: ${fmt(maxSize)} drafts generated in ${fmt((performance.now() - g0) / 1000, 1)} s, mean ${fmt(avgBytes / 1024, 1)} KB of JSON each (bodies 500–3,000 words)\n`,
+  );
   const rows: string[][] = [];
   for (const size of SIZES) {
     const rounds = [];
@@ -123,10 +133,20 @@ async function main() {
     ]);
   }
   printTable(
-    ["items", "publish docs/s (batched)", "publish docs/s (one by one)", "raw jose sign/s", "publish ÷ sign", "get-by-id p50/p95 ms (library)", "get-by-id p50/p95 ms (HTTP)"],
+    [
+      "items",
+      "publish docs/s (batched)",
+      "publish docs/s (one by one)",
+      "raw jose sign/s",
+      "publish ÷ sign",
+      "get-by-id p50/p95 ms (library)",
+      "get-by-id p50/p95 ms (HTTP)",
+    ],
     rows,
   );
-  console.log("\nmedians over rounds; latencies pooled over rounds. Aims: publish ≥ 500 docs/s batched; get-by-id p95 < 5 ms at 10,000 items.");
+  console.log(
+    "\nmedians over rounds; latencies pooled over rounds. Aims: publish ≥ 500 docs/s batched; get-by-id p95 < 5 ms at 10,000 items.",
+  );
 }
 
 await main();

@@ -80,12 +80,28 @@ function makeQueries(count = QUERIES): QuerySpec[] {
 
 function indexDocs(count: number) {
   return generateCorpus(count).map((document, i) =>
-    toIndexDoc({ id: `https://bench.example/items/${i}`, type: document.type as string, origin: "https://bench.example", local: true, verified: true, city: document.city as string, updated: "2026-01-01T00:00:00Z", published: "2026-01-01T00:00:00Z", document }),
+    toIndexDoc({
+      id: `https://bench.example/items/${i}`,
+      type: document.type as string,
+      origin: "https://bench.example",
+      local: true,
+      verified: true,
+      city: document.city as string,
+      updated: "2026-01-01T00:00:00Z",
+      published: "2026-01-01T00:00:00Z",
+      document,
+    }),
   );
 }
 
 type Latencies = Record<Kind, number[]>;
-const emptyLatencies = (): Latencies => ({ "single term": [], "two terms": [], "field-scoped": [], prefix: [], typo: [] });
+const emptyLatencies = (): Latencies => ({
+  "single term": [],
+  "two terms": [],
+  "field-scoped": [],
+  prefix: [],
+  typo: [],
+});
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** What one child process reports. */
@@ -114,9 +130,39 @@ async function loadCorpus(t: TestLibrary, size: number): Promise<void> {
       // Every third item is a peer's: the index holds the network's library, not only ours.
       const origin = n % 3 === 2 ? "https://busan.bench.example" : TEST_IDENTITY.origin;
       const updated = new Date(Date.parse(stamp) + n * 1000).toISOString();
-      const document = { id: `${origin}/items/bench-${n}`, attributedTo: `${origin}/cities/x`, published: stamp, updated, version: 1, ...draft };
-      items.push({ id: document.id, type: draft.type as string, origin, local: origin === TEST_IDENTITY.origin, version: 1, title: draft.title as string, city: draft.city as string, language: "en", published: stamp, updated, deleted: false, verified: true, createdAt: stamp });
-      versions.push({ itemId: document.id, version: 1, document: JSON.stringify(document), jws: "bench..unsigned", html: "{}", author: "bench", changed: "[]", createdAt: stamp });
+      const document = {
+        id: `${origin}/items/bench-${n}`,
+        attributedTo: `${origin}/cities/x`,
+        published: stamp,
+        updated,
+        version: 1,
+        ...draft,
+      };
+      items.push({
+        id: document.id,
+        type: draft.type as string,
+        origin,
+        local: origin === TEST_IDENTITY.origin,
+        version: 1,
+        title: draft.title as string,
+        city: draft.city as string,
+        language: "en",
+        published: stamp,
+        updated,
+        deleted: false,
+        verified: true,
+        createdAt: stamp,
+      });
+      versions.push({
+        itemId: document.id,
+        version: 1,
+        document: JSON.stringify(document),
+        jws: "bench..unsigned",
+        html: "{}",
+        author: "bench",
+        changed: "[]",
+        createdAt: stamp,
+      });
     });
     await t.orm.em.fork().transactional(async (em) => {
       await insertItemRows(em, items);
@@ -212,7 +258,9 @@ async function runOurs(size: number): Promise<EngineResult> {
         "settled after the last (ms)": fmt(settleAfterIngestMs),
         "restart loaded the saved base": String(restarted.loadedFromDisk),
         "peak RSS after build / after queries (MB)": `${fmt(rssAfterBuild)} / ${fmt(rssAfterQueries)}`,
-        "p95 ms without snippets (single/two/field/prefix/typo)": KINDS.map((k) => fmt(percentile(bare[k], 95), 1)).join("/"),
+        "p95 ms without snippets (single/two/field/prefix/typo)": KINDS.map((k) =>
+          fmt(percentile(bare[k], 95), 1),
+        ).join("/"),
       },
     };
   } finally {
@@ -306,7 +354,17 @@ async function runMini(size: number): Promise<EngineResult> {
   const l0 = performance.now();
   MiniSearch.loadJSON(json, { fields: [...FIELD_NAMES], idField: "ref" });
   const coldStartMs = performance.now() - l0;
-  return { engine: "MiniSearch 7", size, buildMs, coldStartMs, latencies, publishToSearchableMs, hits, rssMb: maxRssMb(), notes: { "serialized index (MB)": fmt(json.length / 1e6, 1) } };
+  return {
+    engine: "MiniSearch 7",
+    size,
+    buildMs,
+    coldStartMs,
+    latencies,
+    publishToSearchableMs,
+    hits,
+    rssMb: maxRssMb(),
+    notes: { "serialized index (MB)": fmt(json.length / 1e6, 1) },
+  };
 }
 
 const ENGINES = { ours: runOurs, naive: runNaive, mini: runMini } as const;
@@ -318,11 +376,15 @@ async function child(engine: keyof typeof ENGINES, size: number): Promise<void> 
 
 function runChild(engine: keyof typeof ENGINES, size: number): EngineResult {
   // tsx by absolute URL: a bare `--import tsx` resolves against the working directory.
-  const out = execFileSync(process.execPath, ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--child", engine, String(size)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--child", engine, String(size)],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`${engine} at ${size} printed no result`);
   return JSON.parse(line.slice(7)) as EngineResult;
@@ -332,7 +394,9 @@ const ms = (v: number | undefined, d = 1) => (v === undefined ? "–" : fmt(v, d
 const p = (values: number[], q: number) => percentile(values, q);
 
 async function main(): Promise<void> {
-  console.log(`bench:search — Node ${process.version}, ${QUERIES} queries per kind (lunr and MiniSearch: at most 40 from 10,000 items), ${PROBES} publish probes, ${INGEST} streamed publishes`);
+  console.log(
+    `bench:search — Node ${process.version}, ${QUERIES} queries per kind (lunr and MiniSearch: at most 40 from 10,000 items), ${PROBES} publish probes, ${INGEST} streamed publishes`,
+  );
   const all: EngineResult[] = [];
   for (const size of SIZES) {
     const t0 = performance.now();
@@ -342,9 +406,18 @@ async function main(): Promise<void> {
       rows.push(r);
       all.push(r);
     }
-    console.log(`\n## ${fmt(size)} items (corpus bodies 500–3,000 words; ${fmt((performance.now() - t0) / 1000)} s for this size)\n`);
+    console.log(
+      `\n## ${fmt(size)} items (corpus bodies 500–3,000 words; ${fmt((performance.now() - t0) / 1000)} s for this size)\n`,
+    );
     printTable(
-      ["engine", "build s", "cold start→1st answer ms", ...KINDS.map((k) => `${k} p50/p95 ms`), "publish→searchable p50 ms", "peak RSS MB"],
+      [
+        "engine",
+        "build s",
+        "cold start→1st answer ms",
+        ...KINDS.map((k) => `${k} p50/p95 ms`),
+        "publish→searchable p50 ms",
+        "peak RSS MB",
+      ],
       rows.map((r) => [
         r.engine,
         fmt(r.buildMs / 1000, 1),
@@ -368,8 +441,16 @@ async function main(): Promise<void> {
       ]),
     );
     console.log("\nmatches per query kind (summed over queries; engines tokenize and correct typos differently):");
-    printTable(["engine", ...KINDS], rows.map((r) => [r.engine, ...KINDS.map((k) => fmt(r.hits[k]))]));
-    for (const r of rows) console.log(`${r.engine}: ${Object.entries(r.notes).map(([k, v]) => `${k} ${v}`).join("; ")}${r.settledAfterRestartMs ? `; restart→settled ${fmt(r.settledAfterRestartMs)} ms` : ""}`);
+    printTable(
+      ["engine", ...KINDS],
+      rows.map((r) => [r.engine, ...KINDS.map((k) => fmt(r.hits[k]))]),
+    );
+    for (const r of rows)
+      console.log(
+        `${r.engine}: ${Object.entries(r.notes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join("; ")}${r.settledAfterRestartMs ? `; restart→settled ${fmt(r.settledAfterRestartMs)} ms` : ""}`,
+      );
   }
   const big = all.filter((r) => r.engine === "ours" && r.size === 10_000)[0];
   if (big) {
@@ -378,7 +459,9 @@ async function main(): Promise<void> {
       `\nAims at 10,000 items: p95 < 30 ms for every kind (worst ${fmt(worst, 1)} ms), searchable < 2 s (p95 ${fmt(p(big.publishToSearchableMs, 95))} ms), restart to first answer < 3 s (${fmt(big.coldStartMs ?? NaN)} ms), RSS < 1 GB (${fmt(big.rssMb)} MB).`,
     );
   }
-  console.log("Latencies of ours are service.search() calls (20 results with snippets, facets); naive lunr and MiniSearch are bare index lookups.");
+  console.log(
+    "Latencies of ours are service.search() calls (20 results with snippets, facets); naive lunr and MiniSearch are bare index lookups.",
+  );
 }
 
 const args = process.argv.slice(2);

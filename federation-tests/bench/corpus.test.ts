@@ -8,7 +8,14 @@ describe("generateCorpus()", () => {
     const drafts = generateCorpus(60);
     expect(new Set(drafts.map((d) => d.type))).toEqual(new Set(["CaseStudy", "Pathway", "Dataset"]));
     for (const [i, draft] of drafts.entries()) {
-      const doc = { ...draft, id: `https://x.example/items/${i}`, attributedTo: "https://x.example/cities/x", published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
+      const doc = {
+        ...draft,
+        id: `https://x.example/items/${i}`,
+        attributedTo: "https://x.example/cities/x",
+        published: "2026-01-01T00:00:00Z",
+        updated: "2026-01-01T00:00:00Z",
+        version: 1,
+      };
       expect(validator.validate(doc)).toEqual({ ok: true });
       if (draft.type !== "Dataset") {
         const n = String(draft.body).split(/\s+/).length;

@@ -16,9 +16,30 @@ const WORDS = (
   "application interface accessibility inclusion elderly disabled language translation multilingual district " +
   "neighbourhood community volunteer engagement deliberation consultation petition answer resolve track status"
 ).split(" ");
-const KOREAN = "서울 시민 민원 응답 모바일 투표 전자 정부 세금 납부 공간 정보 데이터 참여 상상 제안 행정 서비스 도시".split(" ");
-const THEMES = ["citizen-participation", "service-delivery", "open-data", "digital-infrastructure", "smart-city", "e-voting", "taxation-and-finance", "geospatial", "transparency-and-accountability", "international-cooperation"];
-const CITIES: readonly [string, string][] = [["Seoul", "KR"], ["Busan", "KR"], ["Ulaanbaatar", "MN"], ["Jakarta", "ID"], ["Tashkent", "UZ"], ["Lima", "PE"], ["Nairobi", "KE"], ["Hanoi", "VN"]];
+const KOREAN =
+  "서울 시민 민원 응답 모바일 투표 전자 정부 세금 납부 공간 정보 데이터 참여 상상 제안 행정 서비스 도시".split(" ");
+const THEMES = [
+  "citizen-participation",
+  "service-delivery",
+  "open-data",
+  "digital-infrastructure",
+  "smart-city",
+  "e-voting",
+  "taxation-and-finance",
+  "geospatial",
+  "transparency-and-accountability",
+  "international-cooperation",
+];
+const CITIES: readonly [string, string][] = [
+  ["Seoul", "KR"],
+  ["Busan", "KR"],
+  ["Ulaanbaatar", "MN"],
+  ["Jakarta", "ID"],
+  ["Tashkent", "UZ"],
+  ["Lima", "PE"],
+  ["Nairobi", "KE"],
+  ["Hanoi", "VN"],
+];
 const KINDS = ["infrastructure", "legal", "leadership", "organisational", "financial", "skills", "data"];
 
 /** A small seeded PRNG (mulberry32), so every run generates the same corpus. */
@@ -45,7 +66,7 @@ function words(rand: () => number, n: number): string {
 
 function sentence(rand: () => number, min: number, max: number): string {
   const s = words(rand, min + Math.floor(rand() * (max - min)));
-  return s.charAt(0).toUpperCase() + s.slice(1) + ".";
+  return `${s.charAt(0).toUpperCase() + s.slice(1)}.`;
 }
 
 function markdownBody(rand: () => number, totalWords: number): string {
@@ -66,7 +87,8 @@ function markdownBody(rand: () => number, totalWords: number): string {
       parts.push(sentences.join(" "));
       count += used;
     }
-    if (section++ % 2 === 0) parts.push(`- ${words(rand, 6)}\n- ${words(rand, 7)}\n- **${words(rand, 3)}** ${words(rand, 5)}`);
+    if (section++ % 2 === 0)
+      parts.push(`- ${words(rand, 6)}\n- ${words(rand, 7)}\n- **${words(rand, 3)}** ${words(rand, 5)}`);
   }
   return parts.join("\n\n");
 }
@@ -88,7 +110,13 @@ export function generateDraft(i: number, seed = 1): Record<string, unknown> {
     tags: [...new Set([pick(rand, WORDS), pick(rand, WORDS), pick(rand, WORDS)])],
     license: "CC-BY-4.0",
   };
-  if (i % 7 === 0) base.translations = { ko: { title: `${pick(rand, KOREAN)} ${pick(rand, KOREAN)} ${i}`, summary: `${pick(rand, KOREAN)} ${pick(rand, KOREAN)} ${pick(rand, KOREAN)}.` } };
+  if (i % 7 === 0)
+    base.translations = {
+      ko: {
+        title: `${pick(rand, KOREAN)} ${pick(rand, KOREAN)} ${i}`,
+        summary: `${pick(rand, KOREAN)} ${pick(rand, KOREAN)} ${pick(rand, KOREAN)}.`,
+      },
+    };
   const bodyWords = 500 + Math.floor(rand() * 2500);
   if (type === "CaseStudy") {
     return {
@@ -99,7 +127,10 @@ export function generateDraft(i: number, seed = 1): Record<string, unknown> {
       problem: sentence(rand, 20, 40),
       approach: sentence(rand, 20, 40),
       outcomes: [{ metric: words(rand, 4), value: Math.floor(rand() * 100_000), unit: "people", year: 2020 }],
-      timeline: [{ date: "2012", event: sentence(rand, 5, 10) }, { date: "2015-06", event: sentence(rand, 5, 10) }],
+      timeline: [
+        { date: "2012", event: sentence(rand, 5, 10) },
+        { date: "2015-06", event: sentence(rand, 5, 10) },
+      ],
       stakeholders: [{ name: `${city} Metropolitan Government`, role: "owner", sector: "public" }],
       technologies: ["mobile app", "web portal"],
       sdgs: [11, 16],
@@ -111,7 +142,11 @@ export function generateDraft(i: number, seed = 1): Record<string, unknown> {
       ...base,
       body: markdownBody(rand, bodyWords),
       case: `https://seoul.exchange.example/items/case-${i - 3}`,
-      prerequisites: KINDS.slice(0, 4).map((kind, k) => ({ kind, description: sentence(rand, 6, 14), level: k % 2 ? "recommended" : "required" })),
+      prerequisites: KINDS.slice(0, 4).map((kind, k) => ({
+        kind,
+        description: sentence(rand, 6, 14),
+        level: k % 2 ? "recommended" : "required",
+      })),
       phases: [1, 2, 3].map((p) => ({
         name: `Phase ${p}: ${words(rand, 3)}`,
         duration: { min: p, max: p + 2, unit: "months" },
@@ -127,12 +162,18 @@ export function generateDraft(i: number, seed = 1): Record<string, unknown> {
     ...base,
     body: markdownBody(rand, Math.floor(bodyWords / 4)),
     publisher: { name: `${city} Metropolitan Government` },
-    keywords: [pick(rand, WORDS), pick(rand, WORDS) + " data"],
+    keywords: [pick(rand, WORDS), `${pick(rand, WORDS)} data`],
     issued: "2021-03-01",
     accrualPeriodicity: "monthly",
     spatial: `${city}, ${country}`,
     distributions: [
-      { title: "CSV", downloadURL: `https://data.example.org/${i}.csv`, mediaType: "text/csv", format: "CSV", byteSize: 1000 + i },
+      {
+        title: "CSV",
+        downloadURL: `https://data.example.org/${i}.csv`,
+        mediaType: "text/csv",
+        format: "CSV",
+        byteSize: 1000 + i,
+      },
       { title: "JSON", accessURL: `https://data.example.org/${i}.json`, mediaType: "application/json", format: "JSON" },
     ],
   };

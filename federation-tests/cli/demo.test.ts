@@ -15,7 +15,9 @@ interface DemoAnswer {
 }
 
 const CITIES = ["seoul", "busan", "ulaanbaatar"];
-const seedCount = CITIES.map((c) => readdirSync(join(ROOT, "seeds", c)).filter((f) => f.endsWith(".json")).length).reduce((a, b) => a + b, 0);
+const seedCount = CITIES.map(
+  (c) => readdirSync(join(ROOT, "seeds", c)).filter((f) => f.endsWith(".json")).length,
+).reduce((a, b) => a + b, 0);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -63,12 +65,18 @@ afterAll(async () => {
 });
 
 describe("wego demo", () => {
-  it("starts Seoul, Busan and Ulaanbaatar peered with each other, each holding every item, and stops them on SIGTERM", { timeout: 120_000 }, async () => {
+  it("starts Seoul, Busan and Ulaanbaatar peered with each other, each holding every item, and stops them on SIGTERM", {
+    timeout: 120_000,
+  }, async () => {
     const basePort = await freePortRun();
-    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), "demo", "--base-port", String(basePort), "--json", "--timeout", "85"], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "bin", "wego.js"), "demo", "--base-port", String(basePort), "--json", "--timeout", "85"],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     demo = child;
     let stdout = "";
     let stderr = "";
@@ -91,28 +99,44 @@ describe("wego demo", () => {
 
     expect(answer.ready).toBe(true);
     expect(answer.items).toBe(seedCount);
-    expect(answer.nodes.map((n) => [n.city, n.url])).toEqual(CITIES.map((c, i) => [c, `http://127.0.0.1:${basePort + i}`]));
+    expect(answer.nodes.map((n) => [n.city, n.url])).toEqual(
+      CITIES.map((c, i) => [c, `http://127.0.0.1:${basePort + i}`]),
+    );
     expect(existsSync(answer.dataDir)).toBe(true);
 
     // Checked independently of what the demo says: mutual peering and every item everywhere.
     for (const node of answer.nodes) {
-      const { peers } = (await (await fetch(`${node.url}/api/peers`)).json()) as { peers: { actor: string; state: string }[] };
+      const { peers } = (await (await fetch(`${node.url}/api/peers`)).json()) as {
+        peers: { actor: string; state: string }[];
+      };
       const others = answer.nodes.filter((n) => n !== node).map((n) => n.actor);
-      expect(peers.filter((p) => others.includes(p.actor)).map((p) => p.state), node.city).toEqual(["mutual", "mutual"]);
+      expect(
+        peers.filter((p) => others.includes(p.actor)).map((p) => p.state),
+        node.city,
+      ).toEqual(["mutual", "mutual"]);
       const { total } = (await (await fetch(`${node.url}/api/items?limit=1`)).json()) as { total: number };
       expect(total, node.city).toBe(seedCount);
       // An admin token the demo printed works on its node.
-      const denied = await fetch(`${node.url}/api/peers/unblock`, { method: "POST", headers: { authorization: `Bearer ${node.token}`, "content-type": "application/json" }, body: '{"host":"nowhere.invalid"}' });
+      const denied = await fetch(`${node.url}/api/peers/unblock`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${node.token}`, "content-type": "application/json" },
+        body: '{"host":"nowhere.invalid"}',
+      });
       expect(denied.status, node.city).toBe(404);
     }
     // Seoul's node finds Busan's illustrative item.
-    const search = (await (await fetch(`${answer.nodes[0]!.url}/api/search?q=typhoon`)).json()) as { results: { city: string; local: boolean }[] };
+    const search = (await (await fetch(`${answer.nodes[0]!.url}/api/search?q=typhoon`)).json()) as {
+      results: { city: string; local: boolean }[];
+    };
     // A peer's item is filed under its origin's host (who signed it), not its document's `city`.
     const busanHost = new URL(answer.nodes[1]!.url).host;
     expect(search.results.some((r) => r.city === busanHost && !r.local)).toBe(true);
 
     child.kill("SIGTERM");
-    const code = await Promise.race([exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 15_000))]);
+    const code = await Promise.race([
+      exited,
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 15_000)),
+    ]);
     expect(code).toBe(0);
     for (const node of answer.nodes) {
       expect(await isListening(node.url), node.url).toBe(false);

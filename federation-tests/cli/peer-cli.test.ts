@@ -23,7 +23,10 @@ afterAll(async () => {
 /** Runs `wego` without blocking this process, so independent commands run side by side. */
 function wego(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -38,7 +41,10 @@ function wego(args: readonly string[]): Promise<{ status: number | null; stdout:
  * busy 2-core machine), and this test already runs six of them.
  */
 async function adminToken(dataDir: string): Promise<string> {
-  const [{ openDatabase }, { createToken }] = await Promise.all([import("../../node/db/orm.ts"), import("../../node/db/token-store.ts")]);
+  const [{ openDatabase }, { createToken }] = await Promise.all([
+    import("../../node/db/orm.ts"),
+    import("../../node/db/token-store.ts"),
+  ]);
   const orm = await openDatabase({ dataDir });
   try {
     return await createToken(orm, "admin", "admin");
@@ -71,7 +77,9 @@ async function itemTotal(node: NodeProcess): Promise<number> {
 }
 
 describe("wego peer", () => {
-  it("follows, lists, approves and blocks through a running node's API, and explains its errors", { timeout: 120_000 }, async () => {
+  it("follows, lists, approves and blocks through a running node's API, and explains its errors", {
+    timeout: 120_000,
+  }, async () => {
     const base = tempDir("peer-cli");
     dirs.push(base);
     // A publishes Seoul's seed library; B starts empty. Meanwhile: without a token, a clear
@@ -110,13 +118,20 @@ describe("wego peer", () => {
     }
     expect(fromHandle).toBe(aActor);
 
-    await poll("A to list B's request", async () => (await peersOf(a)).some((p) => p.actor === bActor && ["pending", "followed"].includes(p.state)), 30_000, 200);
+    await poll(
+      "A to list B's request",
+      async () => (await peersOf(a)).some((p) => p.actor === bActor && ["pending", "followed"].includes(p.state)),
+      30_000,
+      200,
+    );
     if (unknown.status !== 0) {
       const listA = await wego(["peer", "list", "--url", a.url, "--token", tokenA]);
       expect(listA.status).toBe(0);
       const lines = listA.stdout.split("\n");
       expect(lines[0]).toMatch(/^STATE\s+HOST\s+HANDLE\/ACTOR\s+ITEMS\s+BACKFILL\s+LAST ERROR$/);
-      expect(lines.find((l) => l.includes(`127.0.0.1:${b.port}`))).toMatch(/^pending\s+127\.0\.0\.1:\d+\s+@busan@127\.0\.0\.1:\d+\s+0\s+0\/0\s+-$/);
+      expect(lines.find((l) => l.includes(`127.0.0.1:${b.port}`))).toMatch(
+        /^pending\s+127\.0\.0\.1:\d+\s+@busan@127\.0\.0\.1:\d+\s+0\s+0\/0\s+-$/,
+      );
 
       const approve = await wego(["peer", "approve", bActor, "--url", a.url, "--token", tokenA, "--json"]);
       expect(approve.stderr).toBe("");
@@ -137,7 +152,10 @@ describe("wego peer", () => {
     const block = await wego(["peer", "block", `127.0.0.1:${a.port}`, "--url", b.url, "--token", tokenB]);
     expect(block.stderr).toBe("");
     expect(block.stdout).toContain(`blocked: 127.0.0.1:${a.port} (state: blocked)`);
-    expect((await peersOf(b)).find((p) => p.host === `127.0.0.1:${a.port}`)).toMatchObject({ state: "blocked", items: 0 });
+    expect((await peersOf(b)).find((p) => p.host === `127.0.0.1:${a.port}`)).toMatchObject({
+      state: "blocked",
+      items: 0,
+    });
     expect(await itemTotal(b)).toBe(0);
   });
 });

@@ -28,7 +28,14 @@ export function createCluster(): Cluster {
       const dataDir = join(base, city);
       const args = ["--city", city, ...(options.seed ? [] : ["--no-seed"]), ...(options.args ?? [])];
       const node = await startNodeProcess({ dataDir, args, port: options.port });
-      const entry: CityNode = { city, dataDir, token: await createTokenAsync(dataDir, "admin", `${city}-admin`), node, url: node.url, actor: `${node.url}/cities/${city}` };
+      const entry: CityNode = {
+        city,
+        dataDir,
+        token: await createTokenAsync(dataDir, "admin", `${city}-admin`),
+        node,
+        url: node.url,
+        actor: `${node.url}/cities/${city}`,
+      };
       nodes.push(entry);
       argsOf.set(entry, args);
       return entry;
@@ -46,10 +53,18 @@ export function createCluster(): Cluster {
 }
 
 /** Calls a node's API with its admin token; returns status and parsed JSON. */
-export async function api(node: CityNode, path: string, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: any }> {
+export async function api(
+  node: CityNode,
+  path: string,
+  init: { method?: string; json?: unknown } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the node answers
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${node.url}${path}`, {
     method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-    headers: { authorization: `Bearer ${node.token}`, ...(init.json === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${node.token}`,
+      ...(init.json === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   });
   const text = await res.text();
@@ -66,16 +81,25 @@ export async function peerState(node: CityNode, peer: CityNode): Promise<string 
 export async function followActor(node: CityNode, actorId: string): Promise<void> {
   const asked = await api(node, "/api/peers", { json: { actor: actorId } });
   if (asked.status !== 200) throw new Error(`follow failed: ${JSON.stringify(asked.body)}`);
-  await poll(`${node.city} to follow ${actorId}`, async () => (await peerState(node, { actor: actorId } as CityNode)) === "following");
+  await poll(
+    `${node.city} to follow ${actorId}`,
+    async () => (await peerState(node, { actor: actorId } as CityNode)) === "following",
+  );
 }
 
 /** `follower` follows `followed`, which approves; waits until both see it. */
 export async function peer(follower: CityNode, followed: CityNode): Promise<void> {
   const asked = await api(follower, "/api/peers", { json: { actor: followed.actor } });
   if (asked.status !== 200) throw new Error(`follow failed: ${JSON.stringify(asked.body)}`);
-  await poll(`${followed.city} to see ${follower.city}'s request`, async () => (await peerState(followed, follower)) === "pending" || (await peerState(followed, follower)) === "mutual");
+  await poll(
+    `${followed.city} to see ${follower.city}'s request`,
+    async () =>
+      (await peerState(followed, follower)) === "pending" || (await peerState(followed, follower)) === "mutual",
+  );
   await api(followed, "/api/peers/approve", { json: { actor: follower.actor } });
-  await poll(`${follower.city} to follow ${followed.city}`, async () => ["following", "mutual"].includes((await peerState(follower, followed)) ?? ""));
+  await poll(`${follower.city} to follow ${followed.city}`, async () =>
+    ["following", "mutual"].includes((await peerState(follower, followed)) ?? ""),
+  );
 }
 
 /** Publishes a document on a node; returns its id. */

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyDetachedJws } from "../../node/signing/jws.ts";
 import { poll } from "../support.ts";
-import { api, caseDraft, createCluster, heldVersion, peer, peerState, publish, type CityNode, type Cluster } from "./cluster.ts";
+import {
+  api,
+  caseDraft,
+  createCluster,
+  heldVersion,
+  peer,
+  peerState,
+  publish,
+  type CityNode,
+  type Cluster,
+} from "./cluster.ts";
 
 let cluster: Cluster;
 let a: CityNode;
@@ -28,11 +38,19 @@ describe("peering", () => {
   });
 
   it("peering needs an admin token: 401 without, 403 for an editor", async () => {
-    const none = await fetch(`${b.url}/api/peers`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ actor: a.actor }) });
+    const none = await fetch(`${b.url}/api/peers`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ actor: a.actor }),
+    });
     expect(none.status).toBe(401);
     const { createTokenAsync } = await import("../support.ts");
     const editor = await createTokenAsync(b.dataDir, "editor", "ed");
-    const res = await fetch(`${b.url}/api/peers`, { method: "POST", headers: { authorization: `Bearer ${editor}`, "content-type": "application/json" }, body: JSON.stringify({ actor: a.actor }) });
+    const res = await fetch(`${b.url}/api/peers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${editor}`, "content-type": "application/json" },
+      body: JSON.stringify({ actor: a.actor }),
+    });
     expect(res.status).toBe(403);
   });
 
@@ -50,19 +68,42 @@ describe("peering", () => {
 describe("discovery and items on the wire", () => {
   it("serves WebFinger, NodeInfo, and each item as an Article carrying its signed document (HTML to browsers)", async () => {
     const host = new URL(a.url).host;
-    const finger = (await (await fetch(`${a.url}/.well-known/webfinger?resource=acct:aseoul@${host}`)).json()) as { links: { rel: string; href: string }[] };
+    const finger = (await (await fetch(`${a.url}/.well-known/webfinger?resource=acct:aseoul@${host}`)).json()) as {
+      links: { rel: string; href: string }[];
+    };
     expect(finger.links.find((l) => l.rel === "self")?.href).toBe(a.actor);
-    const actor = (await (await fetch(a.actor, { headers: { accept: "application/activity+json" } })).json()) as Record<string, unknown>;
-    expect(actor).toMatchObject({ type: "Organization", preferredUsername: "aseoul", manuallyApprovesFollowers: true, inbox: `${a.actor}/inbox`, outbox: `${a.actor}/outbox` });
-    const nodeinfoLinks = (await (await fetch(`${a.url}/.well-known/nodeinfo`)).json()) as { links: { href: string }[] };
-    const nodeinfo = (await (await fetch(nodeinfoLinks.links[0]!.href)).json()) as { software: { name: string }; protocols: string[] };
+    const actor = (await (await fetch(a.actor, { headers: { accept: "application/activity+json" } })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(actor).toMatchObject({
+      type: "Organization",
+      preferredUsername: "aseoul",
+      manuallyApprovesFollowers: true,
+      inbox: `${a.actor}/inbox`,
+      outbox: `${a.actor}/outbox`,
+    });
+    const nodeinfoLinks = (await (await fetch(`${a.url}/.well-known/nodeinfo`)).json()) as {
+      links: { href: string }[];
+    };
+    const nodeinfo = (await (await fetch(nodeinfoLinks.links[0]!.href)).json()) as {
+      software: { name: string };
+      protocols: string[];
+    };
     expect(nodeinfo).toMatchObject({ software: { name: "wego-exchange" }, protocols: ["activitypub"] });
 
     const id = await publish(a, caseDraft("Dereferenceable case"));
-    const article = (await (await fetch(id, { headers: { accept: "application/activity+json" } })).json()) as { type: string; name: string; attributedTo: string; attachment: { mediaType: string; content: string } | { mediaType: string; content: string }[] };
+    const article = (await (await fetch(id, { headers: { accept: "application/activity+json" } })).json()) as {
+      type: string;
+      name: string;
+      attributedTo: string;
+      attachment: { mediaType: string; content: string } | { mediaType: string; content: string }[];
+    };
     expect(article).toMatchObject({ type: "Article", name: "Dereferenceable case", attributedTo: a.actor });
     const attachments = Array.isArray(article.attachment) ? article.attachment : [article.attachment];
-    const signed = JSON.parse(attachments.find((x) => x.mediaType === "application/vnd.wego.signed-item+json")!.content) as { document: { id: string }; jws: string };
+    const signed = JSON.parse(
+      attachments.find((x) => x.mediaType === "application/vnd.wego.signed-item+json")!.content,
+    ) as { document: { id: string }; jws: string };
     expect(signed.document.id).toBe(id);
     const held = await api(a, `/api/items?id=${encodeURIComponent(id)}`);
     expect(signed.jws).toBe(held.body.jws);
@@ -86,14 +127,22 @@ describe("items", () => {
   it("updates and deletes propagate; the listing of peers' items follows", async () => {
     const id = await publish(a, caseDraft("Smart parking pilot"));
     await poll("b to hold v1", async () => (await heldVersion(b, id)) === 1);
-    const put = await api(a, `/api/items?id=${encodeURIComponent(id)}`, { method: "PUT", json: caseDraft("Smart parking, citywide") });
+    const put = await api(a, `/api/items?id=${encodeURIComponent(id)}`, {
+      method: "PUT",
+      json: caseDraft("Smart parking, citywide"),
+    });
     expect(put.status).toBe(200);
     await poll("b and c to hold v2", async () => (await heldVersion(b, id)) === 2 && (await heldVersion(c, id)) === 2);
-    expect((await api(c, `/api/items?id=${encodeURIComponent(id)}`)).body.document.title).toBe("Smart parking, citywide");
+    expect((await api(c, `/api/items?id=${encodeURIComponent(id)}`)).body.document.title).toBe(
+      "Smart parking, citywide",
+    );
     const history = await api(b, `/api/items/versions?id=${encodeURIComponent(id)}`);
     expect(history.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect((await api(a, `/api/items?id=${encodeURIComponent(id)}`, { method: "DELETE" })).status).toBe(200);
-    await poll("b and c to drop it", async () => (await heldVersion(b, id)) === -1 && (await heldVersion(c, id)) === -1);
+    await poll(
+      "b and c to drop it",
+      async () => (await heldVersion(b, id)) === -1 && (await heldVersion(c, id)) === -1,
+    );
     const listed = await api(b, `/api/items?limit=500`);
     expect(listed.body.items.map((i: { id: string }) => i.id)).not.toContain(id);
   });
@@ -103,7 +152,7 @@ describe("items", () => {
     await poll("b to hold it", async () => (await heldVersion(b, id)) === 1);
     const put = await api(b, `/api/items?id=${encodeURIComponent(id)}`, { method: "PUT", json: caseDraft("Hijacked") });
     expect(put.status).toBe(403);
-    expect((await heldVersion(a, id))).toBe(1);
+    expect(await heldVersion(a, id)).toBe(1);
   });
 
   it("blocking a host removes its follow and its items, and refuses its deliveries", async () => {

@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest, type Federation } from "@fedify/fedify";
-import { Accept, Article, Create, Document, Endpoints, Follow, Organization, type Activity, type Recipient } from "@fedify/fedify/vocab";
+import {
+  Accept,
+  Article,
+  Create,
+  Document,
+  Endpoints,
+  Follow,
+  Organization,
+  type Activity,
+  type Recipient,
+} from "@fedify/fedify/vocab";
 import { generateKeyPair, exportJWK, type CryptoKey } from "jose";
 import { keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";
 import { SIGNED_ITEM_MEDIA_TYPE } from "../../node/signing/signed-item.ts";
@@ -43,7 +53,11 @@ export interface RoguePeer {
    * POSTs a raw body to an inbox with a valid HTTP signature by the rogue's actor key (or
    * by `as`: any key id and private key, e.g. an impostor's); answers the status and text.
    */
-  postSigned(inbox: string, body: string | Uint8Array, as?: { keyId: URL; privateKey: CryptoKey }): Promise<{ status: number; text: string }>;
+  postSigned(
+    inbox: string,
+    body: string | Uint8Array,
+    as?: { keyId: URL; privateKey: CryptoKey },
+  ): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -55,7 +69,11 @@ export async function startRoguePeer(): Promise<RoguePeer> {
   const jws = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const publicJwk = await exportJWK(jws.publicKey);
   const kid = await keyIdOf(publicJwk);
-  const federation: Federation<void> = createFederation<void>({ kv: new MemoryKvStore(), origin, allowPrivateAddress: true });
+  const federation: Federation<void> = createFederation<void>({
+    kv: new MemoryKvStore(),
+    origin,
+    allowPrivateAddress: true,
+  });
   const actorId = new URL(`${origin}/users/rogue`);
 
   federation
@@ -73,13 +91,19 @@ export async function startRoguePeer(): Promise<RoguePeer> {
       });
     })
     .setKeyPairsDispatcher(async () => [httpKeys]);
-  federation
-    .setOutboxDispatcher("/users/{identifier}/outbox", async () => ({ items: [] }))
-    .setCounter(() => 0);
+  federation.setOutboxDispatcher("/users/{identifier}/outbox", async () => ({ items: [] })).setCounter(() => 0);
   federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Follow, async (ctx, follow) => {
     const follower = await follow.getActor(ctx);
     if (!follower || !follow.id) return;
-    await ctx.sendActivity({ identifier: "rogue" }, follower, new Accept({ id: new URL(`${origin}/accepts/${encodeURIComponent(follow.id.href)}`), actor: actorId, object: follow }));
+    await ctx.sendActivity(
+      { identifier: "rogue" },
+      follower,
+      new Accept({
+        id: new URL(`${origin}/accepts/${encodeURIComponent(follow.id.href)}`),
+        actor: actorId,
+        object: follow,
+      }),
+    );
   });
 
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>();
@@ -101,7 +125,12 @@ export async function startRoguePeer(): Promise<RoguePeer> {
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
     const response = await federation.fetch(
-      new Request(url, { method: req.method, headers, body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined, duplex: "half" } as RequestInit),
+      new Request(url, {
+        method: req.method,
+        headers,
+        body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+        duplex: "half",
+      } as RequestInit),
       { contextData: undefined },
     );
     res.statusCode = response.status;
@@ -117,7 +146,12 @@ export async function startRoguePeer(): Promise<RoguePeer> {
       attribution: new URL(attributedTo ?? actorId.href),
       name: "An item",
       content: "<p>An item.</p>",
-      attachments: [new Document({ mediaType: SIGNED_ITEM_MEDIA_TYPE, content: typeof payload === "string" ? payload : JSON.stringify(payload) })],
+      attachments: [
+        new Document({
+          mediaType: SIGNED_ITEM_MEDIA_TYPE,
+          content: typeof payload === "string" ? payload : JSON.stringify(payload),
+        }),
+      ],
     });
   }
 
@@ -155,14 +189,22 @@ export async function startRoguePeer(): Promise<RoguePeer> {
     async createJson(doc, actor) {
       const claimed = actor ?? actorId;
       const payload = { document: doc, jws: await signDetachedJws(doc, { kid, key: jws.privateKey }) };
-      const activity = new Create({ id: new URL(`${claimed.origin}/activities/${crypto.randomUUID()}`), actor: claimed, object: article(String(doc.id), payload, String(doc.attributedTo)) });
+      const activity = new Create({
+        id: new URL(`${claimed.origin}/activities/${crypto.randomUUID()}`),
+        actor: claimed,
+        object: article(String(doc.id), payload, String(doc.attributedTo)),
+      });
       return JSON.stringify(await activity.toJsonLd());
     },
     async postSigned(inbox, body, as) {
       const [pair] = await context().getActorKeyPairs("rogue");
       const signer = as ?? { keyId: pair!.keyId, privateKey: httpKeys.privateKey };
       const request = await signRequest(
-        new Request(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body: body as BodyInit }),
+        new Request(inbox, {
+          method: "POST",
+          headers: { "content-type": "application/activity+json" },
+          body: body as BodyInit,
+        }),
         signer.privateKey,
         signer.keyId,
       );

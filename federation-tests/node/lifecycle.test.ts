@@ -70,7 +70,11 @@ describe("a node process", () => {
     const newest = (await (await fetch(`${first.url}/api/items?limit=1`)).json()) as Listing;
     expect(home).toContain(newest.items[0]!.id.replace(first.url, ""));
     const token = await createTokenAsync(dir, "editor");
-    const posted = await fetch(`${first.url}/api/items`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(draftFixture("case-study.rich")) });
+    const posted = await fetch(`${first.url}/api/items`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(draftFixture("case-study.rich")),
+    });
     expect(posted.status).toBe(201);
     const { id, jws } = (await posted.json()) as { id: string; jws: string };
     const port = first.port;
@@ -80,10 +84,16 @@ describe("a node process", () => {
     const again = await listAll(second.url);
     expect(again).toHaveLength(seedCount + 1);
     expect(new Set(again.map((i) => i.id)).size).toBe(again.length);
-    const kept = (await (await fetch(`${second.url}/api/items?id=${encodeURIComponent(id)}`)).json()) as { jws: string };
+    const kept = (await (await fetch(`${second.url}/api/items?id=${encodeURIComponent(id)}`)).json()) as {
+      jws: string;
+    };
     expect(kept.jws).toBe(jws);
     // The token made before the restart still works.
-    const put = await fetch(`${second.url}/api/items?id=${encodeURIComponent(id)}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(draftFixture("case-study.rich")) });
+    const put = await fetch(`${second.url}/api/items?id=${encodeURIComponent(id)}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(draftFixture("case-study.rich")),
+    });
     expect(put.status).toBe(200);
   });
 
@@ -97,12 +107,20 @@ describe("a node process", () => {
     const writer = async () => {
       while (!stopWriting) {
         try {
-          const res = await fetch(`${node.url}/api/items`, { method: "POST", headers, body: JSON.stringify(draftFixture("case-study.rich")) });
+          const res = await fetch(`${node.url}/api/items`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify(draftFixture("case-study.rich")),
+          });
           if (res.status !== 201) continue;
           const { id } = (await res.json()) as { id: string };
           acknowledged.set(id, 1);
           for (let v = 2; v <= 3 && !stopWriting; v++) {
-            const put = await fetch(`${node.url}/api/items?id=${encodeURIComponent(id)}`, { method: "PUT", headers, body: JSON.stringify({ ...draftFixture("case-study.rich"), summary: `Revision ${v}.` }) });
+            const put = await fetch(`${node.url}/api/items?id=${encodeURIComponent(id)}`, {
+              method: "PUT",
+              headers,
+              body: JSON.stringify({ ...draftFixture("case-study.rich"), summary: `Revision ${v}.` }),
+            });
             if (put.status === 200) acknowledged.set(id, v);
           }
         } catch {
@@ -125,9 +143,16 @@ describe("a node process", () => {
     for (const [id, version] of acknowledged) expect(byId.get(id)?.version ?? 0).toBeGreaterThanOrEqual(version);
     // Every stored version is whole: contiguous, readable, and its signature verifies.
     for (const item of items) {
-      const history = (await (await fetch(`${after.url}/api/items/versions?id=${encodeURIComponent(item.id)}`)).json()) as { versions: { version: number }[] };
-      expect(history.versions.map((v) => v.version)).toEqual(Array.from({ length: item.version }, (_, i) => item.version - i));
-      const head = (await (await fetch(`${after.url}/api/items?id=${encodeURIComponent(item.id)}`)).json()) as { document: Record<string, unknown>; jws: string };
+      const history = (await (
+        await fetch(`${after.url}/api/items/versions?id=${encodeURIComponent(item.id)}`)
+      ).json()) as { versions: { version: number }[] };
+      expect(history.versions.map((v) => v.version)).toEqual(
+        Array.from({ length: item.version }, (_, i) => item.version - i),
+      );
+      const head = (await (await fetch(`${after.url}/api/items?id=${encodeURIComponent(item.id)}`)).json()) as {
+        document: Record<string, unknown>;
+        jws: string;
+      };
       expect(head.document.version).toBe(item.version);
       expect((await verifyDetachedJws(head.document, head.jws, jwks)).ok).toBe(true);
     }
@@ -150,7 +175,11 @@ describe("a node process", () => {
     const newKid = rotated.stdout.trim().split(" ").at(-1);
     const restarted = await start(dir, port);
     const token = await createTokenAsync(dir, "editor");
-    const res = await fetch(`${restarted.url}/api/items`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(draftFixture("dataset.rich")) });
+    const res = await fetch(`${restarted.url}/api/items`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(draftFixture("dataset.rich")),
+    });
     const { id } = (await res.json()) as { id: string };
     const fresh = runWego(["verify", id, "--allow-private-address", "--json"]);
     expect(JSON.parse(fresh.stdout)).toMatchObject({ ok: true, kid: newKid });

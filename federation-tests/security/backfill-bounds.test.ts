@@ -4,7 +4,17 @@ import { Accept, Announce, Follow } from "@fedify/fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyDetachedJws } from "../../node/signing/jws.ts";
 import { poll } from "../support.ts";
-import { api, caseDraft, createCluster, followActor, heldVersion, peer, publish, type CityNode, type Cluster } from "../federation/cluster.ts";
+import {
+  api,
+  caseDraft,
+  createCluster,
+  followActor,
+  heldVersion,
+  peer,
+  publish,
+  type CityNode,
+  type Cluster,
+} from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Finding 6 (backfill without bounds) and finding 7 (deletes missed while away) of issue 8:
@@ -32,16 +42,33 @@ function rogueOutbox(req: IncomingMessage, res: ServerResponse): void {
   const page = url.searchParams.get("page");
   const context = "https://www.w3.org/ns/activitystreams";
   if (page === null) {
-    sendJson(res, { "@context": context, id: `${rogue.origin}${OUTBOX}`, type: "OrderedCollection", totalItems: 1, first: `${rogue.origin}${OUTBOX}?page=${scenario}-0` });
+    sendJson(res, {
+      "@context": context,
+      id: `${rogue.origin}${OUTBOX}`,
+      type: "OrderedCollection",
+      totalItems: 1,
+      first: `${rogue.origin}${OUTBOX}?page=${scenario}-0`,
+    });
     return;
   }
-  sendJson(res, { "@context": context, id: url.href, type: "OrderedCollectionPage", partOf: `${rogue.origin}${OUTBOX}`, ...servePage(page) });
+  sendJson(res, {
+    "@context": context,
+    id: url.href,
+    type: "OrderedCollectionPage",
+    partOf: `${rogue.origin}${OUTBOX}`,
+    ...servePage(page),
+  });
 }
 
 let scenario = "empty";
 const pageUrl = (page: string) => `${rogue.origin}${OUTBOX}?page=${page}`;
 
-type PeerEntry = { actor: string; state: string; lastError: string | null; backfill: { state: string; done: number; total: number } };
+type PeerEntry = {
+  actor: string;
+  state: string;
+  lastError: string | null;
+  backfill: { state: string; done: number; total: number };
+};
 async function rogueEntry(): Promise<PeerEntry> {
   const { body } = await api(b, "/api/peers");
   return (body.peers as PeerEntry[]).find((p) => p.actor === rogue.actorId.href)!;
@@ -50,10 +77,14 @@ async function rogueEntry(): Promise<PeerEntry> {
 /** Resyncs the rogue (an admin's action), and waits for the run to fail with a reason matching `reason`. */
 async function resyncUntilFailed(reason: RegExp, deadlineMs = 60_000): Promise<PeerEntry> {
   expect((await api(b, "/api/peers/resync", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-  return poll(`b's backfill of the rogue to fail with ${reason}`, async () => {
-    const entry = await rogueEntry();
-    return entry.backfill.state === "failed" && reason.test(entry.lastError ?? "") ? entry : undefined;
-  }, deadlineMs);
+  return poll(
+    `b's backfill of the rogue to fail with ${reason}`,
+    async () => {
+      const entry = await rogueEntry();
+      return entry.backfill.state === "failed" && reason.test(entry.lastError ?? "") ? entry : undefined;
+    },
+    deadlineMs,
+  );
 }
 
 /** The node answers an ordinary read within a bound a stalled node would exceed by far. */
@@ -95,11 +126,18 @@ describe("backfill bounds", () => {
     servePage = (page) => ({ orderedItems: [], next: pageUrl(`chain-${Number(page.split("-")[1]) + 1}`) });
     const before = rogue.hits(OUTBOX);
     expect((await api(b, "/api/peers/resync", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-    const entry = await poll("the walk to stop at the page limit", async () => {
-      await answersPromptly(b);
-      const current = await rogueEntry();
-      return current.backfill.state === "failed" && /outbox pages in one run, the limit/.test(current.lastError ?? "") ? current : undefined;
-    }, 180_000, 500);
+    const entry = await poll(
+      "the walk to stop at the page limit",
+      async () => {
+        await answersPromptly(b);
+        const current = await rogueEntry();
+        return current.backfill.state === "failed" && /outbox pages in one run, the limit/.test(current.lastError ?? "")
+          ? current
+          : undefined;
+      },
+      180_000,
+      500,
+    );
     expect(entry.lastError).toContain(`read ${MAX_PAGES} outbox pages in one run`);
     expect(rogue.hits(OUTBOX) - before).toBe(1 + MAX_PAGES);
     const afterStop = rogue.hits(OUTBOX);
@@ -123,8 +161,15 @@ describe("backfill bounds", () => {
       country: "KR",
       body: "Body text.",
     };
-    const article = await rogue.article(doc.id, { document: doc, jws: await rogue.sign(doc) }).toJsonLd({ format: "compact" });
-    const entries = Array.from({ length: 1_000 }, (_, i) => ({ type: "Create", id: `${rogue.origin}/activities/huge-${i}`, actor: rogue.actorId.href, object: article }));
+    const article = await rogue
+      .article(doc.id, { document: doc, jws: await rogue.sign(doc) })
+      .toJsonLd({ format: "compact" });
+    const entries = Array.from({ length: 1_000 }, (_, i) => ({
+      type: "Create",
+      id: `${rogue.origin}/activities/huge-${i}`,
+      actor: rogue.actorId.href,
+      object: article,
+    }));
     servePage = () => ({ orderedItems: entries });
     const before = rogue.hits(OUTBOX);
     const entry = await resyncUntilFailed(/lists 1000 entries, more than the 500 read from one page/);
@@ -138,10 +183,17 @@ describe("backfill bounds", () => {
     // The last run (previous test) ended on a limit. An Accept from the peer starts a full
     // backfill; after a limit it must wait for the next periodic catch-up instead.
     const before = rogue.hits(OUTBOX);
-    const logged = () => b.node.output().split("\n").filter((l) => l.includes('"backfill held back until the next catch-up')).length;
+    const logged = () =>
+      b.node
+        .output()
+        .split("\n")
+        .filter((l) => l.includes('"backfill held back until the next catch-up')).length;
     const heldBefore = logged();
     const follow = new Follow({ actor: new URL(b.actor), object: rogue.actorId });
-    await rogue.send({ actor: b.actor, inbox: `${b.url}/cities/busan/inbox` }, new Accept({ id: new URL(`${rogue.origin}/accepts/${randomUUID()}`), actor: rogue.actorId, object: follow }));
+    await rogue.send(
+      { actor: b.actor, inbox: `${b.url}/cities/busan/inbox` },
+      new Accept({ id: new URL(`${rogue.origin}/accepts/${randomUUID()}`), actor: rogue.actorId, object: follow }),
+    );
     await poll("b to hold the backfill back", async () => logged() > heldBefore);
     expect(rogue.hits(OUTBOX)).toBe(before);
     expect((await rogueEntry()).backfill.state).toBe("failed");
@@ -152,14 +204,24 @@ describe("deletes reach a follower that was away", () => {
   it("lists a deleted item in the outbox as a Delete carrying its signed Tombstone, newest first", async () => {
     const id = await publish(a, caseDraft("Published, then withdrawn"));
     expect((await api(a, `/api/items?id=${encodeURIComponent(id)}`, { method: "DELETE" })).status).toBeLessThan(300);
-    const get = async (url: string) => (await fetch(url, { headers: { accept: "application/activity+json" } })).json() as Promise<Record<string, any>>;
+    const get = async (url: string) =>
+      // biome-ignore lint/suspicious/noExplicitAny: the test walks the outbox JSON as it comes
+      (await fetch(url, { headers: { accept: "application/activity+json" } })).json() as Promise<Record<string, any>>;
     const outbox = await get(`${a.actor}/outbox`);
     const page = await get(typeof outbox.first === "string" ? outbox.first : outbox.first.id);
     const first = page.orderedItems[0];
     expect(first).toMatchObject({ type: "Delete", actor: a.actor, object: { type: "Tombstone", id } });
-    const attachment = [first.object.attachment].flat().find((x: { mediaType?: string }) => x.mediaType === "application/vnd.wego.signed-item+json");
+    const attachment = [first.object.attachment]
+      .flat()
+      .find((x: { mediaType?: string }) => x.mediaType === "application/vnd.wego.signed-item+json");
     const signed = JSON.parse(attachment.content) as { document: Record<string, unknown>; jws: string };
-    expect(signed.document).toMatchObject({ id, type: "Tombstone", formerType: "CaseStudy", attributedTo: a.actor, version: 2 });
+    expect(signed.document).toMatchObject({
+      id,
+      type: "Tombstone",
+      formerType: "CaseStudy",
+      attributedTo: a.actor,
+      version: 2,
+    });
     const jwks = (await (await fetch(`${a.url}/.well-known/jwks.json`)).json()) as { keys: [] };
     expect((await verifyDetachedJws(signed.document, signed.jws, jwks.keys)).ok).toBe(true);
     expect(outbox.totalItems).toBe((page.orderedItems as unknown[]).length);
@@ -178,7 +240,9 @@ describe("deletes reach a follower that was away", () => {
     // tell B of the delete.
     const bHost = new URL(b.url).host;
     expect((await api(a, "/api/peers/block", { json: { host: bHost } })).status).toBe(200);
-    expect((await api(a, `/api/items?id=${encodeURIComponent(withdrawn)}`, { method: "DELETE" })).status).toBeLessThan(300);
+    expect((await api(a, `/api/items?id=${encodeURIComponent(withdrawn)}`, { method: "DELETE" })).status).toBeLessThan(
+      300,
+    );
     await cluster.restart(b); // catches up with every followed peer at start
     await poll("b to hold the Tombstone", async () => (await heldVersion(b, withdrawn)) === -1, 60_000);
     const res = await api(b, `/api/items?id=${encodeURIComponent(withdrawn)}`);
@@ -187,8 +251,25 @@ describe("deletes reach a follower that was away", () => {
   }, 150_000);
 
   it("a relayed older version does not bring the deleted item back", async () => {
-    await rogue.send({ actor: b.actor, inbox: `${b.url}/cities/busan/inbox` }, new Announce({ id: new URL(`${rogue.origin}/activities/${randomUUID()}`), actor: rogue.actorId, object: rogue.article(withdrawn, liveCopy, a.actor) }));
-    await poll("b to refuse the relayed copy", async () => b.node.output().split("\n").some((l) => l.includes('"refused an item"') && l.includes(JSON.stringify(withdrawn)) && l.includes("stale: this node holds version 2, got 1")));
+    await rogue.send(
+      { actor: b.actor, inbox: `${b.url}/cities/busan/inbox` },
+      new Announce({
+        id: new URL(`${rogue.origin}/activities/${randomUUID()}`),
+        actor: rogue.actorId,
+        object: rogue.article(withdrawn, liveCopy, a.actor),
+      }),
+    );
+    await poll("b to refuse the relayed copy", async () =>
+      b.node
+        .output()
+        .split("\n")
+        .some(
+          (l) =>
+            l.includes('"refused an item"') &&
+            l.includes(JSON.stringify(withdrawn)) &&
+            l.includes("stale: this node holds version 2, got 1"),
+        ),
+    );
     expect(await heldVersion(b, withdrawn)).toBe(-1);
   }, 60_000);
 });

@@ -33,7 +33,16 @@ function streamBody(total: number, declareLength: boolean): Promise<{ status: nu
     const url = new URL(inbox);
     let sent = 0;
     let answered = false;
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/activity+json", ...(declareLength ? { "content-length": String(total) } : {}) } });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: "POST",
+      headers: {
+        "content-type": "application/activity+json",
+        ...(declareLength ? { "content-length": String(total) } : {}),
+      },
+    });
     req.on("response", (res) => {
       answered = true;
       res.resume();
@@ -61,10 +70,16 @@ function streamBody(total: number, declareLength: boolean): Promise<{ status: nu
 
 /** A JSON object nested `depth` deep, `width` children a level, each with its own @context (costly to expand) unless `contexts` is false. */
 function nested(depth: number, width = 1, contexts = true): Record<string, unknown> {
-  let object: Record<string, unknown> = { ...(contexts ? { "@context": { x: "https://example.org/x#" } } : {}), x: "leaf" };
+  let object: Record<string, unknown> = {
+    ...(contexts ? { "@context": { x: "https://example.org/x#" } } : {}),
+    x: "leaf",
+  };
   for (let i = 0; i < depth; i++) {
-    const next: Record<string, unknown> = { ...(contexts ? { "@context": { ["p" + i]: "https://example.org/p#" + i } } : {}), type: "Object" };
-    for (let w = 0; w < width; w++) next["p" + i + "_" + w] = object;
+    const next: Record<string, unknown> = {
+      ...(contexts ? { "@context": { [`p${i}`]: `https://example.org/p#${i}` } } : {}),
+      type: "Object",
+    };
+    for (let w = 0; w < width; w++) next[`p${i}_${w}`] = object;
     object = next;
   }
   return object;
@@ -88,7 +103,10 @@ async function healthyMeanwhile<T>(attack: Promise<T>): Promise<T> {
 
 /** How many times the node logged that it refused an inbox body as too large. */
 function refusedAsTooLarge(): number {
-  return b.node.output().split("\n").filter((l) => l.includes('"inbox refused a request"') && l.includes('"status":413')).length;
+  return b.node
+    .output()
+    .split("\n")
+    .filter((l) => l.includes('"inbox refused a request"') && l.includes('"status":413')).length;
 }
 
 describe("inbox body limits", () => {
@@ -110,7 +128,9 @@ describe("inbox body limits", () => {
 
   it("stays up and answers within bounds while five such bodies arrive at once", async () => {
     const before = refusedAsTooLarge();
-    const results = await healthyMeanwhile(Promise.all(Array.from({ length: 5 }, (_, i) => streamBody(200 * 1024 * 1024, i % 2 === 0))));
+    const results = await healthyMeanwhile(
+      Promise.all(Array.from({ length: 5 }, (_, i) => streamBody(200 * 1024 * 1024, i % 2 === 0))),
+    );
     for (const r of results) expect(r.sent).toBeLessThan(32 * 1024 * 1024);
     await poll("the node to log five refusals", async () => refusedAsTooLarge() >= before + 5);
     expect((await fetch(`${b.url}/healthz`)).status).toBe(200);
@@ -120,16 +140,30 @@ describe("inbox body limits", () => {
 describe("no JSON-LD before the signature", () => {
   it("answers an unsigned body of nested objects at once with 401 (or 400), and keeps serving", async () => {
     for (const body of [nestedCreates(700), nested(40), nested(7, 3)]) {
-      const text = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: body });
+      const text = JSON.stringify({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: `${rogue.origin}/a/${randomUUID()}`,
+        type: "Create",
+        actor: rogue.actorId.href,
+        object: body,
+      });
       const started = Date.now();
-      const answer = await healthyMeanwhile(fetch(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body: text }));
+      const answer = await healthyMeanwhile(
+        fetch(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body: text }),
+      );
       expect([400, 401]).toContain(answer.status);
       expect(Date.now() - started).toBeLessThan(3_000);
     }
   });
 
   it("refuses a signed body nested deeper than the bound with 400, before Fedify parses it", async () => {
-    const text = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: nested(40, 1, false) });
+    const text = JSON.stringify({
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: `${rogue.origin}/a/${randomUUID()}`,
+      type: "Create",
+      actor: rogue.actorId.href,
+      object: nested(40, 1, false),
+    });
     const started = Date.now();
     const answer = await healthyMeanwhile(rogue.postSigned(inbox, text));
     expect(answer.status).toBe(400);
@@ -138,14 +172,26 @@ describe("no JSON-LD before the signature", () => {
   });
 
   it("refuses a signed body with @context embedded below the activity's object (the costly kind to expand) with 400", async () => {
-    const text = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: nested(7, 3) });
+    const text = JSON.stringify({
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: `${rogue.origin}/a/${randomUUID()}`,
+      type: "Create",
+      actor: rogue.actorId.href,
+      object: nested(7, 3),
+    });
     const answer = await healthyMeanwhile(rogue.postSigned(inbox, text));
     expect(answer.status).toBe(400);
     expect(answer.text).toContain("@context is embedded deeper");
   });
 
   it("processes a signed, wide body within the bounds without stalling the node", async () => {
-    const text = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: nested(7, 3, false) });
+    const text = JSON.stringify({
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: `${rogue.origin}/a/${randomUUID()}`,
+      type: "Create",
+      actor: rogue.actorId.href,
+      object: nested(7, 3, false),
+    });
     const started = Date.now();
     const answer = await healthyMeanwhile(rogue.postSigned(inbox, text));
     expect(answer.status).toBeLessThan(500);

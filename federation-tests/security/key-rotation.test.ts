@@ -6,7 +6,15 @@ import { openDatabase } from "../../node/db/orm.ts";
 import { Key } from "../../node/db/entities.ts";
 import { openPrivateJwk } from "../../node/db/key-rows.ts";
 import { poll, runWegoAsync } from "../support.ts";
-import { caseDraft, createCluster, heldVersion, peer, publish, type CityNode, type Cluster } from "../federation/cluster.ts";
+import {
+  caseDraft,
+  createCluster,
+  heldVersion,
+  peer,
+  publish,
+  type CityNode,
+  type Cluster,
+} from "../federation/cluster.ts";
 
 // `wego keys rotate --http` on B, B restarted: A (a follower of B) receives B's Update of
 // its actor, accepts B's next delivery under the new keys, and no longer accepts a
@@ -27,7 +35,10 @@ async function actorKeysOf(node: CityNode): Promise<ActorKeys> {
   try {
     const rows = await orm.em.fork().find(Key, { purpose: { $in: ["http-rsa", "http-ed25519"] }, retiredAt: null });
     const jwk = (purpose: string) => openPrivateJwk(orm, rows.find((r) => r.purpose === purpose)!)!;
-    return { rsa: await importJwk(jwk("http-rsa"), "private"), ed25519: await importJwk(jwk("http-ed25519"), "private") };
+    return {
+      rsa: await importJwk(jwk("http-rsa"), "private"),
+      ed25519: await importJwk(jwk("http-ed25519"), "private"),
+    };
   } finally {
     await orm.close();
   }
@@ -36,12 +47,20 @@ async function actorKeysOf(node: CityNode): Promise<ActorKeys> {
 /** A harmless activity in B's name (A refuses its object: it carries no signed document). */
 function probe(): Create {
   const id = randomUUID();
-  return new Create({ id: new URL(`${b.actor}#probe-${id}`), actor: new URL(b.actor), object: new Note({ id: new URL(`${b.url}/probes/${id}`), content: "probe" }) });
+  return new Create({
+    id: new URL(`${b.actor}#probe-${id}`),
+    actor: new URL(b.actor),
+    object: new Note({ id: new URL(`${b.url}/probes/${id}`), content: "probe" }),
+  });
 }
 
 /** POSTs `body` to A's inbox; answers the status (202 accepted, 401 signature refused). */
 async function deliver(body: unknown, signWith?: CryptoKey): Promise<number> {
-  let request = new Request(`${a.actor}/inbox`, { method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(body) });
+  let request = new Request(`${a.actor}/inbox`, {
+    method: "POST",
+    headers: { "content-type": "application/activity+json" },
+    body: JSON.stringify(body),
+  });
   if (signWith) request = await signRequest(request, signWith, new URL(`${b.actor}#main-key`));
   const res = await fetch(request);
   await res.arrayBuffer();
@@ -96,18 +115,23 @@ describe("wego keys rotate --http", () => {
   });
 
   it("a follower receives the Update of the actor", async () => {
-    await poll("a to take b's actor Update", async () =>
-      a.node
-        .output()
-        .split("\n")
-        .some((l) => l.includes("a peer updated its actor") && l.includes(JSON.stringify(b.actor))),
-    60_000);
+    await poll(
+      "a to take b's actor Update",
+      async () =>
+        a.node
+          .output()
+          .split("\n")
+          .some((l) => l.includes("a peer updated its actor") && l.includes(JSON.stringify(b.actor))),
+      60_000,
+    );
     expect(b.node.output()).toContain("announced the actor's keys to its followers");
   });
 
   it("the follower accepts the next delivery, signed with the new keys", async () => {
     const id = await publish(b, caseDraft("Signed after the rotation"));
-    expect(await poll("a to hold b's new item", async () => (await heldVersion(a, id)) === 1 || undefined, 60_000)).toBe(true);
+    expect(
+      await poll("a to hold b's new item", async () => (await heldVersion(a, id)) === 1 || undefined, 60_000),
+    ).toBe(true);
   });
 
   it("after the Update the follower refuses signatures made with the old keys", async () => {

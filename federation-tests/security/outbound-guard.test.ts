@@ -36,13 +36,28 @@ afterAll(async () => {
   internal?.close();
 });
 
-const spellings = () => [`http://127.0.0.2:${port}`, `http://[::ffff:127.0.0.2]:${port}`, `http://[::ffff:7f00:2]:${port}`, `http://[64:ff9b::7f00:2]:${port}`];
+const spellings = () => [
+  `http://127.0.0.2:${port}`,
+  `http://[::ffff:127.0.0.2]:${port}`,
+  `http://[::ffff:7f00:2]:${port}`,
+  `http://[64:ff9b::7f00:2]:${port}`,
+];
 
 describe("no request reaches a refused address", () => {
   it("an unsigned inbox body with an @context on an internal address fetches nothing", async () => {
     for (const base of spellings()) {
-      const body = JSON.stringify({ "@context": ["https://www.w3.org/ns/activitystreams", `${base}/context`], id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: { type: "Note" } });
-      const answer = await fetch(`${b.url}/inbox`, { method: "POST", headers: { "content-type": "application/activity+json" }, body });
+      const body = JSON.stringify({
+        "@context": ["https://www.w3.org/ns/activitystreams", `${base}/context`],
+        id: `${rogue.origin}/a/${randomUUID()}`,
+        type: "Create",
+        actor: rogue.actorId.href,
+        object: { type: "Note" },
+      });
+      const answer = await fetch(`${b.url}/inbox`, {
+        method: "POST",
+        headers: { "content-type": "application/activity+json" },
+        body,
+      });
       expect(answer.status).toBe(401);
     }
     expect(internalHits).toBe(0);
@@ -52,8 +67,17 @@ describe("no request reaches a refused address", () => {
     const [{ generateCryptoKeyPair }] = await Promise.all([import("@fedify/fedify")]);
     const pair = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
     for (const base of spellings()) {
-      const body = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `${base}/a/${randomUUID()}`, type: "Create", actor: `${base}/actor`, object: { type: "Note" } });
-      const answer = await rogue.postSigned(`${b.url}/inbox`, body, { keyId: new URL(`${base}/key`), privateKey: pair.privateKey });
+      const body = JSON.stringify({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: `${base}/a/${randomUUID()}`,
+        type: "Create",
+        actor: `${base}/actor`,
+        object: { type: "Note" },
+      });
+      const answer = await rogue.postSigned(`${b.url}/inbox`, body, {
+        keyId: new URL(`${base}/key`),
+        privateKey: pair.privateKey,
+      });
       expect(answer.status).toBe(401);
     }
     expect(internalHits).toBe(0);
@@ -80,13 +104,26 @@ describe("no request reaches a refused address", () => {
     const follower = await startRoguePeer();
     try {
       const actor = await (await fetch(follower.actorId, { headers: { accept: "application/activity+json" } })).json();
-      const hostile = { ...actor, inbox: `http://127.0.0.2:${port}/inbox`, endpoints: { sharedInbox: `http://127.0.0.2:${port}/inbox` } };
+      const hostile = {
+        ...actor,
+        inbox: `http://127.0.0.2:${port}/inbox`,
+        endpoints: { sharedInbox: `http://127.0.0.2:${port}/inbox` },
+      };
       follower.route("/users/rogue", (_req, res) => {
         res.setHeader("content-type", "application/activity+json");
         res.end(JSON.stringify(hostile));
       });
-      await follower.send({ actor: b.actor, inbox: `${b.url}/cities/busan/inbox` }, new Follow({ id: new URL(`${follower.origin}/follows/${randomUUID()}`), actor: follower.actorId, object: new URL(b.actor) }));
-      await poll("b to ignore the Follow", async () => b.node.output().includes("ignored a Follow from an actor the node cannot deliver to"));
+      await follower.send(
+        { actor: b.actor, inbox: `${b.url}/cities/busan/inbox` },
+        new Follow({
+          id: new URL(`${follower.origin}/follows/${randomUUID()}`),
+          actor: follower.actorId,
+          object: new URL(b.actor),
+        }),
+      );
+      await poll("b to ignore the Follow", async () =>
+        b.node.output().includes("ignored a Follow from an actor the node cannot deliver to"),
+      );
       expect(await peerState(b, { actor: follower.actorId.href } as CityNode)).toBeUndefined();
       expect((await api(b, "/api/peers/approve", { json: { actor: follower.actorId.href } })).status).toBe(404);
       expect(internalHits).toBe(0);
@@ -109,8 +146,17 @@ describe("redirects are bounded", () => {
   });
 
   it("an @context that redirects to itself is fetched at most 6 times, and the activity is refused", async () => {
-    rogue.route("/context-loop", (_req, res) => void res.writeHead(302, { location: `${rogue.origin}/context-loop` }).end());
-    const body = JSON.stringify({ "@context": ["https://www.w3.org/ns/activitystreams", `${rogue.origin}/context-loop`], id: `${rogue.origin}/a/${randomUUID()}`, type: "Create", actor: rogue.actorId.href, object: { type: "Note", content: "x" } });
+    rogue.route(
+      "/context-loop",
+      (_req, res) => void res.writeHead(302, { location: `${rogue.origin}/context-loop` }).end(),
+    );
+    const body = JSON.stringify({
+      "@context": ["https://www.w3.org/ns/activitystreams", `${rogue.origin}/context-loop`],
+      id: `${rogue.origin}/a/${randomUUID()}`,
+      type: "Create",
+      actor: rogue.actorId.href,
+      object: { type: "Note", content: "x" },
+    });
     const answer = await rogue.postSigned(`${b.url}/inbox`, body);
     expect(answer.status).toBeGreaterThanOrEqual(400);
     await new Promise((r) => setTimeout(r, 1_000));

@@ -67,7 +67,11 @@ async function ordinarySearch(): Promise<string[]> {
 beforeAll(async () => {
   cluster = createCluster();
   seoul = await cluster.start("seoul", { seed: true });
-  await poll("the seed to be searchable", async () => (await ordinarySearch()).some((t) => t.includes("120 Dasan")), 60_000);
+  await poll(
+    "the seed to be searchable",
+    async () => (await ordinarySearch()).some((t) => t.includes("120 Dasan")),
+    60_000,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -102,7 +106,10 @@ describe("search under hostile queries", () => {
     ] as const) {
       const a = byQuery.get(q)!;
       expect(a.status, q).toBe(400);
-      expect(JSON.parse(a.text), q).toEqual({ error: "the search query exceeds a limit", details: [{ path: "q", message: expect.stringMatching(message) }] });
+      expect(JSON.parse(a.text), q).toEqual({
+        error: "the search query exceeds a limit",
+        details: [{ path: "q", message: expect.stringMatching(message) }],
+      });
     }
     // Bounded, not refused: two typos on a long word, and many of them.
     expect(byQuery.get("governmen~2")!.status).toBe(200);

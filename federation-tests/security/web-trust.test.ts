@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import { Create, Follow } from "@fedify/fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poll, runWegoAsync } from "../support.ts";
-import { api, caseDraft, createCluster, heldVersion, peerState, publish, type CityNode, type Cluster } from "../federation/cluster.ts";
+import {
+  api,
+  caseDraft,
+  createCluster,
+  heldVersion,
+  peerState,
+  publish,
+  type CityNode,
+  type Cluster,
+} from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Attacks on what a node's web pages and HTTP API say and allow (issue 8, findings 2, 8, 11):
@@ -20,11 +29,16 @@ beforeAll(async () => {
   [seoul, rogue] = await Promise.all([cluster.start("seoul", { args: ["--trust-proxy"] }), startRoguePeer()]);
   rogueHost = new URL(rogue.origin).host;
   const users = await Promise.all(
-    ["editor1", "editor2"].map((u) => runWegoAsync(["user", "add", "--data", seoul.dataDir, "--role", "editor", u], "correct horse battery\n")),
+    ["editor1", "editor2"].map((u) =>
+      runWegoAsync(["user", "add", "--data", seoul.dataDir, "--role", "editor", u], "correct horse battery\n"),
+    ),
   );
   for (const u of users) if (u.status !== 0) throw new Error(`user add failed: ${u.stderr}`);
   expect((await api(seoul, "/api/peers", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-  await poll("seoul to follow the rogue", async () => (await peerState(seoul, { actor: rogue.actorId.href } as CityNode)) === "following");
+  await poll(
+    "seoul to follow the rogue",
+    async () => (await peerState(seoul, { actor: rogue.actorId.href } as CityNode)) === "following",
+  );
 
   localId = await publish(seoul, caseDraft(`Seoul own ${marker} case`));
   // A valid item, signed with the rogue's own published key, whose document says it is Seoul's.
@@ -45,17 +59,27 @@ beforeAll(async () => {
   };
   await rogue.send(
     { actor: seoul.actor, inbox: `${seoul.url}/cities/seoul/inbox` },
-    new Create({ id: new URL(`${rogue.origin}/activities/${randomUUID()}`), actor: rogue.actorId, object: rogue.article(rogueId, { document: doc, jws: await rogue.sign(doc) }) }),
+    new Create({
+      id: new URL(`${rogue.origin}/activities/${randomUUID()}`),
+      actor: rogue.actorId,
+      object: rogue.article(rogueId, { document: doc, jws: await rogue.sign(doc) }),
+    }),
   );
   await poll("seoul to store the rogue's item", async () => (await heldVersion(seoul, rogueId)) === 1);
-  await poll("the rogue's item in search", async () => ((await (await fetch(`${seoul.url}/api/search?q=${marker}`)).json()) as { total: number }).total === 2);
+  await poll(
+    "the rogue's item in search",
+    async () => ((await (await fetch(`${seoul.url}/api/search?q=${marker}`)).json()) as { total: number }).total === 2,
+  );
 }, 180_000);
 afterAll(async () => {
   await rogue?.close();
   await cluster?.stop();
 });
 
-async function page(path: string, headers: Record<string, string> = {}): Promise<{ status: number; html: string; headers: Headers }> {
+async function page(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; html: string; headers: Headers }> {
   const res = await fetch(`${seoul.url}${path}`, { headers: { accept: "text/html", ...headers }, redirect: "manual" });
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
@@ -83,10 +107,15 @@ describe("the badge names the verified origin, never the document's city (findin
   });
 
   it("search facets and the city filter file the rogue's item under its origin, not under Seoul", async () => {
-    const all = (await (await fetch(`${seoul.url}/api/search?q=${marker}`)).json()) as { results: { id: string; city: string }[]; facets: { city: Record<string, number> } };
+    const all = (await (await fetch(`${seoul.url}/api/search?q=${marker}`)).json()) as {
+      results: { id: string; city: string }[];
+      facets: { city: Record<string, number> };
+    };
     expect(all.facets.city).toEqual({ Seoul: 1, [rogueHost]: 1 });
     expect(all.results.find((r) => r.id === rogueId)?.city).toBe(rogueHost);
-    const inSeoul = (await (await fetch(`${seoul.url}/api/search?q=${marker}&city=Seoul`)).json()) as { results: { id: string }[] };
+    const inSeoul = (await (await fetch(`${seoul.url}/api/search?q=${marker}&city=Seoul`)).json()) as {
+      results: { id: string }[];
+    };
     expect(inSeoul.results.map((r) => r.id)).toEqual([localId]);
     expect((await page(`/search?q=${marker}&city=Seoul`)).html).not.toContain(`Rogue ${marker} case`);
     // The search page names the rogue's facet and result by its origin's actor name and host.
@@ -118,7 +147,12 @@ function client(forwardedFor?: string) {
       if (forwardedFor) headers["x-forwarded-for"] = forwardedFor;
       if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
       if (form) headers["content-type"] = "application/x-www-form-urlencoded";
-      const res = await fetch(`${seoul.url}${path}`, { method: form ? "POST" : "GET", headers, body: form ? new URLSearchParams(form).toString() : undefined, redirect: "manual" });
+      const res = await fetch(`${seoul.url}${path}`, {
+        method: form ? "POST" : "GET",
+        headers,
+        body: form ? new URLSearchParams(form).toString() : undefined,
+        redirect: "manual",
+      });
       for (const c of res.headers.getSetCookie()) {
         const [k, v] = c.split(";")[0]!.split("=");
         if (v) jar.set(k!, v);
@@ -136,7 +170,10 @@ describe("sessions and login limits (finding 11a, 11b)", () => {
   it("login starts a new session: the CSRF token from before login is refused after it", async () => {
     const c = client("198.51.100.1");
     const before = await c.token("/login");
-    expect((await c.fetch("/login", { _csrf: before, username: "editor1", password: "correct horse battery", next: "/" })).status).toBe(303);
+    expect(
+      (await c.fetch("/login", { _csrf: before, username: "editor1", password: "correct horse battery", next: "/" }))
+        .status,
+    ).toBe(303);
     expect((await c.fetch("/official/new/CaseStudy", { _csrf: before, "/title": "x" })).status).toBe(403);
     const after = await c.token("/official/new/CaseStudy");
     expect((await c.fetch("/official/new/CaseStudy", { _csrf: after, "/title": "x" })).status).toBe(400);
@@ -150,7 +187,11 @@ describe("sessions and login limits (finding 11a, 11b)", () => {
     }
     const last = client("203.0.113.99");
     const token = await last.token("/login");
-    const refused = await last.fetch("/login", { _csrf: token, username: "editor2", password: "correct horse battery" });
+    const refused = await last.fetch("/login", {
+      _csrf: token,
+      username: "editor2",
+      password: "correct horse battery",
+    });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   }, 120_000);
@@ -162,18 +203,43 @@ describe("sessions and login limits (finding 11a, 11b)", () => {
       expect((await c.fetch("/login", { _csrf: token, username: `nobody${i}`, password: "x" })).status).toBe(401);
     }
     const spoof = client("10.1.2.3, 192.0.2.50");
-    expect((await spoof.fetch("/login", { _csrf: await spoof.token("/login"), username: "nobody-else", password: "x" })).status).toBe(429);
+    expect(
+      (await spoof.fetch("/login", { _csrf: await spoof.token("/login"), username: "nobody-else", password: "x" }))
+        .status,
+    ).toBe(429);
     const other = client("192.0.2.51");
-    expect((await other.fetch("/login", { _csrf: await other.token("/login"), username: "editor1", password: "correct horse battery" })).status).toBe(303);
+    expect(
+      (
+        await other.fetch("/login", {
+          _csrf: await other.token("/login"),
+          username: "editor1",
+          password: "correct horse battery",
+        })
+      ).status,
+    ).toBe(303);
   }, 120_000);
 });
 
 describe("what anonymous readers see (finding 11c, 11d, 11e)", () => {
   it("GET /api/peers without a token lists only established peerings, without pending requests, blocks or errors", async () => {
-    await rogue.send({ actor: seoul.actor, inbox: `${seoul.url}/cities/seoul/inbox` }, new Follow({ id: new URL(`${rogue.origin}/follows/${randomUUID()}`), actor: rogue.actorId, object: new URL(seoul.actor) }));
+    await rogue.send(
+      { actor: seoul.actor, inbox: `${seoul.url}/cities/seoul/inbox` },
+      new Follow({
+        id: new URL(`${rogue.origin}/follows/${randomUUID()}`),
+        actor: rogue.actorId,
+        object: new URL(seoul.actor),
+      }),
+    );
     expect((await api(seoul, "/api/peers/block", { json: { host: "blocked.example" } })).status).toBe(200);
-    await poll("the rogue's follow request to wait for approval", async () => (await peerState(seoul, { actor: rogue.actorId.href } as CityNode)) === "pending");
-    const asAdmin = (await api(seoul, "/api/peers")).body.peers as { host: string; state: string; lastError?: unknown }[];
+    await poll(
+      "the rogue's follow request to wait for approval",
+      async () => (await peerState(seoul, { actor: rogue.actorId.href } as CityNode)) === "pending",
+    );
+    const asAdmin = (await api(seoul, "/api/peers")).body.peers as {
+      host: string;
+      state: string;
+      lastError?: unknown;
+    }[];
     expect(asAdmin.map((p) => p.state).sort()).toEqual(["blocked", "pending"]);
     expect(asAdmin[0]).toHaveProperty("lastError");
     const anonymous = (await (await fetch(`${seoul.url}/api/peers`)).json()) as { peers: Record<string, unknown>[] };
@@ -190,11 +256,15 @@ describe("what anonymous readers see (finding 11c, 11d, 11e)", () => {
     const html = (await page(new URL(localId).pathname)).html;
     expect(html).toContain("Version 1");
     expect(html).not.toContain("seoul-admin");
-    expect((await api(seoul, `/api/items/versions?id=${encodeURIComponent(localId)}`)).body.versions[0].author).toBe("seoul-admin");
+    expect((await api(seoul, `/api/items/versions?id=${encodeURIComponent(localId)}`)).body.versions[0].author).toBe(
+      "seoul-admin",
+    );
   });
 
   it("pages allow images only from this node", async () => {
-    const csp = (await page(`/library/item?${new URLSearchParams({ id: rogueId })}`)).headers.get("content-security-policy")!;
+    const csp = (await page(`/library/item?${new URLSearchParams({ id: rogueId })}`)).headers.get(
+      "content-security-policy",
+    )!;
     expect(csp).toMatch(/(^|; )img-src 'self' data:(;|$)/);
     expect(csp).not.toContain("https:");
   });

@@ -25,7 +25,10 @@ import { fmt, percentile, printTable } from "../bench/stats.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WORDS = "complaint response mobile survey center payment dataset spatial permit citizen participation budget council digital platform transparency traffic housing welfare health education environment safety policy pilot".split(" ");
+const WORDS =
+  "complaint response mobile survey center payment dataset spatial permit citizen participation budget council digital platform transparency traffic housing welfare health education environment safety policy pilot".split(
+    " ",
+  );
 const TYPES = ["", "CaseStudy", "Pathway", "Dataset"];
 
 /** Child: loads the corpus, builds the index, serves the app plus /hello, prints the port. */
@@ -44,9 +47,39 @@ async function serve(): Promise<void> {
       // A third of the items are a peer's: the page shows the network's library.
       const origin = n % 3 === 2 ? "https://busan.bench.example" : TEST_IDENTITY.origin;
       const updated = new Date(Date.parse(stamp) + n * 1000).toISOString();
-      const document = { id: `${origin}/items/bench-${n}`, attributedTo: `${origin}/cities/x`, published: stamp, updated, version: 1, ...draft };
-      items.push({ id: document.id, type: draft.type as string, origin, local: origin === TEST_IDENTITY.origin, version: 1, title: draft.title as string, city: draft.city as string, language: "en", published: stamp, updated, deleted: false, verified: true, createdAt: stamp });
-      versions.push({ itemId: document.id, version: 1, document: JSON.stringify(document), jws: "bench..unsigned", html: "{}", author: "bench", changed: "[]", createdAt: stamp });
+      const document = {
+        id: `${origin}/items/bench-${n}`,
+        attributedTo: `${origin}/cities/x`,
+        published: stamp,
+        updated,
+        version: 1,
+        ...draft,
+      };
+      items.push({
+        id: document.id,
+        type: draft.type as string,
+        origin,
+        local: origin === TEST_IDENTITY.origin,
+        version: 1,
+        title: draft.title as string,
+        city: draft.city as string,
+        language: "en",
+        published: stamp,
+        updated,
+        deleted: false,
+        verified: true,
+        createdAt: stamp,
+      });
+      versions.push({
+        itemId: document.id,
+        version: 1,
+        document: JSON.stringify(document),
+        jws: "bench..unsigned",
+        html: "{}",
+        author: "bench",
+        changed: "[]",
+        createdAt: stamp,
+      });
     });
     await t.orm.em.fork().transactional(async (em) => {
       await insertItemRows(em, items);
@@ -91,7 +124,13 @@ function load(url: string, connections: number, paths: () => string): Promise<Ru
       { url, connections, duration: SECONDS, requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }] },
       (err, result) => {
         if (err) return reject(err);
-        resolve({ p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), rps: result.requests.average, non2xx: result.non2xx });
+        resolve({
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
+          rps: result.requests.average,
+          non2xx: result.non2xx,
+        });
       },
     );
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
@@ -100,10 +139,14 @@ function load(url: string, connections: number, paths: () => string): Promise<Ru
 
 async function main(): Promise<void> {
   console.log(`bench:web — ${fmt(ITEMS)} items, ${SECONDS} s per run; building the library and its index…`);
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--serve"], {
-    env: { ...process.env, BENCH_ITEMS: String(ITEMS) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--serve"],
+    {
+      env: { ...process.env, BENCH_ITEMS: String(ITEMS) },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -131,10 +174,15 @@ async function main(): Promise<void> {
   for (const connections of [1, 10]) {
     const hello = await load(base, connections, () => "/hello");
     const page = await load(base, connections, searchPath);
-    for (const [name, r] of [["GET /hello (static)", hello], ["GET /search?q=…[&type=…]", page]] as const) {
+    for (const [name, r] of [
+      ["GET /hello (static)", hello],
+      ["GET /search?q=…[&type=…]", page],
+    ] as const) {
       rows.push([String(connections), name, fmt(r.p50, 2), fmt(r.p95, 2), fmt(r.p99, 2), fmt(r.rps), String(r.non2xx)]);
     }
-    ratios.push(`${connections} connection${connections > 1 ? "s" : ""}: search page p95 is ${fmt(page.p95 / Math.max(hello.p95, 0.01), 1)}× hello's; p50 ${fmt(page.p50 / Math.max(hello.p50, 0.01), 1)}×; throughput ${fmt(page.rps / Math.max(hello.rps, 1), 3)}× (${page.p95 < 100 ? "under" : "OVER"} the 100 ms p95 bar)`);
+    ratios.push(
+      `${connections} connection${connections > 1 ? "s" : ""}: search page p95 is ${fmt(page.p95 / Math.max(hello.p95, 0.01), 1)}× hello's; p50 ${fmt(page.p50 / Math.max(hello.p50, 0.01), 1)}×; throughput ${fmt(page.rps / Math.max(hello.rps, 1), 3)}× (${page.p95 < 100 ? "under" : "OVER"} the 100 ms p95 bar)`,
+    );
   }
   printTable(["conns", "route", "p50 ms", "p95 ms", "p99 ms", "req/s", "non-2xx"], rows);
   console.log("");

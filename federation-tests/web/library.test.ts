@@ -27,7 +27,8 @@ async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
   const page = await context.newPage();
   // A blocked script or style shows up as a console error: count it with the axe findings.
   page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) violations.push(`${page.url()} CSP: ${m.text()}`);
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text()))
+      violations.push(`${page.url()} CSP: ${m.text()}`);
   });
   try {
     return await fn(page);
@@ -48,10 +49,15 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
       await page.getByLabel("Search the network's library").fill("mobile voting");
       await page.getByRole("button", { name: "Search" }).click();
       await page.waitForURL(/\/search\?q=mobile\+voting/);
-      await expect(page.getByRole("heading", { level: 2, name: /results for “mobile voting”/ }).count()).resolves.toBe(1);
+      await expect(page.getByRole("heading", { level: 2, name: /results for “mobile voting”/ }).count()).resolves.toBe(
+        1,
+      );
       await audit(page);
 
-      await page.locator(".facets").getByRole("link", { name: /^Case study/ }).click();
+      await page
+        .locator(".facets")
+        .getByRole("link", { name: /^Case study/ })
+        .click();
       await page.waitForURL(/type=CaseStudy/);
       const types = await page.locator(".results .type").allTextContents();
       expect(types.length).toBeGreaterThan(0);
@@ -61,7 +67,9 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
 
       await page.getByRole("link", { name: /^mVoting: residents vote/ }).click();
       await page.waitForURL(/\/items\/case-mvoting$/);
-      await expect(page.locator("aside.provenance").textContent()).resolves.toContain("Signed by Seoul; the signature is valid.");
+      await expect(page.locator("aside.provenance").textContent()).resolves.toContain(
+        "Signed by Seoul; the signature is valid.",
+      );
       await expect(page.locator("#outcomes-h").count()).resolves.toBe(1);
       await audit(page);
 
@@ -81,7 +89,16 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
       await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Skip to content");
       await page.keyboard.press("Enter");
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
-      for (const path of ["/items/dataset-egov-phases", "/library/cities", "/library/cities/Seoul", "/search", "/search?q=zzzzqqq", "/items/nothing-here", "/login", "/?lang=ko"]) {
+      for (const path of [
+        "/items/dataset-egov-phases",
+        "/library/cities",
+        "/library/cities/Seoul",
+        "/search",
+        "/search?q=zzzzqqq",
+        "/items/nothing-here",
+        "/login",
+        "/?lang=ko",
+      ]) {
         await page.goto(node.url + path);
         await audit(page);
       }

@@ -62,24 +62,38 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await expect(seoulPage.locator(`tr[data-actor="${busanActor}"] .state`).textContent()).resolves.toBe("requested");
 
     await logIn(busanPage, busan.url, "busan-admin", "a long admin password");
-    await until("Busan to see Seoul's request", async () => (await peerState(busanPage, busan, seoulActor)) === "pending");
+    await until(
+      "Busan to see Seoul's request",
+      async () => (await peerState(busanPage, busan, seoulActor)) === "pending",
+    );
     violations.push(...(await accessibilityViolations(busanPage)));
-    await busanPage.locator(`tr[data-actor="${seoulActor}"]`).getByRole("button", { name: /Approve/ }).click();
+    await busanPage
+      .locator(`tr[data-actor="${seoulActor}"]`)
+      .getByRole("button", { name: /Approve/ })
+      .click();
     await busanPage.waitForURL(/\/admin\/peers$/);
     await expect(busanPage.locator(`tr[data-actor="${seoulActor}"] .state`).textContent()).resolves.toBe("followed");
 
-    await until("Seoul to follow Busan", async () => ["following", "mutual"].includes((await peerState(seoulPage, seoul, busanActor)) ?? ""));
+    await until("Seoul to follow Busan", async () =>
+      ["following", "mutual"].includes((await peerState(seoulPage, seoul, busanActor)) ?? ""),
+    );
     // Busan's library arrives: its items show up in Seoul's search, from busan's host.
     await until("Busan's items in Seoul's search", async () => {
       // A peer's items are filed under its origin's host, whatever their documents say.
       await seoulPage.goto(`${seoul.url}/search?${new URLSearchParams({ city: new URL(busan.url).host })}`);
       return (await seoulPage.locator(".results > li").count()) > 0;
     });
-    await expect(seoulPage.locator(".results .badge").first().textContent()).resolves.toContain(new URL(busan.url).host);
+    await expect(seoulPage.locator(".results .badge").first().textContent()).resolves.toContain(
+      new URL(busan.url).host,
+    );
     await seoulPage.locator(".results h3 a").first().click();
     await seoulPage.waitForURL(/\/library\/item\?id=/);
-    await expect(seoulPage.locator("aside.provenance").textContent()).resolves.toContain(`Signed by Busan (${new URL(busan.url).host}); the signature is valid.`);
-    await expect(seoulPage.locator("aside.provenance").textContent()).resolves.toContain(`Received from Busan (${new URL(busan.url).host}) on `);
+    await expect(seoulPage.locator("aside.provenance").textContent()).resolves.toContain(
+      `Signed by Busan (${new URL(busan.url).host}); the signature is valid.`,
+    );
+    await expect(seoulPage.locator("aside.provenance").textContent()).resolves.toContain(
+      `Received from Busan (${new URL(busan.url).host}) on `,
+    );
     violations.push(...(await accessibilityViolations(seoulPage)));
     expect(violations).toEqual([]);
   }, 240_000);

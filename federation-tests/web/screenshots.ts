@@ -35,18 +35,28 @@ async function main(): Promise<void> {
     await page.getByLabel("City handle or actor URL").fill(`${busan.url}/cities/busan`);
     await page.getByRole("button", { name: "Follow", exact: true }).click();
     const busanToken = createTokenFor(busanDir, "admin");
-    await poll("Busan to see Seoul's request", async () => {
-      const res = await fetch(`${busan.url}/api/peers/approve`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${busanToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ actor: `${seoul.url}/cities/seoul` }),
-      });
-      return res.ok;
-    }, 60_000, 500);
-    await poll("Busan's items at Seoul", async () => {
-      const res = (await (await fetch(`${seoul.url}/api/search?city=Busan&limit=1`)).json()) as { total: number };
-      return res.total > 0;
-    }, 60_000, 500);
+    await poll(
+      "Busan to see Seoul's request",
+      async () => {
+        const res = await fetch(`${busan.url}/api/peers/approve`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${busanToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ actor: `${seoul.url}/cities/seoul` }),
+        });
+        return res.ok;
+      },
+      60_000,
+      500,
+    );
+    await poll(
+      "Busan's items at Seoul",
+      async () => {
+        const res = (await (await fetch(`${seoul.url}/api/search?city=Busan&limit=1`)).json()) as { total: number };
+        return res.total > 0;
+      },
+      60_000,
+      500,
+    );
     await page.goto(`${seoul.url}/admin/peers`);
     await shot(page, "peers");
 
@@ -74,7 +84,9 @@ async function main(): Promise<void> {
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await shot(page, "publish-form-errors");
 
-    const phone = await (await browser.newContext({ locale: "ko-KR", viewport: PHONE, deviceScaleFactor: 2, isMobile: true })).newPage();
+    const phone = await (
+      await browser.newContext({ locale: "ko-KR", viewport: PHONE, deviceScaleFactor: 2, isMobile: true })
+    ).newPage();
     await phone.goto(seoul.url);
     await shot(phone, "home-ko-phone");
     await phone.goto(`${seoul.url}/items/case-mvoting`);

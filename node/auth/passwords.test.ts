@@ -14,6 +14,9 @@ describe("passwords", () => {
 
   it("checkCredentials() explains what is wrong with a username or password", () => {
     expect(checkCredentials("ok.name", "twelve chars")).toEqual([]);
-    expect(checkCredentials("a", "short")).toEqual(["username: 2–63 letters, digits, dots, dashes or underscores", "password: at least 12 characters"]);
+    expect(checkCredentials("a", "short")).toEqual([
+      "username: 2–63 letters, digits, dots, dashes or underscores",
+      "password: at least 12 characters",
+    ]);
   });
 });

@@ -15,7 +15,10 @@ beforeAll(async () => {
     req.on("end", () => {
       seen.push({ method: req.method, path: req.url, authorization: req.headers.authorization, body });
       if (req.url?.startsWith("/ok")) res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
-      else if (req.url === "/invalid") res.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid document","details":[{"path":"/title","message":"is required"}]}');
+      else if (req.url === "/invalid")
+        res
+          .writeHead(400, { "content-type": "application/json" })
+          .end('{"error":"invalid document","details":[{"path":"/title","message":"is required"}]}');
       else if (req.url === "/html") res.writeHead(502, { "content-type": "text/html" }).end("<h1>Bad gateway</h1>");
       else res.writeHead(200, { "content-type": "text/plain" }).end("hello");
     });
@@ -36,24 +39,38 @@ describe("createApiClient()", () => {
   });
 
   it("turns the node's { error, details } answer into one message with the status", async () => {
-    const error = await createApiClient({ url }).get("/invalid").catch((e: unknown) => e);
+    const error = await createApiClient({ url })
+      .get("/invalid")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 400, message: "invalid document: /title is required (HTTP 400)" });
   });
 
   it("names the status when the answer is not JSON", async () => {
-    expect(await createApiClient({ url }).get("/html").catch((e: unknown) => e)).toMatchObject({ status: 502, message: "HTTP 502 Bad Gateway (HTTP 502)" });
-    expect(await createApiClient({ url }).get("/text").catch((e: unknown) => e)).toMatchObject({ status: 200, message: `${url}/text did not answer JSON (HTTP 200)` });
+    expect(
+      await createApiClient({ url })
+        .get("/html")
+        .catch((e: unknown) => e),
+    ).toMatchObject({ status: 502, message: "HTTP 502 Bad Gateway (HTTP 502)" });
+    expect(
+      await createApiClient({ url })
+        .get("/text")
+        .catch((e: unknown) => e),
+    ).toMatchObject({ status: 200, message: `${url}/text did not answer JSON (HTTP 200)` });
   });
 
   it("says the node cannot be reached, with status null", async () => {
-    const error = await createApiClient({ url: "http://127.0.0.1:9" }).get("/ok").catch((e: unknown) => e);
+    const error = await createApiClient({ url: "http://127.0.0.1:9" })
+      .get("/ok")
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: null });
     expect((error as Error).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:9 \(.+\); is the node running\?$/);
   });
 
   it("refuses a URL that is not http(s) as a usage error", () => {
     expect(() => createApiClient({ url: "nope" })).toThrow(InvalidArgumentError);
-    expect(() => createApiClient({ url: "ftp://example.org" })).toThrow("--url must use http or https, got ftp://example.org");
+    expect(() => createApiClient({ url: "ftp://example.org" })).toThrow(
+      "--url must use http or https, got ftp://example.org",
+    );
   });
 });

@@ -52,7 +52,8 @@ function baseUrl(value: string): URL {
   } catch {
     throw new InvalidArgumentError(`--url must be a URL like ${DEFAULT_NODE_URL}, got ${value}`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidArgumentError(`--url must use http or https, got ${value}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new InvalidArgumentError(`--url must use http or https, got ${value}`);
   return url;
 }
 
@@ -60,7 +61,9 @@ function baseUrl(value: string): URL {
 function describeRefusal(res: Response, parsed: unknown): string {
   const err = parsed as { error?: unknown; details?: { path?: string; message?: string }[] } | null;
   const message = typeof err?.error === "string" ? err.error : `HTTP ${res.status} ${res.statusText}`;
-  const details = Array.isArray(err?.details) ? err.details.map((d) => [d.path, d.message].filter(Boolean).join(" ")) : [];
+  const details = Array.isArray(err?.details)
+    ? err.details.map((d) => [d.path, d.message].filter(Boolean).join(" "))
+    : [];
   return `${[message, ...details].join(": ")} (HTTP ${res.status})`;
 }
 
@@ -75,10 +78,20 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (options.token) headers["authorization"] = `Bearer ${options.token}`;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       const why = (error as Error).cause ?? (error as Error).message;
-      throw new ApiError(`cannot reach ${url.origin} (${String((why as Error)?.message ?? why)}); is the node running?`, url.href, null, { cause: error });
+      throw new ApiError(
+        `cannot reach ${url.origin} (${String((why as Error)?.message ?? why)}); is the node running?`,
+        url.href,
+        null,
+        { cause: error },
+      );
     }
     const text = await res.text();
     let parsed: unknown = null;
@@ -88,7 +101,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       // Not JSON (a proxy's error page, say): reported below by status.
     }
     if (!res.ok) throw new ApiError(describeRefusal(res, parsed), url.href, res.status);
-    if (parsed === null) throw new ApiError(`${url.href} did not answer JSON (HTTP ${res.status})`, url.href, res.status);
+    if (parsed === null)
+      throw new ApiError(`${url.href} did not answer JSON (HTTP ${res.status})`, url.href, res.status);
     return parsed as T;
   }
 

@@ -51,7 +51,10 @@ interface PeerRow {
 async function localItemCount(node: DemoNode): Promise<number> {
   let count = 0;
   for (let offset = 0; ; offset += 500) {
-    const page = await node.api.get<{ total: number; items: { local: boolean }[] }>("/api/items", { limit: "500", offset: String(offset) });
+    const page = await node.api.get<{ total: number; items: { local: boolean }[] }>("/api/items", {
+      limit: "500",
+      offset: String(offset),
+    });
     count += page.items.filter((i) => i.local).length;
     if (page.items.length === 0 || offset + page.items.length >= page.total) return count;
   }
@@ -110,12 +113,19 @@ export async function peerAll(nodes: readonly DemoNode[], options: PeeringOption
       }
       for (const o of nodes.filter((x) => x !== n)) {
         const p = peers.find((x) => x.actor === o.actor);
-        if (!p || p.state !== "mutual" || p.items < (local.get(o.actor) ?? 0)) ready = false;
+        if (p?.state !== "mutual" || p.items < (local.get(o.actor) ?? 0)) ready = false;
       }
-      if (ready && (await n.api.get<{ total: number }>("/api/items", { limit: "1" })).total < expectedTotal) ready = false;
+      if (ready && (await n.api.get<{ total: number }>("/api/items", { limit: "1" })).total < expectedTotal)
+        ready = false;
     }
     return ready;
   };
-  await poll("every node to be mutual with the other two and hold all items", synced, deadline - Date.now(), 250, signal);
+  await poll(
+    "every node to be mutual with the other two and hold all items",
+    synced,
+    deadline - Date.now(),
+    250,
+    signal,
+  );
   return expectedTotal;
 }

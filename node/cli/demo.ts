@@ -36,7 +36,13 @@ function checkPortFree(port: number): Promise<void> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === "EADDRINUSE" ? `port ${port} is already in use; pick others with --base-port N` : `cannot use port ${port}: ${error.message}`)),
+      reject(
+        new Error(
+          error.code === "EADDRINUSE"
+            ? `port ${port} is already in use; pick others with --base-port N`
+            : `cannot use port ${port}: ${error.message}`,
+        ),
+      ),
     );
     server.listen(port, "127.0.0.1", () => server.close(() => resolvePort()));
   });
@@ -58,16 +64,35 @@ function startCity(city: DemoCity, port: number, dataDir: string, verbose: boole
  */
 async function readyCity(city: DemoCity, node: NodeProcess): Promise<DemoNode> {
   const token = await withDatabase(node.dataDir, (orm) => createToken(orm, "admin", "demo-admin"));
-  return { city, process: node, actor: `${node.url}/cities/${city.slug}`, token, api: createApiClient({ url: node.url, token, timeoutMs: 30_000 }) };
+  return {
+    city,
+    process: node,
+    actor: `${node.url}/cities/${city.slug}`,
+    token,
+    api: createApiClient({ url: node.url, token, timeoutMs: 30_000 }),
+  };
 }
 
-function printSummary(nodes: readonly DemoNode[], base: { dir: string; temporary: boolean }, total: number | null, json: boolean): void {
+function printSummary(
+  nodes: readonly DemoNode[],
+  base: { dir: string; temporary: boolean },
+  total: number | null,
+  json: boolean,
+): void {
   if (json) {
     const out = {
       ready: total !== null,
       dataDir: base.dir,
       items: total,
-      nodes: nodes.map((n) => ({ city: n.city.slug, name: n.city.name, url: n.process.url, actor: n.actor, token: n.token, dataDir: n.process.dataDir, pid: n.process.child.pid })),
+      nodes: nodes.map((n) => ({
+        city: n.city.slug,
+        name: n.city.name,
+        url: n.process.url,
+        actor: n.actor,
+        token: n.token,
+        dataDir: n.process.dataDir,
+        pid: n.process.child.pid,
+      })),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
@@ -78,7 +103,9 @@ function printSummary(nodes: readonly DemoNode[], base: { dir: string; temporary
     const url = n.process.url;
     lines.push(`  ${n.city.name.padEnd(width)}  ${url}/`);
     lines.push(`  ${"".padEnd(width)}  admin token: ${n.token}`);
-    lines.push(`  ${"".padEnd(width)}  try: curl -s '${url}/api/search?q=${encodeURIComponent(n.city.tryQuery)}'   (or open ${url}/ in a browser)`);
+    lines.push(
+      `  ${"".padEnd(width)}  try: curl -s '${url}/api/search?q=${encodeURIComponent(n.city.tryQuery)}'   (or open ${url}/ in a browser)`,
+    );
     lines.push("");
   }
   lines.push(
@@ -97,7 +124,8 @@ function claimDataFolder(base: { dir: string; temporary: boolean }, basePort: nu
   const marker = join(base.dir, "demo.json");
   if (!base.temporary && existsSync(marker)) {
     const made = (JSON.parse(readFileSync(marker, "utf8")) as { basePort?: number }).basePort;
-    if (made !== basePort) throw new Error(`${base.dir} was made with --base-port ${made}; use that port again, or another --data folder`);
+    if (made !== basePort)
+      throw new Error(`${base.dir} was made with --base-port ${made}; use that port again, or another --data folder`);
   }
   mkdirSync(base.dir, { recursive: true });
   writeFileSync(marker, `${JSON.stringify({ basePort })}\n`);
@@ -110,11 +138,15 @@ function claimDataFolder(base: { dir: string; temporary: boolean }, basePort: nu
  */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const basePort = options.basePort ?? 8081;
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort + DEMO_CITIES.length - 1 > 65535) throw new TypeError("--base-port must be a port number");
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort + DEMO_CITIES.length - 1 > 65535)
+    throw new TypeError("--base-port must be a port number");
   const deadline = Date.now() + (options.timeoutSeconds ?? 120) * 1000;
   const started = Date.now();
-  const log = (line: string) => process.stderr.write(`wego demo [${((Date.now() - started) / 1000).toFixed(1)}s]: ${line}\n`);
-  const base = options.data ? { dir: resolve(options.data), temporary: false } : { dir: mkdtempSync(join(tmpdir(), "wego-demo-")), temporary: true };
+  const log = (line: string) =>
+    process.stderr.write(`wego demo [${((Date.now() - started) / 1000).toFixed(1)}s]: ${line}\n`);
+  const base = options.data
+    ? { dir: resolve(options.data), temporary: false }
+    : { dir: mkdtempSync(join(tmpdir(), "wego-demo-")), temporary: true };
 
   const processes: NodeProcess[] = [];
   // Aborted on a stop request or when a node dies: ends every wait of the set-up.
@@ -187,7 +219,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       else printSummary(nodes, base, total, options.json ?? false);
     })();
 
-    const setup = await Promise.race([work.then(() => "ready" as const), stopRequested.then(() => "stop" as const), anyExit]);
+    const setup = await Promise.race([
+      work.then(() => "ready" as const),
+      stopRequested.then(() => "stop" as const),
+      anyExit,
+    ]);
     if (setup === "stop" || stopping) return await finish(0);
     if (typeof setup === "object") {
       failed(setup);
@@ -212,18 +248,38 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
 export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
-    .description("start three peered city nodes on loopback (Seoul, and illustrative Busan and Ulaanbaatar) until Ctrl-C")
+    .description(
+      "start three peered city nodes on loopback (Seoul, and illustrative Busan and Ulaanbaatar) until Ctrl-C",
+    )
     .option("--data <dir>", "base folder for the three data folders (default: a temporary folder, removed on exit)")
     .option("--base-port <n>", "port of the first city; the others take the next two", "8081")
     .option("--no-wait", "print the URLs as soon as the nodes serve, before peering finishes")
     .option("--json", "print the nodes (city, url, actor, token) as one JSON line")
     .option("--timeout <seconds>", "how long to wait for the network to be peered and synced", "120")
     .option("--verbose", "echo the nodes' logs on stderr")
-    .action(async (opts: { data?: string; basePort: string; wait: boolean; json?: boolean; timeout: string; verbose?: boolean }) => {
-      const basePort = Number(opts.basePort);
-      const timeoutSeconds = Number(opts.timeout);
-      if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65533) throw new InvalidArgumentError(`--base-port must be a port number, got ${opts.basePort}`);
-      if (!(timeoutSeconds > 0)) throw new InvalidArgumentError(`--timeout must be a number of seconds, got ${opts.timeout}`);
-      process.exitCode = await runDemo({ data: opts.data, basePort, noWait: !opts.wait, json: opts.json, timeoutSeconds, verbose: opts.verbose });
-    });
+    .action(
+      async (opts: {
+        data?: string;
+        basePort: string;
+        wait: boolean;
+        json?: boolean;
+        timeout: string;
+        verbose?: boolean;
+      }) => {
+        const basePort = Number(opts.basePort);
+        const timeoutSeconds = Number(opts.timeout);
+        if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65533)
+          throw new InvalidArgumentError(`--base-port must be a port number, got ${opts.basePort}`);
+        if (!(timeoutSeconds > 0))
+          throw new InvalidArgumentError(`--timeout must be a number of seconds, got ${opts.timeout}`);
+        process.exitCode = await runDemo({
+          data: opts.data,
+          basePort,
+          noWait: !opts.wait,
+          json: opts.json,
+          timeoutSeconds,
+          verbose: opts.verbose,
+        });
+      },
+    );
 }

@@ -8,7 +8,9 @@ export function registerKeysCommands(program: Command): void {
   const keys = program.command("keys").description("document-signing keys and the city actor's HTTP-signature keys");
   keys
     .command("rotate")
-    .description("make a new document-signing key (old keys stay published so old signatures still verify); --http: new HTTP-signature keys for the city actor")
+    .description(
+      "make a new document-signing key (old keys stay published so old signatures still verify); --http: new HTTP-signature keys for the city actor",
+    )
     .option("--http", "rotate the city actor's HTTP-signature keys (RSA and Ed25519) instead; the old ones are retired")
     .option("--data <dir>", "data folder (default ./data)")
     .action(async (opts: { data?: string; http?: boolean }) => {

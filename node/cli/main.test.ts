@@ -26,19 +26,27 @@ afterEach(() => {
 describe("exitCodeOf()", () => {
   it("gives 2 for usage errors, with their message", () => {
     let code = 0;
-    expect(stderrOf(() => (code = exitCodeOf(new InvalidArgumentError("role must be admin or editor"))))).toBe("wego: role must be admin or editor\n");
+    expect(stderrOf(() => (code = exitCodeOf(new InvalidArgumentError("role must be admin or editor"))))).toBe(
+      "wego: role must be admin or editor\n",
+    );
     expect(code).toBe(2);
-    expect(stderrOf(() => (code = exitCodeOf(new ConfigError("port must be an integer"))))).toBe("wego: port must be an integer\n");
+    expect(stderrOf(() => (code = exitCodeOf(new ConfigError("port must be an integer"))))).toBe(
+      "wego: port must be an integer\n",
+    );
     expect(code).toBe(2);
     // Commander has printed its own already.
-    expect(stderrOf(() => (code = exitCodeOf(new CommanderError(1, "commander.unknownOption", "unknown option"))))).toBe("");
+    expect(
+      stderrOf(() => (code = exitCodeOf(new CommanderError(1, "commander.unknownOption", "unknown option")))),
+    ).toBe("");
     expect(code).toBe(2);
     expect(exitCodeOf(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"))).toBe(0);
   });
 
   it("gives 1 for a node's refusal, with its message", () => {
     let code = 0;
-    expect(stderrOf(() => (code = exitCodeOf(new ApiError("not found (HTTP 404)", "http://x/api/peers", 404))))).toBe("wego: not found (HTTP 404)\n");
+    expect(stderrOf(() => (code = exitCodeOf(new ApiError("not found (HTTP 404)", "http://x/api/peers", 404))))).toBe(
+      "wego: not found (HTTP 404)\n",
+    );
     expect(code).toBe(1);
   });
 

@@ -41,7 +41,10 @@ export function parseHandle(value: string): { user: string; host: string } | nul
 }
 
 function isLoopbackHost(host: string): boolean {
-  const name = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "").toLowerCase();
+  const name = host
+    .replace(/:\d+$/, "")
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase();
   return name === "localhost" || name === "::1" || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
@@ -64,7 +67,9 @@ export async function resolveFollowTarget(target: string): Promise<string> {
     } catch {
       // fall through to the usage error
     }
-    throw new InvalidArgumentError(`expected an actor URL (http://host/cities/slug) or a handle (@slug@host), got ${target}`);
+    throw new InvalidArgumentError(
+      `expected an actor URL (http://host/cities/slug) or a handle (@slug@host), got ${target}`,
+    );
   }
   if (!isLoopbackHost(handle.host)) return `@${handle.user}@${handle.host}`;
   const finger = createApiClient({ url: `http://${handle.host}`, accept: "application/jrd+json", timeoutMs: 15_000 });
@@ -74,11 +79,15 @@ export async function resolveFollowTarget(target: string): Promise<string> {
     jrd = await finger.get<Jrd>("/.well-known/webfinger", { resource: `acct:${handle.user}@${handle.host}` });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.status === null) throw new ApiError(`cannot reach ${finger.base.origin} to look up ${target}`, error.url, null, { cause: error });
+    if (error.status === null)
+      throw new ApiError(`cannot reach ${finger.base.origin} to look up ${target}`, error.url, null, { cause: error });
     status = error.status;
   }
-  const self = jrd?.links?.find((l) => l.rel === "self" && typeof l.href === "string" && /activity\+json|ld\+json/.test(l.type ?? ""));
-  if (!self?.href) throw new ApiError(`no ActivityPub actor found for ${target} (WebFinger HTTP ${status})`, finger.base.href, status);
+  const self = jrd?.links?.find(
+    (l) => l.rel === "self" && typeof l.href === "string" && /activity\+json|ld\+json/.test(l.type ?? ""),
+  );
+  if (!self?.href)
+    throw new ApiError(`no ActivityPub actor found for ${target} (WebFinger HTTP ${status})`, finger.base.href, status);
   return self.href;
 }
 
@@ -89,7 +98,9 @@ export function formatPeerTable(peers: readonly PeerListing[]): string {
     // The node reports handles as `@slug@host`; older answers may give the bare slug.
     const who = p.handle ? (p.handle.includes("@") ? p.handle : `@${p.handle}@${p.host}`) : p.actor || "-";
     const b = p.backfill;
-    const backfill = b ? `${b.done}/${b.total}${b.state && b.state !== "idle" && b.state !== "done" ? ` ${b.state}` : ""}` : "-";
+    const backfill = b
+      ? `${b.done}/${b.total}${b.state && b.state !== "idle" && b.state !== "done" ? ` ${b.state}` : ""}`
+      : "-";
     const error = p.lastError ? p.lastError.replace(/\s+/g, " ").slice(0, 80) : "-";
     return [p.state, p.host, who, String(p.items), backfill, error];
   });
@@ -112,15 +123,29 @@ function printResult(opts: PeerOptions, verb: string, result: { actor?: string; 
 function withConnectionOptions(command: Command, tokenNeeded: boolean): Command {
   return command
     .addOption(new Option("--url <url>", "the node's address").env("WEGO_URL").default(DEFAULT_NODE_URL))
-    .addOption(new Option("--token <token>", tokenNeeded ? "admin bearer token (required)" : "bearer token (to list: without one, only established peers; an admin's shows requests and errors)").env("WEGO_TOKEN"))
+    .addOption(
+      new Option(
+        "--token <token>",
+        tokenNeeded
+          ? "admin bearer token (required)"
+          : "bearer token (to list: without one, only established peers; an admin's shows requests and errors)",
+      ).env("WEGO_TOKEN"),
+    )
     .option("--json", "print the API's JSON answer");
 }
 
 /** Adds `wego peer list|follow|approve|reject|unfollow|block|unblock|resync` to the program. */
 export function registerPeerCommands(program: Command): Command {
-  const peer = program.command("peer").description("peer a running node with other cities: list, follow, approve, reject, unfollow, block, unblock, resync");
+  const peer = program
+    .command("peer")
+    .description(
+      "peer a running node with other cities: list, follow, approve, reject, unfollow, block, unblock, resync",
+    );
 
-  withConnectionOptions(peer.command("list").description("list peers: state, host, handle, items held, backfill progress, last error"), false).action(async (opts: PeerOptions) => {
+  withConnectionOptions(
+    peer.command("list").description("list peers: state, host, handle, items held, backfill progress, last error"),
+    false,
+  ).action(async (opts: PeerOptions) => {
     const answer = await peerApi(opts).get<{ peers: PeerListing[] }>("/api/peers");
     if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
     else process.stdout.write(formatPeerTable(answer.peers));
@@ -130,7 +155,10 @@ export function registerPeerCommands(program: Command): Command {
     peer
       .command("follow")
       .description("ask another city's node to let this node follow it; it imports their library once they approve")
-      .argument("<actor>", "the city's actor URL (e.g. https://exchange.busan.example/cities/busan) or handle (@busan@exchange.busan.example)"),
+      .argument(
+        "<actor>",
+        "the city's actor URL (e.g. https://exchange.busan.example/cities/busan) or handle (@busan@exchange.busan.example)",
+      ),
     true,
   ).action(async (target: string, opts: PeerOptions) => {
     const api = peerApi(opts, "follow");
@@ -145,11 +173,15 @@ export function registerPeerCommands(program: Command): Command {
     ["resync", "import this followed peer's whole library again", "resync started"],
   ];
   for (const [name, description, verb] of actorActions) {
-    withConnectionOptions(peer.command(name).description(description).argument("<actor>", "the peer's actor URL, as `wego peer list --json` shows it"), true).action(
-      async (actor: string, opts: PeerOptions) => {
-        printResult(opts, verb, await peerApi(opts, name).post(`/api/peers/${name}`, { actor }));
-      },
-    );
+    withConnectionOptions(
+      peer
+        .command(name)
+        .description(description)
+        .argument("<actor>", "the peer's actor URL, as `wego peer list --json` shows it"),
+      true,
+    ).action(async (actor: string, opts: PeerOptions) => {
+      printResult(opts, verb, await peerApi(opts, name).post(`/api/peers/${name}`, { actor }));
+    });
   }
 
   const hostActions: [name: string, description: string, verb: string][] = [
@@ -157,13 +189,18 @@ export function registerPeerCommands(program: Command): Command {
     ["unblock", "lift a block on this host", "unblocked"],
   ];
   for (const [name, description, verb] of hostActions) {
-    withConnectionOptions(peer.command(name).description(description).argument("<host>", "host name, with :port if not the default (e.g. 127.0.0.1:8082)"), true).action(
-      async (host: string, opts: PeerOptions) => {
-        const api = peerApi(opts, name);
-        if (/[/@\s]/.test(host)) throw new InvalidArgumentError(`expected a host name like exchange.example.org or 127.0.0.1:8082, got ${host}`);
-        printResult(opts, verb, await api.post(`/api/peers/${name}`, { host }));
-      },
-    );
+    withConnectionOptions(
+      peer
+        .command(name)
+        .description(description)
+        .argument("<host>", "host name, with :port if not the default (e.g. 127.0.0.1:8082)"),
+      true,
+    ).action(async (host: string, opts: PeerOptions) => {
+      const api = peerApi(opts, name);
+      if (/[/@\s]/.test(host))
+        throw new InvalidArgumentError(`expected a host name like exchange.example.org or 127.0.0.1:8082, got ${host}`);
+      printResult(opts, verb, await api.post(`/api/peers/${name}`, { host }));
+    });
   }
   return peer;
 }

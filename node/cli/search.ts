@@ -6,7 +6,16 @@ import { ApiError, createApiClient, DEFAULT_NODE_URL } from "./api-client.ts";
 /** What `GET /api/search` answers (the part the CLI prints). */
 interface SearchAnswer {
   readonly total: number;
-  readonly results: readonly { id: string; type: string; title: string; city: string; origin: string; local: boolean; verified: boolean; snippet?: string }[];
+  readonly results: readonly {
+    id: string;
+    type: string;
+    title: string;
+    city: string;
+    origin: string;
+    local: boolean;
+    verified: boolean;
+    snippet?: string;
+  }[];
 }
 
 /** The flags of `wego search`. */
@@ -27,7 +36,9 @@ function formatResults(answer: SearchAnswer): string {
     const where = r.local ? "local" : `from ${new URL(r.origin).host}${r.verified ? ", verified" : ""}`;
     out += `\n${i + 1}. ${r.title}\n   ${r.type} · ${r.city} · ${where}\n   ${r.id}\n`;
     // Snippets are HTML: show <mark> as *word* and undo the escaping.
-    const text = (r.snippet ?? "").replace(/<\/?mark>/g, "*").replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    const text = (r.snippet ?? "")
+      .replace(/<\/?mark>/g, "*")
+      .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
     if (text) out += `   ${text}\n`;
   });
   return out;
@@ -48,8 +59,16 @@ export function registerSearchCommand(program: Command): void {
     .option("--json", "print the API's JSON answer")
     .action(async (query: string, opts: SearchFlags) => {
       const api = createApiClient({ url: opts.url });
-      const answer = await api.get<SearchAnswer>("/api/search", { q: query, type: opts.type, city: opts.city, tag: opts.tag, lang: opts.lang, limit: opts.limit });
-      if (!Array.isArray(answer.results)) throw new ApiError(`${api.base.origin} did not answer a search`, api.base.href, 200);
+      const answer = await api.get<SearchAnswer>("/api/search", {
+        q: query,
+        type: opts.type,
+        city: opts.city,
+        tag: opts.tag,
+        lang: opts.lang,
+        limit: opts.limit,
+      });
+      if (!Array.isArray(answer.results))
+        throw new ApiError(`${api.base.origin} did not answer a search`, api.base.href, 200);
       process.stdout.write(opts.json ? `${JSON.stringify(answer)}\n` : formatResults(answer));
     });
 }

@@ -14,10 +14,16 @@ export function registerServeCommand(program: Command): void {
     .option("--name <name>", "city display name")
     .option("--country <code>", "ISO 3166-1 alpha-2 country (default KR)")
     .option("--no-seed", "do not load the city's seed library")
-    .option("--allow-private-address [ranges]", "let federation reach loopback/private addresses, or only the given CIDRs (tests and demos only)")
+    .option(
+      "--allow-private-address [ranges]",
+      "let federation reach loopback/private addresses, or only the given CIDRs (tests and demos only)",
+    )
     .option("--auto-approve", "accept follow requests without an admin's approval")
     .option("--allow-hosts <hosts>", "comma-separated hosts that may peer (allowlist mode)")
-    .option("--trust-proxy", "behind one reverse proxy: take the client address from its X-Forwarded-For (env WEGO_TRUST_PROXY)")
+    .option(
+      "--trust-proxy",
+      "behind one reverse proxy: take the client address from its X-Forwarded-For (env WEGO_TRUST_PROXY)",
+    )
     .option("--log-level <level>", "debug, info, warn or error")
     .action(async (flags: ConfigFlags) => {
       // Loaded on demand: the whole node (Fedify, search, workers) is only needed to serve.

@@ -11,7 +11,13 @@ export const WEGO_BIN = fileURLToPath(new URL("../../bin/wego.js", import.meta.u
  * Calls `fn` every `everyMs` until it returns a truthy value (errors count as "not yet") and
  * resolves to that value; rejects when `deadlineMs` has passed, or at once when `signal` aborts.
  */
-export async function poll<T>(label: string, fn: () => Promise<T | undefined | null | false>, deadlineMs = 20_000, everyMs = 100, signal?: AbortSignal): Promise<T> {
+export async function poll<T>(
+  label: string,
+  fn: () => Promise<T | undefined | null | false>,
+  deadlineMs = 20_000,
+  everyMs = 100,
+  signal?: AbortSignal,
+): Promise<T> {
   const end = Date.now() + deadlineMs;
   let lastError: unknown;
   while (Date.now() < end) {
@@ -68,7 +74,21 @@ export interface NodeProcess {
 export function spawnNodeProcess(options: NodeProcessOptions): NodeProcess {
   const { port, dataDir } = options;
   const url = `http://127.0.0.1:${port}`;
-  const args = [WEGO_BIN, "serve", "--port", String(port), "--host", "127.0.0.1", "--origin", url, "--data", dataDir, "--allow-private-address", "127.0.0.1", ...(options.args ?? [])];
+  const args = [
+    WEGO_BIN,
+    "serve",
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--origin",
+    url,
+    "--data",
+    dataDir,
+    "--allow-private-address",
+    "127.0.0.1",
+    ...(options.args ?? []),
+  ];
   const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const limit = options.outputLimit ?? Infinity;
   let out = "";
@@ -110,7 +130,13 @@ export async function waitUntilServing(node: NodeProcess, timeoutMs = 120_000, s
   const aborted = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
   try {
     await Promise.race([
-      poll(`node on ${node.url} to serve`, async () => (await fetch(`${node.url}/healthz`)).ok, timeoutMs, 100, aborted),
+      poll(
+        `node on ${node.url} to serve`,
+        async () => (await fetch(`${node.url}/healthz`)).ok,
+        timeoutMs,
+        100,
+        aborted,
+      ),
       node.exited.then(() => {
         throw new Error(`node exited before serving: ${node.output()}`);
       }),

@@ -16,7 +16,11 @@ describe("accounts", () => {
     expect(await upsertUser(orm, "minji.kim", "a long enough password", "editor")).toBe("created");
     const row = await orm.em.fork().findOne(User, { username: "minji.kim" });
     expect(row?.passwordHash).not.toContain("a long enough password");
-    expect(await authenticatePassword(orm, "minji.kim", "a long enough password")).toEqual({ role: "editor", name: "user:minji.kim", username: "minji.kim" });
+    expect(await authenticatePassword(orm, "minji.kim", "a long enough password")).toEqual({
+      role: "editor",
+      name: "user:minji.kim",
+      username: "minji.kim",
+    });
     expect(await authenticatePassword(orm, "minji.kim", "wrong password here")).toBeNull();
     expect(await authenticatePassword(orm, "nobody", "a long enough password")).toBeNull();
     expect(await upsertUser(orm, "minji.kim", "another long password", "admin")).toBe("updated");

@@ -6,7 +6,12 @@ import type { Orm } from "./orm.ts";
 // The `users` table: web logins, each with a scrypt hash of its password (never the password).
 
 /** Adds a web login, or replaces the password and role of an existing one. */
-export async function upsertUser(orm: Orm, username: string, password: string, role: Role): Promise<"created" | "updated"> {
+export async function upsertUser(
+  orm: Orm,
+  username: string,
+  password: string,
+  role: Role,
+): Promise<"created" | "updated"> {
   const problems = checkCredentials(username, password);
   if (problems.length > 0) throw new TypeError(problems.join("; "));
   const passwordHash = await hashPassword(password);

@@ -159,7 +159,6 @@ export const Meta = new EntitySchema<MetaRow>({
   },
 });
 
-
 /** A peer city actor and the state of the follow relations in both directions. */
 export interface PeerRow {
   actorId: string;

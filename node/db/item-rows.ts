@@ -21,14 +21,16 @@ export type VersionColumns = Omit<ItemVersionRow, "seq" | "itemId" | "createdAt"
 };
 
 /** Every column of `items` (alias `i`): the head of an item. */
-export const ITEM_SELECT = "i.id, i.type, i.origin, i.local, i.version, i.title, i.city, i.language, i.published, i.updated, i.deleted, i.verified, i.created_at";
+export const ITEM_SELECT =
+  "i.id, i.type, i.origin, i.local, i.version, i.title, i.city, i.language, i.published, i.updated, i.deleted, i.verified, i.created_at";
 
 /** An item's columns, then one version's (alias `v`) renamed where they clash with the item's. */
 export const JOINED_SELECT = `${ITEM_SELECT}, v.version as v_version, v.document, v.jws, v.html, v.author, v.changed,
   v.provenance, v.created_at as v_created_at`;
 
 /** What a {@link JOINED_SELECT} read returns. */
-export type JoinedColumns = ItemColumns & Omit<VersionColumns, "item_id" | "version" | "created_at"> & { v_version: number; v_created_at: string };
+export type JoinedColumns = ItemColumns &
+  Omit<VersionColumns, "item_id" | "version" | "created_at"> & { v_version: number; v_created_at: string };
 
 /** An item head joined with one of its versions, as one read returns it. */
 export interface ItemWithVersion {

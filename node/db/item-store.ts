@@ -141,12 +141,21 @@ function toHead(r: ItemColumns & { document: string }): HeadWithDocument {
 }
 
 function moveOf(r: ItemRow): HeadMove {
-  return { version: r.version, type: r.type, title: r.title, city: r.city, language: r.language, updated: r.updated, deleted: r.deleted };
+  return {
+    version: r.version,
+    type: r.type,
+    title: r.title,
+    city: r.city,
+    language: r.language,
+    updated: r.updated,
+    deleted: r.deleted,
+  };
 }
 
 /** The item store over the node's database (`orm.em` is forked per call). */
 export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
-  const raw = async <T>(sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> => (await orm.em.getKnex().raw(sql, bindings)) as T[];
+  const raw = async <T>(sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> =>
+    (await orm.em.getKnex().raw(sql, bindings)) as T[];
   const current = `from items i join item_versions v on v.item_id = i.id and v.version = i.version`;
   const headSelect = `select ${ITEM_SELECT}, v.document ${current}`;
 
@@ -161,14 +170,18 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     appendVersion(head, version, from) {
       return orm.em.fork().transactional(async (em) => {
         // Only the writer that still sees the version it read may move the head.
-        const moved = await em.nativeUpdate(Item, { id: head.id, version: from, deleted: false }, {
-          version: head.version,
-          title: head.title,
-          city: head.city,
-          language: head.language,
-          updated: head.updated,
-          deleted: head.deleted,
-        });
+        const moved = await em.nativeUpdate(
+          Item,
+          { id: head.id, version: from, deleted: false },
+          {
+            version: head.version,
+            title: head.title,
+            city: head.city,
+            language: head.language,
+            updated: head.updated,
+            deleted: head.deleted,
+          },
+        );
         if (moved !== 1) return false;
         await insertVersionRows(em, [version]);
         return true;
@@ -193,7 +206,10 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
 
     async purgeOrigin(origin) {
       const em = orm.em.fork();
-      const gone = (await em.find(Item, { origin, local: false }, { fields: ["id", "version"] })).map((r) => ({ id: r.id, version: r.version }));
+      const gone = (await em.find(Item, { origin, local: false }, { fields: ["id", "version"] })).map((r) => ({
+        id: r.id,
+        version: r.version,
+      }));
       if (gone.length === 0) return gone;
       await em.transactional(async (tem) => {
         // item_versions rows go with their item (foreign key on delete cascade).
@@ -216,7 +232,10 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       const out = new Map<string, ItemWithVersion>();
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK);
-        const rows = await raw<JoinedColumns>(`select ${JOINED_SELECT} ${current} where i.id in (${placeholders(chunk)})`, chunk);
+        const rows = await raw<JoinedColumns>(
+          `select ${JOINED_SELECT} ${current} where i.id in (${placeholders(chunk)})`,
+          chunk,
+        );
         for (const r of rows) out.set(r.id, fromJoinedColumns(r));
       }
       return out;
@@ -229,7 +248,9 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     async list({ limit, offset, ...filters }) {
       const where: Record<string, unknown> = { deleted: false };
       for (const [key, value] of Object.entries(filters)) if (value !== undefined) where[key] = value;
-      const [rows, total] = await orm.em.fork().findAndCount(Item, where, { orderBy: { updated: "desc", id: "asc" }, limit, offset });
+      const [rows, total] = await orm.em
+        .fork()
+        .findAndCount(Item, where, { orderBy: { updated: "desc", id: "asc" }, limit, offset });
       return { total, rows };
     },
 
@@ -241,7 +262,9 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     },
 
     async countByOrigin() {
-      const rows = await raw<{ origin: string; n: number }>("select origin, count(*) as n from items where deleted = 0 and local = 0 group by origin");
+      const rows = await raw<{ origin: string; n: number }>(
+        "select origin, count(*) as n from items where deleted = 0 and local = 0 group by origin",
+      );
       return Object.fromEntries(rows.map((r) => [r.origin, Number(r.n)]));
     },
 
@@ -250,7 +273,8 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       // `deleted`, merged: a single scan without the `deleted` prefix would sort the whole table.
       const keyset = after ? "and (updated < ? or (updated = ? and id < ?))" : "";
       const keysetArgs = after ? [after.updated, after.updated, after.id] : [];
-      const part = (deleted: 0 | 1) => `select id from (select id from items where local = 1 and deleted = ${deleted} ${keyset} order by updated desc, id desc limit ?)`;
+      const part = (deleted: 0 | 1) =>
+        `select id from (select id from items where local = 1 and deleted = ${deleted} ${keyset} order by updated desc, id desc limit ?)`;
       const rows = await raw<JoinedColumns>(
         `select ${JOINED_SELECT} ${current}
           where i.id in (${part(0)} union all ${part(1)})
@@ -284,7 +308,10 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     },
 
     async searchable(after, limit) {
-      const rows = await raw<ItemColumns & { document: string }>(`${headSelect} where i.id > ? and i.deleted = 0 and i.verified = 1 order by i.id limit ?`, [after, limit]);
+      const rows = await raw<ItemColumns & { document: string }>(
+        `${headSelect} where i.id > ? and i.deleted = 0 and i.verified = 1 order by i.id limit ?`,
+        [after, limit],
+      );
       return rows.map(toHead);
     },
 
@@ -302,7 +329,10 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       const out: HeadWithDocument[] = [];
       for (let i = 0; i < ids.length; i += 400) {
         const chunk = ids.slice(i, i + 400);
-        const rows = await raw<ItemColumns & { document: string }>(`${headSelect} where i.id in (${placeholders(chunk)})`, chunk);
+        const rows = await raw<ItemColumns & { document: string }>(
+          `${headSelect} where i.id in (${placeholders(chunk)})`,
+          chunk,
+        );
         for (const r of rows) out.push(toHead(r));
       }
       return out;
@@ -311,7 +341,10 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     async documents(ids) {
       const out = new Map<string, string>();
       if (ids.length === 0) return out;
-      const rows = await raw<{ id: string; document: string }>(`select i.id, v.document ${current} where i.id in (${placeholders(ids)})`, ids);
+      const rows = await raw<{ id: string; document: string }>(
+        `select i.id, v.document ${current} where i.id in (${placeholders(ids)})`,
+        ids,
+      );
       for (const r of rows) out.set(r.id, r.document);
       return out;
     },
@@ -327,7 +360,10 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       if (rows.length === 0) return;
       await orm.em.fork().transactional(async (em) => {
         const trx = transaction(em);
-        for (const r of rows) await trx("item_versions").where({ item_id: r.itemId, version: r.version, html: "" }).update({ html: r.text });
+        for (const r of rows)
+          await trx("item_versions")
+            .where({ item_id: r.itemId, version: r.version, html: "" })
+            .update({ html: r.text });
       });
     },
   };

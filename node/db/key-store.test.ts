@@ -53,14 +53,23 @@ describe("createKeyStore()", () => {
     expect(jwsKeyId(after.item.jws)).toBe(rotated.kid);
     const published = await t.keys.publicKeys();
     expect(published.map((k) => k.kid)).toEqual([rotated.kid, oldKid]);
-    expect(await verifyDetachedJws(before.item.document, before.item.jws, published)).toEqual({ ok: true, kid: oldKid });
-    expect(await verifyDetachedJws(after.item.document, after.item.jws, published)).toEqual({ ok: true, kid: rotated.kid });
+    expect(await verifyDetachedJws(before.item.document, before.item.jws, published)).toEqual({
+      ok: true,
+      kid: oldKid,
+    });
+    expect(await verifyDetachedJws(after.item.document, after.item.jws, published)).toEqual({
+      ok: true,
+      kid: rotated.kid,
+    });
   });
 
   it("stores the private key sealed, never as a JWK in the keys table", async () => {
     const t = await library();
     const { kid } = await t.keys.current();
-    const rows = (await t.orm.em.getKnex()("keys").select("kid", "private_jwk").where("purpose", "jws")) as { kid: string; private_jwk: string }[];
+    const rows = (await t.orm.em.getKnex()("keys").select("kid", "private_jwk").where("purpose", "jws")) as {
+      kid: string;
+      private_jwk: string;
+    }[];
     expect(rows.map((r) => r.kid)).toEqual([kid]);
     expect(isSealed(rows[0]!.private_jwk)).toBe(true);
     expect(rows[0]!.private_jwk).not.toMatch(/"d"|"kty"/);
@@ -70,7 +79,10 @@ describe("createKeyStore()", () => {
     const t = await library();
     const oldKid = (await t.keys.current()).kid;
     const rotated = await t.keys.rotate();
-    const rows = (await t.orm.em.getKnex()("keys").select("kid", "private_jwk", "public_jwk").where("purpose", "jws")) as { kid: string; private_jwk: string; public_jwk: string }[];
+    const rows = (await t.orm.em
+      .getKnex()("keys")
+      .select("kid", "private_jwk", "public_jwk")
+      .where("purpose", "jws")) as { kid: string; private_jwk: string; public_jwk: string }[];
     const old = rows.find((r) => r.kid === oldKid)!;
     expect(old.private_jwk).toBe("");
     expect(JSON.parse(old.public_jwk)).toMatchObject({ kid: oldKid, kty: "OKP" });

@@ -34,7 +34,11 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     await orm.em.fork().transactional(async (em) => {
       if (retirePrevious) {
         // Retired keys stay published (old signatures still verify) but never sign again: their private half goes.
-        await em.nativeUpdate(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null }, { retiredAt: now, privateJwk: WIPED_PRIVATE_JWK });
+        await em.nativeUpdate(
+          Key,
+          { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null },
+          { retiredAt: now, privateJwk: WIPED_PRIVATE_JWK },
+        );
       } else if ((await em.count(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null })) > 0) {
         return;
       }
@@ -45,7 +49,11 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
 
   async function currentRow(): Promise<KeyRow> {
     const em = orm.em.fork();
-    const row = await em.findOne(Key, { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null }, { orderBy: { createdAt: "desc" } });
+    const row = await em.findOne(
+      Key,
+      { purpose: DOCUMENT_KEY_PURPOSE, retiredAt: null },
+      { orderBy: { createdAt: "desc" } },
+    );
     if (row) return row;
     await insertNew(false);
     return currentRow();

@@ -16,7 +16,12 @@ export function createMetaStore(orm: Pick<Orm, "em">): MetaStore {
       return (await orm.em.fork().findOne(Meta, { key }))?.value ?? null;
     },
     async set(key, value) {
-      await orm.em.getKnex().raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [key, value]);
+      await orm.em
+        .getKnex()
+        .raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [
+          key,
+          value,
+        ]);
     },
   };
 }

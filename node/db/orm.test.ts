@@ -35,7 +35,9 @@ async function readRows(file: string): Promise<unknown[]> {
   const { default: sqlite3 } = await import("sqlite3");
   const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY);
   try {
-    return await new Promise((resolve, reject) => db.all("select private_jwk from keys", (error, rows) => (error ? reject(error) : resolve(rows))));
+    return await new Promise((resolve, reject) =>
+      db.all("select private_jwk from keys", (error, rows) => (error ? reject(error) : resolve(rows))),
+    );
   } finally {
     db.close();
   }
@@ -43,7 +45,12 @@ async function readRows(file: string): Promise<unknown[]> {
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-const PLAIN_JWK = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", d: "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A" };
+const PLAIN_JWK = {
+  kty: "OKP",
+  crv: "Ed25519",
+  x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+  d: "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+};
 
 describe("openDatabase()", () => {
   it("sets a pre-existing 0755 data folder to 0700 and its 0644 files to 0600, at every open", async () => {
@@ -79,11 +86,19 @@ describe("openDatabase()", () => {
     const knex = first.em.getKnex();
     const row = { purpose: "jws", public_jwk: "{}", created_at: "2026-01-01T00:00:00Z" };
     await knex("keys").insert({ ...row, kid: "current", private_jwk: JSON.stringify(PLAIN_JWK), retired_at: null });
-    await knex("keys").insert({ ...row, kid: "retired", private_jwk: JSON.stringify(PLAIN_JWK), retired_at: "2026-01-02T00:00:00Z" });
+    await knex("keys").insert({
+      ...row,
+      kid: "retired",
+      private_jwk: JSON.stringify(PLAIN_JWK),
+      retired_at: "2026-01-02T00:00:00Z",
+    });
     await close(first);
 
     const orm = await open(dir);
-    const rows = (await orm.em.getKnex()("keys").select("kid", "private_jwk").orderBy("kid")) as { kid: string; private_jwk: string }[];
+    const rows = (await orm.em.getKnex()("keys").select("kid", "private_jwk").orderBy("kid")) as {
+      kid: string;
+      private_jwk: string;
+    }[];
     expect(rows.map((r) => r.kid)).toEqual(["current", "retired"]);
     expect(isSealed(rows[0]!.private_jwk)).toBe(true);
     expect(rows[0]!.private_jwk).not.toContain(PLAIN_JWK.d);
@@ -94,7 +109,16 @@ describe("openDatabase()", () => {
   it("a copy of the database without its secret.key holds no usable private key", async () => {
     const dir = tempDir();
     const orm = await open(dir);
-    await orm.em.getKnex()("keys").insert({ kid: "k", purpose: "jws", public_jwk: "{}", private_jwk: JSON.stringify(PLAIN_JWK), created_at: "2026-01-01T00:00:00Z", retired_at: null });
+    await orm.em
+      .getKnex()("keys")
+      .insert({
+        kid: "k",
+        purpose: "jws",
+        public_jwk: "{}",
+        private_jwk: JSON.stringify(PLAIN_JWK),
+        created_at: "2026-01-01T00:00:00Z",
+        retired_at: null,
+      });
     await close(await open(dir)); // seals it
     await close(orm);
     const copy = tempDir();
@@ -110,7 +134,16 @@ describe("openDatabase()", () => {
     const dir = tempDir();
     const key = "a".repeat(64);
     const orm = await open(dir, key);
-    await orm.em.getKnex()("keys").insert({ kid: "k", purpose: "jws", public_jwk: "{}", private_jwk: JSON.stringify(PLAIN_JWK), created_at: "2026-01-01T00:00:00Z", retired_at: null });
+    await orm.em
+      .getKnex()("keys")
+      .insert({
+        kid: "k",
+        purpose: "jws",
+        public_jwk: "{}",
+        private_jwk: JSON.stringify(PLAIN_JWK),
+        created_at: "2026-01-01T00:00:00Z",
+        retired_at: null,
+      });
     await close(orm);
     await close(await open(dir, key));
     expect(existsSync(join(dir, SECRET_KEY_FILE))).toBe(false);

@@ -9,7 +9,16 @@ import { Migration002FederationStore } from "./migrations/002-federation-store.t
 import { Migration003Peers } from "./migrations/003-peers.ts";
 import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
-import { attachSecretBox, createSecretBox, isSealed, loadSecretKey, parseSecretKey, SECRET_KEY_FILE, SecretKeyError, type SecretBox } from "./secret-box.ts";
+import {
+  attachSecretBox,
+  createSecretBox,
+  isSealed,
+  loadSecretKey,
+  parseSecretKey,
+  SECRET_KEY_FILE,
+  SecretKeyError,
+  type SecretBox,
+} from "./secret-box.ts";
 
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -56,7 +65,11 @@ function restrictPermissions(dataDir: string): void {
  */
 async function sealKeysAtRest(orm: Orm, box: SecretBox): Promise<void> {
   const knex = orm.em.getKnex();
-  const rows = (await knex("keys").select("kid", "private_jwk", "retired_at")) as { kid: string; private_jwk: string; retired_at: string | null }[];
+  const rows = (await knex("keys").select("kid", "private_jwk", "retired_at")) as {
+    kid: string;
+    private_jwk: string;
+    retired_at: string | null;
+  }[];
   for (const row of rows) {
     if (row.private_jwk === WIPED_PRIVATE_JWK) continue;
     if (row.retired_at != null) {
@@ -64,7 +77,9 @@ async function sealKeysAtRest(orm: Orm, box: SecretBox): Promise<void> {
     } else if (isSealed(row.private_jwk)) {
       box.open(row.private_jwk, `keys:${row.kid}`);
     } else {
-      await knex("keys").where("kid", row.kid).update({ private_jwk: sealPrivateJwk(orm, row.kid, JSON.parse(row.private_jwk) as object) });
+      await knex("keys")
+        .where("kid", row.kid)
+        .update({ private_jwk: sealPrivateJwk(orm, row.kid, JSON.parse(row.private_jwk) as object) });
     }
   }
 }
@@ -84,10 +99,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
     // Before SQLite opens the file: it gives -wal and -shm the main file's mode.
     restrictPermissions(options.dataDir);
     dbName = join(options.dataDir, "wego.sqlite");
-    ({ key: kek, createdFile: createdKeyFile } = loadSecretKey({ dataDir: options.dataDir, secretKey: options.secretKey }));
+    ({ key: kek, createdFile: createdKeyFile } = loadSecretKey({
+      dataDir: options.dataDir,
+      secretKey: options.secretKey,
+    }));
   } else {
     const given = options.secretKey === undefined ? randomBytes(32) : parseSecretKey(options.secretKey);
-    if (!given) throw new SecretKeyError("the secret key must be 32 bytes, as 64 hex digits or 43 base64url characters");
+    if (!given)
+      throw new SecretKeyError("the secret key must be 32 bytes, as 64 hex digits or 43 base64url characters");
     kek = given;
   }
   const orm = await MikroORM.init({

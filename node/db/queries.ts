@@ -8,12 +8,20 @@ import { createItemStore, type ItemWithVersion, type PagePosition } from "./item
 export type { PagePosition };
 
 /** @deprecated Use {@link createItemStore}`.get`, or the library's `get`. */
-export function selectItemWithVersion(em: EntityManager, id: string, version?: number): Promise<ItemWithVersion | null> {
+export function selectItemWithVersion(
+  em: EntityManager,
+  id: string,
+  version?: number,
+): Promise<ItemWithVersion | null> {
   return createItemStore({ em }).get(id, version);
 }
 
 /** @deprecated Use `createLocalFeed().page` (node/library/feed.ts). */
-export function selectLocalPage(em: EntityManager, after: PagePosition | null, limit: number): Promise<ItemWithVersion[]> {
+export function selectLocalPage(
+  em: EntityManager,
+  after: PagePosition | null,
+  limit: number,
+): Promise<ItemWithVersion[]> {
   return createItemStore({ em }).localPage(after, limit);
 }
 
@@ -23,6 +31,10 @@ export function countLocalEntries(em: EntityManager): Promise<number> {
 }
 
 /** @deprecated Use `createLocalFeed().versionsAfter` (node/library/feed.ts). */
-export function selectLocalVersionsAfter(em: EntityManager, seq: number, limit: number): Promise<(ItemWithVersion & { seq: number })[]> {
+export function selectLocalVersionsAfter(
+  em: EntityManager,
+  seq: number,
+  limit: number,
+): Promise<(ItemWithVersion & { seq: number })[]> {
   return createItemStore({ em }).localVersionsAfter(seq, limit);
 }

@@ -64,7 +64,10 @@ export interface LoadedSecretKey {
 export function loadSecretKey(options: LoadSecretKeyOptions): LoadedSecretKey {
   if (options.secretKey !== undefined) {
     const key = parseSecretKey(options.secretKey);
-    if (!key) throw new SecretKeyError("WEGO_SECRET_KEY must be 32 bytes, as 64 hex digits or 43 base64url characters (e.g. `openssl rand -base64 32`)");
+    if (!key)
+      throw new SecretKeyError(
+        "WEGO_SECRET_KEY must be 32 bytes, as 64 hex digits or 43 base64url characters (e.g. `openssl rand -base64 32`)",
+      );
     return { key, createdFile: null };
   }
   const file = join(options.dataDir, SECRET_KEY_FILE);
@@ -107,7 +110,10 @@ export function createSecretBox(key: Buffer): SecretBox {
         decipher.setAuthTag(body.subarray(body.length - 16));
         return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString("utf8");
       } catch (cause) {
-        throw new SecretKeyError("a sealed secret does not open with this key-encryption key (another secret.key or WEGO_SECRET_KEY?)", { cause });
+        throw new SecretKeyError(
+          "a sealed secret does not open with this key-encryption key (another secret.key or WEGO_SECRET_KEY?)",
+          { cause },
+        );
       }
     },
   };

@@ -33,7 +33,11 @@ export function createWebSessionStore(orm: Orm, options: WebSessionStoreOptions)
   const conn = () => orm.em.getConnection();
   return {
     async get(key) {
-      const rows = (await conn().execute("select data, expires_at from web_sessions where id = ?", [sessionId(key)], "all")) as { data: string; expires_at: number }[];
+      const rows = (await conn().execute(
+        "select data, expires_at from web_sessions where id = ?",
+        [sessionId(key)],
+        "all",
+      )) as { data: string; expires_at: number }[];
       const row = rows[0];
       if (!row || row.expires_at < Date.now()) return undefined;
       return JSON.parse(row.data) as unknown;

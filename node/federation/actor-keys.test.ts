@@ -22,7 +22,11 @@ interface Row {
   retired_at: string | null;
 }
 
-const keyRows = async (orm: Orm) => (await orm.em.getKnex()("keys").select("kid", "purpose", "private_jwk", "retired_at").where("purpose", "like", "http-%")) as Row[];
+const keyRows = async (orm: Orm) =>
+  (await orm.em
+    .getKnex()("keys")
+    .select("kid", "purpose", "private_jwk", "retired_at")
+    .where("purpose", "like", "http-%")) as Row[];
 
 describe("createActorKeys()", () => {
   it("stores the actor's RSA and Ed25519 private keys sealed", async () => {
@@ -46,7 +50,8 @@ describe("rotateActorKeys()", () => {
     expect(rotation.retired).toHaveLength(2);
     expect(rotation.created).toHaveLength(2);
     const rows = await keyRows(orm);
-    for (const kid of rotation.retired) expect(rows.find((r) => r.kid === kid)).toMatchObject({ private_jwk: "", retired_at: expect.any(String) });
+    for (const kid of rotation.retired)
+      expect(rows.find((r) => r.kid === kid)).toMatchObject({ private_jwk: "", retired_at: expect.any(String) });
     for (const kid of rotation.created) expect(rows.find((r) => r.kid === kid)).toMatchObject({ retired_at: null });
     const after = await actorKeyFingerprint(orm);
     expect(after.thumbprints).toHaveLength(2);
@@ -64,7 +69,10 @@ describe("createQueueKeyResolver()", () => {
     expect(await resolver.resolve(reference, "RSA")).toEqual({ privateKey: rsaJwk, current: true });
     await rotateActorKeys(orm);
     const [next] = await createActorKeys(orm)();
-    expect(await resolver.resolve(reference, "RSA")).toEqual({ privateKey: await exportJwk(next!.privateKey), current: false });
+    expect(await resolver.resolve(reference, "RSA")).toEqual({
+      privateKey: await exportJwk(next!.privateKey),
+      current: false,
+    });
     expect(await resolver.resolve(reference, "EC")).toBeNull();
   });
 });

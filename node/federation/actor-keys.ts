@@ -40,7 +40,12 @@ function thumbprintOf(jwk: JsonWebKey): Promise<string> {
   return calculateJwkThumbprint(jwk as JWK, "sha256");
 }
 
-async function newRow(purpose: string, algorithm: "RSASSA-PKCS1-v1_5" | "Ed25519", orm: Orm, now: string): Promise<KeyRow> {
+async function newRow(
+  purpose: string,
+  algorithm: "RSASSA-PKCS1-v1_5" | "Ed25519",
+  orm: Orm,
+  now: string,
+): Promise<KeyRow> {
   const pair = await generateCryptoKeyPair(algorithm);
   const kid = `${purpose}-${now}`;
   return {
@@ -117,7 +122,11 @@ export async function rotateActorKeys(orm: Orm): Promise<ActorKeyRotation> {
   let retired: string[] = [];
   await orm.em.fork().transactional(async (em) => {
     retired = (await em.find(Key, { purpose: { $in: purposes }, retiredAt: null })).map((r) => r.kid);
-    await em.nativeUpdate(Key, { purpose: { $in: purposes }, retiredAt: null }, { retiredAt: now, privateJwk: WIPED_PRIVATE_JWK });
+    await em.nativeUpdate(
+      Key,
+      { purpose: { $in: purposes }, retiredAt: null },
+      { retiredAt: now, privateJwk: WIPED_PRIVATE_JWK },
+    );
     await em.insert(Key, rows[0]!);
     await em.insert(Key, rows[1]!);
   });
@@ -133,7 +142,10 @@ export interface QueueKeyResolver {
    * The private key a reference names, `current: true`; else the current key of the same
    * type (`kty`), `current: false`; null when there is none.
    */
-  resolve(reference: string, kty: string): Promise<{ readonly privateKey: JsonWebKey; readonly current: boolean } | null>;
+  resolve(
+    reference: string,
+    kty: string,
+  ): Promise<{ readonly privateKey: JsonWebKey; readonly current: boolean } | null>;
 }
 
 /**

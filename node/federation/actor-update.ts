@@ -52,14 +52,23 @@ export async function announceActorKeys(options: AnnounceActorKeysOptions): Prom
         { identifier: identity.city },
         "followers",
         // Named by the new keys: a receiver that saw it already drops a second copy.
-        new Update({ id: new URL(`${actor.id.href}#updates/keys-${thumbprints[0]}`), actor: actor.id, object: actor, tos: [PUBLIC_COLLECTION], ccs: [followersId] }),
+        new Update({
+          id: new URL(`${actor.id.href}#updates/keys-${thumbprints[0]}`),
+          actor: actor.id,
+          object: actor,
+          tos: [PUBLIC_COLLECTION],
+          ccs: [followersId],
+        }),
         { preferSharedInbox: true },
       );
       logger.info("announced the actor's keys to its followers (Update of the actor)", { followers });
     }
     await orm.em
       .getKnex()
-      .raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [ANNOUNCED_KEY, current]);
+      .raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [
+        ANNOUNCED_KEY,
+        current,
+      ]);
     return followers > 0 ? { status: "announced", followers } : { status: "unchanged" };
   } catch (error) {
     const reason = String((error as Error)?.message ?? error);

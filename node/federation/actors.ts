@@ -15,7 +15,8 @@ function sameOrigin(actorId: URL, address: URL | null | undefined): string | nul
  */
 export function actorInfoOf(actor: Actor): ActorInfo {
   const id = actor.id!;
-  const username = typeof actor.preferredUsername === "string" ? actor.preferredUsername : actor.preferredUsername?.toString();
+  const username =
+    typeof actor.preferredUsername === "string" ? actor.preferredUsername : actor.preferredUsername?.toString();
   const name = typeof actor.name === "string" ? actor.name : actor.name?.toString();
   return {
     actorId: id.href,

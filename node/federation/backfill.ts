@@ -88,7 +88,8 @@ function pageKey(url: URL): string {
 function linkOf(value: unknown): URL | null {
   const href = linkHref(value);
   if (href === null) return null;
-  if (href.length > MAX_PAGE_URL_LENGTH) throw new BackfillLimitError(`an outbox link is longer than ${MAX_PAGE_URL_LENGTH} characters`, "link");
+  if (href.length > MAX_PAGE_URL_LENGTH)
+    throw new BackfillLimitError(`an outbox link is longer than ${MAX_PAGE_URL_LENGTH} characters`, "link");
   return URL.canParse(href) ? new URL(href) : null;
 }
 
@@ -101,7 +102,8 @@ export function createBackfill(options: BackfillOptions): Backfill {
   const limits = {
     maxPages: options.limits?.maxPages ?? DEFAULT_BACKFILL_LIMITS.maxPages,
     maxItems: options.limits?.maxItems ?? DEFAULT_BACKFILL_LIMITS.maxItems,
-    maxEntriesPerPage: options.limits?.maxEntriesPerPage ?? Math.max(DEFAULT_BACKFILL_LIMITS.maxEntriesPerPage, 2 * pageSize),
+    maxEntriesPerPage:
+      options.limits?.maxEntriesPerPage ?? Math.max(DEFAULT_BACKFILL_LIMITS.maxEntriesPerPage, 2 * pageSize),
   };
   const abort = new AbortController();
   const running = new Map<string, Promise<void>>();
@@ -138,7 +140,11 @@ export function createBackfill(options: BackfillOptions): Backfill {
     running.set(peerId, run);
   }
 
-  async function backfill(ctx: Context<void>, peerId: string, mode: BackfillMode): Promise<"done" | "failed" | "limited" | "skipped"> {
+  async function backfill(
+    ctx: Context<void>,
+    peerId: string,
+    mode: BackfillMode,
+  ): Promise<"done" | "failed" | "limited" | "skipped"> {
     const peer = await peers.get(peerId);
     if (!peer?.outbox || peer.weFollow !== "accepted") return "skipped";
     const documentLoader = await ctx.getDocumentLoader({ identifier: city });
@@ -156,51 +162,87 @@ export function createBackfill(options: BackfillOptions): Backfill {
       if (url.origin !== peerOrigin) throw new Error(`the outbox left the peer's origin (${url.href})`);
       const loaded = await documentLoader(url.href);
       // A redirect must not carry the walk to another origin either.
-      if (URL.canParse(loaded.documentUrl) && new URL(loaded.documentUrl).origin !== peerOrigin) throw new Error(`the outbox left the peer's origin (${loaded.documentUrl})`);
+      if (URL.canParse(loaded.documentUrl) && new URL(loaded.documentUrl).origin !== peerOrigin)
+        throw new Error(`the outbox left the peer's origin (${loaded.documentUrl})`);
       const document = loaded.document;
-      if (!document || typeof document !== "object" || Array.isArray(document)) throw new Error(`${url.href} is not a JSON object`);
+      if (!document || typeof document !== "object" || Array.isArray(document))
+        throw new Error(`${url.href} is not a JSON object`);
       return document as Record<string, unknown>;
     }
 
     try {
       if (!pageUrl) {
         const outbox = await readJson(new URL(peer.outbox));
-        if (outbox.type !== "OrderedCollection" && outbox.type !== "Collection") throw new Error(`${peer.outbox} is not an OrderedCollection`);
+        if (outbox.type !== "OrderedCollection" && outbox.type !== "Collection")
+          throw new Error(`${peer.outbox} is not an OrderedCollection`);
         pageUrl = linkOf(outbox.first);
-        const total = Number.isSafeInteger(outbox.totalItems) && (outbox.totalItems as number) >= 0 ? (outbox.totalItems as number) : 0;
-        await peers.update(peerId, { backfillState: "running", backfillDone: 0, backfillTotal: total, backfillCursor: pageUrl?.href ?? null });
+        const total =
+          Number.isSafeInteger(outbox.totalItems) && (outbox.totalItems as number) >= 0
+            ? (outbox.totalItems as number)
+            : 0;
+        await peers.update(peerId, {
+          backfillState: "running",
+          backfillDone: 0,
+          backfillTotal: total,
+          backfillCursor: pageUrl?.href ?? null,
+        });
       }
       let unchangedRun = 0;
       while (pageUrl && !abort.signal.aborted) {
         const key = pageKey(pageUrl);
-        if (visited.has(key)) throw new BackfillLimitError(`the outbox links back to a page already read in this run (a loop at ${pageUrl.href})`, "loop");
-        if (pagesRead >= limits.maxPages) throw new BackfillLimitError(`read ${limits.maxPages} outbox pages in one run, the limit; the walk stopped at ${pageUrl.href}`, "pages");
+        if (visited.has(key))
+          throw new BackfillLimitError(
+            `the outbox links back to a page already read in this run (a loop at ${pageUrl.href})`,
+            "loop",
+          );
+        if (pagesRead >= limits.maxPages)
+          throw new BackfillLimitError(
+            `read ${limits.maxPages} outbox pages in one run, the limit; the walk stopped at ${pageUrl.href}`,
+            "pages",
+          );
         visited.add(key);
         pagesRead++;
         const page = await readJson(pageUrl);
         const listed = page.orderedItems ?? page.items ?? [];
         const entries = (Array.isArray(listed) ? listed : [listed]) as unknown[];
         if (entries.length > limits.maxEntriesPerPage) {
-          throw new BackfillLimitError(`the outbox page ${pageUrl.href} lists ${entries.length} entries, more than the ${limits.maxEntriesPerPage} read from one page`, "entries-per-page");
+          throw new BackfillLimitError(
+            `the outbox page ${pageUrl.href} lists ${entries.length} entries, more than the ${limits.maxEntriesPerPage} read from one page`,
+            "entries-per-page",
+          );
         }
-        if (entriesRead + entries.length > limits.maxItems) throw new BackfillLimitError(`read ${entriesRead} outbox entries in one run, and the limit is ${limits.maxItems}; the walk stopped at ${pageUrl.href}`, "items");
+        if (entriesRead + entries.length > limits.maxItems)
+          throw new BackfillLimitError(
+            `read ${entriesRead} outbox entries in one run, and the limit is ${limits.maxItems}; the walk stopped at ${pageUrl.href}`,
+            "items",
+          );
         entriesRead += entries.length;
         // Create and Update carry an item's signed version, Delete its signed Tombstone:
         // all go through the same verification, and the newest signed version wins.
         const objects = entries
           .filter((a): a is { type: string; object: object } => {
             const entry = a as { type?: unknown; object?: unknown } | null;
-            return (entry?.type === "Create" || entry?.type === "Update" || entry?.type === "Delete") && !!entry.object && typeof entry.object === "object";
+            return (
+              (entry?.type === "Create" || entry?.type === "Update" || entry?.type === "Delete") &&
+              !!entry.object &&
+              typeof entry.object === "object"
+            );
           })
           .map((a) => a.object);
         // Verified together, so the library commits the whole page in one transaction.
-        const outcomes = await Promise.all(objects.map((object) => ingestJsonObject(options.ingest, object, new URL(peerId))));
+        const outcomes = await Promise.all(
+          objects.map((object) => ingestJsonObject(options.ingest, object, new URL(peerId))),
+        );
         for (const outcome of outcomes) {
           done++;
           unchangedRun = outcome.ok && outcome.status === "unchanged" ? unchangedRun + 1 : 0;
         }
         pageUrl = linkOf(page.next);
-        await peers.update(peerId, { backfillDone: done, backfillCursor: pageUrl?.href ?? null, lastSeen: new Date().toISOString() });
+        await peers.update(peerId, {
+          backfillDone: done,
+          backfillCursor: pageUrl?.href ?? null,
+          lastSeen: new Date().toISOString(),
+        });
         // Catching up: once a whole page is already held, the rest is older and held too.
         if (mode === "incremental" && unchangedRun >= pageSize) break;
       }
@@ -211,8 +253,18 @@ export function createBackfill(options: BackfillOptions): Backfill {
       return "done";
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
-      await peers.update(peerId, { backfillState: "failed", lastError: `backfill: ${message}`, lastErrorAt: new Date().toISOString() });
-      logger.warn("backfill failed", { peer: peerId, error: message, pages: pagesRead, entries: entriesRead, limit: error instanceof BackfillLimitError ? error.limit : null });
+      await peers.update(peerId, {
+        backfillState: "failed",
+        lastError: `backfill: ${message}`,
+        lastErrorAt: new Date().toISOString(),
+      });
+      logger.warn("backfill failed", {
+        peer: peerId,
+        error: message,
+        pages: pagesRead,
+        entries: entriesRead,
+        limit: error instanceof BackfillLimitError ? error.limit : null,
+      });
       return error instanceof BackfillLimitError ? "limited" : "failed";
     }
   }

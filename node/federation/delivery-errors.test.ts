@@ -89,7 +89,11 @@ describe("createWegoFederation() onDeliveryError", () => {
       await ctx.sendActivity(
         { identifier: node.identity.city },
         { id: new URL(`${base}/users/x`), inboxId: new URL(`${base}/inbox`), endpoints: null },
-        new Create({ id: new URL(`${actor.href}#test-${base}`), actor, object: new Note({ id: new URL(`${node.identity.origin}/notes/1`), content: "hello" }) }),
+        new Create({
+          id: new URL(`${actor.href}#test-${base}`),
+          actor,
+          object: new Note({ id: new URL(`${node.identity.origin}/notes/1`), content: "hello" }),
+        }),
       );
     }
     await until(() => new Set(errors.map((e) => e.inbox)).size >= 2);

@@ -43,12 +43,18 @@ export interface DocumentLoaders {
   forget(url: string): void;
 }
 
-const ACCEPT = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\", application/json;q=0.8";
+const ACCEPT =
+  'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", application/json;q=0.8';
 
 function isJsonType(contentType: string | null): boolean {
   if (contentType === null) return true;
   const type = contentType.split(";")[0]!.trim().toLowerCase();
-  return type === "application/json" || type === "application/activity+json" || type === "application/ld+json" || type.endsWith("+json");
+  return (
+    type === "application/json" ||
+    type === "application/activity+json" ||
+    type === "application/ld+json" ||
+    type.endsWith("+json")
+  );
 }
 
 /**
@@ -68,7 +74,10 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
     sizeCalculation: (entry) => Math.max(1, entry.size),
     ttl: options.ttlMs ?? 60_000,
   });
-  const contexts = new LRUCache<string, { document: unknown; documentUrl: string; size: number }>({ max: 200, ttl: 24 * 60 * 60_000 });
+  const contexts = new LRUCache<string, { document: unknown; documentUrl: string; size: number }>({
+    max: 200,
+    ttl: 24 * 60 * 60_000,
+  });
   const inflight = new Map<string, Promise<RemoteDocument>>();
   // A context that failed to load fails again at once for a while: one hostile @context
   // (a redirect loop, a slow host) costs one bounded fetch, not one per expansion.
@@ -76,7 +85,10 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
 
   const maxSignedBytes = options.maxSignedBytes ?? 16 * 1024 * 1024;
 
-  async function fetchDocument(url: string, sign?: { keyId: URL; privateKey: CryptoKey }): Promise<{ document: unknown; documentUrl: string; size: number }> {
+  async function fetchDocument(
+    url: string,
+    sign?: { keyId: URL; privateKey: CryptoKey },
+  ): Promise<{ document: unknown; documentUrl: string; size: number }> {
     const headers: Record<string, string> = { accept: ACCEPT };
     if (options.userAgent) headers["user-agent"] = options.userAgent;
     const result = await outbound.fetch(url, {
@@ -87,7 +99,8 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
     });
     if (!result.ok) throw new FetchError(url, result.reason);
     if (result.status < 200 || result.status >= 300) throw new FetchError(result.url, `HTTP ${result.status}`);
-    if (!isJsonType(result.headers.get("content-type"))) throw new FetchError(result.url, `not JSON (${result.headers.get("content-type")})`);
+    if (!isJsonType(result.headers.get("content-type")))
+      throw new FetchError(result.url, `not JSON (${result.headers.get("content-type")})`);
     const parsed = parseBoundedJson(result.body.toString("utf8"), bounds);
     if (!parsed.ok) throw new FetchError(result.url, parsed.reason);
     return { document: parsed.value, documentUrl: result.url.href, size: result.body.byteLength };
@@ -114,7 +127,11 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
 
   const remoteDocuments = cached(cache);
   const remoteContexts = cached(contexts);
-  const fromMemory = (url: string): RemoteDocument => ({ contextUrl: null, document: preloaded[url], documentUrl: url });
+  const fromMemory = (url: string): RemoteDocument => ({
+    contextUrl: null,
+    document: preloaded[url],
+    documentUrl: url,
+  });
   return {
     documentLoader: (url) => (url in preloaded ? Promise.resolve(fromMemory(url)) : remoteDocuments(url)),
     async contextLoader(url) {

@@ -1,5 +1,14 @@
 import { createFederation, parseSemVer, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
-import { Article, Create, Delete, Endpoints, Organization, PUBLIC_COLLECTION, Update, type Activity } from "@fedify/fedify/vocab";
+import {
+  Article,
+  Create,
+  Delete,
+  Endpoints,
+  Organization,
+  PUBLIC_COLLECTION,
+  Update,
+  type Activity,
+} from "@fedify/fedify/vocab";
 import { countLocalEntries, selectItemWithVersion, selectLocalPage, type PagePosition } from "../db/queries.ts";
 import type { Orm } from "../db/orm.ts";
 import { toStored, type Library, type NodeIdentity } from "../library/library.ts";
@@ -111,7 +120,7 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
 
   federation.setObjectDispatcher(Article, "/items/{slug}", async (ctx, { slug }) => {
     const found = await selectItemWithVersion(orm.em.fork(), `${identity.origin}/items/${slug}`);
-    if (!found || !found.item.local || found.item.deleted) return null;
+    if (!found?.item.local || found.item.deleted) return null;
     return toArticle(toStored(found.item, found.version), addresses(ctx));
   });
 
@@ -129,7 +138,13 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
         // same activity live followers received, so a follower that was away heals.
         if (item.deleted) {
           const tombstone = toTombstone(item);
-          return new Delete({ id: new URL(`${item.id}#v${item.version}-delete`), actor, object: tombstone, published: tombstone.deleted, ...audience });
+          return new Delete({
+            id: new URL(`${item.id}#v${item.version}-delete`),
+            actor,
+            object: tombstone,
+            published: tombstone.deleted,
+            ...audience,
+          });
         }
         const article = toArticle(item, addresses(ctx));
         const Activity = item.version === 1 ? Create : Update;
@@ -142,7 +157,11 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
         });
       });
       const last = rows.at(-1);
-      return { items, nextCursor: rows.length === pageSize && last ? encodeCursor({ updated: last.item.updated, id: last.item.id }) : null };
+      return {
+        items,
+        nextCursor:
+          rows.length === pageSize && last ? encodeCursor({ updated: last.item.updated, id: last.item.id }) : null,
+      };
     })
     .setFirstCursor((_ctx, identifier) => (identifier === city ? FIRST_CURSOR : null))
     .setCounter(async (_ctx, identifier) => (identifier === city ? countLocalEntries(orm.em.fork()) : null));
@@ -171,7 +190,11 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => ({
     software: { name: "wego-exchange", version: parseSemVer("0.1.0"), homepage: new URL("/", identity.origin) },
     protocols: ["activitypub"],
-    usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: (await options.library.list({ local: true, limit: 0 })).total, localComments: 0 },
+    usage: {
+      users: { total: 1, activeMonth: 1, activeHalfyear: 1 },
+      localPosts: (await options.library.list({ local: true, limit: 0 })).total,
+      localComments: 0,
+    },
     openRegistrations: false,
     metadata: { city: city, name: identity.name },
   }));

@@ -35,8 +35,20 @@ export interface InboxDoorOptions {
 
 /** What the door decided: let the activity through (with its body), or answer now. */
 export type DoorDecision =
-  | { readonly ok: true; readonly body: Uint8Array; readonly activity: Readonly<Record<string, unknown>>; readonly actor: URL; readonly keyId: URL; readonly type: string }
-  | { readonly ok: false; readonly status: 400 | 401 | 403 | 413 | 429 | 503; readonly reason: string; readonly retryAfter?: number };
+  | {
+      readonly ok: true;
+      readonly body: Uint8Array;
+      readonly activity: Readonly<Record<string, unknown>>;
+      readonly actor: URL;
+      readonly keyId: URL;
+      readonly type: string;
+    }
+  | {
+      readonly ok: false;
+      readonly status: 400 | 401 | 403 | 413 | 429 | 503;
+      readonly reason: string;
+      readonly retryAfter?: number;
+    };
 
 /** The inbox's first check, before Fedify parses anything. */
 export interface InboxDoor {
@@ -45,7 +57,12 @@ export interface InboxDoor {
    * the HTTP signature, and proves that the signing key belongs to the activity's actor:
    * the key is on the actor's origin and the actor's own document lists it.
    */
-  check(request: { readonly url: URL; readonly method: string; readonly headers: Headers; readonly body: AsyncIterable<Uint8Array> }): Promise<DoorDecision>;
+  check(request: {
+    readonly url: URL;
+    readonly method: string;
+    readonly headers: Headers;
+    readonly body: AsyncIterable<Uint8Array>;
+  }): Promise<DoorDecision>;
   /** Forgets an actor's document, the given keys and every ownership proof of the actor. */
   forget(actorId: string, keyIds: readonly string[]): void;
 }
@@ -107,9 +124,14 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     } catch {
       return false;
     }
-    const actor = await APObject.fromJsonLd(document, { documentLoader: options.documentLoader, contextLoader: options.contextLoader }).catch(() => null);
+    const actor = await APObject.fromJsonLd(document, {
+      documentLoader: options.documentLoader,
+      contextLoader: options.contextLoader,
+    }).catch(() => null);
     if (!actor || !isActor(actor) || actor.id?.href !== actorId) return false;
-    return actor.publicKeyIds.some((id) => id.href === keyId) || actor.assertionMethodIds.some((id) => id.href === keyId);
+    return (
+      actor.publicKeyIds.some((id) => id.href === keyId) || actor.assertionMethodIds.some((id) => id.href === keyId)
+    );
   }
 
   async function proveOwner(actorId: string, keyId: string): Promise<boolean> {
@@ -122,34 +144,51 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
   }
 
   async function decide(request: Parameters<InboxDoor["check"]>[0]): Promise<DoorDecision> {
-    const refuse = (status: 400 | 401 | 403 | 413 | 429, reason: string): DoorDecision => ({ ok: false, status, reason });
+    const refuse = (status: 400 | 401 | 403 | 413 | 429, reason: string): DoorDecision => ({
+      ok: false,
+      status,
+      reason,
+    });
     const declared = Number(request.headers.get("content-length") ?? NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) return refuse(413, `the body is larger than ${maxBytes} bytes`);
+    if (Number.isFinite(declared) && declared > maxBytes)
+      return refuse(413, `the body is larger than ${maxBytes} bytes`);
     const body = await readAtMost(request.body, maxBytes);
     if (!body) return refuse(413, `the body is larger than ${maxBytes} bytes`);
     const parsed = parseBoundedJson(Buffer.from(body).toString("utf8"), bounds);
     if (!parsed.ok) return refuse(400, parsed.reason);
     const json = parsed.value as Record<string, unknown> | null;
-    if (!json || typeof json !== "object" || Array.isArray(json)) return refuse(400, "the body is not an activity object");
+    if (!json || typeof json !== "object" || Array.isArray(json))
+      return refuse(400, "the body is not an activity object");
     const type = typeof json.type === "string" ? json.type : null;
     const actorId = linkHref(json.actor);
     if (!type || !actorId || !URL.canParse(actorId)) return refuse(400, "the activity names no type or no actor");
     const actor = new URL(actorId);
     const activityId = linkHref(json.id);
-    if (activityId !== null && (!URL.canParse(activityId) || new URL(activityId).origin !== actor.origin)) return refuse(400, "the activity's id is not on its actor's origin");
+    if (activityId !== null && (!URL.canParse(activityId) || new URL(activityId).origin !== actor.origin))
+      return refuse(400, "the activity's id is not on its actor's origin");
     const host = actor.host.toLowerCase();
     // Refused before any key is fetched: whether or not the claim is true, nothing from
     // that host is taken. A Follow still reaches its handler, which answers it with a Reject.
     const refusedHost = type === FOLLOW ? null : await options.refuseHost(host);
     if (refusedHost) return refuse(403, refusedHost);
-    const signed = new Request(request.url, { method: request.method, headers: request.headers, body: body as unknown as BodyInit });
-    const key = await verifyRequest(signed, { documentLoader: options.keyLoader ?? options.documentLoader, contextLoader: options.contextLoader, keyCache }).catch(() => null);
+    const signed = new Request(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: body as unknown as BodyInit,
+    });
+    const key = await verifyRequest(signed, {
+      documentLoader: options.keyLoader ?? options.documentLoader,
+      contextLoader: options.contextLoader,
+      keyCache,
+    }).catch(() => null);
     if (!key?.id) return refuse(401, "the HTTP signature does not verify");
     if (key.id.origin !== actor.origin) return refuse(401, "the signing key is not on the actor's origin");
     const owner = key.ownerId;
     if (owner && owner.href !== actor.href) return refuse(401, "the signing key belongs to another actor");
-    if (!(await proveOwner(actor.href, key.id.href))) return refuse(401, "the actor's own document does not list the signing key");
-    if (!take(host)) return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
+    if (!(await proveOwner(actor.href, key.id.href)))
+      return refuse(401, "the actor's own document does not list the signing key");
+    if (!take(host))
+      return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
     return { ok: true, body, activity: json, actor, keyId: key.id, type };
   }
 
@@ -167,7 +206,12 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
       inFlight++;
       try {
         const decision = await decide(request);
-        if (!decision.ok) options.logger.info("inbox refused a request", { status: decision.status, reason: decision.reason, path: request.url.pathname });
+        if (!decision.ok)
+          options.logger.info("inbox refused a request", {
+            status: decision.status,
+            reason: decision.reason,
+            path: request.url.pathname,
+          });
         return decision;
       } finally {
         inFlight--;

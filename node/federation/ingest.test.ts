@@ -20,8 +20,18 @@ describe("ingestObject()", () => {
     const node = await following(peer);
     const signed = await peer.sign(peer.caseStudy("Congestion charge"));
     const id = String(signed.document.id);
-    expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({ ok: true, status: "stored", id, version: 1 });
-    expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({ ok: true, status: "unchanged", id, version: 1 });
+    expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({
+      ok: true,
+      status: "stored",
+      id,
+      version: 1,
+    });
+    expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({
+      ok: true,
+      status: "unchanged",
+      id,
+      version: 1,
+    });
   });
 
   it("keeps an item another followed peer relays only under its origin's signature", async () => {
@@ -41,7 +51,10 @@ describe("ingestObject()", () => {
     const node = await following(peer);
     await node.peers.block("busan.test");
     const signed = await peer.sign(peer.caseStudy("Blocked case"));
-    expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({ ok: false, reason: "busan.test is blocked" });
+    expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({
+      ok: false,
+      reason: "busan.test is blocked",
+    });
   });
 });
 
@@ -51,12 +64,19 @@ describe("ingestJsonObject()", () => {
     const node = await following(peer);
     const signed = await peer.sign(peer.caseStudy("From the outbox"));
     const json = await peer.object(signed).toJsonLd({ format: "compact" });
-    expect(await ingestJsonObject(node.ingest, json, peer.actorId)).toEqual({ ok: true, status: "stored", id: signed.document.id, version: 1 });
+    expect(await ingestJsonObject(node.ingest, json, peer.actorId)).toEqual({
+      ok: true,
+      status: "stored",
+      id: signed.document.id,
+      version: 1,
+    });
   });
 
   it("refuses an object without a signed document", async () => {
     const peer = await createTestPeer();
     const node = await following(peer);
-    expect(await ingestJsonObject(node.ingest, { id: `${peer.origin}/items/1`, type: "Article" }, peer.actorId)).toEqual({ ok: false, reason: "the object carries no signed document" });
+    expect(
+      await ingestJsonObject(node.ingest, { id: `${peer.origin}/items/1`, type: "Article" }, peer.actorId),
+    ).toEqual({ ok: false, reason: "the object carries no signed document" });
   });
 });

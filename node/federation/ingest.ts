@@ -20,7 +20,12 @@ export interface IngestDeps {
 
 /** Outcome of one ingest: stored (or already held), or refused with the reason. */
 export type IngestOutcome =
-  | { readonly ok: true; readonly status: "stored" | "deleted" | "unchanged"; readonly id: string; readonly version: number }
+  | {
+      readonly ok: true;
+      readonly status: "stored" | "deleted" | "unchanged";
+      readonly id: string;
+      readonly version: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -31,7 +36,11 @@ export type IngestOutcome =
  */
 export async function ingestObject(deps: IngestDeps, object: APObject, deliveredBy: URL): Promise<IngestOutcome> {
   const extracted = await readSignedItemOfObject(object);
-  return ingestSigned(deps, { objectId: object.id?.href ?? null, attribution: object.attributionId?.href, extracted }, deliveredBy);
+  return ingestSigned(
+    deps,
+    { objectId: object.id?.href ?? null, attribution: object.attributionId?.href, extracted },
+    deliveredBy,
+  );
 }
 
 /**
@@ -41,7 +50,15 @@ export async function ingestObject(deps: IngestDeps, object: APObject, delivered
 export function ingestJsonObject(deps: IngestDeps, json: unknown, deliveredBy: URL): Promise<IngestOutcome> {
   const o = (json ?? {}) as { id?: unknown; attributedTo?: unknown };
   const extracted = readSignedItemOfJson(json);
-  return ingestSigned(deps, { objectId: typeof o.id === "string" ? o.id : null, attribution: typeof o.attributedTo === "string" ? o.attributedTo : undefined, extracted }, deliveredBy);
+  return ingestSigned(
+    deps,
+    {
+      objectId: typeof o.id === "string" ? o.id : null,
+      attribution: typeof o.attributedTo === "string" ? o.attributedTo : undefined,
+      extracted,
+    },
+    deliveredBy,
+  );
 }
 
 async function ingestSigned(
@@ -61,21 +78,32 @@ async function ingestSigned(
   if (!extracted.ok) return refuse(extracted.reason);
   const { document, jws } = extracted.signed;
   if (item.objectId !== document.id) return refuse("the object id differs from the signed document's id");
-  if (item.attribution !== undefined && item.attribution !== document.attributedTo) return refuse("the object is attributed to another actor than the signed document");
-  const verified = await verifySignedDocument(document, jws, { checkDocument: (d) => deps.validator.validate(d), loadKeys: deps.loadKeys });
+  if (item.attribution !== undefined && item.attribution !== document.attributedTo)
+    return refuse("the object is attributed to another actor than the signed document");
+  const verified = await verifySignedDocument(document, jws, {
+    checkDocument: (d) => deps.validator.validate(d),
+    loadKeys: deps.loadKeys,
+  });
   if (!verified.ok) return refuse(verified.reason);
   if (verified.origin === deps.identity.origin) return refuse("the item claims this node's own origin");
   const originHost = new URL(verified.origin).host.toLowerCase();
   if (await deps.peers.isBlocked(originHost)) return refuse(`the item's origin ${verified.origin} is blocked`);
   // Relayed and backfilled items too: membership applies to who signed, not who delivered.
-  if (deps.allowlist && !deps.allowlist.includes(originHost)) return refuse(`the item's origin ${verified.origin} is not on the allowlist`);
+  if (deps.allowlist && !deps.allowlist.includes(originHost))
+    return refuse(`the item's origin ${verified.origin} is not on the allowlist`);
   const result = await deps.library.ingest({
     document,
     jws,
     origin: verified.origin,
     provenance: { via: deliveredBy.href, receivedAt: new Date().toISOString(), kid: verified.kid },
   });
-  if (!result.ok) return refuse(`${result.reason}: this node holds version ${result.heldVersion}, got ${verified.version}`);
-  deps.logger.debug("ingested an item", { id: verified.id, version: verified.version, status: result.status, via: deliveredBy.href });
+  if (!result.ok)
+    return refuse(`${result.reason}: this node holds version ${result.heldVersion}, got ${verified.version}`);
+  deps.logger.debug("ingested an item", {
+    id: verified.id,
+    version: verified.version,
+    status: result.status,
+    via: deliveredBy.href,
+  });
   return { ok: true, status: result.status, id: verified.id, version: verified.version };
 }

@@ -82,7 +82,10 @@ export function createPeering(options: PeeringOptions): Peering {
   async function lookupActor(ctx: Context<void>, target: string): Promise<Actor | null> {
     const documentLoader = await ctx.getDocumentLoader(sender);
     // A handle is resolved by the node's own WebFinger client, through the outbound guard.
-    const url = URL.canParse(target.trim()) && /^https?:/.test(target.trim()) ? target.trim() : await resolveHandle(options.outbound, target);
+    const url =
+      URL.canParse(target.trim()) && /^https?:/.test(target.trim())
+        ? target.trim()
+        : await resolveHandle(options.outbound, target);
     if (!url) return null;
     const object = await ctx.lookupObject(url, { documentLoader }).catch((error: unknown) => {
       logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
@@ -111,17 +114,26 @@ export function createPeering(options: PeeringOptions): Peering {
       await ctx.sendActivity(sender, actor, new Follow({ id: followId, actor: actorId, object: actor.id }));
       const current = await peers.get(actor.id.href);
       // Following again after an accepted follow keeps the accepted state.
-      if (current?.weFollow !== "accepted") await peers.update(actor.id.href, { weFollow: "requested", ourFollowId: followId.href });
+      if (current?.weFollow !== "accepted")
+        await peers.update(actor.id.href, { weFollow: "requested", ourFollowId: followId.href });
       logger.info("asked to follow a peer", { actor: actor.id.href });
       return { ok: true, actor: actor.id.href, state: current?.weFollow === "accepted" ? "accepted" : "requested" };
     },
 
     async approve(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer || !peer.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
       if (await peers.isBlocked(peer.host)) return { ok: false, status: 403, reason: `${peer.host} is blocked` };
       const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
-      await ctx.sendActivity(sender, recipientOf(peer), new Accept({ id: new URL(`${identity.actorId}#accepts/${encodeURIComponent(peer.theirFollowId)}`), actor: actorId, object: follow }));
+      await ctx.sendActivity(
+        sender,
+        recipientOf(peer),
+        new Accept({
+          id: new URL(`${identity.actorId}#accepts/${encodeURIComponent(peer.theirFollowId)}`),
+          actor: actorId,
+          object: follow,
+        }),
+      );
       await peers.update(peerId, { theyFollow: "accepted" });
       logger.info("approved a follower", { actor: peerId });
       return { ok: true, actor: peerId, state: "accepted" };
@@ -129,19 +141,32 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async reject(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer || !peer.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
       const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
-      await ctx.sendActivity(sender, recipientOf(peer), new Reject({ id: new URL(`${identity.actorId}#rejects/${encodeURIComponent(peer.theirFollowId)}`), actor: actorId, object: follow }));
+      await ctx.sendActivity(
+        sender,
+        recipientOf(peer),
+        new Reject({
+          id: new URL(`${identity.actorId}#rejects/${encodeURIComponent(peer.theirFollowId)}`),
+          actor: actorId,
+          object: follow,
+        }),
+      );
       await peers.update(peerId, { theyFollow: "rejected", theirFollowId: null });
       return { ok: true, actor: peerId, state: "rejected" };
     },
 
     async unfollow(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer || peer.weFollow === "none") return { ok: false, status: 404, reason: "this node does not follow that actor" };
+      if (!peer || peer.weFollow === "none")
+        return { ok: false, status: 404, reason: "this node does not follow that actor" };
       if (peer.ourFollowId) {
         const follow = new Follow({ id: new URL(peer.ourFollowId), actor: actorId, object: new URL(peer.actorId) });
-        await ctx.sendActivity(sender, recipientOf(peer), new Undo({ id: new URL(`${peer.ourFollowId}/undo`), actor: actorId, object: follow }));
+        await ctx.sendActivity(
+          sender,
+          recipientOf(peer),
+          new Undo({ id: new URL(`${peer.ourFollowId}/undo`), actor: actorId, object: follow }),
+        );
       }
       await peers.update(peerId, { weFollow: "none", ourFollowId: null });
       return { ok: true, actor: peerId, state: "none" };
@@ -149,7 +174,8 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async block(host) {
       const h = host.trim().toLowerCase();
-      if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) return { ok: false, status: 400, reason: "host must be a host name, optionally with :port" };
+      if (!/^[a-z0-9.-]+(:\d+)?$/.test(h))
+        return { ok: false, status: 400, reason: "host must be a host name, optionally with :port" };
       if (h === new URL(identity.origin).host) return { ok: false, status: 400, reason: "a node cannot block itself" };
       const affected = await peers.block(h);
       for (const peer of affected) {
@@ -172,7 +198,8 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async resync(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer || peer.weFollow !== "accepted") return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
+      if (peer?.weFollow !== "accepted")
+        return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
       await peers.update(peerId, { backfillState: "idle", backfillCursor: null });
       options.backfill.start(ctx, peerId, "full", "admin");
       return { ok: true, actor: peerId, state: "running" };

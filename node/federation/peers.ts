@@ -91,7 +91,10 @@ export function createPeerStore(orm: Orm): PeerStore {
   // running node), so the caches are invalidated right here.
   let blocked: Promise<Set<string>> | null = null;
   const rows = new Map<string, Promise<PeerRow | null>>();
-  const blockedSet = () => (blocked ??= em().find(BlockedHost, {}).then((list) => new Set(list.map((b) => b.host))));
+  const blockedSet = () =>
+    (blocked ??= em()
+      .find(BlockedHost, {})
+      .then((list) => new Set(list.map((b) => b.host))));
   const touched = new Map<string, number>();
   const forget = (actorId?: string) => (actorId ? rows.delete(actorId) : rows.clear());
 
@@ -143,7 +146,10 @@ export function createPeerStore(orm: Orm): PeerStore {
 
     async list(itemsByOrigin) {
       const e = em();
-      const [rows, blocked] = await Promise.all([e.find(Peer, {}, { orderBy: { host: "asc" } }), e.find(BlockedHost, {})]);
+      const [rows, blocked] = await Promise.all([
+        e.find(Peer, {}, { orderBy: { host: "asc" } }),
+        e.find(BlockedHost, {}),
+      ]);
       const blockedSet = new Set(blocked.map((b) => b.host));
       const views: PeerView[] = rows.map((r) => {
         const origin = new URL(r.actorId).origin;
@@ -167,7 +173,20 @@ export function createPeerStore(orm: Orm): PeerStore {
       // Blocked hosts without a known actor still show, so an admin can unblock them.
       for (const host of blockedSet) {
         if (!rows.some((r) => r.host === host)) {
-          views.push({ actor: "", host, handle: null, name: null, state: "blocked", weFollow: "none", theyFollow: "none", items: 0, lastSeen: null, lastError: null, healthy: false, backfill: { state: "idle", done: 0, total: 0 } });
+          views.push({
+            actor: "",
+            host,
+            handle: null,
+            name: null,
+            state: "blocked",
+            weFollow: "none",
+            theyFollow: "none",
+            items: 0,
+            lastSeen: null,
+            lastError: null,
+            healthy: false,
+            backfill: { state: "idle", done: 0, total: 0 },
+          });
         }
       }
       return views;
@@ -196,7 +215,8 @@ export function createPeerStore(orm: Orm): PeerStore {
     async block(host, reason) {
       const e = em();
       const h = host.toLowerCase();
-      if (!(await e.findOne(BlockedHost, { host: h }))) await e.insert(BlockedHost, { host: h, reason: reason ?? null, createdAt: now() });
+      if (!(await e.findOne(BlockedHost, { host: h })))
+        await e.insert(BlockedHost, { host: h, reason: reason ?? null, createdAt: now() });
       (await blockedSet()).add(h);
       const peers = await e.find(Peer, { host: h });
       await e.nativeUpdate(Peer, { host: h }, { theyFollow: "none", theirFollowId: null, updatedAt: now() });
@@ -219,7 +239,11 @@ export function createPeerStore(orm: Orm): PeerStore {
     },
 
     async recordError(host, message) {
-      await em().nativeUpdate(Peer, { host: host.toLowerCase() }, { lastError: message.slice(0, 500), lastErrorAt: now() });
+      await em().nativeUpdate(
+        Peer,
+        { host: host.toLowerCase() },
+        { lastError: message.slice(0, 500), lastErrorAt: now() },
+      );
       forget();
     },
   };

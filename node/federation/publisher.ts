@@ -54,7 +54,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   async function setSentSeq(seq: number): Promise<void> {
-    await orm.em.getKnex().raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [SENT_SEQ_KEY, String(seq)]);
+    await orm.em
+      .getKnex()
+      .raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [
+        SENT_SEQ_KEY,
+        String(seq),
+      ]);
   }
 
   async function drainOnce(): Promise<void> {
@@ -66,9 +71,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
       const ctx = context();
       for (const row of rows) {
         if (followers.length > 0) {
-          const item = toStored({ ...row.item, version: row.version.version, deleted: row.item.deleted && row.version.version === row.item.version }, row.version);
+          const item = toStored(
+            {
+              ...row.item,
+              version: row.version.version,
+              deleted: row.item.deleted && row.version.version === row.item.version,
+            },
+            row.version,
+          );
           const addresses = { actorId, followersId: ctx.getFollowersUri(identity.city) };
-          const activityId = new URL(`${item.id}#v${item.version}-${item.deleted ? "delete" : item.version === 1 ? "create" : "update"}`);
+          const activityId = new URL(
+            `${item.id}#v${item.version}-${item.deleted ? "delete" : item.version === 1 ? "create" : "update"}`,
+          );
           const common = { id: activityId, actor: actorId, tos: [PUBLIC_COLLECTION], ccs: [addresses.followersId] };
           const activity = item.deleted
             ? new Delete({ ...common, object: toTombstone(item) })
@@ -97,7 +111,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
           await drainOnce();
         } while (drainAgain);
       } catch (error) {
-        logger.error("publishing to followers failed; will retry on the next change", { error: String((error as Error)?.stack ?? error) });
+        logger.error("publishing to followers failed; will retry on the next change", {
+          error: String((error as Error)?.stack ?? error),
+        });
       } finally {
         draining = null;
       }
@@ -113,7 +129,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
     async start() {
       if ((await peers.followers()).length === 0) {
         // Nobody to deliver to yet: followers that come later import the outbox instead.
-        const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as { m: number }[];
+        const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as {
+          m: number;
+        }[];
         await setSentSeq(Number(max[0]?.m ?? 0));
       }
       void drain();

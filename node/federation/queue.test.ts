@@ -212,7 +212,9 @@ describe("createSqliteMessageQueue()", () => {
       { signal: ac.signal },
     );
     await q.enqueue({ to: "b.example" });
-    const failed = await poll("the failure to be recorded", async () => (await rows(orm)).find((r) => r.attempts === 1));
+    const failed = await poll("the failure to be recorded", async () =>
+      (await rows(orm)).find((r) => r.attempts === 1),
+    );
     expect(failed).toMatchObject({ locked_until: null, last_error: "Error: peer b.example is down" });
     expect(failed!.deliver_at).toBeGreaterThanOrEqual(calls[0]! + 300);
     await poll("the retry", () => calls.length === 2);
@@ -228,7 +230,9 @@ describe("createSqliteMessageQueue()", () => {
     const q = queueOn(orm, { retryBaseMs: 1_000, retryCapMs: 5_000, pollIntervalMs: 20 });
     await q.enqueue("third try");
     await q.enqueue("tenth try");
-    await orm.em.getKnex().raw("update fedify_queue set attempts = case message when ? then 2 else 9 end", [JSON.stringify("third try")]);
+    await orm.em
+      .getKnex()
+      .raw("update fedify_queue set attempts = case message when ? then 2 else 9 end", [JSON.stringify("third try")]);
     const ac = new AbortController();
     const failedAt = new Map<string, number>();
     const listening = q.listen(
@@ -416,14 +420,19 @@ describe("releaseOrphanedLeases()", () => {
       const queue = createSqliteMessageQueue(orm, { pollIntervalMs: 20, leaseMs: 3_600_000 });
       await queue.enqueue({ n: 1 });
       // A claim as a process killed mid-handler leaves it: locked for an hour.
-      await orm.em.getKnex()("fedify_queue").update({ locked_until: Date.now() + 3_600_000 });
+      await orm.em
+        .getKnex()("fedify_queue")
+        .update({ locked_until: Date.now() + 3_600_000 });
       expect(await queue.releaseOrphanedLeases()).toBe(1);
       const seen: unknown[] = [];
       const controller = new AbortController();
-      const listening = queue.listen((m) => {
-        seen.push(m);
-        controller.abort();
-      }, { signal: controller.signal });
+      const listening = queue.listen(
+        (m) => {
+          seen.push(m);
+          controller.abort();
+        },
+        { signal: controller.signal },
+      );
       await listening;
       expect(seen).toEqual([{ n: 1 }]);
       await queue.close();
@@ -445,7 +454,10 @@ async function startInbox(): Promise<{ url: string; received: Received[]; close(
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks).toString("utf8") });
+      received.push({
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       res.writeHead(202).end();
     });
   });
@@ -456,10 +468,18 @@ async function startInbox(): Promise<{ url: string; received: Received[]; close(
 
 /** A Fedify federation of one actor (`city`) whose keys live in `orm`, delivering through `queue`. */
 function federationOn(orm: Orm, queue: SqliteMessageQueue) {
-  const federation = createFederation<void>({ kv: new MemoryKvStore(), queue, allowPrivateAddress: true, manuallyStartQueue: true });
+  const federation = createFederation<void>({
+    kv: new MemoryKvStore(),
+    queue,
+    allowPrivateAddress: true,
+    manuallyStartQueue: true,
+  });
   const actorKeys = createActorKeys(orm);
   federation
-    .setActorDispatcher("/cities/{identifier}", (ctx, identifier) => new Organization({ id: ctx.getActorUri(identifier), preferredUsername: identifier }))
+    .setActorDispatcher(
+      "/cities/{identifier}",
+      (ctx, identifier) => new Organization({ id: ctx.getActorUri(identifier), preferredUsername: identifier }),
+    )
     .setKeyPairsDispatcher(() => actorKeys());
   return federation;
 }
@@ -469,8 +489,14 @@ async function signedBy(inboxUrl: string, received: Received, publicKey: CryptoK
   const request = new Request(inboxUrl, { method: "POST", headers: received.headers, body: received.body });
   const keyId = /keyId="([^"]+)"/.exec(received.headers.signature ?? "")?.[1];
   if (!keyId) return false;
-  const keyDocument = await new CryptographicKey({ id: new URL(keyId), owner: new URL(keyId.replace(/#.*/, "")), publicKey }).toJsonLd();
-  const key = await verifyRequest(request, { documentLoader: async (url) => ({ contextUrl: null, documentUrl: url, document: keyDocument }) });
+  const keyDocument = await new CryptographicKey({
+    id: new URL(keyId),
+    owner: new URL(keyId.replace(/#.*/, "")),
+    publicKey,
+  }).toJsonLd();
+  const key = await verifyRequest(request, {
+    documentLoader: async (url) => ({ contextUrl: null, documentUrl: url, document: keyDocument }),
+  });
   return key !== null;
 }
 
@@ -491,7 +517,11 @@ describe("createSqliteMessageQueue() under Fedify's outbox", () => {
       ctx.sendActivity(
         { identifier: "city" },
         { id: new URL("https://peer.example/cities/peer"), inboxId: new URL(inbox.url) },
-        new Create({ id: new URL(`https://city.example/activities/${Math.random()}`), actor: ctx.getActorUri("city"), object: new Note({ content: "hello" }) }),
+        new Create({
+          id: new URL(`https://city.example/activities/${Math.random()}`),
+          actor: ctx.getActorUri("city"),
+          object: new Note({ content: "hello" }),
+        }),
       );
     const ac = new AbortController();
     stops.push(async () => ac.abort());
@@ -538,9 +568,20 @@ describe("createSqliteMessageQueue() under Fedify's outbox", () => {
     const orm = await database(tempDir());
     const q = queueOn(orm);
     const jwk = await exportJwk((await generateCryptoKeyPair("Ed25519")).privateKey);
-    const legacy = { type: "outbox", keys: [{ keyId: "https://city.example/cities/city#key-2", privateKey: jwk }], inbox: "https://peer.example/inbox" };
+    const legacy = {
+      type: "outbox",
+      keys: [{ keyId: "https://city.example/cities/city#key-2", privateKey: jwk }],
+      inbox: "https://peer.example/inbox",
+    };
     // Due in an hour: the row stays while we look at it.
-    await orm.em.getKnex()("fedify_queue").insert({ message: JSON.stringify(legacy), deliver_at: Date.now() + 3_600_000, attempts: 0, created_at: Date.now() });
+    await orm.em
+      .getKnex()("fedify_queue")
+      .insert({
+        message: JSON.stringify(legacy),
+        deliver_at: Date.now() + 3_600_000,
+        attempts: 0,
+        created_at: Date.now(),
+      });
     const ac = new AbortController();
     const listening = q.listen(() => {}, { signal: ac.signal });
     await poll("the row to be scrubbed", async () => !(await rows(orm))[0]!.message.includes('"privateKey"'));
@@ -548,6 +589,9 @@ describe("createSqliteMessageQueue() under Fedify's outbox", () => {
     await listening;
     const [row] = await rows(orm);
     expect(row!.message).not.toContain(String(jwk.d));
-    expect(JSON.parse(row!.message).keys[0]).toMatchObject({ keyId: legacy.keys[0]!.keyId, privateKeyRef: { kty: "OKP" } });
+    expect(JSON.parse(row!.message).keys[0]).toMatchObject({
+      keyId: legacy.keys[0]!.keyId,
+      privateKeyRef: { kty: "OKP" },
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
-import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "../db/orm.ts";
+import { type ClaimedRow, createQueueTable } from "../db/queue-table.ts";
 import type { Logger } from "../log.ts";
 import { createQueueKeyResolver, type QueueKeyResolver } from "./actor-keys.ts";
 
@@ -63,27 +63,10 @@ export interface SqliteMessageQueue extends MessageQueue {
   releaseOrphanedLeases(): Promise<number>;
 }
 
-interface ClaimedRow {
-  id: number;
-  message: string;
-  attempts: number;
-  deliver_at: number;
-}
-
-const INSERT_CHUNK = 500;
-
 /** What {@link withPrivateKeys} answers for a message that can no longer be signed. */
 const DROPPED = Symbol("dropped");
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/**
- * The connection to use: the caller's transaction when there is one (the pool has a single
- * connection, so a query outside a running `em.transactional()` would wait for it forever).
- */
-function transactionOf(orm: Orm): Knex.Transaction | undefined {
-  return orm.em.getTransactionContext<Knex.Transaction>();
-}
 
 function serialize(message: unknown): string {
   const json = JSON.stringify(message);
@@ -95,7 +78,11 @@ function serialize(message: unknown): string {
 function senderKeysOf(message: unknown): SenderKey[] | null {
   if (message === null || typeof message !== "object" || !("keys" in message)) return null;
   const keys = (message as { keys: unknown }).keys;
-  if (!Array.isArray(keys) || !keys.every((k) => k !== null && typeof k === "object" && typeof (k as SenderKey).keyId === "string")) return null;
+  if (
+    !Array.isArray(keys) ||
+    !keys.every((k) => k !== null && typeof k === "object" && typeof (k as SenderKey).keyId === "string")
+  )
+    return null;
   return keys as SenderKey[];
 }
 
@@ -118,6 +105,7 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
   const retryCapMs = positive("retryCapMs", options.retryCapMs, 3_600_000);
   const logger = options.logger ?? silent;
   const keyResolver = options.keys ?? createQueueKeyResolver(orm);
+  const table = createQueueTable(orm);
 
   /** The message as stored: every private key replaced by a reference to it. */
   async function withoutPrivateKeys(message: unknown): Promise<unknown> {
@@ -125,7 +113,12 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
     if (!keys?.some((k) => k.privateKey)) return message;
     const stored = await Promise.all(
       keys.map(async ({ privateKey, ...rest }) =>
-        privateKey ? { ...rest, privateKeyRef: { kty: String(privateKey.kty), thumbprint: await keyResolver.referenceOf(privateKey) } } : rest,
+        privateKey
+          ? {
+              ...rest,
+              privateKeyRef: { kty: String(privateKey.kty), thumbprint: await keyResolver.referenceOf(privateKey) },
+            }
+          : rest,
       ),
     );
     return { ...(message as object), keys: stored };
@@ -143,10 +136,18 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
       }
       const found = await keyResolver.resolve(privateKeyRef.thumbprint, privateKeyRef.kty);
       if (!found) {
-        logger.warn("queue: dropped a delivery: no key of its type to sign it with", { id, keyId: rest.keyId, kty: privateKeyRef.kty });
+        logger.warn("queue: dropped a delivery: no key of its type to sign it with", {
+          id,
+          keyId: rest.keyId,
+          kty: privateKeyRef.kty,
+        });
         return DROPPED;
       }
-      if (!found.current) logger.info("queue: signing a delivery with the current key; the one it was queued under was rotated away", { id, keyId: rest.keyId });
+      if (!found.current)
+        logger.info("queue: signing a delivery with the current key; the one it was queued under was rotated away", {
+          id,
+          keyId: rest.keyId,
+        });
       restored.push({ ...rest, privateKey: found.privateKey });
     }
     return { ...(message as object), keys: restored };
@@ -186,45 +187,22 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
     const now = Date.now();
     const delayMs = enqueueOptions?.delay == null ? 0 : Math.max(0, enqueueOptions.delay.total("millisecond"));
     const stored = await Promise.all(messages.map(withoutPrivateKeys));
-    const rows = stored.map((m) => ({ message: serialize(m), deliver_at: Math.round(now + delayMs), attempts: 0, created_at: now }));
-    const insertAll = async (db: Knex) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db("fedify_queue").insert(rows.slice(i, i + INSERT_CHUNK));
-    };
-    const trx = transactionOf(orm);
-    if (trx) {
-      // Inside the caller's transaction the messages exist once it commits (and vanish if
-      // it rolls back): wake listeners then, not now.
-      await insertAll(trx);
-      trx.executionPromise.then(wake, () => {});
-      return;
-    }
-    const knex = orm.em.getKnex();
-    if (rows.length <= INSERT_CHUNK) await insertAll(knex);
-    else await knex.transaction(insertAll);
-    wake();
+    const rows = stored.map((m) => ({
+      message: serialize(m),
+      deliver_at: Math.round(now + delayMs),
+      attempts: 0,
+      created_at: now,
+    }));
+    const { visible } = await table.insert(rows);
+    // Inside the caller's transaction the messages exist once it commits (and vanish if it
+    // rolls back): wake listeners then.
+    visible.then(wake, () => {});
   }
 
   /** Claims up to `limit` due messages, oldest first; a claim is one atomic UPDATE. */
-  async function claim(limit: number): Promise<ClaimedRow[]> {
-    const knex = orm.em.getKnex();
+  function claim(limit: number): Promise<ClaimedRow[]> {
     const now = Date.now();
-    // A read first: idle polls then take no write lock, which other processes (the CLI) would wait for.
-    const due = (await knex.raw(
-      `select id from fedify_queue
-        where deliver_at <= ? and (locked_until is null or locked_until < ?)
-        order by deliver_at, id limit ?`,
-      [now, now, limit],
-    )) as { id: number }[];
-    if (due.length === 0) return [];
-    const ids = due.map((r) => r.id);
-    // The lock condition is repeated: another listener (or process) may have claimed a row since the read.
-    const claimed = (await knex.raw(
-      `update fedify_queue set locked_until = ?
-        where id in (${ids.map(() => "?").join(", ")}) and (locked_until is null or locked_until < ?)
-        returning id, message, attempts, deliver_at`,
-      [now + leaseMs, ...ids, now],
-    )) as ClaimedRow[];
-    return claimed.sort((a, b) => a.deliver_at - b.deliver_at || a.id - b.id);
+    return table.claim(now, now + leaseMs, limit);
   }
 
   /**
@@ -232,28 +210,24 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
    * Runs once, before the first listen() claims anything; idempotent.
    */
   async function scrubStoredKeys(): Promise<void> {
-    const knex = orm.em.getKnex();
-    const rows = (await knex("fedify_queue").select("id", "message").where("message", "like", '%"privateKey"%')) as { id: number; message: string }[];
+    const rows = await table.withPrivateKeys();
     for (const row of rows) {
       const scrubbed = serialize(await withoutPrivateKeys(JSON.parse(row.message)));
-      if (scrubbed !== row.message) await knex("fedify_queue").where("id", row.id).update({ message: scrubbed });
+      if (scrubbed !== row.message) await table.rewrite(row.id, scrubbed);
     }
     if (rows.length > 0) logger.info("queue: removed private keys from stored deliveries", { count: rows.length });
   }
   let scrubbed: Promise<void> | undefined;
 
   async function release(ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    await orm.em.getKnex()("fedify_queue").whereIn("id", ids).update({ locked_until: null });
+    await table.release(ids);
   }
 
   async function handle(row: ClaimedRow, handler: (message: unknown) => Promise<void> | void): Promise<void> {
-    const knex = orm.em.getKnex();
     inFlight.add(row.id);
     const renew = setInterval(() => {
-      knex("fedify_queue")
-        .where("id", row.id)
-        .update({ locked_until: Date.now() + leaseMs })
+      table
+        .renew(row.id, Date.now() + leaseMs)
         .catch((error: unknown) => logger.warn("queue: could not renew a lease", { id: row.id, error: String(error) }));
     }, leaseMs / 3);
     try {
@@ -265,15 +239,18 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
         failure = { error };
       }
       if (!failure) {
-        await knex("fedify_queue").where("id", row.id).del();
+        await table.remove(row.id);
         return;
       }
       const attempts = row.attempts + 1;
       const delayMs = Math.min(retryBaseMs * 2 ** row.attempts, retryCapMs);
-      logger.warn("queue: handler failed; will retry", { id: row.id, attempts, retryInMs: delayMs, error: String(failure.error) });
-      await knex("fedify_queue")
-        .where("id", row.id)
-        .update({ attempts, deliver_at: Date.now() + delayMs, locked_until: null, last_error: String(failure.error).slice(0, 2000) });
+      logger.warn("queue: handler failed; will retry", {
+        id: row.id,
+        attempts,
+        retryInMs: delayMs,
+        error: String(failure.error),
+      });
+      await table.retry(row.id, attempts, Date.now() + delayMs, String(failure.error).slice(0, 2000));
     } catch (error) {
       // The row keeps its lease and is handled again once it expires: at least once, never lost.
       logger.error("queue: could not record a handled message", { id: row.id, error: String(error) });
@@ -324,12 +301,17 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
       return insert(messages, enqueueOptions);
     },
 
-    async listen(handler: (message: unknown) => Promise<void> | void, listenOptions?: MessageQueueListenOptions): Promise<void> {
+    async listen(
+      handler: (message: unknown) => Promise<void> | void,
+      listenOptions?: MessageQueueListenOptions,
+    ): Promise<void> {
       const signals = [closing.signal];
       if (listenOptions?.signal) signals.push(listenOptions.signal);
       const signal = AbortSignal.any(signals);
       if (signal.aborted) return;
-      scrubbed ??= scrubStoredKeys().catch((error: unknown) => logger.error("queue: could not remove private keys from stored deliveries", { error: String(error) }));
+      scrubbed ??= scrubStoredKeys().catch((error: unknown) =>
+        logger.error("queue: could not remove private keys from stored deliveries", { error: String(error) }),
+      );
       await scrubbed;
       const loop = run(handler, signal);
       listeners.add(loop);
@@ -340,14 +322,12 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
       }
     },
 
-    async depth(): Promise<number> {
-      const db = transactionOf(orm) ?? orm.em.getKnex();
-      const rows = (await db.raw("select count(*) as n from fedify_queue")) as { n: number }[];
-      return rows[0]?.n ?? 0;
+    depth(): Promise<number> {
+      return table.count();
     },
 
-    async releaseOrphanedLeases(): Promise<number> {
-      return (await orm.em.getKnex()("fedify_queue").whereNotNull("locked_until").update({ locked_until: null })) as number;
+    releaseOrphanedLeases(): Promise<number> {
+      return table.release(null);
     },
 
     async close(): Promise<void> {

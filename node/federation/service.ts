@@ -75,10 +75,28 @@ export function createFederationService(options: FederationServiceOptions): Fede
   const { orm, library, identity, logger } = options;
   const allowlist = options.allowlist ?? null;
   const peers = createPeerStore(orm);
-  const loaders = createDocumentLoaders({ outbound: options.outbound, userAgent: `WeGO-Exchange/0.1 (+${identity.origin}/)` });
+  const loaders = createDocumentLoaders({
+    outbound: options.outbound,
+    userAgent: `WeGO-Exchange/0.1 (+${identity.origin}/)`,
+  });
   const actorKeys = createActorKeys(orm);
-  const ingest: IngestDeps = { library, validator: options.validator, peers, loadKeys: createJwksCache({ outbound: options.outbound }), identity, logger, allowlist };
-  const backfill = createBackfill({ peers, ingest, logger, pageSize: options.pageSize, catchUpIntervalMs: options.catchUpIntervalMs, limits: options.backfillLimits });
+  const ingest: IngestDeps = {
+    library,
+    validator: options.validator,
+    peers,
+    loadKeys: createJwksCache({ outbound: options.outbound }),
+    identity,
+    logger,
+    allowlist,
+  };
+  const backfill = createBackfill({
+    peers,
+    ingest,
+    logger,
+    pageSize: options.pageSize,
+    catchUpIntervalMs: options.catchUpIntervalMs,
+    limits: options.backfillLimits,
+  });
   const peering = createPeering({ peers, library, identity, logger, outbound: options.outbound, allowlist, backfill });
 
   const door = createInboxDoor({
@@ -114,7 +132,10 @@ export function createFederationService(options: FederationServiceOptions): Fede
     },
     onDeliveryError: (inbox, error) => {
       // The peer on that host is marked with the error; its next success clears it.
-      logger.warn("delivery failed; Fedify retries with backoff", { inbox: inbox?.href ?? null, error: error.message.slice(0, 300) });
+      logger.warn("delivery failed; Fedify retries with backoff", {
+        inbox: inbox?.href ?? null,
+        error: error.message.slice(0, 300),
+      });
       if (inbox) void peers.recordError(inbox.host, error.message).catch(() => {});
     },
   });

@@ -25,7 +25,10 @@ export interface TestPeer {
   /** The Tombstone document that deletes `id` at `version`. */
   tombstone(id: string, version: number): Record<string, unknown>;
   /** `document` signed with this peer's key (or `signer`, a forger's). */
-  sign(document: Record<string, unknown>, signer?: SigningKey): Promise<{ document: Record<string, unknown>; jws: string }>;
+  sign(
+    document: Record<string, unknown>,
+    signer?: SigningKey,
+  ): Promise<{ document: Record<string, unknown>; jws: string }>;
   /** An Article (or a Tombstone object) carrying the signed document, as a delivery embeds it. */
   object(signed: { document: Record<string, unknown>; jws: string }): APObject;
 }
@@ -46,7 +49,13 @@ export async function createTestPeer(origin = "http://busan.test"): Promise<Test
     origin,
     actorId,
     jwk,
-    actor: new Organization({ id: actorId, preferredUsername: "busan", name: "Busan", inbox: new URL(`${actorId.href}/inbox`), outbox: new URL(`${actorId.href}/outbox`) }),
+    actor: new Organization({
+      id: actorId,
+      preferredUsername: "busan",
+      name: "Busan",
+      inbox: new URL(`${actorId.href}/inbox`),
+      outbox: new URL(`${actorId.href}/outbox`),
+    }),
     caseStudy(title, options = {}) {
       return {
         id: options.id ?? `${origin}/items/${crypto.randomUUID()}`,
@@ -64,15 +73,30 @@ export async function createTestPeer(origin = "http://busan.test"): Promise<Test
       };
     },
     tombstone(id, version) {
-      return { id, type: "Tombstone", formerType: "CaseStudy", attributedTo: actorId.href, published: "2026-01-01T00:00:00Z", updated: "2026-02-01T00:00:00Z", deleted: "2026-02-01T00:00:00Z", version };
+      return {
+        id,
+        type: "Tombstone",
+        formerType: "CaseStudy",
+        attributedTo: actorId.href,
+        published: "2026-01-01T00:00:00Z",
+        updated: "2026-02-01T00:00:00Z",
+        deleted: "2026-02-01T00:00:00Z",
+        version,
+      };
     },
     async sign(document, by = signer) {
       return { document, jws: await signDetachedJws(document, by) };
     },
     object(signed) {
       const id = new URL(String(signed.document.id));
-      if (signed.document.type === "Tombstone") return new Tombstone({ id, attachments: [toSignedItemAttachment(signed)] });
-      return new Article({ id, attribution: actorId, name: String(signed.document.title), attachments: [toSignedItemAttachment(signed)] });
+      if (signed.document.type === "Tombstone")
+        return new Tombstone({ id, attachments: [toSignedItemAttachment(signed)] });
+      return new Article({
+        id,
+        attribution: actorId,
+        name: String(signed.document.title),
+        attachments: [toSignedItemAttachment(signed)],
+      });
     },
   };
 }
@@ -120,7 +144,10 @@ export interface SentActivity {
  * (contexts from Fedify's preloaded set; nothing touches the network) and a
  * `sendActivity` that records what was sent.
  */
-export function createInboxContext(documents: Readonly<Record<string, unknown>> = {}): { ctx: InboxContext<void>; sent: SentActivity[] } {
+export function createInboxContext(documents: Readonly<Record<string, unknown>> = {}): {
+  ctx: InboxContext<void>;
+  sent: SentActivity[];
+} {
   const sent: SentActivity[] = [];
   const documentLoader = async (url: string): Promise<RemoteDocument> => {
     if (!(url in documents)) throw new Error(`test context: no document at ${url}`);

@@ -34,7 +34,8 @@ export function toArticle(item: StoredItem, addresses: ActorAddresses): Article 
     attribution: addresses.actorId,
     name: String(d.title ?? ""),
     summary: String(d.summary ?? ""),
-    content: item.html["/body"] ?? `<p>${String(d.summary ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`,
+    content:
+      item.html["/body"] ?? `<p>${String(d.summary ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`,
     mediaType: "text/html",
     url: new URL(item.id),
     published: instant(item.published),
@@ -58,6 +59,7 @@ export function toTombstone(item: StoredItem): Tombstone {
 /** The URL a link property of plain (unprocessed) JSON holds: a string, or an object's `id`; else null. */
 export function linkHref(value: unknown): string | null {
   if (typeof value === "string") return value;
-  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
+  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string")
+    return (value as { id: string }).id;
   return null;
 }

@@ -20,7 +20,11 @@ export async function resolveHandle(outbound: Outbound, handle: string): Promise
       return null;
     }
     url.searchParams.set("resource", `acct:${user}@${host}`);
-    const answer = await outbound.fetch(url, { headers: { accept: "application/jrd+json, application/json" }, maxBytes: 64 * 1024, timeoutMs: 5_000 });
+    const answer = await outbound.fetch(url, {
+      headers: { accept: "application/jrd+json, application/json" },
+      maxBytes: 64 * 1024,
+      timeoutMs: 5_000,
+    });
     if (!answer.ok || answer.status !== 200) continue;
     const parsed = parseBoundedJson(answer.body.toString("utf8"), { maxDepth: 6, maxNodes: 2_000 });
     if (!parsed.ok) continue;
@@ -28,7 +32,12 @@ export async function resolveHandle(outbound: Outbound, handle: string): Promise
     if (!Array.isArray(links)) continue;
     for (const link of links as { rel?: unknown; type?: unknown; href?: unknown }[]) {
       const type = typeof link?.type === "string" ? link.type : "";
-      if (link?.rel === "self" && typeof link.href === "string" && (type.startsWith("application/activity+json") || type.startsWith("application/ld+json")) && /^https?:\/\//.test(link.href)) {
+      if (
+        link?.rel === "self" &&
+        typeof link.href === "string" &&
+        (type.startsWith("application/activity+json") || type.startsWith("application/ld+json")) &&
+        /^https?:\/\//.test(link.href)
+      ) {
         return link.href;
       }
     }

@@ -32,7 +32,9 @@ async function stored() {
   return { items: await em.count(Item), versions: await em.count(ItemVersion) };
 }
 
-async function create(name = "case-study.minimal"): Promise<{ id: string; document: Record<string, unknown>; jws: string }> {
+async function create(
+  name = "case-study.minimal",
+): Promise<{ id: string; document: Record<string, unknown>; jws: string }> {
   const res = await api("/api/items", { method: "POST", token: editor, json: draftFixture(name) });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; document: Record<string, unknown>; jws: string };
@@ -73,7 +75,12 @@ describe("POST /api/items", () => {
 
   it("answers 400 for malformed JSON and stores nothing", async () => {
     const before = await stored();
-    const res = await api("/api/items", { method: "POST", token: editor, headers: { "content-type": "application/json" }, body: '{"type": "CaseStudy",' });
+    const res = await api("/api/items", {
+      method: "POST",
+      token: editor,
+      headers: { "content-type": "application/json" },
+      body: '{"type": "CaseStudy",',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "request body is not valid JSON" });
     expect(await stored()).toEqual(before);
@@ -81,7 +88,12 @@ describe("POST /api/items", () => {
 
   it("answers 413 for a body over 1 MB, declared or streamed", async () => {
     const big = JSON.stringify({ ...draftFixture("case-study.minimal"), body: "x".repeat(1_100_000) });
-    const declared = await api("/api/items", { method: "POST", token: editor, headers: { "content-type": "application/json" }, body: big });
+    const declared = await api("/api/items", {
+      method: "POST",
+      token: editor,
+      headers: { "content-type": "application/json" },
+      body: big,
+    });
     expect(declared.status).toBe(413);
     const stream = new ReadableStream({
       start(c) {
@@ -89,12 +101,23 @@ describe("POST /api/items", () => {
         c.close();
       },
     });
-    const chunked = await api("/api/items", { method: "POST", token: editor, headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    const chunked = await api("/api/items", {
+      method: "POST",
+      token: editor,
+      headers: { "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(chunked.status).toBe(413);
   });
 
   it("answers 415 for a body that is not JSON", async () => {
-    const res = await api("/api/items", { method: "POST", token: editor, headers: { "content-type": "text/plain" }, body: "hello" });
+    const res = await api("/api/items", {
+      method: "POST",
+      token: editor,
+      headers: { "content-type": "text/plain" },
+      body: "hello",
+    });
     expect(res.status).toBe(415);
   });
 
@@ -103,7 +126,11 @@ describe("POST /api/items", () => {
     const none = await api("/api/items", { method: "POST", json: draftFixture("case-study.minimal") });
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    const wrong = await api("/api/items", { method: "POST", token: "wego_not-a-real-token", json: draftFixture("case-study.minimal") });
+    const wrong = await api("/api/items", {
+      method: "POST",
+      token: "wego_not-a-real-token",
+      json: draftFixture("case-study.minimal"),
+    });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ error: "the bearer token is not valid" });
     expect(await stored()).toEqual(before);
@@ -111,11 +138,45 @@ describe("POST /api/items", () => {
 
   it("answers 403 when an editor changes an item that belongs to another city", async () => {
     const id = "http://busan.test/items/peer-item";
-    const doc = { ...draftFixture("case-study.minimal"), id, attributedTo: "http://busan.test/cities/busan", published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
+    const doc = {
+      ...draftFixture("case-study.minimal"),
+      id,
+      attributedTo: "http://busan.test/cities/busan",
+      published: "2026-01-01T00:00:00Z",
+      updated: "2026-01-01T00:00:00Z",
+      version: 1,
+    };
     const em = s.orm.em.fork();
-    await em.insert(Item, { id, type: "CaseStudy", origin: "http://busan.test", local: false, version: 1, title: "peer", city: "Busan", language: "en", published: doc.published, updated: doc.updated, deleted: false, verified: true, createdAt: doc.updated });
-    await em.insert(ItemVersion, { itemId: id, version: 1, document: JSON.stringify(doc), jws: "x..y", html: "{}", author: "peer", changed: "[]", createdAt: doc.updated });
-    const res = await api(`/api/items?id=${encodeURIComponent(id)}`, { method: "PUT", token: editor, json: draftFixture("case-study.minimal") });
+    await em.insert(Item, {
+      id,
+      type: "CaseStudy",
+      origin: "http://busan.test",
+      local: false,
+      version: 1,
+      title: "peer",
+      city: "Busan",
+      language: "en",
+      published: doc.published,
+      updated: doc.updated,
+      deleted: false,
+      verified: true,
+      createdAt: doc.updated,
+    });
+    await em.insert(ItemVersion, {
+      itemId: id,
+      version: 1,
+      document: JSON.stringify(doc),
+      jws: "x..y",
+      html: "{}",
+      author: "peer",
+      changed: "[]",
+      createdAt: doc.updated,
+    });
+    const res = await api(`/api/items?id=${encodeURIComponent(id)}`, {
+      method: "PUT",
+      token: editor,
+      json: draftFixture("case-study.minimal"),
+    });
     expect(res.status).toBe(403);
     const del = await api(`/api/items?id=${encodeURIComponent(id)}`, { method: "DELETE", token: admin });
     expect(del.status).toBe(403);
@@ -128,7 +189,12 @@ describe("GET /api/items", () => {
     const res = await api(`/api/items?id=${encodeURIComponent(created.id)}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ document: created.document, jws: created.jws, origin: "http://seoul.test", verified: true });
+    expect(body).toMatchObject({
+      document: created.document,
+      jws: created.jws,
+      origin: "http://seoul.test",
+      verified: true,
+    });
     expect(res.headers.get("etag")).toBe('"1"');
   });
 
@@ -143,7 +209,18 @@ describe("GET /api/items", () => {
     const res = await api("/api/items?type=Dataset&limit=2");
     const body = (await res.json()) as { total: number; items: Record<string, unknown>[] };
     expect(body.items.map((i) => i.id)).toEqual([b.id, a.id]);
-    expect(Object.keys(body.items[0]!).sort()).toEqual(["city", "id", "language", "local", "origin", "title", "type", "updated", "verified", "version"]);
+    expect(Object.keys(body.items[0]!).sort()).toEqual([
+      "city",
+      "id",
+      "language",
+      "local",
+      "origin",
+      "title",
+      "type",
+      "updated",
+      "verified",
+      "version",
+    ]);
     expect((await api("/api/items?type=Person")).status).toBe(400);
     expect((await api("/api/items?limit=abc")).status).toBe(400);
     expect((await api("/api/items?limit=0")).status).toBe(400);
@@ -155,15 +232,24 @@ describe("PUT and DELETE /api/items", () => {
   it("PUT stores a new signed version; GET version=1 still returns the first", async () => {
     const created = await create();
     const q = `?id=${encodeURIComponent(created.id)}`;
-    const put = await api(`/api/items${q}`, { method: "PUT", token: editor, json: { ...draftFixture("case-study.minimal"), summary: "Changed summary." } });
+    const put = await api(`/api/items${q}`, {
+      method: "PUT",
+      token: editor,
+      json: { ...draftFixture("case-study.minimal"), summary: "Changed summary." },
+    });
     expect(put.status).toBe(200);
     const body = (await put.json()) as { document: { version: number; summary: string }; jws: string };
     expect(body.document).toMatchObject({ version: 2, summary: "Changed summary." });
     expect(body.jws).not.toBe(created.jws);
     const v1 = (await (await api(`/api/items${q}&version=1`)).json()) as { document: { version: number }; jws: string };
     expect(v1).toMatchObject({ document: { version: 1 }, jws: created.jws });
-    const history = (await (await api(`/api/items/versions${q}`, { token: editor })).json()) as { versions: { version: number; author: string }[] };
-    expect(history.versions.map((v) => [v.version, v.author])).toEqual([[2, "ed"], [1, "ed"]]);
+    const history = (await (await api(`/api/items/versions${q}`, { token: editor })).json()) as {
+      versions: { version: number; author: string }[];
+    };
+    expect(history.versions.map((v) => [v.version, v.author])).toEqual([
+      [2, "ed"],
+      [1, "ed"],
+    ]);
   });
 
   it("GET /api/items/versions names the authors only to a token holder; anonymous readers get versions and dates", async () => {
@@ -174,7 +260,9 @@ describe("PUT and DELETE /api/items", () => {
     expect(anonymous.versions[0]).toMatchObject({ version: 1, createdAt: expect.any(String) });
     expect(anonymous.versions[0]).not.toHaveProperty("author");
     expect(JSON.stringify(anonymous)).not.toContain('"ed"');
-    const asAdmin = (await (await api(`/api/items/versions${q}`, { token: admin })).json()) as { versions: { author: string }[] };
+    const asAdmin = (await (await api(`/api/items/versions${q}`, { token: admin })).json()) as {
+      versions: { author: string }[];
+    };
     expect(asAdmin.versions[0]!.author).toBe("ed");
     expect((await api(`/api/items/versions${q}`, { token: "not-a-token" })).status).toBe(401);
   });
@@ -182,9 +270,23 @@ describe("PUT and DELETE /api/items", () => {
   it("PUT with a stale If-Match answers 412 and stores nothing", async () => {
     const created = await create();
     const q = `?id=${encodeURIComponent(created.id)}`;
-    expect((await api(`/api/items${q}`, { method: "PUT", token: editor, headers: { "if-match": '"1"' }, json: draftFixture("case-study.minimal") })).status).toBe(200);
+    expect(
+      (
+        await api(`/api/items${q}`, {
+          method: "PUT",
+          token: editor,
+          headers: { "if-match": '"1"' },
+          json: draftFixture("case-study.minimal"),
+        })
+      ).status,
+    ).toBe(200);
     const before = await stored();
-    const stale = await api(`/api/items${q}`, { method: "PUT", token: editor, headers: { "if-match": '"1"' }, json: draftFixture("case-study.minimal") });
+    const stale = await api(`/api/items${q}`, {
+      method: "PUT",
+      token: editor,
+      headers: { "if-match": '"1"' },
+      json: draftFixture("case-study.minimal"),
+    });
     expect(stale.status).toBe(412);
     expect(stale.headers.get("etag")).toBe('"2"');
     expect(await stored()).toEqual(before);
@@ -193,7 +295,11 @@ describe("PUT and DELETE /api/items", () => {
   it("PUT with an invalid document answers 400 and leaves the item at its version", async () => {
     const created = await create();
     const q = `?id=${encodeURIComponent(created.id)}`;
-    const res = await api(`/api/items${q}`, { method: "PUT", token: editor, json: { ...draftFixture("case-study.minimal"), sdgs: [18] } });
+    const res = await api(`/api/items${q}`, {
+      method: "PUT",
+      token: editor,
+      json: { ...draftFixture("case-study.minimal"), sdgs: [18] },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { details: { path: string }[] }).details.map((d) => d.path)).toEqual(["/sdgs/0"]);
     expect(((await (await api(`/api/items${q}`)).json()) as { version: number }).version).toBe(1);
@@ -204,19 +310,35 @@ describe("PUT and DELETE /api/items", () => {
     const q = `?id=${encodeURIComponent(created.id)}`;
     const del = await api(`/api/items${q}`, { method: "DELETE", token: editor });
     expect(del.status).toBe(200);
-    expect(await del.json()).toMatchObject({ id: created.id, deleted: true, version: 2, document: { type: "Tombstone" } });
+    expect(await del.json()).toMatchObject({
+      id: created.id,
+      deleted: true,
+      version: 2,
+      document: { type: "Tombstone" },
+    });
     expect((await api(`/api/items${q}`)).status).toBe(410);
     const list = (await (await api("/api/items?type=Pathway&limit=500")).json()) as { items: { id: string }[] };
     expect(list.items.map((i) => i.id)).not.toContain(created.id);
     expect((await api(`/api/items${q}`, { method: "DELETE", token: editor })).status).toBe(410);
-    expect((await api(`/api/items?id=${encodeURIComponent("http://seoul.test/items/none")}`, { method: "DELETE", token: editor })).status).toBe(404);
+    expect(
+      (
+        await api(`/api/items?id=${encodeURIComponent("http://seoul.test/items/none")}`, {
+          method: "DELETE",
+          token: editor,
+        })
+      ).status,
+    ).toBe(404);
     expect((await api(`/api/items${q}`, { method: "DELETE" })).status).toBe(401);
   });
 });
 
 describe("item pages", () => {
   it("serve HTML with the sanitized body and JSON on request", async () => {
-    const draft = { ...draftFixture("case-study.minimal"), title: "Safe <b>page</b>", body: "Text\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1))" };
+    const draft = {
+      ...draftFixture("case-study.minimal"),
+      title: "Safe <b>page</b>",
+      body: "Text\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1))",
+    };
     const res = await api("/api/items", { method: "POST", token: editor, json: draft });
     const { id } = (await res.json()) as { id: string };
     const path = new URL(id).pathname;

@@ -17,7 +17,6 @@ export interface ItemsApiDeps {
   readonly maxBodyBytes: number;
 }
 
-
 function idParam(ctx: Context): string {
   const id = oneParam(ctx, "id");
   if (!id) throw new HttpError(400, "the id query parameter is required", [{ path: "id", message: "is required" }]);
@@ -56,9 +55,14 @@ function failWrite(result: Exclude<WriteResult, { ok: true }>, ifMatch: number |
     case "not-local":
       throw new HttpError(403, "only the item's origin city can change it");
     case "conflict":
-      throw new HttpError(ifMatch === undefined ? 409 : 412, `the item is at version ${result.currentVersion}`, undefined, {
-        ETag: `"${result.currentVersion}"`,
-      });
+      throw new HttpError(
+        ifMatch === undefined ? 409 : 412,
+        `the item is at version ${result.currentVersion}`,
+        undefined,
+        {
+          ETag: `"${result.currentVersion}"`,
+        },
+      );
   }
 }
 
@@ -71,8 +75,10 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
   const json = bodyParser({ enableTypes: ["json"], jsonLimit: limit, jsonStrict: true, encoding: "utf-8" });
   const requireJson: RouterMiddleware<AuthState> = async (ctx, next) => {
     const length = Number(ctx.get("content-length") || 0);
-    if (length > deps.maxBodyBytes) throw new HttpError(413, `request body is too large (limit ${deps.maxBodyBytes} bytes)`);
-    if (!ctx.is("application/json", "application/*+json")) throw new HttpError(415, "send the document as application/json");
+    if (length > deps.maxBodyBytes)
+      throw new HttpError(413, `request body is too large (limit ${deps.maxBodyBytes} bytes)`);
+    if (!ctx.is("application/json", "application/*+json"))
+      throw new HttpError(415, "send the document as application/json");
     await next();
   };
 
@@ -93,7 +99,9 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     }
     const type = oneParam(ctx, "type");
     if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
-      throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [{ path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` }]);
+      throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [
+        { path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` },
+      ]);
     }
     // `city` names who signed an item: this node's items keep their city name, a peer's item
     // is listed and filtered under its origin's host (what /api/search facets use), whatever
@@ -129,7 +137,10 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
   router.put("/api/items", writer, requireJson, json, async (ctx) => {
     const id = idParam(ctx);
     const ifMatch = expectedVersion(ctx);
-    const result = await library.update(id, ctx.request.body, { author: ctx.state.principal!.name, expectedVersion: ifMatch });
+    const result = await library.update(id, ctx.request.body, {
+      author: ctx.state.principal!.name,
+      expectedVersion: ifMatch,
+    });
     if (!result.ok) failWrite(result, ifMatch);
     ctx.set("ETag", `"${result.item.version}"`);
     ctx.body = { id, document: result.item.document, jws: result.item.jws };
@@ -140,7 +151,13 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     const ifMatch = expectedVersion(ctx);
     const result = await library.remove(id, { author: ctx.state.principal!.name, expectedVersion: ifMatch });
     if (!result.ok) failWrite(result, ifMatch);
-    ctx.body = { id, deleted: true, version: result.item.version, document: result.item.document, jws: result.item.jws };
+    ctx.body = {
+      id,
+      deleted: true,
+      version: result.item.version,
+      document: result.item.document,
+      jws: result.item.jws,
+    };
   });
 
   return router;

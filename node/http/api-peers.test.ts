@@ -36,7 +36,16 @@ describe("publicPeers()", () => {
       ["following.test", "following"],
       ["followed.test", "followed"],
     ]);
-    expect(Object.keys(out[0]!).sort()).toEqual(["actor", "backfill", "handle", "host", "items", "lastSeen", "name", "state"]);
+    expect(Object.keys(out[0]!).sort()).toEqual([
+      "actor",
+      "backfill",
+      "handle",
+      "host",
+      "items",
+      "lastSeen",
+      "name",
+      "state",
+    ]);
     expect(JSON.stringify(out)).not.toContain("ECONNREFUSED");
   });
 });

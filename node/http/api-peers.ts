@@ -17,7 +17,9 @@ function field(ctx: Context, name: string): string {
   const body = ctx.request.body as Record<string, unknown> | undefined;
   const value = body && typeof body === "object" && !Array.isArray(body) ? body[name] : undefined;
   if (typeof value !== "string" || value.trim() === "" || value.length > 2048) {
-    throw new HttpError(400, `the body must be a JSON object with a "${name}" string`, [{ path: `/${name}`, message: "is required" }]);
+    throw new HttpError(400, `the body must be a JSON object with a "${name}" string`, [
+      { path: `/${name}`, message: "is required" },
+    ]);
   }
   return value.trim();
 }
@@ -25,7 +27,12 @@ function field(ctx: Context, name: string): string {
 function answer(ctx: Context, result: PeerActionResult | HostActionResult | AnnounceResult): void {
   if (!result.ok) throw new HttpError(result.status, result.reason);
   // The API names what an action touched `actor`, be it an actor, a host or an item (DESIGN.md).
-  ctx.body = "actor" in result ? result : "host" in result ? { ok: true, actor: result.host, state: result.state } : { ok: true, actor: result.item };
+  ctx.body =
+    "actor" in result
+      ? result
+      : "host" in result
+        ? { ok: true, actor: result.host, state: result.state }
+        : { ok: true, actor: result.item };
 }
 
 /** A peer as anonymous callers of `GET /api/peers` see it. */

@@ -26,7 +26,16 @@ describe("GET /api/search", () => {
     expect(status).toBe(200);
     expect(body.total).toBe(1);
     expect(body.results).toEqual([
-      expect.objectContaining({ id, type: "CaseStudy", title: expect.stringContaining("120 Dasan"), city: "Seoul", origin: node.identity.origin, local: true, verified: true, score: expect.any(Number) }),
+      expect.objectContaining({
+        id,
+        type: "CaseStudy",
+        title: expect.stringContaining("120 Dasan"),
+        city: "Seoul",
+        origin: node.identity.origin,
+        local: true,
+        verified: true,
+        score: expect.any(Number),
+      }),
     ]);
     expect(body.facets).toMatchObject({ type: { CaseStudy: 1 }, city: { Seoul: 1 }, tag: {}, lang: { en: 1 } });
   });
@@ -54,10 +63,14 @@ describe("GET /api/search", () => {
     for (const [q, message] of cases) {
       const { status, body } = await get(`q=${encodeURIComponent(q)}`);
       expect(status, q).toBe(400);
-      expect(body, q).toEqual({ error: "the search query exceeds a limit", details: [{ path: "q", message: expect.stringMatching(message) }] });
+      expect(body, q).toEqual({
+        error: "the search query exceeds a limit",
+        details: [{ path: "q", message: expect.stringMatching(message) }],
+      });
     }
     // Within the limits, the same kinds of query run.
-    for (const q of ["center~2", "cent*", "call center dasan"]) expect((await get(`q=${encodeURIComponent(q)}`)).status, q).toBe(200);
+    for (const q of ["center~2", "cent*", "call center dasan"])
+      expect((await get(`q=${encodeURIComponent(q)}`)).status, q).toBe(200);
   });
 
   it("GET /api/search answers 400 for bad parameters", async () => {
@@ -67,6 +80,9 @@ describe("GET /api/search", () => {
     expect((await get("type=Article")).status).toBe(400);
     expect((await get("year=twenty")).status).toBe(400);
     expect((await get("lang=not a tag")).status).toBe(400);
-    expect((await get("q=a&q=b")).body).toEqual({ error: "give q once", details: [{ path: "q", message: "is repeated" }] });
+    expect((await get("q=a&q=b")).body).toEqual({
+      error: "give q once",
+      details: [{ path: "q", message: "is repeated" }],
+    });
   });
 });

@@ -1,5 +1,4 @@
 import Router from "@koa/router";
-import type { Context } from "koa";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
 import { HttpError } from "./errors.ts";
@@ -18,11 +17,15 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
     const q = oneParam(ctx, "q");
     const type = oneParam(ctx, "type");
     if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
-      throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [{ path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` }]);
+      throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [
+        { path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` },
+      ]);
     }
     const lang = oneParam(ctx, "lang");
     if (lang !== undefined && !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(lang)) {
-      throw new HttpError(400, "lang must be a language tag such as en, ko or pt-BR", [{ path: "lang", message: "must be a BCP 47 language tag" }]);
+      throw new HttpError(400, "lang must be a language tag such as en, ko or pt-BR", [
+        { path: "lang", message: "must be a BCP 47 language tag" },
+      ]);
     }
     try {
       ctx.body = await deps.search.search({
@@ -37,9 +40,12 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
       });
     } catch (error) {
       if (error instanceof QueryError && error.reason === "syntax") {
-        throw new HttpError(400, "the search query cannot be parsed", [{ path: "q", message: `${error.message} (at characters ${error.start}–${error.end})` }]);
+        throw new HttpError(400, "the search query cannot be parsed", [
+          { path: "q", message: `${error.message} (at characters ${error.start}–${error.end})` },
+        ]);
       }
-      if (error instanceof QueryError) throw new HttpError(400, "the search query exceeds a limit", [{ path: "q", message: error.message }]);
+      if (error instanceof QueryError)
+        throw new HttpError(400, "the search query exceeds a limit", [{ path: "q", message: error.message }]);
       throw error;
     }
   });

@@ -22,7 +22,9 @@ export function requireRole(orm: Orm, roles: readonly Role[]): Middleware<AuthSt
     if (!match) throw new HttpError(401, "a bearer token is required", undefined, { "WWW-Authenticate": CHALLENGE });
     const principal = await authenticateToken(orm, match[1]!);
     if (!principal) {
-      throw new HttpError(401, "the bearer token is not valid", undefined, { "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"` });
+      throw new HttpError(401, "the bearer token is not valid", undefined, {
+        "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"`,
+      });
     }
     if (!roles.includes(principal.role)) {
       throw new HttpError(403, `this needs the ${roles.join(" or ")} role; the token has ${principal.role}`);
@@ -44,7 +46,9 @@ export function optionalRole(orm: Orm): Middleware<AuthState> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const principal = match ? await authenticateToken(orm, match[1]!) : null;
     if (!principal) {
-      throw new HttpError(401, "the bearer token is not valid", undefined, { "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"` });
+      throw new HttpError(401, "the bearer token is not valid", undefined, {
+        "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"`,
+      });
     }
     ctx.state.principal = principal;
     await next();

@@ -40,7 +40,12 @@ export function errorMiddleware(logger: Logger): Middleware {
       const known = err.type ? PUBLIC_MESSAGES[err.type] : undefined;
       let message = known ?? (status < 500 && err.expose !== false ? (err.message ?? "bad request") : "internal error");
       if (status === 400 && caught instanceof SyntaxError) message = PUBLIC_MESSAGES["entity.parse.failed"]!;
-      if (status >= 500) logger.error("request failed", { method: ctx.method, path: ctx.path, error: String((caught as Error)?.stack ?? caught) });
+      if (status >= 500)
+        logger.error("request failed", {
+          method: ctx.method,
+          path: ctx.path,
+          error: String((caught as Error)?.stack ?? caught),
+        });
       ctx.status = status;
       if (err.headers) for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v);
       ctx.body = err.details ? { error: message, details: err.details } : { error: message };

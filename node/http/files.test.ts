@@ -39,7 +39,12 @@ describe("GET /files/:name", () => {
   });
 
   it("answers 404 for unknown files, other extensions and traversal attempts", async () => {
-    for (const path of ["/files/missing.csv", "/files/phases.txt", "/files/..%2Fwego-secret.csv", "/files/%2E%2E%2Fwego-secret.csv"]) {
+    for (const path of [
+      "/files/missing.csv",
+      "/files/phases.txt",
+      "/files/..%2Fwego-secret.csv",
+      "/files/%2E%2E%2Fwego-secret.csv",
+    ]) {
       const res = await fetch(`${base}${path}`);
       expect(res.status, path).toBe(404);
     }

@@ -9,7 +9,11 @@ export interface FilesDeps {
   readonly seedFilesDir?: string;
 }
 
-const TYPES: Record<string, string> = { csv: "text/csv; charset=utf-8", json: "application/json; charset=utf-8", geojson: "application/geo+json" };
+const TYPES: Record<string, string> = {
+  csv: "text/csv; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  geojson: "application/geo+json",
+};
 // One path segment of safe characters with a known extension: no traversal possible.
 const NAME = /^[a-z0-9][a-z0-9._-]{0,120}\.(csv|json|geojson)$/;
 

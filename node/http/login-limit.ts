@@ -91,8 +91,14 @@ export interface LoginRateLimitOptions {
  * X-Forwarded-For address only when the node trusts its proxy (`--trust-proxy`).
  */
 export function loginRateLimit(options: LoginRateLimitOptions): Middleware {
-  const byAddress = createFailureCounter({ max: options.maxPerAddress ?? 10, windowMs: options.addressWindowMs ?? 10 * 60 * 1000 });
-  const byAccount = createFailureCounter({ max: options.maxPerAccount ?? 10, windowMs: options.accountWindowMs ?? 15 * 60 * 1000 });
+  const byAddress = createFailureCounter({
+    max: options.maxPerAddress ?? 10,
+    windowMs: options.addressWindowMs ?? 10 * 60 * 1000,
+  });
+  const byAccount = createFailureCounter({
+    max: options.maxPerAccount ?? 10,
+    windowMs: options.accountWindowMs ?? 15 * 60 * 1000,
+  });
   return async (ctx: Context, next: Next) => {
     const address = ctx.ip;
     const account = options.usernameOf(ctx).trim().toLowerCase().slice(0, 200);

@@ -7,7 +7,18 @@ let t: TestLibrary;
 
 async function addPeer(actorId: string, name: string | null, weFollow = "accepted"): Promise<void> {
   const now = new Date().toISOString();
-  await t.orm.em.fork().insert(Peer, { actorId, host: new URL(actorId).host, name, weFollow, theyFollow: "none", backfillState: "idle", backfillDone: 0, backfillTotal: 0, createdAt: now, updatedAt: now });
+  await t.orm.em.fork().insert(Peer, {
+    actorId,
+    host: new URL(actorId).host,
+    name,
+    weFollow,
+    theyFollow: "none",
+    backfillState: "idle",
+    backfillDone: 0,
+    backfillTotal: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
 beforeAll(async () => {
@@ -21,7 +32,12 @@ afterAll(async () => t.orm.close());
 
 describe("createOriginNames()", () => {
   it("names a peer origin by its actor's name and host, and this node by its own name", async () => {
-    const names = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).of(["http://busan.test", "http://quiet.test", "http://unknown.test:8443", TEST_IDENTITY.origin]);
+    const names = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).of([
+      "http://busan.test",
+      "http://quiet.test",
+      "http://unknown.test:8443",
+      TEST_IDENTITY.origin,
+    ]);
     expect(names.get("http://busan.test")).toMatchObject({ name: "Busan", label: "Busan (busan.test)" });
     expect(names.get("http://quiet.test")?.label).toBe("quiet.test");
     expect(names.get("http://unknown.test:8443")?.label).toBe("unknown.test:8443");
@@ -29,13 +45,24 @@ describe("createOriginNames()", () => {
   });
 
   it("never lets a peer wear this node's name or handle: only its host is shown", async () => {
-    const names = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).of(["http://mimic.test", "http://spoof.test"]);
+    const names = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).of([
+      "http://mimic.test",
+      "http://spoof.test",
+    ]);
     expect(names.get("http://mimic.test")?.label).toBe("mimic.test");
     expect(names.get("http://spoof.test")?.label).toBe("spoof.test");
   });
 
   it("labels city keys: a peer's host with its name, a local city name as itself", async () => {
-    const labels = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).labels(["busan.test", "Seoul", "quiet.test"]);
-    expect([...labels]).toEqual([["busan.test", "Busan (busan.test)"], ["Seoul", "Seoul"], ["quiet.test", "quiet.test"]]);
+    const labels = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).labels([
+      "busan.test",
+      "Seoul",
+      "quiet.test",
+    ]);
+    expect([...labels]).toEqual([
+      ["busan.test", "Busan (busan.test)"],
+      ["Seoul", "Seoul"],
+      ["quiet.test", "quiet.test"],
+    ]);
   });
 });

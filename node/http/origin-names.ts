@@ -42,7 +42,11 @@ function hostOf(origin: string): string {
 function displayName(raw: string | null | undefined, identity: NodeIdentity): string | null {
   if (typeof raw !== "string") return null;
   // eslint-disable-next-line no-control-regex
-  const name = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "").replace(/\s+/g, " ").trim().slice(0, 80);
+  const name = raw
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 80);
   if (!name) return null;
   // A peer may call itself anything, including this city's name: then only its host is
   // shown, so nothing on this node reads as if this city had signed it.
@@ -58,9 +62,14 @@ export function createOriginNames(options: OriginNamesOptions): OriginNames {
   async function peerNames(hosts: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (!orm || hosts.length === 0) return out;
-    const rows = await orm.em.fork().find(Peer, { host: { $in: hosts.slice(0, 500) } }, { fields: ["actorId", "host", "name", "weFollow"] });
+    const rows = await orm.em
+      .fork()
+      .find(Peer, { host: { $in: hosts.slice(0, 500) } }, { fields: ["actorId", "host", "name", "weFollow"] });
     // The actor we follow on a host names it first; then any named actor there.
-    rows.sort((a, b) => Number(b.weFollow === "accepted") - Number(a.weFollow === "accepted") || a.actorId.localeCompare(b.actorId));
+    rows.sort(
+      (a, b) =>
+        Number(b.weFollow === "accepted") - Number(a.weFollow === "accepted") || a.actorId.localeCompare(b.actorId),
+    );
     for (const r of rows) {
       const name = displayName(r.name, identity);
       if (name && !out.has(r.host)) out.set(r.host, name);
@@ -98,7 +107,10 @@ export function createOriginNames(options: OriginNamesOptions): OriginNames {
  * lists that origin's items, anything else this node's own items of that city name. A
  * peer's item is never found under a city name, whatever its `city` field says.
  */
-export async function cityFilter(library: Library, key: string): Promise<Pick<ListOptions, "city" | "origin" | "local">> {
+export async function cityFilter(
+  library: Library,
+  key: string,
+): Promise<Pick<ListOptions, "city" | "origin" | "local">> {
   const origin = Object.keys(await library.countByOrigin()).find((o) => hostOf(o) === key);
   return origin ? { origin, local: false } : { city: key, local: true };
 }

@@ -8,7 +8,14 @@ const peerId = "http://busan.test/items/case-peer";
 beforeAll(async () => {
   server = await startTestServer({ search: true });
   const { library } = server;
-  await library.create({ ...draftFixture("case-study.minimal"), title: "Mobile voting <b>pilot</b>", body: "Residents **vote** on city questions." }, { author: "test" });
+  await library.create(
+    {
+      ...draftFixture("case-study.minimal"),
+      title: "Mobile voting <b>pilot</b>",
+      body: "Residents **vote** on city questions.",
+    },
+    { author: "test" },
+  );
   await library.create({ ...draftFixture("dataset.minimal"), title: "Budget lines dataset" }, { author: "test" });
   const doc = {
     ...draftFixture("case-study.minimal"),
@@ -25,7 +32,11 @@ beforeAll(async () => {
     document: doc,
     jws: "eyJhbGciOiJFZERTQSIsImtpZCI6ImJ1c2FuLWtleSJ9..c2ln",
     origin: "http://busan.test",
-    provenance: { via: "http://ulaanbaatar.test/cities/ulaanbaatar", receivedAt: "2026-02-03T04:05:06Z", kid: "busan-key" },
+    provenance: {
+      via: "http://ulaanbaatar.test/cities/ulaanbaatar",
+      receivedAt: "2026-02-03T04:05:06Z",
+      kid: "busan-key",
+    },
   });
   expect(ingested.ok).toBe(true);
   const now = new Date().toISOString();
@@ -45,7 +56,10 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-async function page(path: string, headers: Record<string, string> = {}): Promise<{ status: number; html: string; headers: Headers }> {
+async function page(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; html: string; headers: Headers }> {
   const res = await fetch(server.url + path, { headers: { accept: "text/html", ...headers } });
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
@@ -62,7 +76,10 @@ describe("search page", () => {
     // A peer's item is faceted under its origin's host, not the city its document names.
     expect(html).toContain('href="/search?q=voting&amp;type=CaseStudy&amp;city=busan.test"');
     expect(html).toContain("From busan.test");
-    const api = (await (await fetch(`${server.url}/api/search?q=voting`)).json()) as { results: { id: string; city: string }[]; facets: { city: Record<string, number> } };
+    const api = (await (await fetch(`${server.url}/api/search?q=voting`)).json()) as {
+      results: { id: string; city: string }[];
+      facets: { city: Record<string, number> };
+    };
     expect(api.facets.city).toEqual({ Seoul: 1, "busan.test": 1 });
     expect(api.results.find((r) => r.id === peerId)?.city).toBe("busan.test");
     expect(html).not.toContain("Budget lines dataset");
@@ -85,7 +102,9 @@ describe("item pages", () => {
   it("a peer's item has a page at /library/item with its provenance in words", async () => {
     const { status, html } = await page(`/library/item?id=${encodeURIComponent(peerId)}`);
     expect(status).toBe(200);
-    expect(html).toContain("Received via ulaanbaatar.test on 2026-02-03, signed by Busan Metropolitan City (busan.test).");
+    expect(html).toContain(
+      "Received via ulaanbaatar.test on 2026-02-03, signed by Busan Metropolitan City (busan.test).",
+    );
     expect(html).toContain("Signed by Busan Metropolitan City (busan.test); the signature is valid.");
     expect(html).not.toMatch(/Signed by Seoul/);
     // The document's own claim is shown as its content only, not linked to Seoul's page.
@@ -104,12 +123,21 @@ describe("item pages", () => {
   });
 
   it("/library/item redirects only to a path of this node built from a valid slug (no open redirect)", async () => {
-    const evil = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/../..//evil.example/x" })}`, { redirect: "manual" });
+    const evil = await fetch(
+      `${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/../..//evil.example/x" })}`,
+      { redirect: "manual" },
+    );
     expect(evil.status).toBe(404);
     expect(evil.headers.get("location")).toBeNull();
-    const sneaky = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/a%2F..%2F..%2F%2Fevil.example" })}`, { redirect: "manual" });
+    const sneaky = await fetch(
+      `${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/a%2F..%2F..%2F%2Fevil.example" })}`,
+      { redirect: "manual" },
+    );
     expect(sneaky.status).toBe(404);
-    const ours = await fetch(`${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/some-case-abc123" })}`, { redirect: "manual" });
+    const ours = await fetch(
+      `${server.url}/library/item?${new URLSearchParams({ id: "http://seoul.test/items/some-case-abc123" })}`,
+      { redirect: "manual" },
+    );
     expect(ours.status).toBe(302);
     expect(ours.headers.get("location")).toBe("/items/some-case-abc123");
   });
@@ -124,7 +152,9 @@ describe("item pages", () => {
     expect(busan.html).toContain("<h1>Busan Metropolitan City (busan.test)</h1>");
     expect(busan.html).toContain("Busan mobile voting kiosk");
     const cities = await page("/library/cities");
-    expect(cities.html).toMatch(/<a href="\/library\/cities\/busan.test">Busan Metropolitan City \(busan.test\)<\/a> <span class="n">1 /);
+    expect(cities.html).toMatch(
+      /<a href="\/library\/cities\/busan.test">Busan Metropolitan City \(busan.test\)<\/a> <span class="n">1 /,
+    );
     expect(cities.html).toMatch(/<a href="\/library\/cities\/Seoul">Seoul<\/a> <span class="n">2 /);
     const home = await page("/");
     expect(home.html).toContain('<a href="/library/cities/busan.test">Busan Metropolitan City (busan.test)</a>');
@@ -133,10 +163,15 @@ describe("item pages", () => {
   it("the items API lists and filters a peer's item under its origin's host", async () => {
     const all = (await (await fetch(`${server.url}/api/items`)).json()) as { items: { id: string; city: string }[] };
     expect(all.items.find((i) => i.id === peerId)?.city).toBe("busan.test");
-    const seoul = (await (await fetch(`${server.url}/api/items?city=Seoul`)).json()) as { total: number; items: { id: string }[] };
+    const seoul = (await (await fetch(`${server.url}/api/items?city=Seoul`)).json()) as {
+      total: number;
+      items: { id: string }[];
+    };
     expect(seoul.total).toBe(2);
     expect(seoul.items.map((i) => i.id)).not.toContain(peerId);
-    const busan = (await (await fetch(`${server.url}/api/items?city=busan.test`)).json()) as { items: { id: string }[] };
+    const busan = (await (await fetch(`${server.url}/api/items?city=busan.test`)).json()) as {
+      items: { id: string }[];
+    };
     expect(busan.items.map((i) => i.id)).toEqual([peerId]);
   });
 
@@ -154,7 +189,9 @@ describe("language", () => {
     expect(await res.text()).toContain('<html lang="en">');
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("wego_lang=en"))!;
     expect(cookie).toBeTruthy();
-    expect((await page("/search", { "accept-language": "ko", cookie: cookie.split(";")[0]! })).html).toContain('<html lang="en">');
+    expect((await page("/search", { "accept-language": "ko", cookie: cookie.split(";")[0]! })).html).toContain(
+      '<html lang="en">',
+    );
   });
 });
 

@@ -49,7 +49,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
   const { library, identity, search, web } = deps;
   const router = new Router();
   const statics = loadStaticFiles();
-  const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
+  const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) =>
+    frameFor(ctx, identity.name, title, section);
   // Every "signed by", city listing and city count names the verified origin, never the
   // document's own `city` field.
   const names = createOriginNames({ identity, orm: deps.orm });
@@ -79,7 +80,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
       renderHomePage(f, {
         peers: connected,
         total: latest.total,
-        latest: latest.items.map((i) => ({ ...i, city: cityOf(i), cityName: labels.get(cityOf(i)) ?? cityOf(i), title: titles.get(i.id) ?? i.title, href: itemHref(i.id, identity.origin) })),
+        latest: latest.items.map((i) => ({
+          ...i,
+          city: cityOf(i),
+          cityName: labels.get(cityOf(i)) ?? cityOf(i),
+          title: titles.get(i.id) ?? i.title,
+          href: itemHref(i.id, identity.origin),
+        })),
         byCity,
         cityNames: labels,
         byType: facets?.type ?? {},
@@ -141,7 +148,11 @@ export function createPagesRouter(deps: PagesDeps): Router {
           facets: response.facets,
           error,
           refusal,
-          cityLabels: await names.labels([...Object.keys(response.facets.city ?? {}), ...response.results.map((r) => r.city), ...(params.city ? [params.city] : [])]),
+          cityLabels: await names.labels([
+            ...Object.keys(response.facets.city ?? {}),
+            ...response.results.map((r) => r.city),
+            ...(params.city ? [params.city] : []),
+          ]),
         },
       ),
     );
@@ -163,33 +174,44 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const city = ctx.params.city!;
     const page = pageParam(ctx);
     // A peer's host lists that origin's items; a name lists only this node's own items.
-    const { total, items } = await library.list({ ...(await cityFilter(library, city)), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const { total, items } = await library.list({
+      ...(await cityFilter(library, city)),
+      limit: PAGE_SIZE,
+      offset: (page - 1) * PAGE_SIZE,
+    });
     const name = (await names.labels([city])).get(city) ?? city;
     const f = frame(ctx, name, "cities");
     if (total === 0) return notFound(ctx);
     sendPage(
       ctx,
       200,
-      renderCityPage({ ...f, title: fill(f.t.cityItems, { n: total, city: name }) }, {
-        city,
-        name,
-        total,
-        page,
-        pageSize: PAGE_SIZE,
-        href: cityHref(city),
-        entries: items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
-      }),
+      renderCityPage(
+        { ...f, title: fill(f.t.cityItems, { n: total, city: name }) },
+        {
+          city,
+          name,
+          total,
+          page,
+          pageSize: PAGE_SIZE,
+          href: cityHref(city),
+          entries: items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
+        },
+      ),
     );
   });
 
   /** Each item's title in the reader's language when it carries that translation, by id; one read for all. */
-  async function titlesIn(items: readonly { id: string; title: string; language: string }[], locale: string): Promise<Map<string, string>> {
+  async function titlesIn(
+    items: readonly { id: string; title: string; language: string }[],
+    locale: string,
+  ): Promise<Map<string, string>> {
     const titles = new Map(items.map((i) => [i.id, i.title]));
     const others = items.filter((i) => i.language !== locale).map((i) => i.id);
     if (others.length === 0) return titles;
     const stored = await library.getMany(others).catch(() => new Map<string, StoredItem>());
     for (const [id, item] of stored) {
-      const translated = (item.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
+      const translated = (item.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]
+        ?.title;
       if (typeof translated === "string") titles.set(id, translated);
     }
     return titles;
@@ -205,7 +227,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
     await Promise.all(
       [...ids].slice(0, 50).map(async (id) => {
         const linked = await library.get(id).catch(() => null);
-        if (linked && !linked.deleted) out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
+        if (linked && !linked.deleted)
+          out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
       }),
     );
     return out;
@@ -214,7 +237,11 @@ export function createPagesRouter(deps: PagesDeps): Router {
   async function showItem(ctx: Context, id: string): Promise<void> {
     const item = await library.get(id);
     if (!item) return notFound(ctx);
-    const [history, linked, origins] = await Promise.all([library.versions(id), linkedItems(item), names.of([item.origin])]);
+    const [history, linked, origins] = await Promise.all([
+      library.versions(id),
+      linkedItems(item),
+      names.of([item.origin]),
+    ]);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const f = frame(ctx, item.title);
     const user = currentUser(ctx);
@@ -230,7 +257,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
         linked,
         original: ctx.query.original === "1",
         path: f.url.replace(/[?&]original=1/, ""),
-        actions: user && item.local && !item.deleted ? { edit: `/official/edit?${new URLSearchParams({ id })}`, delete: `/official/delete?${new URLSearchParams({ id })}` } : undefined,
+        actions:
+          user && item.local && !item.deleted
+            ? {
+                edit: `/official/edit?${new URLSearchParams({ id })}`,
+                delete: `/official/delete?${new URLSearchParams({ id })}`,
+              }
+            : undefined,
         provenance: {
           id,
           city: signer,

@@ -17,7 +17,9 @@ export function intParam(ctx: Context, name: string, min: number, max: number): 
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`, [{ path: name, message: `must be an integer from ${min} to ${max}` }]);
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`, [
+      { path: name, message: `must be an integer from ${min} to ${max}` },
+    ]);
   }
   return n;
 }

@@ -18,7 +18,10 @@ function client(base?: string) {
   const jar = new Map<string, string>();
   return {
     jar,
-    async fetch(path: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+    async fetch(
+      path: string,
+      init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+    ) {
       const headers: Record<string, string> = { accept: "text/html", ...init.headers };
       if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
       let body: string | undefined;
@@ -26,7 +29,12 @@ function client(base?: string) {
         body = new URLSearchParams(init.form).toString();
         headers["content-type"] = "application/x-www-form-urlencoded";
       }
-      const res = await fetch((base ?? server.url) + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
+      const res = await fetch((base ?? server.url) + path, {
+        method: init.method ?? (body ? "POST" : "GET"),
+        headers,
+        body,
+        redirect: "manual",
+      });
       for (const c of res.headers.getSetCookie()) {
         const [pair] = c.split(";");
         const [k, v] = pair!.split("=");
@@ -44,7 +52,9 @@ function client(base?: string) {
 
 async function logIn(c: ReturnType<typeof client>): Promise<Response> {
   const token = await c.token("/login");
-  return c.fetch("/login", { form: { _csrf: token, username: "editor1", password: "correct horse battery", next: "/official/new" } });
+  return c.fetch("/login", {
+    form: { _csrf: token, username: "editor1", password: "correct horse battery", next: "/official/new" },
+  });
 }
 
 describe("web sessions", () => {
@@ -78,7 +88,9 @@ describe("web sessions", () => {
   it("logging in starts a new session with a fresh CSRF secret: the login page's token no longer works", async () => {
     const c = client();
     const before = await c.token("/login");
-    const res = await c.fetch("/login", { form: { _csrf: before, username: "editor1", password: "correct horse battery", next: "/" } });
+    const res = await c.fetch("/login", {
+      form: { _csrf: before, username: "editor1", password: "correct horse battery", next: "/" },
+    });
     expect(res.status).toBe(303);
     expect((await c.fetch("/official/new/CaseStudy", { form: { _csrf: before, "/title": "x" } })).status).toBe(403);
     const after = await c.token("/official/new/CaseStudy");
@@ -102,19 +114,29 @@ describe("web sessions", () => {
     const old = c.jar.get("wego_session")!;
     const token = await c.token("/official/new");
     expect((await c.fetch("/logout", { form: { _csrf: token } })).status).toBe(303);
-    const replay = await fetch(`${server.url}/official/new`, { headers: { cookie: `wego_session=${old}` }, redirect: "manual" });
+    const replay = await fetch(`${server.url}/official/new`, {
+      headers: { cookie: `wego_session=${old}` },
+      redirect: "manual",
+    });
     expect(replay.status).toBe(302);
     expect(replay.headers.get("location")).toMatch(/^\/login\?next=/);
     // The logged-out session's CSRF token is worthless in whatever session comes next.
     const next = await c.token("/login");
     expect(next).not.toBe(token);
-    expect((await c.fetch("/login", { form: { _csrf: token, username: "editor1", password: "correct horse battery" } })).status).toBe(403);
+    expect(
+      (await c.fetch("/login", { form: { _csrf: token, username: "editor1", password: "correct horse battery" } }))
+        .status,
+    ).toBe(403);
   });
 });
 
 describe("behind a TLS proxy", () => {
   it("marks the session cookie Secure when the node's origin is https, though it is reached over http", async () => {
-    const t = await createTestLibrary({ ...TEST_IDENTITY, origin: "https://seoul.test", actorId: "https://seoul.test/cities/seoul" });
+    const t = await createTestLibrary({
+      ...TEST_IDENTITY,
+      origin: "https://seoul.test",
+      actorId: "https://seoul.test/cities/seoul",
+    });
     const app = createApp({ ...t, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
     const listening = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => listening.once("listening", resolve));
@@ -147,7 +169,14 @@ describe("publishing through the form", () => {
     const c = client();
     await logIn(c);
     const token = await c.token("/official/new/CaseStudy");
-    const form = { _csrf: token, _action: "save", "/title": "Open budget <dashboard>", "/summary": "Every line of the budget.", "/language": "en", "/startYear": "1900" };
+    const form = {
+      _csrf: token,
+      _action: "save",
+      "/title": "Open budget <dashboard>",
+      "/summary": "Every line of the budget.",
+      "/language": "en",
+      "/startYear": "1900",
+    };
     const bad = await c.fetch("/official/new/CaseStudy", { form });
     expect(bad.status).toBe(400);
     const html = await bad.text();
@@ -155,7 +184,9 @@ describe("publishing through the form", () => {
     expect(html).toMatch(/id="f-startYear-error">must be at least 1950/);
     expect(html).toContain('value="Open budget &lt;dashboard&gt;"');
     expect(html).toContain('aria-invalid="true"');
-    const ok = await c.fetch("/official/new/CaseStudy", { form: { ...form, "/startYear": "2019", "/body": "## Why\n\nResidents asked." } });
+    const ok = await c.fetch("/official/new/CaseStudy", {
+      form: { ...form, "/startYear": "2019", "/body": "## Why\n\nResidents asked." },
+    });
     expect(ok.status).toBe(303);
     const page = await (await c.fetch(ok.headers.get("location")!)).text();
     expect(page).toContain("Published and signed.");
@@ -166,7 +197,9 @@ describe("publishing through the form", () => {
     const c = client();
     await logIn(c);
     const token = await c.token("/official/new/CaseStudy");
-    const res = await c.fetch("/official/preview", { form: { _csrf: token, markdown: "**bold** <script>alert(1)</script>" } });
+    const res = await c.fetch("/official/preview", {
+      form: { _csrf: token, markdown: "**bold** <script>alert(1)</script>" },
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain("<strong>bold</strong>");
@@ -176,7 +209,10 @@ describe("publishing through the form", () => {
 
 describe("editing and deleting through the forms", () => {
   it("edits a local item with its values filled in, then deletes it after confirmation", async () => {
-    const created = await server.library.create({ ...draftFixture("case-study.rich"), title: "Editable case" }, { author: "test" });
+    const created = await server.library.create(
+      { ...draftFixture("case-study.rich"), title: "Editable case" },
+      { author: "test" },
+    );
     if (!created.ok) throw new Error("fixture did not publish");
     const id = created.item.id;
     const c = client();
@@ -188,9 +224,24 @@ describe("editing and deleting through the forms", () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
     // Every field as the form holds it, with a new title: what a browser would send back.
     const form: Record<string, string> = { _csrf: token, _version: "1", _action: "save" };
-    for (const m of html.matchAll(/<input type="(?:text|url|email|date|number)" id="[^"]+" name="([^"]+)" value="([^"]*)"/g)) form[m[1]!] = m[2]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
-    for (const m of html.matchAll(/<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[m[1]!] = m[2]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
-    for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option selected>([^<]*)<\/option>/g)) form[m[1]!] = m[2]!;
+    for (const m of html.matchAll(
+      /<input type="(?:text|url|email|date|number)" id="[^"]+" name="([^"]+)" value="([^"]*)"/g,
+    ))
+      form[m[1]!] = m[2]!
+        .replace(/&amp;/g, "&")
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">");
+    for (const m of html.matchAll(/<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
+      form[m[1]!] = m[2]!
+        .replace(/&amp;/g, "&")
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">");
+    for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option selected>([^<]*)<\/option>/g))
+      form[m[1]!] = m[2]!;
     form["/title"] = "Edited case";
     const saved = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, { form });
     expect(saved.status).toBe(303);
@@ -200,7 +251,9 @@ describe("editing and deleting through the forms", () => {
     expect(after.document.outcomes).toEqual(created.item.document.outcomes);
 
     // Publishing from a stale form is refused and the entered values stay.
-    const stale = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, { form: { ...form, "/title": "Stale edit" } });
+    const stale = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, {
+      form: { ...form, "/title": "Stale edit" },
+    });
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain('value="Stale edit"');
 
@@ -208,15 +261,30 @@ describe("editing and deleting through the forms", () => {
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain("Delete “Edited case”?");
     const deleteToken = /name="_csrf" value="([^"]+)"/.exec(confirmHtml)![1]!;
-    const deleted = await c.fetch(`/official/delete?${new URLSearchParams({ id })}`, { form: { _csrf: deleteToken, _version: "2" } });
+    const deleted = await c.fetch(`/official/delete?${new URLSearchParams({ id })}`, {
+      form: { _csrf: deleteToken, _version: "2" },
+    });
     expect(deleted.status).toBe(303);
     expect((await server.library.get(id))!.deleted).toBe(true);
   });
 
   it("refuses to edit another city's item", async () => {
     const peerId = "http://busan.test/items/not-ours";
-    const doc = { ...draftFixture("case-study.minimal"), id: peerId, attributedTo: "http://busan.test/cities/busan", city: "Busan", published: "2026-01-01T00:00:00Z", updated: "2026-01-01T00:00:00Z", version: 1 };
-    await server.library.ingest({ document: doc, jws: "h..s", origin: "http://busan.test", provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "k" } });
+    const doc = {
+      ...draftFixture("case-study.minimal"),
+      id: peerId,
+      attributedTo: "http://busan.test/cities/busan",
+      city: "Busan",
+      published: "2026-01-01T00:00:00Z",
+      updated: "2026-01-01T00:00:00Z",
+      version: 1,
+    };
+    await server.library.ingest({
+      document: doc,
+      jws: "h..s",
+      origin: "http://busan.test",
+      provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "k" },
+    });
     const c = client();
     await logIn(c);
     const res = await c.fetch(`/official/edit?${new URLSearchParams({ id: peerId })}`);
@@ -227,7 +295,10 @@ describe("editing and deleting through the forms", () => {
 
 describe("version history on item pages", () => {
   it("names who wrote each version only to a signed-in official", async () => {
-    const created = await server.library.create({ ...draftFixture("case-study.minimal"), title: "History case" }, { author: "user:secret-author" });
+    const created = await server.library.create(
+      { ...draftFixture("case-study.minimal"), title: "History case" },
+      { author: "user:secret-author" },
+    );
     if (!created.ok) throw new Error("fixture did not publish");
     const path = new URL(created.item.id).pathname;
     const anonymous = await (await client().fetch(path)).text();
@@ -256,9 +327,17 @@ async function startNode(trustProxy: boolean): Promise<{ url: string; close(): P
   };
 }
 
-async function attempt(c: ReturnType<typeof client>, username: string, password: string, from?: string): Promise<Response> {
+async function attempt(
+  c: ReturnType<typeof client>,
+  username: string,
+  password: string,
+  from?: string,
+): Promise<Response> {
   const token = await c.token("/login");
-  return c.fetch("/login", { form: { _csrf: token, username, password }, headers: from ? { "x-forwarded-for": from } : {} });
+  return c.fetch("/login", {
+    form: { _csrf: token, username, password },
+    headers: from ? { "x-forwarded-for": from } : {},
+  });
 }
 
 describe("login rate limit", () => {
@@ -267,7 +346,8 @@ describe("login rate limit", () => {
     try {
       const c = client(node.url);
       const statuses: number[] = [];
-      for (let i = 0; i < 10; i++) statuses.push((await attempt(c, "editor1", "guess " + i, `198.51.100.${i + 1}`)).status);
+      for (let i = 0; i < 10; i++)
+        statuses.push((await attempt(c, "editor1", `guess ${i}`, `198.51.100.${i + 1}`)).status);
       expect(statuses).toEqual(Array(10).fill(401));
       const refused = await attempt(c, "editor1", "correct horse battery", "198.51.100.200");
       expect(refused.status).toBe(429);
@@ -308,7 +388,8 @@ describe("login rate limit", () => {
     const c = client();
     const token = await c.token("/login");
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await c.fetch("/login", { form: { _csrf: token, username: "nobody", password: "x" } })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await c.fetch("/login", { form: { _csrf: token, username: "nobody", password: "x" } })).status);
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
   });

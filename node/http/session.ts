@@ -25,7 +25,9 @@ export interface WebSessionData {
 }
 
 // koa-csrf ships no types, and @types/koa-csrf widens Koa's DefaultState for every router.
-const CSRF = createRequire(import.meta.url)("koa-csrf") as new (options: { errorHandler: (ctx: Context) => void }) => Middleware;
+const CSRF = createRequire(import.meta.url)("koa-csrf") as new (options: {
+  errorHandler: (ctx: Context) => void;
+}) => Middleware;
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = "wego_session";
@@ -102,7 +104,11 @@ export interface CsrfOptions {
  * checked; a GET gets a token (`ctx.state._csrf`) only when it already has a session or
  * `always` is set, so anonymous readers of public pages are never given a session.
  */
-export function csrfProtection(options: CsrfOptions): { check: Middleware; token: Middleware; tokenIfSession: Middleware } {
+export function csrfProtection(options: CsrfOptions): {
+  check: Middleware;
+  token: Middleware;
+  tokenIfSession: Middleware;
+} {
   const csrf = new CSRF({ errorHandler: (ctx) => options.onInvalid(ctx) });
   return {
     check: csrf,

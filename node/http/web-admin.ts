@@ -24,11 +24,23 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
   router.get("/admin/peers", ...web.form, admin, async (ctx) => {
     const f = frameFor(ctx, identity.name, "Peers", "peers");
     const peers = await fed.list();
-    sendPage(ctx, 200, renderPeersPage({ ...f, title: f.t.peers, scripts: peers.some((p) => p.backfill.state === "running") ? ["peers.js"] : [] }, { peers }));
+    sendPage(
+      ctx,
+      200,
+      renderPeersPage(
+        { ...f, title: f.t.peers, scripts: peers.some((p) => p.backfill.state === "running") ? ["peers.js"] : [] },
+        { peers },
+      ),
+    );
   });
 
   function done(ctx: Context, result: PeerActionResult | HostActionResult): void {
-    setFlash(ctx, result.ok ? `${stringsOf(ctx).peerActionDone} ${"host" in result ? result.host : result.actor}${result.state ? ` → ${result.state}` : ""}` : `${result.status}: ${result.reason}`);
+    setFlash(
+      ctx,
+      result.ok
+        ? `${stringsOf(ctx).peerActionDone} ${"host" in result ? result.host : result.actor}${result.state ? ` → ${result.state}` : ""}`
+        : `${result.status}: ${result.reason}`,
+    );
     ctx.status = 303;
     ctx.redirect("/admin/peers");
   }

@@ -55,7 +55,17 @@ export function frameFor(ctx: Context, cityName: string, title: string, section?
       delete session.flash;
     }
   }
-  return { locale, t: stringsFor(locale), title, cityName, url: pathWithoutLang(ctx), section, user, csrf: csrfToken(ctx), flash };
+  return {
+    locale,
+    t: stringsFor(locale),
+    title,
+    cityName,
+    url: pathWithoutLang(ctx),
+    section,
+    user,
+    csrf: csrfToken(ctx),
+    flash,
+  };
 }
 
 /** Sends a page with the CSP and no caching of personalised pages. */
@@ -68,7 +78,14 @@ export function sendPage(ctx: Context, status: number, body: string): void {
 }
 
 /** Sends a short page with a heading and a message (errors, confirmations). */
-export function sendMessage(ctx: Context, cityName: string, status: number, title: string, message: string, link?: MessageLink): void {
+export function sendMessage(
+  ctx: Context,
+  cityName: string,
+  status: number,
+  title: string,
+  message: string,
+  link?: MessageLink,
+): void {
   sendPage(ctx, status, renderMessagePage(frameFor(ctx, cityName, title), message, link));
 }
 
@@ -126,7 +143,8 @@ export function createWebMiddleware(options: WebMiddlewareOptions): WebMiddlewar
       const username = formOf(ctx).username;
       return typeof username === "string" ? username : "";
     },
-    onLimited: (ctx) => sendMessage(ctx, cityName, 429, "429", stringsOf(ctx).tooManyAttempts, { href: "/", label: stringsOf(ctx).home }),
+    onLimited: (ctx) =>
+      sendMessage(ctx, cityName, 429, "429", stringsOf(ctx).tooManyAttempts, { href: "/", label: stringsOf(ctx).home }),
   });
   return {
     page: [htmlErrors, session, csrf.tokenIfSession],
@@ -171,10 +189,14 @@ export function formOf(ctx: Context): Record<string, string | string[]> {
 /** The static files under web/static/ and the stylesheet, loaded once. */
 export function loadStaticFiles(): Map<string, { type: string; body: Buffer }> {
   const files = new Map<string, { type: string; body: Buffer }>();
-  files.set("site.css", { type: "text/css; charset=utf-8", body: readFileSync(new URL("../../web/styles/site.css", import.meta.url)) });
+  files.set("site.css", {
+    type: "text/css; charset=utf-8",
+    body: readFileSync(new URL("../../web/styles/site.css", import.meta.url)),
+  });
   const dir = new URL("../../web/static/", import.meta.url);
   for (const name of readdirSync(dir)) {
-    if (name.endsWith(".js")) files.set(name, { type: "text/javascript; charset=utf-8", body: readFileSync(new URL(name, dir)) });
+    if (name.endsWith(".js"))
+      files.set(name, { type: "text/javascript; charset=utf-8", body: readFileSync(new URL(name, dir)) });
   }
   return files;
 }

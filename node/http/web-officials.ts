@@ -13,7 +13,16 @@ import { itemHref, typeLabel } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { HttpError } from "./errors.ts";
 import { endSession, startUserSession } from "./session.ts";
-import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, userOf, type WebMiddleware } from "./web-context.ts";
+import {
+  formOf,
+  frameFor,
+  requireUser,
+  sendPage,
+  setFlash,
+  stringsOf,
+  userOf,
+  type WebMiddleware,
+} from "./web-context.ts";
 
 /** Dependencies of the officials' pages. */
 export interface OfficialRoutesDeps {
@@ -58,12 +67,20 @@ function markdownPreviews(fields: readonly FieldSpec[], values: FormValues): Map
 export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
   const { library, identity, orm, web } = deps;
   const router = new Router();
-  const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) => frameFor(ctx, identity.name, title, section);
+  const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) =>
+    frameFor(ctx, identity.name, title, section);
   const official = requireUser(["editor", "admin"]);
 
   function renderLogin(ctx: Context, status: number, error?: string, username = ""): void {
     const f = frame(ctx, "Log in", "login");
-    sendPage(ctx, status, renderLoginPage({ ...f, title: f.t.logIn }, { error, username, next: safeNext(ctx.query.next ?? formOf(ctx).next) }));
+    sendPage(
+      ctx,
+      status,
+      renderLoginPage(
+        { ...f, title: f.t.logIn },
+        { error, username, next: safeNext(ctx.query.next ?? formOf(ctx).next) },
+      ),
+    );
   }
 
   router.get("/login", ...web.form, (ctx) => renderLogin(ctx, 200));
@@ -73,7 +90,11 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const password = typeof form.password === "string" ? form.password : "";
     const principal = username && password ? await authenticatePassword(orm, username, password) : null;
     if (!principal) return renderLogin(ctx, 401, stringsOf(ctx).loginFailed, username);
-    await startUserSession(ctx, { username: principal.username ?? username, role: principal.role, name: principal.name });
+    await startUserSession(ctx, {
+      username: principal.username ?? username,
+      role: principal.role,
+      name: principal.name,
+    });
     ctx.status = 303;
     ctx.redirect(safeNext(form.next));
   });
@@ -88,19 +109,33 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     sendPage(ctx, 200, renderNewItemPage({ ...f, title: f.t.newItem }));
   });
 
-  function showForm(ctx: Context, status: number, view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] }): void {
+  function showForm(
+    ctx: Context,
+    status: number,
+    view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
+  ): void {
     const f = frame(ctx, view.heading, "publish");
-    sendPage(ctx, status, renderItemForm({ ...f, title: view.heading }, { ...view, fields: view.fields ?? fieldsForType(view.type) }));
+    sendPage(
+      ctx,
+      status,
+      renderItemForm({ ...f, title: view.heading }, { ...view, fields: view.fields ?? fieldsForType(view.type) }),
+    );
   }
 
   function typeParam(ctx: Context): string {
     const type = ctx.params.type;
-    if (!type || !(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new HttpError(404, stringsOf(ctx).notFound);
+    if (!type || !(DOCUMENT_TYPES as readonly string[]).includes(type))
+      throw new HttpError(404, stringsOf(ctx).notFound);
     return type;
   }
 
   /** Handles preview and add-row actions; true when the form was re-shown. */
-  function handleFormAction(ctx: Context, base: Omit<ItemFormView, "values" | "errors" | "fields">, values: FormValues, fields: readonly FieldSpec[]): boolean {
+  function handleFormAction(
+    ctx: Context,
+    base: Omit<ItemFormView, "values" | "errors" | "fields">,
+    values: FormValues,
+    fields: readonly FieldSpec[],
+  ): boolean {
     const action = String(formOf(ctx)._action ?? "save");
     if (action === "preview") {
       showForm(ctx, 200, { ...base, values, errors: new Map(), previews: markdownPreviews(fields, values) });
@@ -116,7 +151,14 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
   router.get("/official/new/:type", ...web.form, official, (ctx) => {
     const type = typeParam(ctx);
     const t = stringsOf(ctx);
-    showForm(ctx, 200, { type, values: { "/language": frame(ctx, "").locale }, errors: new Map(), action: `/official/new/${type}`, mode: "new", heading: `${t.newItem}: ${typeLabel(t, type)}` });
+    showForm(ctx, 200, {
+      type,
+      values: { "/language": frame(ctx, "").locale },
+      errors: new Map(),
+      action: `/official/new/${type}`,
+      mode: "new",
+      heading: `${t.newItem}: ${typeLabel(t, type)}`,
+    });
   });
 
   router.post("/official/new/:type", ...web.submit, official, async (ctx) => {
@@ -124,10 +166,20 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const t = stringsOf(ctx);
     const fields = fieldsForType(type);
     const values = formValues(formOf(ctx));
-    const base = { type, action: `/official/new/${type}`, mode: "new" as const, heading: `${t.newItem}: ${typeLabel(t, type)}` };
+    const base = {
+      type,
+      action: `/official/new/${type}`,
+      mode: "new" as const,
+      heading: `${t.newItem}: ${typeLabel(t, type)}`,
+    };
     if (handleFormAction(ctx, base, values, fields)) return;
     const result = await library.create(documentFromValues(type, fields, values), { author: userOf(ctx).name });
-    if (!result.ok) return showForm(ctx, 400, { ...base, values, errors: errorMap(result.reason === "invalid" ? result.details : [{ path: "", message: result.reason }]) });
+    if (!result.ok)
+      return showForm(ctx, 400, {
+        ...base,
+        values,
+        errors: errorMap(result.reason === "invalid" ? result.details : [{ path: "", message: result.reason }]),
+      });
     setFlash(ctx, t.publishedFlash);
     ctx.status = 303;
     ctx.redirect(itemHref(result.item.id, identity.origin));
@@ -173,12 +225,26 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     if (handleFormAction(ctx, base, values, fields)) return;
     const doc = documentFromValues(item.type, fields, values);
     // Fields the form does not edit stay as they were.
-    for (const keep of ["city", "country", "translations"]) if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
-    const result: WriteResult = await library.update(item.id, doc, { author: userOf(ctx).name, expectedVersion: base.expectedVersion });
+    for (const keep of ["city", "country", "translations"])
+      if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
+    const result: WriteResult = await library.update(item.id, doc, {
+      author: userOf(ctx).name,
+      expectedVersion: base.expectedVersion,
+    });
     if (!result.ok) {
       if (result.reason === "invalid") return showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
-      if (result.reason === "conflict") return showForm(ctx, 409, { ...base, expectedVersion: result.currentVersion, values, errors: new Map(), notice: t.conflict });
-      throw new HttpError(result.reason === "not-local" ? 403 : 404, result.reason === "not-local" ? t.notLocal : t.notFound);
+      if (result.reason === "conflict")
+        return showForm(ctx, 409, {
+          ...base,
+          expectedVersion: result.currentVersion,
+          values,
+          errors: new Map(),
+          notice: t.conflict,
+        });
+      throw new HttpError(
+        result.reason === "not-local" ? 403 : 404,
+        result.reason === "not-local" ? t.notLocal : t.notFound,
+      );
     }
     setFlash(ctx, t.updatedFlash);
     ctx.status = 303;
@@ -193,7 +259,12 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       200,
       renderDeletePage(
         { ...f, title: `${f.t.delete}: ${item.title}` },
-        { title: item.title, version: item.version, action: `/official/delete?${new URLSearchParams({ id: item.id })}`, cancelHref: itemHref(item.id, identity.origin) },
+        {
+          title: item.title,
+          version: item.version,
+          action: `/official/delete?${new URLSearchParams({ id: item.id })}`,
+          cancelHref: itemHref(item.id, identity.origin),
+        },
       ),
     );
   });
@@ -202,8 +273,15 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const item = await localItem(ctx);
     const t = stringsOf(ctx);
     const expected = Number(formOf(ctx)._version);
-    const result = await library.remove(item.id, { author: userOf(ctx).name, expectedVersion: Number.isInteger(expected) ? expected : undefined });
-    if (!result.ok) throw new HttpError(result.reason === "conflict" ? 409 : 400, result.reason === "conflict" ? t.conflict : result.reason);
+    const result = await library.remove(item.id, {
+      author: userOf(ctx).name,
+      expectedVersion: Number.isInteger(expected) ? expected : undefined,
+    });
+    if (!result.ok)
+      throw new HttpError(
+        result.reason === "conflict" ? 409 : 400,
+        result.reason === "conflict" ? t.conflict : result.reason,
+      );
     setFlash(ctx, t.deletedFlash);
     ctx.status = 303;
     ctx.redirect("/");

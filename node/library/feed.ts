@@ -35,7 +35,10 @@ export function createLocalFeed(orm: Pick<Orm, "em">): LocalFeed {
       const rows = await store.localVersionsAfter(seq, limit);
       return rows.map((r) => ({
         seq: r.seq,
-        item: toStored({ ...r.item, version: r.version.version, deleted: r.item.deleted && r.version.version === r.item.version }, r.version),
+        item: toStored(
+          { ...r.item, version: r.version.version, deleted: r.item.deleted && r.version.version === r.item.version },
+          r.version,
+        ),
       }));
     },
     lastSeq() {

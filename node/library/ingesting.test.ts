@@ -19,7 +19,15 @@ const origin = "http://busan.test";
 const id = `${origin}/items/x`;
 const provenance = { via: `${origin}/cities/busan`, receivedAt: "2026-02-01T00:00:00Z", kid: "k1" };
 function peerDoc(version: number, extra: Record<string, unknown> = {}) {
-  return { ...draftFixture("case-study.minimal"), id, attributedTo: `${origin}/cities/busan`, published: "2026-01-01T00:00:00Z", updated: `2026-01-0${version}T00:00:00Z`, version, ...extra };
+  return {
+    ...draftFixture("case-study.minimal"),
+    id,
+    attributedTo: `${origin}/cities/busan`,
+    published: "2026-01-01T00:00:00Z",
+    updated: `2026-01-0${version}T00:00:00Z`,
+    version,
+    ...extra,
+  };
 }
 
 /** The html column of the item's current version, as stored. */
@@ -45,7 +53,12 @@ describe("ingest", () => {
 
   it("renders through the library's render function (the render worker in a running node)", async () => {
     const seen: unknown[] = [];
-    const other = await createTestLibrary(undefined, ":memory:", { render: async (d) => (seen.push(d.id), { "/body": "<p>worker</p>" }) });
+    const other = await createTestLibrary(undefined, ":memory:", {
+      render: async (d) => {
+        seen.push(d.id);
+        return { "/body": "<p>worker</p>" };
+      },
+    });
     try {
       await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
       expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>worker</p>" });

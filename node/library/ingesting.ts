@@ -55,8 +55,14 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
     const held = await store.getMany([...new Set(batch.map((b) => b.input.document.id as string))]);
     // The state of each touched item as this batch goes: DB head first, then our own writes.
     const current = new Map<string, { item: ItemRow; document: string; dbVersion: number | null }>();
-    for (const [id, h] of held) current.set(id, { item: h.item, document: h.version.document, dbVersion: h.item.version });
-    const written: { item: ItemRow; version: ItemVersionRow; html: Promise<RenderedFields> | null; deleted: boolean }[] = [];
+    for (const [id, h] of held)
+      current.set(id, { item: h.item, document: h.version.document, dbVersion: h.item.version });
+    const written: {
+      item: ItemRow;
+      version: ItemVersionRow;
+      html: Promise<RenderedFields> | null;
+      deleted: boolean;
+    }[] = [];
     const results: IngestResult[] = [];
     for (const { input, html } of batch) {
       const { document, jws, origin, provenance } = input;
@@ -73,12 +79,19 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
         continue;
       }
       if (now && version === now.item.version) {
-        results.push(now.document === canonical ? { ok: true, status: "unchanged" } : { ok: false, reason: "conflict", heldVersion: now.item.version });
+        results.push(
+          now.document === canonical
+            ? { ok: true, status: "unchanged" }
+            : { ok: false, reason: "conflict", heldVersion: now.item.version },
+        );
         continue;
       }
       const deleted = document.type === "Tombstone";
       const changed = now ? changedFields(JSON.parse(now.document) as Record<string, unknown>, document) : [];
-      const rows = rowsFor({ document, canonical, jws }, { local: false, author: `via:${provenance.via}`, changed, createdAt: provenance.receivedAt, origin });
+      const rows = rowsFor(
+        { document, canonical, jws },
+        { local: false, author: `via:${provenance.via}`, changed, createdAt: provenance.receivedAt, origin },
+      );
       rows.version.provenance = JSON.stringify(provenance);
       if (deleted) {
         rows.item.deleted = true;
@@ -100,8 +113,15 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
       const state = current.get(id)!;
       heads.push({ item: state.item, from: state.dbVersion });
     }
-    await store.writeIngested(heads, written.map((w) => w.version));
-    const changes: LibraryChange[] = written.map((w) => (w.deleted ? { kind: "deleted", id: w.item.id, version: w.version.version } : { kind: "stored", item: toStored(w.item, w.version) }));
+    await store.writeIngested(
+      heads,
+      written.map((w) => w.version),
+    );
+    const changes: LibraryChange[] = written.map((w) =>
+      w.deleted
+        ? { kind: "deleted", id: w.item.id, version: w.version.version }
+        : { kind: "stored", item: toStored(w.item, w.version) },
+    );
     announce(changes);
     return results;
   }
@@ -125,7 +145,11 @@ const RENDERED_THROUGH_KEY = "rendered-through-seq";
  * a crash cut short. Looks only at versions since its last run; run once at startup.
  * Returns how many it rendered.
  */
-export async function renderUnrendered(options: { readonly store: ItemStore; readonly meta: MetaStore; readonly render: RenderDocument }): Promise<number> {
+export async function renderUnrendered(options: {
+  readonly store: ItemStore;
+  readonly meta: MetaStore;
+  readonly render: RenderDocument;
+}): Promise<number> {
   const { store, meta, render } = options;
   const through = await store.maxSeq();
   let after = Number((await meta.get(RENDERED_THROUGH_KEY)) ?? 0);
@@ -133,7 +157,15 @@ export async function renderUnrendered(options: { readonly store: ItemStore; rea
   for (;;) {
     const rows = await store.unrendered(after, through, 100);
     if (rows.length === 0) break;
-    const rendered = await Promise.all(rows.map(async (r): Promise<VersionHtml> => ({ itemId: r.itemId, version: r.version, text: JSON.stringify(await render(JSON.parse(r.text) as Record<string, unknown>)) })));
+    const rendered = await Promise.all(
+      rows.map(
+        async (r): Promise<VersionHtml> => ({
+          itemId: r.itemId,
+          version: r.version,
+          text: JSON.stringify(await render(JSON.parse(r.text) as Record<string, unknown>)),
+        }),
+      ),
+    );
     await store.setRendered(rendered);
     count += rows.length;
     after = rows.at(-1)!.seq;

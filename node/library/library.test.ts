@@ -33,7 +33,12 @@ describe("create()", () => {
   });
 
   it("ignores client values of attributedTo, published, updated and version", async () => {
-    const draft = { ...draftFixture("pathway.minimal"), attributedTo: "https://evil.example/cities/x", version: 99, published: "2001-01-01T00:00:00Z" };
+    const draft = {
+      ...draftFixture("pathway.minimal"),
+      attributedTo: "https://evil.example/cities/x",
+      version: 99,
+      published: "2001-01-01T00:00:00Z",
+    };
     const result = await t.library.create(draft, { author: "a" });
     expect(result.ok && result.item.document.attributedTo).toBe("http://seoul.test/cities/seoul");
     expect(result.ok && result.item.document.version).toBe(1);
@@ -41,8 +46,15 @@ describe("create()", () => {
   });
 
   it("rejects a client-chosen id and stores nothing", async () => {
-    const result = await t.library.create({ ...draftFixture("dataset.minimal"), id: "http://seoul.test/items/mine" }, { author: "a" });
-    expect(result).toEqual({ ok: false, reason: "invalid", details: [{ path: "/id", message: expect.stringContaining("assigned by the node") }] });
+    const result = await t.library.create(
+      { ...draftFixture("dataset.minimal"), id: "http://seoul.test/items/mine" },
+      { author: "a" },
+    );
+    expect(result).toEqual({
+      ok: false,
+      reason: "invalid",
+      details: [{ path: "/id", message: expect.stringContaining("assigned by the node") }],
+    });
     expect(await counts()).toEqual({ items: 0, versions: 0 });
   });
 
@@ -62,11 +74,17 @@ describe("create()", () => {
     delete draft.city;
     delete draft.country;
     const result = await t.library.create(draft, { author: "a" });
-    expect(result.ok && [result.item.document.city, result.item.document.country]).toEqual(["Seoul Metropolitan Government", "KR"]);
+    expect(result.ok && [result.item.document.city, result.item.document.country]).toEqual([
+      "Seoul Metropolitan Government",
+      "KR",
+    ]);
   });
 
   it("renders the Markdown body sanitized at write time", async () => {
-    const draft = { ...draftFixture("case-study.minimal"), body: "# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[x](javascript:alert(3))" };
+    const draft = {
+      ...draftFixture("case-study.minimal"),
+      body: "# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[x](javascript:alert(3))",
+    };
     const result = await t.library.create(draft, { author: "a" });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -80,7 +98,10 @@ describe("create()", () => {
 describe("createMany()", () => {
   it("stores the valid documents in one go and reports each invalid one by position", async () => {
     const bad = { ...draftFixture("dataset.minimal"), distributions: [] };
-    const results = await t.library.createMany([draftFixture("case-study.minimal"), bad, draftFixture("pathway.minimal")], { author: "bulk" });
+    const results = await t.library.createMany(
+      [draftFixture("case-study.minimal"), bad, draftFixture("pathway.minimal")],
+      { author: "bulk" },
+    );
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(results[1]).toMatchObject({ ok: false, reason: "invalid", details: [{ path: "/distributions" }] });
     expect(await counts()).toEqual({ items: 2, versions: 2 });
@@ -92,12 +113,18 @@ describe("update()", () => {
     const created = await t.library.create(draftFixture("case-study.minimal"), { author: "alice" });
     if (!created.ok) throw new Error("setup failed");
     const id = created.item.id;
-    const updated = await t.library.update(id, { ...draftFixture("case-study.minimal"), title: "A better title" }, { author: "bob" });
+    const updated = await t.library.update(
+      id,
+      { ...draftFixture("case-study.minimal"), title: "A better title" },
+      { author: "bob" },
+    );
     expect(updated.ok).toBe(true);
     if (!updated.ok) return;
     expect(updated.item.version).toBe(2);
     expect(updated.item.document.published).toBe(created.item.document.published);
-    expect(Date.parse(updated.item.document.updated as string)).toBeGreaterThan(Date.parse(created.item.document.updated as string));
+    expect(Date.parse(updated.item.document.updated as string)).toBeGreaterThan(
+      Date.parse(created.item.document.updated as string),
+    );
     const v1 = await t.library.get(id, 1);
     expect(v1?.document.title).toBe(created.item.document.title);
     const keys = await t.keys.publicKeys();
@@ -114,7 +141,10 @@ describe("update()", () => {
     const created = await t.library.create(draftFixture("case-study.minimal"), { author: "a" });
     if (!created.ok) throw new Error("setup failed");
     await t.library.update(created.item.id, draftFixture("case-study.minimal"), { author: "a", expectedVersion: 1 });
-    const stale = await t.library.update(created.item.id, draftFixture("case-study.minimal"), { author: "b", expectedVersion: 1 });
+    const stale = await t.library.update(created.item.id, draftFixture("case-study.minimal"), {
+      author: "b",
+      expectedVersion: 1,
+    });
     expect(stale).toEqual({ ok: false, reason: "conflict", currentVersion: 2 });
     expect(await counts()).toEqual({ items: 1, versions: 2 });
   });
@@ -136,15 +166,25 @@ describe("update()", () => {
     if (!created.ok) throw new Error("setup failed");
     const retyped = await t.library.update(created.item.id, draftFixture("pathway.minimal"), { author: "a" });
     expect(retyped).toMatchObject({ ok: false, reason: "invalid", details: [{ path: "/type" }] });
-    const moved = await t.library.update(created.item.id, { ...draftFixture("case-study.minimal"), id: "http://seoul.test/items/other" }, { author: "a" });
+    const moved = await t.library.update(
+      created.item.id,
+      { ...draftFixture("case-study.minimal"), id: "http://seoul.test/items/other" },
+      { author: "a" },
+    );
     expect(moved).toMatchObject({ ok: false, reason: "invalid", details: [{ path: "/id" }] });
-    const broken = await t.library.update(created.item.id, { ...draftFixture("case-study.minimal"), language: "not a tag" }, { author: "a" });
+    const broken = await t.library.update(
+      created.item.id,
+      { ...draftFixture("case-study.minimal"), language: "not a tag" },
+      { author: "a" },
+    );
     expect(broken).toMatchObject({ ok: false, reason: "invalid", details: [{ path: "/language" }] });
     expect((await t.library.get(created.item.id))?.version).toBe(1);
   });
 
   it("answers not-found for an unknown id", async () => {
-    expect(await t.library.update("http://seoul.test/items/nope", draftFixture("case-study.minimal"), { author: "a" })).toEqual({ ok: false, reason: "not-found" });
+    expect(
+      await t.library.update("http://seoul.test/items/nope", draftFixture("case-study.minimal"), { author: "a" }),
+    ).toEqual({ ok: false, reason: "not-found" });
   });
 });
 
@@ -155,11 +195,19 @@ describe("remove()", () => {
     const removed = await t.library.remove(created.item.id, { author: "b" });
     expect(removed.ok).toBe(true);
     if (!removed.ok) return;
-    expect(removed.item.document).toMatchObject({ type: "Tombstone", formerType: "Dataset", version: 2, id: created.item.id });
+    expect(removed.item.document).toMatchObject({
+      type: "Tombstone",
+      formerType: "Dataset",
+      version: 2,
+      id: created.item.id,
+    });
     expect((await verifyDetachedJws(removed.item.document, removed.item.jws, await t.keys.publicKeys())).ok).toBe(true);
     expect((await t.library.get(created.item.id))?.deleted).toBe(true);
     expect((await t.library.list()).total).toBe(0);
-    expect(await t.library.update(created.item.id, draftFixture("dataset.rich"), { author: "c" })).toEqual({ ok: false, reason: "gone" });
+    expect(await t.library.update(created.item.id, draftFixture("dataset.rich"), { author: "c" })).toEqual({
+      ok: false,
+      reason: "gone",
+    });
     expect(await t.library.remove(created.item.id, { author: "c" })).toEqual({ ok: false, reason: "gone" });
   });
 });
@@ -203,16 +251,38 @@ describe("subscribe()", () => {
 describe("ingest()", () => {
   const origin = "http://busan.test";
   function peerDoc(version: number, extra: Record<string, unknown> = {}) {
-    return { ...draftFixture("case-study.minimal"), id: `${origin}/items/x`, attributedTo: `${origin}/cities/busan`, published: "2026-01-01T00:00:00Z", updated: `2026-01-0${version}T00:00:00Z`, version, ...extra };
+    return {
+      ...draftFixture("case-study.minimal"),
+      id: `${origin}/items/x`,
+      attributedTo: `${origin}/cities/busan`,
+      published: "2026-01-01T00:00:00Z",
+      updated: `2026-01-0${version}T00:00:00Z`,
+      version,
+      ...extra,
+    };
   }
   const provenance = { via: `${origin}/cities/busan`, receivedAt: "2026-02-01T00:00:00Z", kid: "k1" };
 
   it("stores a peer's version once, refuses older and forked versions, and applies a newer one", async () => {
-    expect(await t.library.ingest({ document: peerDoc(2), jws: "h..s", origin, provenance })).toEqual({ ok: true, status: "stored" });
-    expect(await t.library.ingest({ document: peerDoc(2), jws: "h..s", origin, provenance })).toEqual({ ok: true, status: "unchanged" });
-    expect(await t.library.ingest({ document: peerDoc(1), jws: "h..s", origin, provenance })).toEqual({ ok: false, reason: "stale", heldVersion: 2 });
-    expect(await t.library.ingest({ document: peerDoc(2, { title: "Fork" }), jws: "h..s", origin, provenance })).toEqual({ ok: false, reason: "conflict", heldVersion: 2 });
-    expect(await t.library.ingest({ document: peerDoc(3, { title: "Third" }), jws: "h..t", origin, provenance })).toEqual({ ok: true, status: "stored" });
+    expect(await t.library.ingest({ document: peerDoc(2), jws: "h..s", origin, provenance })).toEqual({
+      ok: true,
+      status: "stored",
+    });
+    expect(await t.library.ingest({ document: peerDoc(2), jws: "h..s", origin, provenance })).toEqual({
+      ok: true,
+      status: "unchanged",
+    });
+    expect(await t.library.ingest({ document: peerDoc(1), jws: "h..s", origin, provenance })).toEqual({
+      ok: false,
+      reason: "stale",
+      heldVersion: 2,
+    });
+    expect(
+      await t.library.ingest({ document: peerDoc(2, { title: "Fork" }), jws: "h..s", origin, provenance }),
+    ).toEqual({ ok: false, reason: "conflict", heldVersion: 2 });
+    expect(
+      await t.library.ingest({ document: peerDoc(3, { title: "Third" }), jws: "h..t", origin, provenance }),
+    ).toEqual({ ok: true, status: "stored" });
     const held = await t.library.get(`${origin}/items/x`);
     expect(held).toMatchObject({ version: 3, local: false, origin, title: "Third", provenance });
     expect((await t.library.versions(`${origin}/items/x`))?.map((v) => v.version)).toEqual([3, 2]);
@@ -236,18 +306,40 @@ describe("ingest()", () => {
 
   it("applies a signed Tombstone and never lets an older version bring the item back", async () => {
     await t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
-    const tombstone = { id: `${origin}/items/x`, type: "Tombstone", formerType: "CaseStudy", attributedTo: `${origin}/cities/busan`, published: "2026-01-01T00:00:00Z", updated: "2026-01-03T00:00:00Z", deleted: "2026-01-03T00:00:00Z", version: 2 };
-    expect(await t.library.ingest({ document: tombstone, jws: "h..t", origin, provenance })).toEqual({ ok: true, status: "deleted" });
+    const tombstone = {
+      id: `${origin}/items/x`,
+      type: "Tombstone",
+      formerType: "CaseStudy",
+      attributedTo: `${origin}/cities/busan`,
+      published: "2026-01-01T00:00:00Z",
+      updated: "2026-01-03T00:00:00Z",
+      deleted: "2026-01-03T00:00:00Z",
+      version: 2,
+    };
+    expect(await t.library.ingest({ document: tombstone, jws: "h..t", origin, provenance })).toEqual({
+      ok: true,
+      status: "deleted",
+    });
     expect((await t.library.get(`${origin}/items/x`))?.deleted).toBe(true);
-    expect(await t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance })).toMatchObject({ ok: false, reason: "stale" });
+    expect(await t.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance })).toMatchObject({
+      ok: false,
+      reason: "stale",
+    });
     expect((await t.library.list()).total).toBe(0);
   });
 
   it("refuses to overwrite a local item and renders a peer's Markdown on first read", async () => {
     const local = await t.library.create(draftFixture("case-study.minimal"), { author: "a" });
     if (!local.ok) throw new Error("setup failed");
-    expect(await t.library.ingest({ document: { ...peerDoc(5), id: local.item.id }, jws: "h..s", origin, provenance })).toMatchObject({ ok: false, reason: "local" });
-    await t.library.ingest({ document: peerDoc(1, { body: "# Heading\n\n<script>x()</script>" }), jws: "h..1", origin, provenance });
+    expect(
+      await t.library.ingest({ document: { ...peerDoc(5), id: local.item.id }, jws: "h..s", origin, provenance }),
+    ).toMatchObject({ ok: false, reason: "local" });
+    await t.library.ingest({
+      document: peerDoc(1, { body: "# Heading\n\n<script>x()</script>" }),
+      jws: "h..1",
+      origin,
+      provenance,
+    });
     const read = await t.library.get(`${origin}/items/x`);
     expect(read?.html["/body"]).toBe("<h1>Heading</h1>\n");
   });

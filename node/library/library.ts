@@ -3,7 +3,16 @@ import { createItemStore } from "../db/item-store.ts";
 import type { KeyStore } from "../signing/keys.ts";
 import { renderDocumentFields } from "../render/document-fields.ts";
 import type { NodeIdentity } from "./identity.ts";
-import type { IngestInput, IngestResult, LibraryChange, RenderDocument, StoredItem, VersionInfo, WriteContext, WriteResult } from "./model.ts";
+import type {
+  IngestInput,
+  IngestResult,
+  LibraryChange,
+  RenderDocument,
+  StoredItem,
+  VersionInfo,
+  WriteContext,
+  WriteResult,
+} from "./model.ts";
 import { createIngesting } from "./ingesting.ts";
 import { createPublishing } from "./publishing.ts";
 import { toStored } from "./stored.ts";
@@ -12,7 +21,16 @@ import type { DocumentValidator } from "./validation.ts";
 // The library's public face: its values live in model.ts, its jobs in publishing.ts
 // (local writes), ingesting.ts (peers' versions) and feed.ts (what federation publishes).
 export { MANAGED_FIELDS } from "./model.ts";
-export type { IngestInput, IngestResult, LibraryChange, Provenance, StoredItem, VersionInfo, WriteContext, WriteResult } from "./model.ts";
+export type {
+  IngestInput,
+  IngestResult,
+  LibraryChange,
+  Provenance,
+  StoredItem,
+  VersionInfo,
+  WriteContext,
+  WriteResult,
+} from "./model.ts";
 export type { NodeIdentity } from "./identity.ts";
 // Kept for node/federation until it reads through feed.ts (issue 9); then remove.
 export { toStored } from "./stored.ts";
@@ -49,7 +67,11 @@ export interface Library {
   /** Publishes many new local items: the valid ones in one transaction, each invalid one reported. */
   createMany(inputs: readonly unknown[], context: WriteContext): Promise<WriteResult[]>;
   /** Stores a new signed version of a local item; `expectedVersion` guards lost updates. */
-  update(id: string, input: unknown, context: WriteContext & { readonly expectedVersion?: number }): Promise<WriteResult>;
+  update(
+    id: string,
+    input: unknown,
+    context: WriteContext & { readonly expectedVersion?: number },
+  ): Promise<WriteResult>;
   /** Deletes a local item: its last version becomes a signed Tombstone. */
   remove(id: string, context: WriteContext & { readonly expectedVersion?: number }): Promise<WriteResult>;
   /** An item at its current (or a given) version, deleted ones included; null if unknown. Never writes. */
@@ -108,7 +130,15 @@ export function createLibrary(options: LibraryOptions): Library {
       }
     }
   }
-  const publishing = createPublishing({ store, keys, validator, identity, now: options.now ?? (() => new Date()), render, announce });
+  const publishing = createPublishing({
+    store,
+    keys,
+    validator,
+    identity,
+    now: options.now ?? (() => new Date()),
+    render,
+    announce,
+  });
   const ingest = createIngesting({ store, render, announce });
 
   return {
@@ -128,7 +158,9 @@ export function createLibrary(options: LibraryOptions): Library {
       if (found.version.html === "" && !(found.item.deleted && found.version.version === found.item.version)) {
         // Stored by an older node, which rendered peers' Markdown on first read, and not yet
         // reached by renderUnrendered() at startup: rendered for this read, never written.
-        found.version.html = JSON.stringify(await render(JSON.parse(found.version.document) as Record<string, unknown>));
+        found.version.html = JSON.stringify(
+          await render(JSON.parse(found.version.document) as Record<string, unknown>),
+        );
       }
       return toStored(found.item, found.version);
     },
@@ -141,7 +173,14 @@ export function createLibrary(options: LibraryOptions): Library {
     async list(opts = {}) {
       const limit = Math.min(Math.max(opts.limit ?? 20, 0), MAX_LIMIT);
       const offset = Math.max(opts.offset ?? 0, 0);
-      const { total, rows } = await store.list({ type: opts.type, city: opts.city, origin: opts.origin, local: opts.local, limit, offset });
+      const { total, rows } = await store.list({
+        type: opts.type,
+        city: opts.city,
+        origin: opts.origin,
+        local: opts.local,
+        limit,
+        offset,
+      });
       return {
         total,
         items: rows.map((r) => ({

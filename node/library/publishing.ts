@@ -3,7 +3,14 @@ import type { ItemStore } from "../db/item-store.ts";
 import type { KeyStore } from "../signing/keys.ts";
 import { signCanonicalPayload, type SigningKey } from "../signing/jws.ts";
 import type { NodeIdentity } from "./identity.ts";
-import { MANAGED_FIELDS, type Announce, type RenderDocument, type StoredItem, type WriteContext, type WriteResult } from "./model.ts";
+import {
+  MANAGED_FIELDS,
+  type Announce,
+  type RenderDocument,
+  type StoredItem,
+  type WriteContext,
+  type WriteResult,
+} from "./model.ts";
 import { isValidSlug, slugForTitle } from "./slug.ts";
 import { changedFields, rowsFor, toStored, type Prepared } from "./stored.ts";
 import type { DocumentValidator, ValidationIssue } from "./validation.ts";
@@ -22,7 +29,11 @@ export interface PublishingOptions {
 /** The node's own writes: validate → canonicalize → sign → render → store. */
 export interface Publishing {
   createMany(inputs: readonly unknown[], context: WriteContext): Promise<WriteResult[]>;
-  update(id: string, input: unknown, context: WriteContext & { readonly expectedVersion?: number }): Promise<WriteResult>;
+  update(
+    id: string,
+    input: unknown,
+    context: WriteContext & { readonly expectedVersion?: number },
+  ): Promise<WriteResult>;
   remove(id: string, context: WriteContext & { readonly expectedVersion?: number }): Promise<WriteResult>;
 }
 
@@ -86,7 +97,11 @@ export function createPublishing(options: PublishingOptions): Publishing {
     const signing: Promise<unknown>[] = [];
     for (const input of inputs) {
       if (isPlainObject(input) && input.id !== undefined) {
-        results.push({ ok: false, reason: "invalid", details: [{ path: "/id", message: "is assigned by the node: leave it out when creating an item" }] });
+        results.push({
+          ok: false,
+          reason: "invalid",
+          details: [{ path: "/id", message: "is assigned by the node: leave it out when creating an item" }],
+        });
         continue;
       }
       const title = isPlainObject(input) && typeof input.title === "string" ? input.title : "";
@@ -99,13 +114,18 @@ export function createPublishing(options: PublishingOptions): Publishing {
       const p = result.prepared;
       // Signing runs on libuv's thread pool and rendering on the render worker (when given):
       // both proceed while this thread validates the rest of the batch.
-      signing.push(sign(p, signer), render(p.document).then((html) => (p.html = html)));
+      signing.push(
+        sign(p, signer),
+        render(p.document).then((html) => (p.html = html)),
+      );
       ready.push(p);
       results.push({ ok: true, item: undefined as unknown as StoredItem });
     }
     await Promise.all(signing);
     if (ready.length === 0) return results;
-    const rows = ready.map((p) => rowsFor(p, { local: true, author: context.author, changed: [], createdAt: stamp, origin: identity.origin }));
+    const rows = ready.map((p) =>
+      rowsFor(p, { local: true, author: context.author, changed: [], createdAt: stamp, origin: identity.origin }),
+    );
     await store.insertNew(
       rows.map((r) => r.item),
       rows.map((r) => r.version),
@@ -138,9 +158,18 @@ export function createPublishing(options: PublishingOptions): Publishing {
     const built = build(current, stamp);
     if (!built.ok) return { ok: false, reason: "invalid", details: built.details };
     const { prepared, deleted } = built;
-    await Promise.all([sign(prepared, await keys.current()), deleted ? undefined : render(prepared.document).then((html) => (prepared.html = html))]);
+    await Promise.all([
+      sign(prepared, await keys.current()),
+      deleted ? undefined : render(prepared.document).then((html) => (prepared.html = html)),
+    ]);
     const changed = changedFields(current.document, prepared.document);
-    const rows = rowsFor(prepared, { local: true, author: context.author, changed, createdAt: stamp, origin: identity.origin });
+    const rows = rowsFor(prepared, {
+      local: true,
+      author: context.author,
+      changed,
+      createdAt: stamp,
+      origin: identity.origin,
+    });
     if (deleted) {
       rows.item.deleted = true;
       rows.item.title = current.title;
@@ -163,12 +192,23 @@ export function createPublishing(options: PublishingOptions): Publishing {
     update(id, input, context) {
       return writeVersion(id, context, (current, stamp) => {
         if (isPlainObject(input) && input.id !== undefined && input.id !== id) {
-          return { ok: false, details: [{ path: "/id", message: `must be ${id} (the item being updated) or left out` }] };
+          return {
+            ok: false,
+            details: [{ path: "/id", message: `must be ${id} (the item being updated) or left out` }],
+          };
         }
         if (isPlainObject(input) && input.type !== undefined && input.type !== current.type) {
-          return { ok: false, details: [{ path: "/type", message: `cannot change from ${current.type}; publish a new item instead` }] };
+          return {
+            ok: false,
+            details: [{ path: "/type", message: `cannot change from ${current.type}; publish a new item instead` }],
+          };
         }
-        const result = prepare(input, { id, published: current.published, updated: stamp, version: current.version + 1 });
+        const result = prepare(input, {
+          id,
+          published: current.published,
+          updated: stamp,
+          version: current.version + 1,
+        });
         return result.ok ? { ok: true, prepared: result.prepared, deleted: false } : result;
       });
     },

@@ -41,7 +41,8 @@ async function counts(t: TestLibrary) {
   return { items: await em.count(Item), versions: await em.count(ItemVersion) };
 }
 
-const seed = (t: TestLibrary) => loadSeeds({ orm: t.orm, library: t.library, seedsDir, city: "seoul", origin: t.identity.origin });
+const seed = (t: TestLibrary) =>
+  loadSeeds({ orm: t.orm, library: t.library, seedsDir, city: "seoul", origin: t.identity.origin });
 
 describe("loadSeeds()", () => {
   it("publishes each seed at the slug of its file name and links seeds to each other", async () => {
@@ -95,8 +96,25 @@ describe("loadSeeds()", () => {
 
 describe("resolveSeedLinks()", () => {
   it("rewrites only seed item and seed file links", () => {
-    expect(resolveSeedLinks({ a: ["https://seed.invalid/items/x", "https://seed.invalid/files/y.csv", "https://seed.invalid/other/z", "https://we-gov.org"] }, "https://n.example")).toEqual({
-      a: ["https://n.example/items/x", "https://n.example/files/y.csv", "https://seed.invalid/other/z", "https://we-gov.org"],
+    expect(
+      resolveSeedLinks(
+        {
+          a: [
+            "https://seed.invalid/items/x",
+            "https://seed.invalid/files/y.csv",
+            "https://seed.invalid/other/z",
+            "https://we-gov.org",
+          ],
+        },
+        "https://n.example",
+      ),
+    ).toEqual({
+      a: [
+        "https://n.example/items/x",
+        "https://n.example/files/y.csv",
+        "https://seed.invalid/other/z",
+        "https://we-gov.org",
+      ],
     });
   });
 });

@@ -38,7 +38,11 @@ export function readSeedFiles(seedsDir: string, city: string): { slug: string; f
   return readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .sort()
-    .map((f) => ({ slug: f.slice(0, -".json".length), file: join(dir, f), document: JSON.parse(readFileSync(join(dir, f), "utf8")) as unknown }));
+    .map((f) => ({
+      slug: f.slice(0, -".json".length),
+      file: join(dir, f),
+      document: JSON.parse(readFileSync(join(dir, f), "utf8")) as unknown,
+    }));
 }
 
 /**
@@ -46,7 +50,13 @@ export function readSeedFiles(seedsDir: string, city: string): { slug: string; f
  * makes later starts skip it, so seeds are never duplicated — nor resurrected after an
  * editor deletes one.
  */
-export async function loadSeeds(options: { orm: Orm; library: Library; seedsDir: string; city: string; origin: string }): Promise<SeedResult> {
+export async function loadSeeds(options: {
+  orm: Orm;
+  library: Library;
+  seedsDir: string;
+  city: string;
+  origin: string;
+}): Promise<SeedResult> {
   const { library } = options;
   const meta = createMetaStore(options.orm);
   if ((await meta.get(SEEDED_KEY)) !== null) return { status: "already-seeded" };
@@ -56,7 +66,10 @@ export async function loadSeeds(options: { orm: Orm; library: Library; seedsDir:
   for (const seed of seeds) {
     // A start that crashed halfway through seeding left some seeds stored: keep those.
     if (await library.get(`${options.origin}/items/${seed.slug}`)) continue;
-    const result = await library.create(resolveSeedLinks(seed.document, options.origin), { author: "seed", slug: seed.slug });
+    const result = await library.create(resolveSeedLinks(seed.document, options.origin), {
+      author: "seed",
+      slug: seed.slug,
+    });
     // A seed that fails its schema is our bug: stop before the marker so it can be fixed and retried.
     if (!result.ok) {
       if (result.reason === "invalid") return { status: "invalid", file: seed.file, details: result.details };

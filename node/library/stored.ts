@@ -25,16 +25,25 @@ export function toStored(item: ItemRow, version: ItemVersionRow): StoredItem {
     city: item.city,
     language: item.language,
     published: item.published,
-    updated: version.version === item.version ? item.updated : ((JSON.parse(version.document) as { updated?: string }).updated ?? item.updated),
+    updated:
+      version.version === item.version
+        ? item.updated
+        : ((JSON.parse(version.document) as { updated?: string }).updated ?? item.updated),
     document: JSON.parse(version.document) as Record<string, unknown>,
     jws: version.jws,
     html: version.html === "" ? {} : (JSON.parse(version.html) as RenderedFields),
-    provenance: item.local || !version.provenance || version.provenance === "{}" ? null : (JSON.parse(version.provenance) as Provenance),
+    provenance:
+      item.local || !version.provenance || version.provenance === "{}"
+        ? null
+        : (JSON.parse(version.provenance) as Provenance),
   };
 }
 
 /** The head and version rows of a prepared document. */
-export function rowsFor(p: Prepared, row: { local: boolean; author: string; changed: readonly string[]; createdAt: string; origin: string }): { item: ItemRow; version: ItemVersionRow } {
+export function rowsFor(
+  p: Prepared,
+  row: { local: boolean; author: string; changed: readonly string[]; createdAt: string; origin: string },
+): { item: ItemRow; version: ItemVersionRow } {
   const d = p.document;
   const item: ItemRow = {
     id: d.id as string,

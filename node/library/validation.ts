@@ -1,7 +1,14 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
-import { DOCUMENT_TYPES, readSchema, SCHEMA_FILE_BY_TYPE, SCHEMA_FILES, schemaId, type Schema } from "../../schemas/catalogue.ts";
+import {
+  DOCUMENT_TYPES,
+  readSchema,
+  SCHEMA_FILE_BY_TYPE,
+  SCHEMA_FILES,
+  schemaId,
+  type Schema,
+} from "../../schemas/catalogue.ts";
 
 /** One schema violation, pointing at the offending field. */
 export interface ValidationIssue {
@@ -11,7 +18,8 @@ export interface ValidationIssue {
 
 /** The outcome of validating one document: ok, or every violation found. */
 export type ValidationResult =
-  { readonly ok: true } | { readonly ok: false; readonly details: readonly ValidationIssue[] };
+  | { readonly ok: true }
+  | { readonly ok: false; readonly details: readonly ValidationIssue[] };
 
 /** Validates item documents against schemas/; compiled once. */
 export interface DocumentValidator {

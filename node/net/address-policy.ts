@@ -70,7 +70,12 @@ function inRanges(ip: string, ranges: readonly string[]): boolean {
     const cidr = range.includes("/") ? range : `${range}/${range.includes(":") ? 128 : 32}`;
     try {
       const [network, bits] = ipaddr.parseCIDR(cidr);
-      const candidate = network.kind() === parsed.kind() ? parsed : parsed.kind() === "ipv4" ? (parsed as ipaddr.IPv4).toIPv4MappedAddress() : null;
+      const candidate =
+        network.kind() === parsed.kind()
+          ? parsed
+          : parsed.kind() === "ipv4"
+            ? (parsed as ipaddr.IPv4).toIPv4MappedAddress()
+            : null;
       if (candidate && (candidate as ipaddr.IPv4).match(network as ipaddr.IPv4, bits)) return true;
     } catch {
       // an unparsable range was refused when the policy was made
@@ -85,7 +90,8 @@ export function refuseAddress(ip: string, policy: AddressPolicy): string | null 
   if (kind === "public") return null;
   if (kind === "invalid") return `${ip} is not an IP address`;
   if (!policy.allowPrivate) return `${ip} is a ${kind} address (use --allow-private-address for tests and demos)`;
-  if (policy.allowedRanges && !inRanges(ip, policy.allowedRanges)) return `${ip} is a ${kind} address outside the allowed ranges`;
+  if (policy.allowedRanges && !inRanges(ip, policy.allowedRanges))
+    return `${ip} is a ${kind} address outside the allowed ranges`;
   return null;
 }
 

@@ -15,7 +15,9 @@ export interface JsonBounds {
 }
 
 /** Outcome of {@link parseBoundedJson}. */
-export type BoundedJson = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+export type BoundedJson =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Parses remote JSON and refuses it when it is deeper, larger or wider than the bounds:
@@ -27,7 +29,10 @@ export function parseBoundedJson(text: string, bounds: JsonBounds = {}): Bounded
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: error instanceof RangeError ? "the JSON is nested too deeply" : "the body is not JSON" };
+    return {
+      ok: false,
+      reason: error instanceof RangeError ? "the JSON is nested too deeply" : "the body is not JSON",
+    };
   }
   const refused = checkJsonBounds(value, bounds);
   return refused ? { ok: false, reason: refused } : { ok: true, value };
@@ -48,7 +53,8 @@ export function checkJsonBounds(value: unknown, bounds: JsonBounds = {}): string
     if (depth > maxDepth) return `the JSON is nested deeper than ${maxDepth} levels`;
     const children = Array.isArray(current) ? current : Object.values(current);
     if (!Array.isArray(current) && children.length > maxKeys) return `a JSON object has more than ${maxKeys} keys`;
-    if (depth > maxContextDepth && !Array.isArray(current) && "@context" in current) return `a JSON-LD @context is embedded deeper than level ${maxContextDepth}`;
+    if (depth > maxContextDepth && !Array.isArray(current) && "@context" in current)
+      return `a JSON-LD @context is embedded deeper than level ${maxContextDepth}`;
     for (const child of children) stack.push([child, depth + 1]);
   }
   return null;

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutbound, type Outbound } from "./outbound.ts";
 
 /** A real HTTP server on `host` that counts its requests. */
-async function serve(host: string, handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number; hits: () => number }> {
+async function serve(
+  host: string,
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ server: Server; port: number; hits: () => number }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;
@@ -44,7 +47,14 @@ beforeAll(async () => {
   internal = await serve("127.0.0.2", (_req, res) => res.end("secret"));
   guard = createOutbound({
     policy: { allowPrivate: true, allowedRanges: ["127.0.0.1"] },
-    resolve: async (hostname) => (hostname === "peer.test" ? ["127.0.0.1"] : hostname === "internal.test" ? ["127.0.0.2"] : hostname === "mixed.test" ? ["127.0.0.1", "127.0.0.2"] : []),
+    resolve: async (hostname) =>
+      hostname === "peer.test"
+        ? ["127.0.0.1"]
+        : hostname === "internal.test"
+          ? ["127.0.0.2"]
+          : hostname === "mixed.test"
+            ? ["127.0.0.1", "127.0.0.2"]
+            : [],
   });
 });
 afterAll(async () => {
@@ -90,8 +100,14 @@ describe("Outbound.fetch()", () => {
   });
 
   it("stops reading a body past its byte budget, declared or not", async () => {
-    expect(await guard.fetch(`http://peer.test:${allowed.port}/big`, { maxBytes: 256 * 1024 })).toMatchObject({ ok: false, reason: expect.stringContaining("more than 262144 bytes") });
-    expect(await guard.fetch(`http://peer.test:${allowed.port}/declared-big`, { maxBytes: 1024 })).toMatchObject({ ok: false, reason: expect.stringContaining("more than 1024 bytes") });
+    expect(await guard.fetch(`http://peer.test:${allowed.port}/big`, { maxBytes: 256 * 1024 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("more than 262144 bytes"),
+    });
+    expect(await guard.fetch(`http://peer.test:${allowed.port}/declared-big`, { maxBytes: 1024 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("more than 1024 bytes"),
+    });
   });
 
   it("refuses schemes other than http(s) and URLs with credentials", async () => {
@@ -103,7 +119,9 @@ describe("Outbound.fetch()", () => {
 describe("the guard as the global dispatcher", () => {
   it("stops a plain fetch() (as Fedify's deliveries make) from reaching a refused address", async () => {
     const strict = createOutbound({ policy: { allowPrivate: true, allowedRanges: ["127.0.0.1"] } });
-    await expect(fetch(`http://[::ffff:127.0.0.2]:${internal.port}/secret`, { dispatcher: strict.dispatcher } as RequestInit)).rejects.toThrow();
+    await expect(
+      fetch(`http://[::ffff:127.0.0.2]:${internal.port}/secret`, { dispatcher: strict.dispatcher } as RequestInit),
+    ).rejects.toThrow();
     expect(internal.hits()).toBe(0);
     await strict.close();
   });

@@ -40,7 +40,9 @@ export interface OutboundResponse {
 }
 
 /** Outcome of {@link Outbound.fetch}: the response, or why there is none. */
-export type OutboundResult = ({ readonly ok: true } & OutboundResponse) | { readonly ok: false; readonly reason: string };
+export type OutboundResult =
+  | ({ readonly ok: true } & OutboundResponse)
+  | { readonly ok: false; readonly reason: string };
 
 /** The node's one door out: every request it makes to another host goes through here. */
 export interface Outbound {
@@ -57,7 +59,8 @@ export interface Outbound {
 /** The hard ceiling on redirects, whatever a caller asks for. */
 export const MAX_REDIRECTS = 5;
 
-const defaultResolve: Resolver = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+const defaultResolve: Resolver = async (hostname) =>
+  (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 /** An error the connector raises for a refused address; its message reaches logs. */
 export class RefusedAddressError extends Error {
@@ -82,32 +85,42 @@ export function createOutbound(options: OutboundOptions): Outbound {
   const connect = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000 });
 
   const guardedConnect: buildConnector.connector = (connectOptions, callback) => {
-    const hostname = connectOptions.hostname.startsWith("[") ? connectOptions.hostname.slice(1, -1) : connectOptions.hostname;
+    const hostname = connectOptions.hostname.startsWith("[")
+      ? connectOptions.hostname.slice(1, -1)
+      : connectOptions.hostname;
     const addresses = isIP(hostname) ? Promise.resolve([hostname]) : resolve(hostname);
     addresses.then(
       (list) => {
         if (list.length === 0) return callback(new RefusedAddressError(`cannot resolve ${hostname}`, hostname), null);
         for (const address of list) {
           const refused = refuseAddress(address, policy);
-          if (refused) return callback(new RefusedAddressError(`refused to connect to ${hostname}: ${refused}`, hostname), null);
+          if (refused)
+            return callback(new RefusedAddressError(`refused to connect to ${hostname}: ${refused}`, hostname), null);
         }
         const address = list[0]!;
         // TLS still checks the certificate against the name asked for, not the address.
         const servername = connectOptions.servername ?? (isIP(hostname) ? undefined : hostname);
         connect({ ...connectOptions, hostname: address, servername }, callback);
       },
-      (error: Error) => callback(new RefusedAddressError(`cannot resolve ${hostname}: ${error.message}`, hostname), null),
+      (error: Error) =>
+        callback(new RefusedAddressError(`cannot resolve ${hostname}: ${error.message}`, hostname), null),
     );
   };
 
-  const dispatcher = new Agent({ connect: guardedConnect, connections: 32, headersTimeout: 15_000, bodyTimeout: 15_000 });
+  const dispatcher = new Agent({
+    connect: guardedConnect,
+    connections: 32,
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+  });
 
   function refuseUrl(url: URL): string | null {
     if (url.protocol !== "https:" && url.protocol !== "http:") return `${url.protocol} URLs are not fetched`;
     if (url.username || url.password) return "URLs with credentials are not fetched";
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     if (isIP(host)) return refuseAddress(host, policy);
-    if (!policy.allowPrivate && (host === "localhost" || host.endsWith(".localhost"))) return `${host} is a loopback name (use --allow-private-address for tests and demos)`;
+    if (!policy.allowPrivate && (host === "localhost" || host.endsWith(".localhost")))
+      return `${host} is a loopback name (use --allow-private-address for tests and demos)`;
     return null;
   }
 
@@ -125,7 +138,13 @@ export function createOutbound(options: OutboundOptions): Outbound {
     for (let hop = 0; ; hop++) {
       const refused = refuseUrl(url);
       if (refused) return { ok: false, reason: refused };
-      let request = new Request(url, { method: fetchOptions.method ?? "GET", headers: fetchOptions.headers, body: fetchOptions.body as BodyInit | undefined, redirect: "manual", signal });
+      let request = new Request(url, {
+        method: fetchOptions.method ?? "GET",
+        headers: fetchOptions.headers,
+        body: fetchOptions.body as BodyInit | undefined,
+        redirect: "manual",
+        signal,
+      });
       if (fetchOptions.prepare) request = await fetchOptions.prepare(request);
       let response: Response;
       try {
@@ -173,7 +192,10 @@ function describe(error: unknown): string {
 }
 
 /** Reads a body up to `maxBytes`, cancelling the stream as soon as it grows past it. */
-async function readCapped(response: Response, maxBytes: number): Promise<{ ok: true; bytes: Buffer } | { ok: false; reason: string }> {
+async function readCapped(
+  response: Response,
+  maxBytes: number,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; reason: string }> {
   if (!response.body) return { ok: true, bytes: Buffer.alloc(0) };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

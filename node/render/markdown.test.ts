@@ -24,15 +24,23 @@ describe("renderMarkdown()", () => {
   });
 
   it("turns images on other hosts into links (no reader's browser fetches them) and keeps this node's own", () => {
-    const html = renderMarkdown('![Turnout chart](https://tracker.example/p.png?reader=1) ![](//tracker.example/q.png) <img src="http://tracker.example/r.png">\n\n![Local](/files/chart.png)');
+    const html = renderMarkdown(
+      '![Turnout chart](https://tracker.example/p.png?reader=1) ![](//tracker.example/q.png) <img src="http://tracker.example/r.png">\n\n![Local](/files/chart.png)',
+    );
     expect(html).not.toMatch(/<img[^>]*tracker\.example/);
-    expect(html).toContain('<a href="https://tracker.example/p.png?reader=1" rel="noopener noreferrer nofollow">Turnout chart</a>');
-    expect(html).toContain('<a href="http://tracker.example/r.png" rel="noopener noreferrer nofollow">http://tracker.example/r.png</a>');
+    expect(html).toContain(
+      '<a href="https://tracker.example/p.png?reader=1" rel="noopener noreferrer nofollow">Turnout chart</a>',
+    );
+    expect(html).toContain(
+      '<a href="http://tracker.example/r.png" rel="noopener noreferrer nofollow">http://tracker.example/r.png</a>',
+    );
     expect(html).toContain('<img src="/files/chart.png" alt="Local" />');
   });
 
   it("removes javascript: URLs from Markdown and HTML links", () => {
-    const html = renderMarkdown('[click](javascript:alert(1)) <a href="JaVaScRiPt:alert(2)">b</a> <a href="java&#x09;script:alert(3)">c</a>');
+    const html = renderMarkdown(
+      '[click](javascript:alert(1)) <a href="JaVaScRiPt:alert(2)">b</a> <a href="java&#x09;script:alert(3)">c</a>',
+    );
     expect(html).not.toMatch(/javascript/i);
     expect(html).toContain(">click</a>");
   });
@@ -44,7 +52,9 @@ describe("renderMarkdown()", () => {
   });
 
   it("drops iframes, styles and data: images", () => {
-    const html = renderMarkdown('<iframe src="https://e.org"></iframe><style>body{}</style><img src="data:image/png;base64,AAA">');
+    const html = renderMarkdown(
+      '<iframe src="https://e.org"></iframe><style>body{}</style><img src="data:image/png;base64,AAA">',
+    );
     expect(html).not.toMatch(/iframe|<style|data:/i);
   });
 });

@@ -5,10 +5,50 @@ import sanitizeHtml from "sanitize-html";
 // sanitize-html with an allowlist: no script, no event handlers, no javascript: URLs.
 const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: [
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre", "code",
-    "ul", "ol", "li", "dl", "dt", "dd", "strong", "em", "b", "i", "s", "del", "ins", "sub", "sup",
-    "a", "img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption",
-    "abbr", "kbd", "mark", "small", "span",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "br",
+    "hr",
+    "blockquote",
+    "pre",
+    "code",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "s",
+    "del",
+    "ins",
+    "sub",
+    "sup",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "figure",
+    "figcaption",
+    "abbr",
+    "kbd",
+    "mark",
+    "small",
+    "span",
   ],
   allowedAttributes: {
     a: ["href", "title", "hreflang", "rel"],
@@ -33,7 +73,11 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
     img: (tagName, attribs) => {
       const src = attribs.src ?? "";
       if (/^\/(?![/\\])/.test(src)) return { tagName, attribs };
-      return { tagName: "a", attribs: { href: src, rel: "noopener noreferrer nofollow" }, text: attribs.alt || attribs.title || (/^https?:/i.test(src) ? src : "") };
+      return {
+        tagName: "a",
+        attribs: { href: src, rel: "noopener noreferrer nofollow" },
+        text: attribs.alt || attribs.title || (/^https?:/i.test(src) ? src : ""),
+      };
     },
   },
 };

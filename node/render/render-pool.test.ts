@@ -9,7 +9,11 @@ afterAll(async () => {
 
 describe("createRenderPool()", () => {
   it("renders on the worker exactly what renderDocumentFields() renders in-thread, sanitized", async () => {
-    const document = { body: "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))", problem: "*why*", translations: { ko: { title: "t", summary: "s", body: "## 한국어" } } };
+    const document = {
+      body: "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))",
+      problem: "*why*",
+      translations: { ko: { title: "t", summary: "s", body: "## 한국어" } },
+    };
     const html = await pool.render(document);
     expect(html).toEqual(renderDocumentFields(document));
     expect(html["/body"]).not.toMatch(/<script|javascript:/i);

@@ -13,7 +13,10 @@ export interface RenderPool {
  * order; an idle worker does not keep the process alive.
  */
 export function createRenderPool(): RenderPool {
-  const worker = new Worker(new URL("./render-worker-boot.mjs", import.meta.url), { name: "wego-render", execArgv: [] });
+  const worker = new Worker(new URL("./render-worker-boot.mjs", import.meta.url), {
+    name: "wego-render",
+    execArgv: [],
+  });
   worker.unref();
   const waiting = new Map<number, { resolve: (html: RenderedFields) => void; reject: (e: Error) => void }>();
   let next = 1;

@@ -11,7 +11,9 @@ const BASE_FILE = "base-v2.segs";
 const FORMER_BASE_FILES = ["base.segs"];
 
 /** What {@link readBaseFile} finds: the base's pieces and the `item_versions.seq` it covers, or why not. */
-export type SavedBase = { readonly ok: true; readonly parts: SegmentData[]; readonly seq: number } | { readonly ok: false; readonly reason: "missing" | "invalid" };
+export type SavedBase =
+  | { readonly ok: true; readonly parts: SegmentData[]; readonly seq: number }
+  | { readonly ok: false; readonly reason: "missing" | "invalid" };
 
 /** Where a node keeps its base: `<dataDir>/search/`; undefined for `":memory:"`, which keeps nothing on disk. */
 export function baseFileOf(dataDir: string): string | undefined {

@@ -108,7 +108,11 @@ function ownText(item: ItemHead): OwnText {
         ...NO_OWN_TEXT,
         prerequisites: (d.prerequisites ?? []).flatMap((p) => [p.kind, p.description]),
         body: [
-          ...(d.phases ?? []).flatMap((p) => [p.name, ...p.steps.flatMap((s) => [s.title, s.description]), ...(p.deliverables ?? [])]),
+          ...(d.phases ?? []).flatMap((p) => [
+            p.name,
+            ...p.steps.flatMap((s) => [s.title, s.description]),
+            ...(p.deliverables ?? []),
+          ]),
           ...(d.challenges ?? []).flatMap((c) => [c.challenge, c.mitigation]),
           ...(d.readiness ?? []).map((r) => r.question),
         ],

@@ -25,7 +25,8 @@ function corpus(alphabet: string, seed: number) {
   const rand = createRandom(seed);
   const word = (min: number, max: number) => {
     let s = "";
-    for (let i = 0, n = min + Math.floor(rand() * (max - min + 1)); i < n; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+    for (let i = 0, n = min + Math.floor(rand() * (max - min + 1)); i < n; i++)
+      s += alphabet[Math.floor(rand() * alphabet.length)];
     return s;
   };
   const terms = [...new Set(Array.from({ length: 3000 }, () => word(1, 9)))].sort();
@@ -36,7 +37,11 @@ const UNBOUNDED = { maxTerms: Number.MAX_SAFE_INTEGER, maxSteps: Number.MAX_SAFE
 
 describe("expand", () => {
   it("expandFuzzy() finds exactly the terms lunr's TokenSet.fromFuzzyString finds, for edit distances 1 to 3", () => {
-    for (const [alphabet, seed] of [["abcde", 1], ["ab", 2], ["abc", 3]] as const) {
+    for (const [alphabet, seed] of [
+      ["abcde", 1],
+      ["ab", 2],
+      ["abc", 3],
+    ] as const) {
       const { terms, word, rand, set } = corpus(alphabet, seed);
       for (let k = 0; k < 150; k++) {
         const term = word(1, 8);
@@ -68,7 +73,10 @@ describe("expand", () => {
 
   it("expandWildcard() reports an overflow beyond maxTerms or maxSteps, with what it found so far", () => {
     const terms = ["park", "parka", "parker", "parking", "parks", "party", "path"];
-    expect(expandWildcard(terms, "par*", { maxTerms: 10, maxSteps: 10 })).toEqual({ terms: ["park", "parka", "parker", "parking", "parks", "party"], steps: 1 });
+    expect(expandWildcard(terms, "par*", { maxTerms: 10, maxSteps: 10 })).toEqual({
+      terms: ["park", "parka", "parker", "parking", "parks", "party"],
+      steps: 1,
+    });
     expect(expandWildcard(terms, "par*", { maxTerms: 3, maxSteps: 10 }).overflow).toBe("terms");
     expect(expandWildcard(terms, "par*s", { maxTerms: 10, maxSteps: 10 }).terms).toEqual(["parks"]);
     expect(expandWildcard(terms, "pa*k*", { maxTerms: 10, maxSteps: 3 }).overflow).toBe("steps");

@@ -63,7 +63,14 @@ function prefixRange(terms: readonly string[], prefix: string): [number, number]
  * depth first, feeding each next code unit to the automaton and skipping every term under
  * a prefix where it dies. `terms` must be sorted by code units (JavaScript's default sort).
  */
-function walk<S>(terms: readonly string[], automaton: Automaton<S>, limits: ExpandLimits, depth: number, lo: number, hi: number): Expansion {
+function walk<S>(
+  terms: readonly string[],
+  automaton: Automaton<S>,
+  limits: ExpandLimits,
+  depth: number,
+  lo: number,
+  hi: number,
+): Expansion {
   const found: string[] = [];
   let steps = 0;
   const stack: { depth: number; lo: number; hi: number; state: S }[] = [{ depth, lo, hi, state: automaton.start }];
@@ -113,7 +120,8 @@ export function expandWildcard(terms: readonly string[], pattern: string, limits
   const [lo, hi] = prefixRange(terms, prefix);
   if (/^\*+$/.test(pattern.slice(star))) {
     // A plain prefix: the range is the answer.
-    if (hi - lo > limits.maxTerms) return { terms: terms.slice(lo, lo + limits.maxTerms + 1), steps: 1, overflow: "terms" };
+    if (hi - lo > limits.maxTerms)
+      return { terms: terms.slice(lo, lo + limits.maxTerms + 1), steps: 1, overflow: "terms" };
     return { terms: terms.slice(lo, hi), steps: 1 };
   }
   const rest = pattern.slice(star);
@@ -161,7 +169,12 @@ function globMatches(pattern: string, text: string, from: number): boolean {
  * counts them (insertion, deletion, substitution, transposition of two neighbours; one
  * code unit each), so answers stay those of lunr, without its exponential frame stack.
  */
-export function expandFuzzy(terms: readonly string[], term: string, editDistance: number, limits: ExpandLimits): Expansion {
+export function expandFuzzy(
+  terms: readonly string[],
+  term: string,
+  editDistance: number,
+  limits: ExpandLimits,
+): Expansion {
   return walk(terms, fuzzyAutomaton(term, editDistance), limits, 0, 0, terms.length);
 }
 
@@ -210,7 +223,8 @@ function fuzzyAutomaton(term: string, editDistance: number): Automaton<number[]>
         put(out, k, edits - 1); // insertion of ch
         if (len > 0) put(out, rest, edits - 1); // substitution by ch
         // Transposition: ch is the second letter; the first is held back for later.
-        if (len > 1 && (c >= 0 ? w[j] : w[j + 1]) === ch) put(out, c >= 0 ? (j + 1) * N + c + 1 : (j + 2) * N + j + 1, edits - 1);
+        if (len > 1 && (c >= 0 ? w[j] : w[j + 1]) === ch)
+          put(out, c >= 0 ? (j + 1) * N + c + 1 : (j + 2) * N + j + 1, edits - 1);
       }
       return out.length === 0 ? null : close(out);
     },

@@ -4,7 +4,17 @@ import { Facets } from "./facets.ts";
 import { Segment, SegmentBuilder } from "./segment.ts";
 
 function head(i: number, city: string, document: Record<string, unknown>): ItemHead {
-  return { id: `https://x.test/items/${i}`, type: "CaseStudy", origin: "https://x.test", local: true, verified: true, city, updated: "2026-01-01T00:00:00Z", published: "2026-01-01T00:00:00Z", document };
+  return {
+    id: `https://x.test/items/${i}`,
+    type: "CaseStudy",
+    origin: "https://x.test",
+    local: true,
+    verified: true,
+    city,
+    updated: "2026-01-01T00:00:00Z",
+    published: "2026-01-01T00:00:00Z",
+    document,
+  };
 }
 
 /** Three items: two in Seoul (English), one in São Paulo (Portuguese). */

@@ -66,7 +66,13 @@ class Dictionary {
 
 type Dictionaries = Record<FacetName, Dictionary>;
 
-const newDictionaries = (): Dictionaries => ({ type: new Dictionary(), city: new Dictionary(), tag: new Dictionary(), lang: new Dictionary(), year: new Dictionary() });
+const newDictionaries = (): Dictionaries => ({
+  type: new Dictionary(),
+  city: new Dictionary(),
+  tag: new Dictionary(),
+  lang: new Dictionary(),
+  year: new Dictionary(),
+});
 
 function fold(value: string): string {
   return value.normalize("NFKC").toLowerCase();
@@ -134,7 +140,10 @@ export class Facets {
     const dict = this.dictionaries;
     const tests = testsOf(filter);
     for (const seg of segments) this.of(seg);
-    const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dict[f].names.length)])) as Record<FacetName, Int32Array>;
+    const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Int32Array(dict[f].names.length)])) as Record<
+      FacetName,
+      Int32Array
+    >;
     const kept: number[] = [];
     let lastSeg: Segment | undefined;
     let f!: SegmentFacets;

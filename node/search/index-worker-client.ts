@@ -6,7 +6,11 @@ import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts
 export interface WorkerBuild {
   add(rows: readonly WorkerRow[]): void;
   /** Builds the segment; with `file`, the worker also writes it there (atomically). */
-  end(options?: { readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }): Promise<SegmentData[]>;
+  end(options?: {
+    readonly file?: string;
+    readonly extra?: Record<string, unknown>;
+    readonly useCorpus?: boolean;
+  }): Promise<SegmentData[]>;
 }
 
 /** One worker thread that builds index segments, one build after another. */
@@ -91,7 +95,17 @@ export class IndexWorker {
     const stats = corpusStatsOf(base);
     const terms = [...stats.df.keys()];
     const dfs = Uint32Array.from(terms, (t) => stats.df.get(t)!);
-    this.worker.postMessage({ kind: "corpus", job: 0, terms, dfs, docCount: stats.docCount, avgLengths: stats.avgLengths } satisfies WorkerRequest, [dfs.buffer]);
+    this.worker.postMessage(
+      {
+        kind: "corpus",
+        job: 0,
+        terms,
+        dfs,
+        docCount: stats.docCount,
+        avgLengths: stats.avgLengths,
+      } satisfies WorkerRequest,
+      [dfs.buffer],
+    );
   }
 
   /** Stops the thread; builds in progress are rejected. */

@@ -22,7 +22,10 @@ const builds = new Map<number, Build>();
 let corpus: CorpusStats | undefined;
 
 function reply(message: WorkerReply): void {
-  const buffers = message.kind === "built" ? message.parts.flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer] as ArrayBuffer[]) : [];
+  const buffers =
+    message.kind === "built"
+      ? message.parts.flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer] as ArrayBuffer[])
+      : [];
   port.postMessage(message, buffers);
 }
 
@@ -36,7 +39,8 @@ function cut(build: Build): void {
 
 function addRows(build: Build, rows: readonly WorkerRow[]): void {
   for (const row of rows) {
-    const document = typeof row.document === "string" ? (JSON.parse(row.document) as Record<string, unknown>) : row.document;
+    const document =
+      typeof row.document === "string" ? (JSON.parse(row.document) as Record<string, unknown>) : row.document;
     build.builder.add(toIndexDoc({ ...row, document }));
     if (build.chunkDocs > 0 && build.builder.size >= build.chunkDocs) cut(build);
   }

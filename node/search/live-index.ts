@@ -241,7 +241,9 @@ export class LiveIndex {
         this.prune();
       } catch (error) {
         if (this.closed) return;
-        this.logger?.error("search: delta build failed; rebuilding the base from the database instead", { error: String(error) });
+        this.logger?.error("search: delta build failed; rebuilding the base from the database instead", {
+          error: String(error),
+        });
         void this.startCompaction();
       }
     })().finally(() => {
@@ -284,11 +286,17 @@ export class LiveIndex {
       }
       const parts = await build.end({ file: this.file, extra: { seq } });
       if (this.closed) return;
-      this.swapBase(parts.map((d) => new Segment(d)), seq, startGen, replaced);
+      this.swapBase(
+        parts.map((d) => new Segment(d)),
+        seq,
+        startGen,
+        replaced,
+      );
       this.compactions++;
     })()
       .catch((error) => {
-        if (!this.closed) this.logger?.error("search: compaction failed; the current segments keep serving", { error: String(error) });
+        if (!this.closed)
+          this.logger?.error("search: compaction failed; the current segments keep serving", { error: String(error) });
       })
       .finally(() => {
         this.compacting = undefined;
@@ -308,7 +316,8 @@ export class LiveIndex {
     }
     for (const [id, ptr] of this.current) {
       // Gone from the database by the time it was read, and not changed since: gone.
-      if (replaced.has(ptr.seg) && !inBase.has(id) && (this.lastGen.get(id) ?? 0) <= startGen) this.point(id, undefined);
+      if (replaced.has(ptr.seg) && !inBase.has(id) && (this.lastGen.get(id) ?? 0) <= startGen)
+        this.point(id, undefined);
     }
     this.base = parts;
     this.baseSeq = seq;

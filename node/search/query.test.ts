@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { compileQuery, DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
 
-function refusal(text: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): { reason: QueryErrorReason; term?: string; limit?: number } | "compiled" {
+function refusal(
+  text: string,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): { reason: QueryErrorReason; term?: string; limit?: number } | "compiled" {
   try {
     compileQuery(text, limits);
     return "compiled";
@@ -18,12 +21,17 @@ describe("query limits", () => {
   });
 
   it("compileQuery() refuses more than maxTerms search terms (too-many-terms); stop words do not count", () => {
-    const words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec".split(" ");
+    const words =
+      "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec".split(
+        " ",
+      );
     expect(refusal(words.slice(0, 16).join(" "))).toBe("compiled");
     expect(refusal(words.join(" "))).toMatchObject({ reason: "too-many-terms", term: "quebec", limit: 16 });
     expect(refusal(`${words.slice(0, 16).join(" ")} the of and`)).toBe("compiled");
     // One clause can hold many words.
-    expect(refusal(Array.from({ length: 17 }, (_, i) => `x${i}`).join("-"))).toMatchObject({ reason: "too-many-terms" });
+    expect(refusal(Array.from({ length: 17 }, (_, i) => `x${i}`).join("-"))).toMatchObject({
+      reason: "too-many-terms",
+    });
   });
 
   it("compileQuery() refuses a word or pattern longer than maxTermLength (term-too-long)", () => {
@@ -33,7 +41,11 @@ describe("query limits", () => {
   });
 
   it("compileQuery() refuses ~n above maxEditDistance (edit-distance), as for the issue's attacks", () => {
-    expect(refusal("abcdefghijklmnop~6")).toMatchObject({ reason: "edit-distance", term: "abcdefghijklmnop~6", limit: 2 });
+    expect(refusal("abcdefghijklmnop~6")).toMatchObject({
+      reason: "edit-distance",
+      term: "abcdefghijklmnop~6",
+      limit: 2,
+    });
     expect(refusal("governmen~7")).toMatchObject({ reason: "edit-distance", limit: 2 });
     expect(refusal("title:governmen~3")).toMatchObject({ reason: "edit-distance" });
     expect(refusal("governmen~2")).toBe("compiled");

@@ -158,18 +158,36 @@ function refuse(text: string, reason: QueryErrorReason, message: string, term?: 
  * throws {@link QueryError} when lunr cannot parse it or it goes beyond a limit.
  */
 export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): CompiledQuery {
-  if (text.length > limits.maxLength) throw refuse(text, "too-long", `the query is longer than ${limits.maxLength} characters`, undefined, limits.maxLength);
+  if (text.length > limits.maxLength)
+    throw refuse(
+      text,
+      "too-long",
+      `the query is longer than ${limits.maxLength} characters`,
+      undefined,
+      limits.maxLength,
+    );
   const query = new lunr.Query(FIELD_NAMES as string[]);
   try {
-    new (lunr as unknown as { QueryParser: new (s: string, q: lunr.Query) => { parse(): lunr.Query } }).QueryParser(text, query).parse();
+    new (lunr as unknown as { QueryParser: new (s: string, q: lunr.Query) => { parse(): lunr.Query } }).QueryParser(
+      text,
+      query,
+    ).parse();
   } catch (error) {
-    if (error instanceof lunr.QueryParseError) throw new QueryError(error.message, error.start, error.end, { cause: error });
+    if (error instanceof lunr.QueryParseError)
+      throw new QueryError(error.message, error.start, error.end, { cause: error });
     throw error;
   }
   const clauses: CompiledClause[] = [];
   let termCount = 0;
   const count = (term: string) => {
-    if (++termCount > limits.maxTerms) throw refuse(text, "too-many-terms", `the query has more than ${limits.maxTerms} search terms`, term, limits.maxTerms);
+    if (++termCount > limits.maxTerms)
+      throw refuse(
+        text,
+        "too-many-terms",
+        `the query has more than ${limits.maxTerms} search terms`,
+        term,
+        limits.maxTerms,
+      );
   };
   for (const raw of query.clauses as unknown as LunrClause[]) {
     const presence = PRESENCE[raw.presence] ?? "optional";
@@ -177,31 +195,64 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
     if (raw.term.includes("*")) {
       const pattern = foldText(raw.term).replace(/[^\p{L}\p{N}*]/gu, "");
       if (pattern.replace(/\*/g, "") === "") continue; // a lone `*` matches everything: ignore it
-      if ([...pattern].length > limits.maxTermLength) throw refuse(text, "term-too-long", `“${raw.term}” is longer than ${limits.maxTermLength} characters`, raw.term, limits.maxTermLength);
+      if ([...pattern].length > limits.maxTermLength)
+        throw refuse(
+          text,
+          "term-too-long",
+          `“${raw.term}” is longer than ${limits.maxTermLength} characters`,
+          raw.term,
+          limits.maxTermLength,
+        );
       const head = pattern.slice(0, pattern.indexOf("*"));
       if ([...head].length < limits.minPrefix) {
-        throw refuse(text, "wildcard-prefix", `“${raw.term}”: a wildcard needs at least ${limits.minPrefix} letters before the first *`, raw.term, limits.minPrefix);
+        throw refuse(
+          text,
+          "wildcard-prefix",
+          `“${raw.term}”: a wildcard needs at least ${limits.minPrefix} letters before the first *`,
+          raw.term,
+          limits.minPrefix,
+        );
       }
       count(raw.term);
       const alternatives: TermSpec[] = [{ term: pattern, expand: true, boost: 1, asked: raw.term }];
       // The index holds stems: `governments*` must also find `govern`.
       const stemmable = pattern.replace(/\*+$/, "");
-      if (!stemmable.includes("*") && /^[a-z0-9]+$/.test(stemmable) && stem(stemmable) !== stemmable) alternatives.push({ term: `${stem(stemmable)}*`, expand: true, boost: 1 });
+      if (!stemmable.includes("*") && /^[a-z0-9]+$/.test(stemmable) && stem(stemmable) !== stemmable)
+        alternatives.push({ term: `${stem(stemmable)}*`, expand: true, boost: 1 });
       parts = [alternatives];
     } else {
       const editDistance = raw.editDistance;
       if (editDistance !== undefined && editDistance > limits.maxEditDistance) {
-        throw refuse(text, "edit-distance", `“${raw.term}~${editDistance}”: at most ${limits.maxEditDistance} typos can be allowed`, `${raw.term}~${editDistance}`, limits.maxEditDistance);
+        throw refuse(
+          text,
+          "edit-distance",
+          `“${raw.term}~${editDistance}”: at most ${limits.maxEditDistance} typos can be allowed`,
+          `${raw.term}~${editDistance}`,
+          limits.maxEditDistance,
+        );
       }
       parts = [];
       for (const word of splitWords(raw.term)) {
-        if ([...word].length > limits.maxTermLength) throw refuse(text, "term-too-long", `“${word}” is longer than ${limits.maxTermLength} characters`, word, limits.maxTermLength);
+        if ([...word].length > limits.maxTermLength)
+          throw refuse(
+            text,
+            "term-too-long",
+            `“${word}” is longer than ${limits.maxTermLength} characters`,
+            word,
+            limits.maxTermLength,
+          );
         const compiled = compileWord(word, editDistance, presence);
         if (compiled.length === 0) continue;
         count(word);
         const min = editDistance ? (FUZZY_MIN_LENGTH[editDistance] ?? 3 * editDistance) : 0;
         if (!isCjk(word) && [...word].length < min) {
-          throw refuse(text, "fuzzy-too-short", `“${word}~${editDistance}”: ${editDistance === 1 ? "one typo needs" : `${editDistance} typos need`} a word of at least ${min} letters`, `${word}~${editDistance}`, min);
+          throw refuse(
+            text,
+            "fuzzy-too-short",
+            `“${word}~${editDistance}”: ${editDistance === 1 ? "one typo needs" : `${editDistance} typos need`} a word of at least ${min} letters`,
+            `${word}~${editDistance}`,
+            min,
+          );
         }
         parts.push(...compiled);
       }

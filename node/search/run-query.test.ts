@@ -5,15 +5,33 @@ import { QueryBudget, runQuery } from "./run-query.ts";
 import { Segment, SegmentBuilder } from "./segment.ts";
 
 function head(i: number, document: Record<string, unknown>): ItemHead {
-  return { id: `https://x.test/items/${i}`, type: "CaseStudy", origin: "https://x.test", local: true, verified: true, city: "Seoul", updated: "2026-01-01T00:00:00Z", published: "2026-01-01T00:00:00Z", document };
+  return {
+    id: `https://x.test/items/${i}`,
+    type: "CaseStudy",
+    origin: "https://x.test",
+    local: true,
+    verified: true,
+    city: "Seoul",
+    updated: "2026-01-01T00:00:00Z",
+    published: "2026-01-01T00:00:00Z",
+    document,
+  };
 }
 
 /** A segment whose terms include a family of `park…` words and of `서…` bigrams. */
 function segment(): Segment {
   const builder = new SegmentBuilder();
   const texts = [
-    { title: "Park data", summary: "Parks, parkas and parkers.", body: "Parking near the park, a party at the parkway, parlour and parsley." },
-    { title: "Bus data", summary: "Bus stops of the city.", body: "Parking for bikes. 서울 서대문 서초 서구 서면 서부 서비스" },
+    {
+      title: "Park data",
+      summary: "Parks, parkas and parkers.",
+      body: "Parking near the park, a party at the parkway, parlour and parsley.",
+    },
+    {
+      title: "Bus data",
+      summary: "Bus stops of the city.",
+      body: "Parking for bikes. 서울 서대문 서초 서구 서면 서부 서비스",
+    },
     { title: "Tax office hours", summary: "When offices open.", body: "Nothing about parks here." },
   ];
   texts.forEach((d, i) => builder.add(toIndexDoc(head(i, { ...d, city: "Seoul", country: "KR" }))));
@@ -42,7 +60,11 @@ describe("query limits", () => {
     const limits = { ...DEFAULT_QUERY_LIMITS, maxExpansions: 3 };
     const query = compileQuery("parka*");
     const builder = new SegmentBuilder();
-    builder.add(toIndexDoc(head(9, { title: "Parkade", summary: "Parkades.", body: "parkadian parkaholic", city: "Seoul", country: "KR" })));
+    builder.add(
+      toIndexDoc(
+        head(9, { title: "Parkade", summary: "Parkades.", body: "parkadian parkaholic", city: "Seoul", country: "KR" }),
+      ),
+    );
     const other = new Segment(builder.build());
     // Alone, each segment stays within three terms: parka; parkad, parkadian, parkahol.
     expect(runQuery(segment(), query, new QueryBudget(limits)).docs).toEqual([0]);

@@ -38,7 +38,10 @@ export class QueryBudget {
   /** Throws {@link QueryError} (`too-slow`) once the time budget is spent. */
   check(): void {
     if (this.spent + this.sliceMs() > this.limits.timeBudgetMs) {
-      throw new QueryError(`the query took longer than ${this.limits.timeBudgetMs} ms`, 0, 0, { reason: "too-slow", limit: this.limits.timeBudgetMs });
+      throw new QueryError(`the query took longer than ${this.limits.timeBudgetMs} ms`, 0, 0, {
+        reason: "too-slow",
+        limit: this.limits.timeBudgetMs,
+      });
     }
   }
 
@@ -48,7 +51,10 @@ export class QueryBudget {
     const { maxExpansions, maxExpansionSteps } = this.limits;
     if (spec.asked === undefined) {
       // Gather a few times the cap, then keep the terms most documents have.
-      const found = segment.expand(spec.term, spec.editDistance ?? 0, { maxTerms: 4 * maxExpansions, maxSteps: maxExpansionSteps }).terms;
+      const found = segment.expand(spec.term, spec.editDistance ?? 0, {
+        maxTerms: 4 * maxExpansions,
+        maxSteps: maxExpansionSteps,
+      }).terms;
       if (found.length <= maxExpansions) return found;
       const df = (t: string) => segment.df(segment.termId(t)!);
       return found.sort((a, b) => df(b) - df(a) || (a < b ? -1 : 1)).slice(0, maxExpansions);
@@ -59,10 +65,19 @@ export class QueryBudget {
     if (!seen) this.matched.set(spec, (seen = new Set()));
     for (const t of found.terms) seen.add(t);
     if (found.overflow === "steps") {
-      throw new QueryError(`“${spec.asked}” is too broad to look up; make it more specific`, 0, 0, { reason: "too-broad", term: spec.asked, limit: maxExpansions });
+      throw new QueryError(`“${spec.asked}” is too broad to look up; make it more specific`, 0, 0, {
+        reason: "too-broad",
+        term: spec.asked,
+        limit: maxExpansions,
+      });
     }
     if (found.overflow || seen.size > maxExpansions) {
-      throw new QueryError(`“${spec.asked}” matches more than ${maxExpansions} words of the index; make it more specific`, 0, 0, { reason: "too-broad", term: spec.asked, limit: maxExpansions });
+      throw new QueryError(
+        `“${spec.asked}” matches more than ${maxExpansions} words of the index; make it more specific`,
+        0,
+        0,
+        { reason: "too-broad", term: spec.asked, limit: maxExpansions },
+      );
     }
     return found.terms;
   }
@@ -112,7 +127,9 @@ export function runQuery(segment: Segment, query: CompiledQuery, budget: QueryBu
     if (clause.presence !== "prohibited") {
       for (const part of parts) {
         for (const { spec, terms } of part) {
-          for (const term of terms) for (const f of fields) queryVectors[f]!.set(term, (queryVectors[f]!.get(term) ?? 0) + clause.boost * spec.boost);
+          for (const term of terms)
+            for (const f of fields)
+              queryVectors[f]!.set(term, (queryVectors[f]!.get(term) ?? 0) + clause.boost * spec.boost);
         }
       }
     }

@@ -116,7 +116,13 @@ export class Searcher {
     const page = topK(kept, offset + limit, order)
       .slice(offset, offset + limit)
       .map((i) => ({ meta: metaOf(i), score: hits.scores[i]! }));
-    const snips = collected ? await pageSnippets(page.map((h) => h.meta), collected.matched, this.snippets) : undefined;
+    const snips = collected
+      ? await pageSnippets(
+          page.map((h) => h.meta),
+          collected.matched,
+          this.snippets,
+        )
+      : undefined;
     return {
       total: kept.length,
       results: page.map((h) => resultOf(h.meta, h.score, snips)),

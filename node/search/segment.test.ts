@@ -5,14 +5,36 @@ import { runQuery } from "./run-query.ts";
 import { decodeSegment, encodeSegment, Segment, SegmentBuilder } from "./segment.ts";
 
 function head(i: number, document: Record<string, unknown>): ItemHead {
-  return { id: `https://x.test/items/${i}`, type: "CaseStudy", origin: "https://x.test", local: true, verified: true, city: "Seoul", updated: "2026-01-01T00:00:00Z", published: "2026-01-01T00:00:00Z", document };
+  return {
+    id: `https://x.test/items/${i}`,
+    type: "CaseStudy",
+    origin: "https://x.test",
+    local: true,
+    verified: true,
+    city: "Seoul",
+    updated: "2026-01-01T00:00:00Z",
+    published: "2026-01-01T00:00:00Z",
+    document,
+  };
 }
 
 const DOCS = [
-  { title: "Park data for every city park", summary: "Where the parks are.", body: "Data about park paths, park toilets and park opening hours." },
+  {
+    title: "Park data for every city park",
+    summary: "Where the parks are.",
+    body: "Data about park paths, park toilets and park opening hours.",
+  },
   { title: "Bus data", summary: "Bus stops of the city.", body: "Stops, routes and timetables. A park and ride list." },
-  { title: "Tax office hours", summary: "When offices open.", body: "Nothing about parks here, only city offices and their data." },
-  { title: "City map", summary: "A map of the city with data layers.", body: "Layers: parks, roads, rivers, city districts." },
+  {
+    title: "Tax office hours",
+    summary: "When offices open.",
+    body: "Nothing about parks here, only city offices and their data.",
+  },
+  {
+    title: "City map",
+    summary: "A map of the city with data layers.",
+    body: "Layers: parks, roads, rivers, city districts.",
+  },
 ].map((d, i) => toIndexDoc(head(i, { ...d, city: "Seoul", country: "KR" })));
 
 function build(): { builder: SegmentBuilder; other: SegmentBuilder } {

@@ -66,7 +66,8 @@ export class SegmentBuilder {
     const own = this.metas.length;
     if (corpus && corpus.docCount > 0) {
       FIELD_NAMES.forEach((f, i) => {
-        b.averageFieldLength[f] = ((b.averageFieldLength[f] || 0) * own + corpus.avgLengths[i]! * corpus.docCount) / (own + corpus.docCount);
+        b.averageFieldLength[f] =
+          ((b.averageFieldLength[f] || 0) * own + corpus.avgLengths[i]! * corpus.docCount) / (own + corpus.docCount);
       });
       const termOf = new Map<object, string>(Object.entries(b.invertedIndex).map(([t, posting]) => [posting, t]));
       const patchable = lunr as unknown as { idf: unknown };
@@ -192,7 +193,9 @@ export class Segment {
    * building one for a large segment took a second on the event loop).
    */
   expand(pattern: string, editDistance: number, limits: ExpandLimits): Expansion {
-    return editDistance > 0 ? expandFuzzy(this.data.terms, pattern, editDistance, limits) : expandWildcard(this.data.terms, pattern, limits);
+    return editDistance > 0
+      ? expandFuzzy(this.data.terms, pattern, editDistance, limits)
+      : expandWildcard(this.data.terms, pattern, limits);
   }
 
   /** lunr's document frequency of a term: documents having it, counted once per field. */
@@ -200,7 +203,6 @@ export class Segment {
     const F = this.data.fields.length;
     return this.data.offsets[(termId + 1) * F]! - this.data.offsets[termId * F]!;
   }
-
 
   /** Calls `fn(doc, weight)` for each posting of a term in a field. */
   postings(termId: number, field: number, fn: (doc: number, weight: number) => void): void {
@@ -224,7 +226,15 @@ const FORMAT = 1;
 /** Serialises a segment (plus what the caller wants kept with it) into one buffer. */
 export function encodeSegment(data: SegmentData, extra: Record<string, unknown>): Buffer {
   const header = Buffer.from(
-    JSON.stringify({ format: FORMAT, ...extra, fields: data.fields, avgLengths: data.avgLengths, terms: data.terms, metas: data.metas, counts: [data.offsets.length, data.docs.length] }),
+    JSON.stringify({
+      format: FORMAT,
+      ...extra,
+      fields: data.fields,
+      avgLengths: data.avgLengths,
+      terms: data.terms,
+      metas: data.metas,
+      counts: [data.offsets.length, data.docs.length],
+    }),
   );
   const pre = Buffer.alloc(8);
   pre.writeUInt32LE(MAGIC, 0);
@@ -238,7 +248,9 @@ export function encodeSegment(data: SegmentData, extra: Record<string, unknown>)
 export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<string, unknown> } | null {
   if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) return null;
   const headerLength = buf.readUInt32LE(4);
-  const { format, fields, avgLengths, terms, metas, counts, ...extra } = JSON.parse(buf.toString("utf8", 8, 8 + headerLength)) as {
+  const { format, fields, avgLengths, terms, metas, counts, ...extra } = JSON.parse(
+    buf.toString("utf8", 8, 8 + headerLength),
+  ) as {
     format: number;
     fields: string[];
     avgLengths: number[];

@@ -22,7 +22,13 @@ function dataset(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 function pathway(fields: Record<string, unknown>): Record<string, unknown> {
-  return { type: "Pathway", ...common, body: "Steps another city can follow.", case: "https://seoul.test/items/case", ...fields };
+  return {
+    type: "Pathway",
+    ...common,
+    body: "Steps another city can follow.",
+    case: "https://seoul.test/items/case",
+    ...fields,
+  };
 }
 
 /** A small corpus of schema-valid drafts, keyed by a short name. */
@@ -63,14 +69,28 @@ const CORPUS: Record<string, Record<string, unknown>> = {
     themes: ["transparency-and-accountability"],
     startYear: 2019,
   }),
-  eungDapSo: JSON.parse(readFileSync(new URL("../../seeds/seoul/case-eung-dap-so.json", import.meta.url), "utf8")) as Record<string, unknown>,
+  eungDapSo: JSON.parse(
+    readFileSync(new URL("../../seeds/seoul/case-eung-dap-so.json", import.meta.url), "utf8"),
+  ) as Record<string, unknown>,
 };
 for (let n = 1; n <= 6; n++) {
   CORPUS[`portal${n}`] =
-    n % 2 ? dataset({ title: `Open data kiosk extract ${n}`, summary: `Extract number ${n} of the city's open data kiosk.`, issued: "2020-01-01" }) : pathway({ title: `Building an open data kiosk, part ${n}`, summary: `Part ${n} of a guide to running a kiosk.` });
+    n % 2
+      ? dataset({
+          title: `Open data kiosk extract ${n}`,
+          summary: `Extract number ${n} of the city's open data kiosk.`,
+          issued: "2020-01-01",
+        })
+      : pathway({
+          title: `Building an open data kiosk, part ${n}`,
+          summary: `Part ${n} of a guide to running a kiosk.`,
+        });
 }
 
-async function publish(t: TestLibrary, drafts: Record<string, Record<string, unknown>>): Promise<Record<string, string>> {
+async function publish(
+  t: TestLibrary,
+  drafts: Record<string, Record<string, unknown>>,
+): Promise<Record<string, string>> {
   const names = Object.keys(drafts);
   const results = await t.library.createMany(Object.values(drafts), { author: "test" });
   const ids: Record<string, string> = {};
@@ -103,7 +123,14 @@ describe("search service over a small corpus", () => {
     const { results } = await find({ q: "flood" });
     expect(results.map((r) => r.id)).toEqual([ids.floodTitle, ids.floodBody]);
     expect(results[0]!.score).toBeGreaterThan(results[1]!.score);
-    expect(results[0]).toMatchObject({ type: "CaseStudy", title: "Flood sensors along the Han River", city: "Seoul", local: true, verified: true, origin: TEST_IDENTITY.origin });
+    expect(results[0]).toMatchObject({
+      type: "CaseStudy",
+      title: "Flood sensors along the Han River",
+      city: "Seoul",
+      local: true,
+      verified: true,
+      origin: TEST_IDENTITY.origin,
+    });
   });
 
   it("search() counts facets and keeps other values of a filtered facet visible", async () => {
@@ -126,7 +153,9 @@ describe("search service over a small corpus", () => {
     expect(datasets.facets.type).toEqual({ CaseStudy: 5, Dataset: 4, Pathway: 3 });
     const updated = datasets.results.map((r) => r.updated);
     expect(updated).toEqual([...updated].sort().reverse());
-    expect((await idsOf({ tag: "Citizen-Participation" })).sort()).toEqual([ids.floodBody, ids.saoPaulo, ids.eungDapSo].sort());
+    expect((await idsOf({ tag: "Citizen-Participation" })).sort()).toEqual(
+      [ids.floodBody, ids.saoPaulo, ids.eungDapSo].sort(),
+    );
     expect(await idsOf({ lang: "pt" })).toEqual([ids.saoPaulo]);
     expect((await idsOf({ lang: "ko" })).sort()).toEqual([ids.wifi, ids.eungDapSo].sort());
     expect((await idsOf({ year: 2012 })).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
@@ -214,7 +243,11 @@ describe("search service under changes", () => {
 
   beforeAll(async () => {
     t = await createTestLibrary();
-    ids = await publish(t, { floodTitle: CORPUS.floodTitle!, floodBody: CORPUS.floodBody!, saoPaulo: CORPUS.saoPaulo! });
+    ids = await publish(t, {
+      floodTitle: CORPUS.floodTitle!,
+      floodBody: CORPUS.floodBody!,
+      saoPaulo: CORPUS.saoPaulo!,
+    });
     search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
     await search.settled();
   });
@@ -224,9 +257,16 @@ describe("search service under changes", () => {
   });
 
   it("search() shows an update and a new item once settled, through a delta segment", async () => {
-    const updated = await t.library.update(ids.floodTitle!, { ...CORPUS.floodTitle, title: "Storm drain sensors along the Han River", summary: "Sensors in storm drains." }, { author: "test" });
+    const updated = await t.library.update(
+      ids.floodTitle!,
+      { ...CORPUS.floodTitle, title: "Storm drain sensors along the Han River", summary: "Sensors in storm drains." },
+      { author: "test" },
+    );
     expect(updated.ok).toBe(true);
-    const created = await t.library.create(caseStudy({ title: "Flood maps for every district", summary: "Maps of areas at risk." }), { author: "test" });
+    const created = await t.library.create(
+      caseStudy({ title: "Flood maps for every district", summary: "Maps of areas at risk." }),
+      { author: "test" },
+    );
     await search.settled();
     const hits = (await search.search({ q: "flood" })).results.map((r) => r.id);
     expect(hits).toEqual([created.ok && created.item.id, ids.floodBody]);
@@ -244,7 +284,9 @@ describe("search service under changes", () => {
 
   it("search() forgets the facet values of items gone once the base is rebuilt (bounded facet dictionaries)", async () => {
     const tags = Array.from({ length: 40 }, (_, i) => `passing-tag-${i}`);
-    const created = await t.library.create(caseStudy({ title: "A passing item", summary: "Gone soon.", tags }), { author: "test" });
+    const created = await t.library.create(caseStudy({ title: "A passing item", summary: "Gone soon.", tags }), {
+      author: "test",
+    });
     if (!created.ok) throw new Error("fixture rejected");
     await search.settled();
     expect((await search.search({ tag: "passing-tag-7" })).total).toBe(1);
@@ -269,8 +311,20 @@ describe("search service in slices", () => {
     const t = await createTestLibrary();
     await publish(t, CORPUS);
     // Pieces of two documents, and a yield before every segment after the first.
-    const sliced = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", baseChunkDocs: 2, querySliceMs: 0 });
-    const whole = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", baseChunkDocs: 2, querySliceMs: 1e9 });
+    const sliced = await createSearchService({
+      orm: t.orm,
+      library: t.library,
+      dataDir: ":memory:",
+      baseChunkDocs: 2,
+      querySliceMs: 0,
+    });
+    const whole = await createSearchService({
+      orm: t.orm,
+      library: t.library,
+      dataDir: ":memory:",
+      baseChunkDocs: 2,
+      querySliceMs: 1e9,
+    });
     await Promise.all([sliced.settled(), whole.settled()]);
     expect(sliced.stats().baseSegments).toBe(6);
     const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
@@ -296,7 +350,12 @@ describe("search service persistence", () => {
     let search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir, baseChunkDocs: 5 });
     await search.settled();
     expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, baseDocs: 12, baseSegments: 3 });
-    const queries: SearchQuery[] = [{ q: "flood" }, { q: "응답소" }, { q: "kiosk", limit: 3, offset: 1 }, { type: "Dataset" }];
+    const queries: SearchQuery[] = [
+      { q: "flood" },
+      { q: "응답소" },
+      { q: "kiosk", limit: 3, offset: 1 },
+      { type: "Dataset" },
+    ];
     const before = await Promise.all(queries.map((q) => search.search(q)));
     await search.close();
     await t.orm.close();
@@ -304,7 +363,14 @@ describe("search service persistence", () => {
     t = await createTestLibrary(TEST_IDENTITY, dir);
     search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
     await search.settled();
-    expect(search.stats()).toMatchObject({ loadedFromDisk: true, compactions: 0, deltaBuilds: 0, baseDocs: 12, baseSegments: 3, liveItems: 12 });
+    expect(search.stats()).toMatchObject({
+      loadedFromDisk: true,
+      compactions: 0,
+      deltaBuilds: 0,
+      baseDocs: 12,
+      baseSegments: 3,
+      liveItems: 12,
+    });
     expect(await Promise.all(queries.map((q) => search.search(q)))).toEqual(before);
     await search.close();
 

@@ -11,7 +11,9 @@ export type { SearchFacets } from "./facets.ts";
 export { MAX_LIMIT, type SearchQuery, type SearchResponse, type SearchResult } from "./searcher.ts";
 
 /** Options of {@link createSearchService}: the database and library, and how the index and queries are tuned. */
-export interface SearchServiceOptions extends Omit<LiveIndexOptions, "source" | "onNewBase">, Pick<SearcherOptions, "queryLimits" | "querySliceMs"> {
+export interface SearchServiceOptions
+  extends Omit<LiveIndexOptions, "source" | "onNewBase">,
+    Pick<SearcherOptions, "queryLimits" | "querySliceMs"> {
   readonly orm: Orm;
   readonly library: Library;
 }
@@ -54,7 +56,12 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     },
     onNewBase: () => facets.reset(),
   });
-  const searcher = new Searcher({ ...options, index, facets, snippets: { documents: (ids) => currentDocuments(orm, ids) } });
+  const searcher = new Searcher({
+    ...options,
+    index,
+    facets,
+    snippets: { documents: (ids) => currentDocuments(orm, ids) },
+  });
   const unsubscribe = library.subscribe((changes) => index.apply(changes));
   index.start();
   let closed = false;

@@ -64,7 +64,12 @@ export function leadSnippet(text: string): string {
   return words.length === 0 ? "" : render(text, words, 0, Math.min(words.length, BEFORE + AFTER));
 }
 
-function render(text: string, words: readonly { start: number; end: number; hit: boolean }[], from: number, to: number): string {
+function render(
+  text: string,
+  words: readonly { start: number; end: number; hit: boolean }[],
+  from: number,
+  to: number,
+): string {
   let out = from > 0 ? "…" : "";
   let at = words[from]!.start;
   for (let i = from; i < to; i++) {
@@ -95,7 +100,11 @@ function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
  * from the translations and the body (read from `source`, only for this page), else the
  * summary's opening words.
  */
-export async function pageSnippets(page: readonly DocMeta[], matched: ReadonlySet<string>, source: SnippetSource): Promise<Map<string, string>> {
+export async function pageSnippets(
+  page: readonly DocMeta[],
+  matched: ReadonlySet<string>,
+  source: SnippetSource,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const need: string[] = [];
   for (const meta of page) {

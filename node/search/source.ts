@@ -55,13 +55,18 @@ export function liveIds(orm: Orm): Promise<Set<string>> {
 /** Current state of the given items: a row to index, or null when it must leave the index. */
 export async function currentItems(orm: Orm, ids: readonly string[]): Promise<Map<string, WorkerRow | null>> {
   const out = new Map<string, WorkerRow | null>(ids.map((id) => [id, null]));
-  for (const head of await createItemStore(orm).heads(ids)) out.set(head.item.id, searchable(head) ? toRow(head) : null);
+  for (const head of await createItemStore(orm).heads(ids))
+    out.set(head.item.id, searchable(head) ? toRow(head) : null);
   return out;
 }
 
 /** Current documents of the given items (for snippets). */
-export async function currentDocuments(orm: Orm, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+export async function currentDocuments(
+  orm: Orm,
+  ids: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
-  for (const [id, document] of await createItemStore(orm).documents(ids)) out.set(id, JSON.parse(document) as Record<string, unknown>);
+  for (const [id, document] of await createItemStore(orm).documents(ids))
+    out.set(id, JSON.parse(document) as Record<string, unknown>);
   return out;
 }

@@ -17,7 +17,9 @@ describe("search text", () => {
   });
 
   it("stripMarkdown() keeps the words and drops link targets and markup", () => {
-    expect(stripMarkdown("## Title\n\nSee [the **map**](https://x.test/a) <br> | a | b |\n|---|---|")).toBe("Title\n\nSee the map a b");
+    expect(stripMarkdown("## Title\n\nSee [the **map**](https://x.test/a) <br> | a | b |\n|---|---|")).toBe(
+      "Title\n\nSee the map a b",
+    );
   });
 
   it("compileQuery() turns lunr syntax into parts, and throws QueryError on malformed input", () => {

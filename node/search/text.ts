@@ -5,7 +5,8 @@ import lunr from "lunr";
 // are shared by the index builder (worker) and the query side so that the two agree.
 
 const CJK = /[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]/u;
-const SCRIPT_RUNS = /[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]+|[^\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
+const SCRIPT_RUNS =
+  /[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]+|[^\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
 const WORDS = /[\p{L}\p{N}]+/gu;
 const MARKS = /\p{M}/gu;
 const LATIN = /^[a-z0-9]+$/;
@@ -36,7 +37,9 @@ const stopWords = new Set<string>();
 {
   // lunr's English stop-word list, read from its filter so the two stay identical.
   const probe = lunr.stopWordFilter as unknown as (t: lunr.Token) => lunr.Token | undefined;
-  for (const w of "a able about across after all almost also am among an and any are as at be because been but by can cannot could dear did do does either else ever every for from get got had has have he her hers him his how however i if in into is it its just least let like likely may me might most must my neither no nor not of off often on only or other our own rather said say says she should since so some than that the their them then there these they this tis to too twas us wants was we were what when where which while who whom why will with would yet you your".split(" ")) {
+  for (const w of "a able about across after all almost also am among an and any are as at be because been but by can cannot could dear did do does either else ever every for from get got had has have he her hers him his how however i if in into is it its just least let like likely may me might most must my neither no nor not of off often on only or other our own rather said say says she should since so some than that the their them then there these they this tis to too twas us wants was we were what when where which while who whom why will with would yet you your".split(
+    " ",
+  )) {
     if (probe(new lunr.Token(w, {})) === undefined) stopWords.add(w);
   }
 }

@@ -25,9 +25,22 @@ export type WorkerRequest =
   /** `chunkDocs` > 0 cuts the build into pieces of that many documents (bounded memory). */
   | { readonly kind: "begin"; readonly job: number; readonly chunkDocs?: number }
   | { readonly kind: "add"; readonly job: number; readonly rows: readonly WorkerRow[] }
-  | { readonly kind: "end"; readonly job: number; readonly file?: string; readonly extra?: Record<string, unknown>; readonly useCorpus?: boolean }
+  | {
+      readonly kind: "end";
+      readonly job: number;
+      readonly file?: string;
+      readonly extra?: Record<string, unknown>;
+      readonly useCorpus?: boolean;
+    }
   /** Statistics of the base segment, which later `useCorpus` builds score against. */
-  | { readonly kind: "corpus"; readonly job: 0; readonly terms: readonly string[]; readonly dfs: Uint32Array; readonly docCount: number; readonly avgLengths: readonly number[] };
+  | {
+      readonly kind: "corpus";
+      readonly job: 0;
+      readonly terms: readonly string[];
+      readonly dfs: Uint32Array;
+      readonly docCount: number;
+      readonly avgLengths: readonly number[];
+    };
 
 /** Messages from the index worker. */
 export type WorkerReply =

@@ -53,7 +53,14 @@ describe("signDetachedJws()", () => {
   });
 
   it("signs the RFC 8785 canonical bytes, whatever the key order", async () => {
-    const reordered = { tags: document.tags, nested: { a: document.nested.a, b: 2 }, version: 3, title: document.title, type: document.type, id: document.id };
+    const reordered = {
+      tags: document.tags,
+      nested: { a: document.nested.a, b: 2 },
+      version: 3,
+      title: document.title,
+      type: document.type,
+      id: document.id,
+    };
     expect(await signDetachedJws(reordered, signer)).toBe(await signDetachedJws(document, signer));
     expect(new TextDecoder().decode(canonicalBytes(document))).toBe(
       '{"id":"https://seoul.example/items/mvoting","nested":{"a":[1,"two",null,true],"b":2},"tags":["e-voting","mobile"],"title":"mVoting: 시민이 직접 정하는 정책","type":"CaseStudy","version":3}',
@@ -85,17 +92,23 @@ describe("signDetachedJws()", () => {
   const script = fileURLToPath(new URL("./fixtures/verify-jws.py", import.meta.url));
   const hasJwcrypto = existsSync(python) && spawnSync(python, ["-c", "import jwcrypto"]).status === 0;
   // CI installs python3-jwcrypto (see .ci/run); there the check must run, never skip.
-  it.skipIf(!hasJwcrypto && process.env.CI !== "true")("verifies with jwcrypto, an independent JOSE implementation", async () => {
-    const jws = await signDetachedJws(document, signer);
-    const run = (doc: unknown) =>
-      spawnSync(python, [script], { input: JSON.stringify({ document: doc, jws, jwks: { keys: jwks } }), encoding: "utf8" });
-    const good = run(document);
-    expect(good.stdout.trim()).toBe("valid");
-    expect(good.status).toBe(0);
-    const bad = run({ ...document, title: document.title.replace("mVoting", "nVoting") });
-    expect(bad.stdout).toMatch(/^invalid/);
-    expect(bad.status).toBe(1);
-  });
+  it.skipIf(!hasJwcrypto && process.env.CI !== "true")(
+    "verifies with jwcrypto, an independent JOSE implementation",
+    async () => {
+      const jws = await signDetachedJws(document, signer);
+      const run = (doc: unknown) =>
+        spawnSync(python, [script], {
+          input: JSON.stringify({ document: doc, jws, jwks: { keys: jwks } }),
+          encoding: "utf8",
+        });
+      const good = run(document);
+      expect(good.stdout.trim()).toBe("valid");
+      expect(good.status).toBe(0);
+      const bad = run({ ...document, title: document.title.replace("mVoting", "nVoting") });
+      expect(bad.stdout).toMatch(/^invalid/);
+      expect(bad.status).toBe(1);
+    },
+  );
 });
 
 describe("verifyDetachedJws()", () => {
@@ -119,16 +132,24 @@ describe("verifyDetachedJws()", () => {
 
   it("rejects a kid the origin does not publish", async () => {
     const jws = await signDetachedJws(document, { ...signer, kid: "someone-else" });
-    expect(await verifyDetachedJws(document, jws, jwks)).toMatchObject({ ok: false, reason: "key someone-else is not published by the origin" });
+    expect(await verifyDetachedJws(document, jws, jwks)).toMatchObject({
+      ok: false,
+      reason: "key someone-else is not published by the origin",
+    });
   });
 
   it("rejects an attached payload, another algorithm and garbage", async () => {
-    const attached = await new CompactSign(canonicalBytes(document)).setProtectedHeader({ alg: "EdDSA", kid: signer.kid }).sign(signer.key);
+    const attached = await new CompactSign(canonicalBytes(document))
+      .setProtectedHeader({ alg: "EdDSA", kid: signer.kid })
+      .sign(signer.key);
     expect((await verifyDetachedJws(document, attached, jwks)).ok).toBe(false);
     const none = `${Buffer.from(JSON.stringify({ alg: "none", kid: signer.kid })).toString("base64url")}..`;
     expect((await verifyDetachedJws(document, none, jwks)).ok).toBe(false);
     const hs = `${Buffer.from(JSON.stringify({ alg: "HS256", kid: signer.kid })).toString("base64url")}..abc`;
-    expect(await verifyDetachedJws(document, hs, jwks)).toMatchObject({ ok: false, reason: "algorithm HS256 is not accepted" });
+    expect(await verifyDetachedJws(document, hs, jwks)).toMatchObject({
+      ok: false,
+      reason: "algorithm HS256 is not accepted",
+    });
     expect((await verifyDetachedJws(document, "not a jws", jwks)).ok).toBe(false);
     expect((await verifyDetachedJws(document, "%%%..%%%", jwks)).ok).toBe(false);
   });

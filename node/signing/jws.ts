@@ -78,11 +78,7 @@ export function jwsKeyId(jws: string): string | null {
  * public keys. Never throws for bad input: a malformed JWS, an unknown `kid`, another
  * algorithm or a wrong signature are each a `{ ok: false, reason }`.
  */
-export async function verifyDetachedJws(
-  document: unknown,
-  jws: string,
-  keys: readonly JWK[],
-): Promise<JwsCheck> {
+export async function verifyDetachedJws(document: unknown, jws: string, keys: readonly JWK[]): Promise<JwsCheck> {
   if (typeof jws !== "string") return { ok: false, reason: "signature is not a string" };
   const parts = jws.split(".");
   if (parts.length !== 3 || parts[1] !== "" || !parts[0] || !parts[2]) {
@@ -112,9 +108,15 @@ export async function verifyDetachedJws(
     // node:crypto rather than jose's flattenedVerify: same RFC 7515 check, but jose
     // base64url-encodes the payload in JavaScript on Node 20 (see signCanonicalPayload).
     const key = publicKeyOf(jwk);
-    const input = Buffer.from(`${parts[0]}.${Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64url")}`);
+    const input = Buffer.from(
+      `${parts[0]}.${Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64url")}`,
+    );
     const signature = Buffer.from(parts[2], "base64url");
-    valid = signature.length === 64 && (await new Promise<boolean>((resolve, reject) => verifyWithNode(null, input, key, signature, (err, ok) => (err ? reject(err) : resolve(ok)))));
+    valid =
+      signature.length === 64 &&
+      (await new Promise<boolean>((resolve, reject) =>
+        verifyWithNode(null, input, key, signature, (err, ok) => (err ? reject(err) : resolve(ok))),
+      ));
   } catch {
     valid = false;
   }

@@ -18,7 +18,9 @@ export interface SignedDocument {
 }
 
 /** The signed document a carrier holds, or the reason it holds none. */
-export type SignedItemReading = { readonly ok: true; readonly signed: SignedDocument } | { readonly ok: false; readonly reason: string };
+export type SignedItemReading =
+  | { readonly ok: true; readonly signed: SignedDocument }
+  | { readonly ok: false; readonly reason: string };
 
 const NONE: SignedItemReading = { ok: false, reason: "the object carries no signed document" };
 
@@ -60,8 +62,13 @@ function envelopeOfContent(content: unknown): SignedItemReading {
 export async function readSignedItemOfObject(object: APObject): Promise<SignedItemReading> {
   // A loader that refuses: an attachment given only as a URL is never fetched.
   const refuse = () => Promise.reject(new Error("attachments are not fetched"));
-  for await (const attachment of object.getAttachments({ suppressError: true, documentLoader: refuse, contextLoader: refuse })) {
-    if (attachment instanceof Document && attachment.mediaType === SIGNED_ITEM_MEDIA_TYPE) return envelopeOfContent(attachment.content);
+  for await (const attachment of object.getAttachments({
+    suppressError: true,
+    documentLoader: refuse,
+    contextLoader: refuse,
+  })) {
+    if (attachment instanceof Document && attachment.mediaType === SIGNED_ITEM_MEDIA_TYPE)
+      return envelopeOfContent(attachment.content);
   }
   return NONE;
 }
@@ -76,7 +83,9 @@ export function readSignedItemOfJson(json: unknown): SignedItemReading {
   if (candidate.document === undefined) {
     if (candidate.attachment === undefined) return NONE;
     const attachments = Array.isArray(candidate.attachment) ? candidate.attachment : [candidate.attachment];
-    const found = attachments.find((a) => a && typeof a === "object" && (a as { mediaType?: unknown }).mediaType === SIGNED_ITEM_MEDIA_TYPE) as { content?: unknown } | undefined;
+    const found = attachments.find(
+      (a) => a && typeof a === "object" && (a as { mediaType?: unknown }).mediaType === SIGNED_ITEM_MEDIA_TYPE,
+    ) as { content?: unknown } | undefined;
     return envelopeOfContent(found?.content);
   }
   return envelopeOf(candidate);

@@ -6,7 +6,9 @@ import { documentFromValues, rowIndices, valuesFromDocument } from "./form-value
 const NOT_IN_FORMS = ["id", "attributedTo", "published", "updated", "version", "city", "country", "translations"];
 
 function fixture(name: string): Record<string, unknown> {
-  const doc = JSON.parse(readFileSync(new URL(`../../schemas/fixtures/valid/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  const doc = JSON.parse(
+    readFileSync(new URL(`../../schemas/fixtures/valid/${name}.json`, import.meta.url), "utf8"),
+  ) as Record<string, unknown>;
   for (const f of NOT_IN_FORMS) delete doc[f];
   return doc;
 }
@@ -25,12 +27,15 @@ describe("schema forms", () => {
     expect(fields.find((f) => f.name === "themes")!.kind).toBe("checkboxes");
   });
 
-  it.each(["case-study.rich", "pathway.rich", "dataset.rich", "case-study.minimal"])("a document survives the round trip through form values (%s)", (name) => {
-    const doc = fixture(name);
-    const fields = fieldsForType(doc.type as string);
-    const values = valuesFromDocument(fields, doc);
-    expect(documentFromValues(doc.type as string, fields, values)).toEqual(doc);
-  });
+  it.each(["case-study.rich", "pathway.rich", "dataset.rich", "case-study.minimal"])(
+    "a document survives the round trip through form values (%s)",
+    (name) => {
+      const doc = fixture(name);
+      const fields = fieldsForType(doc.type as string);
+      const values = valuesFromDocument(fields, doc);
+      expect(documentFromValues(doc.type as string, fields, values)).toEqual(doc);
+    },
+  );
 
   it("documentFromValues() drops empty fields and rows, parses numbers, and keeps what does not parse", () => {
     const fields = fieldsForType("CaseStudy");

@@ -23,13 +23,17 @@ function flattenField(field: FieldSpec, pointer: string, value: unknown, out: Re
   if (value === undefined || value === null) return;
   switch (field.kind) {
     case "object":
-      if (isObject(value)) for (const child of field.children ?? []) flattenField(child, `${pointer}/${child.name}`, value[child.name], out);
+      if (isObject(value))
+        for (const child of field.children ?? [])
+          flattenField(child, `${pointer}/${child.name}`, value[child.name], out);
       return;
     case "rows":
       if (Array.isArray(value)) {
         value.forEach((row, i) => {
-          for (const child of field.children ?? []) flattenField(child, `${pointer}/${i}/${child.name}`, isObject(row) ? row[child.name] : undefined, out);
-          if (!(field.children ?? []).some((c) => `${pointer}/${i}/${c.name}` in out)) out[`${pointer}/${i}/${field.children?.[0]?.name ?? ""}`] = "";
+          for (const child of field.children ?? [])
+            flattenField(child, `${pointer}/${i}/${child.name}`, isObject(row) ? row[child.name] : undefined, out);
+          if (!(field.children ?? []).some((c) => `${pointer}/${i}/${c.name}` in out))
+            out[`${pointer}/${i}/${field.children?.[0]?.name ?? ""}`] = "";
         });
       }
       return;
@@ -56,7 +60,7 @@ export function valuesFromDocument(fields: readonly FieldSpec[], document: Recor
 
 function text(values: FormValues, pointer: string): string {
   const v = values[pointer];
-  return (Array.isArray(v) ? (v[0] ?? "") : (v as string | undefined) ?? "").replace(/\r\n/g, "\n");
+  return (Array.isArray(v) ? (v[0] ?? "") : ((v as string | undefined) ?? "")).replace(/\r\n/g, "\n");
 }
 
 function numberOrKeep(raw: string): number | string {
@@ -77,7 +81,9 @@ function parseField(field: FieldSpec, pointer: string, values: FormValues): unkn
     case "rows": {
       const rows: Record<string, unknown>[] = [];
       for (const i of rowIndices(values, pointer)) {
-        const row = parseField({ ...field, kind: "object" }, `${pointer}/${i}`, values) as Record<string, unknown> | undefined;
+        const row = parseField({ ...field, kind: "object" }, `${pointer}/${i}`, values) as
+          | Record<string, unknown>
+          | undefined;
         if (row) rows.push(row);
       }
       return rows.length ? rows : undefined;
@@ -123,7 +129,11 @@ function parseField(field: FieldSpec, pointer: string, values: FormValues): unkn
  * The document a form describes: empty fields and all-empty rows left out, numbers parsed
  * where they parse (anything else is kept as typed, so validation can say what is wrong).
  */
-export function documentFromValues(type: string, fields: readonly FieldSpec[], values: FormValues): Record<string, unknown> {
+export function documentFromValues(
+  type: string,
+  fields: readonly FieldSpec[],
+  values: FormValues,
+): Record<string, unknown> {
   const doc: Record<string, unknown> = { type };
   for (const field of fields) {
     const v = parseField(field, `/${field.name}`, values);

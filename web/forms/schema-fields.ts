@@ -1,4 +1,12 @@
-import { COMMON_SCHEMA_FILE, isDocumentType, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE, SCHEMA_FILES, type Schema } from "../../schemas/catalogue.ts";
+import {
+  COMMON_SCHEMA_FILE,
+  isDocumentType,
+  readSchema,
+  SCHEMA_BASE,
+  SCHEMA_FILE_BY_TYPE,
+  SCHEMA_FILES,
+  type Schema,
+} from "../../schemas/catalogue.ts";
 
 /** How a schema property is edited in a form. */
 export type FieldKind =
@@ -33,7 +41,17 @@ export interface FieldSpec {
 }
 
 /** Fields the node manages or sets itself; never in a form. */
-const NOT_IN_FORMS = new Set(["id", "type", "attributedTo", "published", "updated", "version", "city", "country", "translations"]);
+const NOT_IN_FORMS = new Set([
+  "id",
+  "type",
+  "attributedTo",
+  "published",
+  "updated",
+  "version",
+  "city",
+  "country",
+  "translations",
+]);
 const TEXTAREA_DEFS = new Set(["summary", "text"]);
 
 const schemas = new Map<string, Schema>();
@@ -48,7 +66,8 @@ interface Resolved {
 
 function pointerGet(root: Schema, pointer: string): Schema {
   let node: unknown = root;
-  for (const part of pointer.split("/").filter(Boolean)) node = (node as Schema)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  for (const part of pointer.split("/").filter(Boolean))
+    node = (node as Schema)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
   if (!node || typeof node !== "object") throw new TypeError(`no schema at ${pointer}`);
   return node as Schema;
 }
@@ -89,7 +108,13 @@ function fieldFor(name: string, raw: Schema, file: string, required: boolean): F
     const minItems = typeof schema.minItems === "number" ? schema.minItems : undefined;
     if (item.schema.type === "object") {
       const obj = fieldFor(name, item.schema, item.file, required);
-      return { ...base, kind: "rows", children: obj.children, rowName: typeof item.schema.title === "string" ? humanize(item.schema.title) : humanize(name), minItems };
+      return {
+        ...base,
+        kind: "rows",
+        children: obj.children,
+        rowName: typeof item.schema.title === "string" ? humanize(item.schema.title) : humanize(name),
+        minItems,
+      };
     }
     if (Array.isArray(item.schema.enum)) return { ...base, kind: "checkboxes", options: item.schema.enum as string[] };
     if (item.schema.type === "integer" || item.schema.type === "number") return { ...base, kind: "numbers" };

@@ -1,7 +1,8 @@
 /** English interface strings; their keys are the keys every language must have. */
 export const strings = {
   siteName: "WeGO Exchange",
-  tagline: "Case studies, policy-export pathways and open datasets from WeGO member cities, signed by the city that wrote them.",
+  tagline:
+    "Case studies, policy-export pathways and open datasets from WeGO member cities, signed by the city that wrote them.",
   library: "Library",
   home: "Home",
   search: "Search",
@@ -38,7 +39,8 @@ export const strings = {
   previous: "Previous",
   next: "Next",
   pages: "Pages",
-  nodeIntro: "This node is run by {city}. It publishes {city}'s items and keeps verified copies of what {peers} peer cities publish.",
+  nodeIntro:
+    "This node is run by {city}. It publishes {city}'s items and keeps verified copies of what {peers} peer cities publish.",
   searchLabel: "Search the network's library",
   searchPlaceholder: "e.g. mobile voting, open data, 민원",
   searchButton: "Search",
@@ -49,8 +51,10 @@ export const strings = {
   resultsFor: "{n} results for “{q}”",
   resultsAll: "{n} items",
   noResults: "Nothing matched “{q}”.",
-  noResultsHelp: "Check the spelling, use fewer or more general words, or remove a filter. Searching in Korean or English both work.",
-  emptySearchHelp: "Type a few words to search case studies, pathways and datasets from every city in the network, or browse with the filters.",
+  noResultsHelp:
+    "Check the spelling, use fewer or more general words, or remove a filter. Searching in Korean or English both work.",
+  emptySearchHelp:
+    "Type a few words to search case studies, pathways and datasets from every city in the network, or browse with the filters.",
   filters: "Filters",
   clearFilters: "Clear all filters",
   removeFilter: "Remove filter",
@@ -137,7 +141,8 @@ export const strings = {
   forbidden: "You are not allowed to do this.",
   loginNeeded: "Log in to continue.",
   newItem: "Publish a new item",
-  newItemIntro: "Choose what to publish. Every item is validated, signed with {city}'s key and delivered to peer cities.",
+  newItemIntro:
+    "Choose what to publish. Every item is validated, signed with {city}'s key and delivered to peer cities.",
   editItem: "Edit",
   requiredField: "required",
   errorsSummary: "{n} fields need attention",
@@ -154,11 +159,14 @@ export const strings = {
   deletedFlash: "Deleted. Peer cities receive a signed notice of the deletion.",
   loggedOut: "You are logged out.",
   confirmDelete: "Delete “{title}”?",
-  confirmDeleteHelp: "The item disappears from this library and from peer cities. Its version history stays, ending with a signed deletion. This cannot be undone.",
+  confirmDeleteHelp:
+    "The item disappears from this library and from peer cities. Its version history stays, ending with a signed deletion. This cannot be undone.",
   cancel: "Cancel",
-  conflict: "Someone published a newer version while you were editing. Your changes are kept below; check them against the current version and publish again.",
+  conflict:
+    "Someone published a newer version while you were editing. Your changes are kept below; check them against the current version and publish again.",
   notLocal: "Only the city that published an item can change it.",
-  peersIntro: "Cities this node exchanges items with. Follow a city to receive its library; approve a city's request to send it yours.",
+  peersIntro:
+    "Cities this node exchanges items with. Follow a city to receive its library; approve a city's request to send it yours.",
   follow: "Follow",
   followLabel: "City handle or actor URL",
   followHint: "e.g. busan@exchange.busan.go.kr or https://exchange.busan.go.kr/cities/busan",
@@ -189,7 +197,8 @@ export const strings = {
   searchRefusedTooManyTerms: "This search has too many words. Use at most {limit}.",
   searchRefusedTermTooLong: "“{term}” is too long to search for. A word can have at most {limit} letters.",
   searchRefusedEditDistance: "“{term}” allows too many typos. Use ~1 or ~2 at most.",
-  searchRefusedFuzzyTooShort: "“{term}” is too short for that many typos: use a word of at least {limit} letters, or fewer typos.",
+  searchRefusedFuzzyTooShort:
+    "“{term}” is too short for that many typos: use a word of at least {limit} letters, or fewer typos.",
   searchRefusedWildcardPrefix: "“{term}”: start with at least {limit} letters before the *, as in gov*.",
   searchRefusedTooBroad: "“{term}” matches too many words. Add letters to narrow it down.",
   searchRefusedTooSlow: "This search took too long. Try fewer or more specific words.",

@@ -40,7 +40,8 @@ export const strings: Strings = {
   previous: "이전",
   next: "다음",
   pages: "페이지",
-  nodeIntro: "이 노드는 {city}이(가) 운영합니다. {city}의 자료를 게시하고, 연결된 {peers}개 도시가 게시한 자료의 검증된 사본을 보관합니다.",
+  nodeIntro:
+    "이 노드는 {city}이(가) 운영합니다. {city}의 자료를 게시하고, 연결된 {peers}개 도시가 게시한 자료의 검증된 사본을 보관합니다.",
   searchLabel: "네트워크 자료실 검색",
   searchPlaceholder: "예: 모바일 투표, 공공데이터, 민원",
   searchButton: "검색",
@@ -51,8 +52,10 @@ export const strings: Strings = {
   resultsFor: "“{q}” 검색 결과 {n}건",
   resultsAll: "자료 {n}건",
   noResults: "“{q}”에 맞는 자료가 없습니다.",
-  noResultsHelp: "맞춤법을 확인하거나, 더 적거나 일반적인 낱말을 쓰거나, 필터를 해제해 보세요. 한국어와 영어 모두 검색할 수 있습니다.",
-  emptySearchHelp: "낱말 몇 개를 입력해 네트워크의 모든 도시가 게시한 사례 연구, 정책 수출 경로, 데이터셋을 검색하거나 필터로 둘러보세요.",
+  noResultsHelp:
+    "맞춤법을 확인하거나, 더 적거나 일반적인 낱말을 쓰거나, 필터를 해제해 보세요. 한국어와 영어 모두 검색할 수 있습니다.",
+  emptySearchHelp:
+    "낱말 몇 개를 입력해 네트워크의 모든 도시가 게시한 사례 연구, 정책 수출 경로, 데이터셋을 검색하거나 필터로 둘러보세요.",
   filters: "필터",
   clearFilters: "필터 모두 해제",
   removeFilter: "필터 해제",
@@ -156,11 +159,14 @@ export const strings: Strings = {
   deletedFlash: "삭제했습니다. 연결 도시에 서명된 삭제 알림이 전달됩니다.",
   loggedOut: "로그아웃했습니다.",
   confirmDelete: "“{title}”을(를) 삭제할까요?",
-  confirmDeleteHelp: "이 자료실과 연결 도시에서 항목이 사라집니다. 버전 기록은 서명된 삭제 기록과 함께 남습니다. 되돌릴 수 없습니다.",
+  confirmDeleteHelp:
+    "이 자료실과 연결 도시에서 항목이 사라집니다. 버전 기록은 서명된 삭제 기록과 함께 남습니다. 되돌릴 수 없습니다.",
   cancel: "취소",
-  conflict: "수정하는 동안 다른 사람이 새 버전을 게시했습니다. 입력한 내용은 아래에 남아 있으니 현재 버전과 비교한 뒤 다시 게시하세요.",
+  conflict:
+    "수정하는 동안 다른 사람이 새 버전을 게시했습니다. 입력한 내용은 아래에 남아 있으니 현재 버전과 비교한 뒤 다시 게시하세요.",
   notLocal: "자료를 게시한 도시만 수정할 수 있습니다.",
-  peersIntro: "이 노드와 자료를 주고받는 도시입니다. 도시를 팔로우하면 그 자료를 받고, 요청을 승인하면 우리 자료를 보냅니다.",
+  peersIntro:
+    "이 노드와 자료를 주고받는 도시입니다. 도시를 팔로우하면 그 자료를 받고, 요청을 승인하면 우리 자료를 보냅니다.",
   follow: "팔로우",
   followLabel: "도시 핸들 또는 액터 URL",
   followHint: "예: busan@exchange.busan.go.kr 또는 https://exchange.busan.go.kr/cities/busan",
@@ -191,7 +197,8 @@ export const strings: Strings = {
   searchRefusedTooManyTerms: "검색어에 단어가 너무 많습니다. {limit}개 이하로 입력하세요.",
   searchRefusedTermTooLong: "“{term}”은(는) 너무 길어 검색할 수 없습니다. 한 단어는 {limit}자까지입니다.",
   searchRefusedEditDistance: "“{term}”은(는) 허용하는 오타 수가 너무 많습니다. ~1 또는 ~2까지만 쓸 수 있습니다.",
-  searchRefusedFuzzyTooShort: "“{term}”은(는) 그만큼의 오타를 허용하기에 너무 짧습니다. {limit}자 이상의 단어를 쓰거나 오타 수를 줄이세요.",
+  searchRefusedFuzzyTooShort:
+    "“{term}”은(는) 그만큼의 오타를 허용하기에 너무 짧습니다. {limit}자 이상의 단어를 쓰거나 오타 수를 줄이세요.",
   searchRefusedWildcardPrefix: "“{term}”: * 앞에 {limit}자 이상을 입력하세요(예: gov*).",
   searchRefusedTooBroad: "“{term}”에 해당하는 단어가 너무 많습니다. 글자를 더 입력해 범위를 좁히세요.",
   searchRefusedTooSlow: "검색 시간이 너무 오래 걸렸습니다. 단어 수를 줄이거나 더 구체적인 단어로 검색하세요.",

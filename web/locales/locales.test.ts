@@ -16,7 +16,11 @@ describe("locales", () => {
   const names = new Set(DOCUMENT_TYPES.flatMap((type) => [...fieldNames(fieldsForType(type))]));
 
   it("every form field has a label in every interface language", () => {
-    for (const locale of LOCALES) expect([...names].filter((name) => fieldLabel(locale, name) === undefined), locale).toEqual([]);
+    for (const locale of LOCALES)
+      expect(
+        [...names].filter((name) => fieldLabel(locale, name) === undefined),
+        locale,
+      ).toEqual([]);
   });
 
   it("labels only properties that a form shows", () => {

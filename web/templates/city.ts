@@ -38,7 +38,8 @@ export function renderCityPage(frame: PageFrame, view: CityView): string {
 <p class="lede">${fill(t.cityItems, { n: view.total, city: view.name })} · <a href="/search?${new URLSearchParams({ city: view.city })}">${t.search}</a></p>
 <ol class="results">
 ${view.entries.map(
-  (e) => html`<li><p class="type">${typeLabel(t, e.type)}</p><h2 class="h3"><a href="${e.href}">${e.title}</a></h2><p class="meta">${dateTag(e.updated)} ${provenanceBadge(t, e)}</p></li>`,
+  (e) =>
+    html`<li><p class="type">${typeLabel(t, e.type)}</p><h2 class="h3"><a href="${e.href}">${e.title}</a></h2><p class="meta">${dateTag(e.updated)} ${provenanceBadge(t, e)}</p></li>`,
 )}
 </ol>
 ${renderPager(t, view.page, pages, (p) => `${view.href}?page=${p}`)}`,
@@ -46,7 +47,11 @@ ${renderPager(t, view.page, pages, (p) => `${view.href}?page=${p}`)}`,
 }
 
 /** Renders the list of cities in the network with their item counts (keys named by `names`). */
-export function renderCitiesPage(frame: PageFrame, counts: Readonly<Record<string, number>>, names: ReadonlyMap<string, string> = new Map()): string {
+export function renderCitiesPage(
+  frame: PageFrame,
+  counts: Readonly<Record<string, number>>,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
   const { t } = frame;
   const cities = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return renderLayout(

@@ -29,7 +29,7 @@ export function fieldId(pointer: string): string {
   return `f${pointer.replace(/[^A-Za-z0-9]+/g, "-")}`;
 }
 
-function valueOf(values: FormValues, pointer: string): string {
+function fieldValue(values: FormValues, pointer: string): string {
   const v = values[pointer];
   return Array.isArray(v) ? (v[0] ?? "") : ((v as string | undefined) ?? "");
 }
@@ -66,10 +66,16 @@ function renderField(state: RenderState, field: FieldSpec, pointer: string): Saf
   const id = fieldId(pointer);
   const errors = errorsAt(state, pointer);
   const invalid = errors.length > 0;
-  const hintText = [field.description, field.kind === "lines" ? t.onePerLine : "", field.kind === "numbers" ? t.commaSeparated : ""].filter(Boolean).join(" ");
+  const hintText = [
+    field.description,
+    field.kind === "lines" ? t.onePerLine : "",
+    field.kind === "numbers" ? t.commaSeparated : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
   const hint = hintText ? html`<p class="hint" id="${id}-hint">${hintText}</p>` : "";
   const aria = html`${describedBy(id, Boolean(hintText), invalid)}${invalid ? html` aria-invalid="true"` : ""}${field.required ? html` aria-required="true"` : ""}`;
-  const value = valueOf(state.view.values, pointer);
+  const value = fieldValue(state.view.values, pointer);
   const cls = `field${invalid ? " invalid" : ""}`;
   switch (field.kind) {
     case "object":
@@ -82,7 +88,8 @@ ${(field.children ?? []).map((c) => renderField(state, c, `${pointer}/${c.name}`
       const checked = new Set(Array.isArray(raw) ? raw : typeof raw === "string" && raw ? [raw] : []);
       return html`<fieldset id="${id}" class="${cls}"${describedBy(id, Boolean(hintText), invalid)}><legend>${labelText(state, field)}</legend>${hint}${errorBlock(id, errors)}
 <div class="checks">${(field.options ?? []).map(
-        (o, i) => html`<label for="${id}-${i}"><input type="checkbox" id="${id}-${i}" name="${pointer}" value="${o}"${checked.has(o) ? " checked" : ""}> ${o}</label>`,
+        (o, i) =>
+          html`<label for="${id}-${i}"><input type="checkbox" id="${id}-${i}" name="${pointer}" value="${o}"${checked.has(o) ? " checked" : ""}> ${o}</label>`,
       )}</div></fieldset>`;
     }
     case "select":
@@ -100,7 +107,16 @@ ${(field.children ?? []).map((c) => renderField(state, c, `${pointer}/${c.name}`
       return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
 <textarea id="${id}" name="${pointer}" rows="${field.kind === "lines" ? 4 : 3}"${aria}>${value}</textarea></div>`;
     default: {
-      const type = field.kind === "url" ? "url" : field.kind === "email" ? "email" : field.kind === "date" ? "date" : field.kind === "number" || field.kind === "integer" ? "number" : "text";
+      const type =
+        field.kind === "url"
+          ? "url"
+          : field.kind === "email"
+            ? "email"
+            : field.kind === "date"
+              ? "date"
+              : field.kind === "number" || field.kind === "integer"
+                ? "number"
+                : "text";
       const step = field.kind === "number" ? html` step="any"` : "";
       return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
 <input type="${type}" id="${id}" name="${pointer}" value="${value}"${step}${aria}></div>`;
@@ -159,7 +175,9 @@ function anchorFor(pointer: string): string {
 export function renderItemForm(frame: PageFrame, view: ItemFormView): string {
   const { t } = frame;
   const state: RenderState = { frame, view };
-  const allErrors = [...view.errors.entries()].flatMap(([path, messages]) => messages.map((m) => ({ path, message: m })));
+  const allErrors = [...view.errors.entries()].flatMap(([path, messages]) =>
+    messages.map((m) => ({ path, message: m })),
+  );
   return renderLayout(
     { ...frame, scripts: ["preview.js"] },
     html`<p class="type">${typeLabel(t, view.type)}</p>

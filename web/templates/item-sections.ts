@@ -1,5 +1,10 @@
 import { storedDocument } from "../../schemas/catalogue.ts";
-import type { Duration, LinkRelation, PrerequisiteKind, PrerequisiteLevel } from "../../node/library/documents.generated.ts";
+import type {
+  Duration,
+  LinkRelation,
+  PrerequisiteKind,
+  PrerequisiteLevel,
+} from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { Strings } from "../i18n.ts";
 import { fact, itemLink, str, type SectionContext } from "./item-parts.ts";
@@ -10,7 +15,10 @@ function num(value: unknown): number | undefined {
 
 function money(amount: number, currency: string | undefined, locale: string): string {
   try {
-    return new Intl.NumberFormat(locale, currency ? { style: "currency", currency, maximumFractionDigits: 0 } : {}).format(amount);
+    return new Intl.NumberFormat(
+      locale,
+      currency ? { style: "currency", currency, maximumFractionDigits: 0 } : {},
+    ).format(amount);
   } catch {
     return `${amount} ${currency ?? ""}`.trim();
   }
@@ -71,7 +79,8 @@ ${
     ? html`${heading("outcomes-h", t.outcomes)}<div class="table-wrap"><table class="stack">
 <thead><tr><th scope="col">${t.metric}</th><th scope="col">${t.value}</th><th scope="col">${t.year}</th><th scope="col">${t.source}</th></tr></thead>
 <tbody>${outcomes.map(
-        (o) => html`<tr><td data-label="${t.metric}">${str(o.metric) ?? ""}</td><td data-label="${t.value}">${typeof o.value === "number" ? o.value.toLocaleString(locale) : o.value}${str(o.unit) ? ` ${o.unit}` : ""}</td><td data-label="${t.year}">${num(o.year) ?? ""}</td><td data-label="${t.source}">${str(o.source) ?? ""}</td></tr>`,
+        (o) =>
+          html`<tr><td data-label="${t.metric}">${str(o.metric) ?? ""}</td><td data-label="${t.value}">${typeof o.value === "number" ? o.value.toLocaleString(locale) : o.value}${str(o.unit) ? ` ${o.unit}` : ""}</td><td data-label="${t.year}">${num(o.year) ?? ""}</td><td data-label="${t.source}">${str(o.source) ?? ""}</td></tr>`,
       )}</tbody></table></div>`
     : ""
 }
@@ -83,7 +92,8 @@ ${
 ${
   stakeholders.length
     ? html`${heading("stakeholders-h", t.stakeholders)}<ul>${stakeholders.map(
-        (s) => html`<li><strong>${str(s.name) ?? ""}</strong>${str(s.sector) ? html` <span class="badge">${s.sector}</span>` : ""}${str(s.role) ? html` — ${s.role}` : ""}</li>`,
+        (s) =>
+          html`<li><strong>${str(s.name) ?? ""}</strong>${str(s.sector) ? html` <span class="badge">${s.sector}</span>` : ""}${str(s.role) ? html` — ${s.role}` : ""}</li>`,
       )}</ul>`
     : ""
 }
@@ -104,7 +114,15 @@ ${
 }`;
 }
 
-const PREREQUISITE_KINDS: readonly PrerequisiteKind[] = ["infrastructure", "legal", "leadership", "organisational", "financial", "skills", "data"];
+const PREREQUISITE_KINDS: readonly PrerequisiteKind[] = [
+  "infrastructure",
+  "legal",
+  "leadership",
+  "organisational",
+  "financial",
+  "skills",
+  "data",
+];
 
 function durationText(d: Duration | undefined, t: Strings): string {
   if (!d || num(d.min) === undefined) return "";
@@ -117,7 +135,9 @@ export function renderPathwaySections(ctx: SectionContext): SafeHtml {
   const { t, locale } = ctx.frame;
   const d = storedDocument(ctx.d, "Pathway");
   const prerequisites = d.prerequisites ?? [];
-  const kinds = [...new Set([...PREREQUISITE_KINDS, ...prerequisites.map((p) => p.kind)])].filter((k) => prerequisites.some((p) => p.kind === k));
+  const kinds = [...new Set([...PREREQUISITE_KINDS, ...prerequisites.map((p) => p.kind)])].filter((k) =>
+    prerequisites.some((p) => p.kind === k),
+  );
   const phases = d.phases ?? [];
   const challenges = d.challenges ?? [];
   const cost = d.costRange;
@@ -131,7 +151,9 @@ ${
         const group = prerequisites.filter((p) => p.kind === kind);
         const level = (l: PrerequisiteLevel, label: string) => {
           const items = group.filter((p) => p.level === l);
-          return items.length ? html`<p class="row-legend">${label}</p><ul class="checklist">${items.map((p) => html`<li>${str(p.description) ?? ""}</li>`)}</ul>` : "";
+          return items.length
+            ? html`<p class="row-legend">${label}</p><ul class="checklist">${items.map((p) => html`<li>${str(p.description) ?? ""}</li>`)}</ul>`
+            : "";
         };
         return html`<h3>${kind.charAt(0).toUpperCase() + kind.slice(1)}</h3>${level("required", t.required)}${level("recommended", t.recommended)}`;
       })}`
@@ -162,14 +184,21 @@ ${
 ${
   readiness.length
     ? html`${heading("readiness-h", t.readiness)}<p class="hint">${t.readinessHelp}</p><ul class="readiness" aria-labelledby="readiness-h">${readiness.map(
-        (r, i) => html`<li><label><input type="checkbox" name="ready-${i}"> <span>${str(r.question) ?? ""} <small>(${t.weight} ${num(r.weight) ?? 0})</small></span></label></li>`,
+        (r, i) =>
+          html`<li><label><input type="checkbox" name="ready-${i}"> <span>${str(r.question) ?? ""} <small>(${t.weight} ${num(r.weight) ?? 0})</small></span></label></li>`,
       )}</ul>`
     : ""
 }
 ${
   suited && Object.keys(suited).length
     ? html`${heading("suited-h", t.suitedFor)}<dl class="facts">
-  ${fact("Population", [num(suited.populationMin), num(suited.populationMax)].filter((x) => x !== undefined).map((x) => x!.toLocaleString(locale)).join(" – "))}
+  ${fact(
+    "Population",
+    [num(suited.populationMin), num(suited.populationMax)]
+      .filter((x) => x !== undefined)
+      .map((x) => x!.toLocaleString(locale))
+      .join(" – "),
+  )}
   ${fact("Income", suited.incomeLevels ?? [])}
   ${fact("Regions", suited.regions ?? [])}
 </dl>${str(suited.note) ? html`<p>${suited.note}</p>` : ""}`

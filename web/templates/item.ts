@@ -35,12 +35,24 @@ export function renderItemPage(frame: PageFrame, view: ItemView): string {
   const title = (translated ? str(translation.title) : undefined) ?? str(d.title) ?? view.id;
   const summary = (translated ? str(translation.summary) : undefined) ?? str(d.summary) ?? "";
   const markdown = (pointer: string): SafeHtml | "" => {
-    const p = translated && pointer === "/body" && view.html[`/translations/${locale}/body`] ? `/translations/${locale}/body` : pointer;
+    const p =
+      translated && pointer === "/body" && view.html[`/translations/${locale}/body`]
+        ? `/translations/${locale}/body`
+        : pointer;
     const rendered = view.html[p];
-    return rendered ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>` : "";
+    return rendered
+      ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>`
+      : "";
   };
   const ctx: SectionContext = { frame, d, markdown, linked: view.linked };
-  const sections = view.type === "CaseStudy" ? renderCaseSections(ctx) : view.type === "Pathway" ? renderPathwaySections(ctx) : view.type === "Dataset" ? renderDatasetSections(ctx) : markdown("/body");
+  const sections =
+    view.type === "CaseStudy"
+      ? renderCaseSections(ctx)
+      : view.type === "Pathway"
+        ? renderPathwaySections(ctx)
+        : view.type === "Dataset"
+          ? renderDatasetSections(ctx)
+          : markdown("/body");
   const contentLang = translated ? locale : language;
   const body = view.deleted
     ? html`<h1>${str(d.title) ?? view.id}</h1><p class="alert">${t.deleted}</p>`
@@ -58,7 +70,10 @@ ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="
   ${
     // The city a document names is its content: linked to a city page only for this node's
     // own items. A peer's claim is shown as text; who signed it is in the provenance panel.
-    fact(t.city, html`${view.provenance.local ? html`<a href="${cityHref(str(d.city) ?? "")}">${str(d.city) ?? ""}</a>` : (str(d.city) ?? "")}${str(d.country) ? `, ${String(d.country)}` : ""}`)
+    fact(
+      t.city,
+      html`${view.provenance.local ? html`<a href="${cityHref(str(d.city) ?? "")}">${str(d.city) ?? ""}</a>` : (str(d.city) ?? "")}${str(d.country) ? `, ${String(d.country)}` : ""}`,
+    )
   }
   ${fact(t.language, languageName(language, locale))}
   ${fact(t.version, d.version)}

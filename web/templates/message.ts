@@ -9,7 +9,10 @@ export interface MessageLink {
 
 /** Renders a short page: the frame's title as heading, a message, and maybe a link (errors, refusals). */
 export function renderMessagePage(frame: PageFrame, message: string, link?: MessageLink): string {
-  return renderLayout(frame, html`<h1>${frame.title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ""}`);
+  return renderLayout(
+    frame,
+    html`<h1>${frame.title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ""}`,
+  );
 }
 
 /** Renders the page for an address that names nothing here, with a search box. */

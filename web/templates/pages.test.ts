@@ -5,7 +5,14 @@ import { renderLoginPage } from "./login.ts";
 import { renderMessagePage, renderNotFoundPage } from "./message.ts";
 import { renderDeletePage, renderNewItemPage } from "./publish.ts";
 
-const frame: PageFrame = { locale: "en", t: stringsFor("en"), title: "Page", cityName: "Seoul <Metropolitan>", url: "/", csrf: "tok" };
+const frame: PageFrame = {
+  locale: "en",
+  t: stringsFor("en"),
+  title: "Page",
+  cityName: "Seoul <Metropolitan>",
+  url: "/",
+  csrf: "tok",
+};
 
 describe("the small pages", () => {
   it("renderLoginPage() keeps the username escaped, and ties the error to the form only when there is one", () => {
@@ -27,7 +34,12 @@ describe("the small pages", () => {
   });
 
   it("renderDeletePage() posts the version it asked about", () => {
-    const page = renderDeletePage(frame, { title: "A & B", version: 3, action: "/official/delete?id=x", cancelHref: "/items/x" });
+    const page = renderDeletePage(frame, {
+      title: "A & B",
+      version: 3,
+      action: "/official/delete?id=x",
+      cancelHref: "/items/x",
+    });
     expect(page).toContain('<form method="post" action="/official/delete?id=x">');
     expect(page).toContain('<input type="hidden" name="_version" value="3">');
     expect(page).toContain('href="/items/x"');
@@ -35,7 +47,9 @@ describe("the small pages", () => {
   });
 
   it("renderMessagePage() and renderNotFoundPage() give a heading and a way on", () => {
-    expect(renderMessagePage({ ...frame, title: "429" }, "slow down", { href: "/", label: "Home" })).toContain('<h1>429</h1><p>slow down</p><p><a href="/">Home</a></p>');
+    expect(renderMessagePage({ ...frame, title: "429" }, "slow down", { href: "/", label: "Home" })).toContain(
+      '<h1>429</h1><p>slow down</p><p><a href="/">Home</a></p>',
+    );
     expect(renderNotFoundPage(frame)).toContain('<form class="searchbox" role="search" method="get" action="/search">');
   });
 });

@@ -53,10 +53,13 @@ export interface BadgeSource {
 
 /** The provenance badge of a result: published here, or from which host and whether its signature checks. */
 export function provenanceBadge(t: Strings, item: BadgeSource): SafeHtml {
-  if (item.local) return html`<span class="badge local">${t.localBadge}</span> <span class="badge ok">${t.verifiedBadge}</span>`;
+  if (item.local)
+    return html`<span class="badge local">${t.localBadge}</span> <span class="badge ok">${t.verifiedBadge}</span>`;
   const host = safeHost(item.origin);
   return html`<span class="badge local">${fill(t.peerBadge, { host })}</span> ${
-    item.verified ? html`<span class="badge ok">${t.verifiedBadge}</span>` : html`<span class="badge warn">${t.unverifiedBadge}</span>`
+    item.verified
+      ? html`<span class="badge ok">${t.verifiedBadge}</span>`
+      : html`<span class="badge warn">${t.unverifiedBadge}</span>`
   }`;
 }
 

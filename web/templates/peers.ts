@@ -17,7 +17,15 @@ export interface PeerRowView {
   readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
 }
 
-function actionForm(frame: PageFrame, action: string, field: "actor" | "host", value: string, label: string, who: string, danger = false): SafeHtml {
+function actionForm(
+  frame: PageFrame,
+  action: string,
+  field: "actor" | "host",
+  value: string,
+  label: string,
+  who: string,
+  danger = false,
+): SafeHtml {
   return html`<form method="post" action="/admin/peers/${action}" class="inline">${csrfField(frame)}<input type="hidden" name="${field}" value="${value}"><button type="submit" class="small${danger ? " danger" : " secondary"}">${label}<span class="visually-hidden"> ${who}</span></button></form>`;
 }
 

@@ -53,7 +53,11 @@ export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
 <p>${
     view.local
       ? fill(t.publishedHere, { city: view.city })
-      : fill(via === safeHost(view.origin) ? t.receivedFrom : t.receivedVia, { via, date: (view.receivedAt ?? "").slice(0, 10) || "?", city: view.city })
+      : fill(via === safeHost(view.origin) ? t.receivedFrom : t.receivedVia, {
+          via,
+          date: (view.receivedAt ?? "").slice(0, 10) || "?",
+          city: view.city,
+        })
   }</p>
 <dl>
   <dt>${t.originCity}</dt><dd>${view.cityHref ? html`<a href="${view.cityHref}">${view.city}</a> · ` : ""}<a href="${view.origin}">${safeHost(view.origin)}</a></dd>
@@ -63,9 +67,14 @@ export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
 <h3>${t.history}</h3>
 <ol class="history" reversed>
 ${view.history.map(
-  (h) => html`<li><a href="${apiHref(view.id, h.version)}">${t.version} ${h.version}</a> · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${
-    h.deleted ? html` · ${t.delete}` : h.changed.length ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>` : ""
-  }</li>`,
+  (h) =>
+    html`<li><a href="${apiHref(view.id, h.version)}">${t.version} ${h.version}</a> · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${
+      h.deleted
+        ? html` · ${t.delete}`
+        : h.changed.length
+          ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>`
+          : ""
+    }</li>`,
 )}
 </ol>
 </aside>`;

@@ -66,7 +66,10 @@ const REFUSALS: Readonly<Record<string, keyof Strings>> = {
 
 /** What the page says about a refused query, in the reader's language. */
 export function refusalMessage(t: Strings, refusal: SearchRefusal): string {
-  return fill(t[REFUSALS[refusal.reason] ?? "searchRefusedTooSlow"], { term: refusal.term ?? "", limit: refusal.limit ?? "" });
+  return fill(t[REFUSALS[refusal.reason] ?? "searchRefusedTooSlow"], {
+    term: refusal.term ?? "",
+    limit: refusal.limit ?? "",
+  });
 }
 
 const FILTERS = ["type", "city", "tag", "language", "year"] as const;
@@ -96,7 +99,15 @@ function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, val
   return value;
 }
 
-function facetList(frame: PageFrame, params: SearchParams, filter: Filter, heading: string, counts: Readonly<Record<string, number>>, labels?: ReadonlyMap<string, string>, max = 15): SafeHtml | "" {
+function facetList(
+  frame: PageFrame,
+  params: SearchParams,
+  filter: Filter,
+  heading: string,
+  counts: Readonly<Record<string, number>>,
+  labels?: ReadonlyMap<string, string>,
+  max = 15,
+): SafeHtml | "" {
   let entries = Object.entries(counts).filter(([, n]) => n > 0);
   if (filter === "year") entries.sort((a, b) => b[0].localeCompare(a[0]));
   else entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -109,9 +120,10 @@ function facetList(frame: PageFrame, params: SearchParams, filter: Filter, headi
   <h3 id="${id}">${heading}</h3>
   <ul>
   ${entries.map(
-    ([value, n]) => html`<li><a href="${toggled(params, filter, value)}"${selected === value ? html` aria-current="true"` : ""}><span>${labels?.get(value) ?? valueLabel(frame.t, frame.locale, filter, value)}${
-      selected === value ? html`<span class="visually-hidden"> (${frame.t.removeFilter})</span>` : ""
-    }</span> <span class="n">${n}</span></a></li>`,
+    ([value, n]) =>
+      html`<li><a href="${toggled(params, filter, value)}"${selected === value ? html` aria-current="true"` : ""}><span>${labels?.get(value) ?? valueLabel(frame.t, frame.locale, filter, value)}${
+        selected === value ? html`<span class="visually-hidden"> (${frame.t.removeFilter})</span>` : ""
+      }</span> <span class="n">${n}</span></a></li>`,
   )}
   </ul>
 </section>`;
@@ -124,7 +136,13 @@ export function renderSearchPage(frame: PageFrame, view: SearchView): string {
   const active = FILTERS.filter((f) => p[f] !== undefined && p[f] !== "");
   const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
   const heading = p.q ? fill(t.resultsFor, { n: view.total, q: p.q }) : fill(t.resultsAll, { n: view.total });
-  const filterNames: Record<Filter, string> = { type: t.type, city: t.city, tag: t.theme, language: t.language, year: t.year };
+  const filterNames: Record<Filter, string> = {
+    type: t.type,
+    city: t.city,
+    tag: t.theme,
+    language: t.language,
+    year: t.year,
+  };
   return renderLayout(
     frame,
     html`<h1>${t.search}</h1>

@@ -1,6 +1,6 @@
 import { Migration } from "@mikro-orm/migrations";
 
-/** Fedify's key-value store and its durable message queue (node/federation/kv.ts, queue.ts). */
+/** Fedify's key-value store and its durable message queue (node/db/fedify-kv.ts; the queue: node/federation/queue.ts over node/db/queue-table.ts). */
 export class Migration002FederationStore extends Migration {
   override up(): void {
     // key: JSON of Fedify's KvKey array; value: JSON; expires_at: Unix ms, null = never.

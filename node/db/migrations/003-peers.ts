@@ -26,7 +26,9 @@ export class Migration003Peers extends Migration {
       updated_at text not null
     )`);
     this.addSql("create index peers_host_idx on peers (host)");
-    this.addSql("create table blocked_hosts (host text primary key not null, reason text null, created_at text not null)");
+    this.addSql(
+      "create table blocked_hosts (host text primary key not null, reason text null, created_at text not null)",
+    );
     // JSON: { via, receivedAt, kid } for peers' versions; {} for local ones.
     this.addSql("alter table item_versions add column provenance text not null default '{}'");
     this.addSql("create index items_origin_idx on items (origin)");

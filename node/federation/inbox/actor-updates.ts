@@ -34,11 +34,24 @@ export async function onActorUpdated(deps: ActorUpdateDeps, ctx: InboxContext<vo
     deps.logger.debug("ignored an actor Update from a stranger", { actor: actor.href });
     return;
   }
-  const object = await update.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true }).catch(() => null);
-  const listed = object && isActor(object) && object.id?.href === actor.href ? [...object.publicKeyIds, ...object.assertionMethodIds] : [];
+  const object = await update
+    .getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true })
+    .catch(() => null);
+  const listed =
+    object && isActor(object) && object.id?.href === actor.href
+      ? [...object.publicKeyIds, ...object.assertionMethodIds]
+      : [];
   // The conventional ids too: a key the actor no longer lists must not stay trusted from the cache.
-  const keyIds = new Set([...listed.map((u) => u.href), `${actor.href}#main-key`, `${actor.href}#key-2`].filter((id) => new URL(id).origin === actor.origin));
+  const keyIds = new Set(
+    [...listed.map((u) => u.href), `${actor.href}#main-key`, `${actor.href}#key-2`].filter(
+      (id) => new URL(id).origin === actor.origin,
+    ),
+  );
   deps.forgetActorKeys(actor.href, [...keyIds]);
-  deps.logger.info("a peer updated its actor; its cached keys were dropped", { actor: actor.href, keys: [...keyIds], activity: update.id?.href ?? null });
+  deps.logger.info("a peer updated its actor; its cached keys were dropped", {
+    actor: actor.href,
+    keys: [...keyIds],
+    activity: update.id?.href ?? null,
+  });
   await deps.peers.touch(actor.href);
 }

@@ -6,7 +6,13 @@ import { createOutbound } from "../../net/outbound.ts";
 import type { BackfillMode, BackfillTrigger } from "../backfill.ts";
 import { createPeering } from "../peering.ts";
 import { onFollowAccepted, onFollowed, type FollowHandlerDeps } from "./follows.ts";
-import { createInboxContext, createTestPeer, createTestReceiver, type TestPeer, type TestReceiver } from "../test-support.ts";
+import {
+  createInboxContext,
+  createTestPeer,
+  createTestReceiver,
+  type TestPeer,
+  type TestReceiver,
+} from "../test-support.ts";
 
 const open: TestReceiver[] = [];
 afterEach(async () => {
@@ -18,7 +24,10 @@ async function setUp(options: { manuallyApprovesFollowers?: boolean; allowlist?:
   const node = await createTestReceiver();
   open.push(node);
   const started: { peerId: string; mode: BackfillMode; trigger: BackfillTrigger }[] = [];
-  const backfill = { start: (_ctx: Context<void>, peerId: string, mode: BackfillMode, trigger: BackfillTrigger) => void started.push({ peerId, mode, trigger }) };
+  const backfill = {
+    start: (_ctx: Context<void>, peerId: string, mode: BackfillMode, trigger: BackfillTrigger) =>
+      void started.push({ peerId, mode, trigger }),
+  };
   const peering = createPeering({
     peers: node.peers,
     library: node.library,
@@ -41,7 +50,11 @@ async function setUp(options: { manuallyApprovesFollowers?: boolean; allowlist?:
 
 /** A Follow of the test node's city by `peer`, and a context that can fetch the peer's actor. */
 async function followBy(peer: TestPeer) {
-  const follow = new Follow({ id: new URL(`${peer.actorId.href}#follows/1`), actor: peer.actorId, object: new URL("http://seoul.test/cities/seoul") });
+  const follow = new Follow({
+    id: new URL(`${peer.actorId.href}#follows/1`),
+    actor: peer.actorId,
+    object: new URL("http://seoul.test/cities/seoul"),
+  });
   const { ctx, sent } = createInboxContext({ [peer.actorId.href]: await peer.actor.toJsonLd() });
   return { follow, ctx, sent };
 }
@@ -83,7 +96,15 @@ describe("onFollowed()", () => {
     const { node, deps } = await setUp();
     const peer = await createTestPeer();
     const { ctx, sent } = await followBy(peer);
-    await onFollowed(deps, ctx, new Follow({ id: new URL(`${peer.actorId.href}#follows/2`), actor: peer.actorId, object: new URL("http://seoul.test/cities/elsewhere") }));
+    await onFollowed(
+      deps,
+      ctx,
+      new Follow({
+        id: new URL(`${peer.actorId.href}#follows/2`),
+        actor: peer.actorId,
+        object: new URL("http://seoul.test/cities/elsewhere"),
+      }),
+    );
     expect(await node.peers.get(peer.actorId.href)).toBeNull();
     expect(sent).toEqual([]);
   });
@@ -94,9 +115,20 @@ describe("onFollowAccepted()", () => {
     const { node, deps, started } = await setUp();
     const peer = await createTestPeer();
     await node.peers.remember({ actorId: peer.actorId.href, outbox: `${peer.actorId.href}/outbox` });
-    await node.peers.update(peer.actorId.href, { weFollow: "requested", ourFollowId: "http://seoul.test/cities/seoul#follows/1" });
+    await node.peers.update(peer.actorId.href, {
+      weFollow: "requested",
+      ourFollowId: "http://seoul.test/cities/seoul#follows/1",
+    });
     const { ctx } = createInboxContext();
-    await onFollowAccepted(deps, ctx, new Accept({ id: new URL(`${peer.actorId.href}#accepts/1`), actor: peer.actorId, object: new URL("http://seoul.test/cities/seoul#follows/1") }));
+    await onFollowAccepted(
+      deps,
+      ctx,
+      new Accept({
+        id: new URL(`${peer.actorId.href}#accepts/1`),
+        actor: peer.actorId,
+        object: new URL("http://seoul.test/cities/seoul#follows/1"),
+      }),
+    );
     expect((await node.peers.get(peer.actorId.href))?.weFollow).toBe("accepted");
     expect(started).toEqual([{ peerId: peer.actorId.href, mode: "full", trigger: "peer" }]);
   });
@@ -105,9 +137,20 @@ describe("onFollowAccepted()", () => {
     const { node, deps, started } = await setUp();
     const peer = await createTestPeer();
     await node.peers.remember({ actorId: peer.actorId.href });
-    await node.peers.update(peer.actorId.href, { weFollow: "requested", ourFollowId: "http://seoul.test/cities/seoul#follows/1" });
+    await node.peers.update(peer.actorId.href, {
+      weFollow: "requested",
+      ourFollowId: "http://seoul.test/cities/seoul#follows/1",
+    });
     const { ctx } = createInboxContext();
-    await onFollowAccepted(deps, ctx, new Accept({ id: new URL(`${peer.actorId.href}#accepts/9`), actor: peer.actorId, object: new URL("http://seoul.test/cities/seoul#follows/other") }));
+    await onFollowAccepted(
+      deps,
+      ctx,
+      new Accept({
+        id: new URL(`${peer.actorId.href}#accepts/9`),
+        actor: peer.actorId,
+        object: new URL("http://seoul.test/cities/seoul#follows/other"),
+      }),
+    );
     expect((await node.peers.get(peer.actorId.href))?.weFollow).toBe("requested");
     expect(started).toEqual([]);
   });

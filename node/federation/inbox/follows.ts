@@ -39,22 +39,41 @@ export async function onFollowed(
   }
   const unusable = unusableActor(actor);
   if (unusable) {
-    logger.info("ignored a Follow from an actor the node cannot deliver to", { actor: actor.id.href, reason: unusable });
+    logger.info("ignored a Follow from an actor the node cannot deliver to", {
+      actor: actor.id.href,
+      reason: unusable,
+    });
     return;
   }
   if (await deps.peering.refuseHost(host)) {
-    await ctx.sendActivity({ identifier: identity.city }, actor, new Reject({ id: new URL(`${actorId.href}#reject-${encodeURIComponent(follow.id.href)}`), actor: actorId, object: follow }));
+    await ctx.sendActivity(
+      { identifier: identity.city },
+      actor,
+      new Reject({
+        id: new URL(`${actorId.href}#reject-${encodeURIComponent(follow.id.href)}`),
+        actor: actorId,
+        object: follow,
+      }),
+    );
     logger.info("rejected a Follow from a host that may not peer", { host });
     return;
   }
   await peers.remember(actorInfoOf(actor));
-  await peers.update(actor.id.href, { theyFollow: "pending", theirFollowId: follow.id.href, lastSeen: new Date().toISOString() });
+  await peers.update(actor.id.href, {
+    theyFollow: "pending",
+    theirFollowId: follow.id.href,
+    lastSeen: new Date().toISOString(),
+  });
   logger.info("follow request pending approval", { actor: actor.id.href });
   if (!deps.manuallyApprovesFollowers) await deps.peering.approve(ctx, actor.id.href);
 }
 
 /** A peer accepted our Follow: we now receive its items; import its library. */
-export async function onFollowAccepted(deps: Pick<FollowHandlerDeps, "peers" | "logger" | "backfill">, ctx: InboxContext<void>, accept: Accept): Promise<void> {
+export async function onFollowAccepted(
+  deps: Pick<FollowHandlerDeps, "peers" | "logger" | "backfill">,
+  ctx: InboxContext<void>,
+  accept: Accept,
+): Promise<void> {
   const actorId = accept.actorId?.href;
   if (!actorId) return;
   const peer = await deps.peers.get(actorId);
@@ -70,7 +89,11 @@ export async function onFollowAccepted(deps: Pick<FollowHandlerDeps, "peers" | "
 }
 
 /** A peer refused our Follow. */
-export async function onFollowRejected(deps: Pick<FollowHandlerDeps, "peers" | "logger">, _ctx: InboxContext<void>, reject: Reject): Promise<void> {
+export async function onFollowRejected(
+  deps: Pick<FollowHandlerDeps, "peers" | "logger">,
+  _ctx: InboxContext<void>,
+  reject: Reject,
+): Promise<void> {
   const actorId = reject.actorId?.href;
   if (!actorId) return;
   const peer = await deps.peers.get(actorId);
@@ -80,10 +103,18 @@ export async function onFollowRejected(deps: Pick<FollowHandlerDeps, "peers" | "
 }
 
 /** A peer withdrew its Follow of our city. */
-export async function onUnfollowed(deps: Pick<FollowHandlerDeps, "peers" | "logger">, ctx: InboxContext<void>, undo: Undo): Promise<void> {
+export async function onUnfollowed(
+  deps: Pick<FollowHandlerDeps, "peers" | "logger">,
+  ctx: InboxContext<void>,
+  undo: Undo,
+): Promise<void> {
   const actorId = undo.actorId?.href;
   if (!actorId) return;
-  const object = await undo.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true });
+  const object = await undo.getObject({
+    documentLoader: ctx.documentLoader,
+    contextLoader: ctx.contextLoader,
+    suppressError: true,
+  });
   if (!(object instanceof Follow) || object.actorId?.href !== actorId) return;
   await deps.peers.update(actorId, { theyFollow: "none", theirFollowId: null });
   deps.logger.info("peer unfollowed us", { actor: actorId });

@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Article, Create, Delete, Update } from "@fedify/fedify/vocab";
 import { toSignedItemAttachment } from "../../signing/signed-item.ts";
 import { onItemCreated, onItemDeleted, onItemUpdated } from "./items.ts";
-import { createInboxContext, createSigningKey, createTestPeer, createTestReceiver, followPeers, type TestPeer, type TestReceiver } from "../test-support.ts";
+import {
+  createInboxContext,
+  createSigningKey,
+  createTestPeer,
+  createTestReceiver,
+  followPeers,
+  type TestPeer,
+  type TestReceiver,
+} from "../test-support.ts";
 
 const open: TestReceiver[] = [];
 afterEach(async () => {
@@ -26,7 +34,11 @@ describe("onItemCreated()", () => {
     const node = await following(peer);
     const signed = await peer.sign(peer.caseStudy("Bus priority lanes"));
     const { ctx } = createInboxContext();
-    await onItemCreated(node.ingest, ctx, new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(signed) }));
+    await onItemCreated(
+      node.ingest,
+      ctx,
+      new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(signed) }),
+    );
     const held = await node.library.get(String(signed.document.id));
     expect(held?.title).toBe("Bus priority lanes");
     expect(held?.local).toBe(false);
@@ -40,7 +52,11 @@ describe("onItemCreated()", () => {
     const forger = await createSigningKey();
     const forged = await peer.sign(peer.caseStudy("Forged case"), forger.signer);
     const { ctx } = createInboxContext();
-    await onItemCreated(node.ingest, ctx, new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(forged) }));
+    await onItemCreated(
+      node.ingest,
+      ctx,
+      new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(forged) }),
+    );
     expect(await node.library.get(String(forged.document.id))).toBeNull();
   });
 
@@ -50,7 +66,11 @@ describe("onItemCreated()", () => {
     open.push(node);
     const signed = await peer.sign(peer.caseStudy("Unasked for"));
     const { ctx } = createInboxContext();
-    await onItemCreated(node.ingest, ctx, new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(signed) }));
+    await onItemCreated(
+      node.ingest,
+      ctx,
+      new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(signed) }),
+    );
     expect(await node.library.get(String(signed.document.id))).toBeNull();
   });
 
@@ -60,7 +80,11 @@ describe("onItemCreated()", () => {
     const signed = await peer.sign(peer.caseStudy("Moved case"));
     const other = `${peer.origin}/items/other`;
     // The attachment carries a genuinely signed pair; the object around it claims another id.
-    const object = new Article({ id: new URL(other), attribution: peer.actorId, attachments: [toSignedItemAttachment(signed)] });
+    const object = new Article({
+      id: new URL(other),
+      attribution: peer.actorId,
+      attachments: [toSignedItemAttachment(signed)],
+    });
     const { ctx } = createInboxContext();
     await onItemCreated(node.ingest, ctx, new Create({ id: activityId(peer), actor: peer.actorId, object }));
     expect(await node.library.get(other)).toBeNull();
@@ -76,8 +100,16 @@ describe("onItemUpdated()", () => {
     const id = String(first.document.id);
     const second = await peer.sign(peer.caseStudy("Night buses, year two", { id, version: 2 }));
     const { ctx } = createInboxContext();
-    await onItemCreated(node.ingest, ctx, new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(first) }));
-    await onItemUpdated(node.ingest, ctx, new Update({ id: activityId(peer), actor: peer.actorId, object: peer.object(second) }));
+    await onItemCreated(
+      node.ingest,
+      ctx,
+      new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(first) }),
+    );
+    await onItemUpdated(
+      node.ingest,
+      ctx,
+      new Update({ id: activityId(peer), actor: peer.actorId, object: peer.object(second) }),
+    );
     const held = await node.library.get(id);
     expect(held?.version).toBe(2);
     expect(held?.title).toBe("Night buses, year two");
@@ -92,8 +124,16 @@ describe("onItemDeleted()", () => {
     const id = String(signed.document.id);
     const tombstone = await peer.sign(peer.tombstone(id, 2));
     const { ctx } = createInboxContext();
-    await onItemCreated(node.ingest, ctx, new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(signed) }));
-    await onItemDeleted(node.ingest, ctx, new Delete({ id: activityId(peer), actor: peer.actorId, object: peer.object(tombstone) }));
+    await onItemCreated(
+      node.ingest,
+      ctx,
+      new Create({ id: activityId(peer), actor: peer.actorId, object: peer.object(signed) }),
+    );
+    await onItemDeleted(
+      node.ingest,
+      ctx,
+      new Delete({ id: activityId(peer), actor: peer.actorId, object: peer.object(tombstone) }),
+    );
     const held = await node.library.get(id);
     expect(held?.deleted).toBe(true);
     expect(held?.version).toBe(2);

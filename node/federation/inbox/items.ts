@@ -4,14 +4,25 @@ import { ingestObject, type IngestDeps } from "../ingest.ts";
 
 type ItemActivity = Create | Update | Delete | Announce;
 
-async function ingestActivity(deps: IngestDeps, ctx: InboxContext<void>, activity: ItemActivity, kind: string): Promise<void> {
+async function ingestActivity(
+  deps: IngestDeps,
+  ctx: InboxContext<void>,
+  activity: ItemActivity,
+  kind: string,
+): Promise<void> {
   const deliverer = activity.actorId;
   if (!deliverer) return;
   // Embedded objects are read as delivered; a bare URL is fetched (from wherever it
   // points) — either way only the origin's signature decides what is kept.
-  const object = await activity.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true }).catch(() => null);
+  const object = await activity
+    .getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true })
+    .catch(() => null);
   if (!object) {
-    deps.logger.info("refused an item", { reason: `${kind} without a readable object`, activity: activity.id?.href ?? null, deliveredBy: deliverer.href });
+    deps.logger.info("refused an item", {
+      reason: `${kind} without a readable object`,
+      activity: activity.id?.href ?? null,
+      deliveredBy: deliverer.href,
+    });
     return;
   }
   const outcome = await ingestObject(deps, object, deliverer);

@@ -24,5 +24,7 @@ export function registerInboxListeners(federation: Federation<void>, deps: Inbox
     .on(Update, (ctx, a) => (isActorSelfUpdate(a) ? onActorUpdated(deps, ctx, a) : onItemUpdated(ingest, ctx, a)))
     .on(Delete, (ctx, a) => onItemDeleted(ingest, ctx, a))
     .on(Announce, (ctx, a) => onItemAnnounced(ingest, ctx, a))
-    .onError((_ctx, error) => deps.logger.warn("inbox listener failed", { error: String((error as Error)?.stack ?? error) }));
+    .onError((_ctx, error) =>
+      deps.logger.warn("inbox listener failed", { error: String((error as Error)?.stack ?? error) }),
+    );
 }

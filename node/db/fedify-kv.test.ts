@@ -1,8 +1,8 @@
 import { Temporal } from "@js-temporal/polyfill";
 import type { KvStore } from "@fedify/fedify";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { openDatabase, type Orm } from "../db/orm.ts";
-import { createSqliteKvStore } from "./kv.ts";
+import { openDatabase, type Orm } from "./orm.ts";
+import { createSqliteKvStore } from "./fedify-kv.ts";
 
 const open: Orm[] = [];
 afterEach(async () => {
@@ -24,7 +24,11 @@ async function rowCount(orm: Orm): Promise<number> {
 describe("createSqliteKvStore()", () => {
   it("get() returns what set() stored, as JSON values", async () => {
     const { kv } = await store();
-    const doc = { contextUrl: null, documentUrl: "https://a.example/u/1", document: { "@context": ["x"], n: 1.5, ok: true, list: [1, "두"] } };
+    const doc = {
+      contextUrl: null,
+      documentUrl: "https://a.example/u/1",
+      document: { "@context": ["x"], n: 1.5, ok: true, list: [1, "두"] },
+    };
     await kv.set(["_fedify", "remoteDocument", "https://a.example/u/1"], doc);
     await kv.set(["flag"], true);
     await kv.set(["nothing"], null);
@@ -64,12 +68,12 @@ describe("createSqliteKvStore()", () => {
     await kv.set(["a:b"], "colon");
     await kv.set(["a", "b", ""], "empty last part");
     await kv.set(["a,b"], "comma");
-    await kv.set(["키", "https://b.example/users/x?y=\"z\""], "quoted");
+    await kv.set(["키", 'https://b.example/users/x?y="z"'], "quoted");
     expect(await kv.get(["a", "b"])).toBe("two parts");
     expect(await kv.get(["a:b"])).toBe("colon");
     expect(await kv.get(["a", "b", ""])).toBe("empty last part");
     expect(await kv.get(["a,b"])).toBe("comma");
-    expect(await kv.get(["키", "https://b.example/users/x?y=\"z\""])).toBe("quoted");
+    expect(await kv.get(["키", 'https://b.example/users/x?y="z"'])).toBe("quoted");
     expect(await kv.get(["a"])).toBeUndefined();
   });
 
@@ -87,7 +91,8 @@ describe("createSqliteKvStore()", () => {
   it("set() sweeps entries that expired without being read", async () => {
     const { orm, kv } = await store();
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
-    for (let i = 0; i < 5; i++) await kv.set(["doc", String(i)], { i }, { ttl: Temporal.Duration.from({ minutes: 5 }) });
+    for (let i = 0; i < 5; i++)
+      await kv.set(["doc", String(i)], { i }, { ttl: Temporal.Duration.from({ minutes: 5 }) });
     await kv.set(["forever"], 1);
     expect(await rowCount(orm)).toBe(6);
     vi.setSystemTime(new Date("2026-01-01T00:10:00Z"));
