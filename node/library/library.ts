@@ -14,7 +14,7 @@ import type {
   WriteResult,
 } from "./model.ts";
 import { createIngesting } from "./ingesting.ts";
-import { createPublishing } from "./publishing.ts";
+import { createPublishing, type Publishing } from "./publishing.ts";
 import { toStored } from "./stored.ts";
 import type { DocumentValidator } from "./validation.ts";
 
@@ -61,19 +61,9 @@ export interface ListedItem {
 }
 
 /** The library service: validate → canonicalize → sign → store → render. */
-export interface Library {
+export interface Library extends Publishing {
   /** Publishes a new local item from a document without `id`. */
   create(input: unknown, context: WriteContext): Promise<WriteResult>;
-  /** Publishes many new local items: the valid ones in one transaction, each invalid one reported. */
-  createMany(inputs: readonly unknown[], context: WriteContext): Promise<WriteResult[]>;
-  /** Stores a new signed version of a local item; `expectedVersion` guards lost updates. */
-  update(
-    id: string,
-    input: unknown,
-    context: WriteContext & { readonly expectedVersion?: number },
-  ): Promise<WriteResult>;
-  /** Deletes a local item: its last version becomes a signed Tombstone. */
-  remove(id: string, context: WriteContext & { readonly expectedVersion?: number }): Promise<WriteResult>;
   /** An item at its current (or a given) version, deleted ones included; null if unknown. Never writes. */
   get(id: string, version?: number): Promise<StoredItem | null>;
   /** The current versions of many items in one query; unknown ids are left out. */

@@ -28,12 +28,15 @@ export interface PublishingOptions {
 
 /** The node's own writes: validate → canonicalize → sign → render → store. */
 export interface Publishing {
+  /** Publishes many new local items: the valid ones in one transaction, each invalid one reported. */
   createMany(inputs: readonly unknown[], context: WriteContext): Promise<WriteResult[]>;
+  /** Stores a new signed version of a local item; `expectedVersion` guards lost updates. */
   update(
     id: string,
     input: unknown,
     context: WriteContext & { readonly expectedVersion?: number },
   ): Promise<WriteResult>;
+  /** Deletes a local item: its last version becomes a signed Tombstone. */
   remove(id: string, context: WriteContext & { readonly expectedVersion?: number }): Promise<WriteResult>;
 }
 
