@@ -9,9 +9,6 @@ import type { KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator } from "./library/validation.ts";
 import { createLibrary, type Library } from "./library/library.ts";
 import { identityOf, type NodeIdentity } from "./library/identity.ts";
-import { renderUnrendered } from "./library/ingesting.ts";
-import { createItemStore } from "./db/item-store.ts";
-import { createMetaStore } from "./db/meta-store.ts";
 import { loadSeeds } from "./library/seed.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
@@ -45,7 +42,18 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   await keys.current();
   const validator = createDocumentValidator();
   const renderPool = createRenderPool();
-  const library = createLibrary({ orm, keys, validator, identity, render: renderPool.render });
+  const renderFailed = (error: unknown) =>
+    logger.error("could not render peers' versions; reads render them", {
+      error: String((error as Error)?.message ?? error),
+    });
+  const library = createLibrary({
+    orm,
+    keys,
+    validator,
+    identity,
+    render: renderPool.render,
+    onRenderError: renderFailed,
+  });
   if (config.seed) {
     const seeded = await loadSeeds({
       orm,
@@ -62,19 +70,11 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     }
     if (seeded.status === "loaded") logger.info("seeded the library", { count: seeded.count, city: config.city });
   }
-  // Peers' versions an older node stored unrendered get their HTML once, on the render worker
-  // (reads render such a version for themselves until then, without writing).
-  const backfill = renderUnrendered({
-    store: createItemStore(orm),
-    meta: createMetaStore(orm),
-    render: renderPool.render,
-  }).then(
-    (count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }),
-    (error: unknown) =>
-      logger.error("could not render stored versions; reads render them", {
-        error: String((error as Error)?.message ?? error),
-      }),
-  );
+  // Peers' versions stored without HTML (by an older node, or ingested just before a stop) get
+  // it now, on the render worker; reads render such a version for themselves until then.
+  void library
+    .renderPending()
+    .then((count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }), renderFailed);
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
   const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
   // One guard for every connection the process opens, Fedify's deliveries included.
@@ -138,7 +138,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
       await federationService.close();
       await queue.close();
       await search.close();
-      await backfill;
+      await library.close();
       await renderPool.close();
       await orm.close();
     },

@@ -38,7 +38,7 @@ export const TEST_IDENTITY: NodeIdentity = {
 export async function createTestLibrary(
   identity: NodeIdentity = TEST_IDENTITY,
   dataDir = ":memory:",
-  options: Pick<LibraryOptions, "render"> = {},
+  options: Pick<LibraryOptions, "render" | "onRenderError"> = {},
 ): Promise<TestLibrary> {
   const orm = await openDatabase({ dataDir });
   const keys = createKeyStore({ orm });

@@ -1,7 +1,8 @@
 /**
  * npm run bench:federation — measured in one run on this machine:
  *  1. ingest throughput of verified peer items (verify JWS + origin binding + schema +
- *     store + render), and its ratio to raw jose verify throughput on the same payloads;
+ *     store; rendering follows on the worker), its ratio to raw jose verify throughput on the
+ *     same payloads, and how far behind rendering ended;
  *  2. time for a new follower to backfill 10,000 items from a peer (two node processes);
  *  3. RSS of the node holding those 10,000 peer items;
  *  4. fan-out time of one publication to 50 peer inboxes (50 loopback inbox servers).
@@ -127,6 +128,11 @@ async function benchIngest(): Promise<void> {
     const half = Math.floor(articles.length / 2);
     const inboxRate = await runWith(4, articles.slice(0, half));
     const pageRate = await runWith(100, articles.slice(half));
+    // Rendering follows ingest on the worker (the render backlog): how far behind it ended.
+    const r0 = performance.now();
+    await t.library.renderPending();
+    const catchUp = performance.now() - r0;
+    await t.library.close();
     await t.orm.close();
     await renderPool.close();
     report([
@@ -140,6 +146,12 @@ async function benchIngest(): Promise<void> {
       `${fmt(pageRate)} items/s`,
       `ratio to raw jose verify ${fmt((pageRate / joseRate) * 100, 1)} %`,
       "≥ 1,000 items/s",
+    ]);
+    report([
+      "rendering caught up after the last ingest",
+      `${fmt(catchUp)} ms`,
+      `${fmt(articles.length)} versions rendered on the worker once ingest paused`,
+      "—",
     ]);
   } finally {
     removeDir(dir);

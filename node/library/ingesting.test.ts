@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createItemStore, type ItemStore } from "../db/item-store.ts";
 import { createMetaStore } from "../db/meta-store.ts";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
-import { renderUnrendered } from "./ingesting.ts";
+import { renderUnrendered } from "./render-backlog.ts";
 
 let t: TestLibrary;
 let store: ItemStore;
@@ -70,12 +70,64 @@ describe("ingest", () => {
   });
 });
 
+describe("the render backlog", () => {
+  it("lets ingest answer before the Markdown is rendered; the HTML is stored once it is", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const other = await createTestLibrary(undefined, ":memory:", {
+      render: async () => {
+        await gate;
+        return { "/body": "<p>late</p>" };
+      },
+    });
+    try {
+      const result = await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+      expect(result).toEqual({ ok: true, status: "stored" });
+      expect(await storedHtml(createItemStore(other.orm))).toBe("");
+      release();
+      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>late</p>" });
+    } finally {
+      await other.library.close();
+      await other.orm.close();
+    }
+  });
+
+  it("reports a version that will not render, leaves it for reads and renders the others", async () => {
+    const errors: unknown[] = [];
+    const other = await createTestLibrary(undefined, ":memory:", {
+      render: async (d) => {
+        if (d.body === "bad") throw new Error("no");
+        return { "/body": "<p>good</p>" };
+      },
+      onRenderError: (e) => errors.push(e),
+    });
+    try {
+      const good = { ...peerDoc(1), id: `${origin}/items/good` };
+      await other.library.ingest({ document: peerDoc(1, { body: "bad" }), jws: "h..1", origin, provenance });
+      await other.library.ingest({ document: good, jws: "h..1", origin, provenance });
+      await other.library.renderPending();
+      const otherStore = createItemStore(other.orm);
+      expect(await storedHtml(otherStore)).toBe("");
+      expect(JSON.parse((await otherStore.get(good.id))!.version.html)).toEqual({ "/body": "<p>good</p>" });
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await other.library.close();
+      await other.orm.close();
+    }
+  });
+});
+
 describe("versions an older node stored without HTML", () => {
   beforeEach(async () => {
     await t.library.ingest({ document: peerDoc(1, { body: "*old*" }), jws: "h..1", origin, provenance });
     await renderedHtml();
-    // What a node before ingest-time rendering stored: html "" until the first read.
+    // What a node before ingest-time rendering stored: html "" until the first read, and no
+    // record of the render backlog's progress.
+    await t.library.close();
     await t.orm.em.getKnex()("item_versions").update({ html: "" });
+    await t.orm.em.getKnex()("meta").where({ key: "rendered-through-seq" }).delete();
   });
 
   it("read correctly without writing", async () => {

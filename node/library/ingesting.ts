@@ -1,22 +1,19 @@
 import canonicalize from "canonicalize";
 import type { ItemRow, ItemVersionRow } from "../db/entities.ts";
-import type { IngestedHead, ItemStore, VersionHtml } from "../db/item-store.ts";
-import type { MetaStore } from "../db/meta-store.ts";
-import type { RenderedFields } from "../render/document-fields.ts";
-import type { Announce, IngestInput, IngestResult, LibraryChange, RenderDocument } from "./model.ts";
+import type { IngestedHead, ItemStore } from "../db/item-store.ts";
+import type { Announce, IngestInput, IngestResult, LibraryChange } from "./model.ts";
 import { changedFields, rowsFor, toStored } from "./stored.ts";
 
 /** Options of {@link createIngesting}. */
 export interface IngestingOptions {
   readonly store: ItemStore;
-  readonly render: RenderDocument;
   readonly announce: Announce;
+  /** Called after each commit that stored versions without HTML (the render backlog's kick). */
+  readonly stored: () => void;
 }
 
 interface Queued {
   readonly input: IngestInput;
-  /** The document's rendered fields, under way on the render worker since it arrived; null for a Tombstone. */
-  readonly html: Promise<RenderedFields> | null;
   readonly resolve: (r: IngestResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -25,12 +22,11 @@ interface Queued {
  * Stores peers' verified versions with group commit: deliveries that arrive together
  * share one transaction (one fsync), which is what makes ingest fast; a lone delivery
  * still commits at once. Batches run one at a time, so head-version guards never race.
- * Each version's Markdown is rendered from the moment it arrives (on the render worker in a
- * running node, while this thread verifies the next deliveries) and stored with it, so
- * reads never render nor write.
+ * A version is stored without HTML and its Markdown rendered after the commit, by the render
+ * backlog (render-backlog.ts), so rendering never slows ingest down.
  */
 export function createIngesting(options: IngestingOptions): (input: IngestInput) => Promise<IngestResult> {
-  const { store, render, announce } = options;
+  const { store, announce, stored } = options;
   const queue: Queued[] = [];
   let running = false;
   async function run(): Promise<void> {
@@ -60,11 +56,10 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
     const written: {
       item: ItemRow;
       version: ItemVersionRow;
-      html: Promise<RenderedFields> | null;
       deleted: boolean;
     }[] = [];
     const results: IngestResult[] = [];
-    for (const { input, html } of batch) {
+    for (const { input } of batch) {
       const { document, jws, origin, provenance } = input;
       const id = document.id as string;
       const version = document.version as number;
@@ -93,6 +88,8 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
         { local: false, author: `via:${provenance.via}`, changed, createdAt: provenance.receivedAt, origin },
       );
       rows.version.provenance = JSON.stringify(provenance);
+      // Left for the render backlog; a Tombstone has nothing to render.
+      if (!deleted) rows.version.html = "";
       if (deleted) {
         rows.item.deleted = true;
         rows.item.type = now?.item.type ?? String(document.formerType ?? "Tombstone");
@@ -103,11 +100,10 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
       }
       if (now) rows.item.createdAt = now.item.createdAt;
       current.set(id, { item: rows.item, document: canonical, dbVersion: now ? now.dbVersion : null });
-      written.push({ ...rows, html, deleted });
+      written.push({ ...rows, deleted });
       results.push({ ok: true, status: deleted ? "deleted" : "stored" });
     }
     if (written.length === 0) return results;
-    for (const w of written) if (w.html) w.version.html = JSON.stringify(await w.html);
     const heads: IngestedHead[] = [];
     for (const id of new Set(written.map((w) => w.item.id))) {
       const state = current.get(id)!;
@@ -123,53 +119,13 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
         : { kind: "stored", item: toStored(w.item, w.version) },
     );
     announce(changes);
+    stored();
     return results;
   }
 
   return (input) =>
     new Promise<IngestResult>((resolve, reject) => {
-      const html = input.document.type === "Tombstone" ? null : render(input.document);
-      // A stale or unchanged delivery never awaits its rendering: its failure is nobody's.
-      html?.catch(() => {});
-      queue.push({ input, html, resolve, reject });
+      queue.push({ input, resolve, reject });
       if (!running) void run();
     });
-}
-
-/** How far {@link renderUnrendered} has looked: versions up to this `seq` have their HTML. */
-const RENDERED_THROUGH_KEY = "rendered-through-seq";
-
-/**
- * Renders, through `render` and 100 at a time, the versions stored without HTML: every
- * peer version an older node stored (it rendered on first read), and any whose rendering
- * a crash cut short. Looks only at versions since its last run; run once at startup.
- * Returns how many it rendered.
- */
-export async function renderUnrendered(options: {
-  readonly store: ItemStore;
-  readonly meta: MetaStore;
-  readonly render: RenderDocument;
-}): Promise<number> {
-  const { store, meta, render } = options;
-  const through = await store.maxSeq();
-  let after = Number((await meta.get(RENDERED_THROUGH_KEY)) ?? 0);
-  let count = 0;
-  for (;;) {
-    const rows = await store.unrendered(after, through, 100);
-    if (rows.length === 0) break;
-    const rendered = await Promise.all(
-      rows.map(
-        async (r): Promise<VersionHtml> => ({
-          itemId: r.itemId,
-          version: r.version,
-          text: JSON.stringify(await render(JSON.parse(r.text) as Record<string, unknown>)),
-        }),
-      ),
-    );
-    await store.setRendered(rendered);
-    count += rows.length;
-    after = rows.at(-1)!.seq;
-  }
-  await meta.set(RENDERED_THROUGH_KEY, String(through));
-  return count;
 }

@@ -1,5 +1,6 @@
 import type { Orm } from "../db/orm.ts";
 import { createItemStore } from "../db/item-store.ts";
+import { createMetaStore } from "../db/meta-store.ts";
 import type { KeyStore } from "../signing/keys.ts";
 import { renderDocumentFields } from "../render/document-fields.ts";
 import type { NodeIdentity } from "./identity.ts";
@@ -15,6 +16,7 @@ import type {
 } from "./model.ts";
 import { createIngesting } from "./ingesting.ts";
 import { createPublishing, type Publishing } from "./publishing.ts";
+import { createRenderBacklog } from "./render-backlog.ts";
 import { toStored } from "./stored.ts";
 import type { DocumentValidator } from "./validation.ts";
 
@@ -87,6 +89,14 @@ export interface Library extends Publishing {
   purgeOrigin(origin: string): Promise<number>;
   /** How many live items each peer origin has here. */
   countByOrigin(): Promise<Record<string, number>>;
+  /**
+   * Renders peers' versions stored without HTML (see render-backlog.ts): ingest starts this
+   * itself after each commit; call it at startup for what an earlier process left. Resolves,
+   * once nothing waits, with how many it rendered.
+   */
+  renderPending(): Promise<number>;
+  /** Lets background rendering finish its chunk and stops it: call before closing the database. */
+  close(): Promise<void>;
 }
 
 /** Options of {@link createLibrary}. */
@@ -99,6 +109,8 @@ export interface LibraryOptions {
   readonly now?: () => Date;
   /** Renders Markdown fields, e.g. on a worker thread; defaults to rendering in-thread. */
   readonly render?: RenderDocument;
+  /** Told when background rendering fails (reads render what it missed); defaults to a process warning. */
+  readonly onRenderError?: (error: unknown) => void;
 }
 
 const MAX_LIMIT = 500;
@@ -129,7 +141,8 @@ export function createLibrary(options: LibraryOptions): Library {
     render,
     announce,
   });
-  const ingest = createIngesting({ store, render, announce });
+  const backlog = createRenderBacklog({ store, meta: createMetaStore(orm), render, onError: options.onRenderError });
+  const ingest = createIngesting({ store, announce, stored: backlog.kick });
 
   return {
     async create(input, context) {
@@ -146,8 +159,8 @@ export function createLibrary(options: LibraryOptions): Library {
       const found = await store.get(id, version);
       if (!found) return null;
       if (found.version.html === "" && !(found.item.deleted && found.version.version === found.item.version)) {
-        // Stored by an older node, which rendered peers' Markdown on first read, and not yet
-        // reached by renderUnrendered() at startup: rendered for this read, never written.
+        // A peer's version the render backlog has not reached yet (just ingested, or stored by
+        // an older node, which rendered on first read): rendered for this read, never written.
         found.version.html = JSON.stringify(
           await render(JSON.parse(found.version.document) as Record<string, unknown>),
         );
@@ -203,6 +216,9 @@ export function createLibrary(options: LibraryOptions): Library {
     countByOrigin() {
       return store.countByOrigin();
     },
+
+    renderPending: backlog.drain,
+    close: backlog.close,
 
     async versions(id) {
       const found = await store.versions(id);
