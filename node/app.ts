@@ -1,6 +1,7 @@
 import Koa from "koa";
 import type { Orm } from "./db/orm.ts";
-import type { Library, NodeIdentity } from "./library/library.ts";
+import type { Library } from "./library/library.ts";
+import type { NodeIdentity } from "./library/identity.ts";
 import type { KeyStore } from "./signing/keys.ts";
 import type { Logger } from "./log.ts";
 import { errorMiddleware, HttpError } from "./http/errors.ts";

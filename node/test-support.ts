@@ -5,13 +5,8 @@ import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore } from "./db/key-store.ts";
 import type { KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator, type DocumentValidator } from "./library/validation.ts";
-import {
-  createLibrary,
-  MANAGED_FIELDS,
-  type Library,
-  type LibraryOptions,
-  type NodeIdentity,
-} from "./library/library.ts";
+import { createLibrary, MANAGED_FIELDS, type Library, type LibraryOptions } from "./library/library.ts";
+import type { NodeIdentity } from "./library/identity.ts";
 import { createLogger } from "./log.ts";
 import { createApp } from "./app.ts";
 import { createSearchService, type SearchService } from "./search/service.ts";

@@ -2,7 +2,7 @@ import type { Federation } from "@fedify/fedify";
 import { PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
 import type { Orm } from "../db/orm.ts";
 import { Meta } from "../db/entities.ts";
-import type { NodeIdentity } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import type { Logger } from "../log.ts";
 import { actorKeyFingerprint } from "./actor-keys.ts";
 import { createPeerStore } from "./peers.ts";

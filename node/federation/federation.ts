@@ -9,9 +9,11 @@ import {
   Update,
   type Activity,
 } from "@fedify/fedify/vocab";
-import { countLocalEntries, selectItemWithVersion, selectLocalPage, type PagePosition } from "../db/queries.ts";
+import type { PagePosition } from "../db/item-store.ts";
 import type { Orm } from "../db/orm.ts";
-import { toStored, type Library, type NodeIdentity } from "../library/library.ts";
+import { createLocalFeed } from "../library/feed.ts";
+import type { NodeIdentity } from "../library/identity.ts";
+import type { Library } from "../library/library.ts";
 import { trackDeliveries } from "./delivery-errors.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners, type InboxHandlerDeps } from "./inbox/listeners.ts";
@@ -23,7 +25,7 @@ export interface WegoFederationOptions {
   readonly orm: Orm;
   readonly identity: NodeIdentity;
   /** Counts local items for NodeInfo. */
-  readonly library: Pick<Library, "list">;
+  readonly library: Pick<Library, "list" | "get">;
   readonly peers: PeerStore;
   /** Published on the actor: whether an admin approves each follower. */
   readonly manuallyApprovesFollowers: boolean;
@@ -66,7 +68,8 @@ function decodeCursor(cursor: string): PagePosition | null | undefined {
  * library (for backfill), followers, and the inbox routing table.
  */
 export function createWegoFederation(options: WegoFederationOptions): Federation<void> {
-  const { orm, identity, peers } = options;
+  const { orm, identity, peers, library } = options;
+  const feed = createLocalFeed(orm);
   const city = identity.city;
   const pageSize = options.pageSize ?? 100;
   const deliveries = trackDeliveries(options.queue);
@@ -119,9 +122,9 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   });
 
   federation.setObjectDispatcher(Article, "/items/{slug}", async (ctx, { slug }) => {
-    const found = await selectItemWithVersion(orm.em.fork(), `${identity.origin}/items/${slug}`);
-    if (!found?.item.local || found.item.deleted) return null;
-    return toArticle(toStored(found.item, found.version), addresses(ctx));
+    const found = await library.get(`${identity.origin}/items/${slug}`);
+    if (!found?.local || found.deleted) return null;
+    return toArticle(found, addresses(ctx));
   });
 
   federation
@@ -129,9 +132,8 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
       if (identifier !== city || cursor === null) return null;
       const after = decodeCursor(cursor);
       if (after === undefined) return null;
-      const rows = await selectLocalPage(orm.em.fork(), after, pageSize);
-      const items = rows.map((r) => {
-        const item = toStored(r.item, r.version);
+      const rows = await feed.page(after, pageSize);
+      const items = rows.map((item) => {
         const actor = ctx.getActorUri(city);
         const audience = { tos: [PUBLIC_COLLECTION], ccs: [ctx.getFollowersUri(city)] };
         // A deleted item is listed as the Delete that carries its signed Tombstone, the
@@ -159,12 +161,11 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
       const last = rows.at(-1);
       return {
         items,
-        nextCursor:
-          rows.length === pageSize && last ? encodeCursor({ updated: last.item.updated, id: last.item.id }) : null,
+        nextCursor: rows.length === pageSize && last ? encodeCursor({ updated: last.updated, id: last.id }) : null,
       };
     })
     .setFirstCursor((_ctx, identifier) => (identifier === city ? FIRST_CURSOR : null))
-    .setCounter(async (_ctx, identifier) => (identifier === city ? countLocalEntries(orm.em.fork()) : null));
+    .setCounter(async (_ctx, identifier) => (identifier === city ? feed.count() : null));
 
   federation
     .setFollowersDispatcher("/cities/{identifier}/followers", async (_ctx, identifier) => {
@@ -192,7 +193,7 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
     protocols: ["activitypub"],
     usage: {
       users: { total: 1, activeMonth: 1, activeHalfyear: 1 },
-      localPosts: (await options.library.list({ local: true, limit: 0 })).total,
+      localPosts: (await library.list({ local: true, limit: 0 })).total,
       localComments: 0,
     },
     openRegistrations: false,

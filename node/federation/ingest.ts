@@ -1,5 +1,6 @@
 import type { Object as APObject } from "@fedify/fedify/vocab";
-import type { Library, NodeIdentity } from "../library/library.ts";
+import type { Library } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import type { DocumentValidator } from "../library/validation.ts";
 import { readSignedItemOfJson, readSignedItemOfObject, type SignedItemReading } from "../signing/signed-item.ts";
 import { verifySignedDocument, type KeyLoader } from "../signing/verify.ts";

@@ -1,6 +1,7 @@
 import type { Context } from "@fedify/fedify";
 import { Accept, Follow, isActor, Reject, Undo, type Actor } from "@fedify/fedify/vocab";
-import type { Library, NodeIdentity } from "../library/library.ts";
+import type { Library } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import type { Logger } from "../log.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { actorInfoOf, unusableActor } from "./actors.ts";

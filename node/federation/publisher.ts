@@ -1,9 +1,10 @@
 import type { Federation } from "@fedify/fedify";
 import { Announce, Create, Delete, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
 import type { Orm } from "../db/orm.ts";
-import { Meta } from "../db/entities.ts";
-import { selectLocalVersionsAfter } from "../db/queries.ts";
-import { toStored, type Library, type NodeIdentity } from "../library/library.ts";
+import { createMetaStore } from "../db/meta-store.ts";
+import { createLocalFeed } from "../library/feed.ts";
+import type { NodeIdentity } from "../library/identity.ts";
+import type { Library } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { PeeringRefusal } from "./peering.ts";
 import type { PeerStore } from "./peers.ts";
@@ -48,37 +49,21 @@ export function createPublisher(options: PublisherOptions): Publisher {
   let draining: Promise<void> | null = null;
   let drainAgain = false;
 
-  async function sentSeq(): Promise<number> {
-    const row = await orm.em.fork().findOne(Meta, { key: SENT_SEQ_KEY });
-    return row ? Number(row.value) : 0;
-  }
-
-  async function setSentSeq(seq: number): Promise<void> {
-    await orm.em
-      .getKnex()
-      .raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [
-        SENT_SEQ_KEY,
-        String(seq),
-      ]);
-  }
+  const feed = createLocalFeed(orm);
+  const meta = createMetaStore(orm);
+  const sentSeq = async () => Number((await meta.get(SENT_SEQ_KEY)) ?? 0);
+  const setSentSeq = (seq: number) => meta.set(SENT_SEQ_KEY, String(seq));
 
   async function drainOnce(): Promise<void> {
     let seq = await sentSeq();
     for (;;) {
-      const rows = await selectLocalVersionsAfter(orm.em.fork(), seq, 200);
+      const rows = await feed.versionsAfter(seq, 200);
       if (rows.length === 0) return;
       const followers = await peers.followers();
       const ctx = context();
       for (const row of rows) {
         if (followers.length > 0) {
-          const item = toStored(
-            {
-              ...row.item,
-              version: row.version.version,
-              deleted: row.item.deleted && row.version.version === row.item.version,
-            },
-            row.version,
-          );
+          const { item } = row;
           const addresses = { actorId, followersId: ctx.getFollowersUri(identity.city) };
           const activityId = new URL(
             `${item.id}#v${item.version}-${item.deleted ? "delete" : item.version === 1 ? "create" : "update"}`,

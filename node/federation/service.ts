@@ -1,6 +1,7 @@
 import type { Federation, KvStore, MessageQueue } from "@fedify/fedify";
 import type { Orm } from "../db/orm.ts";
-import type { Library, NodeIdentity } from "../library/library.ts";
+import type { Library } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import type { DocumentValidator } from "../library/validation.ts";
 import type { Logger } from "../log.ts";
 import type { Outbound } from "../net/outbound.ts";

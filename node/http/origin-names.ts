@@ -1,6 +1,7 @@
 import type { Orm } from "../db/orm.ts";
 import { Peer } from "../db/entities.ts";
-import type { Library, ListOptions, NodeIdentity } from "../library/library.ts";
+import type { Library, ListOptions } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 
 /** Who signed an item, as pages name it: always its verified origin, never a document field. */
 export interface OriginName {

@@ -1,7 +1,8 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
-import type { Library, NodeIdentity, StoredItem } from "../library/library.ts";
+import type { Library, StoredItem } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import type { SearchService } from "../search/service.ts";
 import { QueryError } from "../search/service.ts";
 import type { FederationService } from "../federation/service.ts";

@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import type { NodeIdentity } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import type { FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
 import { renderPeersPage } from "../../web/templates/peers.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, type WebMiddleware } from "./web-context.ts";

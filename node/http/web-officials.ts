@@ -1,7 +1,8 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
-import type { Library, NodeIdentity, WriteResult } from "../library/library.ts";
+import type { Library, WriteResult } from "../library/library.ts";
+import type { NodeIdentity } from "../library/identity.ts";
 import { authenticatePassword } from "../db/accounts.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts";

@@ -33,9 +33,7 @@ export type {
   WriteContext,
   WriteResult,
 } from "./model.ts";
-export type { NodeIdentity } from "./identity.ts";
 // Kept for node/federation until it reads through feed.ts (issue 9); then remove.
-export { toStored } from "./stored.ts";
 
 /** Filters and paging of {@link Library.list}. */
 export interface ListOptions {

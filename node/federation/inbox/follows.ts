@@ -1,6 +1,6 @@
 import { Follow, Reject, type Accept, type Undo } from "@fedify/fedify/vocab";
 import type { InboxContext } from "@fedify/fedify";
-import type { NodeIdentity } from "../../library/library.ts";
+import type { NodeIdentity } from "../../library/identity.ts";
 import type { Logger } from "../../log.ts";
 import { actorInfoOf, unusableActor } from "../actors.ts";
 import type { Backfill } from "../backfill.ts";
