@@ -88,9 +88,10 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
         { local: false, author: `via:${provenance.via}`, changed, createdAt: provenance.receivedAt, origin },
       );
       rows.version.provenance = JSON.stringify(provenance);
-      // Left for the render backlog; a Tombstone has nothing to render.
-      if (!deleted) rows.version.html = "";
-      if (deleted) {
+      if (!deleted) {
+        // Left for the render backlog (render-backlog.ts); a Tombstone has nothing to render.
+        rows.version.html = "";
+      } else {
         rows.item.deleted = true;
         rows.item.type = now?.item.type ?? String(document.formerType ?? "Tombstone");
         rows.item.title = now?.item.title ?? "";

@@ -33,7 +33,6 @@ export type {
   WriteContext,
   WriteResult,
 } from "./model.ts";
-// Kept for node/federation until it reads through feed.ts (issue 9); then remove.
 
 /** Filters and paging of {@link Library.list}. */
 export interface ListOptions {

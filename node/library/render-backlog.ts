@@ -97,7 +97,7 @@ export function createRenderBacklog(options: RenderBacklogOptions): RenderBacklo
         );
         const rendered = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
         const failed = settled.length - rendered.length;
-        if (failed > 0) onError(new Error(`${failed} versions would not render; reads render them`));
+        if (failed > 0) onError(new Error(`${failed} of ${rows.length} versions would not render; reads render them`));
         await store.setRendered(rendered);
         count += rendered.length;
         after = rows.at(-1)!.seq;
