@@ -4,7 +4,7 @@ import type { Library } from "./library/library.ts";
 import type { NodeIdentity } from "./library/identity.ts";
 import type { KeyStore } from "./signing/keys.ts";
 import type { Logger } from "./log.ts";
-import { errorMiddleware, HttpError } from "./http/errors.ts";
+import { errorMiddleware } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
@@ -18,6 +18,7 @@ import type { SearchService } from "./search/service.ts";
 import type { FederationService } from "./federation/service.ts";
 import { federationBridge } from "./federation/bridge.ts";
 import { createPeersRouter } from "./http/api-peers.ts";
+import { noRoute, notFoundPages } from "./http/not-found.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -70,9 +71,8 @@ export function createApp(deps: AppDeps): Koa {
       ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })]
       : []),
   ];
+  app.use(notFoundPages({ cityName: deps.identity.name, page: web.page }));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
-  app.use((ctx) => {
-    if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, "not found");
-  });
+  app.use(noRoute());
   return app;
 }

@@ -377,6 +377,61 @@ describe("Seoul's seed library", () => {
   });
 });
 
+/**
+ * Seoul's case studies whose start year the study does not give: they carry no `startYear` rather than a guessed one
+ * (seeds/README.md, "Years"). Remove a slug from here when its year is added from a cited source.
+ */
+const NO_START_YEAR_IN_STUDY = new Set([
+  "case-120-dasan",
+  "case-etax",
+  "case-eung-dap-so",
+  "case-gis",
+  "case-mvoting",
+  "case-oasis",
+  "case-wego",
+]);
+
+describe("seed years", () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const thisYear = new Date().getUTCFullYear();
+  const ofType = (type: string) => seeds.filter((s) => s.doc["type"] === type);
+
+  it("gives every case study a start year no later than this year, unless the study gives none", () => {
+    for (const s of ofType("CaseStudy")) {
+      const name = `${s.city}/${s.slug}`;
+      if (s.city === "seoul" && NO_START_YEAR_IN_STUDY.has(s.slug)) {
+        expect(s.doc, name).not.toHaveProperty("startYear");
+        continue;
+      }
+      expect(s.doc["startYear"], name).toEqual(expect.any(Number));
+      expect(Number(s.doc["startYear"]), name).toBeLessThanOrEqual(thisYear);
+      if (s.doc["endYear"] !== undefined)
+        expect(Number(s.doc["endYear"]), name).toBeGreaterThanOrEqual(Number(s.doc["startYear"]));
+    }
+  });
+
+  it("lists only existing Seoul case studies as having no start year", () => {
+    const seoulCases = new Set(
+      ofType("CaseStudy")
+        .filter((s) => s.city === "seoul")
+        .map((s) => s.slug),
+    );
+    for (const slug of NO_START_YEAR_IN_STUDY) expect(seoulCases.has(slug), slug).toBe(true);
+  });
+
+  it("gives every dataset an issued date no later than today, and a temporal coverage that ends by then", () => {
+    for (const s of ofType("Dataset")) {
+      const name = `${s.city}/${s.slug}`;
+      expect(s.doc["issued"], name).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(String(s.doc["issued"]) <= today, `${name}: issued ${String(s.doc["issued"])}`).toBe(true);
+      const temporal = s.doc["temporal"];
+      if (!isObject(temporal)) continue;
+      expect(String(temporal["start"]) <= String(temporal["end"] ?? temporal["start"]), name).toBe(true);
+      if (s.city !== "seoul") expect(String(temporal["end"]) <= String(s.doc["issued"]), name).toBe(true);
+    }
+  });
+});
+
 /** Cities whose seeds are invented for `wego demo`; every item must say so. */
 const DEMO_CITIES = ["busan", "ulaanbaatar"];
 

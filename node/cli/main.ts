@@ -3,6 +3,7 @@ import { ConfigError } from "../config.ts";
 import { SecretKeyError } from "../db/secret-box.ts";
 import { registerTokenCommands, registerUserCommands } from "./accounts.ts";
 import { ApiError } from "./api-client.ts";
+import { endQuietlyWhenOutputCloses } from "./closed-output.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerKeysCommands } from "./keys.ts";
 import { registerPeerCommands } from "./peer.ts";
@@ -55,6 +56,7 @@ export function exitCodeOf(error: unknown): number {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyWhenOutputCloses();
   const program = createProgram();
   try {
     await program.parseAsync([...argv]);

@@ -135,6 +135,7 @@ export const strings = {
   username: "Username",
   password: "Password",
   loginIntro: "For city officials and node administrators. Accounts are made with `wego user add`.",
+  loginIntroCommand: "For city officials and node administrators. Accounts are made with {command}.",
   loginFailed: "The username or password is not right.",
   tooManyAttempts: "Too many login attempts from your address. Wait ten minutes and try again.",
   formExpired: "This form has expired or was sent from another site. Go back, reload the page and try again.",

@@ -1,4 +1,4 @@
-import { html } from "../html.ts";
+import { html, type SafeHtml } from "../html.ts";
 import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
 
 /** What the login page shows. */
@@ -11,6 +11,12 @@ export interface LoginView {
   readonly next: string;
 }
 
+/** An interface string with its `{command}` placeholder shown as code. */
+function introWithCommand(template: string, command: string): SafeHtml {
+  const [before = "", after = ""] = template.split("{command}");
+  return html`${before}<code>${command}</code>${after}`;
+}
+
 /** Renders the officials' login form. */
 export function renderLoginPage(frame: PageFrame, view: LoginView): string {
   const { t } = frame;
@@ -18,7 +24,7 @@ export function renderLoginPage(frame: PageFrame, view: LoginView): string {
   return renderLayout(
     frame,
     html`<div class="login"><h1>${t.logIn}</h1>
-<p class="hint">${t.loginIntro}</p>
+<p class="hint">${introWithCommand(t.loginIntroCommand, "wego user add")}</p>
 ${error ? html`<p class="alert" role="alert" id="login-error">${error}</p>` : ""}
 <form method="post" action="/login" novalidate>
 ${csrfField(frame)}

@@ -27,6 +27,14 @@ describe("the small pages", () => {
     expect(failed).toContain('<input type="hidden" name="_csrf" value="tok">');
   });
 
+  it("renderLoginPage() shows the account command as code, with no Markdown backticks, in every language", () => {
+    for (const locale of ["en", "ko"] as const) {
+      const page = renderLoginPage({ ...frame, locale, t: stringsFor(locale) }, { username: "", next: "/" });
+      expect(page, locale).toContain("<code>wego user add</code>");
+      expect(page, locale).not.toContain("`");
+    }
+  });
+
   it("renderNewItemPage() names the city and offers each type", () => {
     const page = renderNewItemPage(frame);
     expect(page).toContain("Seoul &lt;Metropolitan&gt;");
