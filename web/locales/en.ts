@@ -134,7 +134,6 @@ export const strings = {
   delete: "Delete",
   username: "Username",
   password: "Password",
-  loginIntro: "For city officials and node administrators. Accounts are made with `wego user add`.",
   loginIntroCommand: "For city officials and node administrators. Accounts are made with {command}.",
   loginFailed: "The username or password is not right.",
   tooManyAttempts: "Too many login attempts from your address. Wait ten minutes and try again.",

@@ -135,7 +135,6 @@ export const strings: Strings = {
   delete: "삭제",
   username: "사용자 이름",
   password: "비밀번호",
-  loginIntro: "도시 공무원과 노드 관리자용입니다. 계정은 `wego user add`로 만듭니다.",
   loginIntroCommand: "도시 공무원과 노드 관리자용입니다. 계정은 {command}로 만듭니다.",
   loginFailed: "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
   tooManyAttempts: "이 주소에서 로그인 시도가 너무 많습니다. 10분 뒤에 다시 시도하세요.",
