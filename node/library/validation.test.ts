@@ -244,4 +244,20 @@ describe("createDocumentValidator()", () => {
     };
     expect([...DOCUMENT_TYPES]).toEqual(common.$defs.documentType.enum);
   });
+  it("validate() refuses a case study that ends before it starts, at the end year", () => {
+    const document = { ...fixture("case-study.minimal"), startYear: 2019, endYear: 2017 };
+    expect(detailsOf(validator.validate(document))).toEqual([
+      { path: "/endYear", message: "must not be before the start year" },
+    ]);
+    expect(validator.validate({ ...document, endYear: 2019 })).toEqual({ ok: true });
+  });
+
+  it("validate() refuses a dataset whose coverage ends before it starts, alongside schema errors", () => {
+    const { title: _title, ...rest } = fixture("dataset.minimal");
+    const document = { ...rest, temporal: { start: "2020-03-01", end: "2020-02-28" } };
+    expect(detailsOf(validator.validate(document))).toEqual([
+      { path: "/title", message: "is required" },
+      { path: "/temporal/end", message: "must not be before the start date" },
+    ]);
+  });
 });

@@ -62,12 +62,39 @@ const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
 
 const OK: ValidationResult = Object.freeze({ ok: true });
 
+/**
+ * Rules across two fields, which JSON Schema cannot say: the end of a period must not come
+ * before its start. Years are integers and dates are YYYY-MM-DD, so both compare in order.
+ */
+const PERIODS: ReadonlyArray<{
+  readonly type: string;
+  readonly start: string;
+  readonly end: string;
+  readonly message: string;
+}> = [
+  { type: "CaseStudy", start: "/startYear", end: "/endYear", message: "must not be before the start year" },
+  { type: "Dataset", start: "/temporal/start", end: "/temporal/end", message: "must not be before the start date" },
+];
+
+function periodIssues(doc: Record<string, unknown>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const rule of PERIODS) {
+    if (doc["type"] !== rule.type) continue;
+    const start = resolvePointer(doc, rule.start);
+    const end = resolvePointer(doc, rule.end);
+    const comparable =
+      (typeof start === "number" && typeof end === "number") || (typeof start === "string" && typeof end === "string");
+    if (comparable && end < start) issues.push({ path: rule.end, message: rule.message });
+  }
+  return issues;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function resolvePointer(schema: Schema, pointer: string): unknown {
-  let node: unknown = schema;
+function resolvePointer(value: unknown, pointer: string): unknown {
+  let node: unknown = value;
   for (const token of pointer.split("/").slice(1)) {
     node = isObject(node) ? node[token.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined;
   }
@@ -249,8 +276,9 @@ export function createDocumentValidator(): DocumentValidator {
       if (validate === undefined) {
         return { ok: false, details: [{ path: "/type", message: `must be one of: ${allowedTypes}` }] };
       }
-      if (validate(doc)) return OK;
-      return { ok: false, details: toIssues(validate.errors ?? [], patternMessages) };
+      const details = validate(doc) ? [] : toIssues(validate.errors ?? [], patternMessages);
+      details.push(...periodIssues(doc));
+      return details.length === 0 ? OK : { ok: false, details };
     },
   };
 }

@@ -151,6 +151,7 @@ export const strings = {
   preview: "Preview",
   previewHeading: "Preview",
   addRow: "Add",
+  listEntry: "entry {n}",
   rowHint: "Leave a row empty to remove it.",
   onePerLine: "One per line.",
   commaSeparated: "Separate with commas.",

@@ -151,6 +151,7 @@ export const strings: Strings = {
   preview: "미리 보기",
   previewHeading: "미리 보기",
   addRow: "추가",
+  listEntry: "{n}번째 항목",
   rowHint: "행을 비워 두면 삭제됩니다.",
   onePerLine: "한 줄에 하나씩 입력하세요.",
   commaSeparated: "쉼표로 구분하세요.",

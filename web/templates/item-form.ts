@@ -166,14 +166,65 @@ export function labelFor(fields: readonly FieldSpec[], pointer: string): string 
   return out.join(" › ") || "/";
 }
 
-/** Where an error's field is in the form: the deepest rendered ancestor of its pointer. */
+/** Where an error shows in the form: a field's pointer, and the entry of a list it is about. */
+export interface ErrorPlace {
+  readonly pointer: string;
+  /** For an entry of a list edited in one field (SDGs, tags): its index. */
+  readonly entry?: number;
+}
+
+/**
+ * The field that shows an error at `pointer`: the pointer itself when the form renders a field
+ * for it, else its deepest rendered ancestor — `/sdgs/2` is the SDGs field's third entry, and a
+ * property the form does not know shows at the object that holds it.
+ */
+export function errorPlace(fields: readonly FieldSpec[], pointer: string): ErrorPlace {
+  const parts = pointer.split("/").slice(1);
+  let level: readonly FieldSpec[] = fields;
+  let current: FieldSpec | undefined;
+  let place = "";
+  for (const part of parts) {
+    if (current?.kind === "rows" && /^\d+$/.test(part)) {
+      place += `/${part}`;
+      continue;
+    }
+    if (current && current.kind !== "object" && current.kind !== "rows") {
+      return /^\d+$/.test(part) ? { pointer: place, entry: Number(part) } : { pointer: place };
+    }
+    const next = level.find((f) => f.name === part);
+    if (!next) break;
+    place += `/${part}`;
+    current = next;
+    level = next.children ?? [];
+  }
+  return { pointer: place };
+}
+
+/** The errors by the pointer of the field that shows them, each entry's message saying which entry. */
+function errorsByField(
+  fields: readonly FieldSpec[],
+  errors: ReadonlyMap<string, readonly string[]>,
+  entryLabel: string,
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [path, messages] of errors) {
+    const { pointer, entry } = errorPlace(fields, path);
+    const prefix = entry === undefined ? "" : `${fill(entryLabel, { n: entry + 1 })}: `;
+    const list = out.get(pointer) ?? [];
+    list.push(...messages.map((m) => prefix + m));
+    out.set(pointer, list);
+  }
+  return out;
+}
+
 function anchorFor(pointer: string): string {
   return `#${fieldId(pointer || "/title")}`;
 }
 
 /** Renders the create or edit form of an item, generated from its type's schema. */
-export function renderItemForm(frame: PageFrame, view: ItemFormView): string {
+export function renderItemForm(frame: PageFrame, given: ItemFormView): string {
   const { t } = frame;
+  const view = { ...given, errors: errorsByField(given.fields, given.errors, t.listEntry) };
   const state: RenderState = { frame, view };
   const allErrors = [...view.errors.entries()].flatMap(([path, messages]) =>
     messages.map((m) => ({ path, message: m })),
