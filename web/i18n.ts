@@ -1,3 +1,4 @@
+import { IntlMessageFormat } from "intl-messageformat";
 import * as en from "./locales/en.ts";
 import * as ko from "./locales/ko.ts";
 import type { FieldLabels, Strings } from "./locales/en.ts";
@@ -29,9 +30,30 @@ export function fieldLabel(locale: Locale, name: string): string | undefined {
   return Object.hasOwn(labels, name) ? labels[name] : undefined;
 }
 
-/** Fills `{name}` placeholders of an interface string. */
+// Which language each interface string is written in, so `fill` applies that language's
+// plural rules without every caller passing the locale along with the string.
+const LOCALE_OF = new Map<string, Locale>();
+for (const locale of [...LOCALES].reverse()) {
+  for (const text of Object.values(TABLES[locale].strings)) if (typeof text === "string") LOCALE_OF.set(text, locale);
+}
+const compiled = new Map<string, IntlMessageFormat>();
+
+/**
+ * Formats an interface string written in ICU MessageFormat (intl-messageformat): `{name}`
+ * placeholders, and plurals and selects in the string's own language, e.g.
+ * `{n, plural, one {# field needs} other {# fields need}} attention`. Values are inserted as
+ * text, never parsed. A placeholder without a value is a bug, and throws. A string outside the
+ * tables is formatted as English.
+ */
 export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  let format = compiled.get(template);
+  if (format === undefined) {
+    const locale = LOCALE_OF.get(template);
+    format = new IntlMessageFormat(template, locale ?? "en", undefined, { ignoreTag: true });
+    // Only the tables' strings are kept: the cache stays as small as they are.
+    if (locale !== undefined) compiled.set(template, format);
+  }
+  return String(format.format(values));
 }
 
 /** Whether a string names an interface language. */

@@ -1,8 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { fieldsForType, type FieldSpec } from "../forms/schema-fields.ts";
-import { fieldLabel, LOCALES } from "../i18n.ts";
+import { IntlMessageFormat } from "intl-messageformat";
+import { fieldLabel, fill, LOCALES, stringsFor, type Strings } from "../i18n.ts";
 import { fieldLabels } from "./en.ts";
+
+/** The argument names of an ICU message, nested ones (inside plurals) included. */
+function argumentsOf(message: string): string[] {
+  const names = new Set<string>();
+  const walk = (nodes: readonly unknown[]): void => {
+    for (const node of nodes as { value?: unknown; options?: Record<string, { value: unknown[] }> }[]) {
+      if (typeof node.value === "string" && "type" in node && node.type !== 0) names.add(node.value);
+      for (const option of Object.values(node.options ?? {})) walk(option.value);
+    }
+  };
+  walk(new IntlMessageFormat(message, "en", undefined, { ignoreTag: true }).getAst());
+  return [...names].sort();
+}
+
+const keys = Object.keys(stringsFor("en")) as (keyof Strings)[];
 
 function fieldNames(fields: readonly FieldSpec[], into = new Set<string>()): Set<string> {
   for (const field of fields) {
@@ -25,5 +41,40 @@ describe("locales", () => {
 
   it("labels only properties that a form shows", () => {
     expect(Object.keys(fieldLabels).filter((name) => !names.has(name))).toEqual([]);
+  });
+
+  it("every interface string is a well-formed message with the same placeholders in every language", () => {
+    const differ = keys.filter((key) => {
+      const [first, ...rest] = LOCALES.map((locale) => argumentsOf(String(stringsFor(locale)[key])));
+      return rest.some((names) => names.join() !== first!.join());
+    });
+    expect(differ).toEqual([]);
+  });
+
+  it("no Korean string puts a particle that depends on the last sound right after a placeholder", () => {
+    // 이/가, 을/를, 은/는, 와/과, (으)로 change with the word before them; a city or a title in
+    // Latin letters gives no way to choose, so a placeholder is followed by words that do not.
+    const t = stringsFor("ko");
+    const bad = keys.filter((key) => /\}[”’"]?\s?(이|가|을|를|은|는|와|과|으로|로|\()(?![가-힣])/.test(String(t[key])));
+    expect(bad).toEqual([]);
+  });
+
+  it("counts agree with their noun in English, and Korean counts read the same for one and many", () => {
+    const en = stringsFor("en");
+    expect(fill(en.errorsSummary, { n: 1 })).toBe("1 field needs attention");
+    expect(fill(en.errorsSummary, { n: 3 })).toBe("3 fields need attention");
+    expect(fill(en.resultsFor, { n: 1, q: "voting" })).toBe("1 result for “voting”");
+    expect(fill(en.cityItems, { n: 1, city: "Seoul" })).toBe("1 item from Seoul");
+    expect(fill(en.nodeIntro, { city: "Seoul", peers: 1 })).toContain("what 1 peer city publishes.");
+    const ko = stringsFor("ko");
+    expect(fill(ko.errorsSummary, { n: 1 })).toBe("확인이 필요한 항목 1개");
+    expect(fill(ko.resultsAll, { n: 2 })).toBe("자료 2건");
+  });
+
+  it("fill() inserts values as text, never as message syntax", () => {
+    const en = stringsFor("en");
+    expect(fill(en.resultsFor, { n: 2, q: "{n, plural, other {x}} <b>" })).toBe(
+      "2 results for “{n, plural, other {x}} <b>”",
+    );
   });
 });
