@@ -97,4 +97,18 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     violations.push(...(await accessibilityViolations(seoulPage)));
     expect(violations).toEqual([]);
   }, 240_000);
+
+  it("a follow that fails is shown as an error with what went wrong, not as a success", async () => {
+    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+    await logIn(page, seoul.url, "seoul-admin", "a long admin password");
+    await page.goto(`${seoul.url}/admin/peers`);
+    await page.getByLabel("City handle or actor URL").fill(`nobody@${new URL(busan.url).host}`);
+    await page.getByRole("button", { name: "Follow", exact: true }).click();
+    await page.waitForURL(/\/admin\/peers$/);
+    const alert = page.getByRole("alert");
+    await expect(alert.textContent()).resolves.toMatch(/^That did not work: \S/);
+    await expect(alert.textContent()).resolves.not.toMatch(/^\d{3}:/);
+    await expect(page.locator(".flash").count()).resolves.toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  }, 120_000);
 });

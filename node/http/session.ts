@@ -15,13 +15,19 @@ export interface WebUser {
   readonly name: string;
 }
 
+/** A one-time message: news, or a failure the reader must see as one. */
+export interface Flash {
+  readonly text: string;
+  readonly error: boolean;
+}
+
 /** What a web session holds. */
 export interface WebSessionData {
   user?: WebUser;
   /** koa-csrf's per-session secret. */
   secret?: string;
-  /** A one-time message shown on the next page (e.g. "Published"). */
-  flash?: string;
+  /** A one-time message shown on the next page (e.g. "Published", or why a follow failed). */
+  flash?: Flash;
 }
 
 // koa-csrf ships no types, and @types/koa-csrf widens Koa's DefaultState for every router.

@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
+import { fill } from "../../web/i18n.ts";
 import { renderPeersPage } from "../../web/templates/peers.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, type WebMiddleware } from "./web-context.ts";
 
@@ -35,12 +36,15 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
   });
 
   function done(ctx: Context, result: PeerActionResult | HostActionResult): void {
-    setFlash(
-      ctx,
-      result.ok
-        ? `${stringsOf(ctx).peerActionDone} ${"host" in result ? result.host : result.actor}${result.state ? ` → ${result.state}` : ""}`
-        : `${result.status}: ${result.reason}`,
-    );
+    const t = stringsOf(ctx);
+    if (result.ok) {
+      setFlash(
+        ctx,
+        `${t.peerActionDone} ${"host" in result ? result.host : result.actor}${result.state ? ` → ${result.state}` : ""}`,
+      );
+    } else {
+      setFlash(ctx, fill(t.peerActionFailed, { reason: result.reason }), true);
+    }
     ctx.status = 303;
     ctx.redirect("/admin/peers");
   }

@@ -5,7 +5,15 @@ import { isLocale, localeFromHeader, stringsFor, type Locale, type Strings } fro
 import type { PageFrame } from "../../web/templates/layout.ts";
 import { renderMessagePage, type MessageLink } from "../../web/templates/message.ts";
 import { HttpError } from "./errors.ts";
-import { csrfProtection, csrfToken, currentUser, sessionOf, SESSION_COOKIE, type WebUser } from "./session.ts";
+import {
+  csrfProtection,
+  csrfToken,
+  currentUser,
+  sessionOf,
+  SESSION_COOKIE,
+  type Flash,
+  type WebUser,
+} from "./session.ts";
 import { loginRateLimit } from "./login-limit.ts";
 
 /**
@@ -47,7 +55,7 @@ export function frameFor(ctx: Context, cityName: string, title: string, section?
   ctx.set("Vary", "Accept-Language, Cookie");
   ctx.set("Content-Language", locale);
   const user = currentUser(ctx);
-  let flash: string | undefined;
+  let flash: Flash | undefined;
   if (ctx.cookies.get(SESSION_COOKIE)) {
     const session = sessionOf(ctx);
     if (session?.flash) {
@@ -94,9 +102,9 @@ export function stringsOf(ctx: Context): Strings {
   return stringsFor(localeOf(ctx));
 }
 
-/** Puts a one-time message in the session for the next page. */
-export function setFlash(ctx: Context, message: string): void {
-  sessionOf(ctx).flash = message;
+/** Puts a one-time message in the session for the next page; `error` shows it as a failure. */
+export function setFlash(ctx: Context, message: string, error = false): void {
+  sessionOf(ctx).flash = { text: message, error };
 }
 
 /** The middleware stacks the web routes are built from. */

@@ -185,6 +185,7 @@ export const strings = {
   backfill: "Library copy",
   noPeers: "No peers yet. Follow a city above to start exchanging items.",
   peerActionDone: "Done.",
+  peerActionFailed: "That did not work: {reason}",
   never: "never",
   api: "API",
   keys: "Public keys",

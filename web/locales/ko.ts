@@ -185,6 +185,7 @@ export const strings: Strings = {
   backfill: "자료 복사",
   noPeers: "아직 연결된 도시가 없습니다. 위에서 도시를 팔로우해 자료 교환을 시작하세요.",
   peerActionDone: "처리했습니다.",
+  peerActionFailed: "처리하지 못했습니다. 이유: {reason}",
   never: "없음",
   api: "API",
   keys: "공개 키",

@@ -20,8 +20,8 @@ export interface PageFrame {
   readonly user?: FrameUser;
   /** CSRF token for the forms of this page (the logout button among them). */
   readonly csrf?: string;
-  /** A one-time message, such as "Published". */
-  readonly flash?: string;
+  /** A one-time message, such as "Published"; an error is shown as one, and announced at once. */
+  readonly flash?: { readonly text: string; readonly error: boolean };
   /** Client scripts of this page, under /static/. */
   readonly scripts?: readonly string[];
 }
@@ -89,7 +89,13 @@ ${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></scrip
   </nav>
 </header>
 <main id="main" tabindex="-1">
-${frame.flash ? html`<p class="flash" role="status">${frame.flash}</p>` : ""}
+${
+  frame.flash
+    ? frame.flash.error
+      ? html`<p class="alert" role="alert">${frame.flash.text}</p>`
+      : html`<p class="flash" role="status">${frame.flash.text}</p>`
+    : ""
+}
 ${main}
 </main>
 <footer class="site">
