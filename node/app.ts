@@ -9,6 +9,7 @@ import { createItemsRouter } from "./http/api-items.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createAdminRouter } from "./http/web-admin.ts";
+import { createAccountsRouter } from "./http/web-accounts.ts";
 import { createWebMiddleware } from "./http/web-context.ts";
 import { webSession } from "./http/session.ts";
 import { createWellKnownRouter } from "./http/well-known.ts";
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Koa {
     ...(deps.federationService
       ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })]
       : []),
+    createAccountsRouter({ orm: deps.orm, cityName: deps.identity.name, web }),
     createFilesRouter(deps),
     ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
     ...(deps.federationService

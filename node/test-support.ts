@@ -90,3 +90,55 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
 }
+
+/** A browser-like client of a test server: keeps cookies, never follows redirects. */
+export interface WebClient {
+  readonly jar: Map<string, string>;
+  fetch(
+    path: string,
+    init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string> },
+  ): Promise<Response>;
+  /** The CSRF token of the page at `path`. */
+  token(path: string): Promise<string>;
+  /** Logs in through the login form; resolves with the login's response. */
+  logIn(username: string, password: string, next?: string): Promise<Response>;
+}
+
+/** A {@link WebClient} of the server at `base`. */
+export function webClient(base: string): WebClient {
+  const jar = new Map<string, string>();
+  const client: WebClient = {
+    jar,
+    async fetch(path, init = {}) {
+      const headers: Record<string, string> = { accept: "text/html", ...init.headers };
+      if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+      let body: string | undefined;
+      if (init.form) {
+        body = new URLSearchParams(init.form).toString();
+        headers["content-type"] = "application/x-www-form-urlencoded";
+      }
+      const res = await fetch(base + path, {
+        method: init.method ?? (body ? "POST" : "GET"),
+        headers,
+        body,
+        redirect: "manual",
+      });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(";");
+        const [k, v] = pair!.split("=");
+        if (v) jar.set(k!, v);
+        else jar.delete(k!);
+      }
+      return res;
+    },
+    async token(path) {
+      const html = await (await client.fetch(path)).text();
+      return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    },
+    async logIn(username, password, next = "/") {
+      const token = await client.token("/login");
+      return client.fetch("/login", { form: { _csrf: token, username, password, next } });
+    },
+  };
+  return client;
+}

@@ -11,7 +11,14 @@ interface DemoAnswer {
   ready: boolean;
   dataDir: string;
   items: number;
-  nodes: { city: string; url: string; actor: string; token: string; pid: number }[];
+  nodes: {
+    city: string;
+    url: string;
+    actor: string;
+    token: string;
+    login: { username: string; password: string };
+    pid: number;
+  }[];
 }
 
 const CITIES = ["seoul", "busan", "ulaanbaatar"];
@@ -123,6 +130,21 @@ describe("wego demo", () => {
         body: '{"host":"nowhere.invalid"}',
       });
       expect(denied.status, node.city).toBe(404);
+      // So does the web login it printed: the login form lets the admin in.
+      const form = await fetch(`${node.url}/login`);
+      const cookie = form.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const login = await fetch(`${node.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf, ...node.login, next: "/admin/peers" }),
+      });
+      expect(login.status, node.city).toBe(303);
+      expect(login.headers.get("location"), node.city).toBe("/admin/peers");
     }
     // Seoul's node finds Busan's illustrative item.
     const search = (await (await fetch(`${answer.nodes[0]!.url}/api/search?q=typhoon`)).json()) as {

@@ -111,4 +111,28 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await expect(page.locator(".flash").count()).resolves.toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
   }, 120_000);
+
+  it("an admin adds an official's account in the browser, on a desk and on a phone, with no axe violations", async () => {
+    const violations: string[] = [];
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const page = await (await browser.newContext({ locale: "en-US", viewport })).newPage();
+      await logIn(page, seoul.url, "seoul-admin", "a long admin password");
+      await page.getByRole("link", { name: "Accounts" }).click();
+      await page.waitForURL(/\/admin\/accounts$/);
+      violations.push(...(await accessibilityViolations(page)));
+      const username = `official-${viewport.width}`;
+      await page.getByLabel("Username").fill(username);
+      await page.getByLabel("Password", { exact: true }).fill("a long official password");
+      await page.getByLabel("Role", { exact: true }).selectOption("editor");
+      await page.getByRole("button", { name: "Add an account" }).click();
+      await page.waitForURL(/\/admin\/accounts$/);
+      await expect(page.getByRole("status").textContent()).resolves.toBe(`Account added: ${username}`);
+      await expect(page.locator(`tr[data-username="${username}"] .role`).textContent()).resolves.toBe("Editor");
+      violations.push(...(await accessibilityViolations(page)));
+    }
+    expect(violations).toEqual([]);
+  }, 120_000);
 });

@@ -27,6 +27,8 @@ export interface DemoNode {
   readonly process: NodeProcess;
   readonly actor: string;
   readonly token: string;
+  /** A web login of the node's admin (username `admin`, a password new each run). */
+  readonly login: { readonly username: string; readonly password: string };
   /** The node's API, with its admin token. */
   readonly api: ApiClient;
 }

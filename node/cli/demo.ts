@@ -3,6 +3,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
+import { randomBytes } from "node:crypto";
+import { upsertUser } from "../db/accounts.ts";
 import { createToken } from "../db/token-store.ts";
 import { createApiClient } from "./api-client.ts";
 import { withDatabase } from "./database.ts";
@@ -57,18 +59,24 @@ function startCity(city: DemoCity, port: number, dataDir: string, verbose: boole
 }
 
 /**
- * A serving node made ready for peering: an admin token in its data folder (the same calls
- * `wego token create --role admin` makes, run here rather than in a CLI process per city,
+ * A serving node made ready for peering and for a person: an admin token and an admin web
+ * login in its data folder (the same calls `wego token create --role admin` and `wego user
+ * add --role admin` make, run here rather than in a CLI process per city,
  * because each `wego` process loads the whole node first: seconds of CPU per city on a busy
  * machine), and its API client with that token.
  */
 async function readyCity(city: DemoCity, node: NodeProcess): Promise<DemoNode> {
-  const token = await withDatabase(node.dataDir, (orm) => createToken(orm, "admin", "demo-admin"));
+  const login = { username: "admin", password: randomBytes(12).toString("base64url") };
+  const token = await withDatabase(node.dataDir, async (orm) => {
+    await upsertUser(orm, login.username, login.password, "admin");
+    return createToken(orm, "admin", "demo-admin");
+  });
   return {
     city,
     process: node,
     actor: `${node.url}/cities/${city.slug}`,
     token,
+    login,
     api: createApiClient({ url: node.url, token, timeoutMs: 30_000 }),
   };
 }
@@ -90,6 +98,7 @@ function printSummary(
         url: n.process.url,
         actor: n.actor,
         token: n.token,
+        login: n.login,
         dataDir: n.process.dataDir,
         pid: n.process.child.pid,
       })),
@@ -102,6 +111,7 @@ function printSummary(
   for (const n of nodes) {
     const url = n.process.url;
     lines.push(`  ${n.city.name.padEnd(width)}  ${url}/`);
+    lines.push(`  ${"".padEnd(width)}  web login: ${url}/login  as ${n.login.username} / ${n.login.password}`);
     lines.push(`  ${"".padEnd(width)}  admin token: ${n.token}`);
     lines.push(
       `  ${"".padEnd(width)}  try: curl -s '${url}/api/search?q=${encodeURIComponent(n.city.tryQuery)}'   (or open ${url}/ in a browser)`,
@@ -254,7 +264,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--data <dir>", "base folder for the three data folders (default: a temporary folder, removed on exit)")
     .option("--base-port <n>", "port of the first city; the others take the next two", "8081")
     .option("--no-wait", "print the URLs as soon as the nodes serve, before peering finishes")
-    .option("--json", "print the nodes (city, url, actor, token) as one JSON line")
+    .option("--json", "print the nodes (city, url, actor, token, web login) as one JSON line")
     .option("--timeout <seconds>", "how long to wait for the network to be peered and synced", "120")
     .option("--verbose", "echo the nodes' logs on stderr")
     .action(

@@ -50,6 +50,8 @@ export interface UserRow {
   passwordHash: string;
   role: string;
   createdAt: string;
+  /** When an admin disabled the login; null while it may log in. */
+  disabledAt?: string | null;
 }
 
 /** A key pair of the node; `retiredAt` null marks the current key of its purpose. */
@@ -132,6 +134,7 @@ export const User = new EntitySchema<UserRow>({
     passwordHash: { type: "string" },
     role: { type: "string" },
     createdAt: { type: "string" },
+    disabledAt: { type: "string", nullable: true },
   },
 });
 

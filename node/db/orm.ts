@@ -8,6 +8,7 @@ import { Migration001Initial } from "./migrations/001-initial.ts";
 import { Migration002FederationStore } from "./migrations/002-federation-store.ts";
 import { Migration003Peers } from "./migrations/003-peers.ts";
 import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
+import { Migration005AccountState } from "./migrations/005-account-state.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
   attachSecretBox,
@@ -43,6 +44,7 @@ const migrations = [
   { name: "002-federation-store", class: Migration002FederationStore },
   { name: "003-peers", class: Migration003Peers },
   { name: "004-web-sessions", class: Migration004WebSessions },
+  { name: "005-account-state", class: Migration005AccountState },
 ];
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */

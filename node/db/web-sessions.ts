@@ -57,3 +57,10 @@ export function createWebSessionStore(orm: Orm, options: WebSessionStoreOptions)
     },
   };
 }
+
+/** Ends every web session of a login (after an admin changed or disabled it). */
+export async function endSessionsOf(orm: Orm, username: string): Promise<void> {
+  await orm.em
+    .getConnection()
+    .execute("delete from web_sessions where json_extract(data, '$.user.username') = ?", [username], "run");
+}
