@@ -2,8 +2,9 @@
  * npm run bench:relevance — search quality on the seeds, measured against a judged query set
  * (relevance-judgments.json: what a person would expect, graded 2/1). Prints precision@5,
  * nDCG@10 and recall@10 per kind of query and overall, the answers that were not HTTP 200
- * (they score 0), the `notTop5` items that reached the first five, and the worst queries with
- * what came back. Prints figures; asserts nothing.
+ * (they score 0), the `notTop5` items that reached the first five, the mean number of results
+ * (the tail a reader scrolls through: of 24 items) and the worst queries with what came back.
+ * Prints figures; asserts nothing.
  *
  * The node is real: `wego serve` as a child process, queried only through the public
  * `GET /api/search?q=…&limit=10`, so the bench does not depend on the engine's internals. It
@@ -188,7 +189,7 @@ function byKind(scores: readonly QueryScore[]): [string, Summary][] {
 
 function printSummary(scores: readonly QueryScore[]): void {
   printTable(
-    ["kind", "queries", "P@5", "nDCG@10", "R@10", "errors", "notTop5 hits"],
+    ["kind", "queries", "P@5", "nDCG@10", "R@10", "errors", "notTop5 hits", "results"],
     byKind(scores).map(([kind, s]) => [
       kind,
       String(s.queries),
@@ -197,6 +198,7 @@ function printSummary(scores: readonly QueryScore[]): void {
       f2(s.recallAt10),
       String(s.errors),
       String(s.forbiddenInTop5),
+      fmt(s.results, 1),
     ]),
   );
 }
@@ -204,7 +206,22 @@ function printSummary(scores: readonly QueryScore[]): void {
 function printComparison(before: readonly QueryScore[], after: readonly QueryScore[]): void {
   const a = new Map(byKind(after));
   printTable(
-    ["kind", "n", "P@5 base", "this", "Δ", "nDCG@10 base", "this", "Δ", "R@10 base", "this", "Δ", "errors", "notTop5"],
+    [
+      "kind",
+      "n",
+      "P@5 base",
+      "this",
+      "Δ",
+      "nDCG@10 base",
+      "this",
+      "Δ",
+      "R@10 base",
+      "this",
+      "Δ",
+      "errors",
+      "notTop5",
+      "results",
+    ],
     byKind(before).map(([kind, b]) => {
       const t = a.get(kind)!;
       return [
@@ -221,6 +238,7 @@ function printComparison(before: readonly QueryScore[], after: readonly QuerySco
         signed(t.recallAt10 - b.recallAt10),
         `${b.errors} → ${t.errors}`,
         `${b.forbiddenInTop5} → ${t.forbiddenInTop5}`,
+        `${fmt(b.results, 1)} → ${fmt(t.results, 1)}`,
       ];
     }),
   );

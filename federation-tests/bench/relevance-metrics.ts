@@ -107,6 +107,8 @@ export interface Summary {
   readonly errors: number;
   /** `notTop5` items found among the first five, added up. */
   readonly forbiddenInTop5: number;
+  /** Mean number of results (`total`) of the judged queries: the tail a reader scrolls through. */
+  readonly results: number;
 }
 
 /** The means of a group of scores; queries with nothing judged count only towards errors. */
@@ -121,5 +123,6 @@ export function summarise(scores: readonly QueryScore[]): Summary {
     recallAt10: mean((s) => s.recallAt10),
     errors: scores.filter((s) => s.status !== 200).length,
     forbiddenInTop5: scores.reduce((sum, s) => sum + s.forbiddenInTop5.length, 0),
+    results: mean((s) => s.total),
   };
 }
