@@ -21,6 +21,8 @@
  *   BENCH_BASELINE=/path/to/other/checkout  also start a node from that checkout (its own
  *       bin/wego.js and its own seeds/), run the same queries against it in the same run and
  *       print both side by side with the difference: the "before" and "after" of a change.
+ *       The checkout needs its node_modules (`npm ci` there, or a link to these); the judged
+ *       set is always this tree's.
  *   BENCH_WORST=10   how many of the worst queries (lowest nDCG@10) to list.
  *   BENCH_VERBOSE=1  print every query's score and first five results.
  */
