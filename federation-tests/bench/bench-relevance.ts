@@ -3,15 +3,15 @@
  * (relevance-judgments.json: what a person would expect, graded 2/1). Prints precision@5,
  * nDCG@10 and recall@10 per kind of query and overall, the answers that were not HTTP 200
  * (they score 0), the `notTop5` items that reached the first five, the mean number of results
- * (the tail a reader scrolls through: of 24 items) and the worst queries with what came back.
+ * (the tail a reader scrolls through) and the worst queries with what came back.
  * Prints figures; asserts nothing.
  *
  * The node is real: `wego serve` as a child process, queried only through the public
  * `GET /api/search?q=…&limit=10`, so the bench does not depend on the engine's internals. It
  * holds all three cities' seeds: every `seeds/<city>/*.json` of the checkout is copied into
  * one temporary `seeds/seoul/` folder (with Seoul's `files/`) and the node is started with
- * `WEGO_SEEDS_DIR` pointing there, so its ordinary seed-on-first-start path publishes the 24
- * items. That is the simplest real way for one node to hold them: `wego demo` would start three
+ * `WEGO_SEEDS_DIR` pointing there, so its ordinary seed-on-first-start path publishes every
+ * seed (24 today). That is the simplest real way for one node to hold them: `wego demo` would start three
  * nodes and peer them, slower, and would measure federation as well as search. The items keep
  * their own `city` (Busan, Ulaanbaatar) because it is part of each document; only their origin
  * is the one node's. Before querying, the bench waits until an empty search lists as many items
