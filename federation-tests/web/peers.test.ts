@@ -31,7 +31,7 @@ afterAll(async () => {
 async function peerState(page: Page, node: NodeProcess, actor: string): Promise<string | null> {
   await page.goto(`${node.url}/admin/peers`);
   const row = page.locator(`tr[data-actor="${actor}"] .state`);
-  return (await row.count()) ? await row.textContent() : null;
+  return (await row.count()) ? await row.getAttribute("data-state") : null;
 }
 
 async function until(label: string, fn: () => Promise<boolean>, deadlineMs = 60_000): Promise<void> {
@@ -59,7 +59,12 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await seoulPage.getByRole("button", { name: "Follow", exact: true }).click();
     await seoulPage.waitForURL(/\/admin\/peers$/);
     await expect(seoulPage.locator(".flash").textContent()).resolves.toContain("Done.");
-    await expect(seoulPage.locator(`tr[data-actor="${busanActor}"] .state`).textContent()).resolves.toBe("requested");
+    await expect(seoulPage.locator(`tr[data-actor="${busanActor}"] .state`).getAttribute("data-state")).resolves.toBe(
+      "requested",
+    );
+    await expect(seoulPage.locator(`tr[data-actor="${busanActor}"] .state`).textContent()).resolves.toBe(
+      "Follow requested",
+    );
 
     await logIn(busanPage, busan.url, "busan-admin", "a long admin password");
     await until(
@@ -72,7 +77,9 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
       .getByRole("button", { name: /Approve/ })
       .click();
     await busanPage.waitForURL(/\/admin\/peers$/);
-    await expect(busanPage.locator(`tr[data-actor="${seoulActor}"] .state`).textContent()).resolves.toBe("followed");
+    await expect(busanPage.locator(`tr[data-actor="${seoulActor}"] .state`).getAttribute("data-state")).resolves.toBe(
+      "followed",
+    );
 
     await until("Seoul to follow Busan", async () =>
       ["following", "mutual"].includes((await peerState(seoulPage, seoul, busanActor)) ?? ""),
@@ -94,6 +101,21 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await expect(seoulPage.locator("aside.provenance").textContent()).resolves.toContain(
       `Received from Busan (${new URL(busan.url).host}) on `,
     );
+    // Busan follows back in one click; Seoul's admin sees who asks before approving.
+    await busanPage.goto(`${busan.url}/admin/peers`);
+    await busanPage
+      .locator(`tr[data-actor="${seoulActor}"]`)
+      .getByRole("button", { name: /Follow back/ })
+      .click();
+    await busanPage.waitForURL(/\/admin\/peers$/);
+    await until(
+      "Seoul to see Busan's request",
+      async () => (await peerState(seoulPage, seoul, busanActor)) === "pending",
+    );
+    await expect(
+      seoulPage.locator(`tr[data-actor="${busanActor}"] td[data-label="State"]`).textContent(),
+    ).resolves.toContain(`Busan (${new URL(busan.url).host}) asks to receive this city's library.`);
+    violations.push(...(await accessibilityViolations(seoulPage)));
     violations.push(...(await accessibilityViolations(seoulPage)));
     expect(violations).toEqual([]);
   }, 240_000);

@@ -1,7 +1,6 @@
 import { html, type SafeHtml } from "../html.ts";
-import type { Strings } from "../i18n.ts";
+import { fill, type Strings } from "../i18n.ts";
 import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
-import { dateTag } from "./parts.ts";
 
 /** A peer as the admins' page shows it (the federation service's view). */
 export interface PeerRowView {
@@ -29,9 +28,42 @@ function actionForm(
   return html`<form method="post" action="/admin/peers/${action}" class="inline">${csrfField(frame)}<input type="hidden" name="${field}" value="${value}"><button type="submit" class="small${danger ? " danger" : " secondary"}">${label}<span class="visually-hidden"> ${who}</span></button></form>`;
 }
 
+/** When a peer was last heard from, to the minute (UTC): a date alone hides a node down since this morning. */
+/** Following a city that follows us: the same form as following by handle, with its actor. */
+function followBack(frame: PageFrame, actor: string, who: string): SafeHtml {
+  return html`<form method="post" action="/admin/peers/follow" class="inline">${csrfField(frame)}<input type="hidden" name="target" value="${actor}"><button type="submit" class="small">${frame.t.followBack}<span class="visually-hidden"> ${who}</span></button></form>`;
+}
+
+function contactTime(iso: string): SafeHtml {
+  return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
+}
+
+const STATE_LABELS: Readonly<Record<string, keyof Strings>> = {
+  requested: "peerStateRequested",
+  pending: "peerStatePending",
+  following: "peerStateFollowing",
+  followed: "peerStateFollowed",
+  mutual: "peerStateMutual",
+  rejected: "peerStateRejected",
+  blocked: "peerStateBlocked",
+  none: "peerStateNone",
+};
+
+function stateCell(t: Strings, p: PeerRowView): SafeHtml {
+  const key = STATE_LABELS[p.state];
+  const label = key ? String(t[key]) : p.state;
+  const who = p.name ?? p.handle ?? p.host;
+  return html`<span class="state" data-state="${p.state}">${label}</span>${
+    p.state === "pending" ? html`<br><small>${fill(t.peerPendingWho, { who, host: p.host })}</small>` : ""
+  }`;
+}
+
 function backfill(t: Strings, p: PeerRowView): SafeHtml | string {
   const { state, done, total } = p.backfill;
   if (state === "idle" && total === 0) return "—";
+  // A finished copy is told in words: its counts are of the last run, which after a catch-up
+  // read only the newest page, not of the library held (the Items column says that).
+  if (state === "done") return html`<span>${t.backfillDone}</span>`;
   const id = `bf-${p.host.replace(/[^a-z0-9]+/gi, "-")}`;
   return html`<label for="${id}" class="visually-hidden">${t.backfill} ${p.name ?? p.host}</label>
 <progress id="${id}" max="${String(Math.max(total, 1))}" value="${String(Math.min(done, Math.max(total, 1)))}"${state === "running" ? html` data-backfilling="true"` : ""}>${done}/${total}</progress>
@@ -62,13 +94,15 @@ ${view.peers.map((p) => {
   const who = p.name ?? p.handle ?? p.host;
   return html`<tr data-actor="${p.actor}">
   <td data-label="${t.city}"><strong>${who}</strong><br><small><a href="${p.actor}">${p.handle ?? p.actor}</a></small></td>
-  <td data-label="${t.state}"><span class="state">${p.state}</span></td>
-  <td data-label="${t.health}">${p.healthy ? html`<span class="badge ok">${t.healthy}</span>` : html`<span class="badge warn">${t.unhealthy}</span>`}<br><small>${t.lastSeen}: ${p.lastSeen ? dateTag(p.lastSeen) : t.never}</small>${p.lastError ? html`<br><small>${t.lastError}: ${p.lastError}</small>` : ""}</td>
+  <td data-label="${t.state}">${stateCell(t, p)}</td>
+  <td data-label="${t.health}">${p.healthy ? html`<span class="badge ok">${t.healthy}</span>` : html`<span class="badge warn">${t.unhealthy}</span>`}<br><small>${t.lastSeen}: ${p.lastSeen ? contactTime(p.lastSeen) : t.never}</small>${p.lastError ? html`<br><small>${t.lastError}: ${p.lastError}</small>` : ""}</td>
   <td data-label="${t.items}">${p.items}</td>
   <td data-label="${t.backfill}">${backfill(t, p)}</td>
   <td><div class="peer-actions">
     ${p.state === "pending" ? html`${actionForm(frame, "approve", "actor", p.actor, t.approve, who)} ${actionForm(frame, "reject", "actor", p.actor, t.reject, who)}` : ""}
+    ${p.state === "followed" ? followBack(frame, p.actor, who) : ""}
     ${["following", "mutual"].includes(p.state) ? actionForm(frame, "resync", "actor", p.actor, t.resync, who) : ""}
+    ${["requested", "following", "mutual"].includes(p.state) ? actionForm(frame, "unfollow", "actor", p.actor, p.state === "requested" ? t.cancelRequest : t.unfollow, who, true) : ""}
     ${p.state === "blocked" ? actionForm(frame, "unblock", "host", p.host, t.unblock, who) : actionForm(frame, "block", "host", p.host, t.block, who, true)}
   </div></td>
 </tr>`;
