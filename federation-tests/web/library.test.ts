@@ -150,6 +150,19 @@ describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
       await audit(page);
     });
   }, 300_000);
+
+  it("editing only a seeded case's tags records exactly that the tags changed", async () => {
+    await withPage(async (page) => {
+      await logIn(page, node.url, "seoul-editor", "a long editor password");
+      await page.goto(`${node.url}/official/edit?${new URLSearchParams({ id: `${node.url}/items/case-mvoting` })}`);
+      const tags = page.locator('[name="/tags"]');
+      await tags.fill(`${await tags.inputValue()}\nphone polls`);
+      await page.locator(".form-actions button[value=save]").click();
+      await page.waitForURL(/\/items\/case-mvoting$/);
+      const newest = page.locator("aside.provenance li").first();
+      await expect(newest.textContent()).resolves.toMatch(/^Version 2 .*changed: tags$/s);
+    });
+  }, 120_000);
 });
 
 async function pollSearch(page: Page, q: string): Promise<boolean> {

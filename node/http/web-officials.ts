@@ -6,7 +6,12 @@ import type { NodeIdentity } from "../library/identity.ts";
 import { authenticatePassword } from "../db/accounts.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts";
-import { documentFromValues, valuesFromDocument, type FormValues } from "../../web/forms/form-values.ts";
+import {
+  documentFromValues,
+  keepChoiceOrder,
+  valuesFromDocument,
+  type FormValues,
+} from "../../web/forms/form-values.ts";
 import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
 import { renderLoginPage } from "../../web/templates/login.ts";
 import { renderDeletePage, renderNewItemPage } from "../../web/templates/publish.ts";
@@ -225,6 +230,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     };
     if (handleFormAction(ctx, base, values, fields)) return;
     const doc = documentFromValues(item.type, fields, values);
+    keepChoiceOrder(fields, item.document, doc);
     // Fields the form does not edit stay as they were.
     for (const keep of ["city", "country", "translations"])
       if (item.document[keep] !== undefined) doc[keep] = item.document[keep];

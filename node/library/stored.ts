@@ -1,3 +1,4 @@
+import canonicalize from "canonicalize";
 import type { ItemRow, ItemVersionRow } from "../db/entities.ts";
 import type { RenderedFields } from "../render/document-fields.ts";
 import type { Provenance, StoredItem } from "./model.ts";
@@ -73,13 +74,16 @@ export function rowsFor(
   return { item, version };
 }
 
-/** Top-level properties whose values differ between two versions. */
+/**
+ * Top-level properties whose values differ between two versions, compared canonically (RFC
+ * 8785): the same object with its keys in another order is not a change.
+ */
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   const out: string[] = [];
   for (const key of keys) {
     if (key === "updated" || key === "version") continue;
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out.push(key);
+    if (canonicalize(before[key]) !== canonicalize(after[key])) out.push(key);
   }
   return out.sort();
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fieldsForType, humanize } from "./schema-fields.ts";
-import { documentFromValues, rowIndices, valuesFromDocument } from "./form-values.ts";
+import { documentFromValues, keepChoiceOrder, rowIndices, valuesFromDocument } from "./form-values.ts";
 
 const NOT_IN_FORMS = ["id", "attributedTo", "published", "updated", "version", "city", "country", "translations"];
 
@@ -71,5 +71,18 @@ describe("schema forms", () => {
   it("humanize() turns property names into labels", () => {
     expect(humanize("accrualPeriodicity")).toBe("Accrual periodicity");
     expect(humanize("downloadURL")).toBe("Download URL");
+  });
+
+  it("keepChoiceOrder() keeps ticked choices in the previous version's order, new ones last", () => {
+    const after: Record<string, unknown> = {
+      themes: ["citizen-participation", "e-voting", "open-data"],
+      tags: ["b", "a"],
+    };
+    keepChoiceOrder(
+      fieldsForType("CaseStudy"),
+      { themes: ["e-voting", "citizen-participation"], tags: ["a", "b"] },
+      after,
+    );
+    expect(after).toEqual({ themes: ["e-voting", "citizen-participation", "open-data"], tags: ["b", "a"] });
   });
 });

@@ -141,3 +141,25 @@ export function documentFromValues(
   }
   return doc;
 }
+
+/**
+ * Puts the ticked choices of an edited document (themes, …) in the order the previous version
+ * had them, new ones after: a browser sends checkboxes in the form's order, and re-sorting a
+ * list the official did not touch would record it as changed.
+ */
+export function keepChoiceOrder(
+  fields: readonly FieldSpec[],
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): void {
+  for (const field of fields) {
+    const was = before[field.name];
+    const now = after[field.name];
+    if (field.kind !== "checkboxes" || !Array.isArray(was) || !Array.isArray(now)) continue;
+    const rank = (v: unknown) => {
+      const i = was.indexOf(v);
+      return i === -1 ? was.length : i;
+    };
+    after[field.name] = [...now].sort((a, b) => rank(a) - rank(b));
+  }
+}
