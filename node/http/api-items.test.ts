@@ -27,6 +27,11 @@ function api(path: string, init: RequestInit & { token?: string; json?: unknown 
   return fetch(`${s.url}${path}`, { ...init, headers, body });
 }
 
+/** POSTs a raw `body` of `contentType` to /api/items as the editor (`init` for more, e.g. a streamed body's duplex). */
+function postBody(body: BodyInit, contentType = "application/json", init: RequestInit = {}) {
+  return api("/api/items", { ...init, method: "POST", token: editor, headers: { "content-type": contentType }, body });
+}
+
 async function stored() {
   const em = s.orm.em.fork();
   return { items: await em.count(Item), versions: await em.count(ItemVersion) };
@@ -75,12 +80,7 @@ describe("POST /api/items", () => {
 
   it("answers 400 for malformed JSON and stores nothing", async () => {
     const before = await stored();
-    const res = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "application/json" },
-      body: '{"type": "CaseStudy",',
-    });
+    const res = await postBody('{"type": "CaseStudy",');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "request body is not valid JSON" });
     expect(await stored()).toEqual(before);
@@ -88,12 +88,7 @@ describe("POST /api/items", () => {
 
   it("answers 413 for a body over 1 MB, declared or streamed", async () => {
     const big = JSON.stringify({ ...draftFixture("case-study.minimal"), body: "x".repeat(1_100_000) });
-    const declared = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "application/json" },
-      body: big,
-    });
+    const declared = await postBody(big);
     expect(declared.status).toBe(413);
     const stream = new ReadableStream({
       start(c) {
@@ -101,23 +96,12 @@ describe("POST /api/items", () => {
         c.close();
       },
     });
-    const chunked = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "application/json" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
+    const chunked = await postBody(stream, "application/json", { duplex: "half" } as RequestInit);
     expect(chunked.status).toBe(413);
   });
 
   it("answers 415 for a body that is not JSON", async () => {
-    const res = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "text/plain" },
-      body: "hello",
-    });
+    const res = await postBody("hello", "text/plain");
     expect(res.status).toBe(415);
   });
 

@@ -4,6 +4,7 @@ import { createTestLibrary, draftFixture, startTestServer, TEST_IDENTITY, type T
 import { createApp } from "../app.ts";
 import { createLogger } from "../log.ts";
 import { upsertUser } from "../db/accounts.ts";
+import { busanCaseStudy } from "./test-support.ts";
 
 let server: TestServer;
 
@@ -270,15 +271,7 @@ describe("editing and deleting through the forms", () => {
 
   it("refuses to edit another city's item", async () => {
     const peerId = "http://busan.test/items/not-ours";
-    const doc = {
-      ...draftFixture("case-study.minimal"),
-      id: peerId,
-      attributedTo: "http://busan.test/cities/busan",
-      city: "Busan",
-      published: "2026-01-01T00:00:00Z",
-      updated: "2026-01-01T00:00:00Z",
-      version: 1,
-    };
+    const doc = busanCaseStudy(peerId, { city: "Busan" });
     await server.library.ingest({
       document: doc,
       jws: "h..s",
@@ -327,6 +320,16 @@ async function startNode(trustProxy: boolean): Promise<{ url: string; close(): P
   };
 }
 
+/** Runs `use` with a client of a node of its own (see {@link startNode}), and closes the node after. */
+async function withNode(trustProxy: boolean, use: (c: ReturnType<typeof client>) => Promise<void>): Promise<void> {
+  const node = await startNode(trustProxy);
+  try {
+    await use(client(node.url));
+  } finally {
+    await node.close();
+  }
+}
+
 async function attempt(
   c: ReturnType<typeof client>,
   username: string,
@@ -341,10 +344,8 @@ async function attempt(
 }
 
 describe("login rate limit", () => {
-  it("limits failed logins per account, from any address: the right password is refused too once the limit is reached", async () => {
-    const node = await startNode(true);
-    try {
-      const c = client(node.url);
+  it("limits failed logins per account, from any address: the right password is refused too once the limit is reached", () =>
+    withNode(true, async (c) => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++)
         statuses.push((await attempt(c, "editor1", `guess ${i}`, `198.51.100.${i + 1}`)).status);
@@ -354,35 +355,22 @@ describe("login rate limit", () => {
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
       // Another account from another address is not held up.
       expect((await attempt(c, "someone-else", "x", "198.51.100.201")).status).toBe(401);
-    } finally {
-      await node.close();
-    }
-  });
+    }));
 
-  it("with --trust-proxy, each forwarded client has its own address limit; the proxy's last entry is the one believed", async () => {
-    const node = await startNode(true);
-    try {
-      const c = client(node.url);
+  it("with --trust-proxy, each forwarded client has its own address limit; the proxy's last entry is the one believed", () =>
+    withNode(true, async (c) => {
       for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", "203.0.113.7")).status).toBe(401);
       expect((await attempt(c, "user-next", "x", "203.0.113.7")).status).toBe(429);
       // A client cannot pick its address by sending its own X-Forwarded-For first.
       expect((await attempt(c, "user-spoof", "x", "10.9.9.9, 203.0.113.7")).status).toBe(429);
       expect((await attempt(c, "editor1", "correct horse battery", "203.0.113.8")).status).toBe(303);
-    } finally {
-      await node.close();
-    }
-  });
+    }));
 
-  it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", async () => {
-    const node = await startNode(false);
-    try {
-      const c = client(node.url);
+  it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", () =>
+    withNode(false, async (c) => {
       for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", `192.0.2.${i + 1}`)).status).toBe(401);
       expect((await attempt(c, "user-next", "x", "192.0.2.99")).status).toBe(429);
-    } finally {
-      await node.close();
-    }
-  });
+    }));
 
   it("answers 429 after ten attempts from one address", async () => {
     const c = client();
