@@ -51,6 +51,29 @@ function client(base?: string) {
   };
 }
 
+/** An attribute or text value as a browser reads it out of the HTML. */
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
+
+/** A client logged in as editor1. */
+async function loggedIn(): Promise<ReturnType<typeof client>> {
+  const c = client();
+  await logIn(c);
+  return c;
+}
+
+/** Publishes `draft` as a local item by `author`. */
+async function publish(draft: Record<string, unknown>, author: string) {
+  const created = await server.library.create(draft, { author });
+  if (!created.ok) throw new Error("fixture did not publish");
+  return created.item;
+}
+
 async function logIn(c: ReturnType<typeof client>): Promise<Response> {
   const token = await c.token("/login");
   return c.fetch("/login", {
@@ -110,8 +133,7 @@ describe("web sessions", () => {
   });
 
   it("logging out ends the session on the server: the old cookie no longer works", async () => {
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const old = c.jar.get("wego_session")!;
     const token = await c.token("/official/new");
     expect((await c.fetch("/logout", { form: { _csrf: token } })).status).toBe(303);
@@ -167,8 +189,7 @@ describe("CSRF", () => {
 
 describe("publishing through the form", () => {
   it("shows each validation error next to its field, keeps the values, then publishes", async () => {
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");
     const form = {
       _csrf: token,
@@ -195,8 +216,7 @@ describe("publishing through the form", () => {
   });
 
   it("previews Markdown sanitized, without publishing", async () => {
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");
     const res = await c.fetch("/official/preview", {
       form: { _csrf: token, markdown: "**bold** <script>alert(1)</script>" },
@@ -210,14 +230,9 @@ describe("publishing through the form", () => {
 
 describe("editing and deleting through the forms", () => {
   it("edits a local item with its values filled in, then deletes it after confirmation", async () => {
-    const created = await server.library.create(
-      { ...draftFixture("case-study.rich"), title: "Editable case" },
-      { author: "test" },
-    );
-    if (!created.ok) throw new Error("fixture did not publish");
-    const id = created.item.id;
-    const c = client();
-    await logIn(c);
+    const published = await publish({ ...draftFixture("case-study.rich"), title: "Editable case" }, "test");
+    const id = published.id;
+    const c = await loggedIn();
     const edit = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`);
     const html = await edit.text();
     expect(html).toContain('value="Editable case"');
@@ -228,19 +243,9 @@ describe("editing and deleting through the forms", () => {
     for (const m of html.matchAll(
       /<input type="(?:text|url|email|date|number)" id="[^"]+" name="([^"]+)" value="([^"]*)"/g,
     ))
-      form[m[1]!] = m[2]!
-        .replace(/&amp;/g, "&")
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">");
+      form[m[1]!] = unescapeHtml(m[2]!);
     for (const m of html.matchAll(/<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
-      form[m[1]!] = m[2]!
-        .replace(/&amp;/g, "&")
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">");
+      form[m[1]!] = unescapeHtml(m[2]!);
     for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option selected>([^<]*)<\/option>/g))
       form[m[1]!] = m[2]!;
     form["/title"] = "Edited case";
@@ -249,7 +254,7 @@ describe("editing and deleting through the forms", () => {
     const after = (await server.library.get(id))!;
     expect(after.version).toBe(2);
     expect(after.title).toBe("Edited case");
-    expect(after.document.outcomes).toEqual(created.item.document.outcomes);
+    expect(after.document.outcomes).toEqual(published.document.outcomes);
 
     // Publishing from a stale form is refused and the entered values stay.
     const stale = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, {
@@ -278,8 +283,7 @@ describe("editing and deleting through the forms", () => {
       origin: "http://busan.test",
       provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "k" },
     });
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const res = await c.fetch(`/official/edit?${new URLSearchParams({ id: peerId })}`);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("Only the city that published an item can change it.");
@@ -288,17 +292,13 @@ describe("editing and deleting through the forms", () => {
 
 describe("version history on item pages", () => {
   it("names who wrote each version only to a signed-in official", async () => {
-    const created = await server.library.create(
-      { ...draftFixture("case-study.minimal"), title: "History case" },
-      { author: "user:secret-author" },
-    );
-    if (!created.ok) throw new Error("fixture did not publish");
-    const path = new URL(created.item.id).pathname;
+    const path = new URL(
+      (await publish({ ...draftFixture("case-study.minimal"), title: "History case" }, "user:secret-author")).id,
+    ).pathname;
     const anonymous = await (await client().fetch(path)).text();
     expect(anonymous).toContain("Version 1");
     expect(anonymous).not.toContain("secret-author");
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     expect(await (await c.fetch(path)).text()).toContain("secret-author");
   });
 });
