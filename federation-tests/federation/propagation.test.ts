@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyDetachedJws } from "../../node/signing/jws.ts";
 import { poll } from "../support.ts";
-import {
-  api,
-  caseDraft,
-  createCluster,
-  heldVersion,
-  peer,
-  peerState,
-  publish,
-  type CityNode,
-  type Cluster,
-} from "./cluster.ts";
+import { api, caseDraft, heldVersion, peer, peerState, publish, type CityNode } from "./cluster.ts";
+import { fileCluster } from "./file-cluster.ts";
 
-let cluster: Cluster;
 let a: CityNode;
 let b: CityNode;
 let c: CityNode;
 
-beforeAll(async () => {
-  cluster = createCluster();
-  [a, b, c] = await Promise.all([cluster.start("aseoul"), cluster.start("busan"), cluster.start("cheongju")]);
-}, 120_000);
-afterAll(async () => {
-  await cluster.stop();
+fileCluster({
+  cities: ["aseoul", "busan", "cheongju"],
+  started: (nodes) => {
+    [a, b, c] = nodes;
+  },
 });
 
 describe("peering", () => {

@@ -1,42 +1,31 @@
 import { randomUUID } from "node:crypto";
 import { Announce, Create, Update } from "@fedify/fedify/vocab";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { poll } from "../support.ts";
-import {
-  api,
-  caseDraft,
-  createCluster,
-  heldVersion,
-  peer,
-  peerState,
-  publish,
-  type CityNode,
-  type Cluster,
-} from "./cluster.ts";
+import { api, caseDraft, heldVersion, peer, peerState, publish, type CityNode } from "./cluster.ts";
+import { fileCluster } from "./file-cluster.ts";
 import { startRoguePeer, type RoguePeer } from "./rogue-peer.ts";
 
-let cluster: Cluster;
 let a: CityNode; // an honest city
 let b: CityNode; // the receiver under test
 let rogue: RoguePeer;
 let inbox: { actor: string; inbox: string };
 
-beforeAll(async () => {
-  cluster = createCluster();
-  [a, b] = await Promise.all([cluster.start("aseoul"), cluster.start("busan")]);
-  rogue = await startRoguePeer();
-  // B follows both the honest city and the rogue (which accepts at once).
-  await peer(b, a);
-  expect((await api(b, "/api/peers", { json: { actor: rogue.actorId.href } })).status).toBe(200);
-  await poll(
-    "b to follow the rogue",
-    async () => (await peerState(b, { actor: rogue.actorId.href } as CityNode)) === "following",
-  );
-  inbox = { actor: b.actor, inbox: `${b.url}/cities/busan/inbox` };
-}, 120_000);
-afterAll(async () => {
-  await rogue?.close();
-  await cluster.stop();
+const cluster = fileCluster({
+  cities: ["aseoul", "busan"],
+  async started(nodes) {
+    [a, b] = nodes;
+    rogue = await startRoguePeer();
+    // B follows both the honest city and the rogue (which accepts at once).
+    await peer(b, a);
+    expect((await api(b, "/api/peers", { json: { actor: rogue.actorId.href } })).status).toBe(200);
+    await poll(
+      "b to follow the rogue",
+      async () => (await peerState(b, { actor: rogue.actorId.href } as CityNode)) === "following",
+    );
+    inbox = { actor: b.actor, inbox: `${b.url}/cities/busan/inbox` };
+  },
+  stopping: async () => rogue?.close(),
 });
 
 let n = 0;

@@ -1,20 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Accept, Announce, Follow } from "@fedify/fedify/vocab";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyDetachedJws } from "../../node/signing/jws.ts";
 import { poll } from "../support.ts";
-import {
-  api,
-  caseDraft,
-  createCluster,
-  followActor,
-  heldVersion,
-  peer,
-  publish,
-  type CityNode,
-  type Cluster,
-} from "../federation/cluster.ts";
+import { api, caseDraft, followActor, heldVersion, peer, publish, type CityNode } from "../federation/cluster.ts";
+import { fileCluster } from "../federation/file-cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 
 // Finding 6 (backfill without bounds) and finding 7 (deletes missed while away) of issue 8:
@@ -25,7 +16,6 @@ const OUTBOX = "/users/rogue/outbox";
 /** The node's default limit on outbox pages read in one backfill run. */
 const MAX_PAGES = 1_500;
 
-let cluster: Cluster;
 let a: CityNode; // an honest city
 let b: CityNode; // the follower under test
 let rogue: RoguePeer;
@@ -95,18 +85,18 @@ async function answersPromptly(node: CityNode): Promise<void> {
   expect(Date.now() - started).toBeLessThan(5_000);
 }
 
-beforeAll(async () => {
-  cluster = createCluster();
-  [a, b] = await Promise.all([cluster.start("aseoul"), cluster.start("busan")]);
-  rogue = await startRoguePeer();
-  rogue.route(OUTBOX, rogueOutbox);
-  await peer(b, a);
-  await followActor(b, rogue.actorId.href);
-  await poll("b's first backfill of the rogue to finish", async () => (await rogueEntry()).backfill.state === "done");
-}, 180_000);
-afterAll(async () => {
-  await rogue?.close();
-  await cluster?.stop();
+const cluster = fileCluster({
+  cities: ["aseoul", "busan"],
+  async started(nodes) {
+    [a, b] = nodes;
+    rogue = await startRoguePeer();
+    rogue.route(OUTBOX, rogueOutbox);
+    await peer(b, a);
+    await followActor(b, rogue.actorId.href);
+    await poll("b's first backfill of the rogue to finish", async () => (await rogueEntry()).backfill.state === "done");
+  },
+  timeout: 180_000,
+  stopping: async () => rogue?.close(),
 });
 
 describe("backfill bounds", () => {

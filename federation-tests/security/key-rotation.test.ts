@@ -1,26 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { importJwk, signObject, signRequest } from "@fedify/fedify";
 import { Create, Note } from "@fedify/fedify/vocab";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../node/db/orm.ts";
 import { Key } from "../../node/db/entities.ts";
 import { openPrivateJwk } from "../../node/db/key-rows.ts";
 import { poll, runWegoAsync } from "../support.ts";
-import {
-  caseDraft,
-  createCluster,
-  heldVersion,
-  peer,
-  publish,
-  type CityNode,
-  type Cluster,
-} from "../federation/cluster.ts";
+import { caseDraft, heldVersion, peer, publish, type CityNode } from "../federation/cluster.ts";
+import { fileCluster } from "../federation/file-cluster.ts";
 
 // `wego keys rotate --http` on B, B restarted: A (a follower of B) receives B's Update of
 // its actor, accepts B's next delivery under the new keys, and no longer accepts a
 // signature made with B's old keys (a key that leaked is worth nothing once rotated).
 
-let cluster: Cluster;
 let a: CityNode; // the follower
 let b: CityNode; // the city whose keys are rotated
 
@@ -81,23 +73,23 @@ let oldKeys: ActorKeys;
 let oldPem: string;
 let rotateOutput: string;
 
-beforeAll(async () => {
-  cluster = createCluster();
-  [a, b] = await Promise.all([cluster.start("alpha"), cluster.start("beta")]);
-  await peer(a, b);
-  oldKeys = await actorKeysOf(b);
-  oldPem = await publicKeyPemOf(b);
-  // The probe is sound: signed with B's key as it stands, A accepts it.
-  expect(await deliver(await probe().toJsonLd({ format: "compact" }), oldKeys.rsa)).toBe(202);
-  // A proof alone never stands in for the HTTP signature: the inbox door requires the latter.
-  expect(await deliver(await withProof(oldKeys.ed25519))).toBe(401);
-  const rotated = await runWegoAsync(["keys", "rotate", "--http", "--data", b.dataDir]);
-  expect(rotated.status, rotated.stderr).toBe(0);
-  rotateOutput = rotated.stdout;
-  await cluster.restart(b);
-}, 240_000);
-afterAll(async () => {
-  await cluster?.stop();
+fileCluster({
+  cities: ["alpha", "beta"],
+  async started(nodes, cluster) {
+    [a, b] = nodes;
+    await peer(a, b);
+    oldKeys = await actorKeysOf(b);
+    oldPem = await publicKeyPemOf(b);
+    // The probe is sound: signed with B's key as it stands, A accepts it.
+    expect(await deliver(await probe().toJsonLd({ format: "compact" }), oldKeys.rsa)).toBe(202);
+    // A proof alone never stands in for the HTTP signature: the inbox door requires the latter.
+    expect(await deliver(await withProof(oldKeys.ed25519))).toBe(401);
+    const rotated = await runWegoAsync(["keys", "rotate", "--http", "--data", b.dataDir]);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    rotateOutput = rotated.stdout;
+    await cluster.restart(b);
+  },
+  timeout: 240_000,
 });
 
 describe("wego keys rotate --http", () => {

@@ -134,6 +134,41 @@ function withConnectionOptions(command: Command, tokenNeeded: boolean): Command 
     .option("--json", "print the API's JSON answer");
 }
 
+/** A subcommand that posts its one argument, a peer's actor or a host, to `POST /api/peers/<name>`. */
+interface PeerAction {
+  readonly name: string;
+  readonly description: string;
+  /** What the output says was done. */
+  readonly verb: string;
+  /** What the argument names, and the field it is posted as. */
+  readonly field: "actor" | "host";
+}
+
+const PEER_ACTIONS: readonly PeerAction[] = [
+  { name: "approve", description: "accept a pending follow request from this actor", verb: "approved", field: "actor" },
+  { name: "reject", description: "refuse a pending follow request from this actor", verb: "rejected", field: "actor" },
+  { name: "unfollow", description: "stop following this actor", verb: "unfollowed", field: "actor" },
+  {
+    name: "resync",
+    description: "import this followed peer's whole library again",
+    verb: "resync started",
+    field: "actor",
+  },
+  {
+    name: "block",
+    description: "refuse everything from this host, stop following it, drop its items",
+    verb: "blocked",
+    field: "host",
+  },
+  { name: "unblock", description: "lift a block on this host", verb: "unblocked", field: "host" },
+];
+
+/** The argument of a {@link PeerAction}, by what it names: its name and help. */
+const ARGUMENTS: Readonly<Record<PeerAction["field"], readonly [name: string, help: string]>> = {
+  actor: ["<actor>", "the peer's actor URL, as `wego peer list --json` shows it"],
+  host: ["<host>", "host name, with :port if not the default (e.g. 127.0.0.1:8082)"],
+};
+
 /** Adds `wego peer list|follow|approve|reject|unfollow|block|unblock|resync` to the program. */
 export function registerPeerCommands(program: Command): Command {
   const peer = program
@@ -166,40 +201,20 @@ export function registerPeerCommands(program: Command): Command {
     printResult(opts, "follow requested", await api.post("/api/peers", { actor }));
   });
 
-  const actorActions: [name: string, description: string, verb: string][] = [
-    ["approve", "accept a pending follow request from this actor", "approved"],
-    ["reject", "refuse a pending follow request from this actor", "rejected"],
-    ["unfollow", "stop following this actor", "unfollowed"],
-    ["resync", "import this followed peer's whole library again", "resync started"],
-  ];
-  for (const [name, description, verb] of actorActions) {
+  for (const { name, description, verb, field } of PEER_ACTIONS) {
     withConnectionOptions(
       peer
         .command(name)
         .description(description)
-        .argument("<actor>", "the peer's actor URL, as `wego peer list --json` shows it"),
+        .argument(...ARGUMENTS[field]),
       true,
-    ).action(async (actor: string, opts: PeerOptions) => {
-      printResult(opts, verb, await peerApi(opts, name).post(`/api/peers/${name}`, { actor }));
-    });
-  }
-
-  const hostActions: [name: string, description: string, verb: string][] = [
-    ["block", "refuse everything from this host, stop following it, drop its items", "blocked"],
-    ["unblock", "lift a block on this host", "unblocked"],
-  ];
-  for (const [name, description, verb] of hostActions) {
-    withConnectionOptions(
-      peer
-        .command(name)
-        .description(description)
-        .argument("<host>", "host name, with :port if not the default (e.g. 127.0.0.1:8082)"),
-      true,
-    ).action(async (host: string, opts: PeerOptions) => {
+    ).action(async (value: string, opts: PeerOptions) => {
       const api = peerApi(opts, name);
-      if (/[/@\s]/.test(host))
-        throw new InvalidArgumentError(`expected a host name like exchange.example.org or 127.0.0.1:8082, got ${host}`);
-      printResult(opts, verb, await api.post(`/api/peers/${name}`, { host }));
+      if (field === "host" && /[/@\s]/.test(value))
+        throw new InvalidArgumentError(
+          `expected a host name like exchange.example.org or 127.0.0.1:8082, got ${value}`,
+        );
+      printResult(opts, verb, await api.post(`/api/peers/${name}`, { [field]: value }));
     });
   }
   return peer;

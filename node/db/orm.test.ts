@@ -52,6 +52,20 @@ const PLAIN_JWK = {
   d: "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
 };
 
+/** Inserts key `kid` with its private half in plain, as an older version stored it (`retiredAt` for a retired one). */
+async function insertPlainKey(orm: Orm, kid: string, retiredAt: string | null = null): Promise<void> {
+  await orm.em
+    .getKnex()("keys")
+    .insert({
+      kid,
+      purpose: "jws",
+      public_jwk: "{}",
+      private_jwk: JSON.stringify(PLAIN_JWK),
+      created_at: "2026-01-01T00:00:00Z",
+      retired_at: retiredAt,
+    });
+}
+
 describe("openDatabase()", () => {
   it("sets a pre-existing 0755 data folder to 0700 and its 0644 files to 0600, at every open", async () => {
     const dir = join(tempDir(), "data");
@@ -83,15 +97,8 @@ describe("openDatabase()", () => {
   it("seals private keys an older version stored in plain, and wipes retired ones", async () => {
     const dir = tempDir();
     const first = await open(dir);
-    const knex = first.em.getKnex();
-    const row = { purpose: "jws", public_jwk: "{}", created_at: "2026-01-01T00:00:00Z" };
-    await knex("keys").insert({ ...row, kid: "current", private_jwk: JSON.stringify(PLAIN_JWK), retired_at: null });
-    await knex("keys").insert({
-      ...row,
-      kid: "retired",
-      private_jwk: JSON.stringify(PLAIN_JWK),
-      retired_at: "2026-01-02T00:00:00Z",
-    });
+    await insertPlainKey(first, "current");
+    await insertPlainKey(first, "retired", "2026-01-02T00:00:00Z");
     await close(first);
 
     const orm = await open(dir);
@@ -109,16 +116,7 @@ describe("openDatabase()", () => {
   it("a copy of the database without its secret.key holds no usable private key", async () => {
     const dir = tempDir();
     const orm = await open(dir);
-    await orm.em
-      .getKnex()("keys")
-      .insert({
-        kid: "k",
-        purpose: "jws",
-        public_jwk: "{}",
-        private_jwk: JSON.stringify(PLAIN_JWK),
-        created_at: "2026-01-01T00:00:00Z",
-        retired_at: null,
-      });
+    await insertPlainKey(orm, "k");
     await close(await open(dir)); // seals it
     await close(orm);
     const copy = tempDir();
@@ -134,16 +132,7 @@ describe("openDatabase()", () => {
     const dir = tempDir();
     const key = "a".repeat(64);
     const orm = await open(dir, key);
-    await orm.em
-      .getKnex()("keys")
-      .insert({
-        kid: "k",
-        purpose: "jws",
-        public_jwk: "{}",
-        private_jwk: JSON.stringify(PLAIN_JWK),
-        created_at: "2026-01-01T00:00:00Z",
-        retired_at: null,
-      });
+    await insertPlainKey(orm, "k");
     await close(orm);
     await close(await open(dir, key));
     expect(existsSync(join(dir, SECRET_KEY_FILE))).toBe(false);

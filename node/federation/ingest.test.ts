@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ingestJsonObject, ingestObject } from "./ingest.ts";
-import { createTestPeer, createTestReceiver, followPeers, type TestPeer, type TestReceiver } from "./test-support.ts";
+import { createTestPeer, testReceivers } from "./test-support.ts";
 
-const open: TestReceiver[] = [];
-afterEach(async () => {
-  for (const node of open.splice(0)) await node.orm.close();
-});
-
-async function following(...peers: TestPeer[]): Promise<TestReceiver> {
-  const node = await createTestReceiver(peers);
-  open.push(node);
-  await followPeers(node, ...peers);
-  return node;
-}
+const nodes = testReceivers();
 
 describe("ingestObject()", () => {
   it("stores a signed item once, and reports a second delivery as unchanged", async () => {
-    const peer = await createTestPeer();
-    const node = await following(peer);
+    const { peer, node } = await nodes.withPeer();
     const signed = await peer.sign(peer.caseStudy("Congestion charge"));
     const id = String(signed.document.id);
     expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({
@@ -37,7 +26,7 @@ describe("ingestObject()", () => {
   it("keeps an item another followed peer relays only under its origin's signature", async () => {
     const origin = await createTestPeer("http://busan.test");
     const relay = await createTestPeer("http://incheon.test");
-    const node = await following(origin, relay);
+    const node = await nodes.following(origin, relay);
     const signed = await origin.sign(origin.caseStudy("Relayed case"));
     const outcome = await ingestObject(node.ingest, origin.object(signed), relay.actorId);
     expect(outcome.ok).toBe(true);
@@ -47,8 +36,7 @@ describe("ingestObject()", () => {
   });
 
   it("refuses an item from a blocked origin", async () => {
-    const peer = await createTestPeer();
-    const node = await following(peer);
+    const { peer, node } = await nodes.withPeer();
     await node.peers.block("busan.test");
     const signed = await peer.sign(peer.caseStudy("Blocked case"));
     expect(await ingestObject(node.ingest, peer.object(signed), peer.actorId)).toEqual({
@@ -60,8 +48,7 @@ describe("ingestObject()", () => {
 
 describe("ingestJsonObject()", () => {
   it("stores an outbox entry's object read as plain JSON, as the inbox path would", async () => {
-    const peer = await createTestPeer();
-    const node = await following(peer);
+    const { peer, node } = await nodes.withPeer();
     const signed = await peer.sign(peer.caseStudy("From the outbox"));
     const json = await peer.object(signed).toJsonLd({ format: "compact" });
     expect(await ingestJsonObject(node.ingest, json, peer.actorId)).toEqual({
@@ -73,8 +60,7 @@ describe("ingestJsonObject()", () => {
   });
 
   it("refuses an object without a signed document", async () => {
-    const peer = await createTestPeer();
-    const node = await following(peer);
+    const { peer, node } = await nodes.withPeer();
     expect(
       await ingestJsonObject(node.ingest, { id: `${peer.origin}/items/1`, type: "Article" }, peer.actorId),
     ).toEqual({ ok: false, reason: "the object carries no signed document" });

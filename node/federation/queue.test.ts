@@ -51,6 +51,18 @@ async function poll<T>(label: string, fn: () => T | Promise<T>, deadlineMs = 5_0
   }
 }
 
+/** Listens on `q` until it has handled one message (`label` names it) and deleted it; returns the messages it saw. */
+async function receiveOne(q: SqliteMessageQueue, label: string): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const ac = new AbortController();
+  const listening = q.listen((m) => void seen.push(m), { signal: ac.signal });
+  await poll(label, () => seen.length === 1);
+  await poll("the message to be deleted", async () => (await q.depth()) === 0);
+  ac.abort();
+  await listening;
+  return seen;
+}
+
 function gate(): { promise: Promise<void>; open(): void } {
   let open!: () => void;
   const promise = new Promise<void>((r) => (open = r));
@@ -309,14 +321,9 @@ describe("createSqliteMessageQueue()", () => {
     const second = await database(dir);
     const q = queueOn(second);
     expect(await q.depth()).toBe(1);
-    const seen: unknown[] = [];
-    const ac = new AbortController();
-    const listening = q.listen((m) => void seen.push(m), { signal: ac.signal });
-    await poll("the stored message", () => seen.length === 1);
-    await poll("the message to be deleted", async () => (await q.depth()) === 0);
-    ac.abort();
-    await listening;
-    expect(seen).toEqual([{ type: "fanout", activityId: "https://a.example/activities/1" }]);
+    expect(await receiveOne(q, "the stored message")).toEqual([
+      { type: "fanout", activityId: "https://a.example/activities/1" },
+    ]);
   });
 
   it("listen() redelivers a message whose handler was running when its process was killed", async () => {
@@ -354,14 +361,7 @@ describe("createSqliteMessageQueue()", () => {
     const [claimed] = await rows(db);
     expect(claimed!.locked_until).not.toBeNull();
     const q = queueOn(db, { pollIntervalMs: 20 });
-    const seen: unknown[] = [];
-    const ac = new AbortController();
-    const listening = q.listen((m) => void seen.push(m), { signal: ac.signal });
-    await poll("the redelivery", () => seen.length === 1);
-    await poll("the message to be deleted", async () => (await q.depth()) === 0);
-    ac.abort();
-    await listening;
-    expect(seen).toEqual([{ type: "outbox", inbox: "https://b.example/inbox" }]);
+    expect(await receiveOne(q, "the redelivery")).toEqual([{ type: "outbox", inbox: "https://b.example/inbox" }]);
   });
 
   it("listen() resolves when its signal aborts, after the running handlers finish", async () => {

@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import type { InboxContext } from "@fedify/fedify";
 import { fetchDocumentLoader, type RemoteDocument } from "@fedify/fedify/runtime";
 import { Article, Organization, Tombstone, type Activity, type Object as APObject } from "@fedify/fedify/vocab";
@@ -131,6 +132,53 @@ export async function followPeers(node: TestReceiver, ...peers: readonly TestPee
     await node.peers.remember({ actorId: peer.actorId.href });
     await node.peers.update(peer.actorId.href, { weFollow: "accepted" });
   }
+}
+
+/** Receivers made by {@link testReceivers}: each is closed after the test that made it. */
+export interface TestReceivers {
+  /** A receiver that can load the keys of `keysOf` (and follows no one). */
+  create(keysOf?: readonly TestPeer[]): Promise<TestReceiver>;
+  /** A receiver that follows each of `peers` (accepted) and can load their keys. */
+  following(...peers: readonly TestPeer[]): Promise<TestReceiver>;
+  /** A fresh peer city (`busan.test`) and a receiver that follows it. */
+  withPeer(): Promise<{ readonly peer: TestPeer; readonly node: TestReceiver }>;
+}
+
+/** Receivers for one test file; call it once at the file's top level (it registers the `afterEach` that closes them). */
+export function testReceivers(): TestReceivers {
+  const open: TestReceiver[] = [];
+  afterEach(async () => {
+    for (const node of open.splice(0)) await node.orm.close();
+  });
+  const create = async (keysOf: readonly TestPeer[] = []) => {
+    const node = await createTestReceiver(keysOf);
+    open.push(node);
+    return node;
+  };
+  const following = async (...peers: readonly TestPeer[]) => {
+    const node = await create(peers);
+    await followPeers(node, ...peers);
+    return node;
+  };
+  return {
+    create,
+    following,
+    async withPeer() {
+      const peer = await createTestPeer();
+      return { peer, node: await following(peer) };
+    },
+  };
+}
+
+let activities = 0;
+
+/** An activity of `Type` (Create, Update, Delete…) by `peer` about `object`, with a fresh id. */
+export function activityBy<T extends Activity>(
+  Type: new (values: { id: URL; actor: URL; object: APObject }) => T,
+  peer: TestPeer,
+  object: APObject,
+): T {
+  return new Type({ id: new URL(`${peer.actorId.href}#activities/${++activities}`), actor: peer.actorId, object });
 }
 
 /** What a handler sent through its context. */

@@ -27,6 +27,16 @@ function api(path: string, init: RequestInit & { token?: string; json?: unknown 
   return fetch(`${s.url}${path}`, { ...init, headers, body });
 }
 
+/** POSTs a raw `body` of `contentType` to /api/items as the editor (`init` for more, e.g. a streamed body's duplex). */
+function postBody(body: BodyInit, contentType = "application/json", init: RequestInit = {}) {
+  return api("/api/items", { ...init, method: "POST", token: editor, headers: { "content-type": contentType }, body });
+}
+
+/** PUTs `json` as the editor to the item at `?id=…` query `q`, with `headers` (e.g. If-Match). */
+function put(q: string, json: unknown, headers: Record<string, string> = {}) {
+  return api(`/api/items${q}`, { method: "PUT", token: editor, headers, json });
+}
+
 async function stored() {
   const em = s.orm.em.fork();
   return { items: await em.count(Item), versions: await em.count(ItemVersion) };
@@ -75,12 +85,7 @@ describe("POST /api/items", () => {
 
   it("answers 400 for malformed JSON and stores nothing", async () => {
     const before = await stored();
-    const res = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "application/json" },
-      body: '{"type": "CaseStudy",',
-    });
+    const res = await postBody('{"type": "CaseStudy",');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "request body is not valid JSON" });
     expect(await stored()).toEqual(before);
@@ -88,12 +93,7 @@ describe("POST /api/items", () => {
 
   it("answers 413 for a body over 1 MB, declared or streamed", async () => {
     const big = JSON.stringify({ ...draftFixture("case-study.minimal"), body: "x".repeat(1_100_000) });
-    const declared = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "application/json" },
-      body: big,
-    });
+    const declared = await postBody(big);
     expect(declared.status).toBe(413);
     const stream = new ReadableStream({
       start(c) {
@@ -101,23 +101,12 @@ describe("POST /api/items", () => {
         c.close();
       },
     });
-    const chunked = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "application/json" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
+    const chunked = await postBody(stream, "application/json", { duplex: "half" } as RequestInit);
     expect(chunked.status).toBe(413);
   });
 
   it("answers 415 for a body that is not JSON", async () => {
-    const res = await api("/api/items", {
-      method: "POST",
-      token: editor,
-      headers: { "content-type": "text/plain" },
-      body: "hello",
-    });
+    const res = await postBody("hello", "text/plain");
     expect(res.status).toBe(415);
   });
 
@@ -172,11 +161,7 @@ describe("POST /api/items", () => {
       changed: "[]",
       createdAt: doc.updated,
     });
-    const res = await api(`/api/items?id=${encodeURIComponent(id)}`, {
-      method: "PUT",
-      token: editor,
-      json: draftFixture("case-study.minimal"),
-    });
+    const res = await put(`?id=${encodeURIComponent(id)}`, draftFixture("case-study.minimal"));
     expect(res.status).toBe(403);
     const del = await api(`/api/items?id=${encodeURIComponent(id)}`, { method: "DELETE", token: admin });
     expect(del.status).toBe(403);
@@ -232,13 +217,9 @@ describe("PUT and DELETE /api/items", () => {
   it("PUT stores a new signed version; GET version=1 still returns the first", async () => {
     const created = await create();
     const q = `?id=${encodeURIComponent(created.id)}`;
-    const put = await api(`/api/items${q}`, {
-      method: "PUT",
-      token: editor,
-      json: { ...draftFixture("case-study.minimal"), summary: "Changed summary." },
-    });
-    expect(put.status).toBe(200);
-    const body = (await put.json()) as { document: { version: number; summary: string }; jws: string };
+    const changed = await put(q, { ...draftFixture("case-study.minimal"), summary: "Changed summary." });
+    expect(changed.status).toBe(200);
+    const body = (await changed.json()) as { document: { version: number; summary: string }; jws: string };
     expect(body.document).toMatchObject({ version: 2, summary: "Changed summary." });
     expect(body.jws).not.toBe(created.jws);
     const v1 = (await (await api(`/api/items${q}&version=1`)).json()) as { document: { version: number }; jws: string };
@@ -270,23 +251,9 @@ describe("PUT and DELETE /api/items", () => {
   it("PUT with a stale If-Match answers 412 and stores nothing", async () => {
     const created = await create();
     const q = `?id=${encodeURIComponent(created.id)}`;
-    expect(
-      (
-        await api(`/api/items${q}`, {
-          method: "PUT",
-          token: editor,
-          headers: { "if-match": '"1"' },
-          json: draftFixture("case-study.minimal"),
-        })
-      ).status,
-    ).toBe(200);
+    expect((await put(q, draftFixture("case-study.minimal"), { "if-match": '"1"' })).status).toBe(200);
     const before = await stored();
-    const stale = await api(`/api/items${q}`, {
-      method: "PUT",
-      token: editor,
-      headers: { "if-match": '"1"' },
-      json: draftFixture("case-study.minimal"),
-    });
+    const stale = await put(q, draftFixture("case-study.minimal"), { "if-match": '"1"' });
     expect(stale.status).toBe(412);
     expect(stale.headers.get("etag")).toBe('"2"');
     expect(await stored()).toEqual(before);
@@ -295,11 +262,7 @@ describe("PUT and DELETE /api/items", () => {
   it("PUT with an invalid document answers 400 and leaves the item at its version", async () => {
     const created = await create();
     const q = `?id=${encodeURIComponent(created.id)}`;
-    const res = await api(`/api/items${q}`, {
-      method: "PUT",
-      token: editor,
-      json: { ...draftFixture("case-study.minimal"), sdgs: [18] },
-    });
+    const res = await put(q, { ...draftFixture("case-study.minimal"), sdgs: [18] });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { details: { path: string }[] }).details.map((d) => d.path)).toEqual(["/sdgs/0"]);
     expect(((await (await api(`/api/items${q}`)).json()) as { version: number }).version).toBe(1);

@@ -1,32 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Peer } from "../db/entities.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { createOriginNames } from "./origin-names.ts";
+import { addPeerRow } from "./test-support.ts";
 
 let t: TestLibrary;
 
-async function addPeer(actorId: string, name: string | null, weFollow = "accepted"): Promise<void> {
-  const now = new Date().toISOString();
-  await t.orm.em.fork().insert(Peer, {
-    actorId,
-    host: new URL(actorId).host,
-    name,
-    weFollow,
-    theyFollow: "none",
-    backfillState: "idle",
-    backfillDone: 0,
-    backfillTotal: 0,
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
 beforeAll(async () => {
   t = await createTestLibrary();
-  await addPeer("http://busan.test/cities/busan", "Busan");
-  await addPeer("http://mimic.test/cities/seoul", TEST_IDENTITY.name);
-  await addPeer("http://spoof.test/cities/x", "  SEOUL\u202e\n  ");
-  await addPeer("http://quiet.test/cities/q", null);
+  await addPeerRow(t.orm, "http://busan.test/cities/busan", "Busan");
+  await addPeerRow(t.orm, "http://mimic.test/cities/seoul", TEST_IDENTITY.name);
+  await addPeerRow(t.orm, "http://spoof.test/cities/x", "  SEOUL\u202e\n  ");
+  await addPeerRow(t.orm, "http://quiet.test/cities/q", null);
 });
 afterAll(async () => t.orm.close());
 

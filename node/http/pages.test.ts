@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
-import { Peer } from "../db/entities.ts";
+import { addPeerRow, busanCaseStudy } from "./test-support.ts";
 
 let server: TestServer;
 const peerId = "http://busan.test/items/case-peer";
@@ -17,17 +17,8 @@ beforeAll(async () => {
     { author: "test" },
   );
   await library.create({ ...draftFixture("dataset.minimal"), title: "Budget lines dataset" }, { author: "test" });
-  const doc = {
-    ...draftFixture("case-study.minimal"),
-    id: peerId,
-    attributedTo: "http://busan.test/cities/busan",
-    // The peer's document claims to be this node's city: nothing may take its word for it.
-    city: "Seoul",
-    title: "Busan mobile voting kiosk",
-    published: "2026-01-01T00:00:00Z",
-    updated: "2026-01-01T00:00:00Z",
-    version: 1,
-  };
+  // The peer's document claims to be this node's city: nothing may take its word for it.
+  const doc = busanCaseStudy(peerId, { city: "Seoul", title: "Busan mobile voting kiosk" });
   const ingested = await library.ingest({
     document: doc,
     jws: "eyJhbGciOiJFZERTQSIsImtpZCI6ImJ1c2FuLWtleSJ9..c2ln",
@@ -39,19 +30,7 @@ beforeAll(async () => {
     },
   });
   expect(ingested.ok).toBe(true);
-  const now = new Date().toISOString();
-  await server.orm.em.fork().insert(Peer, {
-    actorId: "http://busan.test/cities/busan",
-    host: "busan.test",
-    name: "Busan Metropolitan City",
-    weFollow: "accepted",
-    theyFollow: "none",
-    backfillState: "idle",
-    backfillDone: 0,
-    backfillTotal: 0,
-    createdAt: now,
-    updatedAt: now,
-  });
+  await addPeerRow(server.orm, "http://busan.test/cities/busan", "Busan Metropolitan City");
   await server.search!.settled();
 });
 afterAll(async () => server.close());

@@ -4,6 +4,7 @@ import { createTestLibrary, draftFixture, startTestServer, TEST_IDENTITY, type T
 import { createApp } from "../app.ts";
 import { createLogger } from "../log.ts";
 import { upsertUser } from "../db/accounts.ts";
+import { busanCaseStudy } from "./test-support.ts";
 
 let server: TestServer;
 
@@ -48,6 +49,29 @@ function client(base?: string) {
       return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
     },
   };
+}
+
+/** An attribute or text value as a browser reads it out of the HTML. */
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
+
+/** A client logged in as editor1. */
+async function loggedIn(): Promise<ReturnType<typeof client>> {
+  const c = client();
+  await logIn(c);
+  return c;
+}
+
+/** Publishes `draft` as a local item by `author`. */
+async function publish(draft: Record<string, unknown>, author: string) {
+  const created = await server.library.create(draft, { author });
+  if (!created.ok) throw new Error("fixture did not publish");
+  return created.item;
 }
 
 async function logIn(c: ReturnType<typeof client>): Promise<Response> {
@@ -109,8 +133,7 @@ describe("web sessions", () => {
   });
 
   it("logging out ends the session on the server: the old cookie no longer works", async () => {
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const old = c.jar.get("wego_session")!;
     const token = await c.token("/official/new");
     expect((await c.fetch("/logout", { form: { _csrf: token } })).status).toBe(303);
@@ -166,8 +189,7 @@ describe("CSRF", () => {
 
 describe("publishing through the form", () => {
   it("shows each validation error next to its field, keeps the values, then publishes", async () => {
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");
     const form = {
       _csrf: token,
@@ -194,8 +216,7 @@ describe("publishing through the form", () => {
   });
 
   it("previews Markdown sanitized, without publishing", async () => {
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");
     const res = await c.fetch("/official/preview", {
       form: { _csrf: token, markdown: "**bold** <script>alert(1)</script>" },
@@ -209,14 +230,9 @@ describe("publishing through the form", () => {
 
 describe("editing and deleting through the forms", () => {
   it("edits a local item with its values filled in, then deletes it after confirmation", async () => {
-    const created = await server.library.create(
-      { ...draftFixture("case-study.rich"), title: "Editable case" },
-      { author: "test" },
-    );
-    if (!created.ok) throw new Error("fixture did not publish");
-    const id = created.item.id;
-    const c = client();
-    await logIn(c);
+    const published = await publish({ ...draftFixture("case-study.rich"), title: "Editable case" }, "test");
+    const id = published.id;
+    const c = await loggedIn();
     const edit = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`);
     const html = await edit.text();
     expect(html).toContain('value="Editable case"');
@@ -227,19 +243,9 @@ describe("editing and deleting through the forms", () => {
     for (const m of html.matchAll(
       /<input type="(?:text|url|email|date|number)" id="[^"]+" name="([^"]+)" value="([^"]*)"/g,
     ))
-      form[m[1]!] = m[2]!
-        .replace(/&amp;/g, "&")
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">");
+      form[m[1]!] = unescapeHtml(m[2]!);
     for (const m of html.matchAll(/<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
-      form[m[1]!] = m[2]!
-        .replace(/&amp;/g, "&")
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">");
+      form[m[1]!] = unescapeHtml(m[2]!);
     for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option selected>([^<]*)<\/option>/g))
       form[m[1]!] = m[2]!;
     form["/title"] = "Edited case";
@@ -248,7 +254,7 @@ describe("editing and deleting through the forms", () => {
     const after = (await server.library.get(id))!;
     expect(after.version).toBe(2);
     expect(after.title).toBe("Edited case");
-    expect(after.document.outcomes).toEqual(created.item.document.outcomes);
+    expect(after.document.outcomes).toEqual(published.document.outcomes);
 
     // Publishing from a stale form is refused and the entered values stay.
     const stale = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, {
@@ -270,23 +276,14 @@ describe("editing and deleting through the forms", () => {
 
   it("refuses to edit another city's item", async () => {
     const peerId = "http://busan.test/items/not-ours";
-    const doc = {
-      ...draftFixture("case-study.minimal"),
-      id: peerId,
-      attributedTo: "http://busan.test/cities/busan",
-      city: "Busan",
-      published: "2026-01-01T00:00:00Z",
-      updated: "2026-01-01T00:00:00Z",
-      version: 1,
-    };
+    const doc = busanCaseStudy(peerId, { city: "Busan" });
     await server.library.ingest({
       document: doc,
       jws: "h..s",
       origin: "http://busan.test",
       provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "k" },
     });
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     const res = await c.fetch(`/official/edit?${new URLSearchParams({ id: peerId })}`);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("Only the city that published an item can change it.");
@@ -295,17 +292,13 @@ describe("editing and deleting through the forms", () => {
 
 describe("version history on item pages", () => {
   it("names who wrote each version only to a signed-in official", async () => {
-    const created = await server.library.create(
-      { ...draftFixture("case-study.minimal"), title: "History case" },
-      { author: "user:secret-author" },
-    );
-    if (!created.ok) throw new Error("fixture did not publish");
-    const path = new URL(created.item.id).pathname;
+    const path = new URL(
+      (await publish({ ...draftFixture("case-study.minimal"), title: "History case" }, "user:secret-author")).id,
+    ).pathname;
     const anonymous = await (await client().fetch(path)).text();
     expect(anonymous).toContain("Version 1");
     expect(anonymous).not.toContain("secret-author");
-    const c = client();
-    await logIn(c);
+    const c = await loggedIn();
     expect(await (await c.fetch(path)).text()).toContain("secret-author");
   });
 });
@@ -327,6 +320,16 @@ async function startNode(trustProxy: boolean): Promise<{ url: string; close(): P
   };
 }
 
+/** Runs `use` with a client of a node of its own (see {@link startNode}), and closes the node after. */
+async function withNode(trustProxy: boolean, use: (c: ReturnType<typeof client>) => Promise<void>): Promise<void> {
+  const node = await startNode(trustProxy);
+  try {
+    await use(client(node.url));
+  } finally {
+    await node.close();
+  }
+}
+
 async function attempt(
   c: ReturnType<typeof client>,
   username: string,
@@ -341,10 +344,8 @@ async function attempt(
 }
 
 describe("login rate limit", () => {
-  it("limits failed logins per account, from any address: the right password is refused too once the limit is reached", async () => {
-    const node = await startNode(true);
-    try {
-      const c = client(node.url);
+  it("limits failed logins per account, from any address: the right password is refused too once the limit is reached", () =>
+    withNode(true, async (c) => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++)
         statuses.push((await attempt(c, "editor1", `guess ${i}`, `198.51.100.${i + 1}`)).status);
@@ -354,35 +355,22 @@ describe("login rate limit", () => {
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
       // Another account from another address is not held up.
       expect((await attempt(c, "someone-else", "x", "198.51.100.201")).status).toBe(401);
-    } finally {
-      await node.close();
-    }
-  });
+    }));
 
-  it("with --trust-proxy, each forwarded client has its own address limit; the proxy's last entry is the one believed", async () => {
-    const node = await startNode(true);
-    try {
-      const c = client(node.url);
+  it("with --trust-proxy, each forwarded client has its own address limit; the proxy's last entry is the one believed", () =>
+    withNode(true, async (c) => {
       for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", "203.0.113.7")).status).toBe(401);
       expect((await attempt(c, "user-next", "x", "203.0.113.7")).status).toBe(429);
       // A client cannot pick its address by sending its own X-Forwarded-For first.
       expect((await attempt(c, "user-spoof", "x", "10.9.9.9, 203.0.113.7")).status).toBe(429);
       expect((await attempt(c, "editor1", "correct horse battery", "203.0.113.8")).status).toBe(303);
-    } finally {
-      await node.close();
-    }
-  });
+    }));
 
-  it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", async () => {
-    const node = await startNode(false);
-    try {
-      const c = client(node.url);
+  it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", () =>
+    withNode(false, async (c) => {
       for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", `192.0.2.${i + 1}`)).status).toBe(401);
       expect((await attempt(c, "user-next", "x", "192.0.2.99")).status).toBe(429);
-    } finally {
-      await node.close();
-    }
-  });
+    }));
 
   it("answers 429 after ten attempts from one address", async () => {
     const c = client();

@@ -1,33 +1,41 @@
 import { describe, expect, it } from "vitest";
 import { classifyAddress, invalidRange, refuseAddress } from "./address-policy.ts";
 
+/** Expects each address of `table` to classify as the kind beside it. */
+function expectClasses(table: readonly (readonly [address: string, kind: string])[]): void {
+  for (const [address, kind] of table) expect(classifyAddress(address), address).toBe(kind);
+}
+
 describe("classifyAddress()", () => {
-  it("calls globally routable addresses public", () => {
-    expect(classifyAddress("8.8.8.8")).toBe("public");
-    expect(classifyAddress("2001:4860:4860::8888")).toBe("public");
-  });
+  it("calls globally routable addresses public", () =>
+    expectClasses([
+      ["8.8.8.8", "public"],
+      ["2001:4860:4860::8888", "public"],
+    ]));
 
-  it("sees through IPv4-mapped, NAT64 and 6to4 forms to the IPv4 address they reach", () => {
-    expect(classifyAddress("::ffff:127.0.0.1")).toBe("loopback");
-    expect(classifyAddress("::ffff:7f00:1")).toBe("loopback");
-    expect(classifyAddress("[::ffff:7f00:1]")).toBe("loopback");
-    expect(classifyAddress("::ffff:169.254.169.254")).toBe("linkLocal");
-    expect(classifyAddress("64:ff9b::7f00:1")).toBe("loopback");
-    expect(classifyAddress("64:ff9b::a9fe:a9fe")).toBe("linkLocal");
-    expect(classifyAddress("64:ff9b::808:808")).toBe("public");
-    expect(classifyAddress("2002:0a00:0001::1")).toBe("private");
-  });
+  it("sees through IPv4-mapped, NAT64 and 6to4 forms to the IPv4 address they reach", () =>
+    expectClasses([
+      ["::ffff:127.0.0.1", "loopback"],
+      ["::ffff:7f00:1", "loopback"],
+      ["[::ffff:7f00:1]", "loopback"],
+      ["::ffff:169.254.169.254", "linkLocal"],
+      ["64:ff9b::7f00:1", "loopback"],
+      ["64:ff9b::a9fe:a9fe", "linkLocal"],
+      ["64:ff9b::808:808", "public"],
+      ["2002:0a00:0001::1", "private"],
+    ]));
 
-  it("names the special ranges", () => {
-    expect(classifyAddress("10.1.2.3")).toBe("private");
-    expect(classifyAddress("100.64.0.1")).toBe("carrierGradeNat");
-    expect(classifyAddress("169.254.169.254")).toBe("linkLocal");
-    expect(classifyAddress("0.0.0.0")).toBe("unspecified");
-    expect(classifyAddress("::1")).toBe("loopback");
-    expect(classifyAddress("fd00::1")).toBe("uniqueLocal");
-    expect(classifyAddress("fe80::1%eth0")).toBe("linkLocal");
-    expect(classifyAddress("not-an-ip")).toBe("invalid");
-  });
+  it("names the special ranges", () =>
+    expectClasses([
+      ["10.1.2.3", "private"],
+      ["100.64.0.1", "carrierGradeNat"],
+      ["169.254.169.254", "linkLocal"],
+      ["0.0.0.0", "unspecified"],
+      ["::1", "loopback"],
+      ["fd00::1", "uniqueLocal"],
+      ["fe80::1%eth0", "linkLocal"],
+      ["not-an-ip", "invalid"],
+    ]));
 });
 
 describe("refuseAddress()", () => {

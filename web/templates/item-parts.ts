@@ -1,5 +1,6 @@
 // What the item page (item.ts) and its per-type sections (item-sections.ts) share, so
 // that neither imports the other.
+import type { ItemDocument } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { PageFrame } from "./layout.ts";
 
@@ -10,10 +11,11 @@ export interface LinkedItem {
   readonly type?: string;
 }
 
-/** Helpers the section renderers share. */
-export interface SectionContext {
+/** What a section renderer reads: the page frame, the document (of type `D`), its rendered Markdown and linked items. */
+export interface SectionContext<D extends ItemDocument = ItemDocument> {
   readonly frame: PageFrame;
-  readonly d: Record<string, unknown>;
+  /** The item's document, as its type's generated type. */
+  readonly d: D;
   /** Sanitized Markdown field by pointer, in the displayed language. */
   readonly markdown: (pointer: string) => SafeHtml | "";
   readonly linked: ReadonlyMap<string, LinkedItem>;

@@ -1,7 +1,9 @@
-import { storedDocument } from "../../schemas/catalogue.ts";
 import type {
+  CaseStudy,
+  Dataset,
   Duration,
   LinkRelation,
+  Pathway,
   PrerequisiteKind,
   PrerequisiteLevel,
 } from "../../node/library/documents.generated.ts";
@@ -42,21 +44,21 @@ function heading(id: string, text: string): SafeHtml {
 }
 
 function linksOf(ctx: SectionContext, rel: LinkRelation): SafeHtml | "" {
-  const links = (storedDocument(ctx.d).links ?? []).filter((l) => l.rel === rel);
+  const links = (ctx.d.links ?? []).filter((l) => l.rel === rel);
   if (links.length === 0) return "";
   return html`<ul>${links.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`;
 }
 
 function otherLinks(ctx: SectionContext, t: Strings): SafeHtml | "" {
-  const links = (storedDocument(ctx.d).links ?? []).filter((l) => l.rel === "source" || l.rel === "related");
+  const links = (ctx.d.links ?? []).filter((l) => l.rel === "source" || l.rel === "related");
   if (links.length === 0) return "";
   return html`${heading("links-h", t.links)}<ul>${links.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`;
 }
 
 /** The sections of a case study: problem, approach, body, outcomes, timeline, people, technology, links. */
-export function renderCaseSections(ctx: SectionContext): SafeHtml {
+export function renderCaseSections(ctx: SectionContext<CaseStudy>): SafeHtml {
   const { t, locale } = ctx.frame;
-  const d = storedDocument(ctx.d, "CaseStudy");
+  const { d } = ctx;
   const outcomes = d.outcomes ?? [];
   const timeline = d.timeline ?? [];
   const stakeholders = d.stakeholders ?? [];
@@ -131,9 +133,9 @@ function durationText(d: Duration | undefined, t: Strings): string {
 }
 
 /** The sections of a pathway: the case it adopts, prerequisites by kind, phases, challenges, costs, readiness. */
-export function renderPathwaySections(ctx: SectionContext): SafeHtml {
+export function renderPathwaySections(ctx: SectionContext<Pathway>): SafeHtml {
   const { t, locale } = ctx.frame;
-  const d = storedDocument(ctx.d, "Pathway");
+  const { d } = ctx;
   const prerequisites = d.prerequisites ?? [];
   const kinds = [...new Set([...PREREQUISITE_KINDS, ...prerequisites.map((p) => p.kind)])].filter((k) =>
     prerequisites.some((p) => p.kind === k),
@@ -208,9 +210,9 @@ ${otherLinks(ctx, t)}`;
 }
 
 /** The sections of a dataset: DCAT metadata, distributions with download links, related cases. */
-export function renderDatasetSections(ctx: SectionContext): SafeHtml {
+export function renderDatasetSections(ctx: SectionContext<Dataset>): SafeHtml {
   const { t } = ctx.frame;
-  const d = storedDocument(ctx.d, "Dataset");
+  const { d } = ctx;
   const { publisher, temporal, contactPoint } = d;
   const distributions = d.distributions;
   const related = d.relatedCases ?? [];

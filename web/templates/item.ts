@@ -1,10 +1,12 @@
+import { storedDocument } from "../../schemas/catalogue.ts";
+import type { ItemDocument } from "../../node/library/documents.generated.ts";
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
-import { fact, str, strings, type LinkedItem, type SectionContext } from "./item-parts.ts";
+import { fact, str, strings, type LinkedItem } from "./item-parts.ts";
 
 /** What the item page needs. */
 export interface ItemView {
@@ -28,9 +30,10 @@ export interface ItemView {
 /** Renders the page of one item: content in the reader's language where translated, and its provenance. */
 export function renderItemPage(frame: PageFrame, view: ItemView): string {
   const { t, locale } = frame;
-  const d = view.document;
+  // Every field optional: a deleted item's document is its Tombstone, which has no content fields.
+  const d = view.document as Partial<ItemDocument>;
   const language = str(d.language) ?? "en";
-  const translation = (d.translations as Record<string, Record<string, unknown>> | undefined)?.[locale];
+  const translation = d.translations?.[locale];
   const translated = !view.original && language !== locale && translation !== undefined;
   const title = (translated ? str(translation.title) : undefined) ?? str(d.title) ?? view.id;
   const summary = (translated ? str(translation.summary) : undefined) ?? str(d.summary) ?? "";
@@ -44,14 +47,16 @@ export function renderItemPage(frame: PageFrame, view: ItemView): string {
       ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>`
       : "";
   };
-  const ctx: SectionContext = { frame, d, markdown, linked: view.linked };
-  const sections =
-    view.type === "CaseStudy"
-      ? renderCaseSections(ctx)
+  const parts = { frame, markdown, linked: view.linked };
+  // A live item's document is one of its type (the sections are not shown for a deleted one).
+  const sections = view.deleted
+    ? ""
+    : view.type === "CaseStudy"
+      ? renderCaseSections({ ...parts, d: storedDocument(view.document, "CaseStudy") })
       : view.type === "Pathway"
-        ? renderPathwaySections(ctx)
+        ? renderPathwaySections({ ...parts, d: storedDocument(view.document, "Pathway") })
         : view.type === "Dataset"
-          ? renderDatasetSections(ctx)
+          ? renderDatasetSections({ ...parts, d: storedDocument(view.document, "Dataset") })
           : markdown("/body");
   const contentLang = translated ? locale : language;
   const body = view.deleted

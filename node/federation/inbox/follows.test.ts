@@ -1,28 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Accept, Follow, Reject } from "@fedify/fedify/vocab";
 import type { Context } from "@fedify/fedify";
 import { PUBLIC_ONLY } from "../../net/address-policy.ts";
 import { createOutbound } from "../../net/outbound.ts";
 import type { BackfillMode, BackfillTrigger } from "../backfill.ts";
 import { createPeering } from "../peering.ts";
+import type { PeerStore } from "../peers.ts";
 import { onFollowAccepted, onFollowed, type FollowHandlerDeps } from "./follows.ts";
-import {
-  createInboxContext,
-  createTestPeer,
-  createTestReceiver,
-  type TestPeer,
-  type TestReceiver,
-} from "../test-support.ts";
+import { createInboxContext, createTestPeer, testReceivers, type TestPeer } from "../test-support.ts";
 
-const open: TestReceiver[] = [];
-afterEach(async () => {
-  for (const node of open.splice(0)) await node.orm.close();
-});
+const nodes = testReceivers();
 
-/** The follow handlers' deps over a fresh node, with a backfill that records what it was asked to start. */
+/** A peer city, and the follow handlers' deps over a fresh node with a backfill that records what it was asked to start. */
 async function setUp(options: { manuallyApprovesFollowers?: boolean; allowlist?: string[] } = {}) {
-  const node = await createTestReceiver();
-  open.push(node);
+  const node = await nodes.create();
   const started: { peerId: string; mode: BackfillMode; trigger: BackfillTrigger }[] = [];
   const backfill = {
     start: (_ctx: Context<void>, peerId: string, mode: BackfillMode, trigger: BackfillTrigger) =>
@@ -45,7 +36,7 @@ async function setUp(options: { manuallyApprovesFollowers?: boolean; allowlist?:
     peering,
     backfill,
   };
-  return { node, deps, started };
+  return { node, deps, started, peer: await createTestPeer() };
 }
 
 /** A Follow of the test node's city by `peer`, and a context that can fetch the peer's actor. */
@@ -61,8 +52,7 @@ async function followBy(peer: TestPeer) {
 
 describe("onFollowed()", () => {
   it("records a follow request as pending when an admin approves followers", async () => {
-    const { node, deps } = await setUp();
-    const peer = await createTestPeer();
+    const { node, deps, peer } = await setUp();
     const { follow, ctx, sent } = await followBy(peer);
     await onFollowed(deps, ctx, follow);
     const row = await node.peers.get(peer.actorId.href);
@@ -73,8 +63,7 @@ describe("onFollowed()", () => {
   });
 
   it("accepts at once when followers are not moderated", async () => {
-    const { node, deps } = await setUp({ manuallyApprovesFollowers: false });
-    const peer = await createTestPeer();
+    const { node, deps, peer } = await setUp({ manuallyApprovesFollowers: false });
     const { follow, ctx, sent } = await followBy(peer);
     await onFollowed(deps, ctx, follow);
     expect((await node.peers.get(peer.actorId.href))?.theyFollow).toBe("accepted");
@@ -84,8 +73,7 @@ describe("onFollowed()", () => {
   });
 
   it("answers a host off the allowlist with a Reject and records nothing", async () => {
-    const { node, deps } = await setUp({ allowlist: ["incheon.test"] });
-    const peer = await createTestPeer();
+    const { node, deps, peer } = await setUp({ allowlist: ["incheon.test"] });
     const { follow, ctx, sent } = await followBy(peer);
     await onFollowed(deps, ctx, follow);
     expect(await node.peers.get(peer.actorId.href)).toBeNull();
@@ -93,8 +81,7 @@ describe("onFollowed()", () => {
   });
 
   it("ignores a Follow addressed to another actor", async () => {
-    const { node, deps } = await setUp();
-    const peer = await createTestPeer();
+    const { node, deps, peer } = await setUp();
     const { ctx, sent } = await followBy(peer);
     await onFollowed(
       deps,
@@ -110,47 +97,39 @@ describe("onFollowed()", () => {
   });
 });
 
+/** `node` has sent `peer` its Follow `#follows/1` and awaits the answer. */
+async function awaitingAccept(node: { readonly peers: PeerStore }, peer: TestPeer, outbox?: string): Promise<void> {
+  await node.peers.remember({ actorId: peer.actorId.href, ...(outbox ? { outbox } : {}) });
+  await node.peers.update(peer.actorId.href, {
+    weFollow: "requested",
+    ourFollowId: "http://seoul.test/cities/seoul#follows/1",
+  });
+}
+
+/** `peer` answers with its Accept `#accepts/{n}` of the follow `followId`. */
+async function accept(deps: FollowHandlerDeps, peer: TestPeer, n: number, followId: string): Promise<void> {
+  const { ctx } = createInboxContext();
+  const object = new URL(followId);
+  await onFollowAccepted(
+    deps,
+    ctx,
+    new Accept({ id: new URL(`${peer.actorId.href}#accepts/${n}`), actor: peer.actorId, object }),
+  );
+}
+
 describe("onFollowAccepted()", () => {
   it("marks our follow accepted and starts a full import of the peer's library", async () => {
-    const { node, deps, started } = await setUp();
-    const peer = await createTestPeer();
-    await node.peers.remember({ actorId: peer.actorId.href, outbox: `${peer.actorId.href}/outbox` });
-    await node.peers.update(peer.actorId.href, {
-      weFollow: "requested",
-      ourFollowId: "http://seoul.test/cities/seoul#follows/1",
-    });
-    const { ctx } = createInboxContext();
-    await onFollowAccepted(
-      deps,
-      ctx,
-      new Accept({
-        id: new URL(`${peer.actorId.href}#accepts/1`),
-        actor: peer.actorId,
-        object: new URL("http://seoul.test/cities/seoul#follows/1"),
-      }),
-    );
+    const { node, deps, started, peer } = await setUp();
+    await awaitingAccept(node, peer, `${peer.actorId.href}/outbox`);
+    await accept(deps, peer, 1, "http://seoul.test/cities/seoul#follows/1");
     expect((await node.peers.get(peer.actorId.href))?.weFollow).toBe("accepted");
     expect(started).toEqual([{ peerId: peer.actorId.href, mode: "full", trigger: "peer" }]);
   });
 
   it("ignores an Accept of a follow this node did not send", async () => {
-    const { node, deps, started } = await setUp();
-    const peer = await createTestPeer();
-    await node.peers.remember({ actorId: peer.actorId.href });
-    await node.peers.update(peer.actorId.href, {
-      weFollow: "requested",
-      ourFollowId: "http://seoul.test/cities/seoul#follows/1",
-    });
-    const { ctx } = createInboxContext();
-    await onFollowAccepted(
-      deps,
-      ctx,
-      new Accept({
-        id: new URL(`${peer.actorId.href}#accepts/9`),
-        actor: peer.actorId,
-        object: new URL("http://seoul.test/cities/seoul#follows/other"),
-      }),
-    );
+    const { node, deps, started, peer } = await setUp();
+    await awaitingAccept(node, peer);
+    await accept(deps, peer, 9, "http://seoul.test/cities/seoul#follows/other");
     expect((await node.peers.get(peer.actorId.href))?.weFollow).toBe("requested");
     expect(started).toEqual([]);
   });
