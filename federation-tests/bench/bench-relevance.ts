@@ -26,9 +26,9 @@
  *   BENCH_WORST=10   how many of the worst queries (lowest nDCG@10) to list.
  *   BENCH_VERBOSE=1  print every query's score and first five results.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { spawnNodeProcess, type NodeProcess } from "../../node/cli/supervisor.ts";
 import { freePort, poll, removeDir, ROOT, tempDir } from "../support.ts";
 import {
   isJudged,
@@ -46,13 +46,11 @@ const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE
 const WORST = Number(process.env.BENCH_WORST ?? 10);
 const VERBOSE = process.env.BENCH_VERBOSE === "1";
 
-/** A checkout's node, running. */
+/** A checkout's node, running, and the folder of its data and seeds. */
 interface SeededNode {
+  readonly process: NodeProcess;
   readonly url: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
   readonly dir: string;
-  output(): string;
 }
 
 /** Copies every city's seed documents of `checkout` into one `seeds/seoul/` under `dir`. */
@@ -77,31 +75,16 @@ function mergeSeeds(checkout: string, dir: string): string {
 /** Starts `wego serve` from `checkout` holding all its cities' seeds; resolves once its index is complete. */
 async function startSeededNode(checkout: string): Promise<SeededNode> {
   const dir = tempDir("relevance");
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const args = [
-    "serve",
-    "--port",
-    String(port),
-    "--host",
-    "127.0.0.1",
-    "--origin",
-    url,
-    "--data",
-    join(dir, "data"),
-    "--city",
-    "seoul",
-  ];
-  const child = spawn(process.execPath, [join(checkout, "bin", "wego.js"), ...args], {
+  const process_ = spawnNodeProcess({
+    port: await freePort(),
+    dataDir: join(dir, "data"),
+    args: ["--city", "seoul"],
+    bin: join(checkout, "bin", "wego.js"),
     cwd: checkout,
-    env: { ...process.env, WEGO_SEEDS_DIR: mergeSeeds(checkout, dir), WEGO_SEED: "true", WEGO_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { WEGO_SEEDS_DIR: mergeSeeds(checkout, dir), WEGO_SEED: "true", WEGO_LOG_LEVEL: "warn" },
   });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const node: SeededNode = { url, child, exited, dir, output: () => out };
+  const node: SeededNode = { process: process_, url: process_.url, dir };
+  const { url } = node;
   const ready = poll(
     `${url} to index its seeds`,
     async () => {
@@ -113,8 +96,8 @@ async function startSeededNode(checkout: string): Promise<SeededNode> {
     180_000,
     200,
   );
-  const died = exited.then(() => {
-    throw new Error(`the node of ${checkout} exited before serving:\n${out}`);
+  const died = process_.exited.then(() => {
+    throw new Error(`the node of ${checkout} exited before serving:\n${process_.output()}`);
   });
   try {
     await Promise.race([ready, died]);
@@ -126,10 +109,7 @@ async function startSeededNode(checkout: string): Promise<SeededNode> {
 }
 
 async function stopNode(node: SeededNode): Promise<void> {
-  if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGTERM");
-  const timer = setTimeout(() => node.child.kill("SIGKILL"), 10_000);
-  await node.exited;
-  clearTimeout(timer);
+  await node.process.stop(10_000);
   removeDir(node.dir);
 }
 

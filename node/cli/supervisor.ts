@@ -43,6 +43,10 @@ export interface NodeProcessOptions {
   readonly args?: readonly string[];
   /** Working folder of the process (default this process's). */
   readonly cwd?: string;
+  /** The `wego` script to run (default this checkout's `bin/wego.js`): another checkout's, to compare. */
+  readonly bin?: string;
+  /** Environment variables added to this process's. */
+  readonly env?: Readonly<Record<string, string>>;
   /** How much of the process's output {@link NodeProcess.output} keeps, in characters, the latest (default all). */
   readonly outputLimit?: number;
   /** Called with each chunk the process prints (stdout and stderr). */
@@ -75,7 +79,7 @@ export function spawnNodeProcess(options: NodeProcessOptions): NodeProcess {
   const { port, dataDir } = options;
   const url = `http://127.0.0.1:${port}`;
   const args = [
-    WEGO_BIN,
+    options.bin ?? WEGO_BIN,
     "serve",
     "--port",
     String(port),
@@ -89,7 +93,11 @@ export function spawnNodeProcess(options: NodeProcessOptions): NodeProcess {
     "127.0.0.1",
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : undefined,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const limit = options.outputLimit ?? Infinity;
   let out = "";
   const collect = (chunk: Buffer) => {

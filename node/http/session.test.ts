@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AddressInfo } from "node:net";
-import { createTestLibrary, draftFixture, startTestServer, TEST_IDENTITY, type TestServer } from "../test-support.ts";
+import {
+  createTestLibrary,
+  draftFixture,
+  startTestServer,
+  TEST_IDENTITY,
+  webClient,
+  type TestServer,
+  type WebClient,
+} from "../test-support.ts";
 import { createApp } from "../app.ts";
 import { createLogger } from "../log.ts";
 import { upsertUser } from "../db/accounts.ts";
@@ -14,42 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-/** A browser-like client: keeps cookies, never follows redirects. */
-function client(base?: string) {
-  const jar = new Map<string, string>();
-  return {
-    jar,
-    async fetch(
-      path: string,
-      init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
-    ) {
-      const headers: Record<string, string> = { accept: "text/html", ...init.headers };
-      if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-      let body: string | undefined;
-      if (init.form) {
-        body = new URLSearchParams(init.form).toString();
-        headers["content-type"] = "application/x-www-form-urlencoded";
-      }
-      const res = await fetch((base ?? server.url) + path, {
-        method: init.method ?? (body ? "POST" : "GET"),
-        headers,
-        body,
-        redirect: "manual",
-      });
-      for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(";");
-        const [k, v] = pair!.split("=");
-        if (v) jar.set(k!, v);
-        else jar.delete(k!);
-      }
-      return res;
-    },
-    async token(path: string): Promise<string> {
-      const html = await (await this.fetch(path)).text();
-      return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-    },
-  };
-}
+/** A browser-like client of this file's server (or of `base`). */
+const client = (base?: string): WebClient => webClient(base ?? server.url);
 
 /** An attribute or text value as a browser reads it out of the HTML. */
 const unescapeHtml = (text: string) =>
