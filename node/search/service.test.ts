@@ -101,6 +101,23 @@ async function publish(
   return ids;
 }
 
+/** A fresh library with `drafts` published, and a settled in-memory search service over it. */
+async function openIndexed(
+  drafts: Record<string, Record<string, unknown>>,
+): Promise<{ t: TestLibrary; search: SearchService; ids: Record<string, string> }> {
+  const t = await createTestLibrary();
+  const ids = await publish(t, drafts);
+  const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
+  await search.settled();
+  return { t, search, ids };
+}
+
+/** Closes what {@link openIndexed} opened (either may be missing when opening failed). */
+async function closeIndexed(t: TestLibrary | undefined, search: SearchService | undefined): Promise<void> {
+  await search?.close();
+  await t?.orm.close();
+}
+
 describe("search service over a small corpus", () => {
   let t: TestLibrary;
   let search: SearchService;
@@ -108,16 +125,8 @@ describe("search service over a small corpus", () => {
   const find = async (query: SearchQuery) => search.search(query);
   const idsOf = async (query: SearchQuery) => (await find(query)).results.map((r) => r.id);
 
-  beforeAll(async () => {
-    t = await createTestLibrary();
-    ids = await publish(t, CORPUS);
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
-    await search.settled();
-  });
-  afterAll(async () => {
-    await search?.close();
-    await t?.orm.close();
-  });
+  beforeAll(async () => void ({ t, search, ids } = await openIndexed(CORPUS)));
+  afterAll(() => closeIndexed(t, search));
 
   it("search() ranks a title match above a body match", async () => {
     const { results } = await find({ q: "flood" });
@@ -242,19 +251,10 @@ describe("search service under changes", () => {
   let ids: Record<string, string>;
 
   beforeAll(async () => {
-    t = await createTestLibrary();
-    ids = await publish(t, {
-      floodTitle: CORPUS.floodTitle!,
-      floodBody: CORPUS.floodBody!,
-      saoPaulo: CORPUS.saoPaulo!,
-    });
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
-    await search.settled();
+    const { floodTitle, floodBody, saoPaulo } = CORPUS;
+    ({ t, search, ids } = await openIndexed({ floodTitle: floodTitle!, floodBody: floodBody!, saoPaulo: saoPaulo! }));
   });
-  afterAll(async () => {
-    await search?.close();
-    await t?.orm.close();
-  });
+  afterAll(() => closeIndexed(t, search));
 
   it("search() shows an update and a new item once settled, through a delta segment", async () => {
     const updated = await t.library.update(
