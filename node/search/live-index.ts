@@ -144,7 +144,7 @@ export class LiveIndex {
     for (const change of changes) {
       if (change.kind === "deleted") this.noteRemoved(change.id);
       else if (change.item.deleted || !change.item.verified) this.noteRemoved(change.item.id);
-      else this.noteStored(workerRowOf(change.item));
+      else this.noteStored(workerRowOf(change.item, change.item.document));
     }
     this.prune();
     this.scheduleFlush();
