@@ -21,12 +21,11 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import lunr from "lunr";
 import MiniSearch from "minisearch";
-import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../../node/test-support.ts";
-import type { ItemRow, ItemVersionRow } from "../../node/db/entities.ts";
-import { insertItemRows, insertVersionRows } from "../../node/db/item-store.ts";
+import { createTestLibrary, TEST_IDENTITY } from "../../node/test-support.ts";
 import { createSearchService } from "../../node/search/service.ts";
 import { FIELDS, FIELD_NAMES, toIndexDoc } from "../../node/search/documents.ts";
 import { createRandom, generateCorpus, generateDraft } from "./corpus.ts";
+import { loadCorpus } from "./load-corpus.ts";
 import { fmt, percentile, printTable } from "./stats.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
@@ -116,59 +115,6 @@ interface EngineResult {
   hits: Record<Kind, number>;
   rssMb: number;
   notes: Record<string, number | string>;
-}
-
-/** Loads the corpus straight into the store (publishing cost is bench:library's subject). */
-async function loadCorpus(t: TestLibrary, size: number): Promise<void> {
-  const stamp = "2026-01-01T00:00:00.000Z";
-  // Generated batch by batch: the bench's RSS should be the node's, not the corpus's.
-  for (let i = 0; i < size; i += 500) {
-    const items: ItemRow[] = [];
-    const versions: ItemVersionRow[] = [];
-    Array.from({ length: Math.min(500, size - i) }, (_, k) => generateDraft(i + k)).forEach((draft, k) => {
-      const n = i + k;
-      // Every third item is a peer's: the index holds the network's library, not only ours.
-      const origin = n % 3 === 2 ? "https://busan.bench.example" : TEST_IDENTITY.origin;
-      const updated = new Date(Date.parse(stamp) + n * 1000).toISOString();
-      const document = {
-        id: `${origin}/items/bench-${n}`,
-        attributedTo: `${origin}/cities/x`,
-        published: stamp,
-        updated,
-        version: 1,
-        ...draft,
-      };
-      items.push({
-        id: document.id,
-        type: draft.type as string,
-        origin,
-        local: origin === TEST_IDENTITY.origin,
-        version: 1,
-        title: draft.title as string,
-        city: draft.city as string,
-        language: "en",
-        published: stamp,
-        updated,
-        deleted: false,
-        verified: true,
-        createdAt: stamp,
-      });
-      versions.push({
-        itemId: document.id,
-        version: 1,
-        document: JSON.stringify(document),
-        jws: "bench..unsigned",
-        html: "{}",
-        author: "bench",
-        changed: "[]",
-        createdAt: stamp,
-      });
-    });
-    await t.orm.em.fork().transactional(async (em) => {
-      await insertItemRows(em, items);
-      await insertVersionRows(em, versions);
-    });
-  }
 }
 
 async function runOurs(size: number): Promise<EngineResult> {

@@ -15,12 +15,10 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import type { Middleware } from "koa";
 import { createTestLibrary, TEST_IDENTITY } from "../../node/test-support.ts";
-import type { ItemRow, ItemVersionRow } from "../../node/db/entities.ts";
-import { insertItemRows, insertVersionRows } from "../../node/db/item-store.ts";
 import { createSearchService } from "../../node/search/service.ts";
 import { createApp } from "../../node/app.ts";
 import { createLogger } from "../../node/log.ts";
-import { generateCorpus } from "../bench/corpus.ts";
+import { loadCorpus } from "../bench/load-corpus.ts";
 import { fmt, percentile, printTable } from "../bench/stats.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
@@ -37,55 +35,7 @@ async function serve(): Promise<void> {
   const dataDir = join(dir, "data");
   const t = await createTestLibrary(TEST_IDENTITY, dataDir);
   await t.keys.current();
-  const corpus = generateCorpus(ITEMS);
-  const stamp = "2026-01-01T00:00:00.000Z";
-  for (let i = 0; i < corpus.length; i += 500) {
-    const items: ItemRow[] = [];
-    const versions: ItemVersionRow[] = [];
-    corpus.slice(i, i + 500).forEach((draft, k) => {
-      const n = i + k;
-      // A third of the items are a peer's: the page shows the network's library.
-      const origin = n % 3 === 2 ? "https://busan.bench.example" : TEST_IDENTITY.origin;
-      const updated = new Date(Date.parse(stamp) + n * 1000).toISOString();
-      const document = {
-        id: `${origin}/items/bench-${n}`,
-        attributedTo: `${origin}/cities/x`,
-        published: stamp,
-        updated,
-        version: 1,
-        ...draft,
-      };
-      items.push({
-        id: document.id,
-        type: draft.type as string,
-        origin,
-        local: origin === TEST_IDENTITY.origin,
-        version: 1,
-        title: draft.title as string,
-        city: draft.city as string,
-        language: "en",
-        published: stamp,
-        updated,
-        deleted: false,
-        verified: true,
-        createdAt: stamp,
-      });
-      versions.push({
-        itemId: document.id,
-        version: 1,
-        document: JSON.stringify(document),
-        jws: "bench..unsigned",
-        html: "{}",
-        author: "bench",
-        changed: "[]",
-        createdAt: stamp,
-      });
-    });
-    await t.orm.em.fork().transactional(async (em) => {
-      await insertItemRows(em, items);
-      await insertVersionRows(em, versions);
-    });
-  }
+  await loadCorpus(t, ITEMS);
   const search = await createSearchService({ orm: t.orm, library: t.library, dataDir });
   await search.settled();
   const app = createApp({ ...t, search, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });

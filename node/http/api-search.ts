@@ -1,6 +1,7 @@
 import Router from "@koa/router";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
+import { passageHtml } from "../../web/templates/snippet.ts";
 import { HttpError } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
 
@@ -28,7 +29,7 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
       ]);
     }
     try {
-      ctx.body = await deps.search.search({
+      const response = await deps.search.search({
         q,
         type,
         city: oneParam(ctx, "city"),
@@ -38,6 +39,13 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
         limit: intParam(ctx, "limit", 1, MAX_LIMIT) ?? 20,
         offset: intParam(ctx, "offset", 0, 100_000),
       });
+      // The passage goes out as `snippet`, escaped HTML with `<mark>`: the API's contract.
+      ctx.body = {
+        ...response,
+        results: response.results.map(({ passage, ...result }) =>
+          passage === undefined ? result : { ...result, snippet: passageHtml(passage) },
+        ),
+      };
     } catch (error) {
       if (error instanceof QueryError && error.reason === "syntax") {
         throw new HttpError(400, "the search query cannot be parsed", [

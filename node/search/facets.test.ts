@@ -1,32 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { toIndexDoc, type ItemHead } from "./documents.ts";
+import { toIndexDoc } from "./documents.ts";
 import { Facets } from "./facets.ts";
-import { Segment, SegmentBuilder } from "./segment.ts";
-
-function head(i: number, city: string, document: Record<string, unknown>): ItemHead {
-  return {
-    id: `https://x.test/items/${i}`,
-    type: "CaseStudy",
-    origin: "https://x.test",
-    local: true,
-    verified: true,
-    city,
-    updated: "2026-01-01T00:00:00Z",
-    published: "2026-01-01T00:00:00Z",
-    document,
-  };
-}
+import type { Segment } from "./segment.ts";
+import { segmentOf, testHead } from "./test-fixtures.ts";
 
 /** Three items: two in Seoul (English), one in São Paulo (Portuguese). */
 function segment(): Segment {
-  const builder = new SegmentBuilder();
   const items = [
-    head(0, "Seoul", { title: "Flood sensors", language: "en", tags: ["sensors"], startYear: 2015 }),
-    head(1, "São Paulo", { title: "Participatory budgeting", language: "pt-BR", tags: ["budget"], startYear: 2012 }),
-    head(2, "Seoul", { title: "Budget assemblies", language: "en", tags: ["budget"], startYear: 2012 }),
+    testHead(0, { title: "Flood sensors", language: "en", tags: ["sensors"], startYear: 2015 }, "Seoul"),
+    testHead(
+      1,
+      { title: "Participatory budgeting", language: "pt-BR", tags: ["budget"], startYear: 2012 },
+      "São Paulo",
+    ),
+    testHead(2, { title: "Budget assemblies", language: "en", tags: ["budget"], startYear: 2012 }, "Seoul"),
   ];
-  for (const item of items) builder.add(toIndexDoc(item));
-  return new Segment(builder.build());
+  return segmentOf(items.map(toIndexDoc));
 }
 
 describe("Facets", () => {

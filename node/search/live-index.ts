@@ -2,6 +2,7 @@ import type { LibraryChange } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import { baseFileOf, readBaseFile, removeFormerBases } from "./base-file.ts";
 import { IndexWorkers } from "./index-worker-client.ts";
+import { LiveDocs, type Pointer } from "./live-docs.ts";
 import { Segment } from "./segment.ts";
 import { workerRowOf, type WorkerRow } from "./worker-protocol.ts";
 
@@ -37,12 +38,6 @@ export interface LiveIndexOptions {
   readonly onNewBase?: () => void;
 }
 
-/** Where an item's current version sits: a document of a segment. */
-export interface Pointer {
-  readonly seg: Segment;
-  readonly doc: number;
-}
-
 /** Counters of the index, for tests and the benchmark. */
 export interface IndexStats {
   /** Documents in the base (current or superseded). */
@@ -65,8 +60,8 @@ export interface IndexStats {
  * The segments a query runs on, and which document of them is each item's current version.
  * A base (built from the database in pieces, saved to disk) plus delta segments built from
  * the changes it is told of; compaction folds the deltas into a new base. Builds run in
- * worker threads, never on the event loop. Each change gets a generation: a build's result
- * only applies to an item whose latest change it contains.
+ * worker threads, never on the event loop; this class schedules them (flush, compaction,
+ * start-up and catch-up) and {@link LiveDocs} keeps which version is current.
  */
 export class LiveIndex {
   private readonly source: IndexSource;
@@ -82,12 +77,7 @@ export class LiveIndex {
   /** The base's pieces: built together by one compaction, saved together. */
   private base: Segment[] = [];
   private baseSeq = 0;
-  private segs: Segment[] = [];
-  private readonly current = new Map<string, Pointer>();
-  /** Generation of the last change seen per item: a build result only applies if still the latest. */
-  private readonly lastGen = new Map<string, number>();
-  private gen = 0;
-  private readonly pending = new Map<string, { row: WorkerRow; gen: number }>();
+  private readonly docs = new LiveDocs();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
@@ -110,18 +100,17 @@ export class LiveIndex {
 
   /** Every segment holding a current document (base pieces first); changes between queries. */
   get segments(): readonly Segment[] {
-    return this.segs;
+    return this.docs.segments;
   }
 
   /** Whether document `doc` of `seg` is its item's current version. */
   isCurrent(seg: Segment, doc: number): boolean {
-    const ptr = this.current.get(seg.data.metas[doc]!.id);
-    return ptr?.seg === seg && ptr.doc === doc;
+    return this.docs.isCurrent(seg, doc);
   }
 
   /** Where every searchable item's current version sits. */
   live(): IterableIterator<Pointer> {
-    return this.current.values();
+    return this.docs.live();
   }
 
   /** Loads the saved base (and catches up with changes written since) or builds one; call once. */
@@ -142,11 +131,10 @@ export class LiveIndex {
   apply(changes: readonly LibraryChange[]): void {
     if (this.closed) return;
     for (const change of changes) {
-      if (change.kind === "deleted") this.noteRemoved(change.id);
-      else if (change.item.deleted || !change.item.verified) this.noteRemoved(change.item.id);
-      else this.noteStored(workerRowOf(change.item));
+      if (change.kind === "deleted") this.docs.noteRemoved(change.id);
+      else if (change.item.deleted || !change.item.verified) this.docs.noteRemoved(change.item.id);
+      else this.docs.noteStored(workerRowOf(change.item, change.item.document));
     }
-    this.prune();
     this.scheduleFlush();
   }
 
@@ -158,7 +146,7 @@ export class LiveIndex {
         this.flush();
       }
       const waits = [this.starting, this.flushing, this.compacting].filter((p): p is Promise<void> => p !== undefined);
-      if (waits.length === 0 && this.pending.size === 0) return;
+      if (waits.length === 0 && this.docs.pendingCount === 0) return;
       if (waits.length === 0) this.flush();
       await Promise.all(waits);
     }
@@ -172,13 +160,13 @@ export class LiveIndex {
 
   /** Counters, for tests and the benchmark. */
   stats(): IndexStats {
-    const { docs, segs } = this.deltaSize();
+    const { docs, segs } = this.docs.deltaSize(this.base);
     return {
       baseDocs: this.base.reduce((n, s) => n + s.size, 0),
       baseSegments: this.base.length,
       deltaSegments: segs,
       deltaDocs: docs,
-      liveItems: this.current.size,
+      liveItems: this.docs.size,
       baseSeq: this.baseSeq,
       loadedFromDisk: this.loadedFromDisk,
       compactions: this.compactions,
@@ -194,51 +182,21 @@ export class LiveIndex {
     await this.workers.close();
   }
 
-  private point(id: string, to: Pointer | undefined): void {
-    const old = this.current.get(id);
-    if (old) old.seg.live--;
-    if (to) {
-      to.seg.live++;
-      this.current.set(id, to);
-    } else this.current.delete(id);
-  }
-
-  private prune(): void {
-    this.segs = this.segs.filter((s) => s.live > 0);
-  }
-
-  private noteStored(row: WorkerRow): void {
-    const g = ++this.gen;
-    this.lastGen.set(row.id, g);
-    this.pending.set(row.id, { row, gen: g });
-  }
-
-  private noteRemoved(id: string): void {
-    this.lastGen.set(id, ++this.gen);
-    this.pending.delete(id);
-    this.point(id, undefined);
-  }
-
   private scheduleFlush(delay = this.flushDelay): void {
-    if (this.closed || this.flushTimer || this.flushing || this.pending.size === 0) return;
+    if (this.closed || this.flushTimer || this.flushing || this.docs.pendingCount === 0) return;
     this.flushTimer = setTimeout(() => this.flush(), delay);
   }
 
   private flush(): void {
     this.flushTimer = undefined;
-    if (this.closed || this.flushing || this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending.clear();
+    if (this.closed || this.flushing || this.docs.pendingCount === 0) return;
+    const batch = this.docs.takePending();
     this.flushing = (async () => {
       try {
         const seg = new Segment(await this.workers.delta().build(batch.map((b) => b.row)));
         this.deltaBuilds++;
         if (this.closed) return;
-        batch.forEach((b, doc) => {
-          if (this.lastGen.get(b.row.id) === b.gen) this.point(b.row.id, { seg, doc });
-        });
-        if (seg.live > 0) this.segs.push(seg);
-        this.prune();
+        this.docs.addDelta(seg, batch);
       } catch (error) {
         if (this.closed) return;
         this.logger?.error("search: delta build failed; rebuilding the base from the database instead", {
@@ -248,25 +206,14 @@ export class LiveIndex {
       }
     })().finally(() => {
       this.flushing = undefined;
-      if (this.pending.size > 0) this.scheduleFlush(0);
+      if (this.docs.pendingCount > 0) this.scheduleFlush(0);
       else this.maybeCompact();
     });
   }
 
-  private deltaSize(): { docs: number; segs: number } {
-    let docs = 0;
-    let segs = 0;
-    for (const s of this.segs) {
-      if (this.base.includes(s)) continue;
-      docs += s.size;
-      segs++;
-    }
-    return { docs, segs };
-  }
-
   private maybeCompact(): void {
     if (this.closed || this.compacting) return;
-    const { docs, segs } = this.deltaSize();
+    const { docs, segs } = this.docs.deltaSize(this.base);
     const threshold = Math.max(this.compactMinDocs, Math.floor(this.base.reduce((n, s) => n + s.size, 0) / 4));
     if (docs >= threshold || segs >= this.compactMaxSegments) void this.startCompaction();
   }
@@ -276,8 +223,8 @@ export class LiveIndex {
     if (this.closed) return Promise.resolve();
     if (this.compacting) return this.compacting;
     this.compacting = (async () => {
-      const startGen = this.gen;
-      const replaced = new Set(this.segs);
+      const startGen = this.docs.generation;
+      const replaced = this.docs.snapshot();
       const seq = await this.source.maxSeq();
       const build = this.workers.compaction().begin(this.baseChunkDocs);
       for await (const rows of this.source.searchableItems()) {
@@ -306,25 +253,11 @@ export class LiveIndex {
   }
 
   private swapBase(parts: Segment[], seq: number, startGen: number, replaced: ReadonlySet<Segment>): void {
-    // The base was read after `startGen`: it is at least as new as every change up to it.
-    const inBase = new Set<string>();
-    for (const seg of parts) {
-      seg.data.metas.forEach((meta, doc) => {
-        inBase.add(meta.id);
-        if ((this.lastGen.get(meta.id) ?? 0) <= startGen) this.point(meta.id, { seg, doc });
-      });
-    }
-    for (const [id, ptr] of this.current) {
-      // Gone from the database by the time it was read, and not changed since: gone.
-      if (replaced.has(ptr.seg) && !inBase.has(id) && (this.lastGen.get(id) ?? 0) <= startGen)
-        this.point(id, undefined);
-    }
+    this.docs.replaceBase(parts, startGen, replaced);
     this.base = parts;
     this.baseSeq = seq;
     this.onNewBase?.();
     this.workers.setCorpus(parts.map((s) => s.data));
-    this.segs = [...parts, ...this.segs.filter((s) => !parts.includes(s))];
-    this.prune();
   }
 
   private async loadBase(): Promise<boolean> {
@@ -337,17 +270,10 @@ export class LiveIndex {
     }
     const { parts: data, seq } = saved;
     const parts = data.map((d) => new Segment(d));
-    for (const seg of parts) {
-      seg.data.metas.forEach((meta, doc) => {
-        // A change announced while the file was read is newer than the file.
-        if (!this.lastGen.has(meta.id)) this.point(meta.id, { seg, doc });
-      });
-    }
+    this.docs.loadBase(parts);
     this.base = parts;
     this.baseSeq = seq;
     this.workers.setCorpus(data);
-    this.segs = [...parts];
-    this.prune();
     return true;
   }
 
@@ -356,13 +282,12 @@ export class LiveIndex {
     const ids = new Set(await this.source.changedSince(this.baseSeq));
     // Items removed without a new version (a blocked peer's purge) leave no seq behind.
     const live = await this.source.liveIds();
-    for (const id of this.current.keys()) if (!live.has(id)) ids.add(id);
+    for (const id of this.docs.ids()) if (!live.has(id)) ids.add(id);
     const rows = await this.source.currentItems([...ids]);
     for (const [id, row] of rows) {
-      if (row) this.noteStored(row);
-      else this.noteRemoved(id);
+      if (row) this.docs.noteStored(row);
+      else this.docs.noteRemoved(id);
     }
-    this.prune();
     this.scheduleFlush(0);
   }
 }

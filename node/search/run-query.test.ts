@@ -1,41 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { toIndexDoc, type ItemHead } from "./documents.ts";
+import { toIndexDoc } from "./documents.ts";
 import { compileQuery, DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason } from "./query.ts";
 import { QueryBudget, runQuery } from "./run-query.ts";
-import { Segment, SegmentBuilder } from "./segment.ts";
-
-function head(i: number, document: Record<string, unknown>): ItemHead {
-  return {
-    id: `https://x.test/items/${i}`,
-    type: "CaseStudy",
-    origin: "https://x.test",
-    local: true,
-    verified: true,
-    city: "Seoul",
-    updated: "2026-01-01T00:00:00Z",
-    published: "2026-01-01T00:00:00Z",
-    document,
-  };
-}
+import type { Segment } from "./segment.ts";
+import { seoulDocs, segmentOf, testHead } from "./test-fixtures.ts";
 
 /** A segment whose terms include a family of `park…` words and of `서…` bigrams. */
 function segment(): Segment {
-  const builder = new SegmentBuilder();
-  const texts = [
-    {
-      title: "Park data",
-      summary: "Parks, parkas and parkers.",
-      body: "Parking near the park, a party at the parkway, parlour and parsley.",
-    },
-    {
-      title: "Bus data",
-      summary: "Bus stops of the city.",
-      body: "Parking for bikes. 서울 서대문 서초 서구 서면 서부 서비스",
-    },
-    { title: "Tax office hours", summary: "When offices open.", body: "Nothing about parks here." },
-  ];
-  texts.forEach((d, i) => builder.add(toIndexDoc(head(i, { ...d, city: "Seoul", country: "KR" }))));
-  return new Segment(builder.build());
+  return segmentOf(
+    seoulDocs([
+      {
+        title: "Park data",
+        summary: "Parks, parkas and parkers.",
+        body: "Parking near the park, a party at the parkway, parlour and parsley.",
+      },
+      {
+        title: "Bus data",
+        summary: "Bus stops of the city.",
+        body: "Parking for bikes. 서울 서대문 서초 서구 서면 서부 서비스",
+      },
+      { title: "Tax office hours", summary: "When offices open.", body: "Nothing about parks here." },
+    ]),
+  );
 }
 
 function runRefusal(text: string, budget: QueryBudget): QueryErrorReason | "ran" {
@@ -59,13 +45,17 @@ describe("query limits", () => {
   it("runQuery() counts an expansion's terms over every segment of the index", () => {
     const limits = { ...DEFAULT_QUERY_LIMITS, maxExpansions: 3 };
     const query = compileQuery("parka*");
-    const builder = new SegmentBuilder();
-    builder.add(
+    const other = segmentOf([
       toIndexDoc(
-        head(9, { title: "Parkade", summary: "Parkades.", body: "parkadian parkaholic", city: "Seoul", country: "KR" }),
+        testHead(9, {
+          title: "Parkade",
+          summary: "Parkades.",
+          body: "parkadian parkaholic",
+          city: "Seoul",
+          country: "KR",
+        }),
       ),
-    );
-    const other = new Segment(builder.build());
+    ]);
     // Alone, each segment stays within three terms: parka; parkad, parkadian, parkahol.
     expect(runQuery(segment(), query, new QueryBudget(limits)).docs).toEqual([0]);
     expect(runQuery(other, query, new QueryBudget(limits)).docs).toEqual([0]);

@@ -4,7 +4,7 @@ import type { LiveIndex } from "./live-index.ts";
 import { compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { QueryBudget, runQuery, type SegmentHits } from "./run-query.ts";
 import type { Segment } from "./segment.ts";
-import { pageSnippets, type SnippetSource } from "./snippet.ts";
+import { type Passage, pagePassages, type SnippetSource } from "./snippet.ts";
 
 /** A search request; an empty `q` with filters browses, newest first. */
 export interface SearchQuery extends FacetFilter {
@@ -15,22 +15,17 @@ export interface SearchQuery extends FacetFilter {
   readonly offset?: number;
 }
 
-/** One search hit. */
-export interface SearchResult {
-  readonly id: string;
-  readonly type: string;
-  readonly title: string;
-  readonly summary: string;
-  readonly city: string;
-  readonly origin: string;
-  readonly local: boolean;
-  readonly verified: boolean;
+/** One search hit: what the index keeps of the item, its score and, for a text query, a passage. */
+export interface SearchResult
+  extends Pick<
+    DocMeta,
+    "id" | "type" | "title" | "summary" | "city" | "origin" | "local" | "verified" | "year" | "updated"
+  > {
   readonly score: number;
+  /** The document's own language. */
   readonly language: string;
-  readonly year: number | null;
-  readonly updated: string;
-  /** A passage with the matched words in `<mark>` (HTML, escaped); only for a text query. */
-  readonly snippet?: string;
+  /** Where the query's words stand in the item's text; only for a text query. */
+  readonly passage?: Passage;
 }
 
 /** What {@link Searcher.search} answers. */
@@ -116,8 +111,8 @@ export class Searcher {
     const page = topK(kept, offset + limit, order)
       .slice(offset, offset + limit)
       .map((i) => ({ meta: metaOf(i), score: hits.scores[i]! }));
-    const snips = collected
-      ? await pageSnippets(
+    const passages = collected
+      ? await pagePassages(
           page.map((h) => h.meta),
           collected.matched,
           this.snippets,
@@ -125,7 +120,7 @@ export class Searcher {
       : undefined;
     return {
       total: kept.length,
-      results: page.map((h) => resultOf(h.meta, h.score, snips)),
+      results: page.map((h) => resultOf(h.meta, h.score, passages)),
       facets,
     };
   }
@@ -178,7 +173,7 @@ export class Searcher {
   }
 }
 
-function resultOf(meta: DocMeta, score: number, snippets: ReadonlyMap<string, string> | undefined): SearchResult {
+function resultOf(meta: DocMeta, score: number, passages: ReadonlyMap<string, Passage> | undefined): SearchResult {
   return {
     id: meta.id,
     type: meta.type,
@@ -192,6 +187,6 @@ function resultOf(meta: DocMeta, score: number, snippets: ReadonlyMap<string, st
     language: meta.langs[0] ?? "",
     year: meta.year,
     updated: meta.updated,
-    ...(snippets ? { snippet: snippets.get(meta.id) ?? "" } : {}),
+    ...(passages ? { passage: passages.get(meta.id) ?? [] } : {}),
   };
 }

@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { toIndexDoc, type ItemHead } from "./documents.ts";
 import { compileQuery } from "./query.ts";
 import { runQuery } from "./run-query.ts";
 import { decodeSegment, encodeSegment, Segment, SegmentBuilder } from "./segment.ts";
+import { seoulDocs } from "./test-fixtures.ts";
 
-function head(i: number, document: Record<string, unknown>): ItemHead {
-  return {
-    id: `https://x.test/items/${i}`,
-    type: "CaseStudy",
-    origin: "https://x.test",
-    local: true,
-    verified: true,
-    city: "Seoul",
-    updated: "2026-01-01T00:00:00Z",
-    published: "2026-01-01T00:00:00Z",
-    document,
-  };
-}
-
-const DOCS = [
+const DOCS = seoulDocs([
   {
     title: "Park data for every city park",
     summary: "Where the parks are.",
@@ -35,7 +21,7 @@ const DOCS = [
     summary: "A map of the city with data layers.",
     body: "Layers: parks, roads, rivers, city districts.",
   },
-].map((d, i) => toIndexDoc(head(i, { ...d, city: "Seoul", country: "KR" })));
+]);
 
 function build(): { builder: SegmentBuilder; other: SegmentBuilder } {
   const builder = new SegmentBuilder();

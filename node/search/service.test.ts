@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
-import { createSearchService, QueryError, type SearchQuery, type SearchService } from "./service.ts";
+import { passageHtml } from "../../web/templates/snippet.ts";
+import { createSearchService, QueryError, type SearchQuery, type SearchResult, type SearchService } from "./service.ts";
+
+/** A result's passage as `/api/search` and the search page show it. */
+const snippetOf = (result: SearchResult): string => passageHtml(result.passage ?? []);
 
 const common = { language: "en", city: "Seoul", country: "KR", license: "CC-BY-4.0" };
 
@@ -101,6 +105,23 @@ async function publish(
   return ids;
 }
 
+/** A fresh library with `drafts` published, and a settled in-memory search service over it. */
+async function openIndexed(
+  drafts: Record<string, Record<string, unknown>>,
+): Promise<{ t: TestLibrary; search: SearchService; ids: Record<string, string> }> {
+  const t = await createTestLibrary();
+  const ids = await publish(t, drafts);
+  const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
+  await search.settled();
+  return { t, search, ids };
+}
+
+/** Closes what {@link openIndexed} opened (either may be missing when opening failed). */
+async function closeIndexed(t: TestLibrary | undefined, search: SearchService | undefined): Promise<void> {
+  await search?.close();
+  await t?.orm.close();
+}
+
 describe("search service over a small corpus", () => {
   let t: TestLibrary;
   let search: SearchService;
@@ -108,16 +129,8 @@ describe("search service over a small corpus", () => {
   const find = async (query: SearchQuery) => search.search(query);
   const idsOf = async (query: SearchQuery) => (await find(query)).results.map((r) => r.id);
 
-  beforeAll(async () => {
-    t = await createTestLibrary();
-    ids = await publish(t, CORPUS);
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
-    await search.settled();
-  });
-  afterAll(async () => {
-    await search?.close();
-    await t?.orm.close();
-  });
+  beforeAll(async () => void ({ t, search, ids } = await openIndexed(CORPUS)));
+  afterAll(() => closeIndexed(t, search));
 
   it("search() ranks a title match above a body match", async () => {
     const { results } = await find({ q: "flood" });
@@ -177,7 +190,7 @@ describe("search service over a small corpus", () => {
   it("search() finds Korean words, also inside longer words with particles", async () => {
     const eung = await find({ q: "응답소" });
     expect(eung.results[0]!.id).toBe(ids.eungDapSo);
-    expect(eung.results[0]!.snippet).toContain("<mark>응답소</mark>");
+    expect(snippetOf(eung.results[0]!)).toContain("<mark>응답소</mark>");
     expect(await idsOf({ q: "title:응답소" })).toEqual([ids.eungDapSo]);
     // The dataset has 서울 only as 서울시의 ("Seoul city's") in its Korean summary.
     expect(await idsOf({ q: "서울" })).toContain(ids.wifi);
@@ -210,10 +223,10 @@ describe("search service over a small corpus", () => {
   it("search() highlights matched words in an HTML-escaped snippet", async () => {
     const [hit] = (await find({ q: "contract" })).results;
     expect(hit!.id).toBe(ids.dashboard);
-    expect(hit!.snippet).toContain("&#60;b&#62;<mark>contract</mark>&#60;/b&#62; &#38; invoice");
-    expect(hit!.snippet).not.toContain("<b>");
+    expect(snippetOf(hit!)).toContain("&#60;b&#62;<mark>contract</mark>&#60;/b&#62; &#38; invoice");
+    expect(snippetOf(hit!)).not.toContain("<b>");
     const [body] = (await find({ q: "barrier" })).results;
-    expect(body!.snippet).toContain("<mark>barrier</mark>");
+    expect(snippetOf(body!)).toContain("<mark>barrier</mark>");
   });
 
   it("search() rejects a malformed query with a QueryError", async () => {
@@ -242,19 +255,10 @@ describe("search service under changes", () => {
   let ids: Record<string, string>;
 
   beforeAll(async () => {
-    t = await createTestLibrary();
-    ids = await publish(t, {
-      floodTitle: CORPUS.floodTitle!,
-      floodBody: CORPUS.floodBody!,
-      saoPaulo: CORPUS.saoPaulo!,
-    });
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
-    await search.settled();
+    const { floodTitle, floodBody, saoPaulo } = CORPUS;
+    ({ t, search, ids } = await openIndexed({ floodTitle: floodTitle!, floodBody: floodBody!, saoPaulo: saoPaulo! }));
   });
-  afterAll(async () => {
-    await search?.close();
-    await t?.orm.close();
-  });
+  afterAll(() => closeIndexed(t, search));
 
   it("search() shows an update and a new item once settled, through a delta segment", async () => {
     const updated = await t.library.update(

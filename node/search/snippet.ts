@@ -7,13 +7,21 @@ export interface SnippetSource {
   documents(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
 }
 
+/** A piece of a passage: plain text (not escaped), and whether it is a word the query matched. */
+export interface PassagePart {
+  readonly text: string;
+  readonly hit: boolean;
+}
+
+/**
+ * A short passage of an item's text in reading order, each matched word a piece of its own;
+ * web/ turns it into HTML (`passageHtml`). Empty when the text has no words.
+ */
+export type Passage = readonly PassagePart[];
+
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const BEFORE = 8;
 const AFTER = 22;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 // Words repeat across the results of one query: remember each word's answer per set.
 const hitCache = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
@@ -31,10 +39,10 @@ function isHit(word: string, matched: ReadonlySet<string>): boolean {
 }
 
 /**
- * A short passage of `text` around its first word whose index terms were matched, HTML
- * escaped, with every matched word wrapped in `<mark>`; null when no word matches.
+ * A short passage of `text` around its first word whose index terms were matched, every
+ * matched word marked as a hit; null when no word matches.
  */
-export function makeSnippet(text: string, matched: ReadonlySet<string>): string | null {
+export function makePassage(text: string, matched: ReadonlySet<string>): Passage | null {
   const words: { start: number; end: number; hit: boolean }[] = [];
   let first = -1;
   for (const m of text.matchAll(WORD)) {
@@ -44,7 +52,7 @@ export function makeSnippet(text: string, matched: ReadonlySet<string>): string 
     if (first >= 0 && words.length > first + AFTER) break;
   }
   if (first < 0) return null;
-  return render(text, words, Math.max(0, first - BEFORE), Math.min(words.length, first + AFTER + 1));
+  return cut(text, words, Math.max(0, first - BEFORE), Math.min(words.length, first + AFTER + 1));
 }
 
 /** Offset of the first word of `text` whose index terms were matched, or -1. */
@@ -54,35 +62,41 @@ export function firstHit(text: string, matched: ReadonlySet<string>): number {
   return -1;
 }
 
-/** The opening words of `text`, escaped, for results without a matching passage. */
-export function leadSnippet(text: string): string {
+/** The opening words of `text`, for results without a matching passage. */
+export function leadPassage(text: string): Passage {
   const words: { start: number; end: number; hit: boolean }[] = [];
   for (const m of text.matchAll(WORD)) {
     words.push({ start: m.index, end: m.index + m[0].length, hit: false });
     if (words.length > BEFORE + AFTER) break;
   }
-  return words.length === 0 ? "" : render(text, words, 0, Math.min(words.length, BEFORE + AFTER));
+  return words.length === 0 ? [] : cut(text, words, 0, Math.min(words.length, BEFORE + AFTER));
 }
 
-function render(
+/** Words `from` to `to` of `text` with the gaps between them (runs of space made one), "…" where text is cut. */
+function cut(
   text: string,
   words: readonly { start: number; end: number; hit: boolean }[],
   from: number,
   to: number,
-): string {
-  let out = from > 0 ? "…" : "";
+): Passage {
+  const parts: PassagePart[] = [];
+  let plain = from > 0 ? "…" : "";
   let at = words[from]!.start;
   for (let i = from; i < to; i++) {
     const w = words[i]!;
-    out += escapeHtml(text.slice(at, w.start).replace(/\s+/g, " "));
-    const word = escapeHtml(text.slice(w.start, w.end));
-    out += w.hit ? `<mark>${word}</mark>` : word;
+    plain += text.slice(at, w.start).replace(/\s+/g, " ");
+    const word = text.slice(w.start, w.end);
+    if (w.hit) {
+      if (plain) parts.push({ text: plain, hit: false });
+      parts.push({ text: word, hit: true });
+      plain = "";
+    } else plain += word;
     at = w.end;
   }
   const rest = text.slice(words[to - 1]!.end);
-  if (to < words.length || /[\p{L}\p{N}]/u.test(rest)) out += "…";
-  else out += escapeHtml(rest.trim());
-  return out;
+  plain += to < words.length || /[\p{L}\p{N}]/u.test(rest) ? "…" : rest.trim();
+  if (plain) parts.push({ text: plain, hit: false });
+  return parts;
 }
 
 /** Plain text around the first matched word of a Markdown body (stripping all of it is slow). */
@@ -96,19 +110,19 @@ function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
 }
 
 /**
- * A snippet per item of a page of results, by id: from the summary when it matches, else
+ * A passage per item of a page of results, by id: from the summary when it matches, else
  * from the translations and the body (read from `source`, only for this page), else the
  * summary's opening words.
  */
-export async function pageSnippets(
+export async function pagePassages(
   page: readonly DocMeta[],
   matched: ReadonlySet<string>,
   source: SnippetSource,
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<Map<string, Passage>> {
+  const out = new Map<string, Passage>();
   const need: string[] = [];
   for (const meta of page) {
-    const s = makeSnippet(meta.summary, matched);
+    const s = makePassage(meta.summary, matched);
     if (s) out.set(meta.id, s);
     else need.push(meta.id);
   }
@@ -123,9 +137,9 @@ export async function pageSnippets(
       for (const t of Object.values(tr)) texts.push(t.summary ?? "", t.title ?? "");
       if (typeof d.body === "string") texts.push(bodyWindow(d.body, matched));
     }
-    let s: string | null = null;
-    for (const t of texts) if ((s = makeSnippet(t, matched))) break;
-    out.set(meta.id, s ?? leadSnippet(meta.summary));
+    let s: Passage | null = null;
+    for (const t of texts) if ((s = makePassage(t, matched))) break;
+    out.set(meta.id, s ?? leadPassage(meta.summary));
   }
   return out;
 }

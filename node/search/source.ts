@@ -1,22 +1,13 @@
 import type { Orm } from "../db/orm.ts";
 import { createItemStore, type HeadWithDocument } from "../db/item-store.ts";
-import type { WorkerRow } from "./worker-protocol.ts";
+import { type WorkerRow, workerRowOf } from "./worker-protocol.ts";
 
 // What the index is built from, read through the item store (raw, batched reads: the ORM
 // would hydrate entities for tens of thousands of rows).
 
+/** The row the worker indexes for a head read from the store. */
 function toRow({ item, document }: HeadWithDocument): WorkerRow {
-  return {
-    id: item.id,
-    type: item.type,
-    origin: item.origin,
-    local: item.local,
-    verified: item.verified,
-    city: item.city,
-    updated: item.updated,
-    published: item.published,
-    document,
-  };
+  return workerRowOf(item, document);
 }
 
 /** Whether a stored item belongs in the index: live and verified (the node's own items are always verified). */

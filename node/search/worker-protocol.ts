@@ -1,23 +1,16 @@
-import type { StoredItem } from "../library/library.ts";
 import type { ItemHead } from "./documents.ts";
 import type { SegmentData } from "./segment.ts";
 
 /** An item as the worker takes it: the document parsed, or still the stored JSON text. */
-export type WorkerRow = ItemHead | (Omit<ItemHead, "document"> & { readonly document: string });
+export type WorkerRow = Omit<ItemHead, "document"> & { readonly document: ItemHead["document"] | string };
 
-/** The row the worker indexes for a stored item. */
-export function workerRowOf(item: StoredItem): WorkerRow {
-  return {
-    id: item.id,
-    type: item.type,
-    origin: item.origin,
-    local: item.local,
-    verified: item.verified,
-    city: item.city,
-    updated: item.updated,
-    published: item.published,
-    document: item.document,
-  };
+/**
+ * The row the worker indexes for an item: its head fields (from a `StoredItem` or a database
+ * row) and its document. Only these fields cross to the worker thread, not the whole item.
+ */
+export function workerRowOf(item: Omit<ItemHead, "document">, document: WorkerRow["document"]): WorkerRow {
+  const { id, type, origin, local, verified, city, updated, published } = item;
+  return { id, type, origin, local, verified, city, updated, published, document };
 }
 
 /** Messages to the index worker: a build is `begin`, any number of `add`, then `end`. */

@@ -1,7 +1,8 @@
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, languageName, type Strings } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { cityHref, provenanceBadge, renderPager, typeLabel } from "./parts.ts";
+import { type BadgeSource, cityHref, provenanceBadge, renderPager, typeLabel } from "./parts.ts";
+import { type PassagePart, passageHtml } from "./snippet.ts";
 
 /** The filters of the search page, as they stand in its (shareable) URL. */
 export interface SearchParams {
@@ -15,20 +16,17 @@ export interface SearchParams {
   readonly page: number;
 }
 
-/** One result as the page shows it. */
-export interface SearchEntry {
+/** One result as the page shows it: the page's own view model, which pages.ts fills from a search result. */
+export interface SearchEntry extends BadgeSource {
   readonly href: string;
   readonly type: string;
   readonly title: string;
   readonly summary: string;
   readonly city: string;
-  readonly origin: string;
-  readonly local: boolean;
-  readonly verified: boolean;
   readonly year: number | null;
   readonly language: string;
-  /** Escaped HTML with `<mark>` around matched words (from the search service). */
-  readonly snippet?: string;
+  /** Where the query's words stand in the item's text (text queries only). */
+  readonly passage?: readonly PassagePart[];
 }
 
 /** What the search page shows. */
@@ -186,7 +184,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
       (r) => html`<li>
       <p class="type">${typeLabel(t, r.type)}</p>
       <h3><a href="${r.href}">${r.title}</a></h3>
-      <p>${r.snippet ? trusted(r.snippet) : r.summary}</p>
+      <p>${r.passage?.length ? trusted(passageHtml(r.passage)) : r.summary}</p>
       <p class="meta"><a href="${cityHref(r.city)}">${view.cityLabels?.get(r.city) ?? r.city}</a>${r.year ? html` <span>${r.year}</span>` : ""} <span>${languageName(r.language, frame.locale)}</span> ${provenanceBadge(t, r)}</p>
     </li>`,
     )}
