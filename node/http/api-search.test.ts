@@ -40,12 +40,18 @@ describe("GET /api/search", () => {
     expect(body.facets).toMatchObject({ type: { CaseStudy: 1 }, city: { Seoul: 1 }, tag: {}, lang: { en: 1 } });
   });
 
-  it("GET /api/search answers 400 with details for a malformed query, never 500", async () => {
-    for (const q of ["title:", "nosuchfield:x", "call^high", "call~x"]) {
+  it("GET /api/search answers a query with stray syntax (a pasted title, a colon, a caret) with results, never 400 or 500", async () => {
+    for (const q of [
+      "title:",
+      "nosuchfield:x",
+      "call^high",
+      "call~x",
+      "Flood sensors: a pilot",
+      "covid-19: response",
+    ]) {
       const { status, body } = await get(`q=${encodeURIComponent(q)}`);
-      expect(status, q).toBe(400);
-      expect(body.error).toBe("the search query cannot be parsed");
-      expect(body.details).toEqual([{ path: "q", message: expect.any(String) }]);
+      expect(status, q).toBe(200);
+      expect(Array.isArray(body.results), q).toBe(true);
     }
   });
 

@@ -70,8 +70,18 @@ describe("query limits", () => {
     expect(refusal("* park")).toBe("compiled");
   });
 
-  it("compileQuery() reports a lunr parse error as reason syntax", () => {
-    expect(refusal("title:")).toMatchObject({ reason: "syntax" });
-    expect(refusal("park~x")).toMatchObject({ reason: "syntax" });
+  it("compileQuery() never refuses what a person types for its syntax: it reads it as words", () => {
+    for (const text of ["title:", "park~x", "call^high", "nosuchfield:x", "a\\b", "covid-19: response"])
+      expect(refusal(text), text).toBe("compiled");
+  });
+
+  it("compileQuery() scopes to a field only for a known field name, in any case", () => {
+    const fieldsOf = (text: string) => compileQuery(text).clauses.map((c) => c.fields.length);
+    expect(fieldsOf("Title: budget")).toEqual([1]);
+    expect(fieldsOf("title:budget")).toEqual([1]);
+    // A pasted title: "mVoting:" is a word, so every word searches every field.
+    const pasted = compileQuery("mVoting: residents vote on city questions from their phones");
+    expect(pasted.clauses.every((c) => c.fields.length > 1)).toBe(true);
+    expect(pasted.clauses[0]!.parts[0]![0]!.term).toBe(compileQuery("mvoting").clauses[0]!.parts[0]![0]!.term);
   });
 });

@@ -153,9 +153,53 @@ function refuse(text: string, reason: QueryErrorReason, message: string, term?: 
   return new QueryError(message, Math.max(0, at), at >= 0 ? at + word!.length : text.length, { reason, term, limit });
 }
 
+const KNOWN_FIELDS = new Set<string>(FIELD_NAMES);
+// lunr's query syntax characters; a backslash before one makes it part of the word.
+const SYNTAX = /[:^~+\-*\\]/g;
+
 /**
- * Parses a query in lunr's syntax and compiles it for our index terms, within `limits`;
- * throws {@link QueryError} when lunr cannot parse it or it goes beyond a limit.
+ * The query with a colon kept as field scoping only after a known field name (any case), and
+ * escaped everywhere else: `mVoting: residents vote` or `covid-19: response` are words, not
+ * fields. A hyphen inside a word already separates words in lunr.
+ */
+function scopeKnownFieldsOnly(text: string): string {
+  return text.replace(/(^|[\s+-])([^\s:+\-~^*\\]+):/gu, (_whole, before: string, name: string) =>
+    KNOWN_FIELDS.has(name.toLowerCase()) ? `${before}${name.toLowerCase()}:` : `${before}${name}\\:`,
+  );
+}
+
+function parseLunr(text: string): lunr.Query {
+  const query = new lunr.Query(FIELD_NAMES as string[]);
+  new (lunr as unknown as { QueryParser: new (s: string, q: lunr.Query) => { parse(): lunr.Query } }).QueryParser(
+    text,
+    query,
+  ).parse();
+  return query;
+}
+
+/**
+ * Parses what a person typed: lunr's syntax where it is meant (`+budget -tax title:응답소
+ * gov* complant~1`), and where it cannot be (`title:` alone, `call^high`, `park~x`), the same
+ * text as plain words. Any query gets results; only the limits refuse one.
+ */
+function parseForgiving(text: string): lunr.Query {
+  try {
+    return parseLunr(scopeKnownFieldsOnly(text));
+  } catch (error) {
+    if (!(error instanceof lunr.QueryParseError)) throw error;
+  }
+  try {
+    return parseLunr(text.replace(SYNTAX, (c) => `\\${c}`));
+  } catch (error) {
+    if (error instanceof lunr.QueryParseError)
+      throw new QueryError(error.message, error.start, error.end, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Parses a query (lunr's syntax, forgiven where it cannot apply) and compiles it for our index
+ * terms, within `limits`; throws {@link QueryError} when it goes beyond a limit.
  */
 export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): CompiledQuery {
   if (text.length > limits.maxLength)
@@ -166,17 +210,7 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
       undefined,
       limits.maxLength,
     );
-  const query = new lunr.Query(FIELD_NAMES as string[]);
-  try {
-    new (lunr as unknown as { QueryParser: new (s: string, q: lunr.Query) => { parse(): lunr.Query } }).QueryParser(
-      text,
-      query,
-    ).parse();
-  } catch (error) {
-    if (error instanceof lunr.QueryParseError)
-      throw new QueryError(error.message, error.start, error.end, { cause: error });
-    throw error;
-  }
+  const query = parseForgiving(text);
   const clauses: CompiledClause[] = [];
   let termCount = 0;
   const count = (term: string) => {
