@@ -133,12 +133,11 @@ function ownText(item: ItemHead): OwnText {
   }
 }
 
-function yearOf(own: OwnText, published: string): number | null {
-  // The year a researcher means: when a case started, when a dataset was issued,
-  // otherwise when the item was published.
+function yearOf(own: OwnText): number | null {
+  // The year a researcher means: when a case started, when a dataset was issued. Never
+  // when the item was published on a node: that is the day it was loaded, not its year.
   if (typeof own.startYear === "number") return own.startYear;
-  const dated = str(own.issued) || published;
-  const y = Number(dated.slice(0, 4));
+  const y = Number(str(own.issued).slice(0, 4));
   return Number.isInteger(y) && y > 0 ? y : null;
 }
 
@@ -175,7 +174,7 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
     local: item.local,
     verified: item.verified,
     langs: [...new Set([language, ...Object.keys(d.translations ?? {})].filter(Boolean))],
-    year: yearOf(own, item.published),
+    year: yearOf(own),
     tags: [...new Set([...tags, ...themes])],
     updated: item.updated,
   };
