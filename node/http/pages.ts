@@ -218,6 +218,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
     return titles;
   }
 
+  /** The live items an item links to (its links, case and related cases), by id; one read for all. */
   async function linkedItems(item: StoredItem): Promise<Map<string, LinkedItem>> {
     const d = item.document;
     const ids = new Set<string>();
@@ -225,13 +226,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
     if (typeof d.case === "string") ids.add(d.case);
     for (const id of Array.isArray(d.relatedCases) ? d.relatedCases : []) if (typeof id === "string") ids.add(id);
     const out = new Map<string, LinkedItem>();
-    await Promise.all(
-      [...ids].slice(0, 50).map(async (id) => {
-        const linked = await library.get(id).catch(() => null);
-        if (linked && !linked.deleted)
-          out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
-      }),
-    );
+    // One read for every link (at most 50).
+    const found = await library.getMany([...ids].slice(0, 50)).catch(() => new Map<string, StoredItem>());
+    for (const id of ids) {
+      const linked = found.get(id);
+      if (linked && !linked.deleted)
+        out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
+    }
     return out;
   }
 
