@@ -5,7 +5,7 @@ import { createMetaStore } from "../db/meta-store.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { Logger } from "../log.ts";
 import { actorKeyFingerprint } from "./actor-keys.ts";
-import { createPeerStore } from "./peers.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 
 // Telling peers that the city actor's keys changed (`wego keys rotate --http` writes new
 // keys; the node announces them when it next starts). Peers that cached the old keys

@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { actorInfoOf, unusableActor } from "./actors.ts";
 import type { Backfill } from "./backfill.ts";
-import { hostOf, type PeerStore, type PeerView } from "./peers.ts";
+import { hostOf, type PeerStore, type PeerView } from "../db/peer-store.ts";
 import { resolveHandle } from "./webfinger.ts";
 
 // Peering operations: what an admin does (follow, approve, reject, unfollow, block,

@@ -7,7 +7,7 @@ import type { NodeIdentity } from "../library/identity.ts";
 import type { Library } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { PeeringRefusal } from "./peering.ts";
-import type { PeerStore } from "./peers.ts";
+import type { PeerStore } from "../db/peer-store.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 
 // Publishing: every committed local version, in order, exactly once into the delivery

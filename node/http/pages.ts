@@ -1,6 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 import type { Library, StoredItem } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { SearchService } from "../search/service.ts";
@@ -54,7 +55,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
     frameFor(ctx, identity.name, title, section);
   // Every "signed by", city listing and city count names the verified origin, never the
   // document's own `city` field.
-  const names = createOriginNames({ identity, orm: deps.orm });
+  // Names only (uncached reads): the federation's own peer store keeps the caches.
+  const names = createOriginNames({ identity, peers: deps.orm && createPeerStore(deps.orm) });
 
   router.get("/static/:name", (ctx) => {
     const file = statics.get(ctx.params.name!);
