@@ -23,7 +23,7 @@ import lunr from "lunr";
 import MiniSearch from "minisearch";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../../node/test-support.ts";
 import type { ItemRow, ItemVersionRow } from "../../node/db/entities.ts";
-import { insertItemRows, insertVersionRows } from "../../node/db/item-store.ts";
+import { insertItemRows, insertVersionRows } from "../../node/db/item-writes.ts";
 import { createSearchService } from "../../node/search/service.ts";
 import { FIELDS, FIELD_NAMES, toIndexDoc } from "../../node/search/documents.ts";
 import { createRandom, generateCorpus, generateDraft } from "./corpus.ts";

@@ -16,7 +16,7 @@ import autocannon from "autocannon";
 import type { Middleware } from "koa";
 import { createTestLibrary, TEST_IDENTITY } from "../../node/test-support.ts";
 import type { ItemRow, ItemVersionRow } from "../../node/db/entities.ts";
-import { insertItemRows, insertVersionRows } from "../../node/db/item-store.ts";
+import { insertItemRows, insertVersionRows } from "../../node/db/item-writes.ts";
 import { createSearchService } from "../../node/search/service.ts";
 import { createApp } from "../../node/app.ts";
 import { createLogger } from "../../node/log.ts";
