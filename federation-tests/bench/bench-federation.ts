@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { Peer } from "../../node/db/entities.ts";
 import { openDatabase } from "../../node/db/orm.ts";
-import { createPeerStore } from "../../node/federation/peers.ts";
+import { createPeerStore } from "../../node/db/peer-store.ts";
 import { ingestObject } from "../../node/federation/ingest.ts";
 import { toArticle } from "../../node/federation/vocab.ts";
 import { canonicalBytes, keyIdOf, signDetachedJws } from "../../node/signing/jws.ts";

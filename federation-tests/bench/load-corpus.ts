@@ -3,7 +3,7 @@
  * publishing cost is bench:library's subject), for the benches that measure reading it.
  */
 import type { ItemRow, ItemVersionRow } from "../../node/db/entities.ts";
-import { insertItemRows, insertVersionRows } from "../../node/db/item-store.ts";
+import { insertItemRows, insertVersionRows } from "../../node/db/item-writes.ts";
 import { TEST_IDENTITY, type TestLibrary } from "../../node/test-support.ts";
 import { generateDraft } from "./corpus.ts";
 

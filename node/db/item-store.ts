@@ -1,20 +1,19 @@
-import type { EntityManager } from "@mikro-orm/sqlite";
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
 import { Item, ItemVersion, type ItemRow, type ItemVersionRow } from "./entities.ts";
 import {
   fromJoinedColumns,
-  itemColumns,
   itemFromColumns,
   ITEM_SELECT,
   JOINED_SELECT,
-  versionColumns,
   type ItemColumns,
   type ItemWithVersion,
   type JoinedColumns,
 } from "./item-rows.ts";
+import { createItemWrites, type ItemWrites, type VersionHtml } from "./item-writes.ts";
 
-export type { ItemWithVersion } from "./item-rows.ts";
+// The one owner of the items' rows: the reads are here, the writes in item-writes.ts;
+// callers see one store.
 
 /** Keyset position in a newest-first listing: `updated`, then `id`. */
 export interface PagePosition {
@@ -32,42 +31,14 @@ export interface ItemFilter {
   readonly offset: number;
 }
 
-/** The head fields a new version moves; the guard is the version the writer read. */
-export type HeadMove = Pick<ItemRow, "version" | "type" | "title" | "city" | "language" | "updated" | "deleted">;
-
-/** One item of an ingest batch: its new head, and the head version it replaces (null: a new item). */
-export interface IngestedHead {
-  readonly item: ItemRow;
-  readonly from: number | null;
-}
-
 /** An item head with its current document (canonical JSON text): what search indexes. */
 export interface HeadWithDocument {
   readonly item: ItemRow;
   readonly document: string;
 }
 
-/** A version stored without its rendered HTML (`html` ""), or that HTML once rendered. */
-export interface VersionHtml {
-  readonly itemId: string;
-  readonly version: number;
-  /** The document (JSON text) when read; the rendered fields (JSON text) when written. */
-  readonly text: string;
-}
-
 /** Every query on `items` and `item_versions`: the one owner of the items' rows. */
-export interface ItemStore {
-  /** Inserts new items with their first versions, in one transaction. */
-  insertNew(items: readonly ItemRow[], versions: readonly ItemVersionRow[]): Promise<void>;
-  /**
-   * Moves a live item's head from `from` to `head` and adds its version, in one
-   * transaction; false (nothing written) when another writer moved it first.
-   */
-  appendVersion(head: ItemRow, version: ItemVersionRow, from: number): Promise<boolean>;
-  /** Writes an ingest batch in one transaction; throws if a head moved since it was read. */
-  writeIngested(heads: readonly IngestedHead[], versions: readonly ItemVersionRow[]): Promise<void>;
-  /** Deletes every peer item of `origin` (versions cascade); returns what was deleted. */
-  purgeOrigin(origin: string): Promise<{ id: string; version: number }[]>;
+export interface ItemStore extends ItemWrites {
   /** An item and one version (its current one by default), in one indexed query; the hot path of every read. */
   get(id: string, version?: number): Promise<ItemWithVersion | null>;
   /** Current heads (with their current version) of the given items, one query per 500 ids. */
@@ -104,33 +75,9 @@ export interface ItemStore {
   documents(ids: readonly string[]): Promise<Map<string, string>>;
   /** Versions without rendered HTML with `after < seq <= through`, oldest first, with their `seq`. */
   unrendered(after: number, through: number, limit: number): Promise<(VersionHtml & { seq: number })[]>;
-  /** Stores the rendered HTML of versions still without it, in one transaction. */
-  setRendered(rows: readonly VersionHtml[]): Promise<void>;
 }
 
 const CHUNK = 500;
-
-function transaction(em: EntityManager): Knex.Transaction {
-  const trx = em.getTransactionContext<Knex.Transaction>();
-  if (!trx) throw new TypeError("bulk inserts must run inside em.transactional()");
-  return trx;
-}
-
-// MikroORM's insertMany inlines every value into the SQL text, which costs ~1.5 ms per
-// 30 KB version row; knex binds parameters and is ~4× faster on the publish hot path.
-async function insertChunked(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
-}
-
-/** Inserts item head rows with bound parameters, inside the current transaction. */
-export function insertItemRows(em: EntityManager, rows: readonly ItemRow[]): Promise<void> {
-  return insertChunked(transaction(em), "items", rows.map(itemColumns));
-}
-
-/** Inserts version rows with bound parameters, inside the current transaction. */
-export function insertVersionRows(em: EntityManager, rows: readonly ItemVersionRow[]): Promise<void> {
-  return insertChunked(transaction(em), "item_versions", rows.map(versionColumns));
-}
 
 function placeholders(values: readonly unknown[]): string {
   return values.map(() => "?").join(",");
@@ -138,18 +85,6 @@ function placeholders(values: readonly unknown[]): string {
 
 function toHead(r: ItemColumns & { document: string }): HeadWithDocument {
   return { item: itemFromColumns(r), document: r.document };
-}
-
-function moveOf(r: ItemRow): HeadMove {
-  return {
-    version: r.version,
-    type: r.type,
-    title: r.title,
-    city: r.city,
-    language: r.language,
-    updated: r.updated,
-    deleted: r.deleted,
-  };
 }
 
 /** The item store over the node's database (`orm.em` is forked per call). */
@@ -160,63 +95,7 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
   const headSelect = `select ${ITEM_SELECT}, v.document ${current}`;
 
   return {
-    async insertNew(items, versions) {
-      await orm.em.fork().transactional(async (em) => {
-        await insertItemRows(em, items);
-        await insertVersionRows(em, versions);
-      });
-    },
-
-    appendVersion(head, version, from) {
-      return orm.em.fork().transactional(async (em) => {
-        // Only the writer that still sees the version it read may move the head.
-        const moved = await em.nativeUpdate(
-          Item,
-          { id: head.id, version: from, deleted: false },
-          {
-            version: head.version,
-            title: head.title,
-            city: head.city,
-            language: head.language,
-            updated: head.updated,
-            deleted: head.deleted,
-          },
-        );
-        if (moved !== 1) return false;
-        await insertVersionRows(em, [version]);
-        return true;
-      });
-    },
-
-    async writeIngested(heads, versions) {
-      await orm.em.fork().transactional(async (em) => {
-        const fresh: ItemRow[] = [];
-        for (const { item, from } of heads) {
-          if (from === null) {
-            fresh.push(item);
-            continue;
-          }
-          const moved = await em.nativeUpdate(Item, { id: item.id, version: from }, moveOf(item));
-          if (moved !== 1) throw new Error(`item ${item.id} moved during an ingest batch`);
-        }
-        await insertItemRows(em, fresh);
-        await insertVersionRows(em, versions);
-      });
-    },
-
-    async purgeOrigin(origin) {
-      const em = orm.em.fork();
-      const gone = (await em.find(Item, { origin, local: false }, { fields: ["id", "version"] })).map((r) => ({
-        id: r.id,
-        version: r.version,
-      }));
-      if (gone.length === 0) return gone;
-      await em.transactional(async (tem) => {
-        // item_versions rows go with their item (foreign key on delete cascade).
-        await tem.nativeDelete(Item, { origin, local: false });
-      });
-      return gone;
-    },
+    ...createItemWrites(orm),
 
     async get(id, version) {
       const [r] = await raw<JoinedColumns>(
@@ -354,17 +233,6 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
         "select seq, item_id as itemId, version, document as text from item_versions where seq > ? and seq <= ? and html = '' order by seq limit ?",
         [after, through, limit],
       );
-    },
-
-    async setRendered(rows) {
-      if (rows.length === 0) return;
-      await orm.em.fork().transactional(async (em) => {
-        const trx = transaction(em);
-        for (const r of rows)
-          await trx("item_versions")
-            .where({ item_id: r.itemId, version: r.version, html: "" })
-            .update({ html: r.text });
-      });
     },
   };
 }

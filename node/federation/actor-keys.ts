@@ -1,8 +1,9 @@
 import { exportJwk, generateCryptoKeyPair, importJwk } from "@fedify/fedify";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import type { Orm } from "../db/orm.ts";
-import { Key, type KeyRow } from "../db/entities.ts";
-import { openPrivateJwk, sealPrivateJwk, WIPED_PRIVATE_JWK } from "../db/key-rows.ts";
+import type { KeyRow } from "../db/entities.ts";
+import { currentActorKeyRow, insertActorKeyRow, replaceActorKeyRows } from "../db/actor-key-rows.ts";
+import { openPrivateJwk, sealPrivateJwk } from "../db/key-rows.ts";
 
 const PURPOSES = [
   // HTTP Signatures (draft-cavage): what every fediverse server checks.
@@ -62,11 +63,10 @@ async function newRow(
 async function load(orm: Orm): Promise<ActorKey[]> {
   const keys: ActorKey[] = [];
   for (const { purpose, algorithm, kty } of PURPOSES) {
-    const em = orm.em.fork();
-    let row = await em.findOne(Key, { purpose, retiredAt: null }, { orderBy: { createdAt: "desc" } });
+    let row = await currentActorKeyRow(orm, purpose);
     if (!row) {
       row = await newRow(purpose, algorithm, orm, new Date().toISOString());
-      await em.insert(Key, row);
+      await insertActorKeyRow(orm, row);
     }
     const privateJwk = openPrivateJwk(orm, row);
     if (!privateJwk) throw new TypeError(`the current actor key ${row.kid} has no private half`);
@@ -118,18 +118,12 @@ export async function rotateActorKeys(orm: Orm): Promise<ActorKeyRotation> {
   const now = new Date().toISOString();
   // Generated before the transaction: RSA generation takes a while and SQLite has one writer.
   const rows = await Promise.all(PURPOSES.map(({ purpose, algorithm }) => newRow(purpose, algorithm, orm, now)));
-  const purposes = PURPOSES.map((p) => p.purpose);
-  let retired: string[] = [];
-  await orm.em.fork().transactional(async (em) => {
-    retired = (await em.find(Key, { purpose: { $in: purposes }, retiredAt: null })).map((r) => r.kid);
-    await em.nativeUpdate(
-      Key,
-      { purpose: { $in: purposes }, retiredAt: null },
-      { retiredAt: now, privateJwk: WIPED_PRIVATE_JWK },
-    );
-    await em.insert(Key, rows[0]!);
-    await em.insert(Key, rows[1]!);
-  });
+  const retired = await replaceActorKeyRows(
+    orm,
+    PURPOSES.map((p) => p.purpose),
+    rows,
+    now,
+  );
   loads.delete(orm);
   return { retired, created: rows.map((r) => r.kid) };
 }

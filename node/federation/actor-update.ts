@@ -1,11 +1,11 @@
 import type { Federation } from "@fedify/fedify";
 import { PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
 import type { Orm } from "../db/orm.ts";
-import { Meta } from "../db/entities.ts";
+import { createMetaStore } from "../db/meta-store.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { Logger } from "../log.ts";
 import { actorKeyFingerprint } from "./actor-keys.ts";
-import { createPeerStore } from "./peers.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 
 // Telling peers that the city actor's keys changed (`wego keys rotate --http` writes new
 // keys; the node announces them when it next starts). Peers that cached the old keys
@@ -40,8 +40,8 @@ export async function announceActorKeys(options: AnnounceActorKeysOptions): Prom
   try {
     const { thumbprints } = await actorKeyFingerprint(orm);
     const current = thumbprints.join(" ");
-    const announced = await orm.em.fork().findOne(Meta, { key: ANNOUNCED_KEY });
-    if (announced?.value === current) return { status: "unchanged" };
+    const meta = createMetaStore(orm);
+    if ((await meta.get(ANNOUNCED_KEY)) === current) return { status: "unchanged" };
     const followers = (await createPeerStore(orm).followers()).length;
     if (followers > 0) {
       const ctx = federation.createContext(new Request(identity.actorId), undefined);
@@ -63,12 +63,7 @@ export async function announceActorKeys(options: AnnounceActorKeysOptions): Prom
       );
       logger.info("announced the actor's keys to its followers (Update of the actor)", { followers });
     }
-    await orm.em
-      .getKnex()
-      .raw("insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value", [
-        ANNOUNCED_KEY,
-        current,
-      ]);
+    await meta.set(ANNOUNCED_KEY, current);
     return followers > 0 ? { status: "announced", followers } : { status: "unchanged" };
   } catch (error) {
     const reason = String((error as Error)?.message ?? error);

@@ -1,5 +1,5 @@
 import type { Actor } from "@fedify/fedify/vocab";
-import type { ActorInfo } from "./peers.ts";
+import type { ActorInfo } from "../db/peer-store.ts";
 
 /** An address the actor publishes, kept only if it is an http(s) URL on the actor's own origin. */
 function sameOrigin(actorId: URL, address: URL | null | undefined): string | null {

@@ -1,7 +1,7 @@
 import type { Context } from "@fedify/fedify";
 import type { Logger } from "../log.ts";
 import { ingestJsonObject, type IngestDeps } from "./ingest.ts";
-import type { PeerStore } from "./peers.ts";
+import type { PeerStore } from "../db/peer-store.ts";
 import { linkHref } from "./vocab.ts";
 
 // Importing a followed peer's library from its outbox, resumably: a full run after the

@@ -17,7 +17,7 @@ import type { Library } from "../library/library.ts";
 import { trackDeliveries } from "./delivery-errors.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners, type InboxHandlerDeps } from "./inbox/listeners.ts";
-import type { PeerStore } from "./peers.ts";
+import type { PeerStore } from "../db/peer-store.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 
 /** Options of {@link createWegoFederation}. */

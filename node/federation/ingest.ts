@@ -5,7 +5,7 @@ import type { DocumentValidator } from "../library/validation.ts";
 import { readSignedItemOfJson, readSignedItemOfObject, type SignedItemReading } from "../signing/signed-item.ts";
 import { verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
 import type { Logger } from "../log.ts";
-import type { PeerStore } from "./peers.ts";
+import type { PeerStore } from "../db/peer-store.ts";
 
 /** What ingest needs. */
 export interface IngestDeps {

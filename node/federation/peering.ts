@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { actorInfoOf, unusableActor } from "./actors.ts";
 import type { Backfill } from "./backfill.ts";
-import { hostOf, type PeerStore, type PeerView } from "./peers.ts";
+import { hostOf, type PeerStore, type PeerView } from "../db/peer-store.ts";
 import { resolveHandle } from "./webfinger.ts";
 
 // Peering operations: what an admin does (follow, approve, reject, unfollow, block,
@@ -95,6 +95,26 @@ export function createPeering(options: PeeringOptions): Peering {
     return isActor(object) ? object : null;
   }
 
+  /** Answers a peer's Follow (`followId`) of our city with an Accept or a Reject, named after it. */
+  async function answerFollow(
+    ctx: Context<void>,
+    peer: { readonly actorId: string; readonly inbox?: string | null },
+    followId: string,
+    answer: "accept" | "reject",
+  ): Promise<void> {
+    const follow = new Follow({ id: new URL(followId), actor: new URL(peer.actorId), object: actorId });
+    const Answer = answer === "accept" ? Accept : Reject;
+    await ctx.sendActivity(
+      sender,
+      recipientOf(peer),
+      new Answer({
+        id: new URL(`${identity.actorId}#${answer}s/${encodeURIComponent(followId)}`),
+        actor: actorId,
+        object: follow,
+      }),
+    );
+  }
+
   return {
     async list() {
       return peers.list(await library.countByOrigin());
@@ -125,16 +145,7 @@ export function createPeering(options: PeeringOptions): Peering {
       const peer = await peers.get(peerId);
       if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
       if (await peers.isBlocked(peer.host)) return { ok: false, status: 403, reason: `${peer.host} is blocked` };
-      const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
-      await ctx.sendActivity(
-        sender,
-        recipientOf(peer),
-        new Accept({
-          id: new URL(`${identity.actorId}#accepts/${encodeURIComponent(peer.theirFollowId)}`),
-          actor: actorId,
-          object: follow,
-        }),
-      );
+      await answerFollow(ctx, peer, peer.theirFollowId, "accept");
       await peers.update(peerId, { theyFollow: "accepted" });
       logger.info("approved a follower", { actor: peerId });
       return { ok: true, actor: peerId, state: "accepted" };
@@ -143,16 +154,7 @@ export function createPeering(options: PeeringOptions): Peering {
     async reject(ctx, peerId) {
       const peer = await peers.get(peerId);
       if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
-      const follow = new Follow({ id: new URL(peer.theirFollowId), actor: new URL(peer.actorId), object: actorId });
-      await ctx.sendActivity(
-        sender,
-        recipientOf(peer),
-        new Reject({
-          id: new URL(`${identity.actorId}#rejects/${encodeURIComponent(peer.theirFollowId)}`),
-          actor: actorId,
-          object: follow,
-        }),
-      );
+      await answerFollow(ctx, peer, peer.theirFollowId, "reject");
       await peers.update(peerId, { theyFollow: "rejected", theirFollowId: null });
       return { ok: true, actor: peerId, state: "rejected" };
     },

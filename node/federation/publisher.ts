@@ -7,7 +7,7 @@ import type { NodeIdentity } from "../library/identity.ts";
 import type { Library } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { PeeringRefusal } from "./peering.ts";
-import type { PeerStore } from "./peers.ts";
+import type { PeerStore } from "../db/peer-store.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 
 // Publishing: every committed local version, in order, exactly once into the delivery
@@ -114,10 +114,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     async start() {
       if ((await peers.followers()).length === 0) {
         // Nobody to deliver to yet: followers that come later import the outbox instead.
-        const max = (await orm.em.getKnex().raw("select coalesce(max(seq), 0) as m from item_versions")) as {
-          m: number;
-        }[];
-        await setSentSeq(Number(max[0]?.m ?? 0));
+        await setSentSeq(await feed.lastSeq());
       }
       void drain();
     },

@@ -14,7 +14,7 @@ import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult } from "./peering.ts";
-import { createPeerStore, type PeerView } from "./peers.ts";
+import { createPeerStore, type PeerView } from "../db/peer-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers

@@ -8,7 +8,7 @@ import { keyIdOf, signDetachedJws, type SigningKey } from "../signing/jws.ts";
 import { toSignedItemAttachment } from "../signing/signed-item.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import type { IngestDeps } from "./ingest.ts";
-import { createPeerStore, type PeerStore } from "./peers.ts";
+import { createPeerStore, type PeerStore } from "../db/peer-store.ts";
 
 // Test support for the inbox handlers and ingest: a receiving node over a private
 // in-memory database, a peer city that signs its items, and the part of Fedify's inbox

@@ -2,6 +2,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { Article, Hashtag, PUBLIC_COLLECTION, Tombstone } from "@fedify/fedify/vocab";
 import type { StoredItem } from "../library/library.ts";
 import { toSignedItemAttachment } from "../signing/signed-item.ts";
+import { renderActivityContent } from "../../web/templates/activity-content.ts";
 
 // Items as ActivityStreams objects: the domain's names become wire names here (the
 // activities around them are built by the publisher and the outbox dispatcher).
@@ -34,8 +35,7 @@ export function toArticle(item: StoredItem, addresses: ActorAddresses): Article 
     attribution: addresses.actorId,
     name: String(d.title ?? ""),
     summary: String(d.summary ?? ""),
-    content:
-      item.html["/body"] ?? `<p>${String(d.summary ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`,
+    content: renderActivityContent(item.html["/body"], String(d.summary ?? "")),
     mediaType: "text/html",
     url: new URL(item.id),
     published: instant(item.published),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PeerView } from "../federation/peers.ts";
+import type { PeerView } from "../db/peer-store.ts";
 import { publicPeers } from "./api-peers.ts";
 
 function peer(host: string, weFollow: string, theyFollow: string, state: PeerView["state"]): PeerView {

@@ -3,7 +3,7 @@ import { bodyParser } from "@koa/bodyparser";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { AnnounceResult, FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
-import type { PeerView } from "../federation/peers.ts";
+import type { PeerView } from "../db/peer-store.ts";
 import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { createOriginNames } from "./origin-names.ts";
 import { addPeerRow } from "./test-support.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 
 let t: TestLibrary;
 
@@ -16,7 +17,7 @@ afterAll(async () => t.orm.close());
 
 describe("createOriginNames()", () => {
   it("names a peer origin by its actor's name and host, and this node by its own name", async () => {
-    const names = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).of([
+    const names = await createOriginNames({ identity: TEST_IDENTITY, peers: createPeerStore(t.orm) }).of([
       "http://busan.test",
       "http://quiet.test",
       "http://unknown.test:8443",
@@ -29,7 +30,7 @@ describe("createOriginNames()", () => {
   });
 
   it("never lets a peer wear this node's name or handle: only its host is shown", async () => {
-    const names = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).of([
+    const names = await createOriginNames({ identity: TEST_IDENTITY, peers: createPeerStore(t.orm) }).of([
       "http://mimic.test",
       "http://spoof.test",
     ]);
@@ -38,7 +39,7 @@ describe("createOriginNames()", () => {
   });
 
   it("labels city keys: a peer's host with its name, a local city name as itself", async () => {
-    const labels = await createOriginNames({ identity: TEST_IDENTITY, orm: t.orm }).labels([
+    const labels = await createOriginNames({ identity: TEST_IDENTITY, peers: createPeerStore(t.orm) }).labels([
       "busan.test",
       "Seoul",
       "quiet.test",

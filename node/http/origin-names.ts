@@ -1,5 +1,4 @@
-import type { Orm } from "../db/orm.ts";
-import { Peer } from "../db/entities.ts";
+import type { PeerStore } from "../db/peer-store.ts";
 import type { Library, ListOptions } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 
@@ -16,8 +15,8 @@ export interface OriginName {
 /** Options of {@link createOriginNames}. */
 export interface OriginNamesOptions {
   readonly identity: NodeIdentity;
-  /** The node's database (peers' actor names); without it peers are named by host. */
-  readonly orm?: Orm;
+  /** Where peers' actor names are read; without it peers are named by host. */
+  readonly peers?: Pick<PeerStore, "actorNames">;
 }
 
 /** Names of item origins and labels of city keys, for badges, provenance and city pages. */
@@ -56,22 +55,15 @@ function displayName(raw: string | null | undefined, identity: NodeIdentity): st
   return name;
 }
 
-/** Creates the namer over the peers table. */
+/** Creates the namer over the peer store. */
 export function createOriginNames(options: OriginNamesOptions): OriginNames {
-  const { identity, orm } = options;
+  const { identity, peers } = options;
 
   async function peerNames(hosts: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    if (!orm || hosts.length === 0) return out;
-    const rows = await orm.em
-      .fork()
-      .find(Peer, { host: { $in: hosts.slice(0, 500) } }, { fields: ["actorId", "host", "name", "weFollow"] });
-    // The actor we follow on a host names it first; then any named actor there.
-    rows.sort(
-      (a, b) =>
-        Number(b.weFollow === "accepted") - Number(a.weFollow === "accepted") || a.actorId.localeCompare(b.actorId),
-    );
-    for (const r of rows) {
+    if (!peers || hosts.length === 0) return out;
+    // The actor we follow on a host names it first (the store's order); then any named actor there.
+    for (const r of await peers.actorNames(hosts)) {
       const name = displayName(r.name, identity);
       if (name && !out.has(r.host)) out.set(r.host, name);
     }

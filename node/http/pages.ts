@@ -1,6 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 import type { Library, StoredItem } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { SearchService } from "../search/service.ts";
@@ -54,7 +55,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
     frameFor(ctx, identity.name, title, section);
   // Every "signed by", city listing and city count names the verified origin, never the
   // document's own `city` field.
-  const names = createOriginNames({ identity, orm: deps.orm });
+  // Names only (uncached reads): the federation's own peer store keeps the caches.
+  const names = createOriginNames({ identity, peers: deps.orm && createPeerStore(deps.orm) });
 
   router.get("/static/:name", (ctx) => {
     const file = statics.get(ctx.params.name!);
@@ -218,6 +220,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
     return titles;
   }
 
+  /** The live items an item links to (its links, case and related cases), by id; one read for all. */
   async function linkedItems(item: StoredItem): Promise<Map<string, LinkedItem>> {
     const d = item.document;
     const ids = new Set<string>();
@@ -225,13 +228,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
     if (typeof d.case === "string") ids.add(d.case);
     for (const id of Array.isArray(d.relatedCases) ? d.relatedCases : []) if (typeof id === "string") ids.add(id);
     const out = new Map<string, LinkedItem>();
-    await Promise.all(
-      [...ids].slice(0, 50).map(async (id) => {
-        const linked = await library.get(id).catch(() => null);
-        if (linked && !linked.deleted)
-          out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
-      }),
-    );
+    // One read for every link (at most 50).
+    const found = await library.getMany([...ids].slice(0, 50)).catch(() => new Map<string, StoredItem>());
+    for (const id of ids) {
+      const linked = found.get(id);
+      if (linked && !linked.deleted)
+        out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
+    }
     return out;
   }
 

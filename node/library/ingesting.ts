@@ -1,6 +1,7 @@
 import canonicalize from "canonicalize";
 import type { ItemRow, ItemVersionRow } from "../db/entities.ts";
-import type { IngestedHead, ItemStore } from "../db/item-store.ts";
+import type { ItemStore } from "../db/item-store.ts";
+import type { IngestedHead } from "../db/item-writes.ts";
 import type { Announce, IngestInput, IngestResult, LibraryChange } from "./model.ts";
 import { changedFields, rowsFor, toStored } from "./stored.ts";
 

@@ -21,7 +21,8 @@ import { toStored } from "./stored.ts";
 import type { DocumentValidator } from "./validation.ts";
 
 // The library's public face: its values live in model.ts, its jobs in publishing.ts
-// (local writes), ingesting.ts (peers' versions) and feed.ts (what federation publishes).
+// (local writes), ingesting.ts (peers' versions), render-backlog.ts (rendering what ingest
+// stored) and feed.ts (what federation publishes).
 export { MANAGED_FIELDS } from "./model.ts";
 export type {
   IngestInput,

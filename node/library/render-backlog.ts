@@ -1,4 +1,5 @@
-import type { ItemStore, VersionHtml } from "../db/item-store.ts";
+import type { ItemStore } from "../db/item-store.ts";
+import type { VersionHtml } from "../db/item-writes.ts";
 import type { MetaStore } from "../db/meta-store.ts";
 import type { RenderDocument } from "./model.ts";
 

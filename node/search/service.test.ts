@@ -148,10 +148,10 @@ describe("search service over a small corpus", () => {
 
   it("search() gives a case its start year and a dataset its issue year, and an undated item no year", async () => {
     const byId = new Map((await find({ limit: 50 })).results.map((r) => [r.id, r.year]));
-    expect(byId.get(ids.floodTitle)).toBe(2015);
-    expect(byId.get(ids.wifi)).toBe(2021);
+    expect(byId.get(ids.floodTitle!)).toBe(2015);
+    expect(byId.get(ids.wifi!)).toBe(2021);
     // Seoul's Eung-Dap-So seed carries no start year: the day it was loaded is not its year.
-    expect(byId.get(ids.eungDapSo)).toBeNull();
+    expect(byId.get(ids.eungDapSo!)).toBeNull();
   });
 
   it("search() counts facets and keeps other values of a filtered facet visible", async () => {

@@ -1,7 +1,7 @@
 import type { InboxContext } from "@fedify/fedify";
 import { isActor, type Update } from "@fedify/fedify/vocab";
 import type { Logger } from "../../log.ts";
-import type { PeerStore } from "../peers.ts";
+import type { PeerStore } from "../../db/peer-store.ts";
 
 /** What {@link onActorUpdated} works with. */
 export interface ActorUpdateDeps {

@@ -5,7 +5,7 @@ import { PUBLIC_ONLY } from "../../net/address-policy.ts";
 import { createOutbound } from "../../net/outbound.ts";
 import type { BackfillMode, BackfillTrigger } from "../backfill.ts";
 import { createPeering } from "../peering.ts";
-import type { PeerStore } from "../peers.ts";
+import type { PeerStore } from "../../db/peer-store.ts";
 import { onFollowAccepted, onFollowed, type FollowHandlerDeps } from "./follows.ts";
 import { createInboxContext, createTestPeer, testReceivers, type TestPeer } from "../test-support.ts";
 

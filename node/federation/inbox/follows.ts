@@ -5,7 +5,7 @@ import type { Logger } from "../../log.ts";
 import { actorInfoOf, unusableActor } from "../actors.ts";
 import type { Backfill } from "../backfill.ts";
 import type { Peering } from "../peering.ts";
-import type { PeerStore } from "../peers.ts";
+import type { PeerStore } from "../../db/peer-store.ts";
 
 /** What the follow handlers work with; each takes only the part it uses. */
 export interface FollowHandlerDeps {

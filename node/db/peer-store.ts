@@ -1,5 +1,5 @@
-import type { Orm } from "../db/orm.ts";
-import { BlockedHost, Peer, type PeerRow } from "../db/entities.ts";
+import type { Orm } from "./orm.ts";
+import { BlockedHost, Peer, type PeerRow } from "./entities.ts";
 
 /** A peer's state as the API reports it. */
 export type PeerState = "requested" | "pending" | "following" | "followed" | "mutual" | "rejected" | "blocked" | "none";
@@ -61,7 +61,7 @@ export function hostOf(url: string): string {
   return new URL(url).host.toLowerCase();
 }
 
-/** Peering state in the node's database. */
+/** Peering state in the node's database: the one owner of `peers` and `blocked_hosts`. */
 export interface PeerStore {
   get(actorId: string): Promise<PeerRow | null>;
   /** Records (or refreshes) what we know of an actor; keeps follow states. */
@@ -80,6 +80,11 @@ export interface PeerStore {
   touch(actorId: string): Promise<void>;
   /** Notes a failed contact with a peer's host. */
   recordError(host: string, message: string): Promise<void>;
+  /**
+   * The names peer actors on these hosts (at most 500) gave themselves, unfiltered: the
+   * actor we follow on a host first, then by actor id. Never cached: for pages only.
+   */
+  actorNames(hosts: readonly string[]): Promise<{ readonly host: string; readonly name: string | null }[]>;
 }
 
 /** Creates the peer store over the node's database. */
@@ -236,6 +241,20 @@ export function createPeerStore(orm: Orm): PeerStore {
       touched.set(actorId, Date.now());
       await em().nativeUpdate(Peer, { actorId }, { lastSeen: now() });
       forget(actorId);
+    },
+
+    async actorNames(hosts) {
+      if (hosts.length === 0) return [];
+      const found = await em().find(
+        Peer,
+        { host: { $in: hosts.slice(0, 500) } },
+        { fields: ["actorId", "host", "name", "weFollow"] },
+      );
+      found.sort(
+        (a, b) =>
+          Number(b.weFollow === "accepted") - Number(a.weFollow === "accepted") || a.actorId.localeCompare(b.actorId),
+      );
+      return found.map((r) => ({ host: r.host, name: r.name ?? null }));
     },
 
     async recordError(host, message) {
