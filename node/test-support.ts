@@ -9,7 +9,7 @@ import { createLibrary, MANAGED_FIELDS, type Library, type LibraryOptions } from
 import type { NodeIdentity } from "./library/identity.ts";
 import { createLogger } from "./log.ts";
 import { createApp } from "./app.ts";
-import { createSearchService, type SearchService } from "./search/service.ts";
+import { createSearchService, type SearchService, type SearchServiceOptions } from "./search/service.ts";
 
 /** A library over a private in-memory database, for one test file. */
 export interface TestLibrary {
@@ -62,14 +62,22 @@ export interface TestServer extends TestLibrary {
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   /** Also run the search service and serve `/api/search` (default false: it starts worker threads). */
-  readonly search?: boolean;
+  readonly search?: boolean | Pick<SearchServiceOptions, "readyWaitMs">;
+  /** Fills the library before the search service starts. */
+  readonly fill?: (library: Library) => Promise<void>;
 }
 
 /** Serves a fresh in-memory node on 127.0.0.1 (port chosen by the OS). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const base = await createTestLibrary();
+  await options.fill?.(base.library);
   const search = options.search
-    ? await createSearchService({ orm: base.orm, library: base.library, dataDir: ":memory:" })
+    ? await createSearchService({
+        orm: base.orm,
+        library: base.library,
+        dataDir: ":memory:",
+        ...(typeof options.search === "object" ? options.search : {}),
+      })
     : undefined;
   const app = createApp({ ...base, search, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
   const server: Server = await new Promise((resolve) => {

@@ -92,3 +92,49 @@ describe("GET /api/search", () => {
     });
   });
 });
+
+describe("search while a node's index is still being built", () => {
+  let node: TestServer;
+
+  beforeAll(async () => {
+    // Enough items that building the index at start-up outlasts the first requests; no wait.
+    node = await startTestServer({
+      search: { readyWaitMs: 0 },
+      fill: async (library) => {
+        const draft = draftFixture("case-study.minimal");
+        for (let i = 0; i < 150; i++) {
+          const created = await library.create({ ...draft, title: `Call center ${i}` }, { author: "test" });
+          if (!created.ok) throw new Error("fixture rejected");
+        }
+      },
+    });
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  it("answers 503 with Retry-After, never a wrong 0 results, and /readyz says not ready while /healthz is live", async () => {
+    const [search, page, ready, health] = await Promise.all([
+      fetch(`${node.url}/api/search?q=call`),
+      fetch(`${node.url}/search?q=call`, { headers: { accept: "text/html" } }),
+      fetch(`${node.url}/readyz`),
+      fetch(`${node.url}/healthz`),
+    ]);
+    expect(search.status).toBe(503);
+    expect(search.headers.get("retry-after")).toBe("5");
+    await expect(search.json()).resolves.toEqual({
+      error: "the search index is being built; try again in a few seconds",
+    });
+    expect(page.status).toBe(503);
+    await expect(page.text()).resolves.toContain("still building its search index");
+    expect(ready.status).toBe(503);
+    expect(health.status).toBe(200);
+    await expect(health.json()).resolves.toEqual({ ok: true, ready: false });
+
+    await node.search!.settled();
+    const after = await fetch(`${node.url}/api/search?q=call`);
+    expect(after.status).toBe(200);
+    await expect(after.json()).resolves.toMatchObject({ total: 150 });
+    expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
+  });
+});

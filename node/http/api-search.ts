@@ -1,8 +1,8 @@
 import Router from "@koa/router";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
-import { MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
+import { IndexNotReadyError, MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
 import { passageHtml } from "../../web/templates/snippet.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
 
 /** Dependencies of the search API. */
@@ -47,6 +47,10 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
         ),
       };
     } catch (error) {
+      if (error instanceof IndexNotReadyError)
+        throw new HttpError(503, "the search index is being built; try again in a few seconds", undefined, {
+          "Retry-After": String(INDEXING_RETRY_AFTER_SECONDS),
+        });
       if (error instanceof QueryError && error.reason === "syntax") {
         throw new HttpError(400, "the search query cannot be parsed", [
           { path: "q", message: `${error.message} (at characters ${error.start}–${error.end})` },

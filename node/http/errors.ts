@@ -38,9 +38,12 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
       // co-body reports malformed JSON as a SyntaxError carrying status 400.
       const known = err.type ? PUBLIC_MESSAGES[err.type] : undefined;
-      let message = known ?? (status < 500 && err.expose !== false ? (err.message ?? "bad request") : "internal error");
+      // A route's own HttpError says what happened, even a 503; any other 5xx is a fault, hidden.
+      const told = caught instanceof HttpError;
+      let message =
+        known ?? ((status < 500 || told) && err.expose !== false ? (err.message ?? "bad request") : "internal error");
       if (status === 400 && caught instanceof SyntaxError) message = PUBLIC_MESSAGES["entity.parse.failed"]!;
-      if (status >= 500)
+      if (status >= 500 && !told)
         logger.error("request failed", {
           method: ctx.method,
           path: ctx.path,
@@ -66,3 +69,6 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** What a client is told to wait (`Retry-After`) while the search index is built at start-up. */
+export const INDEXING_RETRY_AFTER_SECONDS = 5;

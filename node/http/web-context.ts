@@ -4,7 +4,8 @@ import { bodyParser } from "@koa/bodyparser";
 import { isLocale, localeFromHeader, stringsFor, type Locale, type Strings } from "../../web/i18n.ts";
 import type { PageFrame } from "../../web/templates/layout.ts";
 import { renderMessagePage, type MessageLink } from "../../web/templates/message.ts";
-import { HttpError } from "./errors.ts";
+import { IndexNotReadyError } from "../search/service.ts";
+import { HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
 import {
   csrfProtection,
   csrfToken,
@@ -140,6 +141,13 @@ export function createWebMiddleware(options: WebMiddlewareOptions): WebMiddlewar
     try {
       await next();
     } catch (error) {
+      if (error instanceof IndexNotReadyError && !ctx.path.startsWith("/api/")) {
+        ctx.set("Retry-After", String(INDEXING_RETRY_AFTER_SECONDS));
+        return sendMessage(ctx, cityName, 503, stringsOf(ctx).searchIndexingTitle, stringsOf(ctx).searchIndexing, {
+          href: ctx.url,
+          label: stringsOf(ctx).tryAgain,
+        });
+      }
       if (!(error instanceof HttpError) || error.status >= 500 || ctx.path.startsWith("/api/")) throw error;
       sendMessage(ctx, cityName, error.status, String(error.status), error.message);
     }

@@ -4,14 +4,24 @@ import type { KeyStore } from "../signing/keys.ts";
 /** Dependencies of the discovery routes. */
 export interface WellKnownDeps {
   readonly keys: KeyStore;
+  /** Whether the node is ready to answer searches (absent: no search, always ready). */
+  readonly search?: { ready(): boolean };
 }
 
-/** `/healthz` and `/.well-known/jwks.json` (current and retired document-signing keys). */
+/** `/healthz` (live), `/readyz` (ready for searches) and `/.well-known/jwks.json` (current and retired document-signing keys). */
 export function createWellKnownRouter(deps: WellKnownDeps): Router {
   const router = new Router();
+  // Liveness: the process answers. Readiness: it also answers searches rightly (its index
+  // is built); a load balancer sends readers only to a ready node.
+  const ready = () => deps.search?.ready() ?? true;
   router.get("/healthz", (ctx) => {
     ctx.set("Cache-Control", "no-store");
-    ctx.body = { ok: true };
+    ctx.body = { ok: true, ready: ready() };
+  });
+  router.get("/readyz", (ctx) => {
+    ctx.set("Cache-Control", "no-store");
+    ctx.status = ready() ? 200 : 503;
+    ctx.body = { ready: ready() };
   });
   router.get("/.well-known/jwks.json", async (ctx) => {
     ctx.set("Cache-Control", "public, max-age=300");

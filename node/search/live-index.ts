@@ -83,6 +83,7 @@ export class LiveIndex {
   private compacting: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private closed = false;
+  private isReady = false;
   private loadedFromDisk = false;
   private compactions = 0;
   private deltaBuilds = 0;
@@ -120,11 +121,26 @@ export class LiveIndex {
       this.loadedFromDisk = await this.loadBase();
       if (this.loadedFromDisk) await this.catchUp();
       else await this.startCompaction();
+      this.isReady = true;
     })()
       .catch((error) => {
         if (!this.closed) this.logger?.error("search: start-up failed", { error: String(error) });
       })
       .finally(() => (this.starting = undefined));
+  }
+
+  /** Whether start-up has finished: the index holds every item the database held then. */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Waits until {@link ready}, or `ms` at most; resolves with whether it is ready. */
+  async untilReady(ms: number): Promise<boolean> {
+    if (this.isReady || !this.starting) return this.isReady;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.starting, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    return this.isReady;
   }
 
   /** Takes in changes the library announces: a removal applies at once, the rest in the next delta build. */

@@ -17,6 +17,8 @@ export interface SearchServiceOptions
     Pick<SearcherOptions, "queryLimits" | "querySliceMs"> {
   readonly orm: Orm;
   readonly library: Library;
+  /** How long a search waits for the index at start-up before it is refused (default 2 s). */
+  readonly readyWaitMs?: number;
 }
 
 /** Counters of the index, for tests and the benchmark. */
@@ -25,10 +27,23 @@ export interface SearchStats extends IndexStats {
   readonly facetValues: number;
 }
 
+/**
+ * Thrown by a search while the index is still being built at start-up (and has not finished
+ * within a short wait): an index that holds part of the library would answer wrongly.
+ */
+export class IndexNotReadyError extends Error {
+  override name = "IndexNotReadyError";
+}
+
 /** Federated search over local and verified peer items. */
 export interface SearchService {
-  /** Runs a query; throws {@link QueryError} when lunr cannot parse `q` or it goes beyond a query limit. */
+  /**
+   * Runs a query; throws {@link QueryError} when it goes beyond a query limit, and
+   * {@link IndexNotReadyError} while the index is still being built.
+   */
   search(query: SearchQuery): Promise<SearchResponse>;
+  /** Whether start-up indexing has finished (what `/readyz` reports). */
+  ready(): boolean;
   /** Resolves once every change announced so far is searchable. */
   settled(): Promise<void>;
   /** Rebuilds the base from the database now (normally automatic) and waits for it. */
@@ -67,7 +82,12 @@ export async function createSearchService(options: SearchServiceOptions): Promis
   index.start();
   let closed = false;
   return {
-    search: (query) => searcher.search(query),
+    async search(query) {
+      if (!index.ready && !(await index.untilReady(options.readyWaitMs ?? 2_000)))
+        throw new IndexNotReadyError("the search index is still being built");
+      return searcher.search(query);
+    },
+    ready: () => index.ready,
     settled: () => index.settled(),
     compact: () => index.compact(),
     stats: () => ({ ...index.stats(), facetValues: facets.size() }),
