@@ -60,6 +60,8 @@ export function renderCaseSections(ctx: SectionContext<CaseStudy>): SafeHtml {
   const { t, locale } = ctx.frame;
   const { d } = ctx;
   const outcomes = d.outcomes ?? [];
+  // A column no outcome fills is left out: an empty, narrow one wraps its header ("Ye/ar").
+  const outcomeYears = outcomes.some((o) => num(o.year) !== undefined);
   const timeline = d.timeline ?? [];
   const stakeholders = d.stakeholders ?? [];
   const technologies = d.technologies ?? [];
@@ -79,10 +81,10 @@ ${ctx.markdown("/body")}
 ${
   outcomes.length
     ? html`${heading("outcomes-h", t.outcomes)}<div class="table-wrap"><table class="stack">
-<thead><tr><th scope="col">${t.metric}</th><th scope="col">${t.value}</th><th scope="col">${t.year}</th><th scope="col">${t.source}</th></tr></thead>
+<thead><tr><th scope="col">${t.metric}</th><th scope="col">${t.value}</th>${outcomeYears ? html`<th scope="col">${t.year}</th>` : ""}<th scope="col">${t.source}</th></tr></thead>
 <tbody>${outcomes.map(
         (o) =>
-          html`<tr><td data-label="${t.metric}">${str(o.metric) ?? ""}</td><td data-label="${t.value}">${typeof o.value === "number" ? o.value.toLocaleString(locale) : o.value}${str(o.unit) ? ` ${o.unit}` : ""}</td><td data-label="${t.year}">${num(o.year) ?? ""}</td><td data-label="${t.source}">${str(o.source) ?? ""}</td></tr>`,
+          html`<tr><td data-label="${t.metric}">${str(o.metric) ?? ""}</td><td data-label="${t.value}">${typeof o.value === "number" ? o.value.toLocaleString(locale) : o.value}${str(o.unit) ? ` ${o.unit}` : ""}</td>${outcomeYears ? html`<td data-label="${t.year}">${num(o.year) ?? ""}</td>` : ""}<td data-label="${t.source}">${str(o.source) ?? ""}</td></tr>`,
       )}</tbody></table></div>`
     : ""
 }

@@ -38,4 +38,36 @@ describe("renderItemPage()", () => {
       expect(page).not.toContain('id="dist-h"');
     },
   );
+
+  it("leaves the outcomes' Year column out when no outcome has a year, and keeps it when one has", () => {
+    const id = "http://seoul.test/items/2";
+    const page = (outcomes: Record<string, unknown>[]) =>
+      renderItemPage(frame, {
+        id,
+        type: "CaseStudy",
+        document: { id, type: "CaseStudy", title: "Open budget", summary: "s", language: "en", outcomes },
+        html: {},
+        deleted: false,
+        provenance: {
+          id,
+          city: "Seoul",
+          origin: "http://seoul.test",
+          local: true,
+          verified: true,
+          kid: null,
+          history: [],
+        },
+        linked: new Map(),
+        original: false,
+        path: "/items/2",
+      });
+    const yearHeader = `<th scope="col">${frame.t.year}</th>`;
+    expect(page([{ metric: "Users", value: 1200 }])).not.toContain(yearHeader);
+    expect(
+      page([
+        { metric: "Users", value: 1200 },
+        { metric: "Calls", value: 3, year: 2015 },
+      ]),
+    ).toContain(yearHeader);
+  });
 });
