@@ -131,12 +131,17 @@ export function createBackfill(options: BackfillOptions): Backfill {
       return;
     }
     const startedAt = Date.now();
+    // The pages' Markdown is rendered once the walk is done, not in the gaps between pages.
+    const releaseRendering = options.ingest.library.holdRendering();
     const run = backfill(ctx, peerId, mode)
       .then((outcome) => {
         if (outcome === "limited" || outcome === "failed") failedRuns.set(peerId, { startedAt, trigger });
         else if (outcome === "done") failedRuns.delete(peerId);
       })
-      .finally(() => running.delete(peerId));
+      .finally(() => {
+        releaseRendering();
+        running.delete(peerId);
+      });
     running.set(peerId, run);
   }
 

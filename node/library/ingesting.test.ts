@@ -94,6 +94,31 @@ describe("the render backlog", () => {
     }
   });
 
+  it("renders nothing while a bulk load holds it, even across pauses, and what waited once it is released", async () => {
+    const rendered: unknown[] = [];
+    const other = await createTestLibrary(undefined, ":memory:", {
+      render: async (d) => {
+        rendered.push(d.id);
+        return { "/body": "<p>after</p>" };
+      },
+    });
+    try {
+      const release = other.library.holdRendering();
+      await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+      // Longer than the pause after which an unheld backlog renders (250 ms).
+      await new Promise((r) => setTimeout(r, 600));
+      expect(rendered).toEqual([]);
+      expect(await storedHtml(createItemStore(other.orm))).toBe("");
+      release();
+      release(); // a second call of the same release changes nothing
+      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>after</p>" });
+      expect(rendered).toEqual([id]);
+    } finally {
+      await other.library.close();
+      await other.orm.close();
+    }
+  });
+
   it("reports a version that will not render, leaves it for reads and renders the others", async () => {
     const errors: unknown[] = [];
     const other = await createTestLibrary(undefined, ":memory:", {

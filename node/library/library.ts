@@ -93,6 +93,11 @@ export interface Library extends Publishing {
    * once nothing waits, with how many it rendered.
    */
   renderPending(): Promise<number>;
+  /**
+   * Holds that background rendering back while a bulk load runs (a backfill: see
+   * render-backlog.ts); returns the release, which renders what waits.
+   */
+  holdRendering(): () => void;
   /** Lets background rendering finish its chunk and stops it: call before closing the database. */
   close(): Promise<void>;
 }
@@ -216,6 +221,7 @@ export function createLibrary(options: LibraryOptions): Library {
     },
 
     renderPending: backlog.drain,
+    holdRendering: backlog.hold,
     close: backlog.close,
 
     async versions(id) {

@@ -16,7 +16,10 @@ const CHUNK = 100;
  */
 const QUIET_MS = 250;
 
-/** …but under ingest that never pauses, a chunk goes ahead after waiting this long. */
+/**
+ * …but under ingest that never pauses, a chunk goes ahead after waiting this long; except
+ * while a bulk load holds the backlog (see {@link RenderBacklog.hold}).
+ */
 const MAX_WAIT_MS = 5_000;
 
 /** Options of {@link createRenderBacklog}. */
@@ -42,6 +45,13 @@ export interface RenderBacklog {
   kick(): void;
   /** Runs a pass (or joins the one under way) and resolves, once nothing waits, with how many versions it rendered. */
   drain(): Promise<number>;
+  /**
+   * Holds rendering back while a bulk load (a backfill) runs: its pages come a second or so
+   * apart, each gap long enough to look like a pause, and rendering in those gaps would take
+   * the CPU from the verification of the next page. Reads render what waits meanwhile.
+   * Returns the release; once every hold is released, the backlog renders what waits at once.
+   */
+  hold(): () => void;
   /** Stops after the chunk under way; kicks after this do nothing. */
   close(): Promise<void>;
 }
@@ -55,6 +65,7 @@ export function createRenderBacklog(options: RenderBacklogOptions): RenderBacklo
   let again = false;
   let closed = false;
   let lastStored = Number.NEGATIVE_INFINITY;
+  let holds = 0;
   let wake: (() => void) | null = null;
   let timer: NodeJS.Timeout | undefined;
 
@@ -65,10 +76,16 @@ export function createRenderBacklog(options: RenderBacklogOptions): RenderBacklo
       timer.unref();
     });
 
-  /** Waits until ingest pauses for QUIET_MS, or MAX_WAIT_MS at most. */
+  /** Waits while a bulk load holds the backlog, then until ingest pauses for QUIET_MS, or MAX_WAIT_MS at most. */
   async function yieldToIngest(): Promise<void> {
     const start = performance.now();
     for (;;) {
+      if (closed) return;
+      if (holds > 0) {
+        // Woken by the last release (or by close).
+        await sleep(MAX_WAIT_MS);
+        continue;
+      }
       const quietFor = performance.now() - lastStored;
       const waited = performance.now() - start;
       if (closed || quietFor >= QUIET_MS || waited >= MAX_WAIT_MS) return;
@@ -129,6 +146,16 @@ export function createRenderBacklog(options: RenderBacklogOptions): RenderBacklo
       drain().catch(onError);
     },
     drain,
+    hold() {
+      holds++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+        if (holds === 0) wake?.();
+      };
+    },
     async close() {
       closed = true;
       clearTimeout(timer);
