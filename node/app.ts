@@ -6,6 +6,7 @@ import type { KeyStore } from "./signing/keys.ts";
 import type { Logger } from "./log.ts";
 import { errorMiddleware } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
+import { createAssessRouter } from "./http/api-assess.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createAdminRouter } from "./http/web-admin.ts";
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Koa {
   const routers = [
     createWellKnownRouter(deps),
     createItemsRouter(deps),
+    createAssessRouter(deps),
     createPagesRouter({ ...deps, web }),
     createOfficialsRouter({ ...deps, web }),
     ...(deps.federationService

@@ -1,11 +1,11 @@
-import Router, { type RouterMiddleware } from "@koa/router";
-import { bodyParser } from "@koa/bodyparser";
+import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, StoredItem, WriteResult } from "../library/library.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { optionalRole, requireRole, type AuthState } from "./auth.ts";
 import { HttpError } from "./errors.ts";
+import { jsonBody } from "./json-body.ts";
 import { intParam, oneParam } from "./params.ts";
 import { cityFilter } from "./origin-names.ts";
 import { cityOf } from "../search/documents.ts";
@@ -71,16 +71,7 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
   const { orm, library } = deps;
   const router = new Router<AuthState>();
   const writer = requireRole(orm, ["editor", "admin"]);
-  const limit = `${deps.maxBodyBytes}b`;
-  const json = bodyParser({ enableTypes: ["json"], jsonLimit: limit, jsonStrict: true, encoding: "utf-8" });
-  const requireJson: RouterMiddleware<AuthState> = async (ctx, next) => {
-    const length = Number(ctx.get("content-length") || 0);
-    if (length > deps.maxBodyBytes)
-      throw new HttpError(413, `request body is too large (limit ${deps.maxBodyBytes} bytes)`);
-    if (!ctx.is("application/json", "application/*+json"))
-      throw new HttpError(415, "send the document as application/json");
-    await next();
-  };
+  const json = jsonBody(deps.maxBodyBytes, "the document");
 
   router.get("/api/items", async (ctx) => {
     const id = oneParam(ctx, "id");
@@ -125,7 +116,7 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     ctx.body = { id, versions: ctx.state.principal ? versions : versions.map(({ author: _author, ...rest }) => rest) };
   });
 
-  router.post("/api/items", writer, requireJson, json, async (ctx) => {
+  router.post("/api/items", writer, ...json, async (ctx) => {
     const result = await library.create(ctx.request.body, { author: ctx.state.principal!.name });
     if (!result.ok) failWrite(result, undefined);
     ctx.status = 201;
@@ -134,7 +125,7 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     ctx.body = { id: result.item.id, document: result.item.document, jws: result.item.jws };
   });
 
-  router.put("/api/items", writer, requireJson, json, async (ctx) => {
+  router.put("/api/items", writer, ...json, async (ctx) => {
     const id = idParam(ctx);
     const ifMatch = expectedVersion(ctx);
     const result = await library.update(id, ctx.request.body, {
