@@ -226,18 +226,6 @@ describe("createDocumentValidator()", () => {
     ]);
   });
 
-  it("validate() handles well over 1,000 documents a second", () => {
-    const documents = [fixture("case-study.rich"), fixture("pathway.rich"), fixture("dataset.rich")];
-    const invalid = { ...fixture("pathway.rich"), themes: ["nope"], version: 0 };
-    const started = performance.now();
-    for (let i = 0; i < 3000; i++) {
-      validator.validate(documents[i % 3]);
-      validator.validate(invalid);
-    }
-    // 6,000 validations; a budget of 3 s is the required rate with room for a slow CI machine.
-    expect(performance.now() - started).toBeLessThan(3000);
-  });
-
   it("DOCUMENT_TYPES lists exactly the types in common.schema.json", () => {
     const common = JSON.parse(readFileSync(new URL("../../schemas/common.schema.json", import.meta.url), "utf8")) as {
       $defs: { documentType: { enum: string[] } };
