@@ -57,15 +57,20 @@ export type AccountResult =
 /** The most accounts the accounts page lists: a city's officials, not a user base. */
 export const MAX_LISTED_ACCOUNTS = 500;
 
-/** Every web login, by username (at most {@link MAX_LISTED_ACCOUNTS}). */
-export async function listAccounts(orm: Orm): Promise<Account[]> {
-  const rows = await orm.em.fork().find(User, {}, { orderBy: { username: "asc" }, limit: MAX_LISTED_ACCOUNTS });
-  return rows.map((r) => ({
-    username: r.username,
-    role: r.role === "admin" ? "admin" : "editor",
-    createdAt: r.createdAt,
-    disabledAt: r.disabledAt ?? null,
-  }));
+/** Web logins by username: the first {@link MAX_LISTED_ACCOUNTS}, and how many there are in all. */
+export async function listAccounts(orm: Orm): Promise<{ readonly accounts: Account[]; readonly total: number }> {
+  const [rows, total] = await orm.em
+    .fork()
+    .findAndCount(User, {}, { orderBy: { username: "asc" }, limit: MAX_LISTED_ACCOUNTS });
+  return {
+    accounts: rows.map((r) => ({
+      username: r.username,
+      role: r.role === "admin" ? "admin" : "editor",
+      createdAt: r.createdAt,
+      disabledAt: r.disabledAt ?? null,
+    })),
+    total,
+  };
 }
 
 /** Adds a web login; refused when the username is taken or the credentials are too weak. */

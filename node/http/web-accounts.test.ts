@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeAccount, listAccounts, upsertUser } from "../db/accounts.ts";
+import { User } from "../db/entities.ts";
 import { startTestServer, webClient, type TestServer, type WebClient } from "../test-support.ts";
 
 let server: TestServer;
@@ -28,7 +29,7 @@ async function flashOf(c: WebClient): Promise<string> {
 }
 
 async function account(username: string) {
-  return (await listAccounts(server.orm)).find((a) => a.username === username);
+  return (await listAccounts(server.orm)).accounts.find((a) => a.username === username);
 }
 
 describe("the admins' accounts page", () => {
@@ -137,5 +138,26 @@ describe("the admins' accounts page", () => {
     const res = await c.fetch("/admin/accounts/clerk/disable", { form: { _csrf: "forged" } });
     expect(res.status).toBe(403);
     expect((await account("clerk"))?.disabledAt).toBeNull();
+  });
+});
+
+describe("a node with more accounts than the page lists", () => {
+  it("lists the first 500 by username and says how many there are in all", async () => {
+    const createdAt = new Date().toISOString();
+    await server.orm.em.fork().insertMany(
+      User,
+      Array.from({ length: 520 }, (_, i) => ({
+        username: `zz-official-${String(i).padStart(3, "0")}`,
+        passwordHash: "not a usable hash",
+        role: "editor",
+        createdAt,
+      })),
+    );
+    const { total } = await listAccounts(server.orm);
+    const page = await (await (await admin()).fetch("/admin/accounts")).text();
+    expect(page.match(/<tr data-username=/g)).toHaveLength(500);
+    expect(page).toContain(
+      `<p class="hint" id="accounts-more">Showing the first 500 of ${total} accounts, by username. Manage the others on the server with the wego user command.</p>`,
+    );
   });
 });

@@ -44,7 +44,8 @@ export function createAccountsRouter(deps: AccountRoutesDeps): Router {
 
   async function page(ctx: Context, status: number, add?: AccountsView["add"]): Promise<void> {
     const f = frameFor(ctx, cityName, stringsOf(ctx).accounts, "accounts");
-    const view: AccountsView = { accounts: await listAccounts(orm), self: userOf(ctx).username, add };
+    const { accounts, total } = await listAccounts(orm);
+    const view: AccountsView = { accounts, total, self: userOf(ctx).username, add };
     sendPage(ctx, status, renderAccountsPage(f, view));
   }
 

@@ -185,6 +185,8 @@ export const strings = {
   backfill: "Library copy",
   noPeers: "No peers yet. Follow a city above to start exchanging items.",
   accounts: "Accounts",
+  accountsMore:
+    "Showing the first {shown} of {total} accounts, by username. Manage the others on the server with the wego user command.",
   accountsIntro:
     "Who may log in to this node. Editors publish and edit this city's items; admins also manage peers and accounts. A change logs the account out everywhere.",
   accountUsername: "Username",

@@ -185,6 +185,8 @@ export const strings: Strings = {
   backfill: "자료 복사",
   noPeers: "아직 연결된 도시가 없습니다. 위에서 도시를 팔로우해 자료 교환을 시작하세요.",
   accounts: "계정",
+  accountsMore:
+    "전체 계정 {total}개 가운데 사용자 이름순으로 처음 {shown}개를 보여 줍니다. 나머지는 서버에서 wego user 명령으로 관리하세요.",
   accountsIntro:
     "이 노드에 로그인할 수 있는 사람입니다. 편집자는 이 도시의 자료를 게시하고 고치며, 관리자는 연결 도시와 계정도 관리합니다. 바꾸면 그 계정은 모든 곳에서 로그아웃됩니다.",
   accountUsername: "사용자 이름",

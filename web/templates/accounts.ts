@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from "../html.ts";
-import type { Strings } from "../i18n.ts";
+import { fill, type Strings } from "../i18n.ts";
 import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
 import { dateTag } from "./parts.ts";
 
@@ -13,7 +13,10 @@ export interface AccountRowView {
 
 /** What the accounts page shows: the logins, and the add form as it was sent when it failed. */
 export interface AccountsView {
+  /** The accounts listed (the first ones by username)… */
   readonly accounts: readonly AccountRowView[];
+  /** …and how many there are in all. */
+  readonly total: number;
   /** The admin looking at the page: they may not disable or demote themselves here. */
   readonly self: string;
   readonly add?: { readonly username: string; readonly role: string; readonly errors: readonly string[] };
@@ -79,6 +82,7 @@ ${view.accounts.map(
 </tr>`,
 )}
 </tbody></table></div>
+${view.total > view.accounts.length ? html`<p class="hint" id="accounts-more">${fill(t.accountsMore, { shown: view.accounts.length, total: view.total })}</p>` : ""}
 <h2 id="add-h">${t.accountAdd}</h2>
 <form method="post" action="/admin/accounts" class="item-form" aria-labelledby="add-h" novalidate>
   ${csrfField(frame)}
