@@ -33,14 +33,23 @@ export function createWebSessionStore(orm: Orm, options: WebSessionStoreOptions)
   const conn = () => orm.em.getConnection();
   return {
     async get(key) {
+      // A session holds its login as it was at login; it counts only while that login still
+      // exists, is not disabled and has the same role. So a session an in-flight request
+      // wrote back after an admin ended it (koa-session saves at the end of a request) logs
+      // no one in, and never with the role the admin took away.
       const rows = (await conn().execute(
-        "select data, expires_at from web_sessions where id = ?",
+        `select s.data, s.expires_at, u.role, u.disabled_at
+           from web_sessions s
+           left join users u on u.username = json_extract(s.data, '$.user.username')
+          where s.id = ?`,
         [sessionId(key)],
         "all",
-      )) as { data: string; expires_at: number }[];
+      )) as { data: string; expires_at: number; role: string | null; disabled_at: string | null }[];
       const row = rows[0];
       if (!row || row.expires_at < Date.now()) return undefined;
-      return JSON.parse(row.data) as unknown;
+      const data = JSON.parse(row.data) as { user?: { role?: unknown } };
+      if (data.user && (row.role === null || row.role !== data.user.role || row.disabled_at !== null)) return undefined;
+      return data;
     },
     async set(key, data, maxAge) {
       const now = Date.now();
