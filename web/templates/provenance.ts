@@ -76,13 +76,14 @@ ${view.history.map((h, i) => {
   // The newest entry is the item's own page; a deleted item's newest is its Tombstone, shown there too.
   const href = itemPageHref(view.address, i === 0 ? {} : { version: h.version });
   const label = html`${t.version} ${h.version}`;
-  return html`<li>${(view.shown ?? view.history[0]?.version) === h.version ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`} · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${
+  const links = html` · <small>${h.version > 1 && !h.deleted ? html`<a href="${itemPageHref(view.address, { from: h.version - 1, to: h.version })}">${t.whatChanged}<span class="visually-hidden"> (${t.version} ${h.version})</span></a> · ` : ""}<a href="${apiHref(view.id, h.version)}">${t.rawVersion}<span class="visually-hidden"> (${t.version} ${h.version})</span></a></small>`;
+  return html`<li>${(view.shown ?? view.history[0]?.version) === h.version ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`} · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${links}${
     h.deleted
       ? html` · ${t.delete}`
       : h.changed.length
         ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>`
         : ""
-  }<br><small>${h.version > 1 && !h.deleted ? html`<a href="${itemPageHref(view.address, { from: h.version - 1, to: h.version })}">${t.whatChanged}<span class="visually-hidden"> (${t.version} ${h.version})</span></a> · ` : ""}<a href="${apiHref(view.id, h.version)}">${t.rawVersion}<span class="visually-hidden"> (${t.version} ${h.version})</span></a></small></li>`;
+  }</li>`;
 })}
 </ol>
 ${renderCompareForm(
