@@ -261,7 +261,9 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
                   count(*) over (partition by i.type) as total
              from (select source_id, group_concat(rel, ' ') as rels from item_links
                     where target_id = ? group by source_id) l
-             join items i on i.id = l.source_id
+             -- CROSS JOIN keeps this order: the few links first, then each item by its key
+             -- (a plain join let SQLite scan every live item and probe the links).
+             cross join items i on i.id = l.source_id
             where i.deleted = 0 and i.verified = 1 and i.id <> ?
          ) where n <= ? order by type, n`,
         [target, target, perType],

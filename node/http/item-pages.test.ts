@@ -117,6 +117,31 @@ describe("past versions", () => {
   });
 });
 
+describe("a peer's versions", () => {
+  it("open at /library/item with the version, and the compare form carries the item's id", async () => {
+    const id = "http://busan.test/items/versions";
+    const provenance = { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" };
+    const jws = "eyJhbGciOiJFZERTQSJ9..c2ln";
+    for (const [version, title] of [
+      [1, "Busan ferry app"],
+      [2, "Busan ferry and bus app"],
+    ] as const) {
+      const document = { ...busanCaseStudy(id, { title }), version, updated: `2026-01-0${version}T00:00:00Z` };
+      expect((await server.library.ingest({ document, jws, origin: "http://busan.test", provenance })).ok).toBe(true);
+    }
+    const past = await page(`/library/item?${new URLSearchParams({ id, version: "1" })}`);
+    expect(past.status).toBe(200);
+    expect(past.html).toContain("<h1>Busan ferry app</h1>");
+    expect(past.html).toContain("You are looking at version 1 of 2");
+    const current = await page(`/library/item?${new URLSearchParams({ id })}`);
+    expect(current.html).toContain('<form class="compare" method="get" action="/library/item">');
+    expect(current.html).toContain(`<input type="hidden" name="id" value="${id}">`);
+    const compared = await page(`/library/item?${new URLSearchParams({ id, from: "1", to: "2" })}`);
+    expect(compared.html).toContain("<dt>Title</dt>");
+    expect(compared.html).toContain("<ins>and bus </ins>");
+  });
+});
+
 describe("comparing versions", () => {
   it("?from=1&to=2 shows what changed field by field, word by word and escaped", async () => {
     const { status, html } = await page(`${casePath}?from=1&to=2`);
