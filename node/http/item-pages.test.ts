@@ -74,6 +74,21 @@ describe("item pages, both ways", () => {
     expect(html).toContain('>Busan kiosk dataset</a> <span class="badge">From busan.test</span>');
   });
 
+  it("names an item linking here in the reader's language when it carries that translation", async () => {
+    const made = await server.library.create(
+      {
+        ...draftFixture("pathway.minimal"),
+        title: "Second pathway to mobile voting",
+        case: caseId,
+        translations: { ko: { title: "모바일 투표 도입 경로", summary: "요약" } },
+      },
+      { author: "user:kim" },
+    );
+    expect(made.ok).toBe(true);
+    const { html } = await page(`${casePath}?lang=ko`);
+    expect(html).toContain('lang="ko">모바일 투표 도입 경로</a>');
+  });
+
   it("a pathway's page does not list its own case again among the items linking to it", async () => {
     const { html } = await page(pathwayPath);
     expect(html).not.toContain('id="linking-h"');

@@ -74,7 +74,8 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     for (const l of Array.isArray(d.links) ? d.links : []) if (typeof l?.href === "string") ids.add(l.href);
     if (typeof d.case === "string") ids.add(d.case);
     for (const id of Array.isArray(d.relatedCases) ? d.relatedCases : []) if (typeof id === "string") ids.add(id);
-    const incoming = groups.flatMap((g) => g.items.map((i) => i.id));
+    // Only those in another language than the reader's are read whole, for their translated title.
+    const incoming = groups.flatMap((g) => g.items.filter((i) => i.language !== locale).map((i) => i.id));
     const wanted = [...new Set([...[...ids].slice(0, MAX_LINKED), ...incoming])];
     const found = await library.getMany(wanted).catch(() => new Map<string, StoredItem>());
     const linked = new Map<string, LinkedItem>();
