@@ -103,7 +103,6 @@ export const strings = {
   versionBanner: "You are looking at version {n} of {total}, from {date}.",
   seeCurrent: "See the current version",
   deletedSince: "The item has since been deleted.",
-  viewVersion: "view",
   whatChanged: "what changed",
   compareHeading: "Compare two versions",
   compareFrom: "From version",

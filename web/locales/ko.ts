@@ -104,7 +104,6 @@ export const strings: Strings = {
   versionBanner: "지금 보시는 것은 전체 {total}개 버전 중 버전 {n}({date})입니다.",
   seeCurrent: "현재 버전 보기",
   deletedSince: "이 항목은 그 뒤 삭제되었습니다.",
-  viewVersion: "보기",
   whatChanged: "변경 내용",
   compareHeading: "두 버전 비교",
   compareFrom: "비교할 버전",
