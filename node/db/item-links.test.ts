@@ -116,6 +116,16 @@ describe("linkingTo()", () => {
     expect((await linking(caseId)).Dataset).toBeUndefined();
   });
 
+  it("keeps the links of the newest version when one ingest batch carries two versions of an item", async () => {
+    const id = `${PEER}/items/batch`;
+    const first = "http://seoul.test/items/first-target";
+    const second = "http://seoul.test/items/second-target";
+    // Deliveries that arrive together share one transaction (ingesting.ts).
+    await Promise.all([peerVersion(id, 1, { relatedCases: [first] }), peerVersion(id, 2, { relatedCases: [second] })]);
+    expect((await linking(first)).Dataset).toBeUndefined();
+    expect((await linking(second)).Dataset?.ids).toEqual([id]);
+  });
+
   it("caps each type's list and still counts them all", async () => {
     const target = "http://seoul.test/items/popular";
     for (const n of [1, 2, 3]) await t.library.create(pathwayFor(target, `Pathway ${n}`), { author: "test" });
