@@ -165,6 +165,48 @@ describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
   }, 120_000);
 });
 
+describe.skipIf(!BROWSER_AVAILABLE)("an item from both ends and through its versions", () => {
+  it("lists datasets that point at a case, opens a past version and compares two versions, on a phone too", async () => {
+    await withPage(async (page) => {
+      // Oasis links to one dataset itself; two more name it among their related cases.
+      await page.goto(`${node.url}/items/case-oasis`);
+      const datasets = await page.locator("#datasets-h + ul a").allTextContents();
+      expect(datasets).toContain("Seoul Mobile Master Plan (November 2013): strategies and tasks");
+      expect(datasets).toContain("Seoul e-government development phases, 1990–2020");
+
+      await logIn(page, node.url, "seoul-editor", "a long editor password");
+      await page.goto(`${node.url}/official/edit?${new URLSearchParams({ id: `${node.url}/items/case-oasis` })}`);
+      const summary = page.locator('[name="/summary"]');
+      await summary.fill((await summary.inputValue()).replace(/^The Oasis/, "Seoul's Oasis"));
+      await page.locator(".form-actions button[value=save]").click();
+      await page.waitForURL(/\/items\/case-oasis$/);
+
+      await page.locator("aside.provenance").getByRole("link", { name: "Version 1", exact: true }).click();
+      await page.waitForURL(/\/items\/case-oasis\?version=1$/);
+      await expect(page.locator(".version-banner").textContent()).resolves.toMatch(
+        /You are looking at version 1 of 2, from \d{4}-\d\d-\d\d\./,
+      );
+      await expect(page.locator("article .summary").textContent()).resolves.toMatch(/^The Oasis/);
+      await audit(page);
+
+      await page.getByRole("link", { name: "See the current version" }).click();
+      await page.waitForURL(/\/items\/case-oasis$/);
+      await page.getByLabel("From version").selectOption("1");
+      await page.getByLabel("to version").selectOption("2");
+      await page.getByRole("button", { name: "Compare" }).click();
+      await page.waitForURL(/from=1&to=2/);
+      await expect(page.locator("h1").textContent()).resolves.toMatch(/^Changes to “Oasis of 10 Million Imagination/);
+      await expect(page.locator(".diff dt").allTextContents()).resolves.toEqual(["Summary"]);
+      await expect(page.locator(".diff ins").first().textContent()).resolves.toContain("Seoul's");
+      await audit(page);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await audit(page);
+      await page.goto(`${node.url}/items/case-oasis?version=1`);
+      await audit(page);
+    });
+  }, 300_000);
+});
+
 async function pollSearch(page: Page, q: string): Promise<boolean> {
   for (let i = 0; i < 50; i++) {
     await page.goto(`${node.url}/search?${new URLSearchParams({ q })}`);

@@ -37,6 +37,25 @@ export interface HeadWithDocument {
   readonly document: string;
 }
 
+/** A live item that links to another, as its page lists it. */
+export interface LinkingItem {
+  readonly id: string;
+  readonly type: string;
+  readonly title: string;
+  readonly origin: string;
+  readonly local: boolean;
+  readonly language: string;
+  /** How it names the item: `case`, `pathway`, `dataset`, `related`… (item-links.ts). */
+  readonly rels: readonly string[];
+}
+
+/** The live items of one type that link to an item: the first few, and how many in all. */
+export interface LinkingGroup {
+  readonly type: string;
+  readonly total: number;
+  readonly items: readonly LinkingItem[];
+}
+
 /** Every query on `items` and `item_versions`: the one owner of the items' rows. */
 export interface ItemStore extends ItemWrites {
   /** An item and one version (its current one by default), in one indexed query; the hot path of every read. */
@@ -73,6 +92,12 @@ export interface ItemStore extends ItemWrites {
   heads(ids: readonly string[]): Promise<HeadWithDocument[]>;
   /** Current documents (JSON text) of the given items. */
   documents(ids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * The live, verified items that link to `target` (item_links), grouped by type: per type the
+   * `perType` newest (this node's own first) and the count. One indexed read, bounded by the
+   * links to `target`.
+   */
+  linkingTo(target: string, perType: number): Promise<LinkingGroup[]>;
   /** Versions without rendered HTML with `after < seq <= through`, oldest first, with their `seq`. */
   unrendered(after: number, through: number, limit: number): Promise<(VersionHtml & { seq: number })[]>;
 }
@@ -226,6 +251,38 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       );
       for (const r of rows) out.set(r.id, r.document);
       return out;
+    },
+
+    async linkingTo(target, perType) {
+      const rows = await raw<ItemColumns & { rels: string; total: number }>(
+        `select * from (
+           select ${ITEM_SELECT}, l.rels,
+                  row_number() over (partition by i.type order by i.local desc, i.updated desc, i.id) as n,
+                  count(*) over (partition by i.type) as total
+             from (select source_id, group_concat(rel, ' ') as rels from item_links
+                    where target_id = ? group by source_id) l
+             -- CROSS JOIN keeps this order: the few links first, then each item by its key
+             -- (a plain join let SQLite scan every live item and probe the links).
+             cross join items i on i.id = l.source_id
+            where i.deleted = 0 and i.verified = 1 and i.id <> ?
+         ) where n <= ? order by type, n`,
+        [target, target, perType],
+      );
+      const groups = new Map<string, { type: string; total: number; items: LinkingItem[] }>();
+      for (const r of rows) {
+        const group = groups.get(r.type) ?? { type: r.type, total: Number(r.total), items: [] };
+        groups.set(r.type, group);
+        group.items.push({
+          id: r.id,
+          type: r.type,
+          title: r.title,
+          origin: r.origin,
+          local: r.local === 1,
+          language: r.language,
+          rels: r.rels.split(" ").sort(),
+        });
+      }
+      return [...groups.values()];
     },
 
     unrendered(after, through, limit) {

@@ -3,6 +3,7 @@ import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
 import { Item, type ItemRow, type ItemVersionRow } from "./entities.ts";
 import { itemColumns, versionColumns } from "./item-rows.ts";
+import { replaceLinks } from "./item-links.ts";
 
 // The writes of `items` and `item_versions` (local publishing, ingest, purge, the render
 // backlog): each one transaction, heads moved only by the writer that read them, rows
@@ -78,6 +79,18 @@ function moveOf(r: ItemRow): HeadMove {
   };
 }
 
+/** Each head's current document: the version row at the head's version. */
+function currentDocuments(
+  heads: readonly ItemRow[],
+  versions: readonly ItemVersionRow[],
+): { id: string; document: string }[] {
+  const byKey = new Map(versions.map((v) => [`${v.version} ${v.itemId}`, v.document]));
+  return heads.flatMap((h) => {
+    const document = byKey.get(`${h.version} ${h.id}`);
+    return document === undefined ? [] : [{ id: h.id, document }];
+  });
+}
+
 /** The item writes over the node's database (`orm.em` is forked per call). */
 export function createItemWrites(orm: Pick<Orm, "em">): ItemWrites {
   return {
@@ -85,6 +98,7 @@ export function createItemWrites(orm: Pick<Orm, "em">): ItemWrites {
       await orm.em.fork().transactional(async (em) => {
         await insertItemRows(em, items);
         await insertVersionRows(em, versions);
+        await replaceLinks(transaction(em), currentDocuments(items, versions));
       });
     },
 
@@ -105,6 +119,7 @@ export function createItemWrites(orm: Pick<Orm, "em">): ItemWrites {
         );
         if (moved !== 1) return false;
         await insertVersionRows(em, [version]);
+        await replaceLinks(transaction(em), [{ id: head.id, document: version.document }]);
         return true;
       });
     },
@@ -122,6 +137,13 @@ export function createItemWrites(orm: Pick<Orm, "em">): ItemWrites {
         }
         await insertItemRows(em, fresh);
         await insertVersionRows(em, versions);
+        await replaceLinks(
+          transaction(em),
+          currentDocuments(
+            heads.map((h) => h.item),
+            versions,
+          ),
+        );
       });
     },
 

@@ -7,19 +7,16 @@ import type { NodeIdentity } from "../library/identity.ts";
 import type { SearchService } from "../search/service.ts";
 import { QueryError } from "../search/service.ts";
 import type { FederationService } from "../federation/service.ts";
-import { jwsKeyId } from "../signing/jws.ts";
 import { fill } from "../../web/i18n.ts";
 import { renderNotFoundPage } from "../../web/templates/message.ts";
 import { renderHomePage } from "../../web/templates/home.ts";
 import { renderSearchPage, type SearchParams, type SearchView } from "../../web/templates/search.ts";
-import { renderItemPage } from "../../web/templates/item.ts";
-import type { LinkedItem } from "../../web/templates/item-parts.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
-import { cityHref, itemHref, localSlug } from "../../web/templates/parts.ts";
+import { cityHref, itemHref } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
-import { currentUser } from "./session.ts";
 import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
+import { createItemPagesRouter } from "./item-pages.ts";
 import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
 
@@ -39,11 +36,6 @@ const MAX_PAGE = 500;
 
 function pageParam(ctx: Context): number {
   return Math.max(1, Math.min(MAX_PAGE, Number.parseInt(textParam(ctx, "page") ?? "1", 10) || 1));
-}
-
-/** Whether the client asked for JSON rather than a page. */
-function wantsJson(ctx: Context): boolean {
-  return ctx.accepts("text/html", "application/json") === "application/json";
 }
 
 /** Server-rendered public pages: home, search, cities, items (local and peers'), and the static files. */
@@ -220,105 +212,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
     return titles;
   }
 
-  /** The live items an item links to (its links, case and related cases), by id; one read for all. */
-  async function linkedItems(item: StoredItem): Promise<Map<string, LinkedItem>> {
-    const d = item.document;
-    const ids = new Set<string>();
-    for (const l of Array.isArray(d.links) ? d.links : []) if (typeof l?.href === "string") ids.add(l.href);
-    if (typeof d.case === "string") ids.add(d.case);
-    for (const id of Array.isArray(d.relatedCases) ? d.relatedCases : []) if (typeof id === "string") ids.add(id);
-    const out = new Map<string, LinkedItem>();
-    // One read for every link (at most 50).
-    const found = await library.getMany([...ids].slice(0, 50)).catch(() => new Map<string, StoredItem>());
-    for (const id of ids) {
-      const linked = found.get(id);
-      if (linked && !linked.deleted)
-        out.set(id, { href: itemHref(id, identity.origin), title: linked.title, type: linked.type });
-    }
-    return out;
-  }
-
-  async function showItem(ctx: Context, id: string): Promise<void> {
-    const item = await library.get(id);
-    if (!item) return notFound(ctx);
-    const [history, linked, origins] = await Promise.all([
-      library.versions(id),
-      linkedItems(item),
-      names.of([item.origin]),
-    ]);
-    const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
-    const f = frame(ctx, item.title);
-    const user = currentUser(ctx);
-    sendPage(
-      ctx,
-      item.deleted ? 410 : 200,
-      renderItemPage(f, {
-        id,
-        type: item.type,
-        document: item.document,
-        html: item.html,
-        deleted: item.deleted,
-        linked,
-        original: ctx.query.original === "1",
-        path: f.url.replace(/[?&]original=1/, ""),
-        actions:
-          user && item.local && !item.deleted
-            ? {
-                edit: `/official/edit?${new URLSearchParams({ id })}`,
-                delete: `/official/delete?${new URLSearchParams({ id })}`,
-              }
-            : undefined,
-        provenance: {
-          id,
-          city: signer,
-          cityHref: cityHref(cityOf(item)),
-          origin: item.origin,
-          local: item.local,
-          verified: item.verified || item.local,
-          kid: item.provenance?.kid ?? jwsKeyId(item.jws),
-          via: item.provenance?.via,
-          receivedAt: item.provenance?.receivedAt,
-          // Authors (user and token names) only for the city's signed-in officials.
-          history: (history ?? []).map((h) => (user ? h : { ...h, author: "" })),
-        },
-      }),
-    );
-  }
-
   function notFound(ctx: Context): void {
     const f = frame(ctx, "404");
     sendPage(ctx, 404, renderNotFoundPage({ ...f, title: f.t.notFound }));
   }
 
-  router.get("/items/:slug", ...web.page, async (ctx) => {
-    const id = `${identity.origin}/items/${ctx.params.slug}`;
-    if (wantsJson(ctx)) {
-      const item = await library.get(id);
-      ctx.set("Vary", "Accept");
-      if (!item) {
-        ctx.status = 404;
-        ctx.body = { error: "no such item" };
-        return;
-      }
-      ctx.status = item.deleted ? 410 : 200;
-      ctx.body = { document: item.document, jws: item.jws, origin: item.origin, verified: item.verified };
-      return;
-    }
-    await showItem(ctx, id);
-  });
-
-  router.get("/library/item", ...web.page, async (ctx) => {
-    const id = textParam(ctx, "id");
-    if (!id) return notFound(ctx);
-    // Our own items live at /items/<slug>: redirect only to a path built here from a valid
-    // slug, never to the request's value (an id with `/../..//evil.example` in it was an
-    // open redirect). Anything else under our origin is no item of ours.
-    if (id.startsWith(`${identity.origin}/`)) {
-      const slug = localSlug(id, identity.origin);
-      return slug ? ctx.redirect(`/items/${slug}`) : notFound(ctx);
-    }
-    await showItem(ctx, id);
-  });
+  // Items, their past versions and comparisons: item-pages.ts.
+  router.use(createItemPagesRouter({ library, identity, names, web }).routes());
 
   return router;
 }

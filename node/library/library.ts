@@ -1,5 +1,5 @@
 import type { Orm } from "../db/orm.ts";
-import { createItemStore } from "../db/item-store.ts";
+import { createItemStore, type LinkingGroup } from "../db/item-store.ts";
 import { createMetaStore } from "../db/meta-store.ts";
 import type { KeyStore } from "../signing/keys.ts";
 import { renderDocumentFields } from "../render/document-fields.ts";
@@ -34,6 +34,7 @@ export type {
   WriteContext,
   WriteResult,
 } from "./model.ts";
+export type { LinkingGroup, LinkingItem } from "../db/item-store.ts";
 
 /** Filters and paging of {@link Library.list}. */
 export interface ListOptions {
@@ -72,6 +73,11 @@ export interface Library extends Publishing {
   list(options?: ListOptions): Promise<{ total: number; items: ListedItem[] }>;
   /** An item's version history, newest first; null if unknown. */
   versions(id: string): Promise<VersionInfo[] | null>;
+  /**
+   * The live, verified items (this node's and its peers') whose current version links to
+   * `id`, grouped by type: at most `perType` of each (default 10), with each group's count.
+   */
+  linkingTo(id: string, perType?: number): Promise<LinkingGroup[]>;
   /**
    * Calls `listener` after every committed change (search indexing, federation). A
    * listener that throws is reported as a process warning and never undoes the write.
@@ -218,6 +224,10 @@ export function createLibrary(options: LibraryOptions): Library {
 
     countByOrigin() {
       return store.countByOrigin();
+    },
+
+    linkingTo(id, perType = 10) {
+      return store.linkingTo(id, Math.min(Math.max(perType, 1), 50));
     },
 
     renderPending: backlog.drain,

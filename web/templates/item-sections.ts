@@ -9,7 +9,7 @@ import type {
 } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { Strings } from "../i18n.ts";
-import { fact, itemLink, str, type SectionContext } from "./item-parts.ts";
+import { bothWays, fact, itemLink, str, type OutgoingLink, type SectionContext } from "./item-parts.ts";
 
 function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
@@ -43,10 +43,20 @@ function heading(id: string, text: string): SafeHtml {
   return html`<h2 id="${id}">${text}</h2>`;
 }
 
-function linksOf(ctx: SectionContext, rel: LinkRelation): SafeHtml | "" {
-  const links = (ctx.d.links ?? []).filter((l) => l.rel === rel);
-  if (links.length === 0) return "";
-  return html`<ul>${links.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`;
+/** The document's links of one relation, as {@link bothWays} lists them. */
+function linksOf(ctx: SectionContext, rel: LinkRelation): OutgoingLink[] {
+  return (ctx.d.links ?? []).filter((l) => l.rel === rel).map((l) => ({ href: l.href, title: str(l.title) }));
+}
+
+/** Every id the document links to: the items a "link here" list need not repeat. */
+function linkedIds(ctx: SectionContext): string[] {
+  return (ctx.d.links ?? []).map((l) => l.href);
+}
+
+/** Items of `types` that link to this one and are shown nowhere else on the page, under one heading. */
+function linkingHere(ctx: SectionContext, types: readonly string[], alsoShown: readonly string[]): SafeHtml | "" {
+  const list = bothWays(ctx, [], types, alsoShown);
+  return list ? html`${heading("linking-h", ctx.frame.t.linkingHere)}${list}` : "";
 }
 
 function otherLinks(ctx: SectionContext, t: Strings): SafeHtml | "" {
@@ -68,8 +78,11 @@ export function renderCaseSections(ctx: SectionContext<CaseStudy>): SafeHtml {
   const lessons = d.lessons ?? [];
   const { costs, contact } = d;
   const years = [num(d.startYear), num(d.endYear)].filter((y) => y !== undefined).join("–");
-  const pathways = linksOf(ctx, "pathway");
-  const datasets = linksOf(ctx, "dataset");
+  // Both ends: what this case links to, and the items of that kind that name it.
+  const pathways = bothWays(ctx, linksOf(ctx, "pathway"), ["Pathway"]);
+  const datasets = bothWays(ctx, linksOf(ctx, "dataset"), ["Dataset"]);
+  const cases = bothWays(ctx, linksOf(ctx, "case"), ["CaseStudy"]);
+  const adoptions = bothWays(ctx, [], ["Adoption"]);
   return html`<dl class="facts">
   ${fact(t.status, str(d.status))}
   ${fact(t.period, years)}
@@ -110,6 +123,8 @@ ${
 ${lessons.length ? html`${heading("lessons-h", t.lessons)}<ul>${lessons.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
 ${pathways ? html`${heading("pathways-h", t.relatedPathways)}${pathways}` : ""}
 ${datasets ? html`${heading("datasets-h", t.relatedDatasets)}${datasets}` : ""}
+${cases ? html`${heading("cases-h", t.relatedCases)}${cases}` : ""}
+${adoptions ? html`${heading("adoptions-h", t.adoptionsOfCase)}${adoptions}` : ""}
 ${otherLinks(ctx, t)}
 ${
   contact && (str(contact.name) || str(contact.email) || str(contact.url))
@@ -147,6 +162,7 @@ export function renderPathwaySections(ctx: SectionContext<Pathway>): SafeHtml {
   const cost = d.costRange;
   const readiness = d.readiness ?? [];
   const suited = d.suitedFor;
+  const datasets = bothWays(ctx, linksOf(ctx, "dataset"), ["Dataset"]);
   return html`${str(d.case) ? html`<p class="notice">${t.adopts}: ${itemLink(ctx, d.case)}</p>` : ""}
 ${ctx.markdown("/body")}
 ${
@@ -208,7 +224,9 @@ ${
 </dl>${str(suited.note) ? html`<p>${suited.note}</p>` : ""}`
     : ""
 }
-${otherLinks(ctx, t)}`;
+${datasets ? html`${heading("datasets-h", t.relatedDatasets)}${datasets}` : ""}
+${otherLinks(ctx, t)}
+${linkingHere(ctx, ["CaseStudy", "Pathway", "Adoption"], [...(str(d.case) ? [d.case] : []), ...linkedIds(ctx)])}`;
 }
 
 /** The sections of a dataset: DCAT metadata, distributions with download links, related cases. */
@@ -219,6 +237,11 @@ export function renderDatasetSections(ctx: SectionContext<Dataset>): SafeHtml {
   const distributions = d.distributions;
   const related = d.relatedCases ?? [];
   const caseLinks = (d.links ?? []).filter((l) => l.rel === "case" && !related.includes(l.href));
+  const cases = bothWays(
+    ctx,
+    [...related.map((href) => ({ href })), ...caseLinks.map((l) => ({ href: l.href, title: str(l.title) }))],
+    ["CaseStudy"],
+  );
   return html`${heading("meta-h", t.metadata)}
 <dl class="facts">
   ${fact(t.publisher, publisher ? (str(publisher.url) ? html`<a href="${publisher.url}">${str(publisher.name) ?? ""}</a>` : str(publisher.name)) : "")}
@@ -243,10 +266,7 @@ ${heading("dist-h", t.distributions)}
 <td data-label="${t.size}">${num(x.byteSize) !== undefined ? formatBytes(num(x.byteSize)!) : ""}</td>
 <td data-label="${t.download}">${str(x.downloadURL) ? html`<a href="${x.downloadURL}" download>${t.download}<span class="visually-hidden"> ${name}</span></a>` : ""}${str(x.accessURL) ? html` <a href="${x.accessURL}">${t.access}<span class="visually-hidden"> ${name}</span></a>` : ""}</td></tr>`;
   })}</tbody></table></div>
-${
-  related.length || caseLinks.length
-    ? html`${heading("cases-h", t.relatedCases)}<ul>${related.map((id) => html`<li>${itemLink(ctx, id)}</li>`)}${caseLinks.map((l) => html`<li>${itemLink(ctx, l.href, str(l.title))}</li>`)}</ul>`
-    : ""
-}
-${otherLinks(ctx, t)}`;
+${cases ? html`${heading("cases-h", t.relatedCases)}${cases}` : ""}
+${otherLinks(ctx, t)}
+${linkingHere(ctx, ["Pathway", "Dataset", "Adoption"], [...related, ...linkedIds(ctx)])}`;
 }

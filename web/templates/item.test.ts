@@ -13,7 +13,7 @@ const frame: PageFrame = {
 };
 
 /** The page of a deleted item of `type`: its document is its Tombstone. */
-function deletedPage(type: string): string {
+function deletedPage(type: string, deletion?: ItemView["deletion"]): string {
   const id = "http://seoul.test/items/1";
   const view: ItemView = {
     id,
@@ -21,23 +21,118 @@ function deletedPage(type: string): string {
     document: { id, type: "Tombstone", formerType: type, version: 2, deleted: "2026-02-01T00:00:00Z" },
     html: {},
     deleted: true,
-    provenance: { id, city: "Seoul", origin: "http://seoul.test", local: true, verified: true, kid: null, history: [] },
+    provenance: {
+      id,
+      city: "Seoul",
+      origin: "http://seoul.test",
+      local: true,
+      verified: true,
+      kid: null,
+      history: [],
+      address: { path: "/items/1" },
+    },
     linked: new Map(),
     original: false,
     path: "/items/1",
+    deletion,
   };
   return renderItemPage(frame, view);
 }
 
+/** The page of a case study with `fields`, at a past version or with items linking to it. */
+function casePage(fields: Record<string, unknown>, past?: ItemView["past"], linking?: ItemView["linking"]): string {
+  const id = "http://seoul.test/items/2";
+  return renderItemPage(frame, {
+    id,
+    type: "CaseStudy",
+    document: { id, type: "CaseStudy", title: "mVoting", summary: "s", language: "en", ...fields },
+    html: {},
+    deleted: false,
+    provenance: {
+      id,
+      city: "Seoul",
+      origin: "http://seoul.test",
+      local: true,
+      verified: true,
+      kid: null,
+      history: [],
+      address: { path: "/items/2" },
+    },
+    linked: new Map(),
+    linking,
+    past,
+    original: false,
+    path: "/items/2",
+  });
+}
+
 describe("renderItemPage()", () => {
   it.each(["CaseStudy", "Pathway", "Dataset"])(
-    "renders a deleted %s from its Tombstone: the notice, no sections",
+    "renders a deleted %s from its Tombstone: the notice, no sections, never its URL as the heading",
     (type) => {
       const page = deletedPage(type);
-      expect(page).toContain(`<h1>http://seoul.test/items/1</h1><p class="alert">${frame.t.deleted}</p>`);
+      expect(page).toContain(`<h1>${frame.t.deletedUntitled}</h1>`);
+      expect(page).not.toContain("<h1>http://seoul.test/items/1</h1>");
       expect(page).not.toContain('id="dist-h"');
     },
   );
+
+  it("heads a deleted item with its last title, says when and by whom, and links its last version", () => {
+    const page = deletedPage("CaseStudy", {
+      title: "mVoting <script>",
+      date: "2026-02-01T00:00:00Z",
+      by: "Seoul",
+      lastVersion: 1,
+    });
+    expect(page).toContain("<h1>Deleted: mVoting &lt;script&gt;</h1>");
+    expect(page).toContain("<title>Deleted: mVoting &lt;script&gt; · WeGO Exchange</title>");
+    expect(page).toContain("Deleted on 2026-02-01 by Seoul.");
+    expect(page).toContain(`<a href="/items/1?version=1">${frame.t.deletedLastVersion}</a>`);
+  });
+
+  it("shows a past version with a banner naming its number, the count and its date, and a link to the current one", () => {
+    const page = casePage(
+      { title: "Old title" },
+      { version: 2, total: 5, createdAt: "2026-03-04T05:06:07Z", deletedSince: false },
+    );
+    expect(page).toContain("You are looking at version 2 of 5, from 2026-03-04.");
+    expect(page).toContain(`<a href="/items/2">${frame.t.seeCurrent}</a>`);
+    expect(page).toContain('<a href="/items/2?from=1&amp;to=2">what changed</a>');
+    expect(page).toContain("<h1>Old title</h1>");
+  });
+
+  it("lists items that link here in the matching section, once, with a peer's host and how many more", () => {
+    const page = casePage(
+      { links: [{ rel: "pathway", href: "http://seoul.test/items/p1", title: "Own pathway" }] },
+      undefined,
+      new Map([
+        [
+          "Pathway",
+          {
+            total: 13,
+            items: [
+              { id: "http://seoul.test/items/p1", href: "/items/p1", title: "Own pathway" },
+              {
+                id: "http://busan.test/items/p2",
+                href: "/library/item?id=x",
+                title: "Busan's pathway",
+                from: "busan.test",
+              },
+            ],
+          },
+        ],
+        [
+          "CaseStudy",
+          { total: 1, items: [{ id: "http://seoul.test/items/c9", href: "/items/c9", title: "Eung-Dap-So" }] },
+        ],
+      ]),
+    );
+    expect(page.match(/Own pathway/g)).toHaveLength(1);
+    expect(page).toContain('<h2 id="pathways-h">Pathways to adopt it</h2>');
+    expect(page).toContain('Busan&#39;s pathway</a> <span class="badge">From busan.test</span>');
+    expect(page).toContain("…and 11 more items link here.");
+    expect(page).toContain('<h2 id="cases-h">Related cases</h2><ul><li><a href="/items/c9">Eung-Dap-So</a>');
+  });
 
   it("leaves the outcomes' Year column out when no outcome has a year, and keeps it when one has", () => {
     const id = "http://seoul.test/items/2";
@@ -56,6 +151,7 @@ describe("renderItemPage()", () => {
           verified: true,
           kid: null,
           history: [],
+          address: { path: "/items/2" },
         },
         linked: new Map(),
         original: false,

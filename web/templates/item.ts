@@ -6,7 +6,7 @@ import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
-import { fact, str, strings, type LinkedItem } from "./item-parts.ts";
+import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
 
 /** What the item page needs. */
 export interface ItemView {
@@ -19,6 +19,22 @@ export interface ItemView {
   readonly provenance: ProvenanceView;
   /** Items this one links to (by id), where this node holds them. */
   readonly linked: ReadonlyMap<string, LinkedItem>;
+  /** Live items that link to this one, by their type; none on a past version's page. */
+  readonly linking?: ReadonlyMap<string, LinkingList>;
+  /** When the page shows a past version: which, of how many, and whether the item is deleted now. */
+  readonly past?: {
+    readonly version: number;
+    readonly total: number;
+    readonly createdAt: string;
+    readonly deletedSince: boolean;
+  };
+  /** For a deleted item: its last title, when and by whom, and its last version before the Tombstone. */
+  readonly deletion?: {
+    readonly title: string;
+    readonly date: string;
+    readonly by: string;
+    readonly lastVersion?: number;
+  };
   /** Show the original language even when a translation matches the reader's. */
   readonly original: boolean;
   /** Edit and delete links, for officials of this node's city. */
@@ -47,7 +63,8 @@ export function renderItemPage(frame: PageFrame, view: ItemView): string {
       ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>`
       : "";
   };
-  const parts = { frame, markdown, linked: view.linked };
+  const parts = { frame, markdown, linked: view.linked, linking: view.linking ?? new Map<string, LinkingList>() };
+  const { address } = view.provenance;
   // A live item's document is one of its type (the sections are not shown for a deleted one).
   const sections = view.deleted
     ? ""
@@ -59,9 +76,23 @@ export function renderItemPage(frame: PageFrame, view: ItemView): string {
           ? renderDatasetSections({ ...parts, d: storedDocument(view.document, "Dataset") })
           : markdown("/body");
   const contentLang = translated ? locale : language;
+  const deletion = view.deletion;
+  const pageTitle = view.deleted
+    ? deletion?.title
+      ? fill(t.deletedTitle, { title: deletion.title })
+      : t.deletedUntitled
+    : title;
+  const past = view.past;
+  const banner = past
+    ? html`<div class="notice version-banner" role="note"><p><strong>${fill(t.versionBanner, { n: past.version, total: past.total, date: past.createdAt.slice(0, 10) })}</strong>${past.deletedSince ? html` ${t.deletedSince}` : ""}</p>
+<p><a href="${itemPageHref(address)}">${t.seeCurrent}</a>${past.version > 1 ? html` · <a href="${itemPageHref(address, { from: past.version - 1, to: past.version })}">${t.whatChanged}</a>` : ""}</p></div>`
+    : "";
   const body = view.deleted
-    ? html`<h1>${str(d.title) ?? view.id}</h1><p class="alert">${t.deleted}</p>`
-    : html`<div lang="${contentLang}">
+    ? html`<h1>${pageTitle}</h1>
+<p class="alert">${deletion ? fill(t.deletedOn, { date: deletion.date.slice(0, 10), city: deletion.by }) : t.deleted}</p>
+${deletion?.lastVersion ? html`<p><a href="${itemPageHref(address, { version: deletion.lastVersion })}">${t.deletedLastVersion}</a></p>` : ""}
+<p class="meta"><code>${view.id}</code></p>`
+    : html`${banner}<div lang="${contentLang}">
 <h1>${title}</h1>
 <p class="summary">${summary}</p>
 </div>
@@ -93,7 +124,7 @@ ${
 }
 ${sections}`;
   return renderLayout(
-    { ...frame, title },
+    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle },
     html`<p class="type">${typeLabel(t, view.type)}</p>
 <div class="item-layout">
 <article>${body}</article>

@@ -1,6 +1,8 @@
 import { html, type SafeHtml } from "../html.ts";
 import { fill, type Strings } from "../i18n.ts";
 import { dateTag, safeHost } from "./parts.ts";
+import { itemPageHref, type ItemAddress } from "./item-parts.ts";
+import { renderCompareForm } from "./item-diff.ts";
 
 /** One entry of the version history as the panel shows it. */
 export interface HistoryEntry {
@@ -29,6 +31,10 @@ export interface ProvenanceView {
   readonly via?: string;
   readonly receivedAt?: string;
   readonly history: readonly HistoryEntry[];
+  /** Where the item's page is, for links to its versions and comparisons. */
+  readonly address: ItemAddress;
+  /** The version this page shows (the current one when absent). */
+  readonly shown?: number;
 }
 
 /** A version's author for people: `user:kim` → kim, `via:https://host/cities/x` → host. */
@@ -66,16 +72,24 @@ export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
 <p><a href="${apiHref(view.id)}">${t.rawDocument}</a></p>
 <h3>${t.history}</h3>
 <ol class="history" reversed>
-${view.history.map(
-  (h) =>
-    html`<li><a href="${apiHref(view.id, h.version)}">${t.version} ${h.version}</a> · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${
-      h.deleted
-        ? html` · ${t.delete}`
-        : h.changed.length
-          ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>`
-          : ""
-    }</li>`,
-)}
+${view.history.map((h, i) => {
+  // The newest entry is the item's own page; a deleted item's newest is its Tombstone, shown there too.
+  const href = itemPageHref(view.address, i === 0 ? {} : { version: h.version });
+  const label = html`${t.version} ${h.version}`;
+  const links = html` · <small>${h.version > 1 && !h.deleted ? html`<a href="${itemPageHref(view.address, { from: h.version - 1, to: h.version })}">${t.whatChanged}<span class="visually-hidden"> (${t.version} ${h.version})</span></a> · ` : ""}<a href="${apiHref(view.id, h.version)}">${t.rawVersion}<span class="visually-hidden"> (${t.version} ${h.version})</span></a></small>`;
+  return html`<li>${(view.shown ?? view.history[0]?.version) === h.version ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`} · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${links}${
+    h.deleted
+      ? html` · ${t.delete}`
+      : h.changed.length
+        ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>`
+        : ""
+  }</li>`;
+})}
 </ol>
+${renderCompareForm(
+  t,
+  view.address,
+  view.history.filter((h) => !h.deleted).map((h) => h.version),
+)}
 </aside>`;
 }
