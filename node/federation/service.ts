@@ -6,6 +6,7 @@ import type { DocumentValidator } from "../library/validation.ts";
 import type { Logger } from "../log.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { createActorKeys } from "./actor-keys.ts";
+import { classifyContactError, contactErrorMessage } from "./contact-errors.ts";
 import { announceActorKeys } from "./actor-update.ts";
 import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
@@ -13,8 +14,8 @@ import { createWegoFederation } from "./federation.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
-import { createPeering, type HostActionResult, type PeerActionResult } from "./peering.ts";
-import { createPeerStore, type PeerView } from "../db/peer-store.ts";
+import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
@@ -24,7 +25,7 @@ import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The result types of the facade's operations, for its callers.
 export type { AnnounceResult } from "./publisher.ts";
-export type { HostActionResult, PeerActionResult } from "./peering.ts";
+export type { HostActionResult, PeerActionResult, PeerHealth, PeerHealthView } from "./peering.ts";
 
 /** Options of {@link createFederationService}. */
 export interface FederationServiceOptions {
@@ -57,7 +58,8 @@ export interface FederationService {
   /** Starts the delivery queue, the publisher, and the catch-up of followed peers. */
   start(): Promise<void>;
   close(): Promise<void>;
-  list(): Promise<PeerView[]>;
+  /** Every peer and blocked host, with its health (see {@link PeerHealthView}). */
+  list(): Promise<PeerHealthView[]>;
   follow(target: string): Promise<PeerActionResult>;
   approve(actorId: string): Promise<PeerActionResult>;
   reject(actorId: string): Promise<PeerActionResult>;
@@ -132,13 +134,16 @@ export function createFederationService(options: FederationServiceOptions): Fede
       forgetActorKeys: (actor, keyIds) => door.forget(actor, keyIds),
     },
     onDeliveryError: (inbox, error) => {
-      // The peer on that host is marked with the error; its next success clears it.
+      // The peer on that host shows failing at once, in plain words; its next success heals it.
+      const message = contactErrorMessage(classifyContactError(error), "delivery");
       logger.warn("delivery failed; Fedify retries with backoff", {
         inbox: inbox?.href ?? null,
+        reason: message,
         error: error.message.slice(0, 300),
       });
-      if (inbox) void peers.recordError(inbox.host, error.message).catch(() => {});
+      if (inbox) void peers.recordError(inbox.host, message).catch(() => {});
     },
+    onDelivered: (inbox) => void peers.touchHost(inbox.host).catch(() => {}),
   });
 
   const publisher = createPublisher({ federation, orm, library, peers, identity, logger });
