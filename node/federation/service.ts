@@ -10,6 +10,7 @@ import { classifyContactError, contactErrorMessage } from "./contact-errors.ts";
 import { announceActorKeys } from "./actor-update.ts";
 import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
+import { createHealthProbe } from "./health-probe.ts";
 import { createWegoFederation } from "./federation.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
@@ -48,6 +49,8 @@ export interface FederationServiceOptions {
   readonly catchUpIntervalMs?: number;
   /** Bounds on one backfill run of a peer's outbox (defaults in {@link BackfillLimits}). */
   readonly backfillLimits?: BackfillLimits;
+  /** A healthy peer nothing contacted for this long is probed (default 5 minutes; see {@link createHealthProbe}). */
+  readonly probeQuietAfterMs?: number;
 }
 
 /** Federation as the rest of the node sees it: the Fedify app plus peering operations. */
@@ -55,7 +58,7 @@ export interface FederationService {
   readonly federation: Federation<void>;
   /** The checks every inbox POST passes before Fedify sees it. */
   readonly door: InboxDoor;
-  /** Starts the delivery queue, the publisher, and the catch-up of followed peers. */
+  /** Starts the delivery queue, the publisher, the catch-up of followed peers and the health probe. */
   start(): Promise<void>;
   close(): Promise<void>;
   /** Every peer and blocked host, with its health (see {@link PeerHealthView}). */
@@ -146,6 +149,12 @@ export function createFederationService(options: FederationServiceOptions): Fede
     onDelivered: (inbox) => void peers.touchHost(inbox.host).catch(() => {}),
   });
 
+  const probe = createHealthProbe({
+    peers,
+    loadDocument: loaders.freshLoader,
+    logger,
+    quietAfterMs: options.probeQuietAfterMs,
+  });
   const publisher = createPublisher({ federation, orm, library, peers, identity, logger });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
@@ -160,11 +169,12 @@ export function createFederationService(options: FederationServiceOptions): Fede
       await announceActorKeys({ federation, orm, identity, logger });
       await publisher.start();
       await backfill.startCatchUp(context());
+      probe.start();
     },
 
     async close() {
       queueRun.abort();
-      await Promise.all([backfill.close(), publisher.close()]);
+      await Promise.all([backfill.close(), publisher.close(), probe.close()]);
     },
 
     list: () => peering.list(),
