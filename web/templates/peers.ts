@@ -12,7 +12,18 @@ export interface PeerRowView {
   readonly items: number;
   readonly lastSeen: string | null;
   readonly lastError: string | null;
-  readonly healthy: boolean;
+  /** `healthy`, `unreachable`, `failing` or `unknown` (never contacted). */
+  readonly health: string;
+  /** When the failing contacts began, while the peer is not healthy. */
+  readonly failingSince: string | null;
+  /** The failure behind `lastError`, in parts a page can say in its language; null for other text. */
+  readonly failure: {
+    readonly kind: string;
+    readonly status?: number;
+    readonly seconds?: number;
+    readonly detail?: string;
+    readonly activity: string;
+  } | null;
   readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
 }
 
@@ -28,14 +39,71 @@ function actionForm(
   return html`<form method="post" action="/admin/peers/${action}" class="inline">${csrfField(frame)}<input type="hidden" name="${field}" value="${value}"><button type="submit" class="small${danger ? " danger" : " secondary"}">${label}<span class="visually-hidden"> ${who}</span></button></form>`;
 }
 
-/** When a peer was last heard from, to the minute (UTC): a date alone hides a node down since this morning. */
 /** Following a city that follows us: the same form as following by handle, with its actor. */
 function followBack(frame: PageFrame, actor: string, who: string): SafeHtml {
   return html`<form method="post" action="/admin/peers/follow" class="inline">${csrfField(frame)}<input type="hidden" name="target" value="${actor}"><button type="submit" class="small">${frame.t.followBack}<span class="visually-hidden"> ${who}</span></button></form>`;
 }
 
+/** A moment to the minute, in UTC: a date alone hides a node down since this morning. */
+function minuteOf(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** When a peer was last heard from, to the minute (UTC). */
 function contactTime(iso: string): SafeHtml {
-  return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
+  return html`<time datetime="${iso}">${minuteOf(iso)}</time>`;
+}
+
+const FAILURE_TEXTS: Readonly<Record<string, keyof Strings>> = {
+  refused: "failureRefused",
+  dns: "failureDns",
+  tls: "failureTls",
+  reset: "failureReset",
+  unreachable: "failureUnreachable",
+  policy: "failurePolicy",
+  "not-collection": "failureNotCollection",
+  "not-json": "failureNotJson",
+};
+
+const ACTIVITY_TEXTS: Readonly<Record<string, keyof Strings>> = {
+  delivery: "contactDelivery",
+  outbox: "contactOutbox",
+  actor: "contactActor",
+  keys: "contactKeys",
+};
+
+/** The last failed contact in the reader's language (the stored English text for anything else). */
+function failureText(t: Strings, p: PeerRowView): string {
+  const f = p.failure;
+  if (!f) return p.lastError ?? "";
+  const what =
+    f.kind === "http"
+      ? fill(t.failureHttp, { status: f.status ?? 0 })
+      : f.kind === "timeout"
+        ? f.seconds
+          ? fill(t.failureTimeout, { seconds: f.seconds })
+          : t.failureTimeoutBare
+        : FAILURE_TEXTS[f.kind]
+          ? String(t[FAILURE_TEXTS[f.kind]!])
+          : (f.detail ?? p.lastError ?? "");
+  const activity = ACTIVITY_TEXTS[f.activity];
+  return activity ? fill(t.contactFailure, { failure: what, activity: String(t[activity]) }) : what;
+}
+
+/** The health cell: a state that changes with the first failed contact, its time, and what went wrong. */
+function healthCell(t: Strings, p: PeerRowView): SafeHtml {
+  const since = p.failingSince ? minuteOf(p.failingSince) : "";
+  const badge =
+    p.health === "unreachable"
+      ? html`<span class="badge warn" data-health="unreachable">${fill(t.healthUnreachableSince, { time: since })}</span>`
+      : p.health === "failing"
+        ? html`<span class="badge warn" data-health="failing">${fill(t.healthFailingSince, { time: since })}</span>`
+        : p.health === "healthy"
+          ? html`<span class="badge ok" data-health="healthy">${t.healthy}</span>`
+          : html`<span class="badge" data-health="unknown">${t.healthUnknown}</span>`;
+  return html`${badge}<br><small>${t.lastSeen}: ${p.lastSeen ? contactTime(p.lastSeen) : t.never}</small>${
+    p.lastError ? html`<br><small class="last-error">${t.lastError}: ${failureText(t, p)}</small>` : ""
+  }`;
 }
 
 const STATE_LABELS: Readonly<Record<string, keyof Strings>> = {
@@ -95,7 +163,7 @@ ${view.peers.map((p) => {
   return html`<tr data-actor="${p.actor}">
   <td data-label="${t.city}"><strong>${who}</strong><br><small><a href="${p.actor}">${p.handle ?? p.actor}</a></small></td>
   <td data-label="${t.state}">${stateCell(t, p)}</td>
-  <td data-label="${t.health}">${p.healthy ? html`<span class="badge ok">${t.healthy}</span>` : html`<span class="badge warn">${t.unhealthy}</span>`}<br><small>${t.lastSeen}: ${p.lastSeen ? contactTime(p.lastSeen) : t.never}</small>${p.lastError ? html`<br><small>${t.lastError}: ${p.lastError}</small>` : ""}</td>
+  <td data-label="${t.health}">${p.state === "blocked" ? "—" : healthCell(t, p)}</td>
   <td data-label="${t.items}">${p.items}</td>
   <td data-label="${t.backfill}">${backfill(t, p)}</td>
   <td><div class="peer-actions">
