@@ -13,6 +13,8 @@ const base: PeerRowView = {
   handle: "busan@busan.test",
   name: "Busan",
   state: "mutual",
+  weFollow: "accepted",
+  theyFollow: "accepted",
   items: 3,
   lastSeen: "2026-12-02T17:30:05.000Z",
   lastError: null,
@@ -31,7 +33,7 @@ const down: PeerRowView = {
 };
 
 function healthCell(page: string): string {
-  return /<td data-label="[^"]*">(<span class="badge[^]*?)<\/td>/.exec(page)?.[1] ?? "";
+  return /<td data-label="[^"]*">(<span class="badge[\s\S]*?)<\/td>/.exec(page)?.[1] ?? "";
 }
 
 describe("renderPeersPage() health", () => {
@@ -64,5 +66,25 @@ describe("renderPeersPage() health", () => {
     const cell = healthCell(renderPeersPage(frame("en"), { peers: [fresh] }));
     expect(cell).toContain("Not contacted yet");
     expect(cell).toContain("Last contact: never");
+  });
+});
+
+describe("renderPeersPage() actions", () => {
+  it("a city this node follows that asks to be followed back can be approved, and still synced and unfollowed", () => {
+    const page = renderPeersPage(frame("en"), {
+      peers: [{ ...base, state: "pending", weFollow: "accepted", theyFollow: "pending" }],
+    });
+    for (const action of ["approve", "reject", "resync", "unfollow", "block"])
+      expect(page).toContain(`action="/admin/peers/${action}"`);
+    expect(page).not.toContain(">Follow back<");
+  });
+
+  it("a city that follows this node, not followed back, offers Follow back and no Sync again", () => {
+    const page = renderPeersPage(frame("en"), {
+      peers: [{ ...base, state: "followed", weFollow: "none", theyFollow: "accepted" }],
+    });
+    expect(page).toContain(">Follow back<");
+    expect(page).not.toContain('action="/admin/peers/resync"');
+    expect(page).not.toContain('action="/admin/peers/unfollow"');
   });
 });

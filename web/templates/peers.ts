@@ -9,6 +9,10 @@ export interface PeerRowView {
   readonly handle: string | null;
   readonly name: string | null;
   readonly state: string;
+  /** Our follow of them: none, requested, accepted or rejected (the actions follow from it, not from `state`). */
+  readonly weFollow: string;
+  /** Their follow of us: none, pending, accepted or rejected. */
+  readonly theyFollow: string;
   readonly items: number;
   readonly lastSeen: string | null;
   readonly lastError: string | null;
@@ -167,10 +171,10 @@ ${view.peers.map((p) => {
   <td data-label="${t.items}">${p.items}</td>
   <td data-label="${t.backfill}">${backfill(t, p)}</td>
   <td><div class="peer-actions">
-    ${p.state === "pending" ? html`${actionForm(frame, "approve", "actor", p.actor, t.approve, who)} ${actionForm(frame, "reject", "actor", p.actor, t.reject, who)}` : ""}
-    ${p.state === "followed" ? followBack(frame, p.actor, who) : ""}
-    ${["following", "mutual"].includes(p.state) ? actionForm(frame, "resync", "actor", p.actor, t.resync, who) : ""}
-    ${["requested", "following", "mutual"].includes(p.state) ? actionForm(frame, "unfollow", "actor", p.actor, p.state === "requested" ? t.cancelRequest : t.unfollow, who, true) : ""}
+    ${p.theyFollow === "pending" && p.state !== "blocked" ? html`${actionForm(frame, "approve", "actor", p.actor, t.approve, who)} ${actionForm(frame, "reject", "actor", p.actor, t.reject, who)}` : ""}
+    ${p.theyFollow === "accepted" && (p.weFollow === "none" || p.weFollow === "rejected") && p.state !== "blocked" ? followBack(frame, p.actor, who) : ""}
+    ${p.weFollow === "accepted" ? actionForm(frame, "resync", "actor", p.actor, t.resync, who) : ""}
+    ${p.weFollow === "requested" || p.weFollow === "accepted" ? actionForm(frame, "unfollow", "actor", p.actor, p.weFollow === "requested" ? t.cancelRequest : t.unfollow, who, true) : ""}
     ${p.state === "blocked" ? actionForm(frame, "unblock", "host", p.host, t.unblock, who) : actionForm(frame, "block", "host", p.host, t.block, who, true)}
   </div></td>
 </tr>`;
