@@ -90,7 +90,13 @@ export function createFederationService(options: FederationServiceOptions): Fede
     library,
     validator: options.validator,
     peers,
-    loadKeys: createJwksCache({ outbound: options.outbound }),
+    loadKeys: createJwksCache({
+      outbound: options.outbound,
+      onFetchFailed: (origin, reason) =>
+        void peers
+          .recordError(new URL(origin).host, contactErrorMessage(classifyContactError(new Error(reason)), "keys"))
+          .catch(() => {}),
+    }),
     identity,
     logger,
     allowlist,
