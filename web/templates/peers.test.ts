@@ -69,6 +69,16 @@ describe("renderPeersPage() health", () => {
   });
 });
 
+describe("renderPeersPage() library copy", () => {
+  it("says a stopped copy in words in each language, and shows none for a city this node does not follow", () => {
+    const stopped = { ...down, backfill: { state: "failed", done: 100, total: 403 } };
+    expect(renderPeersPage(frame("en"), { peers: [stopped] })).toContain("100 / 403 · stopped (see the last error)");
+    expect(renderPeersPage(frame("ko"), { peers: [stopped] })).toContain("100 / 403 · 중단됨(마지막 오류 참고)");
+    const asking = { ...base, state: "pending", weFollow: "none", theyFollow: "pending", backfill: stopped.backfill };
+    expect(renderPeersPage(frame("en"), { peers: [asking] })).not.toContain("<progress");
+  });
+});
+
 describe("renderPeersPage() actions", () => {
   it("a city this node follows that asks to be followed back can be approved, and still synced and unfollowed", () => {
     const page = renderPeersPage(frame("en"), {

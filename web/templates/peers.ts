@@ -132,14 +132,15 @@ function stateCell(t: Strings, p: PeerRowView): SafeHtml {
 
 function backfill(t: Strings, p: PeerRowView): SafeHtml | string {
   const { state, done, total } = p.backfill;
-  if (state === "idle" && total === 0) return "—";
+  // Only a city this node follows has its library copied here.
+  if ((state === "idle" && total === 0) || p.weFollow !== "accepted") return "—";
   // A finished copy is told in words: its counts are of the last run, which after a catch-up
   // read only the newest page, not of the library held (the Items column says that).
   if (state === "done") return html`<span>${t.backfillDone}</span>`;
   const id = `bf-${p.host.replace(/[^a-z0-9]+/gi, "-")}`;
   return html`<label for="${id}" class="visually-hidden">${t.backfill} ${p.name ?? p.host}</label>
 <progress id="${id}" max="${String(Math.max(total, 1))}" value="${String(Math.min(done, Math.max(total, 1)))}"${state === "running" ? html` data-backfilling="true"` : ""}>${done}/${total}</progress>
-<small>${done} / ${total} · ${state}</small>`;
+<small>${done} / ${total} · ${state === "running" ? t.backfillRunning : state === "failed" ? t.backfillFailed : t.backfillWaiting}</small>`;
 }
 
 /** Renders the peers page: follow form, then each peer's state, health, backfill and actions. */
