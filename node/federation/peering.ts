@@ -50,10 +50,12 @@ export interface PeerHealthView extends PeerView {
   readonly health: PeerHealth;
   /** The failure behind `lastError`, when `lastError` is one of the node's own messages. */
   readonly failure: (ContactFailure & { readonly activity: ContactActivity }) | null;
+  /** Whether the host is on the node's WeGO member list (`--allow-hosts`); null when there is none. */
+  readonly member: boolean | null;
 }
 
-/** The health of a peer view, from its last contacts. */
-export function healthOf(view: PeerView): PeerHealthView {
+/** The health of a peer view, from its last contacts, and its membership when there is a member list. */
+export function healthOf(view: PeerView, allowlist: readonly string[] | null = null): PeerHealthView {
   const failure = view.lastError ? parseContactErrorMessage(view.lastError) : null;
   const health: PeerHealth = view.failingSince
     ? failure && UNREACHABLE_KINDS.has(failure.kind)
@@ -62,7 +64,7 @@ export function healthOf(view: PeerView): PeerHealthView {
     : view.lastSeen
       ? "healthy"
       : "unknown";
-  return { ...view, health, failure };
+  return { ...view, health, failure, member: allowlist ? allowlist.includes(view.host) : null };
 }
 
 /** Why an action was refused, as an HTTP status and a reason an admin reads. */
@@ -168,7 +170,7 @@ export function createPeering(options: PeeringOptions): Peering {
 
   return {
     async list() {
-      return (await peers.list(await library.countByOrigin())).map(healthOf);
+      return (await peers.list(await library.countByOrigin())).map((view) => healthOf(view, allowlist));
     },
 
     refuseHost,

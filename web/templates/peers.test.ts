@@ -21,6 +21,7 @@ const base: PeerRowView = {
   health: "healthy",
   failingSince: null,
   failure: null,
+  member: null,
   backfill: { state: "done", done: 3, total: 3 },
 };
 
@@ -76,6 +77,26 @@ describe("renderPeersPage() library copy", () => {
     expect(renderPeersPage(frame("ko"), { peers: [stopped] })).toContain("100 / 403 · 중단됨(마지막 오류 참고)");
     const asking = { ...base, state: "pending", weFollow: "none", theyFollow: "pending", backfill: stopped.backfill };
     expect(renderPeersPage(frame("en"), { peers: [asking] })).not.toContain("<progress");
+  });
+});
+
+describe("renderPeersPage() a pending request", () => {
+  it("says who asks: name, host, the size of their library, and WeGO membership", () => {
+    const asking: PeerRowView = {
+      ...base,
+      state: "pending",
+      weFollow: "none",
+      theyFollow: "pending",
+      backfill: { state: "idle", done: 0, total: 403 },
+    };
+    const state = (page: string) => /<span class="state"[\s\S]*?<\/small>/.exec(page)?.[0] ?? "";
+    expect(state(renderPeersPage(frame("en"), { peers: [asking] }))).toContain(
+      "Busan (busan.test) asks to receive this city&#39;s library. Approve to send it. Their library: 403 items. WeGO membership is not checked: this node keeps no member list.",
+    );
+    expect(state(renderPeersPage(frame("en"), { peers: [{ ...asking, member: true }] }))).toContain(
+      "On this node&#39;s list of WeGO member cities.",
+    );
+    expect(state(renderPeersPage(frame("ko"), { peers: [asking] }))).toContain("공개 자료: 403건.");
   });
 });
 

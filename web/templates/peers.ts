@@ -28,6 +28,9 @@ export interface PeerRowView {
     readonly detail?: string;
     readonly activity: string;
   } | null;
+  /** On the node's WeGO member list, or null when the node keeps none. */
+  readonly member: boolean | null;
+  /** `total`: for a city this node does not follow, the size of its library as its outbox gave it. */
   readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
 }
 
@@ -126,7 +129,13 @@ function stateCell(t: Strings, p: PeerRowView): SafeHtml {
   const label = key ? String(t[key]) : p.state;
   const who = p.name ?? p.handle ?? p.host;
   return html`<span class="state" data-state="${p.state}">${label}</span>${
-    p.state === "pending" ? html`<br><small>${fill(t.peerPendingWho, { who, host: p.host })}</small>` : ""
+    p.state === "pending"
+      ? html`<br><small>${fill(t.peerPendingWho, { who, host: p.host })}${
+          p.weFollow !== "accepted" && p.backfill.total > 0
+            ? ` ${fill(t.peerPendingLibrary, { n: p.backfill.total })}`
+            : ""
+        } ${p.member === null ? t.peerMembershipUnchecked : p.member ? t.peerMember : ""}</small>`
+      : ""
   }`;
 }
 
