@@ -90,6 +90,8 @@ describe("createHealthProbe()", () => {
       answer502 = false;
     }
     expect(await viewOf(actor)).toMatchObject({ healthy: false, lastError: "answered HTTP 502 (reading their actor)" });
+    // It answered, wrongly: a probe that reads its actor fine would not prove the rest works.
+    expect(await probe.tick()).not.toContain(actor);
     await probe.close();
   });
 });

@@ -1,14 +1,25 @@
 import type { DocumentLoader } from "@fedify/fedify/runtime";
 import type { PeerStore } from "../db/peer-store.ts";
 import type { Logger } from "../log.ts";
-import { classifyContactError, contactErrorMessage } from "./contact-errors.ts";
+import {
+  classifyContactError,
+  contactErrorMessage,
+  parseContactErrorMessage,
+  UNREACHABLE_KINDS,
+} from "./contact-errors.ts";
+
+/** Whether a peer's last error says it could not be reached at all. */
+function unreachable(lastError: string | null): boolean {
+  const failure = lastError ? parseContactErrorMessage(lastError) : null;
+  return !!failure && UNREACHABLE_KINDS.has(failure.kind);
+}
 
 // A quiet peer is contacted by nothing: a city that only follows us hears from us when we
 // publish, and one we follow is read at the catch-up every 15 minutes. Without a contact its
 // health would stay whatever the last one said, for hours. The probe reads the actor
 // document of each established peer that has been quiet for a while (one small GET through
-// the outbound guard, bounded in number, concurrency and time), and of each failing peer
-// every minute, so that one that came back shows healthy without waiting for a retry.
+// the outbound guard, bounded in number, concurrency and time), and of each unreachable
+// peer every minute, so that one that came back shows healthy without waiting for a retry.
 
 /** Options of {@link createHealthProbe}. */
 export interface HealthProbeOptions {
@@ -71,7 +82,9 @@ export function createHealthProbe(options: HealthProbeOptions): HealthProbe {
       .filter((p) => p.actor && (p.state === "following" || p.state === "followed" || p.state === "mutual"))
       .filter((p) => {
         const probed = probedAt.get(p.actor) ?? 0;
-        if (p.failingSince) return now - probed >= intervalMs;
+        // A reachable actor proves a peer reachable, not that its outbox or inbox works:
+        // a peer that answered wrongly waits for the next real contact of that kind.
+        if (p.failingSince) return unreachable(p.lastError) && now - probed >= intervalMs;
         const seen = p.lastSeen ? Date.parse(p.lastSeen) : 0;
         return now - Math.max(seen, probed) >= quietAfterMs;
       })
