@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { poll } from "../support.ts";
+import { freePort, poll } from "../support.ts";
 import { api, caseDraft, followActor, peer, publish, type CityNode } from "./cluster.ts";
 import { fileCluster } from "./file-cluster.ts";
 import { startRoguePeer, type RoguePeer } from "./rogue-peer.ts";
@@ -87,6 +87,13 @@ describe("peer health", () => {
     expect((await api(b, "/api/peers/resync", { json: { actor: a.actor } })).status).toBe(200);
     expect((await healthOf(b, a.actor, "healthy")).failingSince).toBeNull();
   }, 180_000);
+
+  it("following an actor URL on a port nobody listens on is refused with 'connection refused', not 'no actor found'", async () => {
+    const target = `http://127.0.0.1:${await freePort()}/cities/nobody`;
+    const asked = await api(b, "/api/peers", { json: { actor: target } });
+    expect(asked.status).toBe(502);
+    expect(asked.body.error).toBe(`${target}: connection refused`);
+  });
 
   it("an outbox answering 502 is 'answered HTTP 502'; one that is not a collection says so; both are failing, not unreachable", async () => {
     outbox = (res) => void res.writeHead(502, { "content-type": "text/html" }).end("<h1>Bad Gateway</h1>");

@@ -144,7 +144,9 @@ export function createFederationService(options: FederationServiceOptions): Fede
     },
     onDeliveryError: (inbox, error) => {
       // The peer on that host shows failing at once, in plain words; its next success heals it.
-      const message = contactErrorMessage(classifyContactError(error), "delivery");
+      // Fedify delivers through the guard's dispatcher: a wait for headers or body gives up
+      // after its 15 s (a connect timeout names its own budget).
+      const message = contactErrorMessage(classifyContactError(error, { timeoutMs: 15_000 }), "delivery");
       logger.warn("delivery failed; Fedify retries with backoff", {
         inbox: inbox?.href ?? null,
         reason: message,
