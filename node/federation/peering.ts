@@ -133,8 +133,9 @@ export function createPeering(options: PeeringOptions): Peering {
       await documentLoader(url);
     } catch (error) {
       const failure = classifyContactError(error);
-      // A 4xx is "no actor there", said below; anything else is why the city could not be read.
-      if (!(failure.kind === "http" && (failure.status ?? 0) < 500)) {
+      // Unreachable, or a server error: say why. A 4xx or a page that is not JSON is "no
+      // actor there", said below (Fedify's lookup may still find one another way).
+      if (UNREACHABLE_KINDS.has(failure.kind) || (failure.kind === "http" && (failure.status ?? 0) >= 500)) {
         const failed = contactFailureText(failure);
         logger.info("could not look up an actor", { target, reason: failed, error: String((error as Error)?.message) });
         if (URL.canParse(url)) await peers.recordError(hostOf(url), contactErrorMessage(failure, "actor"));
