@@ -157,4 +157,48 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     }
     expect(violations).toEqual([]);
   }, 120_000);
+
+  // Last in the file: it stops Busan's node.
+  it("a peer whose node is down shows 'Unreachable since …' with 'connection refused' after Sync again, on a desk, on a phone and in Korean, with no axe violations", async () => {
+    const busanActor = `${busan.url}/cities/busan`;
+    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+    await logIn(page, seoul.url, "seoul-admin", "a long admin password");
+    await page.goto(`${seoul.url}/admin/peers`);
+    const row = page.locator(`tr[data-actor="${busanActor}"]`);
+    await expect(row.locator("[data-health]").getAttribute("data-health")).resolves.not.toBe("unreachable");
+    await busan.stop();
+    await row.getByRole("button", { name: /Sync again/ }).click();
+    await page.waitForURL(/\/admin\/peers$/);
+    await until("Seoul's page to show Busan unreachable", async () => {
+      await page.goto(`${seoul.url}/admin/peers`);
+      return (await row.locator("[data-health]").getAttribute("data-health")) === "unreachable";
+    });
+    await expect(row.locator("[data-health]").textContent()).resolves.toMatch(
+      /^Unreachable since \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/,
+    );
+    await expect(row.locator(".last-error").textContent()).resolves.toBe(
+      "Last error: connection refused (reading their outbox)",
+    );
+    const violations = await accessibilityViolations(page);
+    const phone = await (
+      await browser.newContext({ locale: "en-US", viewport: { width: 390, height: 844 } })
+    ).newPage();
+    await logIn(phone, seoul.url, "seoul-admin", "a long admin password");
+    await phone.goto(`${seoul.url}/admin/peers`);
+    await expect(
+      phone.locator(`tr[data-actor="${busanActor}"] [data-health]`).getAttribute("data-health"),
+    ).resolves.toBe("unreachable");
+    violations.push(...(await accessibilityViolations(phone)));
+    // In Korean, what went wrong is said in Korean too.
+    const korean = await (await browser.newContext({ locale: "ko-KR" })).newPage();
+    await logIn(korean, seoul.url, "seoul-admin", "a long admin password");
+    await korean.goto(`${seoul.url}/admin/peers`);
+    const koRow = korean.locator(`tr[data-actor="${busanActor}"]`);
+    await expect(koRow.locator("[data-health]").textContent()).resolves.toMatch(/UTC부터 연결 안 됨$/);
+    await expect(koRow.locator(".last-error").textContent()).resolves.toBe(
+      "마지막 오류: 연결이 거부되었습니다 (상대의 outbox를 읽는 중)",
+    );
+    violations.push(...(await accessibilityViolations(korean)));
+    expect(violations).toEqual([]);
+  }, 120_000);
 });

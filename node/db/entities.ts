@@ -179,6 +179,7 @@ export interface PeerRow {
   theirFollowId?: string | null;
   lastSeen?: string | null;
   lastError?: string | null;
+  /** When the current run of failed contacts began (the last run's start once a contact succeeds again). */
   lastErrorAt?: string | null;
   /** idle | running | done | failed */
   backfillState: string;

@@ -28,7 +28,10 @@ export interface PeerView {
   readonly items: number;
   readonly lastSeen: string | null;
   readonly lastError: string | null;
+  /** False from the first failed contact after the last successful one, until the next success. */
   readonly healthy: boolean;
+  /** When the failed contacts that make the peer unhealthy began, or null while it is healthy. */
+  readonly failingSince: string | null;
   readonly backfill: { readonly state: string; readonly done: number; readonly total: number };
 }
 
@@ -39,8 +42,16 @@ export interface FollowerInbox {
   readonly sharedInbox: string | null;
 }
 
-/** How long without a successful contact, after an error, before a peer counts as unhealthy. */
-const UNHEALTHY_AFTER_MS = 24 * 60 * 60 * 1000;
+/** Fewest ms between two writes of a healthy peer's `lastSeen` (a busy peer must not cost a commit per item). */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Whether the last contact with a peer failed: an error after the last success. `lastErrorAt`
+ * holds when the current run of failures began (see {@link PeerStore.recordError}).
+ */
+export function isFailing(row: Pick<PeerRow, "lastSeen" | "lastErrorAt">): boolean {
+  return !!row.lastErrorAt && (!row.lastSeen || row.lastErrorAt > row.lastSeen);
+}
 
 /** The state word for a peer row (blocked hosts are reported by the caller). */
 export function peerState(row: Pick<PeerRow, "weFollow" | "theyFollow">): PeerState {
@@ -76,9 +87,18 @@ export interface PeerStore {
   isBlocked(host: string): Promise<boolean>;
   block(host: string, reason?: string): Promise<PeerRow[]>;
   unblock(host: string): Promise<boolean>;
-  /** Notes a successful contact. */
+  /**
+   * Notes a successful contact with an actor. Written at most once a minute while the peer
+   * is healthy, and at once when it was failing, so it shows healthy again right away.
+   */
   touch(actorId: string): Promise<void>;
-  /** Notes a failed contact with a peer's host. */
+  /** Notes a successful contact with every peer on a host (a delivery to its inbox). */
+  touchHost(host: string): Promise<void>;
+  /**
+   * Notes a failed contact with every peer on a host, at once: `lastError` becomes
+   * `message`, and `lastErrorAt` the time of this failure unless the peer was failing
+   * already (then it keeps when the failures began).
+   */
   recordError(host: string, message: string): Promise<void>;
   /**
    * The names peer actors on these hosts (at most 500) gave themselves, unfiltered: the
@@ -103,15 +123,17 @@ export function createPeerStore(orm: Orm): PeerStore {
   const touched = new Map<string, number>();
   const forget = (actorId?: string) => (actorId ? rows.delete(actorId) : rows.clear());
 
+  function get(actorId: string): Promise<PeerRow | null> {
+    let row = rows.get(actorId);
+    if (!row) {
+      row = em().findOne(Peer, { actorId });
+      rows.set(actorId, row);
+    }
+    return row.then((r) => (r ? { ...r } : null));
+  }
+
   return {
-    get(actorId) {
-      let row = rows.get(actorId);
-      if (!row) {
-        row = em().findOne(Peer, { actorId });
-        rows.set(actorId, row);
-      }
-      return row.then((r) => (r ? { ...r } : null));
-    },
+    get,
 
     async remember(info) {
       forget(info.actorId);
@@ -158,8 +180,7 @@ export function createPeerStore(orm: Orm): PeerStore {
       const blockedSet = new Set(blocked.map((b) => b.host));
       const views: PeerView[] = rows.map((r) => {
         const origin = new URL(r.actorId).origin;
-        const lastSeen = r.lastSeen ? Date.parse(r.lastSeen) : 0;
-        const lastErrorAt = r.lastErrorAt ? Date.parse(r.lastErrorAt) : 0;
+        const failing = isFailing(r);
         return {
           actor: r.actorId,
           host: r.host,
@@ -171,7 +192,8 @@ export function createPeerStore(orm: Orm): PeerStore {
           items: itemsByOrigin[origin] ?? 0,
           lastSeen: r.lastSeen ?? null,
           lastError: r.lastError ?? null,
-          healthy: !(lastErrorAt > lastSeen && lastErrorAt - lastSeen > UNHEALTHY_AFTER_MS),
+          healthy: !failing,
+          failingSince: failing ? r.lastErrorAt! : null,
           backfill: { state: r.backfillState, done: r.backfillDone, total: r.backfillTotal },
         };
       });
@@ -190,6 +212,7 @@ export function createPeerStore(orm: Orm): PeerStore {
             lastSeen: null,
             lastError: null,
             healthy: false,
+            failingSince: null,
             backfill: { state: "idle", done: 0, total: 0 },
           });
         }
@@ -235,12 +258,27 @@ export function createPeerStore(orm: Orm): PeerStore {
     },
 
     async touch(actorId) {
-      // At most one write a minute per peer: a busy peer must not cost a commit per item.
       const last = touched.get(actorId) ?? 0;
-      if (Date.now() - last < 60_000) return;
+      if (Date.now() - last < TOUCH_EVERY_MS) {
+        const row = await get(actorId);
+        if (!row || !isFailing(row)) return;
+      }
       touched.set(actorId, Date.now());
       await em().nativeUpdate(Peer, { actorId }, { lastSeen: now() });
       forget(actorId);
+    },
+
+    async touchHost(host) {
+      const h = host.toLowerCase();
+      const key = `host:${h}`;
+      const last = touched.get(key) ?? 0;
+      if (Date.now() - last < TOUCH_EVERY_MS) {
+        const failing = await em().find(Peer, { host: h }, { fields: ["actorId", "lastSeen", "lastErrorAt"] });
+        if (!failing.some(isFailing)) return;
+      }
+      touched.set(key, Date.now());
+      await em().nativeUpdate(Peer, { host: h }, { lastSeen: now() });
+      forget();
     },
 
     async actorNames(hosts) {
@@ -258,11 +296,20 @@ export function createPeerStore(orm: Orm): PeerStore {
     },
 
     async recordError(host, message) {
-      await em().nativeUpdate(
+      const e = em();
+      const at = now();
+      const found = await e.find(
         Peer,
         { host: host.toLowerCase() },
-        { lastError: message.slice(0, 500), lastErrorAt: now() },
+        { fields: ["actorId", "lastSeen", "lastErrorAt"] },
       );
+      for (const r of found) {
+        await e.nativeUpdate(
+          Peer,
+          { actorId: r.actorId },
+          { lastError: message.slice(0, 500), lastErrorAt: isFailing(r) ? r.lastErrorAt : at },
+        );
+      }
       forget();
     },
   };

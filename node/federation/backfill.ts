@@ -3,6 +3,7 @@ import type { Logger } from "../log.ts";
 import { ingestJsonObject, type IngestDeps } from "./ingest.ts";
 import type { PeerStore } from "../db/peer-store.ts";
 import { linkHref } from "./vocab.ts";
+import { classifyContactError, contactErrorMessage, limitFailure, type ContactFailure } from "./contact-errors.ts";
 
 // Importing a followed peer's library from its outbox, resumably: a full run after the
 // peer accepts our Follow (or an admin's resync), an incremental one at every catch-up.
@@ -75,6 +76,39 @@ class BackfillLimitError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A document the walk read is not what an outbox holds: says so in the peer's `lastError`. */
+class OutboxShapeError extends Error {
+  override name = "OutboxShapeError";
+  constructor(
+    message: string,
+    readonly kind: "not-collection" | "not-json" | "other",
+  ) {
+    super(message);
+  }
+}
+
+const COLLECTION_TYPES = new Set([
+  "OrderedCollection",
+  "Collection",
+  "as:OrderedCollection",
+  "as:Collection",
+  "https://www.w3.org/ns/activitystreams#OrderedCollection",
+  "https://www.w3.org/ns/activitystreams#Collection",
+]);
+
+/** Whether a JSON-LD `type` (a string or an array of them) names an ActivityStreams collection. */
+function isCollectionType(type: unknown): boolean {
+  return (Array.isArray(type) ? type : [type]).some((t) => typeof t === "string" && COLLECTION_TYPES.has(t));
+}
+
+/** What the peer's `lastError` says about a failed run. */
+function failureOf(error: unknown): ContactFailure {
+  if (error instanceof BackfillLimitError) return limitFailure(error.message);
+  if (error instanceof OutboxShapeError)
+    return error.kind === "other" ? { kind: "other", detail: error.message } : { kind: error.kind };
+  return classifyContactError(error);
 }
 
 /** The key of a page URL in a run's visited set (fragments name the same document). */
@@ -164,22 +198,23 @@ export function createBackfill(options: BackfillOptions): Backfill {
     // Documents are read as plain JSON, not through JSON-LD processing: every item
     // carries its signed document, and the origin's signature is what decides.
     async function readJson(url: URL): Promise<Record<string, unknown>> {
-      if (url.origin !== peerOrigin) throw new Error(`the outbox left the peer's origin (${url.href})`);
+      if (url.origin !== peerOrigin)
+        throw new OutboxShapeError(`the outbox left the peer's origin (${url.href})`, "other");
       const loaded = await documentLoader(url.href);
       // A redirect must not carry the walk to another origin either.
       if (URL.canParse(loaded.documentUrl) && new URL(loaded.documentUrl).origin !== peerOrigin)
-        throw new Error(`the outbox left the peer's origin (${loaded.documentUrl})`);
+        throw new OutboxShapeError(`the outbox left the peer's origin (${loaded.documentUrl})`, "other");
       const document = loaded.document;
       if (!document || typeof document !== "object" || Array.isArray(document))
-        throw new Error(`${url.href} is not a JSON object`);
+        throw new OutboxShapeError(`${url.href} is not a JSON object`, "not-json");
       return document as Record<string, unknown>;
     }
 
     try {
       if (!pageUrl) {
         const outbox = await readJson(new URL(peer.outbox));
-        if (outbox.type !== "OrderedCollection" && outbox.type !== "Collection")
-          throw new Error(`${peer.outbox} is not an OrderedCollection`);
+        if (!isCollectionType(outbox.type))
+          throw new OutboxShapeError(`${peer.outbox} is not an ActivityPub collection`, "not-collection");
         pageUrl = linkOf(outbox.first);
         const total =
           Number.isSafeInteger(outbox.totalItems) && (outbox.totalItems as number) >= 0
@@ -190,6 +225,7 @@ export function createBackfill(options: BackfillOptions): Backfill {
           backfillDone: 0,
           backfillTotal: total,
           backfillCursor: pageUrl?.href ?? null,
+          lastSeen: new Date().toISOString(),
         });
       }
       let unchangedRun = 0;
@@ -258,13 +294,12 @@ export function createBackfill(options: BackfillOptions): Backfill {
       return "done";
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
-      await peers.update(peerId, {
-        backfillState: "failed",
-        lastError: `backfill: ${message}`,
-        lastErrorAt: new Date().toISOString(),
-      });
+      const reason = contactErrorMessage(failureOf(error), "outbox");
+      await peers.update(peerId, { backfillState: "failed" });
+      await peers.recordError(new URL(peerId).host, reason);
       logger.warn("backfill failed", {
         peer: peerId,
+        reason,
         error: message,
         pages: pagesRead,
         entries: entriesRead,

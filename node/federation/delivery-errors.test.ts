@@ -6,6 +6,7 @@ import { Create, Note } from "@fedify/fedify/vocab";
 import { PUBLIC_ONLY } from "../net/address-policy.ts";
 import { createOutbound } from "../net/outbound.ts";
 import { createActorKeys } from "./actor-keys.ts";
+import { classifyContactError, contactFailureText } from "./contact-errors.ts";
 import { trackDeliveries } from "./delivery-errors.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
 import { createWegoFederation } from "./federation.ts";
@@ -46,7 +47,7 @@ describe("trackDeliveries()", () => {
 });
 
 describe("createWegoFederation() onDeliveryError", () => {
-  it("reports the inbox a failed delivery was for, whether it answered 500 or refused the connection", async () => {
+  it("reports the inbox a failed delivery was for, in plain words (answered 500, connection refused), and a delivery that arrived", async () => {
     const node: TestReceiver = await createTestReceiver();
     cleanups.push(() => node.orm.close());
     const server: Server = createServer((_req, res) => res.writeHead(500).end("down for maintenance"));
@@ -59,7 +60,13 @@ describe("createWegoFederation() onDeliveryError", () => {
     const refusing = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
     await new Promise<void>((resolve) => spare.close(() => resolve()));
 
-    const errors: { inbox: string | null; message: string }[] = [];
+    const accepting: Server = createServer((_req, res) => res.writeHead(202).end());
+    await new Promise<void>((resolve) => accepting.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => accepting.close(() => resolve())));
+    const reachable = `http://127.0.0.1:${(accepting.address() as AddressInfo).port}`;
+
+    const errors: { inbox: string | null; message: string; text: string }[] = [];
+    const delivered: string[] = [];
     const federation = createWegoFederation({
       orm: node.orm,
       identity: node.identity,
@@ -78,14 +85,20 @@ describe("createWegoFederation() onDeliveryError", () => {
         ingest: node.ingest,
         forgetActorKeys() {},
       },
-      onDeliveryError: (inbox, error) => void errors.push({ inbox: inbox?.href ?? null, message: error.message }),
+      onDeliveryError: (inbox, error) =>
+        void errors.push({
+          inbox: inbox?.href ?? null,
+          message: error.message,
+          text: contactFailureText(classifyContactError(error)),
+        }),
+      onDelivered: (inbox) => void delivered.push(inbox.href),
     });
     const stop = new AbortController();
     cleanups.push(() => stop.abort());
     void federation.startQueue(undefined, { signal: stop.signal });
     const ctx = federation.createContext(new URL(node.identity.origin), undefined);
     const actor = new URL(node.identity.actorId);
-    for (const base of [failing, refusing]) {
+    for (const base of [failing, refusing, reachable]) {
       await ctx.sendActivity(
         { identifier: node.identity.city },
         { id: new URL(`${base}/users/x`), inboxId: new URL(`${base}/inbox`), endpoints: null },
@@ -96,7 +109,10 @@ describe("createWegoFederation() onDeliveryError", () => {
         }),
       );
     }
-    await until(() => new Set(errors.map((e) => e.inbox)).size >= 2);
+    await until(() => new Set(errors.map((e) => e.inbox)).size >= 2 && delivered.length >= 1);
     expect(new Set(errors.map((e) => e.inbox))).toEqual(new Set([`${failing}/inbox`, `${refusing}/inbox`]));
+    expect(errors.find((e) => e.inbox === `${failing}/inbox`)?.text).toBe("answered HTTP 500");
+    expect(errors.find((e) => e.inbox === `${refusing}/inbox`)?.text).toBe("connection refused");
+    expect(delivered).toEqual([`${reachable}/inbox`]);
   });
 });

@@ -43,6 +43,25 @@ export interface DocumentLoaders {
   forget(url: string): void;
 }
 
+/**
+ * A remote document that could not be loaded, with what the contact learned: the HTTP
+ * status a peer answered, the time budget, and the guard's error as `cause` (so that
+ * `classifyContactError` can say "connection refused" rather than "fetch failed").
+ */
+export class RemoteDocumentError extends FetchError {
+  override name = "RemoteDocumentError";
+  constructor(
+    url: string | URL,
+    message: string,
+    readonly status: number | null,
+    readonly timeoutMs: number,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(url, message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
 const ACCEPT =
   'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", application/json;q=0.8';
 
@@ -91,18 +110,20 @@ export function createDocumentLoaders(options: DocumentLoadersOptions): Document
   ): Promise<{ document: unknown; documentUrl: string; size: number }> {
     const headers: Record<string, string> = { accept: ACCEPT };
     if (options.userAgent) headers["user-agent"] = options.userAgent;
+    const timeoutMs = sign ? 60_000 : 10_000;
     const result = await outbound.fetch(url, {
       headers,
       maxBytes: sign ? maxSignedBytes : maxBytes,
-      timeoutMs: sign ? 60_000 : 10_000,
+      timeoutMs,
       prepare: sign ? (request) => signRequest(request, sign.privateKey, sign.keyId) : undefined,
     });
-    if (!result.ok) throw new FetchError(url, result.reason);
-    if (result.status < 200 || result.status >= 300) throw new FetchError(result.url, `HTTP ${result.status}`);
+    if (!result.ok) throw new RemoteDocumentError(url, result.reason, null, timeoutMs, { cause: result.cause });
+    if (result.status < 200 || result.status >= 300)
+      throw new RemoteDocumentError(result.url, `HTTP ${result.status}`, result.status, timeoutMs);
     if (!isJsonType(result.headers.get("content-type")))
-      throw new FetchError(result.url, `not JSON (${result.headers.get("content-type")})`);
+      throw new RemoteDocumentError(result.url, `not JSON (${result.headers.get("content-type")})`, null, timeoutMs);
     const parsed = parseBoundedJson(result.body.toString("utf8"), bounds);
-    if (!parsed.ok) throw new FetchError(result.url, parsed.reason);
+    if (!parsed.ok) throw new RemoteDocumentError(result.url, parsed.reason, null, timeoutMs);
     return { document: parsed.value, documentUrl: result.url.href, size: result.body.byteLength };
   }
 

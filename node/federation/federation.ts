@@ -43,6 +43,8 @@ export interface WegoFederationOptions {
    * (null if unknown), the error, and the activity.
    */
   readonly onDeliveryError?: (inbox: URL | null, error: Error, activity: Activity | null) => void;
+  /** Called when a delivery reached its inbox (a first attempt or a retry). */
+  readonly onDelivered?: (inbox: URL) => void;
 }
 
 const FIRST_CURSOR = "start";
@@ -72,7 +74,7 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   const feed = createLocalFeed(orm);
   const city = identity.city;
   const pageSize = options.pageSize ?? 100;
-  const deliveries = trackDeliveries(options.queue);
+  const deliveries = trackDeliveries(options.queue, { onDelivered: options.onDelivered });
   const federation = createFederation<void>({
     kv: options.kv,
     queue: deliveries.queue,
@@ -89,7 +91,7 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
     skipSignatureVerification: true,
     manuallyStartQueue: true,
     // Runs inside the queue handler of the failing outbox message: its inbox is known there.
-    onOutboxError: (error, activity) => options.onDeliveryError?.(deliveries.currentInbox(), error, activity),
+    onOutboxError: (error, activity) => options.onDeliveryError?.(deliveries.failed(), error, activity),
   });
 
   federation

@@ -12,6 +12,8 @@ export interface JwksCacheOptions {
   readonly ttlMs?: number;
   /** Least time between two refetches of one origin for an unknown kid (default 30 s). */
   readonly refetchAfterMs?: number;
+  /** Called when fetching an origin's keys failed, with why (the peer's health records it). */
+  readonly onFetchFailed?: (origin: string, reason: string) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createJwksCache(options: JwksCacheOptions): KeyLoader {
       pending = fetchJwks(origin, { outbound: options.outbound }).then((result) => {
         inflight.delete(origin);
         if (result.ok) entries.set(origin, { keys: result.keys, fetchedAt: Date.now() });
+        else options.onFetchFailed?.(origin, result.reason);
         return result;
       });
       inflight.set(origin, pending);

@@ -8,6 +8,15 @@ import { actorInfoOf, unusableActor } from "./actors.ts";
 import type { Backfill } from "./backfill.ts";
 import { hostOf, type PeerStore, type PeerView } from "../db/peer-store.ts";
 import { resolveHandle } from "./webfinger.ts";
+import {
+  classifyContactError,
+  contactErrorMessage,
+  contactFailureText,
+  parseContactErrorMessage,
+  UNREACHABLE_KINDS,
+  type ContactActivity,
+  type ContactFailure,
+} from "./contact-errors.ts";
 
 // Peering operations: what an admin does (follow, approve, reject, unfollow, block,
 // unblock, resync), and the host policy every door into the node applies. Operations
@@ -28,6 +37,36 @@ export interface PeeringOptions {
   readonly backfill: Pick<Backfill, "start">;
 }
 
+/** A peer's health as the admins' page and `GET /api/peers` (for admins) report it. */
+export type PeerHealth = "healthy" | "unreachable" | "failing" | "unknown";
+
+/** A peer with its health spelled out: what the last failed contact was, in parts a page can translate. */
+export interface PeerHealthView extends PeerView {
+  /**
+   * `unknown` before any contact; `unreachable` when the last contact could not reach the
+   * peer at all (refused, timed out, DNS, TLS…); `failing` when the peer answered wrongly
+   * (an HTTP error, a document that is not ActivityPub); `healthy` otherwise.
+   */
+  readonly health: PeerHealth;
+  /** The failure behind `lastError`, when `lastError` is one of the node's own messages. */
+  readonly failure: (ContactFailure & { readonly activity: ContactActivity }) | null;
+  /** Whether the host is on the node's WeGO member list (`--allow-hosts`); null when there is none. */
+  readonly member: boolean | null;
+}
+
+/** The health of a peer view, from its last contacts, and its membership when there is a member list. */
+export function healthOf(view: PeerView, allowlist: readonly string[] | null = null): PeerHealthView {
+  const failure = view.lastError ? parseContactErrorMessage(view.lastError) : null;
+  const health: PeerHealth = view.failingSince
+    ? failure && UNREACHABLE_KINDS.has(failure.kind)
+      ? "unreachable"
+      : "failing"
+    : view.lastSeen
+      ? "healthy"
+      : "unknown";
+  return { ...view, health, failure, member: allowlist ? allowlist.includes(view.host) : null };
+}
+
 /** Why an action was refused, as an HTTP status and a reason an admin reads. */
 export interface PeeringRefusal {
   readonly ok: false;
@@ -43,8 +82,8 @@ export type HostActionResult = { readonly ok: true; readonly host: string; reado
 
 /** The peering operations of the city. */
 export interface Peering {
-  /** Every known peer and blocked host, with the items held from each. */
-  list(): Promise<PeerView[]>;
+  /** Every known peer and blocked host, with the items held from each and its health. */
+  list(): Promise<PeerHealthView[]>;
   /** Why activities from `host` are refused (blocked, not on the allowlist), or null. */
   refuseHost(host: string): Promise<string | null>;
   /** Looks up an actor by URL or handle and sends it our Follow. */
@@ -80,7 +119,8 @@ export function createPeering(options: PeeringOptions): Peering {
     return null;
   }
 
-  async function lookupActor(ctx: Context<void>, target: string): Promise<Actor | null> {
+  /** The actor at `target`, or why there is none in plain words (Fedify's lookup keeps only "null"). */
+  async function lookupActor(ctx: Context<void>, target: string): Promise<Actor | { readonly failed: string } | null> {
     const documentLoader = await ctx.getDocumentLoader(sender);
     // A handle is resolved by the node's own WebFinger client, through the outbound guard.
     const url =
@@ -88,6 +128,20 @@ export function createPeering(options: PeeringOptions): Peering {
         ? target.trim()
         : await resolveHandle(options.outbound, target);
     if (!url) return null;
+    try {
+      // Loaded first to learn why it fails, if it does; the lookup below reads it again.
+      await documentLoader(url);
+    } catch (error) {
+      const failure = classifyContactError(error);
+      // Unreachable, or a server error: say why. A 4xx or a page that is not JSON is "no
+      // actor there", said below (Fedify's lookup may still find one another way).
+      if (UNREACHABLE_KINDS.has(failure.kind) || (failure.kind === "http" && (failure.status ?? 0) >= 500)) {
+        const failed = contactFailureText(failure);
+        logger.info("could not look up an actor", { target, reason: failed, error: String((error as Error)?.message) });
+        if (URL.canParse(url)) await peers.recordError(hostOf(url), contactErrorMessage(failure, "actor"));
+        return { failed };
+      }
+    }
     const object = await ctx.lookupObject(url, { documentLoader }).catch((error: unknown) => {
       logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
       return null;
@@ -117,13 +171,15 @@ export function createPeering(options: PeeringOptions): Peering {
 
   return {
     async list() {
-      return peers.list(await library.countByOrigin());
+      return (await peers.list(await library.countByOrigin())).map((view) => healthOf(view, allowlist));
     },
 
     refuseHost,
 
     async follow(ctx, target) {
-      const actor = await lookupActor(ctx, target);
+      const found = await lookupActor(ctx, target);
+      if (found && "failed" in found) return { ok: false, status: 502, reason: `${target}: ${found.failed}` };
+      const actor = found;
       if (!actor?.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target}` };
       const unusable = unusableActor(actor);
       if (unusable) return { ok: false, status: 400, reason: unusable };

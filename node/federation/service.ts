@@ -6,15 +6,17 @@ import type { DocumentValidator } from "../library/validation.ts";
 import type { Logger } from "../log.ts";
 import type { Outbound } from "../net/outbound.ts";
 import { createActorKeys } from "./actor-keys.ts";
+import { classifyContactError, contactErrorMessage } from "./contact-errors.ts";
 import { announceActorKeys } from "./actor-update.ts";
 import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
+import { createHealthProbe } from "./health-probe.ts";
 import { createWegoFederation } from "./federation.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
-import { createPeering, type HostActionResult, type PeerActionResult } from "./peering.ts";
-import { createPeerStore, type PeerView } from "../db/peer-store.ts";
+import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
+import { createPeerStore } from "../db/peer-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
@@ -24,7 +26,7 @@ import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The result types of the facade's operations, for its callers.
 export type { AnnounceResult } from "./publisher.ts";
-export type { HostActionResult, PeerActionResult } from "./peering.ts";
+export type { HostActionResult, PeerActionResult, PeerHealth, PeerHealthView } from "./peering.ts";
 
 /** Options of {@link createFederationService}. */
 export interface FederationServiceOptions {
@@ -47,6 +49,8 @@ export interface FederationServiceOptions {
   readonly catchUpIntervalMs?: number;
   /** Bounds on one backfill run of a peer's outbox (defaults in {@link BackfillLimits}). */
   readonly backfillLimits?: BackfillLimits;
+  /** A healthy peer nothing contacted for this long is probed (default 5 minutes; see {@link createHealthProbe}). */
+  readonly probeQuietAfterMs?: number;
 }
 
 /** Federation as the rest of the node sees it: the Fedify app plus peering operations. */
@@ -54,10 +58,11 @@ export interface FederationService {
   readonly federation: Federation<void>;
   /** The checks every inbox POST passes before Fedify sees it. */
   readonly door: InboxDoor;
-  /** Starts the delivery queue, the publisher, and the catch-up of followed peers. */
+  /** Starts the delivery queue, the publisher, the catch-up of followed peers and the health probe. */
   start(): Promise<void>;
   close(): Promise<void>;
-  list(): Promise<PeerView[]>;
+  /** Every peer and blocked host, with its health (see {@link PeerHealthView}). */
+  list(): Promise<PeerHealthView[]>;
   follow(target: string): Promise<PeerActionResult>;
   approve(actorId: string): Promise<PeerActionResult>;
   reject(actorId: string): Promise<PeerActionResult>;
@@ -85,7 +90,13 @@ export function createFederationService(options: FederationServiceOptions): Fede
     library,
     validator: options.validator,
     peers,
-    loadKeys: createJwksCache({ outbound: options.outbound }),
+    loadKeys: createJwksCache({
+      outbound: options.outbound,
+      onFetchFailed: (origin, reason) =>
+        void peers
+          .recordError(new URL(origin).host, contactErrorMessage(classifyContactError(new Error(reason)), "keys"))
+          .catch(() => {}),
+    }),
     identity,
     logger,
     allowlist,
@@ -132,15 +143,26 @@ export function createFederationService(options: FederationServiceOptions): Fede
       forgetActorKeys: (actor, keyIds) => door.forget(actor, keyIds),
     },
     onDeliveryError: (inbox, error) => {
-      // The peer on that host is marked with the error; its next success clears it.
+      // The peer on that host shows failing at once, in plain words; its next success heals it.
+      // Fedify delivers through the guard's dispatcher: a wait for headers or body gives up
+      // after its 15 s (a connect timeout names its own budget).
+      const message = contactErrorMessage(classifyContactError(error, { timeoutMs: 15_000 }), "delivery");
       logger.warn("delivery failed; Fedify retries with backoff", {
         inbox: inbox?.href ?? null,
+        reason: message,
         error: error.message.slice(0, 300),
       });
-      if (inbox) void peers.recordError(inbox.host, error.message).catch(() => {});
+      if (inbox) void peers.recordError(inbox.host, message).catch(() => {});
     },
+    onDelivered: (inbox) => void peers.touchHost(inbox.host).catch(() => {}),
   });
 
+  const probe = createHealthProbe({
+    peers,
+    loadDocument: loaders.freshLoader,
+    logger,
+    quietAfterMs: options.probeQuietAfterMs,
+  });
   const publisher = createPublisher({ federation, orm, library, peers, identity, logger });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
@@ -155,11 +177,12 @@ export function createFederationService(options: FederationServiceOptions): Fede
       await announceActorKeys({ federation, orm, identity, logger });
       await publisher.start();
       await backfill.startCatchUp(context());
+      probe.start();
     },
 
     async close() {
       queueRun.abort();
-      await Promise.all([backfill.close(), publisher.close()]);
+      await Promise.all([backfill.close(), publisher.close(), probe.close()]);
     },
 
     list: () => peering.list(),

@@ -15,6 +15,7 @@ function peer(host: string, weFollow: string, theyFollow: string, state: PeerVie
     lastSeen: "2026-01-01T00:00:00Z",
     lastError: "connect ECONNREFUSED 10.0.0.7:443",
     healthy: false,
+    failingSince: "2026-01-01T00:01:00Z",
     backfill: { state: "idle", done: 3, total: 3 },
   };
 }

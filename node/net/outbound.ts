@@ -42,7 +42,12 @@ export interface OutboundResponse {
 /** Outcome of {@link Outbound.fetch}: the response, or why there is none. */
 export type OutboundResult =
   | ({ readonly ok: true } & OutboundResponse)
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** The error behind `reason` (undici's, with its `cause` chain and `code`), when there was one. */
+      readonly cause?: unknown;
+    };
 
 /** The node's one door out: every request it makes to another host goes through here. */
 export interface Outbound {
@@ -68,8 +73,9 @@ export class RefusedAddressError extends Error {
   constructor(
     message: string,
     readonly hostname: string,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -103,7 +109,10 @@ export function createOutbound(options: OutboundOptions): Outbound {
         connect({ ...connectOptions, hostname: address, servername }, callback);
       },
       (error: Error) =>
-        callback(new RefusedAddressError(`cannot resolve ${hostname}: ${error.message}`, hostname), null),
+        callback(
+          new RefusedAddressError(`cannot resolve ${hostname}: ${error.message}`, hostname, { cause: error }),
+          null,
+        ),
     );
   };
 
@@ -150,7 +159,7 @@ export function createOutbound(options: OutboundOptions): Outbound {
       try {
         response = await fetch(request, { dispatcher, redirect: "manual" } as RequestInit);
       } catch (error) {
-        return { ok: false, reason: `cannot fetch ${url.href}: ${describe(error)}` };
+        return { ok: false, reason: `cannot fetch ${url.href}: ${describe(error)}`, cause: error };
       }
       const location = response.headers.get("location");
       if (response.status >= 300 && response.status < 400 && location) {
@@ -171,7 +180,7 @@ export function createOutbound(options: OutboundOptions): Outbound {
         return { ok: false, reason: `${url.href} answered more than ${maxBytes} bytes` };
       }
       const body = await readCapped(response, maxBytes);
-      if (!body.ok) return { ok: false, reason: `${url.href}: ${body.reason}` };
+      if (!body.ok) return { ok: false, reason: `${url.href}: ${body.reason}`, cause: body.cause };
       return { ok: true, url, status: response.status, headers: response.headers, body: body.bytes };
     }
   }
@@ -195,7 +204,7 @@ function describe(error: unknown): string {
 async function readCapped(
   response: Response,
   maxBytes: number,
-): Promise<{ ok: true; bytes: Buffer } | { ok: false; reason: string }> {
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; reason: string; cause?: unknown }> {
   if (!response.body) return { ok: true, bytes: Buffer.alloc(0) };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -212,7 +221,7 @@ async function readCapped(
       chunks.push(value);
     }
   } catch (error) {
-    return { ok: false, reason: `the answer broke off: ${describe(error)}` };
+    return { ok: false, reason: `the answer broke off: ${describe(error)}`, cause: error };
   }
   return { ok: true, bytes: Buffer.concat(chunks) };
 }

@@ -46,7 +46,10 @@ async function followBy(peer: TestPeer) {
     actor: peer.actorId,
     object: new URL("http://seoul.test/cities/seoul"),
   });
-  const { ctx, sent } = createInboxContext({ [peer.actorId.href]: await peer.actor.toJsonLd() });
+  const { ctx, sent } = createInboxContext({
+    [peer.actorId.href]: await peer.actor.toJsonLd(),
+    [`${peer.actorId.href}/outbox`]: { type: "OrderedCollection", totalItems: 403 },
+  });
   return { follow, ctx, sent };
 }
 
@@ -59,6 +62,9 @@ describe("onFollowed()", () => {
     expect(row?.theyFollow).toBe("pending");
     expect(row?.theirFollowId).toBe(follow.id?.href);
     expect(row?.inbox).toBe(`${peer.actorId.href}/inbox`);
+    // How large the asker's library is, for the admin deciding.
+    expect(row?.backfillTotal).toBe(403);
+    expect(row?.backfillState).toBe("idle");
     expect(sent).toEqual([]);
   });
 

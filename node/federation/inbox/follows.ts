@@ -19,6 +19,18 @@ export interface FollowHandlerDeps {
   readonly backfill: Pick<Backfill, "start">;
 }
 
+/** The `totalItems` an actor's outbox declares, or null when it cannot be read (one bounded GET). */
+async function outboxSize(ctx: InboxContext<void>, outbox: URL | null): Promise<number | null> {
+  if (!outbox) return null;
+  try {
+    const { document } = await ctx.documentLoader(outbox.href);
+    const total = (document as { totalItems?: unknown } | null)?.totalItems;
+    return Number.isSafeInteger(total) && (total as number) >= 0 ? (total as number) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Someone asked to follow our city: record it pending (or accept at once when not moderated). */
 export async function onFollowed(
   deps: Pick<FollowHandlerDeps, "peers" | "logger" | "identity" | "manuallyApprovesFollowers" | "peering">,
@@ -58,11 +70,16 @@ export async function onFollowed(
     logger.info("rejected a Follow from a host that may not peer", { host });
     return;
   }
+  const known = await peers.get(actor.id.href);
   await peers.remember(actorInfoOf(actor));
+  // The admin deciding sees how large the asker's library is: the size its outbox gives,
+  // kept where a copy of it would count to (untouched while we copy a library we follow).
+  const size = known?.weFollow === "accepted" ? null : await outboxSize(ctx, actor.outboxId);
   await peers.update(actor.id.href, {
     theyFollow: "pending",
     theirFollowId: follow.id.href,
     lastSeen: new Date().toISOString(),
+    ...(size === null ? {} : { backfillTotal: size }),
   });
   logger.info("follow request pending approval", { actor: actor.id.href });
   if (!deps.manuallyApprovesFollowers) await deps.peering.approve(ctx, actor.id.href);
