@@ -59,7 +59,12 @@ function byYear(direction: 1 | -1) {
  * recently updated first; with one, items matching more of the words come first, then the
  * higher score. `title` compares the title the reader is shown (`locale`'s translation).
  */
-export function orderOf(hits: RankedHits, sort: SortOrder, text: boolean, locale?: string): (a: number, b: number) => number {
+export function orderOf(
+  hits: RankedHits,
+  sort: SortOrder,
+  text: boolean,
+  locale?: string,
+): (a: number, b: number) => number {
   const on = (compare: (x: DocMeta, y: DocMeta) => number) => (a: number, b: number) =>
     compare(hits.meta(a), hits.meta(b));
   switch (sort) {

@@ -1,7 +1,7 @@
 import { type DocMeta, shownText } from "./documents.ts";
 import type { FacetFilter, Facets, HitList, SearchFacets } from "./facets.ts";
 import type { LiveIndex } from "./live-index.ts";
-import { compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
+import { type CompiledQuery, compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { orderOf, type SortOrder } from "./order.ts";
 import { QueryBudget, runQuery, type SegmentHits, withoutKnownTypos } from "./run-query.ts";
 import type { Segment } from "./segment.ts";
@@ -40,11 +40,11 @@ export interface SearchResult
 export interface SearchResponse {
   readonly total: number;
   /**
-   * For a query of several words (none of them `+required`): `all` when the results have
-   * every word, `some` when no item has them all and the results have some of them (those
-   * with more first). Absent otherwise.
+   * For a query of several words (none of them `+required`): how many of the results have
+   * every word (see {@link coverageNeeded}); 0 when no item has them all and the results
+   * are the items with some of them. Absent for other queries.
    */
-  readonly match?: "all" | "some";
+  readonly allWords?: number;
   readonly results: SearchResult[];
   readonly facets: SearchFacets;
 }
@@ -116,7 +116,7 @@ export class Searcher {
     const { kept, facets } = this.facets.count(this.index.segments, hits, query);
     const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
     const order = orderOf(
-      { meta: metaOf, scores: hits.scores, coverage: collected?.match ? hits.coverage : undefined },
+      { meta: metaOf, scores: hits.scores, coverage: collected?.words ? hits.coverage : undefined },
       query.sort ?? "relevance",
       collected !== null,
       query.locale,
@@ -136,15 +136,13 @@ export class Searcher {
       : undefined;
     return {
       total: kept.length,
-      ...(collected?.match ? { match: collected.match } : {}),
+      ...(collected?.words ? { allWords: kept.filter((i) => hits.coverage[i] === collected.words).length } : {}),
       results: page.map((h) => resultOf(h.meta, h.score, passages, query.locale)),
       facets,
     };
   }
 
-  private async collectHits(
-    q: string,
-  ): Promise<{ hits: Hits; matched: Set<string>; match?: "all" | "some" } | null> {
+  private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string>; words: number } | null> {
     const compiled = withoutKnownTypos(compileQuery(q, this.queryLimits), this.index.segments);
     if (compiled.clauses.length === 0) return null;
     // One budget for every segment: expansions are counted and time is spent over the whole index.
@@ -164,33 +162,23 @@ export class Searcher {
         }
       }
     }
-    // Several words, none required: items with all of them, as a library catalogue does;
-    // when no item has them all, every item with some of them, those with more first.
-    const words = compiled.clauses.filter((c) => c.presence === "optional").length;
-    const wantAll = words >= 2 && !compiled.clauses.some((c) => c.presence === "required");
-    let all = false;
-    for (const seg of this.index.segments) {
-      const r = results.get(seg)!;
-      for (let k = 0; k < r.coverage.length && wantAll && !all; k++)
-        all = r.coverage[k] === words && this.index.isCurrent(seg, r.docs[k]!);
-    }
+    const words = wordsToMatch(compiled);
+    const need = words > 0 ? coverageNeeded(this.index, results, words) : 0;
     const hits: Hits = { segs: [], docs: [], scores: [], coverage: [] };
     const matched = new Set<string>();
     for (const seg of this.index.segments) {
       const r = results.get(seg)!;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
-        if (all && r.coverage[k] !== words) continue;
-        if (this.index.isCurrent(seg, doc)) {
-          hits.segs.push(seg);
-          hits.docs.push(doc);
-          hits.scores.push(r.scores[k]!);
-          hits.coverage.push(r.coverage[k]!);
-        }
+        if (r.coverage[k]! < need || !this.index.isCurrent(seg, doc)) continue;
+        hits.segs.push(seg);
+        hits.docs.push(doc);
+        hits.scores.push(r.scores[k]!);
+        hits.coverage.push(r.coverage[k]!);
       }
       for (const t of r.matched) matched.add(t);
     }
-    return { hits, matched, ...(wantAll ? { match: all ? "all" : "some" } : {}) };
+    return { hits, matched, words };
   }
 
   private allLive(): Hits {
@@ -202,6 +190,32 @@ export class Searcher {
     }
     return hits;
   }
+}
+
+/** With fewer items than this having every word of a query of three words or more, those missing one follow. */
+const FEW_WITH_ALL = 3;
+
+/** The words a query asks all of: its optional clauses, when it has two or more and nothing `+required` (else 0). */
+function wordsToMatch(query: CompiledQuery): number {
+  if (query.clauses.some((c) => c.presence === "required")) return 0;
+  const words = query.clauses.filter((c) => c.presence === "optional").length;
+  return words >= 2 ? words : 0;
+}
+
+/**
+ * How many of the `words` a result must have, as a library catalogue answers: all of
+ * them; when fewer than {@link FEW_WITH_ALL} items have them all and the query has three
+ * words or more, all but one (those with all still come first); when no item has them
+ * all, any (those with more words first).
+ */
+function coverageNeeded(index: IndexView, results: ReadonlyMap<Segment, SegmentHits>, words: number): number {
+  let all = 0;
+  for (const [seg, r] of results) {
+    for (let k = 0; k < r.docs.length && all < FEW_WITH_ALL; k++)
+      if (r.coverage[k] === words && index.isCurrent(seg, r.docs[k]!)) all++;
+  }
+  if (all === 0) return 0;
+  return all < FEW_WITH_ALL && words >= 3 ? words - 1 : words;
 }
 
 function resultOf(
