@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { poll, removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
 import { accessibilityViolations, addUser, BROWSER_AVAILABLE, launchBrowser, logIn } from "./browser.ts";
 
 // One seeded Seoul node and one browser for the whole file; pages are opened per test.
@@ -14,6 +14,8 @@ beforeAll(async () => {
   dataDir = tempDir("wego-web-");
   addUser(dataDir, "editor", "seoul-editor", "a long editor password");
   [node, browser] = await Promise.all([startNodeProcess({ dataDir }), launchBrowser()]);
+  // The node serves before its index holds the seeds (pages that search answer 503 until then).
+  await poll("the search index to be ready", async () => (await fetch(`${node.url}/readyz`)).ok, 120_000, 200);
 }, 240_000);
 
 afterAll(async () => {

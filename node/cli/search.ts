@@ -26,6 +26,7 @@ interface SearchFlags {
   readonly tag?: string;
   readonly lang?: string;
   readonly limit?: string;
+  readonly sort?: string;
   readonly json?: boolean;
 }
 
@@ -56,6 +57,7 @@ export function registerSearchCommand(program: Command): void {
     .option("--tag <tag>", "only items with this tag or theme")
     .option("--lang <tag>", "only items written or translated in this language, e.g. ko")
     .option("--limit <n>", "how many results (default 20, at most 100)")
+    .option("--sort <order>", "relevance (default), newest or oldest (by the item's year, then last update), or title")
     .option("--json", "print the API's JSON answer")
     .action(async (query: string, opts: SearchFlags) => {
       const api = createApiClient({ url: opts.url });
@@ -66,6 +68,7 @@ export function registerSearchCommand(program: Command): void {
         tag: opts.tag,
         lang: opts.lang,
         limit: opts.limit,
+        sort: opts.sort,
       });
       if (!Array.isArray(answer.results))
         throw new ApiError(`${api.base.origin} did not answer a search`, api.base.href, 200);

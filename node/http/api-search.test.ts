@@ -91,6 +91,36 @@ describe("GET /api/search", () => {
       details: [{ path: "q", message: "is repeated" }],
     });
   });
+
+  it("GET /api/search?sort= orders by relevance, newest, oldest or title, and answers 400 naming the orders otherwise", async () => {
+    const draft = draftFixture("case-study.minimal");
+    for (const [title, startYear] of [
+      ["Call center for the harbour", 2004],
+      ["Another call center, for buses", 2019],
+    ] as const) {
+      const created = await node.library.create({ ...draft, title, startYear }, { author: "test" });
+      if (!created.ok) throw new Error("fixture rejected");
+    }
+    await node.search!.settled();
+    const order = async (sort: string) =>
+      ((await get(`q=call+center&sort=${sort}`)).body.results as { title: string; year: number | null }[]).map(
+        (r) => r.year ?? r.title,
+      );
+    const newest = await order("newest");
+    expect(newest.slice(0, 2)).toEqual([2019, 2004]);
+    expect((await order("oldest")).slice(0, 2)).toEqual([2004, 2019]);
+    const titles = ((await get("q=call+center&sort=title")).body.results as { title: string }[]).map((r) => r.title);
+    expect(titles.slice(1)).toEqual(["Another call center, for buses", "Call center for the harbour"]);
+    expect(titles[0]).toMatch(/^120 Dasan/);
+    expect((await get("q=call+center&sort=relevance")).status).toBe(200);
+    expect(await get("sort=popular")).toEqual({
+      status: 400,
+      body: {
+        error: "sort must be one of relevance, newest, oldest, title",
+        details: [{ path: "sort", message: "must be one of relevance, newest, oldest, title" }],
+      },
+    });
+  });
 });
 
 describe("search while a node's index is still being built", () => {

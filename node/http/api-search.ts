@@ -1,6 +1,13 @@
 import Router from "@koa/router";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
-import { IndexNotReadyError, MAX_LIMIT, QueryError, type SearchService } from "../search/service.ts";
+import {
+  IndexNotReadyError,
+  isSortOrder,
+  MAX_LIMIT,
+  QueryError,
+  SORT_ORDERS,
+  type SearchService,
+} from "../search/service.ts";
 import { passageHtml } from "../../web/templates/snippet.ts";
 import { HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
@@ -10,7 +17,7 @@ export interface SearchApiDeps {
   readonly search: SearchService;
 }
 
-/** `GET /api/search?q=&type=&city=&tag=&lang=&year=&limit=&offset=`: the network's library, searched. */
+/** `GET /api/search?q=&type=&city=&tag=&lang=&year=&sort=&limit=&offset=`: the network's library, searched. */
 export function createSearchRouter(deps: SearchApiDeps): Router {
   const router = new Router();
   router.get("/api/search", async (ctx) => {
@@ -28,8 +35,15 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
         { path: "lang", message: "must be a BCP 47 language tag" },
       ]);
     }
+    const sort = oneParam(ctx, "sort");
+    if (sort !== undefined && !isSortOrder(sort)) {
+      throw new HttpError(400, `sort must be one of ${SORT_ORDERS.join(", ")}`, [
+        { path: "sort", message: `must be one of ${SORT_ORDERS.join(", ")}` },
+      ]);
+    }
     try {
       const response = await deps.search.search({
+        sort,
         q,
         type,
         city: oneParam(ctx, "city"),

@@ -181,3 +181,32 @@ describe("static files", () => {
     expect((await fetch(`${server.url}/static/..%2Fhtml.ts`)).status).toBe(404);
   });
 });
+
+describe("search page: sort, languages, filters", () => {
+  it("keeps the sort in every link, reads an unknown sort as the default, shows a Korean reader the Korean title", async () => {
+    await server.library.create(
+      {
+        ...draftFixture("case-study.minimal"),
+        title: "Quokka counting by residents",
+        summary: "Residents count quokkas in city parks.",
+        translations: { ko: { title: "시민이 세는 쿼카", summary: "시민이 공원의 쿼카를 셉니다." } },
+      },
+      { author: "test" },
+    );
+    await server.search!.settled();
+    const sorted = (await page("/search?q=quokka&sort=oldest")).html;
+    expect(sorted).toContain('<option value="oldest" selected>Oldest first</option>');
+    expect(sorted).toContain('href="/search?q=quokka&amp;type=CaseStudy&amp;sort=oldest"');
+    // The filters are a disclosure (closed: one line on a phone; the stylesheet opens it on wide screens).
+    expect(sorted).toMatch(/<details class="filters">\s*<summary><h2 id="filters-h">Filters/);
+    const unknown = await page("/search?q=quokka&sort=popular");
+    expect(unknown.status).toBe(200);
+    expect(unknown.html).toContain('<option value="" selected>Best match</option>');
+    const ko = (await page("/search?q=quokka&lang=ko")).html;
+    expect(ko).toContain("시민이 세는 쿼카");
+    expect(ko).not.toContain("Quokka counting by residents");
+    // An untranslated title on the Korean page is marked as English.
+    const en = (await page("/search?q=voting&lang=ko")).html;
+    expect(en).toMatch(/<h3 lang="en"><a [^>]*>Mobile voting &lt;b&gt;pilot&lt;\/b&gt;<\/a><\/h3>/);
+  });
+});

@@ -5,7 +5,7 @@ import { createPeerStore } from "../db/peer-store.ts";
 import type { Library, StoredItem } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { SearchService } from "../search/service.ts";
-import { QueryError } from "../search/service.ts";
+import { isSortOrder, QueryError, type SortOrder } from "../search/service.ts";
 import type { FederationService } from "../federation/service.ts";
 import { fill } from "../../web/i18n.ts";
 import { renderNotFoundPage } from "../../web/templates/message.ts";
@@ -92,6 +92,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
   router.get("/search", ...web.page, async (ctx) => {
     const yearRaw = textParam(ctx, "year");
     const type = textParam(ctx, "type");
+    const sortRaw = textParam(ctx, "sort");
     const params: SearchParams = {
       q: textParam(ctx, "q"),
       type: type && (DOCUMENT_TYPES as readonly string[]).includes(type) ? type : undefined,
@@ -99,6 +100,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
       tag: textParam(ctx, "tag"),
       language: textParam(ctx, "language"),
       year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
+      // An unknown order (an old or edited link) is the default, not an error page.
+      sort: sortRaw && isSortOrder(sortRaw) && sortRaw !== "relevance" ? sortRaw : undefined,
       page: pageParam(ctx),
     };
     const f = frame(ctx, params.q ? `${params.q} · ${"search"}` : "Search", "search");
@@ -113,6 +116,9 @@ export function createPagesRouter(deps: PagesDeps): Router {
         tag: params.tag,
         lang: params.language,
         year: params.year,
+        sort: params.sort as SortOrder | undefined,
+        // Titles and summaries in the reader's language where an item is translated into it.
+        locale: f.locale,
         limit: PAGE_SIZE,
         offset: (params.page - 1) * PAGE_SIZE,
       };
@@ -143,6 +149,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           facets: response.facets,
           error,
           refusal,
+          allWords: response.allWords,
           cityLabels: await names.labels([
             ...Object.keys(response.facets.city ?? {}),
             ...response.results.map((r) => r.city),

@@ -5,10 +5,12 @@ import { decodeSegments, type SegmentData } from "./segment.ts";
 /**
  * The saved base. Its name changes when what is indexed changes meaning, so an upgraded
  * node rebuilds instead of serving the old values: v2 files a peer's item under its
- * verified origin, where `base.segs` held the city its document claimed.
+ * verified origin, where `base.segs` held the city its document claimed; v3 keeps the words
+ * as written (typo tolerance) and the translated titles and summaries (results in the
+ * reader's language).
  */
-const BASE_FILE = "base-v2.segs";
-const FORMER_BASE_FILES = ["base.segs"];
+const BASE_FILE = "base-v3.segs";
+const FORMER_BASE_FILES = ["base.segs", "base-v2.segs"];
 
 /** What {@link readBaseFile} finds: the base's pieces and the `item_versions.seq` it covers, or why not. */
 export type SavedBase =

@@ -39,6 +39,24 @@ export interface DocMeta {
   /** Tags and themes, for the `tag` facet and filter. */
   readonly tags: readonly string[];
   readonly updated: string;
+  /** Translated titles and summaries by language (only languages that have one), to show results in the reader's. */
+  readonly translations?: Readonly<Record<string, TranslatedMeta>>;
+}
+
+/** A translation's title and summary, as results show them. */
+export interface TranslatedMeta {
+  readonly title?: string;
+  readonly summary?: string;
+}
+
+/** The title and summary to show a reader of `locale`: the translation's where the item has one, else its own. */
+export function shownText(meta: DocMeta, locale?: string): { title: string; summary: string; language: string } {
+  const own = { title: meta.title, summary: meta.summary, language: meta.langs[0] ?? "" };
+  if (!locale || own.language === locale) return own;
+  const tr = meta.translations?.[locale];
+  if (!tr?.title) return own;
+  // A translated title with the summary left untranslated still reads better than all English.
+  return { title: tr.title, summary: tr.summary || meta.summary, language: locale };
 }
 
 /** An item ready for indexing: its metadata and its text. */
@@ -164,6 +182,14 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
   const themes = d.themes ?? [];
   const tags = d.tags ?? [];
   const language = str(d.language);
+  const translations: Record<string, TranslatedMeta> = {};
+  for (const [lang, t] of Object.entries(d.translations ?? {})) {
+    if (!t || (typeof t.title !== "string" && typeof t.summary !== "string")) continue;
+    translations[lang] = {
+      ...(typeof t.title === "string" ? { title: t.title } : {}),
+      ...(typeof t.summary === "string" ? { summary: t.summary } : {}),
+    };
+  }
   const meta: DocMeta = {
     id: item.id,
     type: item.type,
@@ -177,6 +203,7 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
     year: yearOf(own),
     tags: [...new Set([...tags, ...themes])],
     updated: item.updated,
+    ...(Object.keys(translations).length > 0 ? { translations } : {}),
   };
   const text: Record<FieldName, string> = {
     title: join([d.title, ...tr.map((t) => t.title)]),

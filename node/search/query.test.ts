@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compileQuery, DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
+import {
+  compileQuery,
+  DEFAULT_QUERY_LIMITS,
+  QueryError,
+  type QueryErrorReason,
+  type QueryLimits,
+  typoDistance,
+} from "./query.ts";
 
 function refusal(
   text: string,
@@ -83,5 +90,20 @@ describe("query limits", () => {
     const pasted = compileQuery("mVoting: residents vote on city questions from their phones");
     expect(pasted.clauses.every((c) => c.fields.length > 1)).toBe(true);
     expect(pasted.clauses[0]!.parts[0]![0]!.term).toBe(compileQuery("mvoting").clauses[0]!.parts[0]![0]!.term);
+  });
+});
+
+describe("typo tolerance", () => {
+  it("typoDistance() forgives no typo under 5 letters, one from 5 to 8, two from 9 on", () => {
+    expect(["vote", "flod", "tax"].map(typoDistance)).toEqual([0, 0, 0]);
+    expect(["votng", "voting", "dashbord"].map(typoDistance)).toEqual([1, 1, 1]);
+    expect(["goverment", "partcipation"].map(typoDistance)).toEqual([2, 2]);
+  });
+
+  it("compileQuery() corrects a word as typed, not its stem, and never an excluded word", () => {
+    const [typo] = compileQuery("voting").clauses[0]!.parts[0]!.slice(1);
+    expect(typo).toMatchObject({ term: "voting", editDistance: 1, typo: true, asWritten: true });
+    expect(compileQuery("vote").clauses[0]!.parts[0]).toHaveLength(1);
+    expect(compileQuery("-voting").clauses[0]!.parts[0]).toHaveLength(1);
   });
 });

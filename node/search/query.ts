@@ -1,6 +1,6 @@
 import lunr from "lunr";
 import { FIELD_NAMES } from "./documents.ts";
-import { bigrams, foldText, isCjk, splitWords, stem, termsOfWord } from "./text.ts";
+import { bigrams, foldText, isCjk, isLatin, splitWords, stem, termsOfWord } from "./text.ts";
 
 /**
  * Why a query is refused: `syntax` when lunr cannot parse it; every other reason is one
@@ -98,6 +98,13 @@ export interface TermSpec {
    * are cut to the most frequent terms instead, so an ordinary query is never refused.
    */
   readonly asked?: string;
+  /**
+   * Typo tolerance the engine added: applied only when the part's exact term is in no
+   * segment of the index (a word the index knows is taken as typed), scored below it.
+   */
+  readonly typo?: boolean;
+  /** Expand over the index's words as written, each match standing for its stem (see segment.ts `words`). */
+  readonly asWritten?: boolean;
 }
 
 /** A compiled clause: every part must match (one part per Latin word, one per CJK bigram). */
@@ -115,8 +122,16 @@ export interface CompiledQuery {
 
 /** Weight of a typo-corrected term relative to the exact one. */
 const TYPO_BOOST = 0.2;
-/** Typo tolerance (edit distance 1) starts at this many letters. */
-const TYPO_MIN_LENGTH = 5;
+
+/**
+ * The typos the engine forgives in a word it does not know, by the word's length as typed:
+ * none under 5 letters (`flod` is not `flood`, `vote` not `note`), one from 5 to 8
+ * (`votng`, `dashbord`), two from 9 on (`partcipaton`).
+ */
+export function typoDistance(word: string): number {
+  const n = [...word].length;
+  return n < 5 ? 0 : n < 9 ? 1 : 2;
+}
 
 // lunr.Query.presence: OPTIONAL 1, REQUIRED 2, PROHIBITED 3.
 const PRESENCE: Record<number, Presence> = { 1: "optional", 2: "required", 3: "prohibited" };
@@ -139,10 +154,21 @@ function compileWord(word: string, editDistance: number | undefined, presence: P
   if (terms.length === 0) return [];
   const exact = terms[0]!;
   const part: TermSpec[] = [{ term: exact, boost: 1 }];
+  const typos = typoDistance(word);
   if (editDistance !== undefined && editDistance > 0) {
     part.push({ term: exact, expand: true, editDistance, boost: 1, asked: `${word}~${editDistance}` });
-  } else if (presence !== "prohibited" && [...word].length >= TYPO_MIN_LENGTH) {
-    part.push({ term: exact, expand: true, editDistance: 1, boost: TYPO_BOOST });
+  } else if (presence !== "prohibited" && typos > 0) {
+    // A stemmed word is compared with the words as written: stems of different words can
+    // be one letter apart (`vote`, `note`) and a typo can change the stem (`votng`).
+    const asWritten = isLatin(word);
+    part.push({
+      term: asWritten ? word : exact,
+      expand: true,
+      editDistance: typos,
+      boost: TYPO_BOOST,
+      typo: true,
+      ...(asWritten ? { asWritten } : {}),
+    });
   }
   return [part];
 }

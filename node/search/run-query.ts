@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { ExpandLimits } from "./expand.ts";
-import { DEFAULT_QUERY_LIMITS, QueryError, type CompiledQuery, type QueryLimits, type TermSpec } from "./query.ts";
+import { type CompiledQuery, DEFAULT_QUERY_LIMITS, QueryError, type QueryLimits, type TermSpec } from "./query.ts";
 import type { Segment } from "./segment.ts";
 
 /**
@@ -51,10 +51,10 @@ export class QueryBudget {
     const { maxExpansions, maxExpansionSteps } = this.limits;
     if (spec.asked === undefined) {
       // Gather a few times the cap, then keep the terms most documents have.
-      const found = segment.expand(spec.term, spec.editDistance ?? 0, {
-        maxTerms: 4 * maxExpansions,
-        maxSteps: maxExpansionSteps,
-      }).terms;
+      const gather = { maxTerms: 4 * maxExpansions, maxSteps: maxExpansionSteps };
+      const found = spec.asWritten
+        ? segment.expandWords(spec.term, spec.editDistance ?? 1, gather).terms
+        : segment.expand(spec.term, spec.editDistance ?? 0, gather).terms;
       if (found.length <= maxExpansions) return found;
       const df = (t: string) => segment.df(segment.termId(t)!);
       return found.sort((a, b) => df(b) - df(a) || (a < b ? -1 : 1)).slice(0, maxExpansions);
@@ -87,15 +87,36 @@ export class QueryBudget {
 export interface SegmentHits {
   readonly docs: number[];
   readonly scores: number[];
+  /** How many of the query's optional clauses each document matched (all words, or some). */
+  readonly coverage: number[];
   /** Index terms that matched (to highlight snippets). */
   readonly matched: Set<string>;
 }
 
-function resolve(segment: Segment, spec: TermSpec, budget: QueryBudget): string[] {
+function resolve(segment: Segment, spec: TermSpec, exact: TermSpec, budget: QueryBudget): string[] {
   if (!spec.expand) return segment.termId(spec.term) === undefined ? [] : [spec.term];
   const expanded = budget.expand(segment, spec);
   // A fuzzy expansion contains the exact term, which its own alternative already scores.
-  return spec.editDistance ? expanded.filter((t) => t !== spec.term) : expanded;
+  return spec.editDistance ? expanded.filter((t) => t !== spec.term && t !== exact.term) : expanded;
+}
+
+/**
+ * The query without the typo tolerance of words the index knows: a word that is the
+ * exact term of some segment is taken as typed (`voting` does not also look for `noting`),
+ * and only a word found nowhere is corrected (`votng`).
+ */
+export function withoutKnownTypos(query: CompiledQuery, segments: readonly Segment[]): CompiledQuery {
+  const known = (term: string) => segments.some((seg) => seg.termId(term) !== undefined);
+  let changed = false;
+  const clauses = query.clauses.map((clause) => {
+    const parts = clause.parts.map((part) => {
+      if (!part.some((spec) => spec.typo) || !known(part[0]!.term)) return part;
+      changed = true;
+      return part.filter((spec) => !spec.typo);
+    });
+    return { ...clause, parts };
+  });
+  return changed ? { clauses } : query;
 }
 
 /**
@@ -113,6 +134,7 @@ export function runQuery(segment: Segment, query: CompiledQuery, budget: QueryBu
   const matched = new Set<string>();
   const required = query.clauses.filter((c) => c.presence === "required").length;
   const requiredHits = required > 0 ? new Uint16Array(n) : undefined;
+  const optionalHits = new Uint16Array(n);
   const positive = query.clauses.some((c) => c.presence !== "prohibited");
   const seen = new Int32Array(n);
   const partsHit = new Uint16Array(n);
@@ -123,7 +145,9 @@ export function runQuery(segment: Segment, query: CompiledQuery, budget: QueryBu
   const queryVectors = Array.from({ length: F }, () => new Map<string, number>());
   const resolved = query.clauses.map((clause) => {
     const fields = clause.fields.map((f) => segment.fieldNo.get(f)).filter((f): f is number => f !== undefined);
-    const parts = clause.parts.map((part) => part.map((spec) => ({ spec, terms: resolve(segment, spec, budget) })));
+    const parts = clause.parts.map((part) =>
+      part.map((spec) => ({ spec, terms: resolve(segment, spec, part[0]!, budget) })),
+    );
     if (clause.presence !== "prohibited") {
       for (const part of parts) {
         for (const { spec, terms } of part) {
@@ -182,11 +206,13 @@ export function runQuery(segment: Segment, query: CompiledQuery, budget: QueryBu
       score[doc]! += clauseScore[doc]!;
       if (state[doc] === 0) state[doc] = 1;
       if (requiredHits) requiredHits[doc]! += clause.presence === "required" ? 1 : 0;
+      if (clause.presence === "optional") optionalHits[doc]!++;
     }
     if (any && clause.presence !== "prohibited") for (const t of clauseTerms) matched.add(t);
   }
   const docs: number[] = [];
   const scores: number[] = [];
+  const coverage: number[] = [];
   for (let doc = 0; doc < n; doc++) {
     const s = state[doc]!;
     if (s === -1) continue;
@@ -194,6 +220,7 @@ export function runQuery(segment: Segment, query: CompiledQuery, budget: QueryBu
     if (requiredHits && requiredHits[doc] !== required) continue;
     docs.push(doc);
     scores.push(score[doc]!);
+    coverage.push(optionalHits[doc]!);
   }
-  return { docs, scores, matched };
+  return { docs, scores, coverage, matched };
 }

@@ -1,8 +1,9 @@
-import type { DocMeta } from "./documents.ts";
+import { type DocMeta, shownText } from "./documents.ts";
 import type { FacetFilter, Facets, HitList, SearchFacets } from "./facets.ts";
 import type { LiveIndex } from "./live-index.ts";
-import { compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
-import { QueryBudget, runQuery, type SegmentHits } from "./run-query.ts";
+import { type CompiledQuery, compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
+import { orderOf, type SortOrder } from "./order.ts";
+import { QueryBudget, runQuery, type SegmentHits, withoutKnownTypos } from "./run-query.ts";
 import type { Segment } from "./segment.ts";
 import { type Passage, pagePassages, type SnippetSource } from "./snippet.ts";
 
@@ -13,6 +14,13 @@ export interface SearchQuery extends FacetFilter {
   /** Results per page (default 20, at most 100). */
   readonly limit?: number;
   readonly offset?: number;
+  /** Default `relevance` (without `q`: most recently updated first); see order.ts. */
+  readonly sort?: SortOrder;
+  /**
+   * The reader's language: results show an item's translated title and summary in it when
+   * the item has them (and `title` sorts by those). Default: each item's own.
+   */
+  readonly locale?: string;
 }
 
 /** One search hit: what the index keeps of the item, its score and, for a text query, a passage. */
@@ -22,7 +30,7 @@ export interface SearchResult
     "id" | "type" | "title" | "summary" | "city" | "origin" | "local" | "verified" | "year" | "updated"
   > {
   readonly score: number;
-  /** The document's own language. */
+  /** The language of the title and summary shown: the document's own, or the reader's when translated. */
   readonly language: string;
   /** Where the query's words stand in the item's text; only for a text query. */
   readonly passage?: Passage;
@@ -31,6 +39,12 @@ export interface SearchResult
 /** What {@link Searcher.search} answers. */
 export interface SearchResponse {
   readonly total: number;
+  /**
+   * For a query of several words (none of them `+required`): how many of the results have
+   * every word (see {@link coverageNeeded}); 0 when no item has them all and the results
+   * are the items with some of them. Absent for other queries.
+   */
+  readonly allWords?: number;
   readonly results: SearchResult[];
   readonly facets: SearchFacets;
 }
@@ -58,6 +72,7 @@ interface Hits extends HitList {
   readonly segs: Segment[];
   readonly docs: number[];
   readonly scores: number[];
+  readonly coverage: number[];
 }
 
 /** The first `k` of `items` in `order`: a bounded insertion, cheaper than sorting thousands of hits for one page. */
@@ -100,12 +115,12 @@ export class Searcher {
     const hits = collected ? collected.hits : this.allLive();
     const { kept, facets } = this.facets.count(this.index.segments, hits, query);
     const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
-    const byNewest = (a: number, b: number) => {
-      const x = metaOf(a);
-      const y = metaOf(b);
-      return x.updated < y.updated ? 1 : x.updated > y.updated ? -1 : x.id < y.id ? -1 : 1;
-    };
-    const order = collected ? (a: number, b: number) => hits.scores[b]! - hits.scores[a]! || byNewest(a, b) : byNewest;
+    const order = orderOf(
+      { meta: metaOf, scores: hits.scores, coverage: collected?.words ? hits.coverage : undefined },
+      query.sort ?? "relevance",
+      collected !== null,
+      query.locale,
+    );
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.min(Math.max(0, query.limit ?? 20), MAX_LIMIT);
     const page = topK(kept, offset + limit, order)
@@ -116,17 +131,19 @@ export class Searcher {
           page.map((h) => h.meta),
           collected.matched,
           this.snippets,
+          query.locale,
         )
       : undefined;
     return {
       total: kept.length,
-      results: page.map((h) => resultOf(h.meta, h.score, passages)),
+      ...(collected?.words ? { allWords: kept.filter((i) => hits.coverage[i] === collected.words).length } : {}),
+      results: page.map((h) => resultOf(h.meta, h.score, passages, query.locale)),
       facets,
     };
   }
 
-  private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string> } | null> {
-    const compiled = compileQuery(q, this.queryLimits);
+  private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string>; words: number } | null> {
+    const compiled = withoutKnownTypos(compileQuery(q, this.queryLimits), this.index.segments);
     if (compiled.clauses.length === 0) return null;
     // One budget for every segment: expansions are counted and time is spent over the whole index.
     const budget = new QueryBudget(this.queryLimits);
@@ -145,25 +162,27 @@ export class Searcher {
         }
       }
     }
-    const hits: Hits = { segs: [], docs: [], scores: [] };
+    const words = wordsToMatch(compiled);
+    const need = words > 0 ? coverageNeeded(this.index, results, words) : 0;
+    const hits: Hits = { segs: [], docs: [], scores: [], coverage: [] };
     const matched = new Set<string>();
     for (const seg of this.index.segments) {
       const r = results.get(seg)!;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
-        if (this.index.isCurrent(seg, doc)) {
-          hits.segs.push(seg);
-          hits.docs.push(doc);
-          hits.scores.push(r.scores[k]!);
-        }
+        if (r.coverage[k]! < need || !this.index.isCurrent(seg, doc)) continue;
+        hits.segs.push(seg);
+        hits.docs.push(doc);
+        hits.scores.push(r.scores[k]!);
+        hits.coverage.push(r.coverage[k]!);
       }
       for (const t of r.matched) matched.add(t);
     }
-    return { hits, matched };
+    return { hits, matched, words };
   }
 
   private allLive(): Hits {
-    const hits: Hits = { segs: [], docs: [], scores: [] };
+    const hits: Hits = { segs: [], docs: [], scores: [], coverage: [] };
     for (const p of this.index.live()) {
       hits.segs.push(p.seg);
       hits.docs.push(p.doc);
@@ -173,18 +192,50 @@ export class Searcher {
   }
 }
 
-function resultOf(meta: DocMeta, score: number, passages: ReadonlyMap<string, Passage> | undefined): SearchResult {
+/** With fewer items than this having every word of a query of three words or more, those missing one follow. */
+const FEW_WITH_ALL = 3;
+
+/** The words a query asks all of: its optional clauses, when it has two or more and nothing `+required` (else 0). */
+function wordsToMatch(query: CompiledQuery): number {
+  if (query.clauses.some((c) => c.presence === "required")) return 0;
+  const words = query.clauses.filter((c) => c.presence === "optional").length;
+  return words >= 2 ? words : 0;
+}
+
+/**
+ * How many of the `words` a result must have, as a library catalogue answers: all of
+ * them; when fewer than {@link FEW_WITH_ALL} items have them all and the query has three
+ * words or more, all but one (those with all still come first); when no item has them
+ * all, any (those with more words first).
+ */
+function coverageNeeded(index: IndexView, results: ReadonlyMap<Segment, SegmentHits>, words: number): number {
+  let all = 0;
+  for (const [seg, r] of results) {
+    for (let k = 0; k < r.docs.length && all < FEW_WITH_ALL; k++)
+      if (r.coverage[k] === words && index.isCurrent(seg, r.docs[k]!)) all++;
+  }
+  if (all === 0) return 0;
+  return all < FEW_WITH_ALL && words >= 3 ? words - 1 : words;
+}
+
+function resultOf(
+  meta: DocMeta,
+  score: number,
+  passages: ReadonlyMap<string, Passage> | undefined,
+  locale: string | undefined,
+): SearchResult {
+  const shown = shownText(meta, locale);
   return {
     id: meta.id,
     type: meta.type,
-    title: meta.title,
-    summary: meta.summary,
+    title: shown.title,
+    summary: shown.summary,
     city: meta.city,
     origin: meta.origin,
     local: meta.local,
     verified: meta.verified,
     score: Math.round(score * 10_000) / 10_000,
-    language: meta.langs[0] ?? "",
+    language: shown.language,
     year: meta.year,
     updated: meta.updated,
     ...(passages ? { passage: passages.get(meta.id) ?? [] } : {}),

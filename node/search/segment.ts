@@ -22,6 +22,14 @@ export interface SegmentData {
   readonly metas: readonly DocMeta[];
   /** Mean length of each field, in terms (BM25's length normalisation). */
   readonly avgLengths: readonly number[];
+  /**
+   * The Latin words of the segment as written (folded, not stemmed), sorted like `terms`:
+   * typo tolerance compares what a person typed with words, not stems (`votng` is one
+   * letter from `voting`, two from its stem `vote`).
+   */
+  readonly words: readonly string[];
+  /** The term (index into `terms`) of each of `words`: its stem. */
+  readonly wordTerms: readonly number[];
   /** Postings of term t in field f are `docs/weights[offsets[t*F+f] .. offsets[t*F+f+1])`. */
   readonly offsets: Uint32Array;
   readonly docs: Uint32Array;
@@ -32,9 +40,16 @@ export interface SegmentData {
 export class SegmentBuilder {
   private readonly builder = new lunr.Builder();
   private readonly metas: DocMeta[] = [];
+  /** Latin words seen, with their stems (shorter words are never typo-corrected). */
+  private readonly words = new Map<string, string>();
 
   constructor() {
-    (this.builder as unknown as { tokenizer: typeof lunrTokenizer }).tokenizer = lunrTokenizer;
+    const noteWord = (word: string, stem: string) => {
+      if (word.length >= MIN_WORD && !this.words.has(word)) this.words.set(word, stem);
+    };
+    // lunr passes the field's metadata as a second argument: keep it away from ours.
+    (this.builder as unknown as { tokenizer: (value: unknown) => lunr.Token[] }).tokenizer = (value) =>
+      lunrTokenizer(value, noteWord);
     this.builder.ref("ref");
     for (const f of FIELD_NAMES) this.builder.field(f, { boost: FIELDS[f] });
   }
@@ -86,7 +101,7 @@ export class SegmentBuilder {
       }
     } else b.createFieldVectors();
     const avgLengths = FIELD_NAMES.map((f) => b.averageFieldLength[f] || 0);
-    return flatten(b.invertedIndex, b.fieldVectors, this.metas, avgLengths);
+    return flatten(b.invertedIndex, b.fieldVectors, this.metas, avgLengths, this.words);
   }
 }
 
@@ -127,6 +142,7 @@ export function flatten(
   fieldVectors: BuilderInternals["fieldVectors"],
   metas: readonly DocMeta[],
   avgLengths: readonly number[],
+  wordStems: ReadonlyMap<string, string> = new Map(),
 ): SegmentData {
   const fields = [...FIELD_NAMES] as string[];
   const F = fields.length;
@@ -162,7 +178,10 @@ export function flatten(
       weights[slot] = el[i + 1]!;
     }
   }
-  return { fields, terms, metas: [...metas], avgLengths: [...avgLengths], offsets, docs, weights };
+  const termNo = new Map(terms.map((t, i) => [t, i]));
+  const words = [...wordStems.keys()].filter((w) => termNo.has(wordStems.get(w)!)).sort();
+  const wordTerms = words.map((w) => termNo.get(wordStems.get(w)!)!);
+  return { fields, terms, words, wordTerms, metas: [...metas], avgLengths: [...avgLengths], offsets, docs, weights };
 }
 
 /** A loaded segment: its data plus the lookups queries need. */
@@ -198,6 +217,28 @@ export class Segment {
       : expandWildcard(this.data.terms, pattern, limits);
   }
 
+  /**
+   * Terms whose words (as written) are within `editDistance` of `word`: each matching
+   * word's stem, once (see {@link SegmentData.words}).
+   */
+  expandWords(word: string, editDistance: number, limits: ExpandLimits): Expansion {
+    const found = expandFuzzy(this.data.words, word, editDistance, limits);
+    const terms = [...new Set(found.terms.map((w) => this.data.terms[this.data.wordTerms[this.wordNo(w)]!]!))];
+    return { ...found, terms };
+  }
+
+  private wordNo(word: string): number {
+    const { words } = this.data;
+    let lo = 0;
+    let hi = words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (words[mid]! < word) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** lunr's document frequency of a term: documents having it, counted once per field. */
   df(termId: number): number {
     const F = this.data.fields.length;
@@ -221,7 +262,10 @@ export function idf(documentsWithTerm: number, documentCount: number): number {
 
 const MAGIC = 0x57474f53; // "WGOS"
 const SET_MAGIC = 0x57474f42; // "WGOB"
-const FORMAT = 1;
+/** 2: words as written (typo tolerance) and translated titles and summaries in the metadata. */
+const FORMAT = 2;
+/** Words shorter than this are not kept as written: typo tolerance starts at five letters. */
+const MIN_WORD = 3;
 
 /** Serialises a segment (plus what the caller wants kept with it) into one buffer. */
 export function encodeSegment(data: SegmentData, extra: Record<string, unknown>): Buffer {
@@ -232,6 +276,8 @@ export function encodeSegment(data: SegmentData, extra: Record<string, unknown>)
       fields: data.fields,
       avgLengths: data.avgLengths,
       terms: data.terms,
+      words: data.words,
+      wordTerms: data.wordTerms,
       metas: data.metas,
       counts: [data.offsets.length, data.docs.length],
     }),
@@ -248,13 +294,15 @@ export function encodeSegment(data: SegmentData, extra: Record<string, unknown>)
 export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<string, unknown> } | null {
   if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) return null;
   const headerLength = buf.readUInt32LE(4);
-  const { format, fields, avgLengths, terms, metas, counts, ...extra } = JSON.parse(
+  const { format, fields, avgLengths, terms, words, wordTerms, metas, counts, ...extra } = JSON.parse(
     buf.toString("utf8", 8, 8 + headerLength),
   ) as {
     format: number;
     fields: string[];
     avgLengths: number[];
     terms: string[];
+    words: string[];
+    wordTerms: number[];
     metas: DocMeta[];
     counts: [number, number];
   };
@@ -271,7 +319,7 @@ export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<s
   const docs = new Uint32Array(take(counts[1]));
   const weights = new Float32Array(take(counts[1]));
   if (at !== buf.length) return null;
-  return { data: { fields, avgLengths, terms, metas, offsets, docs, weights }, extra };
+  return { data: { fields, avgLengths, terms, words, wordTerms, metas, offsets, docs, weights }, extra };
 }
 
 /** Serialises the pieces of a base, with what the caller keeps with them, into one buffer. */

@@ -409,9 +409,13 @@ describe("search service persistence", () => {
       await publish(t, CORPUS);
       mkdirSync(join(own, "search"), { recursive: true });
       writeFileSync(join(own, "search", "base.segs"), "a base of the former format");
+      // v2 had no words as written (typo tolerance) nor translated titles: it must go too.
+      writeFileSync(join(own, "search", "base-v2.segs"), "a base of the second format");
       const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: own });
       await search.settled();
       expect(existsSync(join(own, "search", "base.segs"))).toBe(false);
+      expect(existsSync(join(own, "search", "base-v2.segs"))).toBe(false);
+      expect(existsSync(join(own, "search", "base-v3.segs"))).toBe(true);
       expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, liveItems: 12 });
       await search.close();
       await t.orm.close();

@@ -8,6 +8,7 @@ import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchab
 // The search room's front door: http and main import from here only.
 export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
 export type { SearchFacets } from "./facets.ts";
+export { isSortOrder, SORT_ORDERS, type SortOrder } from "./order.ts";
 export { MAX_LIMIT, type SearchQuery, type SearchResponse, type SearchResult } from "./searcher.ts";
 export type { Passage, PassagePart } from "./snippet.ts";
 

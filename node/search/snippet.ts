@@ -1,4 +1,4 @@
-import type { DocMeta } from "./documents.ts";
+import { type DocMeta, shownText } from "./documents.ts";
 import { splitWords, stripMarkdown, termsOfWord } from "./text.ts";
 
 /** Where snippets find the texts the index does not keep (translations, body): the current documents of items. */
@@ -110,19 +110,22 @@ function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
 }
 
 /**
- * A passage per item of a page of results, by id: from the summary when it matches, else
- * from the translations and the body (read from `source`, only for this page), else the
+ * A passage per item of a page of results, by id: from the summary shown (in the reader's
+ * `locale` when the item is translated into it) when it matches, else from the
+ * translations and the body (read from `source`, only for this page), else the shown
  * summary's opening words.
  */
 export async function pagePassages(
   page: readonly DocMeta[],
   matched: ReadonlySet<string>,
   source: SnippetSource,
+  locale?: string,
 ): Promise<Map<string, Passage>> {
   const out = new Map<string, Passage>();
   const need: string[] = [];
+  const summaryOf = (meta: DocMeta) => shownText(meta, locale).summary;
   for (const meta of page) {
-    const s = makePassage(meta.summary, matched);
+    const s = makePassage(summaryOf(meta), matched) ?? (locale ? makePassage(meta.summary, matched) : null);
     if (s) out.set(meta.id, s);
     else need.push(meta.id);
   }
@@ -139,7 +142,7 @@ export async function pagePassages(
     }
     let s: Passage | null = null;
     for (const t of texts) if ((s = makePassage(t, matched))) break;
-    out.set(meta.id, s ?? leadPassage(meta.summary));
+    out.set(meta.id, s ?? leadPassage(summaryOf(meta)));
   }
   return out;
 }

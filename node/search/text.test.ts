@@ -33,7 +33,8 @@ describe("search text", () => {
     ]);
     expect(clauses[4]!.parts[0]).toEqual([
       { term: "complant", boost: 1 },
-      { term: "complant", expand: true, editDistance: 1, boost: 0.2 },
+      // Typo tolerance compares the word as typed with the index's words as written.
+      { term: "complant", expand: true, editDistance: 1, boost: 0.2, typo: true, asWritten: true },
     ]);
     // Syntax that cannot apply is read as words, never thrown back at the reader.
     expect(compileQuery("x^y").clauses.map((c) => c.parts.map((p) => p[0]!.term))).toEqual([["x", "y"]]);

@@ -85,18 +85,33 @@ export function termsOfWord(word: string): string[] {
   return [word];
 }
 
-/** Every index term of a text, in order (duplicates kept: lunr counts term frequency). */
-export function indexTerms(text: string): string[] {
+/** Whether a folded word is a Latin word that is stemmed (letters a–z and digits). */
+export function isLatin(word: string): boolean {
+  return LATIN.test(word);
+}
+
+/** Called with each stemmed Latin word of a text and its stem (to keep the words as typed). */
+export type OnLatinWord = (word: string, stem: string) => void;
+
+/**
+ * Every index term of a text, in order (duplicates kept: lunr counts term frequency); with
+ * `onLatinWord`, each Latin word that became a term is reported with its stem.
+ */
+export function indexTerms(text: string, onLatinWord?: OnLatinWord): string[] {
   const out: string[] = [];
-  for (const word of splitWords(text)) for (const t of termsOfWord(word)) out.push(t);
+  for (const word of splitWords(text)) {
+    const terms = termsOfWord(word);
+    for (const t of terms) out.push(t);
+    if (onLatinWord && terms.length === 1 && LATIN.test(word)) onLatinWord(word, terms[0]!);
+  }
   return out;
 }
 
 /** A lunr tokenizer producing {@link indexTerms}; the builder's pipeline is left empty. */
-export function lunrTokenizer(value: unknown): lunr.Token[] {
+export function lunrTokenizer(value: unknown, onLatinWord?: OnLatinWord): lunr.Token[] {
   if (value === null || value === undefined) return [];
   const text = Array.isArray(value) ? value.join(" \n ") : String(value);
-  return indexTerms(text).map((t) => new lunr.Token(t, {}));
+  return indexTerms(text, onLatinWord).map((t) => new lunr.Token(t, {}));
 }
 
 /**

@@ -59,6 +59,16 @@ export const strings: Strings = {
   filters: "필터",
   clearFilters: "필터 모두 해제",
   removeFilter: "필터 해제",
+  // Search: filters behind a disclosure, sort order, a query no item has every word of.
+  filtersChosen: "{n, plural, =0 {} other {(#개 선택)}}",
+  sortLabel: "정렬",
+  sortRelevance: "관련도순",
+  sortUpdated: "최근 수정순",
+  sortNewest: "최신순",
+  sortOldest: "오래된순",
+  sortTitle: "제목순 (가나다)",
+  someWordsNotice:
+    "입력한 단어를 모두 포함한 자료가 없습니다. 단어 일부를 포함한 자료를 더 많이 포함한 순서로 보여 드립니다.",
   anyValue: "전체",
   localBadge: "이 노드에서 게시",
   peerBadge: "{host}에서 받음",

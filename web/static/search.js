@@ -1,27 +1,52 @@
 // Search as you type: after a short pause, fetch the same server-rendered search page for
 // the typed words and swap in its results and facets; the address bar follows, so the URL
-// stays shareable. Without JavaScript the form submits as usual.
+// stays shareable. A new sort order applies at once. On wide screens the filters'
+// disclosure is marked open (the stylesheet already shows it there), so assistive
+// technology hears what is seen. Without JavaScript the form submits as usual.
 (() => {
   const form = document.querySelector("form.searchbox[action='/search']");
   const input = form?.querySelector("input[name=q]");
+  const sort = form?.querySelector("select[name=sort]");
   const layout = document.querySelector(".search-layout");
   if (!form || !input || !layout) return;
+  const wide = window.matchMedia("(min-width: 50.01rem)");
+  let open = false;
+  const showFilters = () => {
+    const details = layout.querySelector("details.filters");
+    if (details) details.open = wide.matches || open;
+  };
+  layout.addEventListener(
+    "toggle",
+    (event) => {
+      if (!wide.matches && event.target.matches?.("details.filters")) open = event.target.open;
+    },
+    true,
+  );
+  wide.addEventListener("change", showFilters);
+  showFilters();
   let timer;
-  let last = input.value;
+  let last = `${new URLSearchParams(new FormData(form))}`;
+  const refresh = async () => {
+    const query = `${new URLSearchParams(new FormData(form))}`;
+    if (query === last) return;
+    last = query;
+    const url = `/search?${query}`;
+    const res = await fetch(url, { headers: { accept: "text/html" }, credentials: "same-origin" });
+    if (!res.ok || query !== last) return;
+    const next = new DOMParser().parseFromString(await res.text(), "text/html").querySelector(".search-layout");
+    if (!next) return;
+    layout.replaceChildren(...next.childNodes);
+    showFilters();
+    history.replaceState(null, "", url);
+    const status = document.getElementById("search-status");
+    if (status) status.textContent = document.getElementById("results-h")?.textContent ?? "";
+  };
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      if (input.value === last) return;
-      last = input.value;
-      const url = `/search?${new URLSearchParams(new FormData(form))}`;
-      const res = await fetch(url, { headers: { accept: "text/html" }, credentials: "same-origin" });
-      if (!res.ok || input.value !== last) return;
-      const next = new DOMParser().parseFromString(await res.text(), "text/html").querySelector(".search-layout");
-      if (!next) return;
-      layout.replaceChildren(...next.childNodes);
-      history.replaceState(null, "", url);
-      const status = document.getElementById("search-status");
-      if (status) status.textContent = document.getElementById("results-h")?.textContent ?? "";
-    }, 300);
+    timer = setTimeout(refresh, 300);
+  });
+  sort?.addEventListener("change", () => {
+    clearTimeout(timer);
+    void refresh();
   });
 })();

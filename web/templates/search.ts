@@ -13,6 +13,8 @@ export interface SearchParams {
   /** Content language (`language=`; `lang=` switches the interface). */
   readonly language?: string;
   readonly year?: number;
+  /** `newest`, `oldest` or `title`; absent for the default (best match, or recently updated without a query). */
+  readonly sort?: string;
   readonly page: number;
 }
 
@@ -24,6 +26,7 @@ export interface SearchEntry extends BadgeSource {
   readonly summary: string;
   readonly city: string;
   readonly year: number | null;
+  /** The language of the title and summary shown (the reader's when the item is translated into it). */
   readonly language: string;
   /** Where the query's words stand in the item's text (text queries only). */
   readonly passage?: readonly PassagePart[];
@@ -42,6 +45,8 @@ export interface SearchView {
   readonly refusal?: SearchRefusal;
   /** How to show city keys (a peer's host becomes "name (host)"); a key without a label shows as itself. */
   readonly cityLabels?: ReadonlyMap<string, string>;
+  /** For a query of several words: how many results have every word (0: none has, the results have some). */
+  readonly allWords?: number;
 }
 
 /** A search query refused by a limit of the search service (its `QueryError` fields). */
@@ -81,6 +86,7 @@ export function searchUrl(params: Partial<SearchParams>): string {
     const v = params[f];
     if (v !== undefined && v !== "") qs.set(f, String(v));
   }
+  if (params.sort) qs.set("sort", params.sort);
   if (params.page && params.page > 1) qs.set("page", String(params.page));
   const s = qs.toString();
   return s ? `/search?${s}` : "/search";
@@ -127,6 +133,26 @@ function facetList(
 </section>`;
 }
 
+/** The sort control of the search form: a plain select, applied by the form's button (and at once with JavaScript). */
+function sortControl(t: Strings, p: SearchParams): SafeHtml {
+  const options: [string, string][] = [
+    ["", p.q ? t.sortRelevance : t.sortUpdated],
+    ["newest", t.sortNewest],
+    ["oldest", t.sortOldest],
+    ["title", t.sortTitle],
+  ];
+  return html`<span class="sort"><label for="sort">${t.sortLabel}</label>
+  <select id="sort" name="sort">${options.map(
+    ([value, label]) =>
+      html`<option value="${value}"${(p.sort ?? "") === value ? html` selected` : ""}>${label}</option>`,
+  )}</select></span>`;
+}
+
+/** `lang` for a text in `language` on a page in `locale`: only when they differ. */
+function langAttr(language: string, locale: string): SafeHtml | "" {
+  return language && language !== locale ? html` lang="${language}"` : "";
+}
+
 /** Renders the search page: query box, facets with counts, results with snippets, pager. */
 export function renderSearchPage(frame: PageFrame, view: SearchView): string {
   const { t } = frame;
@@ -148,6 +174,7 @@ export function renderSearchPage(frame: PageFrame, view: SearchView): string {
   <label for="q">${t.searchLabel}</label>
   <input type="search" id="q" name="q" value="${p.q ?? ""}" placeholder="${t.searchPlaceholder}">
   ${active.map((f) => html`<input type="hidden" name="${f}" value="${String(p[f])}">`)}
+  ${sortControl(t, p)}
   <button type="submit">${t.searchButton}</button>
 </form>
 ${view.error ? html`<p class="alert" role="alert">${view.error}</p>` : ""}
@@ -156,12 +183,14 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
 <p id="search-status" class="visually-hidden" role="status"></p>
 <div class="search-layout">
   <aside class="facets" aria-labelledby="filters-h">
-    <h2 id="filters-h">${t.filters}</h2>
+    <details class="filters">
+    <summary><h2 id="filters-h">${t.filters} <span class="chosen">${fill(t.filtersChosen, { n: active.length })}</span></h2></summary>
     ${facetList(frame, p, "type", t.type, view.facets.type)}
     ${facetList(frame, p, "city", t.city, view.facets.city, view.cityLabels)}
     ${facetList(frame, p, "tag", t.theme, view.facets.tag)}
     ${facetList(frame, p, "language", t.language, view.facets.lang)}
     ${facetList(frame, p, "year", t.year, view.facets.year)}
+    </details>
   </aside>
   <section aria-labelledby="results-h">
     <h2 id="results-h">${heading}</h2>
@@ -169,23 +198,24 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
       active.length
         ? html`<ul class="active-filters" aria-label="${t.filters}">
       ${active.map((f) => html`<li><a href="${searchUrl({ ...p, [f]: undefined, page: 1 })}">${filterNames[f]}: ${(f === "city" ? view.cityLabels?.get(String(p[f])) : undefined) ?? valueLabel(t, frame.locale, f, String(p[f]))} <span aria-hidden="true">×</span><span class="visually-hidden"> (${t.removeFilter})</span></a></li>`)}
-      <li><a href="${searchUrl({ q: p.q })}">${t.clearFilters}</a></li>
+      <li><a href="${searchUrl({ q: p.q, sort: p.sort })}">${t.clearFilters}</a></li>
     </ul>`
         : ""
     }
     ${
       view.total === 0 && !view.refusal && (p.q || active.length)
         ? html`<div class="notice"><p><strong>${p.q ? fill(t.noResults, { q: p.q }) : fill(t.resultsAll, { n: 0 })}</strong></p><p>${t.noResultsHelp}</p>
-      ${active.length ? html`<p><a href="${searchUrl({ q: p.q })}">${t.clearFilters}</a></p>` : ""}</div>`
+      ${active.length ? html`<p><a href="${searchUrl({ q: p.q, sort: p.sort })}">${t.clearFilters}</a></p>` : ""}</div>`
         : ""
     }
+    ${view.allWords === 0 && view.total > 0 ? html`<p class="notice">${t.someWordsNotice}</p>` : ""}
     <ol class="results">
     ${view.results.map(
       (r) => html`<li>
       <p class="type">${typeLabel(t, r.type)}</p>
-      <h3><a href="${r.href}">${r.title}</a></h3>
-      <p>${r.passage?.length ? trusted(passageHtml(r.passage)) : r.summary}</p>
-      <p class="meta"><a href="${cityHref(r.city)}">${view.cityLabels?.get(r.city) ?? r.city}</a>${r.year ? html` <span>${r.year}</span>` : ""} <span>${languageName(r.language, frame.locale)}</span> ${provenanceBadge(t, r)}</p>
+      <h3${langAttr(r.language, frame.locale)}><a href="${r.href}">${r.title}</a></h3>
+      ${r.passage?.length ? html`<p>${trusted(passageHtml(r.passage))}</p>` : html`<p${langAttr(r.language, frame.locale)}>${r.summary}</p>`}
+      <p class="meta"><a href="${cityHref(r.city)}">${view.cityLabels?.get(r.city) ?? r.city}</a>${r.year ? html` <span class="year">${r.year}</span>` : ""} <span>${languageName(r.language, frame.locale)}</span> ${provenanceBadge(t, r)}</p>
     </li>`,
     )}
     </ol>
