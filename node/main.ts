@@ -108,6 +108,8 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     maxBodyBytes: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     seedFilesDir: join(config.seedsDir, config.city, "files"),
+    uploadsDir: join(config.dataDir, "files"),
+    maxUploadBytes: config.maxUploadBytes,
   });
   const server = createServer(app.callback());
   server.requestTimeout = 60_000;

@@ -9,6 +9,7 @@ import { Migration002FederationStore } from "./migrations/002-federation-store.t
 import { Migration003Peers } from "./migrations/003-peers.ts";
 import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
 import { Migration005AccountState } from "./migrations/005-account-state.ts";
+import { Migration007DraftsFiles } from "./migrations/007-drafts-files.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
   attachSecretBox,
@@ -45,6 +46,7 @@ const migrations = [
   { name: "003-peers", class: Migration003Peers },
   { name: "004-web-sessions", class: Migration004WebSessions },
   { name: "005-account-state", class: Migration005AccountState },
+  { name: "007-drafts-files", class: Migration007DraftsFiles },
 ];
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */
