@@ -90,15 +90,17 @@ export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  */
 export function safeFileName(raw: string): string {
   const base = raw.split(/[/\\]/).pop() ?? "";
-  const cleaned = base
-    .normalize("NFKD")
-    .replace(/[^A-Za-z0-9._-]+/g, "-")
-    .replace(/-{2,}/g, "-")
-    .replace(/^[.-]+/, "")
-    .slice(-100);
-  if (SAFE_NAME.test(cleaned) && /[A-Za-z0-9]/.test(cleaned.split(".")[0] ?? "")) return cleaned;
-  const ext = /\.([A-Za-z0-9]{1,10})$/.exec(cleaned)?.[1];
-  return ext ? `file.${ext}` : "file";
+  const clean = (part: string) =>
+    part
+      .normalize("NFKD")
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/-{2,}/g, "-")
+      .replace(/^[.-]+/, "");
+  const ext = /\.([A-Za-z0-9]{1,10})$/.exec(base)?.[1];
+  const stemRaw = ext && base.length > ext.length + 1 ? base.slice(0, -(ext.length + 1)) : ext ? "" : base;
+  const stem = clean(stemRaw).slice(0, 80);
+  const name = `${/[A-Za-z0-9]/.test(stem) ? stem : "file"}${ext ? `.${ext}` : ""}`;
+  return SAFE_NAME.test(name) ? name : "file";
 }
 
 function extensionOf(name: string): string {
