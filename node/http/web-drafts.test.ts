@@ -44,7 +44,8 @@ async function postMultipart(
 ): Promise<Response> {
   const body = new FormData();
   for (const [k, v] of Object.entries(fields)) body.append(k, v);
-  for (const [k, f] of Object.entries(files)) body.append(k, new Blob([typeof f.bytes === "string" ? f.bytes : new Uint8Array(f.bytes)]), f.name);
+  for (const [k, f] of Object.entries(files))
+    body.append(k, new Blob([typeof f.bytes === "string" ? f.bytes : new Uint8Array(f.bytes)]), f.name);
   return fetch(server.url + path, {
     method: "POST",
     body,
@@ -143,7 +144,7 @@ describe("drafts in the officials' forms", () => {
     for (const key of ["license", "themes"]) if (typeof doc[key] === "string") fields[`/${key}`] = doc[key] as string;
     const published = await postMultipart(c, location, fields);
     const body = published.status === 303 ? "" : await published.text();
-    expect(published.status, body.match(/<li><a href[^]*?<\/li>/g)?.join("\n")).toBe(303);
+    expect(published.status, body.match(/<li><a href[\s\S]*?<\/li>/g)?.join("\n")).toBe(303);
     const itemPath = published.headers.get("location")!;
     expect(itemPath).toMatch(/^\/items\/bus-stops-of-seoul/);
     expect((await fetch(server.url + itemPath)).status).toBe(200);
