@@ -272,7 +272,7 @@ ${view.fields.map((f) => renderField(state, f, `/${f.name}`))}
 <div class="form-actions">
   <button type="submit" name="_action" value="save">${view.mode === "new" ? t.save : t.saveChanges}</button>
   ${view.drafts?.canSave ? html`<button type="submit" name="_action" value="draft" class="secondary">${t.saveDraft}</button>` : ""}
-  ${view.drafts?.discardAction ? html`<button type="submit" formaction="${view.drafts.discardAction}" name="_action" value="discard" class="secondary danger">${t.discardDraft}</button>` : ""}
+  ${view.drafts?.discardAction ? html`<button type="submit" formaction="${view.drafts.discardAction}" name="_action" value="discard" class="danger">${t.discardDraft}</button>` : ""}
   <a class="button secondary" href="/">${t.cancel}</a>
 </div>
 </form>`,
