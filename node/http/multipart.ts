@@ -19,7 +19,7 @@ export interface MultipartOptions {
   readonly uploads: Uploads;
   /** Most files in one submission (default 20). */
   readonly maxFiles?: number;
-  /** Most bytes of one text field (default 1 MB, as urlencoded forms). */
+  /** Most bytes of the form's text fields together (default 1 MB, as urlencoded forms). */
   readonly maxFieldBytes?: number;
 }
 
@@ -70,8 +70,15 @@ export function multipartForm(options: MultipartOptions): Middleware {
         }
         const pending: Promise<void>[] = [];
         let failure: unknown;
+        let fieldBytes = 0;
+        let done = false;
         bb.on("field", (name, value, info) => {
-          if (info.valueTruncated) failure ??= new HttpError(413, "a form field is too long");
+          // The text of the whole form is bounded as an urlencoded form is, not only each field.
+          fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+          if (info.valueTruncated || fieldBytes > maxFieldBytes) {
+            failure ??= new HttpError(413, "the form's text is too long");
+            return;
+          }
           const had = fields[name];
           fields[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
         });
@@ -98,7 +105,15 @@ export function multipartForm(options: MultipartOptions): Middleware {
           reject(new HttpError(400, `the form could not be read: ${(error as Error).message}`)),
         );
         bb.on("close", () => {
+          done = true;
           Promise.all(pending).then(() => (failure ? reject(failure) : resolve()), reject);
+        });
+        // A client that goes away mid-upload: end the parse (its file streams error, and their
+        // temporary files are removed) instead of waiting for a body that never ends.
+        ctx.req.on("close", () => {
+          if (done || ctx.req.complete) return;
+          ctx.req.unpipe(bb);
+          bb.destroy(new Error("the upload was interrupted"));
         });
         ctx.req.pipe(bb);
       });

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
+import { request } from "node:http";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../cli/supervisor.ts";
 import { upsertUser } from "../db/accounts.ts";
 import { draftFixture, startTestServer, webClient, type TestServer, type WebClient } from "../test-support.ts";
 
@@ -291,5 +293,47 @@ describe("uploading a dataset's files", () => {
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get("location")).toMatch(/^\/login/);
     expect(storedFiles()).toEqual(before);
+  });
+
+  it("bounds a multipart form's text like an urlencoded form's: over 1 MB is a 413", async () => {
+    const c = await mina();
+    const token = await c.token("/official/new/Dataset");
+    const res = await postMultipart(c, "/official/new/Dataset", {
+      ...halfDataset(token, "Long"),
+      "/summary": "a".repeat(600_000),
+      "/body": "b".repeat(600_000),
+    });
+    expect(res.status).toBe(413);
+    expect(await (await c.fetch("/official/drafts")).text()).not.toContain(">Long<");
+  });
+
+  it("a client that goes away in the middle of an upload leaves no temporary file", async () => {
+    const c = await mina();
+    const token = await c.token("/official/new/Dataset");
+    const boundary = "----wego-test-boundary";
+    const head = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="/distributions/0/file"; filename="half.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+    ].join("");
+    const url = new URL(`${server.url}/official/new/Dataset`);
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: "POST",
+      headers: {
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "content-length": String(head.length + 40_000),
+        cookie: [...c.jar].map(([k, v]) => `${k}=${v}`).join("; "),
+      },
+    });
+    req.on("error", () => {});
+    req.write(head);
+    req.write("x".repeat(20_000));
+    const tmp = join(dir, "files", "tmp");
+    await poll("the temporary file exists", async () => existsSync(tmp) && readdirSync(tmp).length > 0);
+    req.destroy();
+    await poll("the temporary file is gone", async () => readdirSync(tmp).length === 0);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
