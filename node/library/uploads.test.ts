@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFileStore } from "../db/file-store.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
-import { createUploads, referencedFiles, safeFileName, type Uploads } from "./uploads.ts";
+import { createUploads, referencedFiles, safeFileName, sweepTemporaryUploads, type Uploads } from "./uploads.ts";
 
 let dir: string;
 let t: TestLibrary;
@@ -96,5 +96,17 @@ describe("uploads", () => {
         TEST_IDENTITY.origin,
       ),
     ).toEqual([h]);
+  });
+
+  it("sweepTemporaryUploads() removes only temporary files older than the limit", async () => {
+    const files = join(dir, "sweep");
+    mkdirSync(join(files, "tmp"), { recursive: true });
+    writeFileSync(join(files, "tmp", "old"), "left by a crash");
+    writeFileSync(join(files, "tmp", "new"), "in flight");
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(join(files, "tmp", "old"), twoHoursAgo, twoHoursAgo);
+    expect(await sweepTemporaryUploads(files)).toBe(1);
+    expect(readdirSync(join(files, "tmp"))).toEqual(["new"]);
+    expect(await sweepTemporaryUploads(join(dir, "no-such-folder"))).toBe(0);
   });
 });

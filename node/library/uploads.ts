@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -137,6 +137,29 @@ export function referencedFiles(document: Record<string, unknown>, origin: strin
     if (m) out.push(m[1]!);
   }
   return out;
+}
+
+/**
+ * Removes temporary upload files older than `olderThanMs` (default an hour) that a process
+ * which stopped mid-upload left in `<dir>/tmp`; newer ones may belong to an upload in flight.
+ * Returns how many it removed.
+ */
+export async function sweepTemporaryUploads(
+  dir: string,
+  olderThanMs = 60 * 60 * 1000,
+  now = Date.now(),
+): Promise<number> {
+  const tmpDir = join(dir, "tmp");
+  const names = await readdir(tmpDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const info = await stat(join(tmpDir, name)).catch(() => null);
+    if (info?.isFile() && now - info.mtimeMs > olderThanMs) {
+      await rm(join(tmpDir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** The upload storage under `options.dir`. */
