@@ -21,6 +21,7 @@ import { federationBridge } from "./federation/bridge.ts";
 import { createPeersRouter } from "./http/api-peers.ts";
 import { noRoute, notFoundPages } from "./http/not-found.ts";
 import { multipartForm } from "./http/multipart.ts";
+import { createDraftsApiRouter } from "./http/api-drafts.ts";
 import { createDraftStore } from "./db/draft-store.ts";
 import { createFileStore } from "./db/file-store.ts";
 import { createDrafts } from "./library/drafts.ts";
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps): Koa {
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
   const routers = [
     createWellKnownRouter(deps),
+    // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
+    createDraftsApiRouter({ orm: deps.orm, drafts, maxBodyBytes: deps.maxBodyBytes }),
     createItemsRouter(deps),
     createPagesRouter({ ...deps, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),
