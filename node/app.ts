@@ -21,6 +21,12 @@ import type { FederationService } from "./federation/service.ts";
 import { federationBridge } from "./federation/bridge.ts";
 import { createPeersRouter } from "./http/api-peers.ts";
 import { noRoute, notFoundPages } from "./http/not-found.ts";
+import { multipartForm } from "./http/multipart.ts";
+import { createDraftsApiRouter } from "./http/api-drafts.ts";
+import { createDraftStore } from "./db/draft-store.ts";
+import { createFileStore } from "./db/file-store.ts";
+import { createDrafts } from "./library/drafts.ts";
+import { createUploads } from "./library/uploads.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -36,6 +42,10 @@ export interface AppDeps {
   readonly search?: SearchService;
   /** ActivityPub and peering; without it the node runs alone (unit tests). */
   readonly federationService?: FederationService;
+  /** Where uploaded dataset files are kept (`<data>/files`); without it the forms take no files. */
+  readonly uploadsDir?: string;
+  /** Largest upload in bytes (default 25 MB). */
+  readonly maxUploadBytes?: number;
   /** Behind one reverse proxy: the client address is the last X-Forwarded-For entry (default false). */
   readonly trustProxy?: boolean;
 }
@@ -58,18 +68,28 @@ export function createApp(deps: AppDeps): Koa {
   // The web pages' session (koa-session over the database, bound to this app) and CSRF
   // stacks: applied route by route, so API and federation requests never load a session.
   const session = webSession(app, deps.orm, { secure: deps.identity.origin.startsWith("https:") });
-  const web = createWebMiddleware({ session, cityName: deps.identity.name });
+  const uploads = deps.uploadsDir
+    ? createUploads({ dir: deps.uploadsDir, maxBytes: deps.maxUploadBytes, files: createFileStore(deps.orm) })
+    : undefined;
+  const web = createWebMiddleware({
+    session,
+    cityName: deps.identity.name,
+    multipart: uploads ? multipartForm({ uploads }) : undefined,
+  });
+  const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
   const routers = [
     createWellKnownRouter(deps),
+    // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
+    createDraftsApiRouter({ orm: deps.orm, drafts, maxBodyBytes: deps.maxBodyBytes }),
     createItemsRouter(deps),
     createAssessRouter(deps),
     createPagesRouter({ ...deps, web }),
-    createOfficialsRouter({ ...deps, web }),
+    createOfficialsRouter({ ...deps, web, drafts, uploads }),
     ...(deps.federationService
       ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })]
       : []),
     createAccountsRouter({ orm: deps.orm, cityName: deps.identity.name, web }),
-    createFilesRouter(deps),
+    createFilesRouter({ ...deps, uploads }),
     ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
     ...(deps.federationService
       ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })]

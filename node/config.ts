@@ -40,6 +40,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly maxBodyBytes: number;
+  /** Largest file an official may upload for a dataset, in bytes (WEGO_MAX_UPLOAD_MB, default 25 MB). */
+  readonly maxUploadBytes: number;
   /** Activities one host may deliver to the inboxes per second, sustained (default 50). */
   readonly inboxRatePerSecond: number;
   /** Least severe log level printed (default `info`). */
@@ -150,6 +152,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const privateAddress = parsePrivateAddress(flags.allowPrivateAddress ?? env.WEGO_ALLOW_PRIVATE_ADDRESS);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
     throw new ConfigError("WEGO_MAX_BODY_BYTES must be an integer ≥ 1024");
+  const maxUploadMb = Number(env.WEGO_MAX_UPLOAD_MB ?? 25);
+  if (!Number.isInteger(maxUploadMb) || maxUploadMb < 1 || maxUploadMb > 4096)
+    throw new ConfigError("WEGO_MAX_UPLOAD_MB must be a whole number of megabytes from 1 to 4096");
   const inboxRatePerSecond = Number(env.WEGO_INBOX_RATE ?? 200);
   if (!Number.isFinite(inboxRatePerSecond) || inboxRatePerSecond <= 0)
     throw new ConfigError("WEGO_INBOX_RATE must be a number > 0");
@@ -169,6 +174,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     peerAllowlist: parseHosts(flags.allowHosts ?? env.WEGO_ALLOW_HOSTS),
     trustProxy: flags.trustProxy ?? parseBool(env.WEGO_TRUST_PROXY) ?? false,
     maxBodyBytes,
+    maxUploadBytes: maxUploadMb * 1024 * 1024,
     inboxRatePerSecond,
     logLevel,
     secretKey: env.WEGO_SECRET_KEY || undefined,

@@ -10,6 +10,7 @@ import { createDocumentValidator } from "./library/validation.ts";
 import { createLibrary, type Library } from "./library/library.ts";
 import { identityOf, type NodeIdentity } from "./library/identity.ts";
 import { loadSeeds } from "./library/seed.ts";
+import { sweepTemporaryUploads } from "./library/uploads.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createApp } from "./app.ts";
 import { createRenderPool } from "./render/render-pool.ts";
@@ -97,6 +98,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     allowlist: config.peerAllowlist,
     inboxRatePerSecond: config.inboxRatePerSecond,
   });
+  await sweepTemporaryUploads(join(config.dataDir, "files"));
   const app = createApp({
     orm,
     library,
@@ -108,6 +110,8 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     maxBodyBytes: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     seedFilesDir: join(config.seedsDir, config.city, "files"),
+    uploadsDir: join(config.dataDir, "files"),
+    maxUploadBytes: config.maxUploadBytes,
   });
   const server = createServer(app.callback());
   server.requestTimeout = 60_000;

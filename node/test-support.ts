@@ -65,6 +65,8 @@ export interface TestServerOptions {
   readonly search?: boolean | Pick<SearchServiceOptions, "readyWaitMs">;
   /** Fills the library before the search service starts. */
   readonly fill?: (library: Library) => Promise<void>;
+  /** Store uploaded dataset files in this folder (default: the forms take no files). */
+  readonly uploads?: { readonly dir: string; readonly maxBytes?: number };
 }
 
 /** Serves a fresh in-memory node on 127.0.0.1 (port chosen by the OS). */
@@ -79,7 +81,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ...(typeof options.search === "object" ? options.search : {}),
       })
     : undefined;
-  const app = createApp({ ...base, search, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
+  const app = createApp({
+    ...base,
+    search,
+    logger: createLogger("error", () => {}),
+    maxBodyBytes: 1024 * 1024,
+    uploadsDir: options.uploads?.dir,
+    maxUploadBytes: options.uploads?.maxBytes,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });

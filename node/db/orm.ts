@@ -10,6 +10,7 @@ import { Migration003Peers } from "./migrations/003-peers.ts";
 import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
 import { Migration005AccountState } from "./migrations/005-account-state.ts";
 import { Migration006ItemLinks } from "./migrations/006-item-links.ts";
+import { Migration007DraftsFiles } from "./migrations/007-drafts-files.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
   attachSecretBox,
@@ -47,6 +48,7 @@ const migrations = [
   { name: "004-web-sessions", class: Migration004WebSessions },
   { name: "005-account-state", class: Migration005AccountState },
   { name: "006-item-links", class: Migration006ItemLinks },
+  { name: "007-drafts-files", class: Migration007DraftsFiles },
 ];
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */

@@ -118,6 +118,11 @@ export interface WebMiddleware {
   readonly submit: Middleware[];
   /** Login submissions: as {@link submit}, with failed logins limited per address and per account. */
   readonly login: Middleware[];
+  /**
+   * Officials' form submissions that may carry files: as {@link submit}, with the login
+   * checked before a multipart body is read (no anonymous request writes to disk).
+   */
+  readonly upload: Middleware[];
 }
 
 /** Options of {@link createWebMiddleware}. */
@@ -128,6 +133,8 @@ export interface WebMiddlewareOptions {
   readonly loginAttempts?: number;
   /** Failed logins per username per 15 minutes, from any address (default 10). */
   readonly accountAttempts?: number;
+  /** Parses multipart bodies for {@link WebMiddleware.upload}; without it such bodies are not read. */
+  readonly multipart?: Middleware;
 }
 
 /** Session, CSRF, form parsing and login rate limiting for the web routes, with HTML error pages. */
@@ -167,6 +174,14 @@ export function createWebMiddleware(options: WebMiddlewareOptions): WebMiddlewar
     form: [htmlErrors, session, csrf.token],
     submit: [htmlErrors, session, forms, csrf.check],
     login: [htmlErrors, session, forms, limited, csrf.check],
+    upload: [
+      htmlErrors,
+      session,
+      requireUser(["editor", "admin"]),
+      ...(options.multipart ? [options.multipart] : []),
+      forms,
+      csrf.check,
+    ],
   };
 }
 

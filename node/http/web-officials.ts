@@ -5,6 +5,8 @@ import type { Library, WriteResult } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import { authenticatePassword } from "../db/accounts.ts";
 import { renderMarkdown } from "../render/markdown.ts";
+import type { Drafts, DraftSaveResult } from "../library/drafts.ts";
+import type { Uploads } from "../library/uploads.ts";
 import { fieldsForType, type FieldSpec } from "../../web/forms/schema-fields.ts";
 import {
   documentFromValues,
@@ -13,12 +15,15 @@ import {
   type FormValues,
 } from "../../web/forms/form-values.ts";
 import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
+import { fill } from "../../web/i18n.ts";
 import { renderLoginPage } from "../../web/templates/login.ts";
 import { renderDeletePage, renderNewItemPage } from "../../web/templates/publish.ts";
 import { itemHref, typeLabel } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { HttpError } from "./errors.ts";
 import { endSession, startUserSession } from "./session.ts";
+import { applyUploads, errorMap, KEPT_FIELDS, formValues, markdownPreviews, maxUploadMb } from "./item-form-flow.ts";
+import { createDraftsRouter } from "./web-drafts.ts";
 import {
   formOf,
   frameFor,
@@ -36,9 +41,10 @@ export interface OfficialRoutesDeps {
   readonly identity: NodeIdentity;
   readonly orm: Orm;
   readonly web: WebMiddleware;
+  readonly drafts: Drafts;
+  /** Stores dataset files; without it the forms have no file input. */
+  readonly uploads?: Uploads;
 }
-
-const CONTROL_FIELDS = new Set(["_csrf", "_action", "_version", "next", "id"]);
 
 /** A safe place to go after logging in: a path on this site, never another origin. */
 function safeNext(raw: unknown): string {
@@ -47,31 +53,9 @@ function safeNext(raw: unknown): string {
   return typeof raw === "string" && /^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(raw) ? raw : "/";
 }
 
-function formValues(form: Record<string, string | string[]>): FormValues {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(form)) if (!CONTROL_FIELDS.has(k) && k.startsWith("/")) out[k] = v;
-  return out;
-}
-
-function errorMap(details: readonly { path: string; message: string }[]): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const d of details) map.set(d.path, [...(map.get(d.path) ?? []), d.message]);
-  return map;
-}
-
-function markdownPreviews(fields: readonly FieldSpec[], values: FormValues): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of fields) {
-    if (f.kind !== "markdown") continue;
-    const v = values[`/${f.name}`];
-    if (typeof v === "string" && v.trim()) out.set(`/${f.name}`, renderMarkdown(v));
-  }
-  return out;
-}
-
 /** Login and logout, and the officials' pages: publish, edit, delete, Markdown preview. */
 export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
-  const { library, identity, orm, web } = deps;
+  const { library, identity, orm, web, drafts, uploads } = deps;
   const router = new Router();
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) =>
     frameFor(ctx, identity.name, title, section);
@@ -124,8 +108,52 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     sendPage(
       ctx,
       status,
-      renderItemForm({ ...f, title: view.heading }, { ...view, fields: view.fields ?? fieldsForType(view.type) }),
+      renderItemForm(
+        { ...f, title: view.heading },
+        {
+          ...view,
+          fields: view.fields ?? fieldsForType(view.type),
+          drafts: view.drafts ?? { canSave: true, maxUploadMb: uploads ? maxUploadMb(uploads) : undefined },
+        },
+      ),
     );
+  }
+
+  /** Saves a form as a new draft and goes to it; re-shows the form when the draft cannot be kept. */
+  async function saveDraft(
+    ctx: Context,
+    saved: Promise<DraftSaveResult>,
+    form: Omit<ItemFormView, "errors" | "fields">,
+  ): Promise<void> {
+    const result = await saved;
+    const t = stringsOf(ctx);
+    if (!result.ok)
+      return showForm(ctx, result.reason === "too-large" ? 413 : 400, {
+        ...form,
+        errors: new Map(),
+        notice: fill(t.draftTooLarge, { reason: result.message }),
+      });
+    setFlash(ctx, t.draftSavedFlash);
+    ctx.status = 303;
+    ctx.redirect(`/official/drafts/${result.draft.id}`);
+  }
+
+  /** The submitted values with this request's files applied; null when the form was re-shown for a refused file. */
+  async function submittedValues(
+    ctx: Context,
+    base: Omit<ItemFormView, "values" | "errors" | "fields">,
+  ): Promise<{ values: FormValues; notice?: string } | null> {
+    const t = stringsOf(ctx);
+    const applied = await applyUploads(
+      ctx,
+      { uploads, type: base.type, origin: identity.origin, t },
+      formValues(formOf(ctx)),
+    );
+    if (applied.errors.size) {
+      showForm(ctx, applied.tooLarge ? 413 : 400, { ...base, values: applied.values, errors: applied.errors });
+      return null;
+    }
+    return { values: applied.values, notice: applied.stored.join(" ") || undefined };
   }
 
   function typeParam(ctx: Context): string {
@@ -167,19 +195,25 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     });
   });
 
-  router.post("/official/new/:type", ...web.submit, official, async (ctx) => {
+  router.post("/official/new/:type", ...web.upload, async (ctx) => {
     const type = typeParam(ctx);
     const t = stringsOf(ctx);
     const fields = fieldsForType(type);
-    const values = formValues(formOf(ctx));
-    const base = {
+    const given = {
       type,
       action: `/official/new/${type}`,
       mode: "new" as const,
       heading: `${t.newItem}: ${typeLabel(t, type)}`,
     };
+    const submitted = await submittedValues(ctx, given);
+    if (!submitted) return;
+    const { values } = submitted;
+    const base = { ...given, notice: submitted.notice };
     if (handleFormAction(ctx, base, values, fields)) return;
-    const result = await library.create(documentFromValues(type, fields, values), { author: userOf(ctx).name });
+    const document = documentFromValues(type, fields, values);
+    if (formOf(ctx)._action === "draft")
+      return saveDraft(ctx, drafts.create({ type, document }, userOf(ctx)), { ...base, values });
+    const result = await library.create(document, { author: userOf(ctx).name });
     if (!result.ok)
       return showForm(ctx, 400, {
         ...base,
@@ -215,25 +249,36 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     });
   });
 
-  router.post("/official/edit", ...web.submit, official, async (ctx) => {
+  router.post("/official/edit", ...web.upload, async (ctx) => {
     const item = await localItem(ctx);
     const t = stringsOf(ctx);
     const fields = fieldsForType(item.type);
-    const values = formValues(formOf(ctx));
     const expected = Number(formOf(ctx)._version);
-    const base = {
+    const given = {
       type: item.type,
       action: `/official/edit?${new URLSearchParams({ id: item.id })}`,
       mode: "edit" as const,
       heading: `${t.editItem}: ${item.title}`,
       expectedVersion: Number.isInteger(expected) ? expected : item.version,
     };
+    const submitted = await submittedValues(ctx, given);
+    if (!submitted) return;
+    const { values } = submitted;
+    const base = { ...given, notice: submitted.notice };
     if (handleFormAction(ctx, base, values, fields)) return;
     const doc = documentFromValues(item.type, fields, values);
     keepChoiceOrder(fields, item.document, doc);
     // Fields the form does not edit stay as they were.
-    for (const keep of ["city", "country", "translations"])
-      if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
+    for (const keep of KEPT_FIELDS) if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
+    if (formOf(ctx)._action === "draft")
+      return saveDraft(
+        ctx,
+        drafts.create(
+          { type: item.type, document: doc, itemId: item.id, baseVersion: base.expectedVersion },
+          userOf(ctx),
+        ),
+        { ...base, values },
+      );
     const result: WriteResult = await library.update(item.id, doc, {
       author: userOf(ctx).name,
       expectedVersion: base.expectedVersion,
@@ -301,5 +346,16 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     ctx.set("Cache-Control", "no-store");
     ctx.body = typeof markdown === "string" ? renderMarkdown(markdown.slice(0, 200_000)) : "";
   });
+  const draftRoutes = createDraftsRouter({
+    library,
+    identity,
+    web,
+    drafts,
+    uploadMb: uploads ? maxUploadMb(uploads) : undefined,
+    showForm,
+    submittedValues,
+    handleFormAction,
+  });
+  router.use(draftRoutes.routes(), draftRoutes.allowedMethods());
   return router;
 }

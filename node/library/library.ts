@@ -1,6 +1,7 @@
 import type { Orm } from "../db/orm.ts";
 import { createItemStore, type LinkingGroup } from "../db/item-store.ts";
 import { createMetaStore } from "../db/meta-store.ts";
+import { createFileStore } from "../db/file-store.ts";
 import type { KeyStore } from "../signing/keys.ts";
 import { renderDocumentFields } from "../render/document-fields.ts";
 import type { NodeIdentity } from "./identity.ts";
@@ -19,6 +20,7 @@ import { createPublishing, type Publishing } from "./publishing.ts";
 import { createRenderBacklog } from "./render-backlog.ts";
 import { toStored } from "./stored.ts";
 import type { DocumentValidator } from "./validation.ts";
+import { referencedFiles } from "./uploads.ts";
 
 // The library's public face: its values live in model.ts, its jobs in publishing.ts
 // (local writes), ingesting.ts (peers' versions), render-backlog.ts (rendering what ingest
@@ -152,15 +154,32 @@ export function createLibrary(options: LibraryOptions): Library {
   });
   const backlog = createRenderBacklog({ store, meta: createMetaStore(orm), render, onError: options.onRenderError });
   const ingest = createIngesting({ store, announce, stored: backlog.kick });
+  const files = createFileStore(orm);
+  const clock = options.now ?? (() => new Date());
+
+  /** Files uploaded for a draft are served once an item naming them is published. */
+  async function publishFiles(results: readonly WriteResult[]): Promise<void> {
+    const named = results.flatMap((r) => (r.ok ? referencedFiles(r.item.document, identity.origin) : []));
+    await files.markPublished(named, clock().toISOString());
+  }
+  async function createMany(inputs: readonly unknown[], context: WriteContext): Promise<WriteResult[]> {
+    const results = await publishing.createMany(inputs, context);
+    await publishFiles(results);
+    return results;
+  }
 
   return {
     async create(input, context) {
-      const [result] = await publishing.createMany([input], context);
+      const [result] = await createMany([input], context);
       return result!;
     },
 
-    createMany: publishing.createMany,
-    update: publishing.update,
+    createMany,
+    async update(id, input, context) {
+      const result = await publishing.update(id, input, context);
+      await publishFiles([result]);
+      return result;
+    },
     remove: publishing.remove,
     ingest,
 

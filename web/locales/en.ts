@@ -202,6 +202,35 @@ export const strings = {
   conflict:
     "Someone published a newer version while you were editing. Your changes are kept below; check them against the current version and publish again.",
   notLocal: "Only the city that published an item can change it.",
+  // Drafts and uploads
+  saveDraft: "Save as draft",
+  discardDraft: "Discard draft",
+  draftSavedFlash:
+    "Draft saved. Only you and this node's admins can see it; nothing is signed or sent until you publish.",
+  draftDiscardedFlash: "Draft discarded.",
+  drafts: "Drafts",
+  myDrafts: "My drafts",
+  nodeDrafts: "Drafts on this node",
+  draftsIntro: "Drafts are private: they are not signed, not searchable and not sent to peer cities until published.",
+  noDrafts: "No drafts yet. Use “Save as draft” on any publishing form.",
+  draftHeading: "Draft: {title}",
+  untitled: "(untitled)",
+  draftNew: "New item",
+  draftEdits: "Changes to a published item",
+  draftBy: "Saved by {name}",
+  draftStale:
+    "The published item has changed since this draft was started: it is at version {current}, the draft began from version {base}. Publishing replaces the current version with this draft; check it first.",
+  draftGone:
+    "The item this draft changes has been deleted. Publish it as a new item by copying its text, or discard it.",
+  draftTooLarge: "This draft is too large to save: {reason}.",
+  resume: "Resume",
+  uploadFile: "Upload the file",
+  uploadHint:
+    "Optional, at most {mb} MB. The node keeps the file and fills in its download URL, size, media type and SHA-256 checksum.",
+  uploadTooLarge:
+    "The file “{name}” is larger than {mb} MB, so it was not stored. Choose a smaller file or link to it instead.",
+  uploadEmpty: "The file “{name}” is empty, so it was not stored.",
+  uploadedFile: "Stored “{name}” ({size} bytes). Its download URL, size, media type and checksum are filled in below.",
   peersIntro:
     "Cities this node exchanges items with. Follow a city to receive its library; approve a city's request to send it yours.",
   follow: "Follow",

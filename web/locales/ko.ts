@@ -203,6 +203,36 @@ export const strings: Strings = {
   conflict:
     "수정하는 동안 다른 사람이 새 버전을 게시했습니다. 입력한 내용은 아래에 남아 있으니 현재 버전과 비교한 뒤 다시 게시하세요.",
   notLocal: "자료를 게시한 도시만 수정할 수 있습니다.",
+  // Drafts and uploads
+  saveDraft: "임시 저장",
+  discardDraft: "임시 저장본 삭제",
+  draftSavedFlash:
+    "임시 저장했습니다. 본인과 이 노드의 관리자만 볼 수 있으며, 게시하기 전에는 서명하거나 보내지 않습니다.",
+  draftDiscardedFlash: "임시 저장본을 삭제했습니다.",
+  drafts: "임시 저장본",
+  myDrafts: "내 임시 저장본",
+  nodeDrafts: "이 노드의 임시 저장본",
+  draftsIntro:
+    "임시 저장본은 비공개입니다. 게시하기 전에는 서명하지 않고, 검색되지 않으며, 연결 도시에 보내지 않습니다.",
+  noDrafts: "아직 임시 저장본이 없습니다. 게시 양식에서 “임시 저장”을 누르세요.",
+  draftHeading: "임시 저장본: {title}",
+  untitled: "(제목 없음)",
+  draftNew: "새 항목",
+  draftEdits: "게시된 항목의 수정",
+  draftBy: "저장한 사람: {name}",
+  draftStale:
+    "이 임시 저장본을 시작한 뒤 게시된 항목이 바뀌었습니다. 현재 버전 {current}, 임시 저장본의 기준 버전 {base}. 게시하면 현재 버전을 이 임시 저장본으로 바꿉니다. 먼저 확인하세요.",
+  draftGone:
+    "이 임시 저장본이 수정하려던 항목은 삭제되었습니다. 내용을 복사해 새 항목으로 게시하거나 임시 저장본을 삭제하세요.",
+  draftTooLarge: "임시 저장본이 너무 커서 저장할 수 없습니다: {reason}.",
+  resume: "이어서 작성",
+  uploadFile: "파일 올리기",
+  uploadHint:
+    "선택 사항이며 최대 {mb}MB입니다. 노드가 파일을 보관하고 내려받기 URL, 크기, 미디어 유형, SHA-256 체크섬을 채웁니다.",
+  uploadTooLarge: "파일 “{name}” 크기가 {mb}MB를 넘어 저장하지 않았습니다. 더 작은 파일을 고르거나 링크를 넣으세요.",
+  uploadEmpty: "파일 “{name}” 내용이 비어 있어 저장하지 않았습니다.",
+  uploadedFile:
+    "“{name}” 파일({size}바이트)을 저장했습니다. 아래에 내려받기 URL, 크기, 미디어 유형, 체크섬을 채웠습니다.",
   peersIntro:
     "이 노드와 자료를 주고받는 도시입니다. 도시를 팔로우하면 그 자료를 받고, 요청을 승인하면 우리 자료를 보냅니다.",
   follow: "팔로우",

@@ -77,3 +77,39 @@ describe("renderItemForm() errors", () => {
     for (const href of hrefs) expect(ids, href).toContain(href);
   });
 });
+
+describe("renderItemForm() draft and upload controls", () => {
+  const base: ItemFormView = {
+    type: "Dataset",
+    fields: fieldsForType("Dataset"),
+    values: { "/title": "Bus stops", "/distributions/0/title": "CSV" },
+    errors: new Map(),
+    action: "/official/drafts/d-1",
+    mode: "new",
+    heading: "Draft",
+  };
+
+  it("gives each distribution row a labelled file input and sends the form as multipart when the node stores files", () => {
+    const page = renderItemForm(frame, { ...base, drafts: { canSave: true, maxUploadMb: 25 } });
+    expect(page).toContain('enctype="multipart/form-data"');
+    expect(page).toMatch(/<label for="f-distributions-0-file">Upload the file<\/label>/);
+    expect(page).toContain('<input type="file" id="f-distributions-0-file" name="/distributions/0/file"');
+    expect(page).toContain("at most 25 MB");
+    expect(page).toContain(
+      '<button type="submit" name="_action" value="draft" class="secondary">Save as draft</button>',
+    );
+  });
+
+  it("has no file input, no multipart and no draft button when not asked, and a discard button for a saved draft", () => {
+    const plain = renderItemForm(frame, base);
+    expect(plain).not.toContain('type="file"');
+    expect(plain).not.toContain("multipart");
+    expect(plain).not.toContain("Save as draft");
+    const saved = renderItemForm(frame, {
+      ...base,
+      drafts: { canSave: true, discardAction: "/official/drafts/d-1/discard" },
+    });
+    expect(saved).toContain('formaction="/official/drafts/d-1/discard"');
+    expect(saved).not.toContain('type="file"');
+  });
+});

@@ -22,6 +22,18 @@ export interface ItemFormView {
   readonly previews?: ReadonlyMap<string, string>;
   /** A message above the form (e.g. a conflict). */
   readonly notice?: string;
+  /** Drafts and uploads (helper "drafts"): a "Save as draft" button, a file input per distribution. */
+  readonly drafts?: DraftControls;
+}
+
+/** The form's draft and upload controls. */
+export interface DraftControls {
+  /** Show "Save as draft" beside Publish. */
+  readonly canSave: boolean;
+  /** Where "Discard draft" posts, for a form editing a saved draft. */
+  readonly discardAction?: string;
+  /** The largest upload in MB; set when the node stores files (dataset distributions get a file input). */
+  readonly maxUploadMb?: number;
 }
 
 /** The id of the input for a JSON pointer: `/outcomes/0/metric` → `f-outcomes-0-metric`. */
@@ -138,10 +150,20 @@ ${indices.map((i, n) => {
   const rowPointer = `${pointer}/${i}`;
   const rowId = fieldId(rowPointer);
   return html`<fieldset id="${rowId}"><legend class="row-legend">${rowName} ${n + 1}</legend>${errorBlock(rowId, errorsAt(state, rowPointer))}
-${(field.children ?? []).map((c) => renderField(state, c, `${rowPointer}/${c.name}`))}</fieldset>`;
+${(field.children ?? []).map((c) => renderField(state, c, `${rowPointer}/${c.name}`))}${fileInput(state, field, rowPointer)}</fieldset>`;
 })}
 <button type="submit" name="_action" value="add:${pointer}" class="secondary small">${t.addRow}: ${rowName}</button>
 </fieldset>`;
+}
+
+/** A dataset distribution's file input: the node stores the file and fills in URL, size, type and checksum. */
+function fileInput(state: RenderState, field: FieldSpec, rowPointer: string): SafeHtml | "" {
+  const maxMb = state.view.drafts?.maxUploadMb;
+  if (field.name !== "distributions" || maxMb === undefined) return "";
+  const { t } = state.frame;
+  const id = fieldId(`${rowPointer}/file`);
+  return html`<div class="field"><label for="${id}">${t.uploadFile}</label><p class="hint" id="${id}-hint">${fill(t.uploadHint, { mb: maxMb })}</p>
+<input type="file" id="${id}" name="${rowPointer}/file" aria-describedby="${id}-hint"></div>`;
 }
 
 /** The label path of a JSON pointer in the form: `/outcomes/0/metric` → "Outcome 1 › Metric". */
@@ -242,13 +264,15 @@ ${
 </div>`
     : ""
 }
-<form method="post" action="${view.action}" novalidate class="item-form">
+<form method="post" action="${view.action}" novalidate class="item-form"${view.drafts?.maxUploadMb !== undefined && view.fields.some((f) => f.name === "distributions") ? html` enctype="multipart/form-data"` : ""}>
 ${csrfField(frame)}
 <button type="submit" name="_action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${view.mode === "new" ? t.save : t.saveChanges}</button>
 ${view.expectedVersion !== undefined ? html`<input type="hidden" name="_version" value="${String(view.expectedVersion)}">` : ""}
 ${view.fields.map((f) => renderField(state, f, `/${f.name}`))}
 <div class="form-actions">
   <button type="submit" name="_action" value="save">${view.mode === "new" ? t.save : t.saveChanges}</button>
+  ${view.drafts?.canSave ? html`<button type="submit" name="_action" value="draft" class="secondary">${t.saveDraft}</button>` : ""}
+  ${view.drafts?.discardAction ? html`<button type="submit" formaction="${view.drafts.discardAction}" name="_action" value="discard" class="danger">${t.discardDraft}</button>` : ""}
   <a class="button secondary" href="/">${t.cancel}</a>
 </div>
 </form>`,

@@ -10,7 +10,8 @@ export function renderNewItemPage(frame: PageFrame): string {
   return renderLayout(
     frame,
     html`<h1>${t.newItem}</h1><p class="lede">${fill(t.newItemIntro, { city: frame.cityName })}</p>
-<ul class="type-choices">${DOCUMENT_TYPES.map((ty) => html`<li><a href="/official/new/${ty}"><strong>${typeLabel(t, ty)}</strong></a></li>`)}</ul>`,
+<ul class="type-choices">${DOCUMENT_TYPES.map((ty) => html`<li><a href="/official/new/${ty}"><strong>${typeLabel(t, ty)}</strong></a></li>`)}</ul>
+<p><a href="/official/drafts">${t.myDrafts}</a></p>`,
   );
 }
 
