@@ -12,10 +12,12 @@ import {
   valuesFromDocument,
   type FormValues,
 } from "../../web/forms/form-values.ts";
-import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
+import { renderItemForm, type Choice, type ItemFormView } from "../../web/templates/item-form.ts";
 import { renderLoginPage } from "../../web/templates/login.ts";
 import { renderDeletePage, renderNewItemPage } from "../../web/templates/publish.ts";
 import { itemHref, typeLabel } from "../../web/templates/parts.ts";
+import { formTextFor } from "../../web/forms/form-text.ts";
+import { fill } from "../../web/i18n.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { HttpError } from "./errors.ts";
 import { endSession, startUserSession } from "./session.ts";
@@ -57,6 +59,25 @@ function errorMap(details: readonly { path: string; message: string }[]): Map<st
   const map = new Map<string, string[]>();
   for (const d of details) map.set(d.path, [...(map.get(d.path) ?? []), d.message]);
   return map;
+}
+
+/** Form values without a row (`remove:/outcomes/2`): everything under its pointer goes. */
+function withoutRow(values: FormValues, rowPointer: string): FormValues {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [k, v] of Object.entries(values)) if (k !== rowPointer && !k.startsWith(`${rowPointer}/`)) out[k] = v;
+  return out;
+}
+
+/** The most case studies the pathway form offers to choose from. */
+const MAX_CASE_CHOICES = 500;
+
+/** The case studies a pathway can export: this node's and verified peers', by title, as "title (city)". */
+async function caseChoices(library: Library, format: (title: string, city: string) => string): Promise<Choice[]> {
+  const { items } = await library.list({ type: "CaseStudy", limit: MAX_CASE_CHOICES });
+  return items
+    .filter((i) => i.local || i.verified)
+    .map((i) => ({ value: i.id, label: format(i.title, i.city) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
 }
 
 function markdownPreviews(fields: readonly FieldSpec[], values: FormValues): Map<string, string> {
@@ -115,16 +136,25 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     sendPage(ctx, 200, renderNewItemPage({ ...f, title: f.t.newItem }));
   });
 
-  function showForm(
+  async function showForm(
     ctx: Context,
     status: number,
     view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
-  ): void {
+  ): Promise<void> {
     const f = frame(ctx, view.heading, "publish");
+    const text = formTextFor(f.locale).strings;
+    // A pathway's case is chosen from the library, not typed as a URL.
+    const choices =
+      view.type === "Pathway"
+        ? new Map([["/case", await caseChoices(library, (title, city) => fill(text.caseChoice, { title, city }))]])
+        : undefined;
     sendPage(
       ctx,
       status,
-      renderItemForm({ ...f, title: view.heading }, { ...view, fields: view.fields ?? fieldsForType(view.type) }),
+      renderItemForm(
+        { ...f, title: view.heading },
+        { ...view, choices, fields: view.fields ?? fieldsForType(view.type) },
+      ),
     );
   }
 
@@ -135,29 +165,33 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     return type;
   }
 
-  /** Handles preview and add-row actions; true when the form was re-shown. */
-  function handleFormAction(
+  /** Handles preview, add-row and remove-row actions; true when the form was re-shown. */
+  async function handleFormAction(
     ctx: Context,
     base: Omit<ItemFormView, "values" | "errors" | "fields">,
     values: FormValues,
     fields: readonly FieldSpec[],
-  ): boolean {
+  ): Promise<boolean> {
     const action = String(formOf(ctx)._action ?? "save");
     if (action === "preview") {
-      showForm(ctx, 200, { ...base, values, errors: new Map(), previews: markdownPreviews(fields, values) });
+      await showForm(ctx, 200, { ...base, values, errors: new Map(), previews: markdownPreviews(fields, values) });
       return true;
     }
     if (action.startsWith("add:/")) {
-      showForm(ctx, 200, { ...base, values, errors: new Map(), addRow: action.slice(4) });
+      await showForm(ctx, 200, { ...base, values, errors: new Map(), addRow: action.slice(4) });
+      return true;
+    }
+    if (action.startsWith("remove:/")) {
+      await showForm(ctx, 200, { ...base, values: withoutRow(values, action.slice(7)), errors: new Map() });
       return true;
     }
     return false;
   }
 
-  router.get("/official/new/:type", ...web.form, official, (ctx) => {
+  router.get("/official/new/:type", ...web.form, official, async (ctx) => {
     const type = typeParam(ctx);
     const t = stringsOf(ctx);
-    showForm(ctx, 200, {
+    await showForm(ctx, 200, {
       type,
       values: { "/language": frame(ctx, "").locale },
       errors: new Map(),
@@ -178,10 +212,10 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       mode: "new" as const,
       heading: `${t.newItem}: ${typeLabel(t, type)}`,
     };
-    if (handleFormAction(ctx, base, values, fields)) return;
+    if (await handleFormAction(ctx, base, values, fields)) return;
     const result = await library.create(documentFromValues(type, fields, values), { author: userOf(ctx).name });
     if (!result.ok)
-      return showForm(ctx, 400, {
+      return await showForm(ctx, 400, {
         ...base,
         values,
         errors: errorMap(result.reason === "invalid" ? result.details : [{ path: "", message: result.reason }]),
@@ -203,7 +237,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const item = await localItem(ctx);
     const t = stringsOf(ctx);
     const fields = fieldsForType(item.type);
-    showForm(ctx, 200, {
+    await showForm(ctx, 200, {
       type: item.type,
       fields,
       values: valuesFromDocument(fields, item.document),
@@ -228,20 +262,20 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       heading: `${t.editItem}: ${item.title}`,
       expectedVersion: Number.isInteger(expected) ? expected : item.version,
     };
-    if (handleFormAction(ctx, base, values, fields)) return;
+    if (await handleFormAction(ctx, base, values, fields)) return;
     const doc = documentFromValues(item.type, fields, values);
     keepChoiceOrder(fields, item.document, doc);
-    // Fields the form does not edit stay as they were.
-    for (const keep of ["city", "country", "translations"])
-      if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
+    // Fields the form does not edit stay as they were (translations are edited beside the original).
+    for (const keep of ["city", "country"]) if (item.document[keep] !== undefined) doc[keep] = item.document[keep];
     const result: WriteResult = await library.update(item.id, doc, {
       author: userOf(ctx).name,
       expectedVersion: base.expectedVersion,
     });
     if (!result.ok) {
-      if (result.reason === "invalid") return showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
+      if (result.reason === "invalid")
+        return await showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
       if (result.reason === "conflict")
-        return showForm(ctx, 409, {
+        return await showForm(ctx, 409, {
           ...base,
           expectedVersion: result.currentVersion,
           values,
