@@ -36,7 +36,8 @@ function renderRow(state: FieldState, field: FieldSpec, rowPointer: string, rowN
   const rowId = fieldId(rowPointer);
   const inner: FieldState = { ...state, depth: state.depth + 1 };
   const number = html`<span class="row-number">${n ? String(n) : ""}</span>`;
-  return html`<fieldset id="${rowId}" class="row"><legend class="row-legend">${rowName} ${number}</legend>${errorBlock(rowId, state.errors.get(rowPointer) ?? [])}
+  const index = rowPointer.slice(rowPointer.lastIndexOf("/") + 1);
+  return html`<fieldset id="${rowId}" class="row" data-index="${index}"><legend class="row-legend">${rowName} ${number}</legend>${errorBlock(rowId, state.errors.get(rowPointer) ?? [])}
 ${rowFields(inner, field, rowPointer)}
 <p class="row-remove"><button type="submit" name="_action" value="remove:${rowPointer}" class="secondary small" data-remove-row>${fill(state.text.strings.removeRow, { row: rowName })}<span class="visually-hidden"> ${number}</span></button></p>
 </fieldset>`;

@@ -119,7 +119,7 @@ export function renderItemForm(frame: PageFrame, given: ItemFormView): string {
 <h1>${view.heading}</h1>
 ${view.notice ? html`<p class="alert" role="alert">${view.notice}</p>` : ""}
 ${renderErrorSummary(frame, view)}
-<form method="post" action="${view.action}" novalidate class="item-form">
+<form method="post" action="${view.action}" novalidate class="item-form" data-row-added="${state.text.strings.rowAdded}" data-row-removed="${state.text.strings.rowRemoved}">
 ${csrfField(frame)}
 <button type="submit" name="_action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${view.mode === "new" ? t.save : t.saveChanges}</button>
 ${view.expectedVersion !== undefined ? html`<input type="hidden" name="_version" value="${String(view.expectedVersion)}">` : ""}
