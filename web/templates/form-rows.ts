@@ -38,7 +38,7 @@ function renderRow(state: FieldState, field: FieldSpec, rowPointer: string, rowN
   const number = html`<span class="row-number">${n ? String(n) : ""}</span>`;
   const index = rowPointer.slice(rowPointer.lastIndexOf("/") + 1);
   return html`<fieldset id="${rowId}" class="row" data-index="${index}"><legend class="row-legend">${rowName} ${number}</legend>${errorBlock(rowId, state.errors.get(rowPointer) ?? [])}
-${rowFields(inner, field, rowPointer)}
+<div class="group-fields">${rowFields(inner, field, rowPointer)}</div>
 <p class="row-remove"><button type="submit" name="_action" value="remove:${rowPointer}" class="secondary small" data-remove-row>${fill(state.text.strings.removeRow, { row: rowName })}<span class="visually-hidden"> ${number}</span></button></p>
 </fieldset>`;
 }

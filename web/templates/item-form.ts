@@ -127,7 +127,7 @@ ${sections.map(
   (
     s,
   ) => html`<fieldset class="section" id="section-${s.key}"><legend><span class="section-title">${sectionTitle(frame.locale, view.type, s.key)}</span></legend>
-${s.fields.map((f) => renderTopField(state, f, langs))}
+<div class="section-fields">${s.fields.map((f) => renderTopField(state, f, langs))}</div>
 </fieldset>`,
 )}
 <p class="visually-hidden" aria-live="polite" id="form-status"></p>
