@@ -301,3 +301,34 @@ export const formText: FormText = {
     noCases: "아직 도서관에 사례가 없습니다. 사례 페이지의 주소를 붙여 넣으세요.",
   },
 };
+
+/**
+ * The library's validation messages (written in English) as a Korean form says them: {n} a
+ * limit, {i} an entry, {names} fields or choices. web/forms/form-messages.ts matches them.
+ */
+export const messages = {
+  required: "꼭 입력해야 하는 항목입니다.",
+  notAllowed: "여기에는 쓸 수 없는 항목입니다.",
+  notBlank: "내용을 입력하세요.",
+  oneLine: "앞뒤 공백 없이 한 줄로 적으세요.",
+  httpUrl: "https:// 또는 http://로 시작하는 전체 주소를 입력하세요.",
+  partialDate: "2012, 2012-03, 2012-03-15처럼 연도, 연월 또는 날짜를 입력하세요.",
+  date: "2024-03-01처럼 날짜를 입력하세요.",
+  email: "name@city.go.kr 같은 이메일 주소를 입력하세요.",
+  currency: "KRW, USD처럼 영문 대문자 세 자리를 입력하세요.",
+  license: "CC-BY-4.0 같은 라이선스나 그 웹 주소를 입력하세요.",
+  mediaType: "text/csv 같은 파일 유형을 입력하거나 비워 두세요.",
+  checksum: "체크섬을 영문 소문자 a~f와 숫자 32자, 64자 또는 128자로 입력하세요.",
+  language: "목록에서 언어를 고르세요.",
+  endYear: "종료 연도는 시작 연도보다 앞설 수 없습니다.",
+  endDate: "끝나는 날은 시작하는 날보다 앞설 수 없습니다.",
+  integer: "2015처럼 정수를 입력하세요.",
+  number: "1200처럼 숫자를 입력하세요.",
+  atLeast: "최솟값은 {n}입니다.",
+  atMost: "최댓값은 {n}입니다.",
+  maxLength: "최대 {n}자까지 쓸 수 있습니다.",
+  minItems: "최소 {n}개가 필요합니다.",
+  duplicate: "이미 입력한 값과 같습니다({i}번째 항목).",
+  atLeastOneOf: "다음 중 하나 이상을 입력하세요: {names}",
+  oneOf: "다음 중 하나를 고르세요: {names}",
+};

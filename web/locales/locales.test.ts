@@ -5,6 +5,7 @@ import { IntlMessageFormat } from "intl-messageformat";
 import { fill, LOCALES, stringsFor, type Strings } from "../i18n.ts";
 import { fieldKey, formHint, formLabel, formTextFor, optionLabel } from "../forms/form-text.ts";
 import { formText as enForm } from "./form-en.ts";
+import { messages as koMessages } from "./form-ko.ts";
 
 /** The argument names of an ICU message, nested ones (inside plurals) included. */
 function argumentsOf(message: string): string[] {
@@ -72,7 +73,7 @@ describe("locales", () => {
       expect(formHint("ko", type, key), key).toMatch(hangul);
       expect(en, key).not.toMatch(/dcat:|dct:|BCP 47|leading or trailing|characters|\bid\b/);
     }
-    for (const text of Object.values(formTextFor("ko").strings))
+    for (const text of [...Object.values(formTextFor("ko").strings), ...Object.values(koMessages)])
       expect(text).not.toMatch(/\}[”’"]?\s?(?:이|가|을|를|은|는|와|과|으로|로)(?![가-힣])/);
   });
 

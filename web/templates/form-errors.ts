@@ -1,5 +1,6 @@
 import { fill, languageName, type Locale } from "../i18n.ts";
-import { fieldKey, formLabel, formRowName, formTextFor } from "../forms/form-text.ts";
+import { formMessage } from "../forms/form-messages.ts";
+import { fieldKey, formLabel, formRowName, formTextFor, optionLabel } from "../forms/form-text.ts";
 import { TRANSLATED_FIELDS } from "../forms/form-values.ts";
 import type { FieldSpec } from "../forms/schema-fields.ts";
 
@@ -87,18 +88,27 @@ export function errorPlace(fields: readonly FieldSpec[], pointer: string): Error
   return { pointer: place };
 }
 
-/** The errors by the pointer of the field that shows them, each entry's message saying which entry. */
+/**
+ * The errors by the pointer of the field that shows them, in the form's language, each entry's
+ * message saying which entry.
+ */
 export function errorsByField(
-  fields: readonly FieldSpec[],
+  ctx: LabelContext,
   errors: ReadonlyMap<string, readonly string[]>,
   entryLabel: string,
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [path, messages] of errors) {
-    const { pointer, entry } = errorPlace(fields, path);
+    const { pointer, entry } = errorPlace(ctx.fields, path);
+    const key = fieldKey(path);
+    // A name in a message is a choice of the field, or a property of the object it is about.
+    const nameOf = (name: string) =>
+      optionLabel(ctx.locale, key, name) ??
+      (key ? formLabel(ctx.locale, ctx.type, `${key}.${name}`) : formLabel(ctx.locale, ctx.type, name)) ??
+      name;
     const prefix = entry === undefined ? "" : `${fill(entryLabel, { n: entry + 1 })}: `;
     const list = out.get(pointer) ?? [];
-    list.push(...messages.map((m) => prefix + m));
+    list.push(...messages.map((m) => prefix + formMessage(ctx.locale, m, nameOf)));
     out.set(pointer, list);
   }
   return out;

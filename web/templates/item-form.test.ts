@@ -79,7 +79,7 @@ describe("renderItemForm() errors", () => {
   });
 
   it("names the entry in Korean on a Korean form", () => {
-    expect(form({ "/sdgs/0": ["must be at least 1"] }, "ko")).toContain("1번째 항목: must be at least 1");
+    expect(form({ "/sdgs/0": ["must be at least 1"] }, "ko")).toContain("1번째 항목: 최솟값은 1입니다.");
   });
 
   it("gathers two entries' errors and the field's own at the one field", () => {
@@ -199,6 +199,29 @@ describe("renderItemForm() in plain words", () => {
     const ko = form({}, "ko", { values: { "/language": "ko" } });
     expect(ko).toContain('name="/translations/en/title"');
     expect(labelText(ko, fieldId("/translations/en/title"))).toBe("영어 제목");
+  });
+
+  it("says the library's messages in Korean on a Korean form, naming fields and choices as the form does", () => {
+    const page = form({ "/body": ["is required"], "/endYear": ["must not be before the start year"] }, "ko");
+    expect(page).toContain(`id="${fieldId("/body")}-error">꼭 입력해야 하는 항목입니다.</p>`);
+    expect(page).toContain("종료 연도는 시작 연도보다 앞설 수 없습니다.");
+    expect(page).toContain(">사례 본문</a>: 꼭 입력해야 하는 항목입니다.");
+    const dataset = renderItemForm(
+      { ...frame, locale: "ko", t: stringsFor("ko") },
+      {
+        type: "Dataset",
+        fields: fieldsForType("Dataset"),
+        values: { "/distributions/0/title": "예산" },
+        errors: new Map([["/distributions/0", ["must have at least one of: accessURL, downloadURL"]]]),
+        action: "/official/new/Dataset",
+        mode: "new",
+        heading: "새 데이터셋",
+      },
+    );
+    expect(dataset).toContain("다음 중 하나 이상을 입력하세요: 열람 페이지 또는 서비스 주소, 내려받기 주소");
+    // An English form keeps the library's words; a message the table does not know stays as written.
+    expect(form({ "/body": ["is required"] })).toContain(`id="${fieldId("/body")}-error">is required</p>`);
+    expect(form({ "/body": ["is odd"] }, "ko")).toContain(">is odd</p>");
   });
 
   it("shows a translation's error at its field, and the summary links there", () => {

@@ -98,7 +98,8 @@ function renderErrorSummary(frame: PageFrame, view: ItemFormView): SafeHtml | ""
 /** Renders the create or edit form of an item: its type's schema fields, in sections, in plain words. */
 export function renderItemForm(frame: PageFrame, given: ItemFormView): string {
   const { t } = frame;
-  const view = { ...given, errors: errorsByField(given.fields, given.errors, t.listEntry) };
+  const labels = { locale: frame.locale, type: given.type, fields: given.fields };
+  const view = { ...given, errors: errorsByField(labels, given.errors, t.listEntry) };
   const state: FieldState = {
     frame,
     type: view.type,
