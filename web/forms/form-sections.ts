@@ -5,7 +5,14 @@ export interface FormSection {
   /** The section's key; its heading is `Type:key` in the form text. */
   readonly key: string;
   readonly fields: readonly FieldSpec[];
+  /**
+   * Whether the form may fold the section away while it is unused: no field in it is needed,
+   * and it is not the item's first section or its links and tags.
+   */
+  readonly foldable: boolean;
 }
+
+const NEVER_FOLDED = new Set(["about", "links"]);
 
 // Each type's form in the order an official tells the story; the names are schema properties.
 const LAYOUT: Readonly<Record<string, ReadonlyArray<readonly [string, readonly string[]]>>> = {
@@ -45,9 +52,13 @@ export function sectionsFor(type: string, fields: readonly FieldSpec[]): FormSec
       placed.add(n);
       return [field];
     });
-    if (list.length) sections.push({ key, fields: list });
+    if (list.length) sections.push({ key, fields: list, foldable: foldable(key, list) });
   }
   const rest = fields.filter((f) => !placed.has(f.name));
-  if (rest.length) sections.push({ key: "more", fields: rest });
+  if (rest.length) sections.push({ key: "more", fields: rest, foldable: foldable("more", rest) });
   return sections;
+}
+
+function foldable(key: string, fields: readonly FieldSpec[]): boolean {
+  return !NEVER_FOLDED.has(key) && fields.every((f) => !f.required);
 }

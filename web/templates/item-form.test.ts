@@ -114,6 +114,26 @@ describe("renderItemForm() in plain words", () => {
     expect(page.indexOf('id="section-about"')).toBeLessThan(page.indexOf(`id="${fieldId("/title")}"`));
   });
 
+  it("folds the sections that need nothing while they are empty, and opens one that holds anything", () => {
+    const empty = form({}, "en", { values: {} });
+    expect(empty).toContain('<details class="section-fold" id="section-results">');
+    expect(empty).toContain('<details class="section-fold" id="section-people">');
+    expect(empty).toContain('<fieldset class="section" id="section-about">');
+    expect(empty).toContain('<fieldset class="section" id="section-story">');
+    expect(empty).toContain('<fieldset class="section" id="section-links">');
+    // A row being added without JavaScript, a value or an error opens the section.
+    expect(form({}, "en", { values: {}, addRow: "/outcomes" })).toContain(
+      '<fieldset class="section" id="section-results">',
+    );
+    expect(form({ "/contact/email": ["must be a valid email address"] }, "en", { values: {} })).toContain(
+      '<fieldset class="section" id="section-people">',
+    );
+    const seeded = form({}, "en", {
+      values: valuesFromDocument(fieldsForType("CaseStudy"), seed("seoul/case-mvoting.json")),
+    });
+    expect(seeded).toContain('<fieldset class="section" id="section-results">');
+  });
+
   it("labels fields in plain words with examples, never with schema names or rules", () => {
     const page = form({});
     expect(labelText(page, fieldId("/contact/url"))).toBe("Web page");

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from "../html.ts";
 import { fill, languageName } from "../i18n.ts";
 import { formTextFor, sectionTitle } from "../forms/form-text.ts";
-import { sectionsFor } from "../forms/form-sections.ts";
+import { sectionsFor, type FormSection } from "../forms/form-sections.ts";
 import { translationLanguages, type FormValues } from "../forms/form-values.ts";
 import type { FieldSpec } from "../forms/schema-fields.ts";
 import { errorsByField, fieldId, labelFor, translationLabel } from "./form-errors.ts";
@@ -76,6 +76,42 @@ function renderTopField(state: FieldState, field: FieldSpec, langs: readonly str
   return renderField(state, field, `/${field.name}`);
 }
 
+/** Whether the form holds anything of a section: a value (even an empty row), an error, a row being added. */
+function sectionInUse(view: ItemFormView, section: FormSection): boolean {
+  const keys = [...Object.keys(view.values), ...view.errors.keys(), ...(view.addRow ? [view.addRow] : [])];
+  return section.fields.some((f) =>
+    keys.some(
+      (k) =>
+        k === `/${f.name}` ||
+        k.startsWith(`/${f.name}/`) ||
+        (f.name === "body" && /^\/translations\/[^/]+\/body$/.test(k) && valueAt(view.values, k) !== ""),
+    ),
+  );
+}
+
+/**
+ * One section: a fieldset with a legend. A section nobody has filled in and that needs nothing
+ * (a case's results, its people and costs) is folded in a <details>, which opens without
+ * JavaScript: a new form starts short, and an edited item shows what it holds.
+ */
+function renderSection(
+  state: FieldState,
+  view: ItemFormView,
+  section: FormSection,
+  langs: readonly string[],
+): SafeHtml {
+  const title = sectionTitle(state.frame.locale, view.type, section.key);
+  const fields = html`<div class="section-fields">${section.fields.map((f) => renderTopField(state, f, langs))}</div>`;
+  if (!section.foldable || sectionInUse(view, section))
+    return html`<fieldset class="section" id="section-${section.key}"><legend><span class="section-title">${title}</span></legend>
+${fields}
+</fieldset>`;
+  return html`<details class="section-fold" id="section-${section.key}"><summary><span class="section-title">${title}</span> <span class="optional">(${state.text.strings.optional})</span></summary>
+<fieldset class="section"><legend class="visually-hidden">${title}</legend>
+${fields}
+</fieldset></details>`;
+}
+
 /** The buttons at the foot of the form (publish, cancel; drafts add theirs here). */
 function renderFormActions(frame: PageFrame, view: ItemFormView): SafeHtml {
   const { t } = frame;
@@ -124,13 +160,7 @@ ${renderErrorSummary(frame, view)}
 ${csrfField(frame)}
 <button type="submit" name="_action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${view.mode === "new" ? t.save : t.saveChanges}</button>
 ${view.expectedVersion !== undefined ? html`<input type="hidden" name="_version" value="${String(view.expectedVersion)}">` : ""}
-${sections.map(
-  (
-    s,
-  ) => html`<fieldset class="section" id="section-${s.key}"><legend><span class="section-title">${sectionTitle(frame.locale, view.type, s.key)}</span></legend>
-<div class="section-fields">${s.fields.map((f) => renderTopField(state, f, langs))}</div>
-</fieldset>`,
-)}
+${sections.map((s) => renderSection(state, view, s, langs))}
 <p class="visually-hidden" aria-live="polite" id="form-status"></p>
 ${renderFormActions(frame, view)}
 </form>`,
