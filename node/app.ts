@@ -9,6 +9,7 @@ import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
+import { createLoginRouter } from "./http/web-login.ts";
 import { createAdminRouter } from "./http/web-admin.ts";
 import { createAccountsRouter } from "./http/web-accounts.ts";
 import { createWebMiddleware } from "./http/web-context.ts";
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createAssessRouter(deps),
     createPagesRouter({ ...deps, web }),
+    createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),
     ...(deps.federationService
       ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })]

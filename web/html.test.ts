@@ -65,8 +65,10 @@ describe("labelFor()", () => {
   it("names a field by its labels and row numbers", async () => {
     const { labelFor } = await import("./templates/item-form.ts");
     const { fieldsForType } = await import("./forms/schema-fields.ts");
-    const fields = fieldsForType("Pathway");
-    expect(labelFor(fields, "/phases/1/steps/0/title")).toBe("Phase 2 › Step 1 › Title");
-    expect(labelFor(fields, "/body")).toBe("Body");
+    const ctx = { locale: "en" as const, type: "Pathway", fields: fieldsForType("Pathway") };
+    expect(labelFor(ctx, "/phases/1/steps/0/title")).toBe("Phase 2 › Step 1 › What to do");
+    expect(labelFor(ctx, "/body")).toBe("Full text");
+    expect(labelFor({ ...ctx, locale: "ko" }, "/phases/1/steps/0/title")).toBe("단계 2 › 할 일 1 › 할 일");
+    expect(labelFor(ctx, "/translations/ko/summary")).toBe("Summary in Korean");
   });
 });

@@ -1,7 +1,7 @@
 import { IntlMessageFormat } from "intl-messageformat";
 import * as en from "./locales/en.ts";
 import * as ko from "./locales/ko.ts";
-import type { FieldLabels, Strings } from "./locales/en.ts";
+import type { Strings } from "./locales/en.ts";
 
 // Templates name the strings' type from here, with the lookups.
 export type { Strings };
@@ -14,7 +14,6 @@ export const LOCALES: readonly Locale[] = ["en", "ko"];
 
 interface LocaleTables {
   readonly strings: Strings;
-  readonly fieldLabels: FieldLabels;
 }
 
 const TABLES: Readonly<Record<Locale, LocaleTables>> = { en, ko };
@@ -22,12 +21,6 @@ const TABLES: Readonly<Record<Locale, LocaleTables>> = { en, ko };
 /** The interface strings for a locale. */
 export function stringsFor(locale: Locale): Strings {
   return TABLES[locale].strings;
-}
-
-/** A schema property's form label in a locale, if the locale names it. */
-export function fieldLabel(locale: Locale, name: string): string | undefined {
-  const labels: Readonly<Record<string, string>> = TABLES[locale].fieldLabels;
-  return Object.hasOwn(labels, name) ? labels[name] : undefined;
 }
 
 // Which language each interface string is written in, so `fill` applies that language's

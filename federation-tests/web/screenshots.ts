@@ -78,9 +78,9 @@ async function main(): Promise<void> {
     await shot(reader, "peer-item");
 
     await page.goto(`${seoul.url}/official/new/CaseStudy`);
-    await page.getByLabel(/^Title/).fill("Open budget dashboard for every district");
-    await page.getByLabel(/^Summary/).fill("Every line of the district budgets, searchable by residents.");
-    await page.getByLabel(/^Start year/).fill("1900");
+    await page.getByLabel(/^Title \(/).fill("Open budget dashboard for every district");
+    await page.getByLabel(/^Summary \(/).fill("Every line of the district budgets, searchable by residents.");
+    await page.getByLabel(/^Year it started/).fill("1900");
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await shot(page, "publish-form-errors");
 

@@ -2,6 +2,8 @@ import type { Context } from "koa";
 import type { Uploads } from "../library/uploads.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import type { FormValues } from "../../web/forms/form-values.ts";
+import type { Library } from "../library/library.ts";
+import type { Choice } from "../../web/templates/item-form.ts";
 import type { FieldSpec } from "../../web/forms/schema-fields.ts";
 import { fill, type Strings } from "../../web/i18n.ts";
 import { markKept, uploadsOf } from "./multipart.ts";
@@ -9,8 +11,8 @@ import { markKept, uploadsOf } from "./multipart.ts";
 // What the officials' item forms share (publish, edit, drafts): reading the submitted values,
 // mapping the library's messages to fields, previews, and the files a dataset form carries.
 
-/** Fields of a published item that its edit form does not show, kept as they were. */
-export const KEPT_FIELDS = ["city", "country", "translations"] as const;
+/** Fields of a published item that its edit form does not show, kept as they were (translations are edited beside the original). */
+export const KEPT_FIELDS = ["city", "country"] as const;
 
 const CONTROL_FIELDS = new Set(["_csrf", "_action", "_version", "next", "id"]);
 
@@ -98,4 +100,26 @@ export async function applyUploads(
     stored.push(fill(t.uploadedFile, { name: kept.name, size: kept.byteSize }));
   }
   return { values, errors, stored, tooLarge };
+}
+
+/** Form values without a row (`remove:/outcomes/2`): everything under its pointer goes. */
+export function withoutRow(values: FormValues, rowPointer: string): FormValues {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [k, v] of Object.entries(values)) if (k !== rowPointer && !k.startsWith(`${rowPointer}/`)) out[k] = v;
+  return out;
+}
+
+/** The most case studies the pathway form offers to choose from. */
+const MAX_CASE_CHOICES = 500;
+
+/** The case studies a pathway can export: this node's and verified peers', by title, as "title (city)". */
+export async function caseChoices(
+  library: Library,
+  format: (title: string, city: string) => string,
+): Promise<Choice[]> {
+  const { items } = await library.list({ type: "CaseStudy", limit: MAX_CASE_CHOICES });
+  return items
+    .filter((i) => i.local || i.verified)
+    .map((i) => ({ value: i.id, label: format(i.title, i.city) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
 }

@@ -189,6 +189,40 @@ describe("publishing through the form", () => {
     expect(page).toContain("<h2>Why</h2>");
   });
 
+  it("without JavaScript, Remove takes a row out and Add puts an empty one in, publishing nothing", async () => {
+    const c = await loggedIn();
+    const token = await c.token("/official/new/CaseStudy");
+    const form = {
+      _csrf: token,
+      "/title": "Rows case",
+      "/outcomes/0/metric": "Kept",
+      "/outcomes/3/metric": "Dropped",
+      "/outcomes/3/value": "7",
+    };
+    const removed = await c.fetch("/official/new/CaseStudy", { form: { ...form, _action: "remove:/outcomes/3" } });
+    expect(removed.status).toBe(200);
+    const html = await removed.text();
+    expect(html).toContain('name="/outcomes/0/metric" value="Kept"');
+    expect(html).not.toContain("Dropped");
+    expect(html).not.toContain('name="/outcomes/3/');
+    const added = await (
+      await c.fetch("/official/new/CaseStudy", { form: { ...form, _action: "add:/outcomes" } })
+    ).text();
+    expect(added).toContain('name="/outcomes/4/metric" value=""');
+    expect((await server.library.list({ type: "CaseStudy", limit: 500 })).items.map((i) => i.title)).not.toContain(
+      "Rows case",
+    );
+  });
+
+  it("a pathway's form offers the library's case studies to choose from, by title and city", async () => {
+    const published = await publish({ ...draftFixture("case-study.rich"), title: "Choosable case" }, "test");
+    const c = await loggedIn();
+    const html = await (await c.fetch("/official/new/Pathway")).text();
+    expect(html).toMatch(
+      new RegExp(`<select id="f-case" name="/case"[^>]*>[\\s\\S]*<option value="${published.id}">Choosable case \\(`),
+    );
+  });
+
   it("previews Markdown sanitized, without publishing", async () => {
     const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");
@@ -220,8 +254,10 @@ describe("editing and deleting through the forms", () => {
       form[m[1]!] = unescapeHtml(m[2]!);
     for (const m of html.matchAll(/<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
       form[m[1]!] = unescapeHtml(m[2]!);
-    for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option selected>([^<]*)<\/option>/g))
-      form[m[1]!] = m[2]!;
+    for (const m of html.matchAll(
+      /<select id="[^"]+" name="([^"]+)"[^>]*>(?:(?!<\/select>)[\s\S])*?<option value="([^"]*)" selected>/g,
+    ))
+      form[m[1]!] = unescapeHtml(m[2]!);
     form["/title"] = "Edited case";
     const saved = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, { form });
     expect(saved.status).toBe(303);
@@ -229,6 +265,8 @@ describe("editing and deleting through the forms", () => {
     expect(after.version).toBe(2);
     expect(after.title).toBe("Edited case");
     expect(after.document.outcomes).toEqual(published.document.outcomes);
+    // The translations are edited beside the original, and come back as they were.
+    expect(after.document.translations).toEqual(published.document.translations);
 
     // Publishing from a stale form is refused and the entered values stay.
     const stale = await c.fetch(`/official/edit?${new URLSearchParams({ id })}`, {

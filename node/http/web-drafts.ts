@@ -40,14 +40,14 @@ export interface DraftRoutesDeps {
     ctx: Context,
     status: number,
     view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
-  ) => void;
+  ) => Promise<void>;
   readonly submittedValues: (ctx: Context, base: FormBase) => Promise<{ values: FormValues; notice?: string } | null>;
   readonly handleFormAction: (
     ctx: Context,
     base: FormBase,
     values: FormValues,
     fields: readonly FieldSpec[],
-  ) => boolean;
+  ) => Promise<boolean>;
 }
 
 /**
@@ -120,7 +120,7 @@ export function createDraftsRouter(deps: DraftRoutesDeps): Router {
   router.get("/official/drafts/:id", ...web.form, official, async (ctx) => {
     const draft = await draftOf(ctx);
     const fields = fieldsForType(draft.type);
-    showForm(ctx, 200, {
+    await showForm(ctx, 200, {
       ...(await formBase(ctx, draft)),
       fields,
       values: valuesFromDocument(fields, draft.document),
@@ -140,14 +140,14 @@ export function createDraftsRouter(deps: DraftRoutesDeps): Router {
     if (!submitted) return;
     const { values } = submitted;
     const base = { ...given, notice: submitted.notice ?? given.notice };
-    if (deps.handleFormAction(ctx, base, values, fields)) return;
+    if (await deps.handleFormAction(ctx, base, values, fields)) return;
     const document = documentFromValues(draft.type, fields, values);
     keepChoiceOrder(fields, draft.document, document);
     for (const keep of KEPT_FIELDS) if (draft.document[keep] !== undefined) document[keep] = draft.document[keep];
     // Whatever happens next, what was typed is kept in the draft.
     const saved = await drafts.update(draft.id, document, user);
     if (!saved.ok)
-      return showForm(ctx, saved.reason === "too-large" ? 413 : 400, {
+      return await showForm(ctx, saved.reason === "too-large" ? 413 : 400, {
         ...base,
         values,
         errors: new Map(),
@@ -161,9 +161,10 @@ export function createDraftsRouter(deps: DraftRoutesDeps): Router {
     }
     const result = await drafts.publish(draft.id, user, { expectedVersion: base.expectedVersion });
     if (!result.ok) {
-      if (result.reason === "invalid") return showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
+      if (result.reason === "invalid")
+        return await showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
       if (result.reason === "conflict")
-        return showForm(ctx, 409, {
+        return await showForm(ctx, 409, {
           ...base,
           expectedVersion: result.currentVersion,
           values,
@@ -171,7 +172,7 @@ export function createDraftsRouter(deps: DraftRoutesDeps): Router {
           notice: t.conflict,
         });
       if (result.reason === "no-draft") throw new HttpError(404, t.notFound);
-      return showForm(ctx, 409, { ...base, values, errors: new Map(), notice: t.draftGone });
+      return await showForm(ctx, 409, { ...base, values, errors: new Map(), notice: t.draftGone });
     }
     setFlash(ctx, draft.itemId ? t.updatedFlash : t.publishedFlash);
     ctx.status = 303;

@@ -3,7 +3,6 @@ import type { Context } from "koa";
 import type { Orm } from "../db/orm.ts";
 import type { Library, WriteResult } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
-import { authenticatePassword } from "../db/accounts.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import type { Drafts, DraftSaveResult } from "../library/drafts.ts";
 import type { Uploads } from "../library/uploads.ts";
@@ -15,14 +14,22 @@ import {
   type FormValues,
 } from "../../web/forms/form-values.ts";
 import { renderItemForm, type ItemFormView } from "../../web/templates/item-form.ts";
+import { formTextFor } from "../../web/forms/form-text.ts";
 import { fill } from "../../web/i18n.ts";
-import { renderLoginPage } from "../../web/templates/login.ts";
 import { renderDeletePage, renderNewItemPage } from "../../web/templates/publish.ts";
 import { itemHref, typeLabel } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { HttpError } from "./errors.ts";
-import { endSession, startUserSession } from "./session.ts";
-import { applyUploads, errorMap, KEPT_FIELDS, formValues, markdownPreviews, maxUploadMb } from "./item-form-flow.ts";
+import {
+  applyUploads,
+  caseChoices,
+  errorMap,
+  KEPT_FIELDS,
+  formValues,
+  markdownPreviews,
+  maxUploadMb,
+  withoutRow,
+} from "./item-form-flow.ts";
 import { createDraftsRouter } from "./web-drafts.ts";
 import {
   formOf,
@@ -46,65 +53,31 @@ export interface OfficialRoutesDeps {
   readonly uploads?: Uploads;
 }
 
-/** A safe place to go after logging in: a path on this site, never another origin. */
-function safeNext(raw: unknown): string {
-  // Browsers drop tabs and newlines from URLs and read a backslash as a slash: "/\t/evil.example"
-  // would become "//evil.example". One leading slash, then no whitespace or backslash.
-  return typeof raw === "string" && /^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(raw) ? raw : "/";
-}
-
-/** Login and logout, and the officials' pages: publish, edit, delete, Markdown preview. */
+/** The officials' pages: publish, edit, delete, Markdown preview (and drafts, web-drafts.ts). */
 export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
-  const { library, identity, orm, web, drafts, uploads } = deps;
+  const { library, identity, web, drafts, uploads } = deps;
   const router = new Router();
   const frame = (ctx: Context, title: string, section?: Parameters<typeof frameFor>[3]) =>
     frameFor(ctx, identity.name, title, section);
   const official = requireUser(["editor", "admin"]);
-
-  function renderLogin(ctx: Context, status: number, error?: string, username = ""): void {
-    const f = frame(ctx, "Log in", "login");
-    sendPage(
-      ctx,
-      status,
-      renderLoginPage(
-        { ...f, title: f.t.logIn },
-        { error, username, next: safeNext(ctx.query.next ?? formOf(ctx).next) },
-      ),
-    );
-  }
-
-  router.get("/login", ...web.form, (ctx) => renderLogin(ctx, 200));
-  router.post("/login", ...web.login, async (ctx) => {
-    const form = formOf(ctx);
-    const username = typeof form.username === "string" ? form.username.trim() : "";
-    const password = typeof form.password === "string" ? form.password : "";
-    const principal = username && password ? await authenticatePassword(orm, username, password) : null;
-    if (!principal) return renderLogin(ctx, 401, stringsOf(ctx).loginFailed, username);
-    await startUserSession(ctx, {
-      username: principal.username ?? username,
-      role: principal.role,
-      name: principal.name,
-    });
-    ctx.status = 303;
-    ctx.redirect(safeNext(form.next));
-  });
-  router.post("/logout", ...web.submit, (ctx) => {
-    endSession(ctx);
-    ctx.status = 303;
-    ctx.redirect("/");
-  });
 
   router.get("/official/new", ...web.form, official, (ctx) => {
     const f = frame(ctx, "Publish", "publish");
     sendPage(ctx, 200, renderNewItemPage({ ...f, title: f.t.newItem }));
   });
 
-  function showForm(
+  async function showForm(
     ctx: Context,
     status: number,
     view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
-  ): void {
+  ): Promise<void> {
     const f = frame(ctx, view.heading, "publish");
+    const text = formTextFor(f.locale).strings;
+    // A pathway's case is chosen from the library, not typed as a URL.
+    const choices =
+      view.type === "Pathway"
+        ? new Map([["/case", await caseChoices(library, (title, city) => fill(text.caseChoice, { title, city }))]])
+        : undefined;
     sendPage(
       ctx,
       status,
@@ -112,6 +85,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
         { ...f, title: view.heading },
         {
           ...view,
+          choices,
           fields: view.fields ?? fieldsForType(view.type),
           drafts: view.drafts ?? { canSave: true, maxUploadMb: uploads ? maxUploadMb(uploads) : undefined },
         },
@@ -128,7 +102,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const result = await saved;
     const t = stringsOf(ctx);
     if (!result.ok)
-      return showForm(ctx, result.reason === "too-large" ? 413 : 400, {
+      return await showForm(ctx, result.reason === "too-large" ? 413 : 400, {
         ...form,
         errors: new Map(),
         notice: fill(t.draftTooLarge, { reason: result.message }),
@@ -150,7 +124,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       formValues(formOf(ctx)),
     );
     if (applied.errors.size) {
-      showForm(ctx, applied.tooLarge ? 413 : 400, { ...base, values: applied.values, errors: applied.errors });
+      await showForm(ctx, applied.tooLarge ? 413 : 400, { ...base, values: applied.values, errors: applied.errors });
       return null;
     }
     return { values: applied.values, notice: applied.stored.join(" ") || undefined };
@@ -163,29 +137,33 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     return type;
   }
 
-  /** Handles preview and add-row actions; true when the form was re-shown. */
-  function handleFormAction(
+  /** Handles preview, add-row and remove-row actions; true when the form was re-shown. */
+  async function handleFormAction(
     ctx: Context,
     base: Omit<ItemFormView, "values" | "errors" | "fields">,
     values: FormValues,
     fields: readonly FieldSpec[],
-  ): boolean {
+  ): Promise<boolean> {
     const action = String(formOf(ctx)._action ?? "save");
     if (action === "preview") {
-      showForm(ctx, 200, { ...base, values, errors: new Map(), previews: markdownPreviews(fields, values) });
+      await showForm(ctx, 200, { ...base, values, errors: new Map(), previews: markdownPreviews(fields, values) });
       return true;
     }
     if (action.startsWith("add:/")) {
-      showForm(ctx, 200, { ...base, values, errors: new Map(), addRow: action.slice(4) });
+      await showForm(ctx, 200, { ...base, values, errors: new Map(), addRow: action.slice(4) });
+      return true;
+    }
+    if (action.startsWith("remove:/")) {
+      await showForm(ctx, 200, { ...base, values: withoutRow(values, action.slice(7)), errors: new Map() });
       return true;
     }
     return false;
   }
 
-  router.get("/official/new/:type", ...web.form, official, (ctx) => {
+  router.get("/official/new/:type", ...web.form, official, async (ctx) => {
     const type = typeParam(ctx);
     const t = stringsOf(ctx);
-    showForm(ctx, 200, {
+    await showForm(ctx, 200, {
       type,
       values: { "/language": frame(ctx, "").locale },
       errors: new Map(),
@@ -209,13 +187,13 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     if (!submitted) return;
     const { values } = submitted;
     const base = { ...given, notice: submitted.notice };
-    if (handleFormAction(ctx, base, values, fields)) return;
+    if (await handleFormAction(ctx, base, values, fields)) return;
     const document = documentFromValues(type, fields, values);
     if (formOf(ctx)._action === "draft")
       return saveDraft(ctx, drafts.create({ type, document }, userOf(ctx)), { ...base, values });
     const result = await library.create(document, { author: userOf(ctx).name });
     if (!result.ok)
-      return showForm(ctx, 400, {
+      return await showForm(ctx, 400, {
         ...base,
         values,
         errors: errorMap(result.reason === "invalid" ? result.details : [{ path: "", message: result.reason }]),
@@ -237,7 +215,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const item = await localItem(ctx);
     const t = stringsOf(ctx);
     const fields = fieldsForType(item.type);
-    showForm(ctx, 200, {
+    await showForm(ctx, 200, {
       type: item.type,
       fields,
       values: valuesFromDocument(fields, item.document),
@@ -265,7 +243,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     if (!submitted) return;
     const { values } = submitted;
     const base = { ...given, notice: submitted.notice };
-    if (handleFormAction(ctx, base, values, fields)) return;
+    if (await handleFormAction(ctx, base, values, fields)) return;
     const doc = documentFromValues(item.type, fields, values);
     keepChoiceOrder(fields, item.document, doc);
     // Fields the form does not edit stay as they were.
@@ -284,9 +262,10 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       expectedVersion: base.expectedVersion,
     });
     if (!result.ok) {
-      if (result.reason === "invalid") return showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
+      if (result.reason === "invalid")
+        return await showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
       if (result.reason === "conflict")
-        return showForm(ctx, 409, {
+        return await showForm(ctx, 409, {
           ...base,
           expectedVersion: result.currentVersion,
           values,

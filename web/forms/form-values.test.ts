@@ -1,9 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fieldsForType, humanize } from "./schema-fields.ts";
-import { documentFromValues, keepChoiceOrder, rowIndices, valuesFromDocument } from "./form-values.ts";
+import {
+  documentFromValues,
+  keepChoiceOrder,
+  rowIndices,
+  translationLanguages,
+  valuesFromDocument,
+} from "./form-values.ts";
 
-const NOT_IN_FORMS = ["id", "attributedTo", "published", "updated", "version", "city", "country", "translations"];
+const NOT_IN_FORMS = ["id", "attributedTo", "published", "updated", "version", "city", "country"];
 
 function fixture(name: string): Record<string, unknown> {
   const doc = JSON.parse(
@@ -49,7 +55,7 @@ describe("schema forms", () => {
       "/outcomes/1/metric": "",
       "/outcomes/1/value": "",
       "/tags": "a\n\n b \n",
-      "/sdgs": "11, 16",
+      "/sdgs": ["11", "16"],
       "/themes": ["open-data", "e-voting"],
     });
     expect(doc).toEqual({
@@ -62,6 +68,41 @@ describe("schema forms", () => {
       sdgs: [11, 16],
       themes: ["open-data", "e-voting"],
     });
+  });
+
+  it("a seed's Korean title and summary survive the round trip through the edit form", () => {
+    const seed = JSON.parse(
+      readFileSync(new URL("../../seeds/seoul/case-mvoting.json", import.meta.url), "utf8"),
+    ) as Record<string, unknown>;
+    const fields = fieldsForType("CaseStudy");
+    const values = valuesFromDocument(fields, seed);
+    const ko = (seed.translations as Record<string, { title: string; summary: string }>).ko!;
+    expect(values["/translations/ko/title"]).toBe(ko.title);
+    expect(values["/translations/ko/summary"]).toBe(ko.summary);
+    expect(translationLanguages(values)).toEqual(["ko"]);
+    expect(documentFromValues("CaseStudy", fields, values).translations).toEqual(seed.translations);
+  });
+
+  it("documentFromValues() leaves out a translation left empty, and keeps one half filled for validation to name", () => {
+    const fields = fieldsForType("CaseStudy");
+    const doc = documentFromValues("CaseStudy", fields, {
+      "/title": "Open budget",
+      "/translations/ko/title": "",
+      "/translations/ko/summary": " ",
+      "/translations/ja/title": "予算の公開",
+      "/translations/ja/summary": "",
+    });
+    expect(doc.translations).toEqual({ ja: { title: "予算の公開" } });
+  });
+
+  it("SDGs are choices by number: ticked boxes become integers, in the document as in the schema", () => {
+    const fields = fieldsForType("CaseStudy");
+    const sdgs = fields.find((f) => f.name === "sdgs")!;
+    expect(sdgs.kind).toBe("checkboxes");
+    expect(sdgs.options).toEqual(Array.from({ length: 17 }, (_, i) => String(i + 1)));
+    expect(documentFromValues("CaseStudy", fields, { "/sdgs": "11" }).sdgs).toEqual([11]);
+    expect(valuesFromDocument(fields, { sdgs: [9, 11] })["/sdgs"]).toEqual(["9", "11"]);
+    expect(fields.find((f) => f.name === "language")!.kind).toBe("language");
   });
 
   it("rowIndices() finds the rows a form holds under an array field", () => {

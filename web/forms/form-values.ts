@@ -51,11 +51,48 @@ function flattenField(field: FieldSpec, pointer: string, value: unknown, out: Re
   }
 }
 
-/** A document's values as a form holds them (for the edit form). */
+/** The parts of a translation the form edits, side by side with the original's. */
+export const TRANSLATED_FIELDS = ["title", "summary", "body"] as const;
+
+/** The most translations one form carries (the schema bounds each one; this bounds their number). */
+const MAX_TRANSLATIONS = 20;
+
+/** A document's values as a form holds them (for the edit form), its translations included. */
 export function valuesFromDocument(fields: readonly FieldSpec[], document: Record<string, unknown>): FormValues {
   const out: Record<string, string | string[]> = {};
   for (const field of fields) flattenField(field, `/${field.name}`, document[field.name], out);
+  const translations = document.translations;
+  if (isObject(translations))
+    for (const [lang, tr] of Object.entries(translations)) {
+      if (!isObject(tr)) continue;
+      for (const part of TRANSLATED_FIELDS)
+        if (typeof tr[part] === "string") out[`/translations/${lang}/${part}`] = tr[part] as string;
+    }
   return out;
+}
+
+/** The languages a form holds translations in (`/translations/<lang>/…`), in the order they appear. */
+export function translationLanguages(values: FormValues): string[] {
+  const seen = new Set<string>();
+  for (const key of Object.keys(values)) {
+    const m = /^\/translations\/([^/]{1,35})\/[a-z]+$/.exec(key);
+    if (m && seen.size < MAX_TRANSLATIONS) seen.add(m[1]!);
+  }
+  return [...seen];
+}
+
+/** The translations a form describes; a translation left all empty is left out. */
+function translationsFromValues(values: FormValues): Record<string, Record<string, string>> | undefined {
+  const out: Record<string, Record<string, string>> = {};
+  for (const lang of translationLanguages(values)) {
+    const tr: Record<string, string> = {};
+    for (const part of TRANSLATED_FIELDS) {
+      const raw = text(values, `/translations/${lang}/${part}`).trim();
+      if (raw !== "") tr[part] = raw;
+    }
+    if (Object.keys(tr).length) out[lang] = tr;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function text(values: FormValues, pointer: string): string {
@@ -91,7 +128,8 @@ function parseField(field: FieldSpec, pointer: string, values: FormValues): unkn
     case "checkboxes": {
       const v = values[pointer];
       const list = (Array.isArray(v) ? v : typeof v === "string" && v !== "" ? [v] : []) as string[];
-      return list.length ? list : undefined;
+      if (!list.length) return undefined;
+      return field.numeric ? list.map(numberOrKeep) : list;
     }
     case "lines": {
       const list = text(values, pointer)
@@ -126,8 +164,8 @@ function parseField(field: FieldSpec, pointer: string, values: FormValues): unkn
 }
 
 /**
- * The document a form describes: empty fields and all-empty rows left out, numbers parsed
- * where they parse (anything else is kept as typed, so validation can say what is wrong).
+ * The document a form describes, with its translations: empty fields and all-empty rows left
+ * out, numbers parsed where they parse (anything else is kept as typed, so validation can say what is wrong).
  */
 export function documentFromValues(
   type: string,
@@ -139,6 +177,8 @@ export function documentFromValues(
     const v = parseField(field, `/${field.name}`, values);
     if (v !== undefined) doc[field.name] = v;
   }
+  const translations = translationsFromValues(values);
+  if (translations) doc.translations = translations;
   return doc;
 }
 

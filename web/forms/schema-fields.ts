@@ -20,6 +20,7 @@ export type FieldKind =
   | "integer"
   | "numberOrText"
   | "select"
+  | "language"
   | "checkboxes"
   | "lines"
   | "numbers"
@@ -34,6 +35,8 @@ export interface FieldSpec {
   readonly description?: string;
   readonly required: boolean;
   readonly options?: readonly string[];
+  /** For checkboxes: the choices are numbers (SDGs), sent and stored as such. */
+  readonly numeric?: boolean;
   readonly children?: readonly FieldSpec[];
   /** For rows: what one row is called (the item schema's title), and the fewest rows. */
   readonly rowName?: string;
@@ -117,12 +120,24 @@ function fieldFor(name: string, raw: Schema, file: string, required: boolean): F
       };
     }
     if (Array.isArray(item.schema.enum)) return { ...base, kind: "checkboxes", options: item.schema.enum as string[] };
+    const { minimum, maximum } = item.schema;
+    // A small closed range of integers (the 17 SDGs) is a set of choices, not a list to type.
+    if (
+      item.schema.type === "integer" &&
+      typeof minimum === "number" &&
+      typeof maximum === "number" &&
+      maximum - minimum < 30
+    ) {
+      const options = Array.from({ length: maximum - minimum + 1 }, (_, i) => String(minimum + i));
+      return { ...base, kind: "checkboxes", options, numeric: true };
+    }
     if (item.schema.type === "integer" || item.schema.type === "number") return { ...base, kind: "numbers" };
     return { ...base, kind: "lines", minItems };
   }
   if (Array.isArray(schema.enum)) return { ...base, kind: "select", options: schema.enum as string[] };
   if (type === "integer") return { ...base, kind: "integer" };
   if (type === "number") return { ...base, kind: "number" };
+  if (def === "languageTag") return { ...base, kind: "language" };
   if (def === "markdown") return { ...base, kind: "markdown" };
   if (def && TEXTAREA_DEFS.has(def)) return { ...base, kind: "textarea" };
   if (def === "httpUrl") return { ...base, kind: "url" };

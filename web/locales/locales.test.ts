@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { fieldsForType, type FieldSpec } from "../forms/schema-fields.ts";
 import { IntlMessageFormat } from "intl-messageformat";
-import { fieldLabel, fill, LOCALES, stringsFor, type Strings } from "../i18n.ts";
-import { fieldLabels } from "./en.ts";
+import { fill, LOCALES, stringsFor, type Strings } from "../i18n.ts";
+import { fieldKey, formHint, formLabel, formTextFor, optionLabel } from "../forms/form-text.ts";
+import { formText as enForm } from "./form-en.ts";
+import { messages as koMessages } from "./form-ko.ts";
 
 /** The argument names of an ICU message, nested ones (inside plurals) included. */
 function argumentsOf(message: string): string[] {
@@ -20,27 +22,59 @@ function argumentsOf(message: string): string[] {
 
 const keys = Object.keys(stringsFor("en")) as (keyof Strings)[];
 
-function fieldNames(fields: readonly FieldSpec[], into = new Set<string>()): Set<string> {
-  for (const field of fields) {
-    into.add(field.name);
-    if (field.children) fieldNames(field.children, into);
-  }
-  return into;
+/** Every field of every form: its type, its path key (`outcomes.metric`) and its spec. */
+function formFields(): { type: string; key: string; field: FieldSpec }[] {
+  const out: { type: string; key: string; field: FieldSpec }[] = [];
+  const walk = (type: string, fields: readonly FieldSpec[], prefix: string): void => {
+    for (const field of fields) {
+      const key = fieldKey(`${prefix}/${field.name}`);
+      out.push({ type, key, field });
+      if (field.children) walk(type, field.children, `${prefix}/${field.name}`);
+    }
+  };
+  for (const type of DOCUMENT_TYPES) walk(type, fieldsForType(type), "");
+  return out;
 }
 
 describe("locales", () => {
-  const names = new Set(DOCUMENT_TYPES.flatMap((type) => [...fieldNames(fieldsForType(type))]));
+  const all = formFields();
 
-  it("every form field has a label in every interface language", () => {
+  it("every form field has a plain label in every interface language (never the humanized schema name)", () => {
     for (const locale of LOCALES)
       expect(
-        [...names].filter((name) => fieldLabel(locale, name) === undefined),
+        all.filter(({ type, key }) => formLabel(locale, type, key) === undefined).map((f) => `${f.type}:${f.key}`),
+        locale,
+      ).toEqual([]);
+    expect(all.map(({ type, key }) => formLabel("en", type, key))).not.toContain("Sdgs");
+    expect(all.map(({ type, key }) => formLabel("en", type, key))).not.toContain("Url");
+  });
+
+  it("every fixed choice of every form has a name in every interface language", () => {
+    for (const locale of LOCALES)
+      expect(
+        all.flatMap(({ key, field }) =>
+          (field.options ?? []).filter((o) => optionLabel(locale, key, o) === undefined).map((o) => `${key}=${o}`),
+        ),
         locale,
       ).toEqual([]);
   });
 
-  it("labels only properties that a form shows", () => {
-    expect(Object.keys(fieldLabels).filter((name) => !names.has(name))).toEqual([]);
+  it("form text names only fields that a form shows", () => {
+    const keys = new Set(all.flatMap(({ type, key }) => [key, `${type}:${key}`, key.split(".").at(-1)!]));
+    for (const table of [enForm.labels, enForm.hints, enForm.rowNames, enForm.options])
+      expect(Object.keys(table).filter((k) => !keys.has(k))).toEqual([]);
+  });
+
+  it("every hint is in Korean on a Korean form, and no hint speaks the schema's language", () => {
+    const hangul = /[가-힣]/;
+    for (const { type, key } of all) {
+      const en = formHint("en", type, key);
+      if (!en) continue;
+      expect(formHint("ko", type, key), key).toMatch(hangul);
+      expect(en, key).not.toMatch(/dcat:|dct:|BCP 47|leading or trailing|characters|\bid\b/);
+    }
+    for (const text of [...Object.values(formTextFor("ko").strings), ...Object.values(koMessages)])
+      expect(text).not.toMatch(/\}[”’"]?\s?(?:이|가|을|를|은|는|와|과|으로|로)(?![가-힣])/);
   });
 
   it("every interface string is a well-formed message with the same placeholders in every language", () => {

@@ -1,6 +1,7 @@
 import { diffArrays, diffWords, type ChangeObject } from "diff";
 import { html, type SafeHtml } from "../html.ts";
-import { fieldLabel, fill, languageName, type Locale, type Strings } from "../i18n.ts";
+import { fill, languageName, type Locale, type Strings } from "../i18n.ts";
+import { formLabel } from "../forms/form-text.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { dateTag, typeLabel } from "./parts.ts";
 import { itemPageHref, type ItemAddress } from "./item-parts.ts";
@@ -71,8 +72,9 @@ function canon(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
+/** A field's form label (the one any document type shares), else its name. */
 function labelFor(locale: Locale, field: string): string {
-  return fieldLabel(locale, field) ?? field;
+  return formLabel(locale, "", field) ?? field;
 }
 
 /** The fields whose values differ between two documents, in the newer document's order, managed fields left out. */

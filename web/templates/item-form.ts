@@ -1,9 +1,17 @@
-import { html, trusted, type SafeHtml } from "../html.ts";
-import { fieldLabel, fill } from "../i18n.ts";
-import { rowIndices, type FormValues } from "../forms/form-values.ts";
+import { html, type SafeHtml } from "../html.ts";
+import { fill, languageName } from "../i18n.ts";
+import { formTextFor, sectionTitle } from "../forms/form-text.ts";
+import { sectionsFor, type FormSection } from "../forms/form-sections.ts";
+import { translationLanguages, type FormValues } from "../forms/form-values.ts";
 import type { FieldSpec } from "../forms/schema-fields.ts";
+import { errorsByField, fieldId, labelFor, translationLabel } from "./form-errors.ts";
+import { renderControl, renderField, valueAt, type Choice, type FieldState } from "./form-fields.ts";
+import { renderRows } from "./form-rows.ts";
 import { csrfField, renderLayout, type PageFrame } from "./layout.ts";
 import { typeLabel } from "./parts.ts";
+
+export { errorPlace, fieldId, labelFor, type ErrorPlace } from "./form-errors.ts";
+export type { Choice } from "./form-fields.ts";
 
 /** What the create/edit form shows. */
 export interface ItemFormView {
@@ -20,9 +28,11 @@ export interface ItemFormView {
   readonly addRow?: string;
   /** Rendered previews of Markdown fields, by pointer (sanitized HTML). */
   readonly previews?: ReadonlyMap<string, string>;
+  /** Pickers filled from the library, by field pointer: `/case` of a pathway. */
+  readonly choices?: ReadonlyMap<string, readonly Choice[]>;
   /** A message above the form (e.g. a conflict). */
   readonly notice?: string;
-  /** Drafts and uploads (helper "drafts"): a "Save as draft" button, a file input per distribution. */
+  /** Drafts and uploads: a "Save as draft" button, a file input per distribution. */
   readonly drafts?: DraftControls;
 }
 
@@ -36,245 +46,138 @@ export interface DraftControls {
   readonly maxUploadMb?: number;
 }
 
-/** The id of the input for a JSON pointer: `/outcomes/0/metric` → `f-outcomes-0-metric`. */
-export function fieldId(pointer: string): string {
-  return `f${pointer.replace(/[^A-Za-z0-9]+/g, "-")}`;
+/**
+ * The languages the form offers translations in: those it holds, else Korean (English when
+ * the text is written in Korean), so every item can carry its title and summary in both.
+ */
+function translationLangs(values: FormValues): string[] {
+  const held = translationLanguages(values);
+  if (held.length) return held;
+  return [valueAt(values, "/language") === "ko" ? "en" : "ko"];
 }
 
-function fieldValue(values: FormValues, pointer: string): string {
-  const v = values[pointer];
-  return Array.isArray(v) ? (v[0] ?? "") : ((v as string | undefined) ?? "");
+/** Title and summary with their translations beside them. */
+function renderPaired(state: FieldState, field: FieldSpec, langs: readonly string[]): SafeHtml {
+  const { locale } = state.frame;
+  const hint = (lang: string) => fill(state.text.strings.translationHint, { lang: languageName(lang, locale) });
+  return html`<div class="pair">${renderField(state, field, `/${field.name}`)}${langs.map((lang) =>
+    renderControl(state, {
+      pointer: `/translations/${lang}/${field.name}`,
+      kind: field.kind,
+      label: translationLabel(locale, lang, field.name),
+      hint: hint(lang),
+      required: false,
+    }),
+  )}</div>`;
 }
 
-interface RenderState {
-  readonly frame: PageFrame;
-  readonly view: ItemFormView;
+/** The body's translations, folded away until one is written. */
+function renderBodyTranslations(state: FieldState, langs: readonly string[]): SafeHtml {
+  const { locale } = state.frame;
+  return html`${langs.map((lang) => {
+    const pointer = `/translations/${lang}/body`;
+    const open = valueAt(state.values, pointer).trim() !== "" || state.errors.has(pointer);
+    return html`<details class="translation"${open ? " open" : ""}><summary>${fill(state.text.strings.translationBodyToggle, { lang: languageName(lang, locale) })}</summary>
+${renderControl(state, { pointer, kind: "markdown", label: translationLabel(locale, lang, "body"), hint: "", required: false })}</details>`;
+  })}`;
 }
 
-function errorsAt(state: RenderState, pointer: string): readonly string[] {
-  return state.view.errors.get(pointer) ?? [];
+function renderTopField(state: FieldState, field: FieldSpec, langs: readonly string[]): SafeHtml {
+  if (field.name === "title" || field.name === "summary") return renderPaired(state, field, langs);
+  if (field.name === "body") return html`${renderField(state, field, "/body")}${renderBodyTranslations(state, langs)}`;
+  return renderField(state, field, `/${field.name}`);
 }
 
-function describedBy(id: string, hint: boolean, errors: boolean): SafeHtml | "" {
-  const ids = [hint ? `${id}-hint` : "", errors ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return ids ? html` aria-describedby="${ids}"` : "";
-}
-
-/** A field's label in the interface language (schema descriptions stay in English). */
-function localLabel(state: RenderState, field: FieldSpec): string {
-  return fieldLabel(state.frame.locale, field.name) ?? field.label;
-}
-
-function labelText(state: RenderState, field: FieldSpec): SafeHtml {
-  return html`${localLabel(state, field)}${field.required ? html` <span class="req">(${state.frame.t.requiredField})</span>` : ""}`;
-}
-
-function errorBlock(id: string, errors: readonly string[]): SafeHtml | "" {
-  return errors.length ? html`<p class="error-message" id="${id}-error">${errors.join("; ")}</p>` : "";
-}
-
-function renderField(state: RenderState, field: FieldSpec, pointer: string): SafeHtml {
-  const { t } = state.frame;
-  const id = fieldId(pointer);
-  const errors = errorsAt(state, pointer);
-  const invalid = errors.length > 0;
-  const hintText = [
-    field.description,
-    field.kind === "lines" ? t.onePerLine : "",
-    field.kind === "numbers" ? t.commaSeparated : "",
-  ]
-    .filter(Boolean)
-    .join(" ");
-  const hint = hintText ? html`<p class="hint" id="${id}-hint">${hintText}</p>` : "";
-  const aria = html`${describedBy(id, Boolean(hintText), invalid)}${invalid ? html` aria-invalid="true"` : ""}${field.required ? html` aria-required="true"` : ""}`;
-  const value = fieldValue(state.view.values, pointer);
-  const cls = `field${invalid ? " invalid" : ""}`;
-  switch (field.kind) {
-    case "object":
-      return html`<fieldset id="${id}" class="${cls}"><legend>${labelText(state, field)}</legend>${hint}${errorBlock(id, errors)}
-${(field.children ?? []).map((c) => renderField(state, c, `${pointer}/${c.name}`))}</fieldset>`;
-    case "rows":
-      return renderRows(state, field, pointer);
-    case "checkboxes": {
-      const raw = state.view.values[pointer];
-      const checked = new Set(Array.isArray(raw) ? raw : typeof raw === "string" && raw ? [raw] : []);
-      return html`<fieldset id="${id}" class="${cls}"${describedBy(id, Boolean(hintText), invalid)}><legend>${labelText(state, field)}</legend>${hint}${errorBlock(id, errors)}
-<div class="checks">${(field.options ?? []).map(
-        (o, i) =>
-          html`<label for="${id}-${i}"><input type="checkbox" id="${id}-${i}" name="${pointer}" value="${o}"${checked.has(o) ? " checked" : ""}> ${o}</label>`,
-      )}</div></fieldset>`;
-    }
-    case "select":
-      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
-<select id="${id}" name="${pointer}"${aria}><option value="">—</option>${(field.options ?? []).map((o) => html`<option${o === value ? " selected" : ""}>${o}</option>`)}</select></div>`;
-    case "markdown": {
-      const preview = state.view.previews?.get(pointer);
-      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
-<textarea class="markdown" id="${id}" name="${pointer}" data-preview="${id}-preview"${aria}>${value}</textarea>
-<button type="submit" name="_action" value="preview" class="secondary small">${t.preview}<span class="visually-hidden">: ${localLabel(state, field)}</span></button>
-<div class="preview prose" id="${id}-preview" aria-live="polite"${preview === undefined ? " hidden" : ""}>${preview === undefined ? "" : html`<p class="hint">${t.previewHeading}</p>${trusted(preview)}`}</div></div>`;
-    }
-    case "textarea":
-    case "lines":
-      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
-<textarea id="${id}" name="${pointer}" rows="${field.kind === "lines" ? 4 : 3}"${aria}>${value}</textarea></div>`;
-    default: {
-      const type =
-        field.kind === "url"
-          ? "url"
-          : field.kind === "email"
-            ? "email"
-            : field.kind === "date"
-              ? "date"
-              : field.kind === "number" || field.kind === "integer"
-                ? "number"
-                : "text";
-      const step = field.kind === "number" ? html` step="any"` : "";
-      return html`<div class="${cls}"><label for="${id}">${labelText(state, field)}</label>${hint}${errorBlock(id, errors)}
-<input type="${type}" id="${id}" name="${pointer}" value="${value}"${step}${aria}></div>`;
-    }
-  }
-}
-
-function renderRows(state: RenderState, field: FieldSpec, pointer: string): SafeHtml {
-  const { t } = state.frame;
-  const id = fieldId(pointer);
-  const errors = errorsAt(state, pointer);
-  let indices = rowIndices(state.view.values, pointer);
-  if (indices.length === 0 && (field.minItems ?? 0) > 0) indices = [0];
-  if (state.view.addRow === pointer) indices = [...indices, indices.length ? Math.max(...indices) + 1 : 0];
-  const rowName = state.frame.locale === "ko" ? localLabel(state, field) : (field.rowName ?? field.label);
-  return html`<fieldset id="${id}" class="field${errors.length ? " invalid" : ""}"><legend>${labelText(state, field)}</legend>
-${field.description ? html`<p class="hint">${field.description} ${t.rowHint}</p>` : html`<p class="hint">${t.rowHint}</p>`}${errorBlock(id, errors)}
-${indices.map((i, n) => {
-  const rowPointer = `${pointer}/${i}`;
-  const rowId = fieldId(rowPointer);
-  return html`<fieldset id="${rowId}"><legend class="row-legend">${rowName} ${n + 1}</legend>${errorBlock(rowId, errorsAt(state, rowPointer))}
-${(field.children ?? []).map((c) => renderField(state, c, `${rowPointer}/${c.name}`))}${fileInput(state, field, rowPointer)}</fieldset>`;
-})}
-<button type="submit" name="_action" value="add:${pointer}" class="secondary small">${t.addRow}: ${rowName}</button>
-</fieldset>`;
-}
-
-/** A dataset distribution's file input: the node stores the file and fills in URL, size, type and checksum. */
-function fileInput(state: RenderState, field: FieldSpec, rowPointer: string): SafeHtml | "" {
-  const maxMb = state.view.drafts?.maxUploadMb;
-  if (field.name !== "distributions" || maxMb === undefined) return "";
-  const { t } = state.frame;
-  const id = fieldId(`${rowPointer}/file`);
-  return html`<div class="field"><label for="${id}">${t.uploadFile}</label><p class="hint" id="${id}-hint">${fill(t.uploadHint, { mb: maxMb })}</p>
-<input type="file" id="${id}" name="${rowPointer}/file" aria-describedby="${id}-hint"></div>`;
-}
-
-/** The label path of a JSON pointer in the form: `/outcomes/0/metric` → "Outcome 1 › Metric". */
-export function labelFor(fields: readonly FieldSpec[], pointer: string): string {
-  const parts = pointer.split("/").filter(Boolean);
-  const out: string[] = [];
-  let level: readonly FieldSpec[] = fields;
-  let current: FieldSpec | undefined;
-  for (const part of parts) {
-    if (/^\d+$/.test(part) && current?.kind === "rows") {
-      out[out.length - 1] = `${current.rowName ?? current.label} ${Number(part) + 1}`;
-      continue;
-    }
-    current = level.find((f) => f.name === part);
-    if (!current) {
-      out.push(part);
-      break;
-    }
-    out.push(current.label);
-    level = current.children ?? [];
-  }
-  return out.join(" › ") || "/";
-}
-
-/** Where an error shows in the form: a field's pointer, and the entry of a list it is about. */
-export interface ErrorPlace {
-  readonly pointer: string;
-  /** For an entry of a list edited in one field (SDGs, tags): its index. */
-  readonly entry?: number;
+/** Whether the form holds anything of a section: a value (even an empty row), an error, a row being added. */
+function sectionInUse(view: ItemFormView, section: FormSection): boolean {
+  const keys = [...Object.keys(view.values), ...view.errors.keys(), ...(view.addRow ? [view.addRow] : [])];
+  return section.fields.some((f) =>
+    keys.some(
+      (k) =>
+        k === `/${f.name}` ||
+        k.startsWith(`/${f.name}/`) ||
+        (f.name === "body" && /^\/translations\/[^/]+\/body$/.test(k) && valueAt(view.values, k) !== ""),
+    ),
+  );
 }
 
 /**
- * The field that shows an error at `pointer`: the pointer itself when the form renders a field
- * for it, else its deepest rendered ancestor — `/sdgs/2` is the SDGs field's third entry, and a
- * property the form does not know shows at the object that holds it.
+ * One section: a fieldset with a legend. A section nobody has filled in and that needs nothing
+ * (a case's results, its people and costs) is folded in a <details>, which opens without
+ * JavaScript: a new form starts short, and an edited item shows what it holds.
  */
-export function errorPlace(fields: readonly FieldSpec[], pointer: string): ErrorPlace {
-  const parts = pointer.split("/").slice(1);
-  let level: readonly FieldSpec[] = fields;
-  let current: FieldSpec | undefined;
-  let place = "";
-  for (const part of parts) {
-    if (current?.kind === "rows" && /^\d+$/.test(part)) {
-      place += `/${part}`;
-      continue;
-    }
-    if (current && current.kind !== "object" && current.kind !== "rows") {
-      return /^\d+$/.test(part) ? { pointer: place, entry: Number(part) } : { pointer: place };
-    }
-    const next = level.find((f) => f.name === part);
-    if (!next) break;
-    place += `/${part}`;
-    current = next;
-    level = next.children ?? [];
-  }
-  return { pointer: place };
+function renderSection(
+  state: FieldState,
+  view: ItemFormView,
+  section: FormSection,
+  langs: readonly string[],
+): SafeHtml {
+  const title = sectionTitle(state.frame.locale, view.type, section.key);
+  const fields = html`<div class="section-fields">${section.fields.map((f) => renderTopField(state, f, langs))}</div>`;
+  if (!section.foldable || sectionInUse(view, section))
+    return html`<fieldset class="section" id="section-${section.key}"><legend><span class="section-title">${title}</span></legend>
+${fields}
+</fieldset>`;
+  return html`<details class="section-fold" id="section-${section.key}"><summary><span class="section-title">${title}</span> <span class="optional">(${state.text.strings.optional})</span></summary>
+<fieldset class="section"><legend class="visually-hidden">${title}</legend>
+${fields}
+</fieldset></details>`;
 }
 
-/** The errors by the pointer of the field that shows them, each entry's message saying which entry. */
-function errorsByField(
-  fields: readonly FieldSpec[],
-  errors: ReadonlyMap<string, readonly string[]>,
-  entryLabel: string,
-): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [path, messages] of errors) {
-    const { pointer, entry } = errorPlace(fields, path);
-    const prefix = entry === undefined ? "" : `${fill(entryLabel, { n: entry + 1 })}: `;
-    const list = out.get(pointer) ?? [];
-    list.push(...messages.map((m) => prefix + m));
-    out.set(pointer, list);
-  }
-  return out;
-}
-
-function anchorFor(pointer: string): string {
-  return `#${fieldId(pointer || "/title")}`;
-}
-
-/** Renders the create or edit form of an item, generated from its type's schema. */
-export function renderItemForm(frame: PageFrame, given: ItemFormView): string {
+/** The buttons at the foot of the form (publish, cancel; drafts add theirs here). */
+function renderFormActions(frame: PageFrame, view: ItemFormView): SafeHtml {
   const { t } = frame;
-  const view = { ...given, errors: errorsByField(given.fields, given.errors, t.listEntry) };
-  const state: RenderState = { frame, view };
-  const allErrors = [...view.errors.entries()].flatMap(([path, messages]) =>
-    messages.map((m) => ({ path, message: m })),
-  );
-  return renderLayout(
-    { ...frame, scripts: ["preview.js"] },
-    html`<p class="type">${typeLabel(t, view.type)}</p>
-<h1>${view.heading}</h1>
-${view.notice ? html`<p class="alert" role="alert">${view.notice}</p>` : ""}
-${
-  allErrors.length
-    ? html`<div class="error-summary" role="alert" aria-labelledby="errors-h" tabindex="-1" id="errors">
-  <h2 id="errors-h">${fill(t.errorsSummary, { n: allErrors.length })}</h2>
-  <ul>${allErrors.map((e) => html`<li><a href="${anchorFor(e.path)}">${labelFor(view.fields, e.path)}</a>: ${e.message}</li>`)}</ul>
-</div>`
-    : ""
-}
-<form method="post" action="${view.action}" novalidate class="item-form"${view.drafts?.maxUploadMb !== undefined && view.fields.some((f) => f.name === "distributions") ? html` enctype="multipart/form-data"` : ""}>
-${csrfField(frame)}
-<button type="submit" name="_action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${view.mode === "new" ? t.save : t.saveChanges}</button>
-${view.expectedVersion !== undefined ? html`<input type="hidden" name="_version" value="${String(view.expectedVersion)}">` : ""}
-${view.fields.map((f) => renderField(state, f, `/${f.name}`))}
-<div class="form-actions">
+  return html`<div class="form-actions">
   <button type="submit" name="_action" value="save">${view.mode === "new" ? t.save : t.saveChanges}</button>
   ${view.drafts?.canSave ? html`<button type="submit" name="_action" value="draft" class="secondary">${t.saveDraft}</button>` : ""}
   ${view.drafts?.discardAction ? html`<button type="submit" formaction="${view.drafts.discardAction}" name="_action" value="discard" class="danger">${t.discardDraft}</button>` : ""}
   <a class="button secondary" href="/">${t.cancel}</a>
-</div>
+</div>`;
+}
+
+function renderErrorSummary(frame: PageFrame, view: ItemFormView): SafeHtml | "" {
+  const entries = [...view.errors.entries()].flatMap(([path, messages]) => messages.map((m) => ({ path, m })));
+  if (!entries.length) return "";
+  const ctx = { locale: frame.locale, type: view.type, fields: view.fields };
+  return html`<div class="error-summary" role="alert" aria-labelledby="errors-h" tabindex="-1" id="errors">
+  <h2 id="errors-h">${fill(frame.t.errorsSummary, { n: entries.length })}</h2>
+  <ul>${entries.map((e) => html`<li><a href="#${fieldId(e.path || "/title")}">${labelFor(ctx, e.path)}</a>: ${e.m}</li>`)}</ul>
+</div>`;
+}
+
+/** Renders the create or edit form of an item: its type's schema fields, in sections, in plain words. */
+export function renderItemForm(frame: PageFrame, given: ItemFormView): string {
+  const { t } = frame;
+  const labels = { locale: frame.locale, type: given.type, fields: given.fields };
+  const view = { ...given, errors: errorsByField(labels, given.errors, t.listEntry) };
+  const state: FieldState = {
+    frame,
+    type: view.type,
+    text: formTextFor(frame.locale),
+    values: view.values,
+    errors: view.errors,
+    previews: view.previews,
+    choices: view.choices,
+    addRow: view.addRow,
+    depth: 0,
+    renderRows,
+    maxUploadMb: view.drafts?.maxUploadMb,
+  };
+  const langs = translationLangs(view.values);
+  const sections = sectionsFor(view.type, view.fields);
+  return renderLayout(
+    { ...frame, scripts: ["preview.js", "form.js"] },
+    html`<p class="type">${typeLabel(t, view.type)}</p>
+<h1>${view.heading}</h1>
+${view.notice ? html`<p class="alert" role="alert">${view.notice}</p>` : ""}
+${renderErrorSummary(frame, view)}
+<form method="post" action="${view.action}" novalidate class="item-form"${view.drafts?.maxUploadMb !== undefined && view.fields.some((f) => f.name === "distributions") ? html` enctype="multipart/form-data"` : ""} data-row-added="${state.text.strings.rowAdded}" data-row-removed="${state.text.strings.rowRemoved}">
+${csrfField(frame)}
+<button type="submit" name="_action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${view.mode === "new" ? t.save : t.saveChanges}</button>
+${view.expectedVersion !== undefined ? html`<input type="hidden" name="_version" value="${String(view.expectedVersion)}">` : ""}
+${sections.map((s) => renderSection(state, view, s, langs))}
+<p class="visually-hidden" aria-live="polite" id="form-status"></p>
+${renderFormActions(frame, view)}
 </form>`,
   );
 }
