@@ -145,6 +145,7 @@ export const strings = {
   readiness: "Readiness checklist",
   readinessHelp: "Tick what is true for your city; the weights show how much each counts.",
   weight: "weight",
+  population: "Population",
   suitedFor: "Suits",
   metadata: "Metadata",
   publisher: "Publisher",

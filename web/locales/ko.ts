@@ -147,6 +147,7 @@ export const strings: Strings = {
   readiness: "준비도 점검표",
   readinessHelp: "우리 도시에 해당하는 항목에 표시하세요. 가중치는 각 항목의 중요도입니다.",
   weight: "가중치",
+  population: "인구",
   suitedFor: "적합한 도시",
   metadata: "메타데이터",
   publisher: "게시 기관",

@@ -8,7 +8,8 @@ import type {
   PrerequisiteLevel,
 } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
-import type { Strings } from "../i18n.ts";
+import type { Locale, Strings } from "../i18n.ts";
+import { formLabel, optionLabel } from "../forms/form-text.ts";
 import { bothWays, fact, itemLink, str, type OutgoingLink, type SectionContext } from "./item-parts.ts";
 
 function num(value: unknown): number | undefined {
@@ -84,7 +85,7 @@ export function renderCaseSections(ctx: SectionContext<CaseStudy>): SafeHtml {
   const cases = bothWays(ctx, linksOf(ctx, "case"), ["CaseStudy"]);
   const adoptions = bothWays(ctx, [], ["Adoption"]);
   return html`<dl class="facts">
-  ${fact(t.status, str(d.status))}
+  ${fact(t.status, choice(locale, "status", d.status))}
   ${fact(t.period, years)}
   ${fact("SDGs", Array.isArray(d.sdgs) ? d.sdgs.join(", ") : "")}
 </dl>
@@ -110,14 +111,14 @@ ${
   stakeholders.length
     ? html`${heading("stakeholders-h", t.stakeholders)}<ul>${stakeholders.map(
         (s) =>
-          html`<li><strong>${str(s.name) ?? ""}</strong>${str(s.sector) ? html` <span class="badge">${s.sector}</span>` : ""}${str(s.role) ? html` — ${s.role}` : ""}</li>`,
+          html`<li><strong>${str(s.name) ?? ""}</strong>${str(s.sector) ? html` <span class="badge">${choice(locale, "stakeholders.sector", s.sector) ?? ""}</span>` : ""}${str(s.role) ? html` — ${s.role}` : ""}</li>`,
       )}</ul>`
     : ""
 }
 ${technologies.length ? html`${heading("tech-h", t.technologies)}<ul class="chips">${technologies.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
 ${
   costs && num(costs.amount) !== undefined
-    ? html`${heading("costs-h", t.costs)}<p>${money(num(costs.amount)!, str(costs.currency), locale)}${str(costs.period) ? ` (${costs.period})` : ""}${str(costs.note) ? html`. ${costs.note}` : ""}</p>`
+    ? html`${heading("costs-h", t.costs)}<p>${money(num(costs.amount)!, str(costs.currency), locale)}${str(costs.period) ? ` (${(choice(locale, "costs.period", costs.period) ?? "").toLocaleLowerCase(locale)})` : ""}${str(costs.note) ? html`. ${costs.note}` : ""}</p>`
     : ""
 }
 ${lessons.length ? html`${heading("lessons-h", t.lessons)}<ul>${lessons.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
@@ -143,10 +144,20 @@ const PREREQUISITE_KINDS: readonly PrerequisiteKind[] = [
   "data",
 ];
 
-function durationText(d: Duration | undefined, t: Strings): string {
+/** The reader's name for a value of a fixed choice (a status, a sector…), else the value. */
+function choice(locale: Locale, key: string, value: string): string;
+function choice(locale: Locale, key: string, value: unknown): string | undefined;
+function choice(locale: Locale, key: string, value: unknown): string | undefined {
+  const text = str(value);
+  return text === undefined ? undefined : (optionLabel(locale, key, text) ?? text);
+}
+
+function durationText(d: Duration | undefined, t: Strings, locale: Locale): string {
   if (!d || num(d.min) === undefined) return "";
   const range = d.min === d.max ? String(d.min) : `${String(d.min)}–${String(d.max)}`;
-  return `${t.duration}: ${range} ${str(d.unit) ?? ""}`.trim();
+  const unit = (choice(locale, "phases.duration.unit", d.unit) ?? "").toLocaleLowerCase(locale);
+  // "2–4 months", "2–4개월": Korean writes the counter against the number.
+  return `${t.duration}: ${range}${unit && locale !== "ko" ? " " : ""}${unit}`.trim();
 }
 
 /** The sections of a pathway: the case it adopts, prerequisites by kind, phases, challenges, costs, readiness. */
@@ -175,7 +186,7 @@ ${
             ? html`<p class="row-legend">${label}</p><ul class="checklist">${items.map((p) => html`<li>${str(p.description) ?? ""}</li>`)}</ul>`
             : "";
         };
-        return html`<h3>${kind.charAt(0).toUpperCase() + kind.slice(1)}</h3>${level("required", t.required)}${level("recommended", t.recommended)}`;
+        return html`<h3>${choice(locale, "prerequisites.kind", kind)}</h3>${level("required", t.required)}${level("recommended", t.recommended)}`;
       })}`
     : ""
 }
@@ -183,7 +194,7 @@ ${
   phases.length
     ? html`${heading("phases-h", t.phases)}<ol class="phases">${phases.map(
         (ph, i) => html`<li><h3>${i + 1}. ${str(ph.name) ?? ""}</h3>
-  ${durationText(ph.duration, t) ? html`<p class="meta">${durationText(ph.duration, t)}</p>` : ""}
+  ${durationText(ph.duration, t, locale) ? html`<p class="meta">${durationText(ph.duration, t, locale)}</p>` : ""}
   <ol>${ph.steps.map((s) => html`<li><strong>${str(s.title) ?? ""}</strong>${str(s.description) ? html` — ${s.description}` : ""}</li>`)}</ol>
   ${ph.deliverables?.length ? html`<p class="row-legend">${t.deliverables}</p><ul>${ph.deliverables.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
 </li>`,
@@ -213,14 +224,17 @@ ${
   suited && Object.keys(suited).length
     ? html`${heading("suited-h", t.suitedFor)}<dl class="facts">
   ${fact(
-    "Population",
+    t.population,
     [num(suited.populationMin), num(suited.populationMax)]
       .filter((x) => x !== undefined)
       .map((x) => x!.toLocaleString(locale))
       .join(" – "),
   )}
-  ${fact("Income", suited.incomeLevels ?? [])}
-  ${fact("Regions", suited.regions ?? [])}
+  ${fact(
+    formLabel(locale, "Pathway", "suitedFor.incomeLevels") ?? "Income levels",
+    (suited.incomeLevels ?? []).map((level) => choice(locale, "suitedFor.incomeLevels", level)),
+  )}
+  ${fact(formLabel(locale, "Pathway", "suitedFor.regions") ?? "Regions", suited.regions ?? [])}
 </dl>${str(suited.note) ? html`<p>${suited.note}</p>` : ""}`
     : ""
 }
@@ -231,7 +245,7 @@ ${linkingHere(ctx, ["CaseStudy", "Pathway", "Adoption"], [...(str(d.case) ? [d.c
 
 /** The sections of a dataset: DCAT metadata, distributions with download links, related cases. */
 export function renderDatasetSections(ctx: SectionContext<Dataset>): SafeHtml {
-  const { t } = ctx.frame;
+  const { t, locale } = ctx.frame;
   const { d } = ctx;
   const { publisher, temporal, contactPoint } = d;
   const distributions = d.distributions;
@@ -248,7 +262,7 @@ export function renderDatasetSections(ctx: SectionContext<Dataset>): SafeHtml {
   ${fact(t.keywords, d.keywords ?? [])}
   ${fact(t.issued, str(d.issued))}
   ${fact(t.modified, str(d.modified))}
-  ${fact(t.accrualPeriodicity, str(d.accrualPeriodicity))}
+  ${fact(t.accrualPeriodicity, choice(locale, "accrualPeriodicity", d.accrualPeriodicity))}
   ${fact(t.spatial, str(d.spatial))}
   ${fact(t.temporal, temporal ? [str(temporal.start), str(temporal.end)].filter(Boolean).join(" – ") : "")}
   ${fact(t.contact, contactPoint ? [str(contactPoint.name), str(contactPoint.email)].filter(Boolean).join(" · ") : "")}

@@ -167,3 +167,76 @@ describe("renderItemPage()", () => {
     ).toContain(yearHeader);
   });
 });
+
+describe("renderItemPage() names fixed choices in the reader's language", () => {
+  /** The page of a live item of `type` with `fields`, for a reader of `locale`. */
+  function page(locale: "en" | "ko", type: string, fields: Record<string, unknown>): string {
+    const id = "http://seoul.test/items/3";
+    const path = "/items/3";
+    return renderItemPage(
+      { ...frame, locale, t: stringsFor(locale) },
+      {
+        id,
+        type,
+        document: { id, type, title: "T", summary: "s", language: "en", ...fields },
+        html: {},
+        deleted: false,
+        provenance: {
+          id,
+          city: "Seoul",
+          origin: "http://seoul.test",
+          local: true,
+          verified: true,
+          kid: null,
+          history: [],
+          address: { path },
+        },
+        linked: new Map(),
+        original: false,
+        path,
+      },
+    );
+  }
+
+  const caseFields = {
+    status: "active",
+    stakeholders: [{ name: "Seoul Metropolitan Government", sector: "civil-society" }],
+    costs: { amount: 1000, currency: "KRW", period: "annual" },
+  };
+  const pathwayFields = {
+    prerequisites: [{ kind: "legal", description: "An ordinance", level: "required" }],
+    phases: [{ name: "Pilot", duration: { min: 2, max: 4, unit: "months" }, steps: [{ title: "Try" }] }],
+    suitedFor: { populationMin: 50000, incomeLevels: ["upper-middle", "high"], regions: ["East Asia"] },
+  };
+
+  it("a case's status, a stakeholder's sector and a cost's period, never their schema values", () => {
+    const en = page("en", "CaseStudy", caseFields);
+    expect(en).toMatch(/<dt>Status<\/dt>\s*<dd>Running<\/dd>/);
+    expect(en).toContain('<span class="badge">Civil society</span>');
+    expect(en).toContain("(spent every year)");
+    const ko = page("ko", "CaseStudy", caseFields);
+    expect(ko).toMatch(/<dd>운영 중<\/dd>/);
+    expect(ko).not.toContain("civil-society");
+    expect(ko).not.toMatch(/>active</);
+  });
+
+  it("a pathway's prerequisite kinds, duration units, income levels and the suits-for labels", () => {
+    const en = page("en", "Pathway", pathwayFields);
+    expect(en).toContain("<h3>Laws and rules</h3>");
+    expect(en).toContain("Duration: 2–4 months");
+    expect(en).toMatch(/<dt>Population<\/dt>/);
+    expect(en).toContain("Upper-middle income");
+    const ko = page("ko", "Pathway", pathwayFields);
+    expect(ko).toContain("<h3>법과 제도</h3>");
+    expect(ko).toContain("2–4개월");
+    expect(ko).toMatch(/<dt>인구<\/dt>/);
+    expect(ko).toContain("중고소득");
+    expect(ko).not.toMatch(/>(Population|Income|Regions|Legal)</);
+  });
+
+  it("a dataset's update frequency", () => {
+    const fields = { publisher: { name: "Seoul" }, accrualPeriodicity: "monthly", distributions: [] };
+    expect(page("en", "Dataset", fields)).toMatch(/<dd>Every month<\/dd>/);
+    expect(page("ko", "Dataset", fields)).toMatch(/<dd>매월<\/dd>/);
+  });
+});
