@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import { errorMiddleware } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
+import { createExportRouter } from "./http/api-export.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createLoginRouter } from "./http/web-login.ts";
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Koa {
     createDraftsApiRouter({ orm: deps.orm, drafts, maxBodyBytes: deps.maxBodyBytes }),
     createItemsRouter(deps),
     createAssessRouter(deps),
+    createExportRouter(deps),
     createPagesRouter({ ...deps, web }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),

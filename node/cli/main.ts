@@ -10,6 +10,7 @@ import { registerPeerCommands } from "./peer.ts";
 import { registerSearchCommand } from "./search.ts";
 import { registerServeCommand } from "./serve.ts";
 import { registerVerifyCommand } from "./verify.ts";
+import { registerVerifyBundleCommand } from "./verify-bundle.ts";
 
 // The `wego` command line (bin/wego.js loads this module): one file per command group in
 // this folder; this one builds the program and turns what a command throws into an exit code.
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerPeerCommands(program);
   registerDemoCommand(program);
   registerVerifyCommand(program);
+  registerVerifyBundleCommand(program);
   return program;
 }
 

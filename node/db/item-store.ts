@@ -84,6 +84,15 @@ export interface ItemStore extends ItemWrites {
   maxSeq(): Promise<number>;
   /** Live, verified items at their current version, by id after `after`, `limit` at a time. */
   searchable(after: string, limit: number): Promise<HeadWithDocument[]>;
+  /**
+   * Live, verified items' signed current versions (document text and JWS), by id after
+   * `after`, `limit` at a time; only the node's own with `localOnly`. What a bundle exports.
+   */
+  signedPage(
+    after: string,
+    limit: number,
+    localOnly: boolean,
+  ): Promise<{ readonly id: string; readonly document: string; readonly jws: string }[]>;
   /** Ids of items with a version written after `seq`. */
   changedSince(seq: number): Promise<string[]>;
   /** Ids of every live, verified item. */
@@ -217,6 +226,15 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
         [after, limit],
       );
       return rows.map(toHead);
+    },
+
+    signedPage(after, limit, localOnly) {
+      return raw<{ id: string; document: string; jws: string }>(
+        `select i.id, v.document, v.jws ${current}
+          where i.id > ? and i.deleted = 0 and i.verified = 1 ${localOnly ? "and i.local = 1" : ""}
+          order by i.id limit ?`,
+        [after, limit],
+      );
     },
 
     async changedSince(seq) {

@@ -91,6 +91,14 @@ export interface Library extends Publishing {
    * schema). Idempotent: the same version again changes nothing; an older one is refused.
    */
   ingest(input: IngestInput): Promise<IngestResult>;
+  /**
+   * The signed current versions of live, verified items (the node's own, or with `network`
+   * its peers' too), by id, a page at a time: `document` is the canonical JSON text that
+   * was signed, as stored. Deleted items are left out.
+   */
+  signedItems(
+    scope: "local" | "network",
+  ): AsyncIterable<{ readonly id: string; readonly document: string; readonly jws: string }>;
   /** Removes every item that came from `origin` (a blocked peer); returns how many. */
   purgeOrigin(origin: string): Promise<number>;
   /** How many live items each peer origin has here. */
@@ -125,6 +133,9 @@ export interface LibraryOptions {
 }
 
 const MAX_LIMIT = 500;
+
+/** Signed items read per query by {@link Library.signedItems}: bounds what one step holds. */
+const SIGNED_PAGE = 500;
 
 /** Creates the library service over the node's store and keys. */
 export function createLibrary(options: LibraryOptions): Library {
@@ -247,6 +258,15 @@ export function createLibrary(options: LibraryOptions): Library {
 
     linkingTo(id, perType = 10) {
       return store.linkingTo(id, Math.min(Math.max(perType, 1), 50));
+    },
+
+    async *signedItems(scope) {
+      for (let after = ""; ; ) {
+        const page = await store.signedPage(after, SIGNED_PAGE, scope === "local");
+        yield* page;
+        if (page.length < SIGNED_PAGE) return;
+        after = page.at(-1)!.id;
+      }
     },
 
     renderPending: backlog.drain,
