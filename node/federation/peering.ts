@@ -128,21 +128,23 @@ export function createPeering(options: PeeringOptions): Peering {
         ? target.trim()
         : await resolveHandle(options.outbound, target);
     if (!url) return null;
+    // Loaded once, here, to learn why it fails if it does; the lookup reads this copy.
+    let loaded: Awaited<ReturnType<typeof documentLoader>>;
     try {
-      // Loaded first to learn why it fails, if it does; the lookup below reads it again.
-      await documentLoader(url);
+      loaded = await documentLoader(url);
     } catch (error) {
       const failure = classifyContactError(error);
-      // Unreachable, or a server error: say why. A 4xx or a page that is not JSON is "no
-      // actor there", said below (Fedify's lookup may still find one another way).
+      logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
+      // Unreachable, or a server error: say why. A 4xx, a redirect loop or a page that is not
+      // JSON is "no actor there".
       if (UNREACHABLE_KINDS.has(failure.kind) || (failure.kind === "http" && (failure.status ?? 0) >= 500)) {
-        const failed = contactFailureText(failure);
-        logger.info("could not look up an actor", { target, reason: failed, error: String((error as Error)?.message) });
         if (URL.canParse(url)) await peers.recordError(hostOf(url), contactErrorMessage(failure, "actor"));
-        return { failed };
+        return { failed: contactFailureText(failure) };
       }
+      return null;
     }
-    const object = await ctx.lookupObject(url, { documentLoader }).catch((error: unknown) => {
+    const once: typeof documentLoader = (u: string) => (u === url ? Promise.resolve(loaded) : documentLoader(u));
+    const object = await ctx.lookupObject(url, { documentLoader: once }).catch((error: unknown) => {
       logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
       return null;
     });

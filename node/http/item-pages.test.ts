@@ -165,7 +165,7 @@ describe("comparing versions", () => {
     expect(html).toContain("<dt>Summary</dt>");
     expect(html).toContain("<del>vote on</del>");
     expect(html).toContain("<ins>&lt;b&gt;decide&lt;/b&gt;</ins>");
-    expect(html).toContain("<dt>Tags</dt>");
+    expect(html).toContain("<dt>Other keywords</dt>");
     expect(html).not.toContain("<dt>Title</dt>");
     expect(html).toContain('<form class="compare" method="get" action="');
   });
