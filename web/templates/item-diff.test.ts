@@ -14,7 +14,7 @@ describe("changedFieldsBetween()", () => {
       "en",
     );
     expect(changes.map((c) => c.field)).toEqual(["tags"]);
-    expect(changes[0]?.label).toBe("Tags");
+    expect(changes[0]?.label).toBe("Other keywords");
   });
 });
 
@@ -56,7 +56,7 @@ describe("renderFieldChange()", () => {
         after: [{ metric: "Users", value: 1500 }],
       }),
     );
-    expect(outcomes).toContain("Value: <del>1200</del><ins>1500</ins>");
+    expect(outcomes).toContain("Figure: <del>1200</del><ins>1500</ins>");
   });
 });
 

@@ -72,9 +72,9 @@ function canon(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** A field's form label (the one any document type shares), else its name. */
-function labelFor(locale: Locale, field: string): string {
-  return formLabel(locale, "", field) ?? field;
+/** A field's form label by its dotted path (the one any document type shares), else its name. */
+function labelFor(locale: Locale, path: string): string {
+  return formLabel(locale, "", path) ?? path.slice(path.lastIndexOf(".") + 1);
 }
 
 /** The fields whose values differ between two documents, in the newer document's order, managed fields left out. */
@@ -89,13 +89,16 @@ export function changedFieldsBetween(
     .map((field) => ({ field, label: labelFor(locale, field), before: before[field], after: after[field] }));
 }
 
-/** A value on one line, for people: `Metric: Users · Value: 1200`. */
-function inline(value: unknown, locale: Locale): string {
+/** A value on one line, for people: `What was measured: Users · Value: 1200`; `path` is the value's field path (`outcomes`). */
+function inline(value: unknown, locale: Locale, path: string): string {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map((v) => inline(v, locale)).join(", ");
+  if (Array.isArray(value)) return value.map((v) => inline(v, locale, path)).join(", ");
   if (typeof value === "object")
     return Object.entries(value)
-      .map(([k, v]) => `${labelFor(locale, k)}: ${inline(v, locale)}`)
+      .map(([k, v]) => {
+        const key = path ? `${path}.${k}` : k;
+        return `${labelFor(locale, key)}: ${inline(v, locale, key)}`;
+      })
       .join(" · ");
   return String(value);
 }
@@ -103,10 +106,12 @@ function inline(value: unknown, locale: Locale): string {
 /** A value as lines to compare: one per list entry, or per field of a record. */
 function linesOf(field: string, value: unknown, locale: Locale): string[] {
   if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value.map((v) => inline(v, locale));
+  if (Array.isArray(value)) return value.map((v) => inline(v, locale, field));
   if (typeof value === "object")
-    return Object.entries(value).map(
-      ([k, v]) => `${field === "translations" ? languageName(k, locale) : labelFor(locale, k)}: ${inline(v, locale)}`,
+    return Object.entries(value).map(([k, v]) =>
+      field === "translations"
+        ? `${languageName(k, locale)}: ${inline(v, locale, "")}`
+        : `${labelFor(locale, `${field}.${k}`)}: ${inline(v, locale, `${field}.${k}`)}`,
     );
   return [String(value)];
 }
