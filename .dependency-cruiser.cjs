@@ -1,5 +1,5 @@
 // The layers of node/ and web/, checked by `npm run deps` (part of `npm test`).
-// Modules depend one way: db <- library <- federation, search <- http <- app <- main (and the CLI);
+// Modules depend one way: db <- library <- federation, search, outputs <- http <- app <- main (and the CLI);
 // signing, render and the utilities (net, auth, log.ts, config.ts) depend on no domain module.
 // Type-only imports count: a cycle through types still ties two modules together.
 // Why this tool and these exemptions: docs/adr/0006.
@@ -17,7 +17,7 @@ function layer(name, comment, from, below) {
 }
 
 /** The domain modules, bottom first. */
-const DOMAIN = ["db", "library", "federation", "search", "http"];
+const DOMAIN = ["db", "library", "federation", "search", "outputs", "http"];
 
 module.exports = {
   forbidden: [
@@ -40,6 +40,12 @@ module.exports = {
       "http",
     ]),
     layer("search-below-http", "node/search imports no federation or http.", "^node/search/", ["federation", "http"]),
+    // outputs (DCAT catalogue, sitemap) read the library and write formats; http serves them.
+    layer("outputs-below-http", "node/outputs imports no federation, search or http.", "^node/outputs/", [
+      "federation",
+      "search",
+      "http",
+    ]),
     layer("http-below-app", "node/http imports no app, main or CLI.", "^node/http/", []),
     layer(
       "signing-render-no-domain",
@@ -55,6 +61,7 @@ module.exports = {
     ),
     layer("web-is-views", "web/ (templates, forms, locales) is views only.", "^web/", [
       "http",
+      "outputs",
       "federation",
       "db",
       "search",

@@ -8,6 +8,7 @@ import { errorMiddleware } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
 import { createExportRouter } from "./http/api-export.ts";
+import { createCatalogRouter } from "./http/catalog.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createLoginRouter } from "./http/web-login.ts";
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createAssessRouter(deps),
     createExportRouter(deps),
+    createCatalogRouter(deps),
     createPagesRouter({ ...deps, web }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),

@@ -27,6 +27,8 @@ export interface ItemFilter {
   readonly city?: string;
   readonly origin?: string;
   readonly local?: boolean;
+  /** Only items whose signature checked (true) or not (false). */
+  readonly verified?: boolean;
   readonly limit: number;
   readonly offset: number;
 }

@@ -45,6 +45,8 @@ export interface ListOptions {
   /** Only items from this origin (scheme, host and port). */
   readonly origin?: string;
   readonly local?: boolean;
+  /** Only items whose signature checked (true) or not (false). */
+  readonly verified?: boolean;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -220,6 +222,7 @@ export function createLibrary(options: LibraryOptions): Library {
         city: opts.city,
         origin: opts.origin,
         local: opts.local,
+        verified: opts.verified,
         limit,
         offset,
       });

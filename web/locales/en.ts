@@ -325,6 +325,12 @@ export const strings = {
   api: "API",
   keys: "Public keys",
   footerNote: "Items are signed by their city (EdDSA JWS); anyone can check them against the city's published keys.",
+  // The DCAT-AP catalogue's own title and description (node/outputs/catalogue.ts).
+  catalogueTitle: "{city}: open data catalogue (WeGO Exchange)",
+  catalogueDescription: "The open datasets that {city} publishes on WeGO Exchange, each signed by the city.",
+  catalogueNetworkTitle: "{city} and its peer cities: open data catalogue (WeGO Exchange)",
+  catalogueNetworkDescription:
+    "The open datasets of {city} and of the WeGO cities it exchanges with, each signed by the city that published it and verified here.",
   menu: "Menu",
   loginRequired: "Log in",
   // Provenance named from the verified origin (issue 8).

@@ -328,6 +328,13 @@ export const strings: Strings = {
   api: "API",
   keys: "공개 키",
   footerNote: "모든 자료에는 작성한 도시의 서명(EdDSA JWS)이 있으며, 누구나 그 도시가 공개한 키로 확인할 수 있습니다.",
+  // The DCAT-AP catalogue's own title and description (node/outputs/catalogue.ts).
+  catalogueTitle: "{city}: 공개 데이터 목록 (WeGO Exchange)",
+  catalogueDescription:
+    "{city}에서 WeGO Exchange에 공개하는 데이터셋 목록입니다. 모든 데이터셋에 도시의 서명이 있습니다.",
+  catalogueNetworkTitle: "{city} 및 교류 도시: 공개 데이터 목록 (WeGO Exchange)",
+  catalogueNetworkDescription:
+    "{city} 및 교류하는 WeGO 도시들이 공개한 데이터셋 목록입니다. 각 데이터셋은 발행한 도시가 서명했고 이 노드에서 확인했습니다.",
   menu: "메뉴",
   loginRequired: "로그인",
   // Provenance named from the verified origin (issue 8).
