@@ -7,6 +7,7 @@ import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
+import { renderItemMeta } from "./structured-data.ts";
 
 /** What the item page needs. */
 export interface ItemView {
@@ -123,8 +124,24 @@ ${
     : ""
 }
 ${sections}`;
+  // Search engines and link previews describe the item as it is now: not a past version, not a Tombstone.
+  const head =
+    view.deleted || past
+      ? undefined
+      : renderItemMeta({
+          id: view.id,
+          type: view.type,
+          document: view.document,
+          publisherName: view.provenance.city,
+          publisherUrl: str(d.attributedTo),
+          title,
+          summary,
+          language: contentLang,
+          locale,
+          siteName: t.siteName,
+        });
   return renderLayout(
-    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle },
+    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle, head },
     html`<p class="type">${typeLabel(t, view.type)}</p>
 <div class="item-layout">
 <article>${body}</article>
