@@ -9,6 +9,7 @@ import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
 import { createExportRouter } from "./http/api-export.ts";
 import { createCatalogRouter } from "./http/catalog.ts";
+import { createDiscoveryRouter } from "./http/discovery.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createLoginRouter } from "./http/web-login.ts";
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Koa {
     createAssessRouter(deps),
     createExportRouter(deps),
     createCatalogRouter(deps),
+    createDiscoveryRouter(deps),
     createPagesRouter({ ...deps, web }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),
