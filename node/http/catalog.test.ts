@@ -63,4 +63,19 @@ describe("GET /catalog paging", () => {
       expect((await fetch(`${s.url}/catalog${query}`)).status, query).toBe(400);
     expect((await fetch(`${s.url}/catalog.rdf?page=3`)).status).toBe(404);
   });
+
+  it("is written once per change of the library: a dataset published since the last request is in the next answer", async () => {
+    const before = await page("?page=2");
+    expect((await page("?page=2")).datasets).toEqual(before.datasets);
+    const created = await s.library.create(
+      { ...draftFixture("dataset.minimal"), title: "A newer dataset" },
+      { author: "test" },
+    );
+    if (!created.ok) throw new Error("not published");
+    const after = await page("");
+    expect(after.datasets).toContain(`${created.item.id}#dataset`);
+    expect(after.about("http://seoul.test/catalog.ttl?page=1", "totalItems")).toEqual([
+      String(CATALOGUE_PAGE_SIZE + 2),
+    ]);
+  });
 });

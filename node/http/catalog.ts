@@ -3,6 +3,7 @@ import type { Context } from "koa";
 import type { Library } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import { createCatalogue } from "../outputs/catalogue.ts";
+import { createOutputCache } from "../outputs/output-cache.ts";
 import { RDF_MEDIA_TYPES, type RdfFormat, serializeRdf } from "../outputs/rdf-serialize.ts";
 import { HttpError } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
@@ -25,6 +26,7 @@ const EXTENSIONS: Readonly<Record<string, RdfFormat>> = { ttl: "turtle", jsonld:
  */
 export function createCatalogRouter(deps: CatalogDeps): Router {
   const catalogue = createCatalogue(deps);
+  const cache = createOutputCache(deps.library);
   const router = new Router();
 
   async function send(ctx: Context, format: RdfFormat): Promise<void> {
@@ -34,9 +36,12 @@ export function createCatalogRouter(deps: CatalogDeps): Router {
         { path: "scope", message: 'must be "local" or "network"' },
       ]);
     const page = intParam(ctx, "page", 1, MAX_PAGE) ?? 1;
-    const quads = await catalogue.page({ scope, page, url: `${deps.identity.origin}${ctx.path}` });
-    if (!quads) throw new HttpError(404, "no such page of the catalogue");
-    const body = await serializeRdf(quads, format);
+    const url = `${deps.identity.origin}${ctx.path}`;
+    const body = await cache.get(`${url} ${scope} ${page} ${format}`, async () => {
+      const quads = await catalogue.page({ scope, page, url });
+      return quads && serializeRdf(quads, format);
+    });
+    if (body === null) throw new HttpError(404, "no such page of the catalogue");
     ctx.type = `${RDF_MEDIA_TYPES[format]}; charset=utf-8`;
     ctx.body = body;
   }
