@@ -73,7 +73,11 @@ export function buildCatalogueGraph(
   page: CataloguePage,
 ): Quad[] {
   const quads: Quad[] = [];
-  const add = (s: Quad_Subject, p: ReturnType<typeof namedNode>, o: Quad_Object) => quads.push(quad(s, p, o));
+  // Documents were schema-checked (URLs are RFC 3986 URIs), but a writer must not trust that:
+  // an IRI with a character Turtle cannot hold inside <…> would let a value write triples of its own.
+  const add = (s: Quad_Subject, p: ReturnType<typeof namedNode>, o: Quad_Object) => {
+    if (isSafeIri(s) && isSafeIri(o)) quads.push(quad(s, p, o));
+  };
   const typedOnce = new Set<string>();
   /** Declares an IRI's class once per graph, with a label where its shape wants one. */
   const declare = (iri: string, cls: ReturnType<typeof namedNode>, label?: string) => {
@@ -127,7 +131,7 @@ export function buildCatalogueGraph(
   function addDataset({ document: d, page: itemPage }: CatalogueDataset) {
     const id = text(d.id);
     const publisherIri = text(d.attributedTo);
-    if (!id || !publisherIri) return null;
+    if (!id || !publisherIri || !isSafeIri(namedNode(id)) || !isSafeIri(namedNode(publisherIri))) return null;
     // The item's URL is a page about the dataset (its landing page); the dataset itself is
     // that page's `#dataset`, as its distributions are `#distribution-N`.
     const s = namedNode(`${id}#dataset`);
@@ -248,4 +252,9 @@ function text(value: unknown): string | undefined {
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** Whether a term is no IRI, or an absolute IRI with none of the characters IRIREF forbids. */
+function isSafeIri(term: Quad_Subject | Quad_Object): boolean {
+  return term.termType !== "NamedNode" || (/^[^\x00-\x20<>"{}|^`\\]+$/.test(term.value) && URL.canParse(term.value));
 }
