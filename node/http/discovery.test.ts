@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { busanCaseStudy } from "./test-support.ts";
 
 // sitemap.xml and robots.txt read back by Python's standard library (xml.etree,
 // urllib.robotparser under Debian's /usr/bin/python3): readers that did not write them.
@@ -19,14 +20,7 @@ beforeAll(async () => {
   ids = results.map((r) => (r.ok ? r.item.id : ""));
   removed = ids.pop()!;
   expect((await s.library.remove(removed, { author: "test" })).ok).toBe(true);
-  const document = {
-    ...draftFixture("case-study.minimal"),
-    id: `${peerOrigin}/items/peer-case`,
-    attributedTo: `${peerOrigin}/cities/busan`,
-    published: "2026-01-01T00:00:00Z",
-    updated: "2026-01-01T00:00:00Z",
-    version: 1,
-  };
+  const document = busanCaseStudy(`${peerOrigin}/items/peer-case`, {});
   const provenance = { via: `${peerOrigin}/cities/busan`, receivedAt: "2026-02-01T00:00:00Z", kid: "k1" };
   expect((await s.library.ingest({ document, jws: "h..peer", origin: peerOrigin, provenance })).ok).toBe(true);
 });

@@ -2,6 +2,7 @@ import type { Quad } from "n3";
 import type { Library } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import { fill, LOCALES, stringsFor } from "../../web/i18n.ts";
+import { storedDocument } from "../../schemas/catalogue.ts";
 import { buildCatalogueGraph, type CataloguePage, type LanguageMap } from "./dcat-graph.ts";
 
 /** Datasets on one page of the catalogue: ckanext-dcat's default, and what bounds one request's work. */
@@ -68,7 +69,9 @@ export function createCatalogue(deps: { readonly library: Library; readonly iden
         },
         items.flatMap((i) => {
           const item = stored.get(i.id);
-          return item ? [{ document: item.document, page: item.id }] : [];
+          return item && item.type === "Dataset" && !item.deleted
+            ? [{ document: storedDocument(item.document, "Dataset"), page: item.id }]
+            : [];
         }),
         paging,
       );

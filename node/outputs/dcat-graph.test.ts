@@ -2,6 +2,7 @@ import { Parser } from "n3";
 import { describe, expect, it } from "vitest";
 import { buildCatalogueGraph, type CatalogueDescription, type CataloguePage } from "./dcat-graph.ts";
 import { serializeRdf } from "./rdf-serialize.ts";
+import { storedDocument } from "../../schemas/catalogue.ts";
 
 const catalogue: CatalogueDescription = {
   iri: "http://seoul.test/catalog",
@@ -23,6 +24,9 @@ const dataset = (extra: Record<string, unknown>) => ({
   attributedTo: "http://busan.test/cities/busan",
   type: "Dataset",
   title: "Shelters",
+  city: "Busan",
+  country: "KR",
+  version: 1,
   summary: "Where to shelter.",
   language: "ko",
   published: "2026-01-01T00:00:00Z",
@@ -36,7 +40,11 @@ const dataset = (extra: Record<string, unknown>) => ({
 });
 
 async function turtleOf(document: Record<string, unknown>) {
-  const quads = buildCatalogueGraph(catalogue, [{ document, page: String(document.id) }], page);
+  const quads = buildCatalogueGraph(
+    catalogue,
+    [{ document: storedDocument(document, "Dataset"), page: String(document.id) }],
+    page,
+  );
   return new Parser().parse(await serializeRdf(quads, "turtle"));
 }
 

@@ -1,4 +1,5 @@
 import { DataFactory, type Quad, type Quad_Object, type Quad_Subject } from "n3";
+import type { ContactPoint, Dataset, Distribution } from "../library/documents.generated.ts";
 import {
   CATALOGUE_METADATA_LICENCE,
   checksumAlgorithmIri,
@@ -47,7 +48,7 @@ export interface CataloguePage {
 
 /** A dataset document (schemas/dataset.schema.json) and where it came from. */
 export interface CatalogueDataset {
-  readonly document: Readonly<Record<string, unknown>>;
+  readonly document: Dataset;
   /** The page of the item on the node serving the catalogue (its landing page when the document names none). */
   readonly page: string;
 }
@@ -129,53 +130,47 @@ export function buildCatalogueGraph(
   return quads;
 
   function addDataset({ document: d, page: itemPage }: CatalogueDataset) {
-    const id = text(d.id);
-    const publisherIri = text(d.attributedTo);
-    if (!id || !publisherIri || !isSafeIri(namedNode(id)) || !isSafeIri(namedNode(publisherIri))) return null;
+    const id = d.id;
+    if (!isSafeIri(namedNode(id)) || !isSafeIri(namedNode(d.attributedTo))) return null;
     // The item's URL is a page about the dataset (its landing page); the dataset itself is
     // that page's `#dataset`, as its distributions are `#distribution-N`.
     const s = namedNode(`${id}#dataset`);
-    const lang = text(d.language) ?? "en";
+    const lang = d.language;
     add(s, a, term("dcat", "Dataset"));
     add(s, term("dct", "identifier"), literal(id));
-    const translations = (d.translations ?? {}) as Record<string, { title?: string; summary?: string }>;
-    for (const [tag, t] of [[lang, { title: d.title, summary: d.summary }] as const, ...Object.entries(translations)]) {
-      if (typeof t.title === "string") add(s, term("dct", "title"), literal(t.title, tag));
-      if (typeof t.summary === "string") add(s, term("dct", "description"), literal(t.summary, tag));
+    for (const [tag, t] of [[lang, d] as const, ...Object.entries(d.translations ?? {})]) {
+      if (!t) continue;
+      add(s, term("dct", "title"), literal(t.title, tag));
+      add(s, term("dct", "description"), literal(t.summary, tag));
     }
-    const publisherName = text((d.publisher as { name?: unknown } | undefined)?.name) ?? text(d.city) ?? publisherIri;
-    add(s, term("dct", "publisher"), agent(publisherIri, publisherName));
-    add(s, term("dcat", "contactPoint"), contactPoint(d, publisherName, itemPage));
-    const words = new Set([...strings(d.keywords), ...strings(d.tags)]);
-    for (const word of words) add(s, term("dcat", "keyword"), literal(word, lang));
-    const codes = new Set(strings(d.themes).flatMap((t) => THEME_TO_DATA_THEMES[t] ?? []));
+    add(s, term("dct", "publisher"), agent(d.attributedTo, d.publisher.name));
+    add(s, term("dcat", "contactPoint"), contactPoint(d.contactPoint, d.publisher.name, itemPage));
+    for (const word of new Set([...(d.keywords ?? []), ...(d.tags ?? [])]))
+      add(s, term("dcat", "keyword"), literal(word, lang));
+    const codes = new Set((d.themes ?? []).flatMap((t) => THEME_TO_DATA_THEMES[t] ?? []));
     for (const code of [...codes].sort()) add(s, term("dcat", "theme"), dataTheme(code));
     add(s, term("dct", "language"), language(lang));
-    const issued = text(d.issued) ?? text(d.published);
-    if (issued) add(s, term("dct", "issued"), dateLiteral(issued));
-    const modified = text(d.modified) ?? text(d.updated);
-    if (modified) add(s, term("dct", "modified"), dateLiteral(modified));
-    const frequency = FREQUENCIES[text(d.accrualPeriodicity) ?? ""];
+    add(s, term("dct", "issued"), dateLiteral(d.issued ?? d.published));
+    add(s, term("dct", "modified"), dateLiteral(d.modified ?? d.updated));
+    const frequency = d.accrualPeriodicity && FREQUENCIES[d.accrualPeriodicity];
     if (frequency) add(s, term("dct", "accrualPeriodicity"), declare(frequency, term("dct", "Frequency")));
-    const spatial = text(d.spatial);
-    if (spatial) {
+    if (d.spatial) {
       const place = blankNode();
       add(place, a, term("dct", "Location"));
-      add(place, term("skos", "prefLabel"), literal(spatial));
+      add(place, term("skos", "prefLabel"), literal(d.spatial));
       add(s, term("dct", "spatial"), place);
     }
-    const temporal = d.temporal as { start?: string; end?: string } | undefined;
-    if (temporal && (temporal.start || temporal.end)) {
+    const { start, end } = d.temporal ?? {};
+    if (start || end) {
       const period = blankNode();
       add(period, a, term("dct", "PeriodOfTime"));
-      if (temporal.start) add(period, term("dcat", "startDate"), dateLiteral(temporal.start));
-      if (temporal.end) add(period, term("dcat", "endDate"), dateLiteral(temporal.end));
+      if (start) add(period, term("dcat", "startDate"), dateLiteral(start));
+      if (end) add(period, term("dcat", "endDate"), dateLiteral(end));
       add(s, term("dct", "temporal"), period);
     }
-    add(s, term("dcat", "landingPage"), declare(text(d.landingPage) ?? itemPage, term("foaf", "Document")));
-    const distributions = Array.isArray(d.distributions) ? (d.distributions as Distribution[]) : [];
-    distributions.forEach((dist, i) => {
-      add(s, term("dcat", "distribution"), addDistribution(`${id}#distribution-${i + 1}`, dist, lang, text(d.license)));
+    add(s, term("dcat", "landingPage"), declare(d.landingPage ?? itemPage, term("foaf", "Document")));
+    d.distributions.forEach((dist, i) => {
+      add(s, term("dcat", "distribution"), addDistribution(`${id}#distribution-${i + 1}`, dist, lang, d.license));
     });
     return s;
   }
@@ -194,8 +189,7 @@ export function buildCatalogueGraph(
     return theme;
   }
 
-  function contactPoint(d: Readonly<Record<string, unknown>>, publisherName: string, itemPage: string) {
-    const given = d.contactPoint as { name?: string; email?: string } | undefined;
+  function contactPoint(given: ContactPoint | undefined, publisherName: string, itemPage: string) {
     const kind = blankNode();
     add(kind, a, term("vcard", "Kind"));
     add(kind, a, term("vcard", "Organization"));
@@ -234,24 +228,6 @@ export function buildCatalogueGraph(
     if (licenceId) add(s, term("dct", "license"), licence(licenceId));
     return s;
   }
-}
-
-interface Distribution {
-  readonly title?: string;
-  readonly accessURL?: string;
-  readonly downloadURL?: string;
-  readonly mediaType?: string;
-  readonly format?: string;
-  readonly byteSize?: number;
-  readonly checksum?: { readonly algorithm: string; readonly value: string };
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 /** Whether a term is no IRI, or an absolute IRI with none of the characters IRIREF forbids. */

@@ -1,4 +1,6 @@
+import type { Distribution } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml, trusted } from "../html.ts";
+import { str, strings } from "./item-parts.ts";
 
 // What search engines and link previews read from an item page: schema.org JSON-LD (a
 // `Dataset` with its `DataDownload`s, so Google Dataset Search can list it; an `Article` for a
@@ -75,9 +77,9 @@ export function schemaOrgFor(meta: ItemMeta): Record<string, unknown> {
     description: meta.summary,
     inLanguage: meta.language,
     ...(keywords.length ? { keywords: [...new Set(keywords)] } : {}),
-    ...(text(d.license) ? { license: licenceUrl(text(d.license)!) } : {}),
-    ...(text(d.published) ? { datePublished: text(d.published) } : {}),
-    ...(text(d.updated) ? { dateModified: text(d.updated) } : {}),
+    ...(str(d.license) ? { license: licenceUrl(str(d.license)!) } : {}),
+    ...(str(d.published) ? { datePublished: str(d.published) } : {}),
+    ...(str(d.updated) ? { dateModified: str(d.updated) } : {}),
     ...(typeof d.version === "number" ? { version: String(d.version) } : {}),
     creator: publisher,
     publisher,
@@ -89,7 +91,7 @@ export function schemaOrgFor(meta: ItemMeta): Record<string, unknown> {
       ...common,
       "@type": "Dataset",
       isAccessibleForFree: true,
-      ...(text(d.spatial) ? { spatialCoverage: { "@type": "Place", name: text(d.spatial) } } : {}),
+      ...(str(d.spatial) ? { spatialCoverage: { "@type": "Place", name: str(d.spatial) } } : {}),
       ...(temporal?.start || temporal?.end
         ? { temporalCoverage: `${temporal.start ?? ".."}/${temporal.end ?? ".."}` }
         : {}),
@@ -113,24 +115,7 @@ export function schemaOrgFor(meta: ItemMeta): Record<string, unknown> {
   return { ...common, "@type": "CreativeWork", headline: meta.title.slice(0, 110), author: publisher };
 }
 
-interface Distribution {
-  readonly title?: string;
-  readonly accessURL?: string;
-  readonly downloadURL?: string;
-  readonly mediaType?: string;
-  readonly format?: string;
-  readonly byteSize?: number;
-}
-
 /** An SPDX id as the URL of its SPDX page; a URL as written. */
 function licenceUrl(licence: string): string {
   return /^https?:\/\//.test(licence) ? licence : `https://spdx.org/licenses/${licence}.html`;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
