@@ -48,12 +48,12 @@ function writeRdfXml(quads: readonly Quad[]): Promise<string> {
     });
     scribe.on("error", reject);
     scribe.on("end", () => resolve(out));
-    for (const q of quads) scribe.write(q);
+    for (const q of bySubject(quads)) scribe.write(q);
     scribe.end();
   });
 }
 
-/** The quads grouped by subject, subjects in order of first appearance: Turtle then writes each subject once. */
+/** The quads grouped by subject, subjects in order of first appearance: Turtle and RDF/XML then describe each subject once. */
 function bySubject(quads: readonly Quad[]): Quad[] {
   const groups = new Map<string, Quad[]>();
   for (const q of quads) {
