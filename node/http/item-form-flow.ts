@@ -2,8 +2,8 @@ import type { Context } from "koa";
 import type { Uploads } from "../library/uploads.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import type { FormValues } from "../../web/forms/form-values.ts";
-import type { Library } from "../library/library.ts";
-import type { Choice } from "../../web/templates/item-form.ts";
+import type { Library, WriteResult } from "../library/library.ts";
+import type { Choice, ItemFormView } from "../../web/templates/item-form.ts";
 import type { FieldSpec } from "../../web/forms/schema-fields.ts";
 import { fill, type Strings } from "../../web/i18n.ts";
 import { markKept, uploadsOf } from "./multipart.ts";
@@ -28,6 +28,40 @@ export function errorMap(details: readonly { path: string; message: string }[]):
   const map = new Map<string, string[]>();
   for (const d of details) map.set(d.path, [...(map.get(d.path) ?? []), d.message]);
   return map;
+}
+
+/** Shows an item form again, as the officials' routers do. */
+export type ShowForm = (
+  ctx: Context,
+  status: number,
+  view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
+) => Promise<void>;
+
+/**
+ * Shows the form again, as typed, when the library refused a write that the official can mend
+ * there: invalid fields (400, each message at its field) or a newer version saved meanwhile
+ * (409, the form now builds on that version). Answers whether it did.
+ */
+export async function reshowRefusedWrite(
+  showForm: ShowForm,
+  ctx: Context,
+  result: WriteResult | { readonly ok: false; readonly reason: string },
+  form: Omit<ItemFormView, "fields" | "values" | "errors">,
+  values: FormValues,
+  conflictNotice: string,
+): Promise<boolean> {
+  if (result.ok) return false;
+  if ("details" in result) await showForm(ctx, 400, { ...form, values, errors: errorMap(result.details) });
+  else if ("currentVersion" in result)
+    await showForm(ctx, 409, {
+      ...form,
+      expectedVersion: result.currentVersion,
+      values,
+      errors: new Map(),
+      notice: conflictNotice,
+    });
+  else return false;
+  return true;
 }
 
 /** The sanitized HTML of every filled Markdown field, by pointer. */

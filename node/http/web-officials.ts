@@ -28,6 +28,7 @@ import {
   formValues,
   markdownPreviews,
   maxUploadMb,
+  reshowRefusedWrite,
   withoutRow,
 } from "./item-form-flow.ts";
 import { createDraftsRouter } from "./web-drafts.ts";
@@ -262,16 +263,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       expectedVersion: base.expectedVersion,
     });
     if (!result.ok) {
-      if (result.reason === "invalid")
-        return await showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
-      if (result.reason === "conflict")
-        return await showForm(ctx, 409, {
-          ...base,
-          expectedVersion: result.currentVersion,
-          values,
-          errors: new Map(),
-          notice: t.conflict,
-        });
+      if (await reshowRefusedWrite(showForm, ctx, result, base, values, t.conflict)) return;
       throw new HttpError(
         result.reason === "not-local" ? 403 : 404,
         result.reason === "not-local" ? t.notLocal : t.notFound,
