@@ -15,6 +15,8 @@ const DCAT = "http://www.w3.org/ns/dcat#";
 const DCT = "http://purl.org/dc/terms/";
 const FOAF_NAME = "http://xmlns.com/foaf/0.1/name";
 const HYDRA = "http://www.w3.org/ns/hydra/core#";
+const PYTHON = "/usr/bin/python3";
+const HAS_RDFLIB = existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import rdflib"]).status === 0;
 
 let cluster: Cluster;
 let seoul: CityNode;
@@ -83,23 +85,25 @@ describe("GET /catalog: DCAT-AP 3.0.1", () => {
     });
   }
 
-  it("is also read by rdflib (Python), an independent Turtle parser", async (ctx) => {
-    const python = "/usr/bin/python3";
-    const probe = existsSync(python) ? spawnSync(python, ["-c", "import rdflib"]) : undefined;
-    if (probe?.status !== 0) ctx.skip();
-    const { body } = await fetchCatalogue(seoul, "/catalog.ttl");
-    const script = [
-      "import sys, rdflib",
-      "g = rdflib.Graph().parse(data=sys.stdin.read(), format='turtle')",
-      "DCAT = rdflib.Namespace('http://www.w3.org/ns/dcat#')",
-      "print(len(set(g.subjects(rdflib.RDF.type, DCAT.Dataset))), len(set(g.subjects(rdflib.RDF.type, DCAT.Distribution))))",
-    ].join("\n");
-    const run = spawnSync(python, ["-c", script], { input: body, encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    const [datasets, distributions] = run.stdout.trim().split(" ").map(Number);
-    expect(datasets).toBe(5);
-    expect(distributions).toBeGreaterThanOrEqual(5);
-  });
+  // CI installs python3-rdflib (see .ci/run); there the check must run, never skip.
+  it.skipIf(!HAS_RDFLIB && process.env.CI !== "true")(
+    "is also read by rdflib (Python), an independent Turtle parser",
+    async () => {
+      const { body } = await fetchCatalogue(seoul, "/catalog.ttl");
+      const script = [
+        "import sys, rdflib",
+        "g = rdflib.Graph().parse(data=sys.stdin.read(), format='turtle')",
+        "DCAT = rdflib.Namespace('http://www.w3.org/ns/dcat#')",
+        "print(len(set(g.subjects(rdflib.RDF.type, DCAT.Dataset))), len(set(g.subjects(rdflib.RDF.type, DCAT.Distribution))))",
+      ].join("\n");
+      const run = spawnSync(PYTHON, ["-c", script], { input: body, encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      const [datasets, distributions] = run.stdout.trim().split(" ").map(Number);
+      expect(datasets).toBe(5);
+      // rdflib and n3 read the same graph.
+      expect(distributions).toBe(new Set(subjectsOfType(parseTurtle(body), `${DCAT}Distribution`)).size);
+    },
+  );
 
   it("negotiates /catalog by Accept: Turtle by default, JSON-LD or RDF/XML when asked, 406 otherwise", async () => {
     expect((await fetchCatalogue(seoul, "/catalog")).type).toBe("text/turtle; charset=utf-8");
