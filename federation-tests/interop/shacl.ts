@@ -54,26 +54,21 @@ export interface ShaclViolation {
   readonly message: string;
 }
 
-/** Validates a graph against the DCAT-AP 3.0.1 shapes and ranges; returns every result of severity Violation. */
-export async function dcatApViolations(quads: readonly Quad[]): Promise<ShaclViolation[]> {
+/** Validates a graph against the DCAT-AP 3.0.1 shapes and ranges; returns every result, whatever its severity. */
+export async function dcatApResults(quads: readonly Quad[]): Promise<ShaclViolation[]> {
   shapes ??= new Store(
     ["dcat-ap-SHACL.ttl", "ranges.ttl"].flatMap((f) => parseTurtle(readFileSync(new URL(f, SHAPES_DIR), "utf8"))),
   );
   const report = await new SHACLValidator(shapes).validate(new Store([...quads]));
-  return report.results
-    .map((r) => ({
-      severity: r.severity?.value.replace("http://www.w3.org/ns/shacl#", "") ?? "",
-      focusNode: r.focusNode?.value ?? "",
-      path: r.path?.value ?? "",
-      message: r.message.map((m) => m.value).join(" "),
-    }))
-    .filter((r) => r.severity === "Violation");
+  return report.results.map((r) => ({
+    severity: r.severity?.value.replace("http://www.w3.org/ns/shacl#", "") ?? "",
+    focusNode: r.focusNode?.value ?? "",
+    path: r.path?.value ?? "",
+    message: r.message.map((m) => m.value).join(" "),
+  }));
 }
 
-/** Every result of the validation, whatever its severity (warnings and infos included). */
-export async function dcatApResults(quads: readonly Quad[]): Promise<number> {
-  shapes ??= new Store(
-    ["dcat-ap-SHACL.ttl", "ranges.ttl"].flatMap((f) => parseTurtle(readFileSync(new URL(f, SHAPES_DIR), "utf8"))),
-  );
-  return (await new SHACLValidator(shapes).validate(new Store([...quads]))).results.length;
+/** The results of severity Violation: what makes a catalogue invalid. */
+export async function dcatApViolations(quads: readonly Quad[]): Promise<ShaclViolation[]> {
+  return (await dcatApResults(quads)).filter((r) => r.severity === "Violation");
 }
