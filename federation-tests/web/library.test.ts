@@ -165,7 +165,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
       await page.locator(".form-actions button[value=save]").click();
       await page.waitForURL(/\/items\/case-mvoting$/);
       const newest = page.locator("aside.provenance li").first();
-      await expect(newest.textContent()).resolves.toMatch(/^Version 2 .*changed: tags$/s);
+      await expect(newest.textContent()).resolves.toMatch(/^Version 2 .*changed: Other keywords$/s);
     });
   }, 120_000);
 });

@@ -378,6 +378,17 @@ describe("login rate limit", () => {
       expect((await attempt(c, "editor1", "correct horse battery", "203.0.113.8")).status).toBe(303);
     }));
 
+  it("counts failures only: a city hall behind one address logs in more often than the limit, and a success forgets the account's failures", () =>
+    withNode(false, async (c) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 15; i++) statuses.push((await attempt(c, "editor1", "correct horse battery")).status);
+      expect(statuses).toEqual(Array(15).fill(303));
+      // Nine failures, a success, then nine more: the account never reaches its ten.
+      for (let i = 0; i < 9; i++) expect((await attempt(c, "editor1", `typo ${i}`)).status).toBe(401);
+      expect((await attempt(c, "editor1", "correct horse battery")).status).toBe(303);
+      expect((await attempt(c, "editor1", "one more typo")).status).toBe(401);
+    }));
+
   it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", () =>
     withNode(false, async (c) => {
       for (let i = 0; i < 10; i++) expect((await attempt(c, `user${i}`, "x", `192.0.2.${i + 1}`)).status).toBe(401);

@@ -240,3 +240,52 @@ describe("renderItemPage() names fixed choices in the reader's language", () => 
     expect(page("ko", "Dataset", fields)).toMatch(/<dd>매월<\/dd>/);
   });
 });
+
+describe("renderItemPage() version history in the reader's language", () => {
+  const history = [
+    {
+      version: 2,
+      createdAt: "2026-03-04T05:06:07Z",
+      author: "user:kim",
+      changed: ["tags", "translations"],
+      deleted: false,
+    },
+    { version: 1, createdAt: "2026-03-01T00:00:00Z", author: "seed", changed: [], deleted: false },
+  ];
+  const page = (locale: "en" | "ko") => {
+    const id = "http://seoul.test/items/2";
+    return renderItemPage(
+      { ...frame, locale, t: stringsFor(locale) },
+      {
+        id,
+        type: "CaseStudy",
+        document: { id, type: "CaseStudy", title: "mVoting", summary: "s", language: "en" },
+        html: {},
+        deleted: false,
+        provenance: {
+          id,
+          city: "Seoul",
+          origin: "http://seoul.test",
+          local: true,
+          verified: true,
+          kid: null,
+          history,
+          address: { path: "/items/2" },
+        },
+        linked: new Map(),
+        original: false,
+        path: "/items/2",
+      },
+    );
+  };
+
+  it("names the changed fields as the form does, and the seeds' author as the starter library, never 'seed'", () => {
+    expect(page("en")).toContain("changed: Other keywords, Translations</small>");
+    expect(page("en")).toContain(" · by kim");
+    expect(page("en")).toContain(" · from the starter library");
+    const ko = page("ko");
+    expect(ko).toContain("변경: 기타 검색어, 번역</small>");
+    expect(ko).toContain(" · 기본 제공 자료");
+    expect(ko).not.toMatch(/작성 seed|: tags|translations</);
+  });
+});

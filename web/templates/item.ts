@@ -128,7 +128,7 @@ ${sections}`;
     html`<p class="type">${typeLabel(t, view.type)}</p>
 <div class="item-layout">
 <article>${body}</article>
-${renderProvenance(t, view.provenance)}
+${renderProvenance(t, frame.locale, view.type, view.provenance)}
 </div>`,
   );
 }
