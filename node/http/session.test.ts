@@ -223,6 +223,26 @@ describe("publishing through the form", () => {
     );
   });
 
+  it("a Korean pathway form names each case by its Korean title where it has one, by its own otherwise", async () => {
+    const translated = await publish(
+      {
+        ...draftFixture("case-study.rich"),
+        title: "Translated case",
+        translations: { ko: { title: "번역된 사례", summary: "요약" } },
+      },
+      "test",
+    );
+    const { translations: _none, ...untranslated } = draftFixture("case-study.rich");
+    const plain = await publish({ ...untranslated, title: "Untranslated case" }, "test");
+    const c = await loggedIn();
+    const html = await (await c.fetch("/official/new/Pathway?lang=ko")).text();
+    expect(html).toContain(`<option value="${translated.id}">번역된 사례 (`);
+    expect(html).toContain(`<option value="${plain.id}">Untranslated case (`);
+    expect(await (await c.fetch("/official/new/Pathway?lang=en")).text()).toContain(
+      `<option value="${translated.id}">Translated case (`,
+    );
+  });
+
   it("previews Markdown sanitized, without publishing", async () => {
     const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");

@@ -220,6 +220,18 @@ describe("renderItemPage() names fixed choices in the reader's language", () => 
     expect(ko).not.toMatch(/>active</);
   });
 
+  it("themes and SDGs by name, each theme still a link to its filter, tags as written", () => {
+    const fields = { themes: ["citizen-participation"], tags: ["mobile voting"], sdgs: [11, 16] };
+    const en = page("en", "CaseStudy", fields);
+    expect(en).toContain('<a href="/search?tag=citizen-participation">Citizen participation</a>');
+    expect(en).toContain('<a href="/search?tag=mobile+voting">mobile voting</a>');
+    expect(en).toMatch(/<dt>Sustainable Development Goals<\/dt><dd>11 Sustainable cities and communities, 16 /);
+    const ko = page("ko", "CaseStudy", fields);
+    expect(ko).toContain('<a href="/search?tag=citizen-participation">시민 참여</a>');
+    expect(ko).toMatch(/<dt>지속가능발전목표\(SDGs\)<\/dt><dd>11 지속가능한 도시와 공동체, 16 /);
+    expect(ko).not.toMatch(/>citizen-participation<|<dt>SDGs/);
+  });
+
   it("a pathway's prerequisite kinds, duration units, income levels and the suits-for labels", () => {
     const en = page("en", "Pathway", pathwayFields);
     expect(en).toContain("<h3>Laws and rules</h3>");
