@@ -119,6 +119,39 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
       await audit(page);
     });
   }, 300_000);
+
+  it("at the narrowest width that still shows tables as tables, no header breaks across lines ('Ye/ar'), in English and Korean; axe clean there and on a phone", async () => {
+    await withPage(
+      async (page) => {
+        for (const path of ["/items/case-wego?lang=en", "/items/case-wego?lang=ko", "/items/pathway-gis"]) {
+          await page.goto(node.url + path);
+          // Each header's text sits on one line: its rectangles share one top (a wrapped word has two).
+          const broken = await page.locator("table th").evaluateAll((cells) =>
+            cells
+              .filter((th) => {
+                const range = document.createRange();
+                range.selectNodeContents(th);
+                const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+                return new Set(rects.map((r) => Math.round(r.top))).size > 1;
+              })
+              .map((th) => th.textContent),
+          );
+          expect(await page.locator("table th").count(), path).toBeGreaterThan(1);
+          expect(broken, path).toEqual([]);
+          await audit(page);
+        }
+        await page.goto(`${node.url}/items/case-wego?lang=en`);
+        await expect(page.locator("table th").allTextContents()).resolves.toContain("Year");
+        // On a phone the outcomes are stacked, each value named by its header.
+        await page.setViewportSize({ width: 390, height: 844 });
+        await expect(page.locator("table.stack thead").isVisible()).resolves.toBe(false);
+        await expect(page.locator('table.stack td[data-label="Year"]').first().isVisible()).resolves.toBe(true);
+        await audit(page);
+      },
+      // 50rem (800 px) and narrower stack the tables; 820 px is the tightest width with headers shown.
+      { viewport: { width: 820, height: 1180 } },
+    );
+  }, 120_000);
 });
 
 describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
