@@ -134,4 +134,21 @@ describe("search ranking over the seeds", () => {
     );
     expect(shelter?.title).toBe(drafts["dataset-busan-shelter-capacity"]!.title);
   });
+
+  it("search() reads a Korean compound the index never holds whole as its words: `전자투표` finds mVoting first", async () => {
+    // The seeds say 모바일 투표 (mobile voting) and 전자정부 (e-government), never 전자투표.
+    const answer = await search.search({ q: "전자투표", limit: 100 });
+    const found = answer.results.map((r) => slugs.get(r.id)!);
+    expect(found.slice(0, 2).sort()).toEqual(["case-mvoting", "pathway-mvoting"]);
+    expect(answer.allWords).toBe(0);
+    // Written apart, the words find the same items in the same order.
+    expect((await search.search({ q: "전자 투표", limit: 100 })).results.map((r) => r.id)).toEqual(
+      answer.results.map((r) => r.id),
+    );
+    // A word that would leave one piece stays whole: `서울역` (Seoul Station) is not `서울` (Seoul).
+    expect((await search.search({ q: "서울역" })).total).toBe(0);
+    // A word the index holds whole is not split, and +required keeps its meaning.
+    expect((await search.search({ q: "엠보팅" })).allWords).toBeUndefined();
+    expect((await search.search({ q: "+전자투표" })).total).toBe(0);
+  });
 });

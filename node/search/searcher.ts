@@ -3,7 +3,7 @@ import type { FacetFilter, Facets, HitList, SearchFacets } from "./facets.ts";
 import type { LiveIndex } from "./live-index.ts";
 import { type CompiledQuery, compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { orderOf, type SortOrder } from "./order.ts";
-import { QueryBudget, runQuery, type SegmentHits, withoutKnownTypos } from "./run-query.ts";
+import { QueryBudget, runQuery, type SegmentHits, withCompoundsSplit, withoutKnownTypos } from "./run-query.ts";
 import type { Segment } from "./segment.ts";
 import { type Passage, pagePassages, type SnippetSource } from "./snippet.ts";
 
@@ -143,7 +143,8 @@ export class Searcher {
   }
 
   private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string>; words: number } | null> {
-    const compiled = withoutKnownTypos(compileQuery(q, this.queryLimits), this.index.segments);
+    const segments = this.index.segments;
+    const compiled = withCompoundsSplit(withoutKnownTypos(compileQuery(q, this.queryLimits), segments), segments);
     if (compiled.clauses.length === 0) return null;
     // One budget for every segment: expansions are counted and time is spent over the whole index.
     const budget = new QueryBudget(this.queryLimits);
