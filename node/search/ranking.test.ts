@@ -129,10 +129,10 @@ describe("search ranking over the seeds", () => {
     const en = (await search.search({ q: "mVoting" })).results.find((r) => r.id === hit.id)!;
     expect(en).toMatchObject({ title: drafts["case-mvoting"]!.title, language: "en" });
     // An item without a Korean translation keeps its own title.
-    const shelter = (await search.search({ q: "shelter", locale: "ko" })).results.find(
-      (r) => slugs.get(r.id) === "dataset-busan-shelter-capacity",
+    const air = (await search.search({ q: "air quality", locale: "ko" })).results.find(
+      (r) => slugs.get(r.id) === "dataset-ulaanbaatar-air-quality",
     );
-    expect(shelter?.title).toBe(drafts["dataset-busan-shelter-capacity"]!.title);
+    expect(air?.title).toBe(drafts["dataset-ulaanbaatar-air-quality"]!.title);
   });
 
   it("search() reads a Korean compound the index never holds whole as its words: `전자투표` finds mVoting first", async () => {
