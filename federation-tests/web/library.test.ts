@@ -396,6 +396,22 @@ describe.skipIf(!BROWSER_AVAILABLE)("filling a case study's form", () => {
         );
         await expect(page.getByLabel("한국어 제목").inputValue()).resolves.toContain("엠보팅");
         await audit(page);
+        await page.goto(`${node.url}/official/new/Pathway?lang=ko`);
+        // The case is picked by its Korean title.
+        await expect(page.locator("#f-case option").allTextContents()).resolves.toContain(
+          "엠보팅: 시민이 휴대전화로 시정 현안에 투표하다 (Seoul)",
+        );
+        await audit(page);
+        // Every hint of these forms is Korean, never an English schema description.
+        for (const path of ["/official/new/Dataset", "/official/new/Pathway", "/official/new/CaseStudy"]) {
+          await page.goto(`${node.url}${path}?lang=ko`);
+          const hints = await page.locator("p.hint").allTextContents();
+          expect(hints.length, path).toBeGreaterThan(5);
+          expect(
+            hints.filter((h) => !/[가-힣]/.test(h)),
+            path,
+          ).toEqual([]);
+        }
       },
       { viewport: { width: 390, height: 844 }, locale: "ko-KR" },
     );
