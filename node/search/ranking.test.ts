@@ -151,4 +151,16 @@ describe("search ranking over the seeds", () => {
     expect((await search.search({ q: "엠보팅" })).allWords).toBeUndefined();
     expect((await search.search({ q: "+전자투표" })).total).toBe(0);
   });
+
+  it("search() puts the item whose title was pasted first, for every seed's title and Korean title", async () => {
+    const misses: string[] = [];
+    for (const [slug, draft] of Object.entries(drafts)) {
+      const ko = (draft.translations as Record<string, { title?: string }> | undefined)?.ko?.title;
+      for (const title of [draft.title as string, ...(ko ? [ko] : [])]) {
+        const first = (await search.search({ q: title, limit: 1 })).results[0];
+        if (slugs.get(first?.id ?? "") !== slug) misses.push(`${title} → ${first ? slugs.get(first.id) : "nothing"}`);
+      }
+    }
+    expect(misses).toEqual([]);
+  });
 });
