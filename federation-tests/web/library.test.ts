@@ -101,6 +101,8 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         "/search",
         "/search?q=zzzzqqq",
         "/items/nothing-here",
+        "/no/such/page",
+        "/no/such/page?lang=ko",
         "/login",
         "/?lang=ko",
       ]) {
@@ -108,6 +110,11 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         await audit(page);
       }
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
+      // An unknown path is a page in the reader's language, not JSON.
+      const missing = await page.goto(`${node.url}/no/such/page`);
+      expect(missing?.status()).toBe(404);
+      expect(missing?.headers()["content-type"]).toMatch(/^text\/html/);
+      await expect(page.locator("h1").textContent()).resolves.toMatch(/[가-힣]/);
       // Search as you type (web/static/search.js): results and the address follow the words.
       await page.goto(`${node.url}/search`);
       await page.locator("#q").pressSequentially("ETAX", { delay: 50 });
