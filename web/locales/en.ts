@@ -67,6 +67,7 @@ export const strings = {
   sortOldest: "Oldest first",
   sortTitle: "Title (A to Z)",
   someWordsNotice: "No item has all of your words. These items have some of them, those with more of them first.",
+  shortenedNotice: "Your search was long, so only its first words were searched.",
   anyValue: "Any",
   localBadge: "Published here",
   peerBadge: "From {host}",
@@ -340,7 +341,6 @@ export const strings = {
   // Provenance named from the verified origin (issue 8).
   receivedFrom: "Received from {city} on {date}.",
   // Search queries refused for going beyond a limit (node/search/query.ts).
-  searchRefusedTooLong: "This search is too long. Use at most {limit} characters.",
   searchRefusedTooManyTerms: "This search has too many words. Use at most {limit}.",
   searchRefusedTermTooLong: "“{term}” is too long to search for. A word can have at most {limit} letters.",
   searchRefusedEditDistance: "“{term}” allows too many typos. Use ~1 or ~2 at most.",

@@ -69,6 +69,7 @@ export const strings: Strings = {
   sortTitle: "제목순 (가나다)",
   someWordsNotice:
     "입력한 단어를 모두 포함한 자료가 없습니다. 단어 일부를 포함한 자료를 더 많이 포함한 순서로 보여 드립니다.",
+  shortenedNotice: "검색어가 길어 앞부분의 단어로만 검색했습니다.",
   anyValue: "전체",
   localBadge: "이 노드에서 게시",
   peerBadge: "{host}에서 받음",
@@ -343,7 +344,6 @@ export const strings: Strings = {
   // Provenance named from the verified origin (issue 8).
   receivedFrom: "{date}에 {city}에서 직접 받았습니다.",
   // Search queries refused for going beyond a limit (node/search/query.ts).
-  searchRefusedTooLong: "검색어가 너무 깁니다. {limit}자 이하로 입력하세요.",
   searchRefusedTooManyTerms: "검색어에 단어가 너무 많습니다. {limit}개 이하로 입력하세요.",
   searchRefusedTermTooLong: "“{term}” 단어는 너무 길어 검색할 수 없습니다. 한 단어는 {limit}자까지입니다.",
   searchRefusedEditDistance: "“{term}” 단어에 허용한 오타 수가 너무 많습니다. ~1 또는 ~2까지만 쓸 수 있습니다.",
