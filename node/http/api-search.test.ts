@@ -83,7 +83,7 @@ describe("GET /api/search", () => {
     const long = await get(`q=${encodeURIComponent(paragraph)}`);
     expect(long.status).toBe(200);
     expect(long.body.shortened).toBe(true);
-    expect(long.body.results[0].title).toMatch(/^120 Dasan Call Center/);
+    expect((long.body.results as { title: string }[])[0]?.title).toMatch(/^120 Dasan Call Center/);
     const words = await get(`q=${encodeURIComponent(Array.from({ length: 17 }, (_, i) => `word${i}`).join(" "))}`);
     expect(words.status).toBe(200);
     expect(words.body.shortened).toBe(true);
