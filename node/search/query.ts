@@ -251,7 +251,7 @@ export function compileQuery(typed: string, limits: QueryLimits = DEFAULT_QUERY_
       limits.maxTerms,
     );
   };
-  clauses: for (const raw of query.clauses as unknown as LunrClause[]) {
+  eachClause: for (const raw of query.clauses as unknown as LunrClause[]) {
     const presence = PRESENCE[raw.presence] ?? "optional";
     let parts: TermSpec[][];
     if (raw.term.includes("*")) {
@@ -308,7 +308,7 @@ export function compileQuery(typed: string, limits: QueryLimits = DEFAULT_QUERY_
         if (!count(word, editDistance === undefined)) {
           shortened = true;
           if (parts.length > 0) clauses.push({ presence, fields: raw.fields, boost: raw.boost, parts });
-          break clauses;
+          break eachClause;
         }
         const min = editDistance ? (FUZZY_MIN_LENGTH[editDistance] ?? 3 * editDistance) : 0;
         if (!isCjk(word) && [...word].length < min) {
