@@ -18,6 +18,7 @@ import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
+import { createUnsolicitedGate } from "./unsolicited.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
 // act through (backfill, peering) first, then the Fedify app that routes to them, then
@@ -100,6 +101,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     identity,
     logger,
     allowlist,
+    unsolicited: createUnsolicitedGate({ library }),
   };
   const backfill = createBackfill({
     peers,

@@ -9,6 +9,7 @@ import { toSignedItemAttachment } from "../signing/signed-item.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createPeerStore, type PeerStore } from "../db/peer-store.ts";
+import { createUnsolicitedGate } from "./unsolicited.ts";
 
 // Test support for the inbox handlers and ingest: a receiving node over a private
 // in-memory database, a peer city that signs its items, and the part of Fedify's inbox
@@ -122,6 +123,7 @@ export async function createTestReceiver(keysOf: readonly TestPeer[] = []): Prom
     },
     identity: base.identity,
     logger: createLogger("error", () => {}),
+    unsolicited: createUnsolicitedGate({ library: base.library }),
   };
   return { ...base, peers, ingest };
 }
