@@ -44,7 +44,7 @@ export function createUnsolicitedGate(options: UnsolicitedGateOptions): Unsolici
   async function isOwnCase(id: unknown): Promise<boolean> {
     if (typeof id !== "string" || !/^https?:\/\/\S+$/.test(id) || id.length > 2048) return false;
     const held = await library.get(id);
-    return held?.local && !held.deleted && held.type === "CaseStudy";
+    return held?.local === true && !held.deleted && held.type === "CaseStudy";
   }
 
   /** Whether the document is an adoption of one of our cases, or the Tombstone of one we hold. */
