@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import type { InboxContext } from "@fedify/fedify";
+import { lookupObject, type InboxContext } from "@fedify/fedify";
 import { fetchDocumentLoader, type RemoteDocument } from "@fedify/fedify/runtime";
 import { Article, Organization, Tombstone, type Activity, type Object as APObject } from "@fedify/fedify/vocab";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
@@ -209,6 +209,13 @@ export function createInboxContext(documents: Readonly<Record<string, unknown>> 
     async sendActivity(_sender: unknown, recipient: unknown, activity: Activity) {
       sent.push({ recipient, activity });
     },
+    // What an outgoing context adds (case-origin.ts): the same loaders, and Fedify's own lookup over them.
+    getDocumentLoader: async () => documentLoader,
+    lookupObject: (url: string, options: { documentLoader?: typeof documentLoader } = {}) =>
+      lookupObject(url, {
+        documentLoader: options.documentLoader ?? documentLoader,
+        contextLoader: fetchDocumentLoader,
+      }),
   };
   return { ctx: ctx as unknown as InboxContext<void>, sent };
 }
