@@ -86,6 +86,11 @@ describe("an Adoption reaches the city whose case it adopts", () => {
     expect(held.body).toMatchObject({ origin: new URL(b.url).origin, verified: true });
     expect(held.body.document).toMatchObject({ type: "Adoption", case: caseId, status: "planning" });
     expect(await adoptionsAtA()).toEqual([expect.objectContaining({ id, local: false, verified: true })]);
+    // A's case page lists the adopting city's adoption among the cities adopting the case.
+    const page = await (await fetch(caseId, { headers: { accept: "text/html" } })).text();
+    const listed = page.slice(page.indexOf('id="adoptions-h"'));
+    expect(page).toContain('id="adoptions-h"');
+    expect(listed).toContain("Busan plans mobile voting on the model of Seoul");
 
     const updated = await api(b, `/api/items?id=${encodeURIComponent(id)}`, {
       method: "PUT",
