@@ -6,6 +6,7 @@ import type { Library, WriteResult } from "../library/library.ts";
 import type { Choice, ItemFormView } from "../../web/templates/item-form.ts";
 import type { FieldSpec } from "../../web/forms/schema-fields.ts";
 import { fill, type Strings } from "../../web/i18n.ts";
+import { titleIn } from "./item-pages.ts";
 import { markKept, uploadsOf } from "./multipart.ts";
 
 // What the officials' item forms share (publish, edit, drafts): reading the submitted values,
@@ -146,14 +147,23 @@ export function withoutRow(values: FormValues, rowPointer: string): FormValues {
 /** The most case studies the pathway form offers to choose from. */
 const MAX_CASE_CHOICES = 500;
 
-/** The case studies a pathway can export: this node's and verified peers', by title, as "title (city)". */
+/**
+ * The case studies a pathway can export: this node's and verified peers', as "title (city)",
+ * each titled in the reader's language where it carries that translation, sorted as that language sorts.
+ */
 export async function caseChoices(
   library: Library,
+  locale: string,
   format: (title: string, city: string) => string,
 ): Promise<Choice[]> {
   const { items } = await library.list({ type: "CaseStudy", limit: MAX_CASE_CHOICES });
-  return items
-    .filter((i) => i.local || i.verified)
-    .map((i) => ({ value: i.id, label: format(i.title, i.city) }))
-    .sort((a, b) => a.label.localeCompare(b.label));
+  const usable = items.filter((i) => i.local || i.verified);
+  // Only the cases written in another language are read whole, for their translated title.
+  const others = await library.getMany(usable.filter((i) => i.language !== locale).map((i) => i.id));
+  return usable
+    .map((i) => {
+      const stored = others.get(i.id);
+      return { value: i.id, label: format(stored ? titleIn(stored, locale) : i.title, i.city) };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label, locale));
 }

@@ -77,7 +77,9 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     // A pathway's case is chosen from the library, not typed as a URL.
     const choices =
       view.type === "Pathway"
-        ? new Map([["/case", await caseChoices(library, (title, city) => fill(text.caseChoice, { title, city }))]])
+        ? new Map([
+            ["/case", await caseChoices(library, f.locale, (title, city) => fill(text.caseChoice, { title, city }))],
+          ])
         : undefined;
     sendPage(
       ctx,

@@ -47,6 +47,8 @@ export interface ListOptions {
   readonly local?: boolean;
   /** Only items whose signature checked (true) or not (false). */
   readonly verified?: boolean;
+  /** Only verified items that name this case (`case`): with `type: "Adoption"`, a case's adoptions. */
+  readonly case?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -223,6 +225,7 @@ export function createLibrary(options: LibraryOptions): Library {
         origin: opts.origin,
         local: opts.local,
         verified: opts.verified,
+        ...(opts.case !== undefined ? { linksTo: { target: opts.case, rel: "case" } } : {}),
         limit,
         offset,
       });
