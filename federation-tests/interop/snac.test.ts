@@ -29,7 +29,10 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
   it("snac follows the city, the city approves, and snac holds the Accept", async () => {
     const followed = await snac.command("follow", snac.user, city.actor);
     expect(followed.status).toBe(0);
-    await poll("the city to see snac's request", async () => (await peerState(city, { actor: snac.actor } as CityNode)) === "pending");
+    await poll(
+      "the city to see snac's request",
+      async () => (await peerState(city, { actor: snac.actor } as CityNode)) === "pending",
+    );
     expect((await api(city, "/api/peers/approve", { json: { actor: snac.actor } })).status).toBe(200);
     const accepted = await poll("snac to hold the Accept", async () =>
       snac.jsonFiles(`user/${snac.user}/following`).find((a) => a.type === "Accept"),

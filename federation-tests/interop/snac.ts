@@ -54,7 +54,9 @@ export async function buildSnac(): Promise<string> {
     if (untar.status !== 0) throw new Error(`could not unpack snac: ${untar.stderr}`);
     const make = await run("make", ["-C", join(CACHE, "snac2"), "-j2"]);
     if (make.status !== 0 || !existsSync(SNAC_BIN))
-      throw new Error(`snac's build failed (need gcc make libcurl4-openssl-dev libssl-dev):\n${make.output.slice(-4000)}`);
+      throw new Error(
+        `snac's build failed (need gcc make libcurl4-openssl-dev libssl-dev):\n${make.output.slice(-4000)}`,
+      );
     return SNAC_BIN;
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import type { Federation } from "@fedify/fedify";
 import type { Middleware } from "koa";
 import type { InboxDoor } from "./inbox-door.ts";
+import { withFullPublicAddress } from "./public-address.ts";
 
 const INBOX_PATH = /^\/(inbox|cities\/[^/]+\/inbox)$/;
 
@@ -60,8 +61,20 @@ export function federationBridge(federation: Federation<void>, origin: string, d
     ctx.status = response.status;
     response.headers.forEach((value, key) => ctx.set(key, value));
     // A Buffer body, even empty: Koa turns a null body into 204, which breaks 202 Accepted.
-    ctx.body = Buffer.from(await response.arrayBuffer());
+    const bytes = Buffer.from(await response.arrayBuffer());
+    ctx.body = isGet && response.ok ? servedWithFullPublic(bytes, response.headers.get("content-type")) : bytes;
   };
+}
+
+/** A JSON-LD document Fedify serves (actor, item, outbox page) with the full Public URI in its audiences. */
+function servedWithFullPublic(bytes: Buffer, contentType: string | null): Buffer {
+  if (!/^application\/(activity\+json|ld\+json|json)/i.test(contentType ?? "")) return bytes;
+  try {
+    const { document, changed } = withFullPublicAddress(JSON.parse(bytes.toString("utf8")) as unknown);
+    return changed ? Buffer.from(JSON.stringify(document)) : bytes;
+  } catch {
+    return bytes;
+  }
 }
 
 /**

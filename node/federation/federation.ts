@@ -15,6 +15,7 @@ import { createLocalFeed } from "../library/feed.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { Library } from "../library/library.ts";
 import { trackDeliveries } from "./delivery-errors.ts";
+import { addressPublicInFull } from "./public-address.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners, type InboxHandlerDeps } from "./inbox/listeners.ts";
 import type { PeerStore } from "../db/peer-store.ts";
@@ -74,7 +75,7 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   const feed = createLocalFeed(orm);
   const city = identity.city;
   const pageSize = options.pageSize ?? 100;
-  const deliveries = trackDeliveries(options.queue, { onDelivered: options.onDelivered });
+  const deliveries = trackDeliveries(addressPublicInFull(options.queue), { onDelivered: options.onDelivered });
   const federation = createFederation<void>({
     kv: options.kv,
     queue: deliveries.queue,
