@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, caseDraft, createCluster, peerState, publish, type CityNode } from "../federation/cluster.ts";
 import { freePort, poll, removeDir, tempDir } from "../support.ts";
+import { PUBLIC_URI } from "../../node/federation/public-address.ts";
 import { buildSnac, snacUnavailable, startSnac, type SnacPeer } from "./snac.ts";
 
 const unavailable = snacUnavailable();
@@ -11,6 +12,12 @@ const cluster = createCluster();
 let city: CityNode;
 let snac: SnacPeer;
 let dir: string;
+let caseId: string;
+
+/** The object snac keeps under `id`, if any. */
+function objectIn(peer: SnacPeer, id: string): Record<string, unknown> | undefined {
+  return peer.jsonFiles("object").find((o) => o.id === id);
+}
 
 beforeAll(async () => {
   if (unavailable) return;
@@ -40,10 +47,40 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     expect(accepted.actor).toBe(city.actor);
   });
 
-  it("a new case reaches snac addressed publicly, with no content warning", async () => {
-    const id = await publish(city, caseDraft("Smart bus stops"));
-    const object = await poll("snac to hold the case", async () => snac.jsonFiles("object").find((o) => o.id === id));
-    console.log(JSON.stringify(object, null, 1));
-    expect(object.to).toContain("https://www.w3.org/ns/activitystreams#Public");
+  it("a new case reaches snac addressed publicly, with no content warning and its structure in the content", async () => {
+    caseId = await publish(
+      city,
+      caseDraft("Smart bus stops", {
+        outcomes: [
+          { metric: "Waiting time at stops", value: 30, unit: "% less", year: 2024, source: "Transport office" },
+        ],
+        lessons: ["Start with the busiest routes"],
+      }),
+    );
+    const object = await poll("snac to hold the case", async () => objectIn(snac, caseId));
+    expect(object.to).toContain(PUBLIC_URI);
+    expect(object).not.toHaveProperty("summary");
+    const content = String(object.content);
+    expect(content).toContain("<h2>Outcomes</h2>");
+    expect(content).toContain("<strong>Waiting time at stops</strong>: 30 % less (2024)");
+    // What the reader sees: carol's timeline shows it unfolded (no content warning).
+    const page = await snac.timeline();
+    expect(page).toContain("Waiting time at stops");
+    expect(page).not.toContain("[SENSITIVE CONTENT]");
+  });
+
+  it("an update and a delete reach snac", async () => {
+    const put = await api(city, `/api/items?id=${encodeURIComponent(caseId)}`, {
+      method: "PUT",
+      json: caseDraft("Smart bus stops, two years on"),
+    });
+    expect(put.status).toBe(200);
+    await poll(
+      "snac to hold the new version",
+      async () => objectIn(snac, caseId)?.name === "Smart bus stops, two years on",
+    );
+    expect((await api(city, `/api/items?id=${encodeURIComponent(caseId)}`, { method: "DELETE" })).status).toBe(200);
+    await poll("snac to drop the case", async () => !objectIn(snac, caseId));
+    expect(objectIn(snac, caseId)).toBeUndefined();
   });
 });

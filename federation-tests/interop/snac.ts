@@ -91,6 +91,8 @@ export interface SnacPeer {
   command(...args: string[]): Promise<{ status: number | null; output: string }>;
   /** Every JSON file under a folder of the server's data (e.g. `object`, `user/carol/following`). */
   jsonFiles(folder: string): Record<string, unknown>[];
+  /** The user's timeline page, as the user sees it logged in (HTML). */
+  timeline(): Promise<string>;
   /** What the server printed. */
   log(): string;
   stop(): Promise<void>;
@@ -147,6 +149,12 @@ export async function startSnac(bin: string, dir: string, port: number, user = "
       };
       walk(join(dir, folder));
       return found;
+    },
+    async timeline() {
+      const auth = Buffer.from(`${user}:${password}`).toString("base64");
+      const res = await fetch(`${origin}/${user}/admin`, { headers: { authorization: `Basic ${auth}` } });
+      if (res.status !== 200) throw new Error(`snac's timeline answered ${res.status}`);
+      return res.text();
     },
     log: () => out,
     async stop() {
