@@ -14,6 +14,11 @@ let snac: SnacPeer;
 let dir: string;
 let caseId: string;
 
+/** Whether carol's timeline (user/carol/private) lists the object `id`. */
+function inTimeline(peer: SnacPeer, id: string): boolean {
+  return peer.jsonFiles(`user/${peer.user}/private`).some((o) => o.id === id);
+}
+
 /** The object snac keeps under `id`, if any. */
 function objectIn(peer: SnacPeer, id: string): Record<string, unknown> | undefined {
   return peer.jsonFiles("object").find((o) => o.id === id);
@@ -29,7 +34,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await snac?.stop();
   await cluster.stop();
-  if (dir) removeDir(dir);
+  if (dir && !process.env.KEEP_SNAC) removeDir(dir);
+  else if (dir) console.log("kept", dir);
 });
 
 describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () => {
@@ -69,18 +75,33 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     expect(page).not.toContain("[SENSITIVE CONTENT]");
   });
 
+  it("snac boosts the case publicly and the city counts the share on the item page", async () => {
+    expect(await snac.timeline()).toContain('value="Boost"'); // snac offers a boost only on a public post
+    expect((await snac.command("boost", snac.user, caseId)).status).toBe(0);
+    const page = await poll("the city to count the share", async () => {
+      const html = await (await fetch(caseId, { headers: { accept: "text/html" } })).text();
+      return /class="shares">1</.test(html) && html;
+    });
+    expect(page).toContain("Shared on the fediverse");
+    // snac keeps what its user boosted under admire/.
+    expect(snac.jsonFiles(`user/${snac.user}/admire`).some((o) => o.id === caseId)).toBe(true);
+    expect(city.node.output()).not.toMatch(/refused an item[^\n]*smart-bus-stops/);
+  });
+
   it("an update and a delete reach snac", async () => {
     const put = await api(city, `/api/items?id=${encodeURIComponent(caseId)}`, {
       method: "PUT",
       json: caseDraft("Smart bus stops, two years on"),
     });
     expect(put.status).toBe(200);
+    expect(inTimeline(snac, caseId)).toBe(true);
     await poll(
       "snac to hold the new version",
       async () => objectIn(snac, caseId)?.name === "Smart bus stops, two years on",
     );
     expect((await api(city, `/api/items?id=${encodeURIComponent(caseId)}`, { method: "DELETE" })).status).toBe(200);
-    await poll("snac to drop the case", async () => !objectIn(snac, caseId));
-    expect(objectIn(snac, caseId)).toBeUndefined();
+    // snac takes it off carol's timeline (it keeps the object itself while carol's boost names it).
+    await poll("snac to drop the case from the timeline", async () => !inTimeline(snac, caseId));
+    expect(await snac.timeline()).not.toContain("two years on");
   });
 });

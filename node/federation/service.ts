@@ -17,6 +17,7 @@ import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
+import { createShareStore } from "../db/share-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
@@ -140,6 +141,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
       peering,
       backfill,
       ingest,
+      shares: createShareStore(orm),
       forgetActorKeys: (actor, keyIds) => door.forget(actor, keyIds),
     },
     onDeliveryError: (inbox, error) => {
