@@ -18,7 +18,7 @@ export const SNAC_BIN = join(CACHE, "snac2/snac");
  * `.ci/run` installs the compiler and libraries, and a missing one is a failure.
  */
 export function snacUnavailable(): string | null {
-  if (process.env.CI) return null;
+  if (process.env.CI === "true") return null;
   if (spawnSync("sh", ["-c", "command -v gcc && command -v make"]).status !== 0)
     return "gcc or make is missing (apt-get install gcc make libcurl4-openssl-dev libssl-dev)";
   return null;
