@@ -104,4 +104,36 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     await poll("snac to drop the case from the timeline", async () => !inTimeline(snac, caseId));
     expect(await snac.timeline()).not.toContain("two years on");
   });
+
+  it("the city follows snac by handle, and refuses its Notes without error", async () => {
+    await snac.command("note", snac.user, "An early note, before the city followed");
+    const asked = await api(city, "/api/peers", { json: { actor: snac.handle } });
+    expect(asked.body).toMatchObject({ actor: snac.actor });
+    expect(asked.status).toBe(200);
+    await poll("snac to accept the city", async () =>
+      ["mutual", "following"].includes((await peerState(city, { actor: snac.actor } as CityNode)) ?? ""),
+    );
+    expect((await snac.command("note", snac.user, "Hello from snac")).status).toBe(0);
+    const refusal = await poll("the city to refuse the note", async () =>
+      city.node
+        .output()
+        .split("\n")
+        .find((line) => line.includes("refused an item") && line.includes(`${snac.actor}/p/`)),
+    );
+    expect(JSON.parse(refusal).reason).toMatch(/signed/);
+    // Taken at the door (202), refused cleanly: no handler failed, nothing was kept.
+    expect(snac.log()).toMatch(/sent to inbox http:\/\/127\.0\.0\.1:\d+\/(cities\/seoul\/)?inbox \(202/);
+    expect(city.node.output()).not.toMatch(/inbox listener failed|"level":"error"/);
+    expect(
+      (await api(city, "/api/items?limit=50")).body.items.some((i: { id: string }) => i.id.startsWith(snac.origin)),
+    ).toBe(false);
+  });
+
+  it("a blocked snac host is refused", async () => {
+    expect((await api(city, "/api/peers/block", { json: { host: snac.host } })).status).toBe(200);
+    expect((await snac.command("note", snac.user, "A note to a city that blocked us")).status).toBe(0);
+    await poll("snac's delivery to be refused", async () => /inbox \(403 Forbidden\)/.test(snac.log()));
+    const peers = (await api(city, "/api/peers")).body.peers as { host: string; state: string }[];
+    expect(peers.find((p) => p.host === snac.host)?.state).toBe("blocked");
+  });
 });
