@@ -129,6 +129,20 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     ).toBe(false);
   });
 
+  it("a follow that fails says why, to the admin and in the log", async () => {
+    const handle = `@nobody@${snac.host}`;
+    const asked = await api(city, "/api/peers", { json: { actor: handle } });
+    expect(asked.status).toBe(404);
+    expect(asked.body.error).toContain(`${snac.origin}: WebFinger answered HTTP 404 for acct:nobody@${snac.host}`);
+    const logged = await poll("the failure in the log", async () =>
+      city.node
+        .output()
+        .split("\n")
+        .find((line) => line.includes("could not follow") && line.includes(handle)),
+    );
+    expect(JSON.parse(logged).reason).toContain("WebFinger answered HTTP 404");
+  });
+
   it("a blocked snac host is refused", async () => {
     expect((await api(city, "/api/peers/block", { json: { host: snac.host } })).status).toBe(200);
     expect((await snac.command("note", snac.user, "A note to a city that blocked us")).status).toBe(0);
