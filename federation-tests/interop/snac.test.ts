@@ -113,6 +113,15 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     await poll("snac to accept the city", async () =>
       ["mutual", "following"].includes((await peerState(city, { actor: snac.actor } as CityNode)) ?? ""),
     );
+    // snac's outbox lists its posts inline (no `first` page): the backfill reads them, and
+    // refuses the note before the follow like any unsigned item.
+    const backfilled = await poll("the backfill of snac's outbox", async () =>
+      city.node
+        .output()
+        .split("\n")
+        .find((line) => line.includes("backfill finished") && line.includes(snac.actor)),
+    );
+    expect(JSON.parse(backfilled).items).toBeGreaterThanOrEqual(1);
     expect((await snac.command("note", snac.user, "Hello from snac")).status).toBe(0);
     const refusal = await poll("the city to refuse the note", async () =>
       city.node
