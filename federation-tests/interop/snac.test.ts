@@ -28,7 +28,10 @@ beforeAll(async () => {
   if (unavailable) return;
   const bin = await buildSnac();
   dir = tempDir("snac");
-  [city, snac] = await Promise.all([cluster.start("seoul"), startSnac(bin, join(dir, "snac"), await freePort())]);
+  [city, snac] = await Promise.all([
+    cluster.start("seoul", { args: ["--website", "https://english.seoul.go.kr/", "--member-since", "2010"] }),
+    startSnac(bin, join(dir, "snac"), await freePort()),
+  ]);
 }, 300_000);
 
 afterAll(async () => {
@@ -73,6 +76,35 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     const page = await snac.timeline();
     expect(page).toContain("Waiting time at stops");
     expect(page).not.toContain("[SENSITIVE CONTENT]");
+  });
+
+  it("snac knows the city by its profile: avatar, header, summary, fields, and the case pinned", async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the actor as snac stored it
+    const actor = snac.jsonFiles("object").find((o) => o.id === city.actor) as Record<string, any>;
+    expect(actor.type).toBe("Organization");
+    expect(actor.url).toBe(`${city.url}/library/cities/Seoul`);
+    expect(actor.discoverable).toBe(true);
+    for (const image of [actor.icon, actor.image]) {
+      const res = await fetch(image.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/png");
+      // The PNG signature: a real image, as Mastodon and snac require for avatars.
+      expect(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(0, 8)
+          .toString("hex"),
+      ).toBe("89504e470d0a1a0a");
+    }
+    const fields = Object.fromEntries(
+      [actor.attachment].flat().map((f: { type: string; name: string; value: string }) => [f.name, f]),
+    );
+    expect(fields.Website.type).toBe("PropertyValue");
+    expect(fields.Website.value).toContain('href="https://english.seoul.go.kr/"');
+    expect(fields["WeGO member since"].value).toBe("2010");
+    // snac's page for the city (as carol sees it) shows the summary.
+    expect(String(actor.summary)).toContain("case studies, policy-export pathways and open datasets");
+    const featured = await (await fetch(actor.featured, { headers: { accept: "application/activity+json" } })).json();
+    expect([featured.orderedItems ?? featured.items].flat().map((o: { id: string }) => o.id)).toContain(caseId);
   });
 
   it("snac boosts the case publicly and the city counts the share on the item page", async () => {

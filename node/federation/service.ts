@@ -12,6 +12,7 @@ import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
 import { createHealthProbe } from "./health-probe.ts";
 import { createWegoFederation } from "./federation.ts";
+import type { CityProfile } from "./city-actor.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
@@ -46,6 +47,8 @@ export interface FederationServiceOptions {
   readonly inboxRatePerSecond?: number;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
+  /** What the city's fediverse profile shows besides its name. */
+  readonly profile?: CityProfile;
   /** How often to catch up with every followed peer (default 15 minutes; see {@link createBackfill}). */
   readonly catchUpIntervalMs?: number;
   /** Bounds on one backfill run of a peer's outbox (defaults in {@link BackfillLimits}). */
@@ -133,6 +136,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     actorKeys,
     loaders,
     pageSize: options.pageSize,
+    profile: options.profile,
     inbox: {
       peers,
       logger,

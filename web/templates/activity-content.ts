@@ -214,3 +214,33 @@ ${parts}
 <p><a href="${item.id}">${fill(t.activityReadOn, { site: t.siteName })}</a></p>`;
   return sanitizeHtml(out.value, ALLOWED);
 }
+
+/** The HTML of a city's fediverse profile: its summary and its profile fields (name, value). */
+export interface CityProfileHtml {
+  readonly summary: string;
+  readonly fields: readonly { readonly name: string; readonly value: string }[];
+}
+
+/**
+ * A city actor's profile as fediverse software shows it (in English, the lingua franca of
+ * WeGO's network): a one-line summary that links to its library, and fields for its
+ * website and the year it joined WeGO (each only when known).
+ */
+export function renderCityProfile(city: {
+  readonly name: string;
+  readonly libraryUrl: string;
+  readonly website?: string;
+  readonly memberSince?: string;
+}): CityProfileHtml {
+  const t = stringsFor("en");
+  const link = (href: string) =>
+    html`<a href="${href}" rel="me nofollow noopener" target="_blank">${href.replace(/^https?:\/\//, "").replace(/\/$/, "")}</a>`;
+  const fields = [
+    { name: t.profileWebsite, value: link(city.website ?? city.libraryUrl).value },
+    ...(city.memberSince ? [{ name: t.profileMemberSince, value: city.memberSince }] : []),
+  ];
+  return {
+    summary: html`<p>${fill(t.profileSummary, { city: city.name })}</p><p>${link(city.libraryUrl)}</p>`.value,
+    fields,
+  };
+}
