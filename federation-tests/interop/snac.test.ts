@@ -42,7 +42,9 @@ afterAll(async () => {
 });
 
 describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () => {
-  it("snac follows the city, the city approves, and snac holds the Accept", async () => {
+  it("snac follows the city, the city approves, snac holds the Accept and imports the city's outbox", async () => {
+    // Published before anyone follows: snac finds it by reading the city's outbox.
+    const earlier = await publish(city, caseDraft("An earlier case"));
     const followed = await snac.command("follow", snac.user, city.actor);
     expect(followed.status).toBe(0);
     await poll(
@@ -54,6 +56,8 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
       snac.jsonFiles(`user/${snac.user}/following`).find((a) => a.type === "Accept"),
     );
     expect(accepted.actor).toBe(city.actor);
+    const imported = await poll("snac to import the earlier case", async () => objectIn(snac, earlier));
+    expect(imported.to).toContain(PUBLIC_URI);
   });
 
   it("a new case reaches snac addressed publicly, with no content warning and its structure in the content", async () => {
@@ -118,6 +122,16 @@ describe.skipIf(!!unavailable)("snac, a real fediverse server, and a city", () =
     // snac keeps what its user boosted under admire/.
     expect(snac.jsonFiles(`user/${snac.user}/admire`).some((o) => o.id === caseId)).toBe(true);
     expect(city.node.output()).not.toMatch(/refused an item[^\n]*smart-bus-stops/);
+  });
+
+  it("snac withdraws the boost and the city stops counting it", async () => {
+    expect((await snac.command("unboost", snac.user, caseId)).status).toBe(0);
+    const page = await poll("the city to drop the share", async () => {
+      const html = await (await fetch(caseId, { headers: { accept: "text/html" } })).text();
+      return !html.includes('class="shares"') && html;
+    });
+    expect(page).not.toContain("Shared on the fediverse");
+    expect(city.node.output()).toContain("a share was withdrawn");
   });
 
   it("an update and a delete reach snac", async () => {
