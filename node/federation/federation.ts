@@ -69,7 +69,9 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   const feed = createLocalFeed(orm);
   const city = identity.city;
   const pageSize = options.pageSize ?? 100;
-  const deliveries = trackDeliveries(addressPublicInFull(options.queue, options.loaders.contextLoader), { onDelivered: options.onDelivered });
+  const deliveries = trackDeliveries(addressPublicInFull(options.queue, options.loaders.contextLoader), {
+    onDelivered: options.onDelivered,
+  });
   const federation = createFederation<void>({
     kv: options.kv,
     queue: deliveries.queue,
