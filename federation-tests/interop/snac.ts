@@ -38,7 +38,14 @@ export async function buildSnac(): Promise<string> {
     owner = true;
   } catch {
     // Another file builds it; a lock older than 5 minutes is a crashed build's.
-    if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) {
+    const since = (() => {
+      try {
+        return statSync(lock).mtimeMs;
+      } catch {
+        return 0; // gone meanwhile: the other build ended
+      }
+    })();
+    if (since > 0 && Date.now() - since > 5 * 60_000) {
       rmSync(lock, { recursive: true, force: true });
       return buildSnac();
     }
