@@ -20,6 +20,8 @@ import { createPeering, type HostActionResult, type PeerActionResult, type PeerH
 import { createPeerStore } from "../db/peer-store.ts";
 import { createShareStore } from "../db/share-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
+import { createUnsolicitedGate } from "./unsolicited.ts";
+import { createCaseOrigins } from "./case-origin.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
 // act through (backfill, peering) first, then the Fedify app that routes to them, then
@@ -104,6 +106,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     identity,
     logger,
     allowlist,
+    unsolicited: createUnsolicitedGate({ library }),
   };
   const backfill = createBackfill({
     peers,
@@ -169,7 +172,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
     logger,
     quietAfterMs: options.probeQuietAfterMs,
   });
-  const publisher = createPublisher({ federation, orm, library, peers, identity, logger });
+  const caseOrigins = createCaseOrigins({ library, peers, identity, logger });
+  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
 

@@ -151,6 +151,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           error,
           refusal,
           allWords: response.allWords,
+          shortened: response.shortened,
           cityLabels: await names.labels([
             ...Object.keys(response.facets.city ?? {}),
             ...response.results.map((r) => r.city),

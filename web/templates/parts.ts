@@ -1,11 +1,18 @@
 import { html, type SafeHtml } from "../html.ts";
-import { fill, type Strings } from "../i18n.ts";
+import { optionLabel } from "../forms/form-text.ts";
+import { fill, type Locale, type Strings } from "../i18n.ts";
+
+/** A theme's name in the reader's language (`citizen-participation` → "Citizen participation"); any other tag as written. */
+export function themeName(locale: Locale, tag: string): string {
+  return optionLabel(locale, "themes", tag) ?? tag;
+}
 
 /** The localized name of a document type. */
 export function typeLabel(t: Strings, type: string): string {
   if (type === "CaseStudy") return t.caseStudy;
   if (type === "Pathway") return t.pathway;
   if (type === "Dataset") return t.dataset;
+  if (type === "Adoption") return t.adoption;
   return type;
 }
 
@@ -14,6 +21,7 @@ export function typePlural(t: Strings, type: string): string {
   if (type === "CaseStudy") return t.caseStudies;
   if (type === "Pathway") return t.pathways;
   if (type === "Dataset") return t.datasets;
+  if (type === "Adoption") return t.adoptions;
   return type;
 }
 
