@@ -91,6 +91,19 @@ describe("toArticle()", () => {
   });
 });
 
+describe("toArticle() of an adoption", () => {
+  it("names the adopted case, where the city stands, what it changed and its outcomes", async () => {
+    const result = await t.library.create(draftFixture("adoption.rich"), { author: "test" });
+    if (!result.ok) throw new Error(JSON.stringify(result));
+    const d = result.item.document as { case: string; adaptations: string[]; outcomes: { metric: string }[] };
+    const content = String((await wire(result.item)).content);
+    expect(content).toContain(`<strong>The case the city adopts</strong>: <a href="${d.case}"`);
+    expect(content).toContain("<strong>Where the city stands with it</strong>: Trying it out");
+    expect(content).toContain(`<h2>What the city changed to fit its context</h2><ul><li>${d.adaptations[0]}`);
+    expect(content).toContain(`<strong>${d.outcomes[0]!.metric}</strong>`);
+  });
+});
+
 describe("withFullPublicAddress()", () => {
   it("writes the full Public URI where Fedify wrote as:Public, and the document means the same", async () => {
     const item = await published("case-study.minimal");

@@ -1,6 +1,6 @@
 import sanitizeHtml from "sanitize-html";
-import type { CaseStudy, Dataset, Pathway } from "../../node/library/documents.generated.ts";
-import { optionLabel } from "../forms/form-text.ts";
+import type { Adoption, CaseStudy, Dataset, Pathway } from "../../node/library/documents.generated.ts";
+import { formLabel, optionLabel } from "../forms/form-text.ts";
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, stringsFor, type Locale, type Strings } from "../i18n.ts";
 import { str } from "./item-parts.ts";
@@ -78,19 +78,28 @@ function markdown(item: ActivityContentItem, pointer: string): SafeHtml | "" {
   return rendered ? trusted(tablesAsLists(rendered)) : "";
 }
 
+/** Outcomes as "metric: value unit (year) — source", one list entry each. */
+function outcomes(
+  rows: readonly { metric?: unknown; value?: unknown; unit?: unknown; year?: unknown; source?: unknown }[] | undefined,
+  t: Strings,
+  locale: Locale,
+): SafeHtml | "" {
+  return section(
+    t.outcomes,
+    list(
+      (rows ?? []).map(
+        (o) =>
+          html`<strong>${str(o.metric) ?? ""}</strong>: ${typeof o.value === "number" ? o.value.toLocaleString(locale) : String(o.value ?? "")}${str(o.unit) ? ` ${o.unit}` : ""}${num(o.year) ? ` (${o.year})` : ""}${str(o.source) ? ` — ${o.source}` : ""}`,
+      ),
+    ),
+  );
+}
+
 function caseParts(item: ActivityContentItem, t: Strings, locale: Locale): SafeHtml {
   const d = item.document as unknown as CaseStudy;
   const costs = d.costs;
   return html`${section(t.problem, markdown(item, "/problem"))}${section(t.approach, markdown(item, "/approach"))}
-${section(
-  t.outcomes,
-  list(
-    (d.outcomes ?? []).map(
-      (o) =>
-        html`<strong>${str(o.metric) ?? ""}</strong>: ${typeof o.value === "number" ? o.value.toLocaleString(locale) : String(o.value ?? "")}${str(o.unit) ? ` ${o.unit}` : ""}${num(o.year) ? ` (${o.year})` : ""}${str(o.source) ? ` — ${o.source}` : ""}`,
-    ),
-  ),
-)}
+${outcomes(d.outcomes, t, locale)}
 ${section(
   t.timeline,
   list(
@@ -104,6 +113,18 @@ ${section(
     ? html`<p>${money(num(costs.amount)!, str(costs.currency), locale)}${str(costs.period) ? ` (${choice(locale, "costs.period", costs.period)})` : ""}${str(costs.note) ? `. ${costs.note}` : ""}</p>`
     : "",
 )}
+${section(t.lessons, list((d.lessons ?? []).map((x) => String(x))))}`;
+}
+
+function adoptionParts(item: ActivityContentItem, t: Strings, locale: Locale): SafeHtml {
+  const d = item.document as unknown as Adoption;
+  const label = (key: string) => formLabel(locale, "Adoption", key) ?? key;
+  return html`${list([
+    ...(str(d.case) ? [html`<strong>${label("case")}</strong>: <a href="${d.case}">${d.case}</a>`] : []),
+    ...(str(d.status) ? [html`<strong>${label("status")}</strong>: ${choice(locale, "status", d.status)}`] : []),
+  ])}
+${section(label("adaptations"), list((d.adaptations ?? []).map((x) => String(x))))}
+${outcomes(d.outcomes, t, locale)}
 ${section(t.lessons, list((d.lessons ?? []).map((x) => String(x))))}`;
 }
 
@@ -207,7 +228,9 @@ export function renderActivityContent(item: ActivityContentItem, language?: stri
         ? pathwayParts(item, t, locale)
         : d.type === "Dataset"
           ? datasetParts(item, t, locale)
-          : "";
+          : d.type === "Adoption"
+            ? adoptionParts(item, t, locale)
+            : "";
   const out = html`<p><strong>${summary}</strong></p>
 ${body}
 ${parts}
