@@ -13,7 +13,7 @@ import canonicalize from "canonicalize";
 export const PUBLIC_URI = "https://www.w3.org/ns/activitystreams#Public";
 
 const AUDIENCE_KEYS = new Set(["to", "cc", "bto", "bcc", "audience"]);
-const SHORT_FORMS = new Set(["as:Public", "Public"]);
+const SHORT_FORMS = new Set(["as:Public"]);
 /** Nesting read at most: activities embed an object, which embeds little more. */
 const MAX_DEPTH = 8;
 
