@@ -17,6 +17,7 @@ import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { createItemPagesRouter } from "./item-pages.ts";
+import { createShareStore } from "../db/share-store.ts";
 import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
 
@@ -226,7 +227,9 @@ export function createPagesRouter(deps: PagesDeps): Router {
   }
 
   // Items, their past versions and comparisons: item-pages.ts.
-  router.use(createItemPagesRouter({ library, identity, names, web }).routes());
+  router.use(
+    createItemPagesRouter({ library, identity, names, web, shares: deps.orm && createShareStore(deps.orm) }).routes(),
+  );
 
   return router;
 }

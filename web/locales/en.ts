@@ -357,6 +357,11 @@ export const strings = {
   searchRefusedWildcardPrefix: "“{term}”: start with at least {limit} letters before the *, as in gov*.",
   searchRefusedTooBroad: "“{term}” matches too many words. Add letters to narrow it down.",
   searchRefusedTooSlow: "This search took too long. Try fewer or more specific words.",
+  sharesOnFediverse: "Shared on the fediverse",
+  activityReadOn: "Read it in full on {site}",
+  profileWebsite: "Website",
+  profileMemberSince: "WeGO member since",
+  profileSummary: "{city}: case studies, policy-export pathways and open datasets on WeGO Exchange.",
 };
 
 /** The interface strings of one language. */

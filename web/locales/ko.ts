@@ -361,4 +361,9 @@ export const strings: Strings = {
   searchRefusedWildcardPrefix: "“{term}”: * 앞에 {limit}자 이상을 입력하세요(예: gov*).",
   searchRefusedTooBroad: "“{term}”에 해당하는 단어가 너무 많습니다. 글자를 더 입력해 범위를 좁히세요.",
   searchRefusedTooSlow: "검색 시간이 너무 오래 걸렸습니다. 단어 수를 줄이거나 더 구체적인 단어로 검색하세요.",
+  sharesOnFediverse: "연합우주 공유",
+  activityReadOn: "{site}에서 전체 내용 보기",
+  profileWebsite: "웹사이트",
+  profileMemberSince: "WeGO 회원 가입",
+  profileSummary: "{city}: WeGO Exchange의 사례, 정책 수출 경로, 공개 데이터셋.",
 };

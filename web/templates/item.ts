@@ -40,6 +40,8 @@ export interface ItemView {
   readonly original: boolean;
   /** Edit and delete links, for officials of this node's city. */
   readonly actions?: { readonly edit: string; readonly delete: string };
+  /** How many fediverse accounts shared (boosted) this item; 0 or absent shows nothing. */
+  readonly shares?: number;
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
 }
@@ -117,6 +119,7 @@ ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="
   ${fact(t.published, dateTag(str(d.published)))}
   ${fact(t.updated, dateTag(str(d.updated)))}
   ${fact(t.license, str(d.license))}
+  ${view.shares ? fact(t.sharesOnFediverse, html`<span class="shares">${view.shares.toLocaleString(locale)}</span>`) : ""}
 </dl>
 ${
   strings(d.themes).length || strings(d.tags).length
