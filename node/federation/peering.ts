@@ -67,11 +67,29 @@ export function healthOf(view: PeerView, allowlist: readonly string[] | null = n
   return { ...view, health, failure, member: allowlist ? allowlist.includes(view.host) : null };
 }
 
-/** Why an action was refused, as an HTTP status and a reason an admin reads. */
+/** What kind of refusal it is, so a page can say it in its reader's language. */
+export type PeeringRefusalCode =
+  | "self"
+  | "blocked"
+  | "not-allowed"
+  | "no-request"
+  | "not-following"
+  | "bad-host"
+  | "not-blocked"
+  | "resync-unfollowed"
+  | "unreachable";
+
+/**
+ * Why an action was refused, as an HTTP status and a reason an admin reads (English, for the
+ * API and the log); `code` with `subject` (a host or a handle) and `failure` name it for pages.
+ */
 export interface PeeringRefusal {
   readonly ok: false;
   readonly status: 400 | 403 | 404 | 409 | 502;
   readonly reason: string;
+  readonly code?: PeeringRefusalCode;
+  readonly subject?: string;
+  readonly failure?: ContactFailure;
 }
 
 /** Outcome of an action on a peer actor: its id and our follow state with it. */
@@ -144,7 +162,14 @@ export function createPeering(options: PeeringOptions): Peering {
       // loop or a page that is not JSON is "no actor there".
       if (UNREACHABLE_KINDS.has(failure.kind) || (failure.kind === "http" && (failure.status ?? 0) >= 500)) {
         if (URL.canParse(url)) await peers.recordError(hostOf(url), contactErrorMessage(failure, "actor"));
-        return { ok: false, status: 502, reason: `${target}: ${contactFailureText(failure)}` };
+        return {
+          ok: false,
+          status: 502,
+          reason: `${target}: ${contactFailureText(failure)}`,
+          code: "unreachable",
+          subject: target,
+          failure,
+        };
       }
       return {
         ok: false,
@@ -192,9 +217,18 @@ export function createPeering(options: PeeringOptions): Peering {
     if (!actor.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target} (it has no id)` };
     const unusable = unusableActor(actor);
     if (unusable) return { ok: false, status: 400, reason: unusable };
-    if (actor.id.origin === identity.origin) return { ok: false, status: 400, reason: "a node cannot follow itself" };
-    const refused = await refuseHost(hostOf(actor.id.href));
-    if (refused) return { ok: false, status: 403, reason: refused };
+    if (actor.id.origin === identity.origin)
+      return { ok: false, status: 400, reason: "a node cannot follow itself", code: "self" };
+    const host = hostOf(actor.id.href);
+    const refused = await refuseHost(host);
+    if (refused)
+      return {
+        ok: false,
+        status: 403,
+        reason: refused,
+        code: (await peers.isBlocked(host)) ? "blocked" : "not-allowed",
+        subject: host,
+      };
     await peers.remember(actorInfoOf(actor));
     const followId = new URL(`${identity.actorId}#follows/${crypto.randomUUID()}`);
     await ctx.sendActivity(sender, actor, new Follow({ id: followId, actor: actorId, object: actor.id }));
@@ -222,8 +256,10 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async approve(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
-      if (await peers.isBlocked(peer.host)) return { ok: false, status: 403, reason: `${peer.host} is blocked` };
+      if (!peer?.theirFollowId)
+        return { ok: false, status: 404, reason: "no follow request from this actor", code: "no-request" };
+      if (await peers.isBlocked(peer.host))
+        return { ok: false, status: 403, reason: `${peer.host} is blocked`, code: "blocked", subject: peer.host };
       await answerFollow(ctx, peer, peer.theirFollowId, "accept");
       await peers.update(peerId, { theyFollow: "accepted" });
       logger.info("approved a follower", { actor: peerId });
@@ -232,7 +268,8 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async reject(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      if (!peer?.theirFollowId)
+        return { ok: false, status: 404, reason: "no follow request from this actor", code: "no-request" };
       await answerFollow(ctx, peer, peer.theirFollowId, "reject");
       await peers.update(peerId, { theyFollow: "rejected", theirFollowId: null });
       return { ok: true, actor: peerId, state: "rejected" };
@@ -241,7 +278,7 @@ export function createPeering(options: PeeringOptions): Peering {
     async unfollow(ctx, peerId) {
       const peer = await peers.get(peerId);
       if (!peer || peer.weFollow === "none")
-        return { ok: false, status: 404, reason: "this node does not follow that actor" };
+        return { ok: false, status: 404, reason: "this node does not follow that actor", code: "not-following" };
       if (peer.ourFollowId) {
         const follow = new Follow({ id: new URL(peer.ourFollowId), actor: actorId, object: new URL(peer.actorId) });
         await ctx.sendActivity(
@@ -257,8 +294,9 @@ export function createPeering(options: PeeringOptions): Peering {
     async block(host) {
       const h = host.trim().toLowerCase();
       if (!/^[a-z0-9.-]+(:\d+)?$/.test(h))
-        return { ok: false, status: 400, reason: "host must be a host name, optionally with :port" };
-      if (h === new URL(identity.origin).host) return { ok: false, status: 400, reason: "a node cannot block itself" };
+        return { ok: false, status: 400, reason: "host must be a host name, optionally with :port", code: "bad-host" };
+      if (h === new URL(identity.origin).host)
+        return { ok: false, status: 400, reason: "a node cannot block itself", code: "self" };
       const affected = await peers.block(h);
       for (const peer of affected) {
         if (peer.weFollow === "accepted" || peer.weFollow === "requested") {
@@ -275,13 +313,20 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async unblock(host) {
       const done = await peers.unblock(host.trim());
-      return done ? { ok: true, host, state: "none" } : { ok: false, status: 404, reason: "that host is not blocked" };
+      return done
+        ? { ok: true, host, state: "none" }
+        : { ok: false, status: 404, reason: "that host is not blocked", code: "not-blocked", subject: host };
     },
 
     async resync(ctx, peerId) {
       const peer = await peers.get(peerId);
       if (peer?.weFollow !== "accepted")
-        return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
+        return {
+          ok: false,
+          status: 409,
+          reason: "only a peer this node follows can be resynced",
+          code: "resync-unfollowed",
+        };
       await peers.update(peerId, { backfillState: "idle", backfillCursor: null });
       options.backfill.start(ctx, peerId, "full", "admin");
       return { ok: true, actor: peerId, state: "running" };

@@ -30,7 +30,14 @@ import { createCaseOrigins } from "./case-origin.ts";
 
 // The result types of the facade's operations, for its callers.
 export type { AnnounceResult } from "./publisher.ts";
-export type { HostActionResult, PeerActionResult, PeerHealth, PeerHealthView } from "./peering.ts";
+export type {
+  HostActionResult,
+  PeerActionResult,
+  PeerHealth,
+  PeerHealthView,
+  PeeringRefusal,
+  PeeringRefusalCode,
+} from "./peering.ts";
 
 /** Options of {@link createFederationService}. */
 export interface FederationServiceOptions {
