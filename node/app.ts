@@ -29,6 +29,11 @@ import { createDraftStore } from "./db/draft-store.ts";
 import { createFileStore } from "./db/file-store.ts";
 import { createDrafts } from "./library/drafts.ts";
 import { createUploads } from "./library/uploads.ts";
+import { createAssessments } from "./library/assessments.ts";
+import { createAssessmentStore } from "./db/assessment-store.ts";
+import { createPeerStore } from "./db/peer-store.ts";
+import { createAssessPagesRouter } from "./http/web-assess.ts";
+import { createOriginNames } from "./http/origin-names.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -87,6 +92,12 @@ export function createApp(deps: AppDeps): Koa {
     createAssessRouter(deps),
     createExportRouter(deps),
     createPagesRouter({ ...deps, web }),
+    createAssessPagesRouter({
+      ...deps,
+      web,
+      assessments: createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library }),
+      names: createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) }),
+    }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),
     ...(deps.federationService

@@ -101,6 +101,11 @@ ${
     ? html`<p class="notice">${fill(t.translatedFrom, { lang: languageName(locale, locale), orig: languageName(language, locale) })} <a href="${view.path}${view.path.includes("?") ? "&" : "?"}original=1">${t.showOriginal}</a></p>`
     : ""
 }
+${
+  view.type === "Pathway" && !past
+    ? html`<p class="item-actions"><a class="button" href="/assess?${new URLSearchParams({ pathway: view.id })}">${t.assessLink}</a></p>`
+    : ""
+}
 ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="${view.actions.edit}">${t.edit}</a> <a class="button secondary" href="${view.actions.delete}">${t.delete}</a></p>` : ""}
 <dl class="facts">
   ${
