@@ -4,7 +4,14 @@
  * generator and the pages all take the list from here. Depends on no domain module.
  */
 import { readFileSync } from "node:fs";
-import type { CaseStudy, Dataset, DocumentType, ItemDocument, Pathway } from "../node/library/documents.generated.ts";
+import type {
+  Adoption,
+  CaseStudy,
+  Dataset,
+  DocumentType,
+  ItemDocument,
+  Pathway,
+} from "../node/library/documents.generated.ts";
 
 /** A JSON Schema (or any part of one), as parsed. */
 export type Schema = Record<string, unknown>;
@@ -16,13 +23,19 @@ export const SCHEMA_BASE = "https://wego-exchange.org/schemas/";
 export const COMMON_SCHEMA_FILE = "common.schema.json";
 
 /** The values of a document's `type`, each with its own schema, in the order pages list them. */
-export const DOCUMENT_TYPES = ["CaseStudy", "Pathway", "Dataset"] as const satisfies readonly DocumentType[];
+export const DOCUMENT_TYPES = [
+  "CaseStudy",
+  "Pathway",
+  "Dataset",
+  "Adoption",
+] as const satisfies readonly DocumentType[];
 
 /** The schema file of each document type. */
 export const SCHEMA_FILE_BY_TYPE: Readonly<Record<DocumentType, string>> = {
   CaseStudy: "case-study.schema.json",
   Pathway: "pathway.schema.json",
   Dataset: "dataset.schema.json",
+  Adoption: "adoption.schema.json",
 };
 
 /** Every schema file: the common one, then one per document type. */
@@ -36,6 +49,7 @@ export interface DocumentOfType {
   readonly CaseStudy: CaseStudy;
   readonly Pathway: Pathway;
   readonly Dataset: Dataset;
+  readonly Adoption: Adoption;
 }
 
 /** Whether a value names a document type. */

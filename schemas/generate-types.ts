@@ -159,7 +159,7 @@ export function bundleSchemas(): JSONSchema4 {
   }
   return {
     title: "ItemDocument",
-    description: "Any item document: a case study, a pathway or a dataset (dispatch on `type`).",
+    description: "Any item document: a case study, a pathway, a dataset or an adoption (dispatch on `type`).",
     anyOf: typeSchemas.map((schema) => ({ $ref: `#/$defs/${String(schema["title"])}` })),
     $defs: bundledDefs,
   } as JSONSchema4;

@@ -24,6 +24,15 @@ const TYPE_BY_PREFIX: Readonly<Record<string, string>> = Object.fromEntries(
 
 // Each invalid fixture is wrong in exactly one way: the validator must report that field, and only it.
 const EXPECTED_ERROR_PATHS: Readonly<Record<string, string>> = {
+  "adoption.bad-income-level.json": "/profile/incomeLevel",
+  "adoption.case-not-a-url.json": "/case",
+  "adoption.gap-marked-met.json": "/assessment/gaps/0/status",
+  "adoption.missing-case.json": "/case",
+  "adoption.missing-status.json": "/status",
+  "adoption.score-over-100.json": "/assessment/score",
+  "adoption.status-date-not-a-full-date.json": "/statusDate",
+  "adoption.unknown-property.json": "/adoptedBy",
+  "adoption.unknown-status.json": "/status",
   "case-study.bad-contact-email.json": "/contact/email",
   "case-study.bad-language-tag.json": "/language",
   "case-study.bad-stakeholder-sector.json": "/stakeholders/0/sector",
@@ -151,8 +160,9 @@ describe("schemas", () => {
     }
   });
 
-  it("the four schemas are the ones the validator loads", () => {
+  it("the five schemas are the ones the validator loads", () => {
     expect(SCHEMA_FILES).toEqual([
+      "adoption.schema.json",
       "case-study.schema.json",
       "common.schema.json",
       "dataset.schema.json",
@@ -226,6 +236,9 @@ describe("generated types", () => {
       "CaseStudy",
       "Pathway",
       "Dataset",
+      "Adoption",
+      "AdopterProfile",
+      "PublishedAssessment",
       "Link",
       "Translation",
       "Distribution",
@@ -234,7 +247,7 @@ describe("generated types", () => {
     ]) {
       expect(committed).toContain(`export interface ${name} {`);
     }
-    expect(committed).toContain("export type ItemDocument = CaseStudy | Pathway | Dataset;");
+    expect(committed).toContain("export type ItemDocument = CaseStudy | Pathway | Dataset | Adoption;");
     expect(committed).toContain("export type Theme =");
     expect(committed).toContain("export type DocumentType =");
   });

@@ -35,6 +35,12 @@ const LAYOUT: Readonly<Record<string, ReadonlyArray<readonly [string, readonly s
     ["coverage", ["spatial", "temporal", "body"]],
     ["links", ["themes", "keywords", "tags", "license", "relatedCases", "links"]],
   ],
+  Adoption: [
+    ["about", ["title", "summary", "language", "case", "pathway", "status", "started", "statusDate"]],
+    ["progress", ["adaptations", "outcomes", "lessons", "body", "assessment"]],
+    ["city", ["profile", "contact"]],
+    ["links", ["themes", "tags", "license", "links"]],
+  ],
 };
 
 /**

@@ -22,6 +22,8 @@ export const strings = {
   pathways: "Pathways",
   dataset: "Dataset",
   datasets: "Datasets",
+  adoption: "Adoption",
+  adoptions: "Adoptions",
   all: "All",
   city: "City",
   type: "Type",

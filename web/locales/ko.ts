@@ -23,6 +23,8 @@ export const strings: Strings = {
   pathways: "정책 수출 경로",
   dataset: "데이터셋",
   datasets: "데이터셋",
+  adoption: "도입 기록",
+  adoptions: "도입 기록",
   all: "전체",
   city: "도시",
   type: "유형",
