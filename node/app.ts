@@ -34,6 +34,7 @@ import { createAssessmentStore } from "./db/assessment-store.ts";
 import { createPeerStore } from "./db/peer-store.ts";
 import { createAssessPagesRouter } from "./http/web-assess.ts";
 import { createOriginNames } from "./http/origin-names.ts";
+import { adoptionPrefill } from "./http/adoption-prefill.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Koa {
     multipart: uploads ? multipartForm({ uploads }) : undefined,
   });
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
+  const assessments = createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library });
   const routers = [
     createWellKnownRouter(deps),
     // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
@@ -95,11 +97,17 @@ export function createApp(deps: AppDeps): Koa {
     createAssessPagesRouter({
       ...deps,
       web,
-      assessments: createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library }),
+      assessments,
       names: createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) }),
     }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
-    createOfficialsRouter({ ...deps, web, drafts, uploads }),
+    createOfficialsRouter({
+      ...deps,
+      web,
+      drafts,
+      uploads,
+      prefill: adoptionPrefill({ library: deps.library, assessments }),
+    }),
     ...(deps.federationService
       ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })]
       : []),

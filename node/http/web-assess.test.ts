@@ -207,6 +207,29 @@ describe("saved assessments", () => {
     expect(rows).toHaveLength(1);
   });
 
+  it("pre-fills a new Adoption from a saved assessment: the case, pathway and profile; the score and gaps only when asked", async () => {
+    const mina = await official("mina", "a long editor password");
+    const token = await mina.token(`/assess?${answers()}`);
+    const form = { ...Object.fromEntries(answers({ city: "Ulaanbaatar", income: "lower-middle" })), _csrf: token };
+    const location = (await mina.fetch("/official/assessments", { form })).headers.get("location")!;
+    const id = location.split("/").pop()!;
+    const page = await (await mina.fetch(location)).text();
+    expect(page).toContain(`href="/official/new/Adoption?assessment=${id}"`);
+    const plain = await (await mina.fetch(`/official/new/Adoption?assessment=${id}`)).text();
+    const caseId = (draftFixture("pathway.rich") as { case: string }).case;
+    expect(plain).toMatch(new RegExp(`name="/case"[^>]*value="${caseId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`));
+    expect(plain).toMatch(new RegExp(`name="/pathway"[^>]*value="${pathway.id}"`));
+    expect(plain).toMatch(/<option value="considering" selected>/);
+    expect(plain).toMatch(/<option value="lower-middle" selected>/);
+    expect(plain).not.toMatch(/name="\/assessment\/score"[^>]*value="\d/);
+    const shared = await (await mina.fetch(`/official/new/Adoption?assessment=${id}&share=1`)).text();
+    const api = await apiScore();
+    expect(shared).toMatch(new RegExp(`name="/assessment/score"[^>]*value="${api.score}"`));
+    // Another official's assessment pre-fills nothing.
+    const joon = await official("joon", "another editor password");
+    expect(await (await joon.fetch(`/official/new/Adoption?assessment=${id}`)).text()).not.toContain(pathway.id);
+  });
+
   it("sends a visitor without a login to the login page", async () => {
     const res = await webClient(s.url).fetch("/official/assessments");
     expect(res.status).toBe(302);

@@ -174,6 +174,13 @@ export function createAssessPagesRouter(deps: AssessPagesDeps): Router {
             history,
             deleteAction: `/official/assessments/${saved.id}/delete`,
             notice: stale ? fill(f.t.assessmentStale, { old: saved.pathwayVersion, new: item.version }) : undefined,
+            adopt: {
+              href: `/official/new/Adoption?${new URLSearchParams({ assessment: saved.id })}`,
+              withScore:
+                saved.score === null
+                  ? undefined
+                  : `/official/new/Adoption?${new URLSearchParams({ assessment: saved.id, share: "1" })}`,
+            },
           },
         },
       ),

@@ -413,6 +413,12 @@ export const strings = {
   yes: "Yes",
   no: "No",
   lastSaved: "Last saved",
+  adoptFromAssessment: "Publish an adoption from this assessment",
+  adoptFromAssessmentShared: "Publish an adoption with this score and these gaps",
+  adoptFromAssessmentHelp:
+    "An adoption is public and signed: it tells the case's city and yours that you are considering it. The score and gaps stay private unless you choose to publish them.",
+  adoptionDraftTitle: "{city}: adopting {title}",
+  adoptionDraftSummary: "After a readiness assessment against the pathway, the city is considering {title}.",
 };
 
 /** The interface strings of one language. */

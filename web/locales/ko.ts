@@ -413,4 +413,10 @@ export const strings: Strings = {
   yes: "예",
   no: "아니요",
   lastSaved: "마지막 저장",
+  adoptFromAssessment: "이 평가로 도입 기록 게시",
+  adoptFromAssessmentShared: "점수와 격차를 포함해 도입 기록 게시",
+  adoptFromAssessmentHelp:
+    "도입 기록은 공개되고 서명됩니다. 사례를 만든 도시와 우리 도시의 팔로워에게 도입을 검토 중임을 알립니다. 점수와 격차는 게시하기로 고를 때만 공개됩니다.",
+  adoptionDraftTitle: "{city}: {title} 도입",
+  adoptionDraftSummary: "경로에 따른 준비도 평가를 마치고 {title} 도입을 검토하고 있습니다.",
 };

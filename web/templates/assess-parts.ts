@@ -68,6 +68,8 @@ export interface AssessView {
     readonly history: readonly ScorePoint[];
     readonly deleteAction: string;
     readonly notice?: string;
+    /** The new Adoption form, pre-filled from this assessment (without and with its score and gaps). */
+    readonly adopt?: { readonly href: string; readonly withScore?: string };
   };
 }
 

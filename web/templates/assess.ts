@@ -124,6 +124,12 @@ ${errors}
 ${view.result ? renderAssessReport(frame, { ...view, result: view.result }) : ""}
 ${saved?.history.length ? renderScoreHistory(frame, saved.history) : ""}
 ${
+  saved?.adopt
+    ? html`<section class="no-print adopt" aria-labelledby="adopt-h"><h2 id="adopt-h">${t.adoptFromAssessment}</h2><p>${t.adoptFromAssessmentHelp}</p>
+<p><a class="button" href="${saved.adopt.href}">${t.adoptFromAssessment}</a>${saved.adopt.withScore ? html` <a class="button secondary" href="${saved.adopt.withScore}">${t.adoptFromAssessmentShared}</a>` : ""}</p></section>`
+    : ""
+}
+${
   view.save && view.result
     ? html`<form method="post" action="${view.save.action}" class="no-print save-form">${csrfField(frame)}${view.save.fields.map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">${t.saveAssessment}</button></form>`
     : ""
