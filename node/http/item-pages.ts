@@ -14,6 +14,7 @@ import { currentUser } from "./session.ts";
 import { frameFor, sendPage, type WebMiddleware } from "./web-context.ts";
 import type { OriginNames } from "./origin-names.ts";
 import { intParam, textParam } from "./params.ts";
+import { adoptionsOfCase } from "./adoption-lists.ts";
 
 /** Dependencies of the item pages. */
 export interface ItemPagesDeps {
@@ -148,10 +149,14 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const past = version !== undefined && version !== head.version;
     const item = past ? await library.get(id, version) : head;
     if (!item) return notFound(ctx);
-    const [groups, origins] = await Promise.all([
+    const current = !past && !head.deleted;
+    const [groups, origins, adoptedBy] = await Promise.all([
       // What links to an item is about the item now: past versions' pages leave it out.
-      past || head.deleted ? Promise.resolve([]) : library.linkingTo(id, LINKING_PER_TYPE),
+      current ? library.linkingTo(id, LINKING_PER_TYPE) : Promise.resolve([]),
       names.of([item.origin]),
+      current && item.type === "CaseStudy"
+        ? adoptionsOfCase({ library, identity, names }, id, f.locale)
+        : Promise.resolve(undefined),
     ]);
     const { linked, linking } = await related(item, groups, f.locale);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
@@ -168,6 +173,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
         linked,
         linking,
         original: ctx.query.original === "1",
+        adoptedBy,
         path: f.url.replace(/[?&]original=1/, ""),
         past: past
           ? {

@@ -5,7 +5,8 @@ import type { NodeIdentity } from "../library/identity.ts";
 import type { Pathway } from "../library/documents.generated.ts";
 import { assess } from "../library/assess.ts";
 import { livePathway, type Assessments, type SavedAssessment } from "../library/assessments.ts";
-import { fill } from "../../web/i18n.ts";
+import { fill, stringsFor, type Locale } from "../../web/i18n.ts";
+import { adoptionStatus } from "../../web/templates/adoptions.ts";
 import { renderAssessPage } from "../../web/templates/assess.ts";
 import type { AssessedPathway, AssessView } from "../../web/templates/assess-parts.ts";
 import { renderAssessmentsPage } from "../../web/templates/assessments.ts";
@@ -14,6 +15,7 @@ import { itemHref } from "../../web/templates/parts.ts";
 import { assessFields, assessHref, readAssessForm, type AssessFormReading } from "./assess-form.ts";
 import type { OriginNames } from "./origin-names.ts";
 import { textParam } from "./params.ts";
+import { adoptionsOfCase, isSimilar } from "./adoption-lists.ts";
 import { currentUser } from "./session.ts";
 import {
   formOf,
@@ -65,14 +67,30 @@ export function createAssessPagesRouter(deps: AssessPagesDeps): Router {
     };
   }
 
-  /** The parts of the page every assessment view shares: the reading, its score when complete. */
-  function scored(pathway: AssessedPathway, reading: AssessFormReading, showMissing: boolean) {
-    return {
-      pathway,
-      values: reading.values,
-      missing: showMissing ? reading.missing : [],
-      result: reading.input ? assess(pathway.document, reading.input) : undefined,
-    } satisfies Partial<AssessView>;
+  /** The parts of the page every assessment view shares: the reading, its score and similar adopters when complete. */
+  async function scored(
+    pathway: AssessedPathway,
+    reading: AssessFormReading,
+    showMissing: boolean,
+    locale: Locale,
+  ): Promise<Pick<AssessView, "pathway" | "values" | "missing" | "result" | "similar">> {
+    const result = reading.input ? assess(pathway.document, reading.input) : undefined;
+    const similar = result
+      ? (await adoptionsOfCase({ library, identity, names }, pathway.document.case, locale))
+          .filter((a) => isSimilar(reading.values.profile, a.profile))
+          .map((a) => ({
+            city: a.city,
+            href: a.href,
+            status: adoptionStatus(locale, a.status),
+            date: a.date,
+            population: a.profile?.population,
+            incomeLevel: a.profile?.incomeLevel,
+            provenance: fill(a.verified ? stringsFor(locale).signedValid : stringsFor(locale).signedUnverified, {
+              city: a.city,
+            }),
+          }))
+      : undefined;
+    return { pathway, values: reading.values, missing: showMissing ? reading.missing : [], result, similar };
   }
 
   router.get("/assess", ...web.page, async (ctx) => {
@@ -82,7 +100,7 @@ export function createAssessPagesRouter(deps: AssessPagesDeps): Router {
     const f = frameFor(ctx, identity.name, item.title);
     const pathway = await describe(item, f.locale);
     const reading = readAssessForm(pathway.document, (name) => textParam(ctx, name, 1000));
-    const view = scored(pathway, reading, reading.submitted);
+    const view = await scored(pathway, reading, reading.submitted, f.locale);
     const user = currentUser(ctx);
     sendPage(
       ctx,
@@ -166,7 +184,7 @@ export function createAssessPagesRouter(deps: AssessPagesDeps): Router {
       renderAssessPage(
         { ...f, title: `${f.t.assessTitle}: ${pathway.title}` },
         {
-          ...scored(pathway, current, reading !== undefined || stale),
+          ...(await scored(pathway, current, reading !== undefined || stale, f.locale)),
           shareHref: undefined,
           form: { action: `/official/assessments/${saved.id}`, method: "post" },
           saved: {

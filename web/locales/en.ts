@@ -419,6 +419,19 @@ export const strings = {
     "An adoption is public and signed: it tells the case's city and yours that you are considering it. The score and gaps stay private unless you choose to publish them.",
   adoptionDraftTitle: "{city}: adopting {title}",
   adoptionDraftSummary: "After a readiness assessment against the pathway, the city is considering {title}.",
+  adoptedBy: "Adopted by",
+  since: "Since",
+  signature: "Signature",
+  cityAdoptions: "Cases this city adopts",
+  adoptedFrom: "From",
+  caseLabel: "Case",
+  network: "Network",
+  networkTitle: "Who adopts what from whom",
+  networkIntro:
+    "Each arrow runs from the city whose case was adopted to the city adopting it, as the signed adoptions this node holds say.",
+  networkEmpty: "This node holds no adoption yet.",
+  networkTable: "The same adoptions as a table",
+  networkChart: "{n, plural, one {# adoption} other {# adoptions}} between {cities} cities",
 };
 
 /** The interface strings of one language. */

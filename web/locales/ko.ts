@@ -419,4 +419,17 @@ export const strings: Strings = {
     "도입 기록은 공개되고 서명됩니다. 사례를 만든 도시와 우리 도시의 팔로워에게 도입을 검토 중임을 알립니다. 점수와 격차는 게시하기로 고를 때만 공개됩니다.",
   adoptionDraftTitle: "{city}: {title} 도입",
   adoptionDraftSummary: "경로에 따른 준비도 평가를 마치고 {title} 도입을 검토하고 있습니다.",
+  adoptedBy: "도입한 도시",
+  since: "기준일",
+  signature: "서명",
+  cityAdoptions: "이 도시가 도입하는 사례",
+  adoptedFrom: "사례 출처",
+  caseLabel: "사례",
+  network: "네트워크",
+  networkTitle: "어느 도시가 어느 도시의 사례를 도입하는가",
+  networkIntro:
+    "화살표는 사례를 만든 도시에서 그 사례를 도입하는 도시로 향합니다. 이 노드가 보관한 서명된 도입 기록에 따른 것입니다.",
+  networkEmpty: "이 노드에는 아직 도입 기록이 없습니다.",
+  networkTable: "같은 도입 기록을 표로 보기",
+  networkChart: "도시 {cities}곳 사이의 도입 기록 {n}건",
 };

@@ -110,7 +110,7 @@ ${lessons.length ? html`${heading("lessons-h", t.lessons)}<ul>${lessons.map((x) 
 ${pathways ? html`${heading("pathways-h", t.relatedPathways)}${pathways}` : ""}
 ${datasets ? html`${heading("datasets-h", t.relatedDatasets)}${datasets}` : ""}
 ${cases ? html`${heading("cases-h", t.relatedCases)}${cases}` : ""}
-${adoptions ? html`${heading("adoptions-h", t.adoptionsOfCase)}${adoptions}` : ""}
+${ctx.adoptedBy ? ctx.adoptedBy : adoptions ? html`${heading("adoptions-h", t.adoptionsOfCase)}${adoptions}` : ""}
 ${otherLinks(ctx, t)}
 ${
   contact && (str(contact.name) || str(contact.email) || str(contact.url))

@@ -5,6 +5,7 @@ import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
+import { renderAdoptedBy, type AdoptionEntry } from "./adoptions.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
 
@@ -41,6 +42,8 @@ export interface ItemView {
   readonly actions?: { readonly edit: string; readonly delete: string };
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
+  /** For a case: the cities adopting it, from their signed adoptions. */
+  readonly adoptedBy?: readonly AdoptionEntry[];
 }
 
 /** Renders the page of one item: content in the reader's language where translated, and its provenance. */
@@ -63,7 +66,13 @@ export function renderItemPage(frame: PageFrame, view: ItemView): string {
       ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>`
       : "";
   };
-  const parts = { frame, markdown, linked: view.linked, linking: view.linking ?? new Map<string, LinkingList>() };
+  const parts = {
+    frame,
+    markdown,
+    linked: view.linked,
+    linking: view.linking ?? new Map<string, LinkingList>(),
+    adoptedBy: view.adoptedBy ? renderAdoptedBy(frame, view.adoptedBy) : undefined,
+  };
   const { address } = view.provenance;
   // A live item's document is one of its type (the sections are not shown for a deleted one).
   const sections = view.deleted

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StoredItem } from "../library/model.ts";
+import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { addPeerRow } from "./test-support.ts";
+
+// Lineage where people look: a case's page lists the cities adopting it (from their signed
+// adoptions), and a readiness report names the adopters with a profile like the city's.
+
+let s: TestServer;
+let caseStudy: StoredItem;
+let pathway: StoredItem;
+const busanAdoption = "http://busan.test/items/adoption-case";
+
+beforeAll(async () => {
+  s = await startTestServer();
+  const c = await s.library.create(draftFixture("case-study.minimal"), { author: "test" });
+  if (!c.ok) throw new Error("case would not publish");
+  caseStudy = c.item;
+  const p = await s.library.create({ ...draftFixture("pathway.rich"), case: caseStudy.id }, { author: "test" });
+  if (!p.ok) throw new Error("pathway would not publish");
+  pathway = p.item;
+  await addPeerRow(s.orm, "http://busan.test/cities/busan", "Busan Metropolitan City");
+  // A peer's verified adoption of our case; its `city` field claims another city.
+  const ingested = await s.library.ingest({
+    document: {
+      ...draftFixture("adoption.minimal"),
+      id: busanAdoption,
+      attributedTo: "http://busan.test/cities/busan",
+      city: "Seoul",
+      title: "Busan pilots the case",
+      case: caseStudy.id,
+      status: "piloting",
+      statusDate: "2026-01-15",
+      profile: { population: 3_300_000, incomeLevel: "high" },
+      published: "2026-01-01T00:00:00Z",
+      updated: "2026-01-01T00:00:00Z",
+      version: 1,
+    },
+    jws: "eyJhbGciOiJFZERTQSIsImtpZCI6ImJ1c2FuLWtleSJ9..c2ln",
+    origin: "http://busan.test",
+    provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },
+  });
+  expect(ingested.ok).toBe(true);
+});
+afterAll(async () => s.close());
+
+async function page(path: string): Promise<string> {
+  return (await fetch(s.url + path, { headers: { accept: "text/html" } })).text();
+}
+
+function assessUrl(profile: Record<string, string>): string {
+  const qs = new URLSearchParams({ pathway: pathway.id, ...profile });
+  for (let i = 0; i < 7; i++) qs.set(`p${i}`, "met");
+  for (let i = 0; i < 4; i++) qs.set(`r${i}`, "yes");
+  return `/assess?${qs}`;
+}
+
+describe("adoption lineage on the pages", () => {
+  it("a case page lists 'Adopted by': the signing city, status, date and a valid-signature badge", async () => {
+    const html = await page(new URL(caseStudy.id).pathname);
+    const table = html.slice(html.indexOf('id="adopted-by-h"'));
+    expect(table).toContain("Adopted by");
+    expect(table).toContain(`href="/library/item?${new URLSearchParams({ id: busanAdoption }).toString()}"`);
+    // Named by its verified origin, never by the document's own city field.
+    expect(table).toContain("Busan Metropolitan City (busan.test)</a>");
+    expect(table).toContain("Trying it out");
+    expect(table).toContain('<time datetime="2026-01-15">2026-01-15</time>');
+    expect(table).toContain("Signed by Busan Metropolitan City (busan.test); the signature is valid.");
+  });
+
+  it("a report names the adopters alike in income level and population band, and only those", async () => {
+    const alike = await page(assessUrl({ population: "2500000", income: "high" }));
+    const similar = alike.slice(alike.indexOf('id="similar-h"'));
+    expect(similar).toContain("Busan Metropolitan City (busan.test)</a> — Trying it out");
+    const poorer = await page(assessUrl({ population: "2500000", income: "low" }));
+    expect(poorer.slice(poorer.indexOf('id="similar-h"'))).toContain(
+      "No city with a similar profile has reported adopting this case yet.",
+    );
+    const smaller = await page(assessUrl({ population: "80000", income: "high" }));
+    expect(smaller.slice(smaller.indexOf('id="similar-h"'))).not.toContain("busan.test");
+  });
+});
