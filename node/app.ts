@@ -35,6 +35,7 @@ import { createPeerStore } from "./db/peer-store.ts";
 import { createAssessPagesRouter } from "./http/web-assess.ts";
 import { createOriginNames } from "./http/origin-names.ts";
 import { adoptionPrefill } from "./http/adoption-prefill.ts";
+import { createNetworkRouter } from "./http/web-network.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
   const assessments = createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library });
+  const names = createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) });
   const routers = [
     createWellKnownRouter(deps),
     // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
@@ -98,8 +100,9 @@ export function createApp(deps: AppDeps): Koa {
       ...deps,
       web,
       assessments,
-      names: createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) }),
+      names,
     }),
+    createNetworkRouter({ ...deps, web, names }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({
       ...deps,

@@ -19,6 +19,7 @@ import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { createItemPagesRouter } from "./item-pages.ts";
 import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
+import { adoptionEntries, MAX_ADOPTIONS_LISTED } from "./adoption-lists.ts";
 
 /** Dependencies of the web pages. */
 export interface PagesDeps {
@@ -184,6 +185,10 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const name = (await names.labels([city])).get(city) ?? city;
     const f = frame(ctx, name, "cities");
     if (total === 0) return notFound(ctx);
+    const adopted =
+      page === 1
+        ? await library.list({ ...(await cityFilter(library, city)), type: "Adoption", limit: MAX_ADOPTIONS_LISTED })
+        : undefined;
     sendPage(
       ctx,
       200,
@@ -197,6 +202,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           pageSize: PAGE_SIZE,
           href: cityHref(city),
           entries: items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
+          adoptions: adopted && (await adoptionEntries({ library, identity, names }, adopted.items, f.locale)),
         },
       ),
     );

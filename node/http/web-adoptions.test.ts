@@ -79,4 +79,22 @@ describe("adoption lineage on the pages", () => {
     const smaller = await page(assessUrl({ population: "80000", income: "high" }));
     expect(smaller.slice(smaller.indexOf('id="similar-h"'))).not.toContain("busan.test");
   });
+
+  it("a city's page lists what it adopts and from whom", async () => {
+    const html = await page("/library/cities/busan.test");
+    const table = html.slice(html.indexOf('id="city-adoptions-h"'), html.indexOf('id="city-items-h"'));
+    expect(table).toContain(`<a href="${new URL(caseStudy.id).pathname}">${caseStudy.title}</a>`);
+    expect(table).toContain(`<td data-label="From">${s.identity.name}</td>`);
+    expect(table).toContain("Trying it out");
+  });
+
+  it("the network page draws who adopts what from whom as an SVG with a text alternative and a table", async () => {
+    const html = await page("/network");
+    expect(html).toContain('role="img" aria-labelledby="network-title network-desc"');
+    expect(html).toContain(`${s.identity.name} → Busan Metropolitan City (busan.test) (1)`);
+    expect(html).toMatch(/<line class="edge"[^>]*marker-end="url\(#arrow\)"/);
+    const table = html.slice(html.indexOf('id="network-table-h"'));
+    expect(table).toContain(`<td data-label="From">${s.identity.name}</td>`);
+    expect(table).toContain('href="/library/cities/busan.test">Busan Metropolitan City (busan.test)</a>');
+  });
 });
