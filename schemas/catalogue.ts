@@ -30,17 +30,25 @@ export const DOCUMENT_TYPES = [
   "Adoption",
 ] as const satisfies readonly DocumentType[];
 
-/** The schema file of each document type. */
+/** The schema file of each document type: its current version, which new documents are checked against. */
 export const SCHEMA_FILE_BY_TYPE: Readonly<Record<DocumentType, string>> = {
-  CaseStudy: "case-study.schema.json",
+  CaseStudy: "case-study-v2.schema.json",
   Pathway: "pathway.schema.json",
   Dataset: "dataset.schema.json",
   Adoption: "adoption.schema.json",
 };
 
-/** Every schema file: the common one, then one per document type. */
+/**
+ * Earlier versions of a type's schema (append-only: a change is a new `-vN` file). They are
+ * still loaded, because the current version reuses their `$defs` and accepts every document
+ * they accept; documents are checked against the current version only.
+ */
+export const SUPERSEDED_SCHEMA_FILES: readonly string[] = ["case-study.schema.json"];
+
+/** Every schema file: the common one, the superseded versions, then one per document type. */
 export const SCHEMA_FILES: readonly string[] = [
   COMMON_SCHEMA_FILE,
+  ...SUPERSEDED_SCHEMA_FILES,
   ...DOCUMENT_TYPES.map((type) => SCHEMA_FILE_BY_TYPE[type]),
 ];
 

@@ -18,6 +18,8 @@ import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
+import { createUnsolicitedGate } from "./unsolicited.ts";
+import { createCaseOrigins } from "./case-origin.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
 // act through (backfill, peering) first, then the Fedify app that routes to them, then
@@ -100,6 +102,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     identity,
     logger,
     allowlist,
+    unsolicited: createUnsolicitedGate({ library }),
   };
   const backfill = createBackfill({
     peers,
@@ -163,7 +166,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
     logger,
     quietAfterMs: options.probeQuietAfterMs,
   });
-  const publisher = createPublisher({ federation, orm, library, peers, identity, logger });
+  const caseOrigins = createCaseOrigins({ library, peers, identity, logger });
+  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
 

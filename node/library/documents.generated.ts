@@ -75,7 +75,7 @@ export type ChecksumAlgorithm = "sha256" | "sha512" | "md5";
 export type AdoptionStatus = "considering" | "planning" | "piloting" | "adopted" | "paused" | "abandoned";
 
 /**
- * A city's account of an e-government initiative: the problem, what was done, what came of it and what was learned.
+ * A city's account of an e-government initiative: the problem, what was done, what came of it and what was learned. Version 2 of the case-study schema: version 1 plus `adaptedFrom`; it accepts every version-1 document, and reuses version 1's `$defs`.
  */
 export interface CaseStudy {
   /**
@@ -153,6 +153,10 @@ export interface CaseStudy {
    */
   endYear?: number;
   status?: CaseStatus;
+  /**
+   * The id of the case on another city's node that this case is the city's own version of.
+   */
+  adaptedFrom?: string;
   /**
    * The problem the city set out to solve, in Markdown.
    */

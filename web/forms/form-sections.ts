@@ -21,7 +21,7 @@ const LAYOUT: Readonly<Record<string, ReadonlyArray<readonly [string, readonly s
     ["story", ["problem", "approach", "body"]],
     ["results", ["outcomes", "lessons", "timeline"]],
     ["people", ["stakeholders", "technologies", "costs", "contact"]],
-    ["links", ["themes", "sdgs", "tags", "license", "links"]],
+    ["links", ["themes", "sdgs", "tags", "license", "adaptedFrom", "links"]],
   ],
   Pathway: [
     ["about", ["title", "summary", "language", "case"]],

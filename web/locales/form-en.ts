@@ -105,6 +105,7 @@ export const formText = {
     "distributions.checksum.algorithm": "Method",
     "distributions.checksum.value": "Checksum",
     relatedCases: "Case studies that use it",
+    adaptedFrom: "The other city's case this one adapts",
     "Adoption:case": "The case the city adopts",
     "Adoption:status": "Where the city stands with it",
     pathway: "The pathway the city follows",
@@ -183,6 +184,8 @@ export const formText = {
     "distributions.checksum": "Optional: lets people check that a download is complete.",
     "distributions.checksum.value": "Small letters a to f and digits, as your checksum tool prints it.",
     relatedCases: "The address of each case study's page, one per line.",
+    adaptedFrom:
+      "Optional: if your city built its own version of another city's case, the address of that case's page.",
     "Adoption:case": "The address of the case study's page, on the city that published it.",
     pathway: "Optional: the address of the pathway's page, if the city follows one.",
     started: "A year, a month or a day: 2025, 2025-05 or 2025-05-12.",
