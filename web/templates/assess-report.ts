@@ -69,7 +69,7 @@ ${
       )}</ul>`
     : ""
 }
-${renderPhases(t, locale, d.phases ?? [], false)}
+${renderPhases(t, locale, d.phases ?? [], { steps: false, title: t.reportPhasesAhead })}
 ${renderChallenges(t, d.challenges ?? [])}
 ${renderCostRange(t, locale, d.costRange)}
 ${

@@ -117,7 +117,7 @@ export function renderAssessPage(frame: PageFrame, view: AssessView): string {
   return renderLayout(
     frame,
     html`<h1>${t.assessTitle}: ${pathway.title}</h1>
-<p class="lede"><a href="${pathway.href}">${t.pathway}: ${pathway.title}</a> · ${fill(t.assessFor, { city: pathway.signer })}</p>
+<p class="lede"><a href="${pathway.href}">${pathway.title}</a> · ${fill(t.assessFor, { city: pathway.signer })}</p>
 ${saved?.notice ? html`<p class="notice" role="note">${saved.notice}</p>` : ""}
 ${view.result === undefined ? html`<p class="no-print">${t.assessIntro}</p>` : ""}
 ${errors}

@@ -40,10 +40,16 @@ export function durationText(d: Duration | undefined, t: Strings, locale: Locale
   return `${t.duration}: ${range}${unit && locale !== "ko" ? " " : ""}${unit}`.trim();
 }
 
-/** The phases of a pathway in order, each with its duration, steps and deliverables. */
-export function renderPhases(t: Strings, locale: Locale, phases: readonly Phase[], steps = true): SafeHtml | "" {
+/** The phases of a pathway in order, each with its duration, deliverables and (unless told not to) steps. */
+export function renderPhases(
+  t: Strings,
+  locale: Locale,
+  phases: readonly Phase[],
+  options: { readonly steps?: boolean; readonly title?: string } = {},
+): SafeHtml | "" {
   if (phases.length === 0) return "";
-  return html`<h2 id="phases-h">${t.phases}</h2><ol class="phases">${phases.map(
+  const steps = options.steps ?? true;
+  return html`<h2 id="phases-h">${options.title ?? t.phases}</h2><ol class="phases">${phases.map(
     (ph, i) => html`<li><h3>${i + 1}. ${str(ph.name) ?? ""}</h3>
   ${durationText(ph.duration, t, locale) ? html`<p class="meta">${durationText(ph.duration, t, locale)}</p>` : ""}
   ${steps ? html`<ol>${ph.steps.map((s) => html`<li><strong>${str(s.title) ?? ""}</strong>${str(s.description) ? html` — ${s.description}` : ""}</li>`)}</ol>` : ""}
