@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
-import { accessibilityViolations, addUser, BROWSER_AVAILABLE, launchBrowser, logIn } from "./browser.ts";
+import {
+  accessibilityViolations,
+  addUser,
+  BROWSER_AVAILABLE,
+  launchBrowser,
+  logIn,
+  withPage as sharedWithPage,
+} from "./browser.ts";
 
 // A city's readiness for a pathway, in a real browser against a real node seeded with Seoul's
 // library: an anonymous visitor assesses and reads the gap report (and its A4 print), then an
@@ -26,18 +33,8 @@ afterAll(async () => {
   removeDir(dataDir);
 });
 
-async function withPage<T>(
-  viewport: { width: number; height: number } | null,
-  fn: (page: Page) => Promise<T>,
-): Promise<T> {
-  const context = await browser.newContext({ locale: "en-US", ...(viewport ? { viewport } : {}) });
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
+const withPage = <T>(viewport: { width: number; height: number } | null, fn: (page: Page) => Promise<T>) =>
+  sharedWithPage(browser, viewport, fn);
 
 async function audit(page: Page): Promise<void> {
   violations.push(...(await accessibilityViolations(page)));
