@@ -101,6 +101,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
       tag: textParam(ctx, "tag"),
       language: textParam(ctx, "language"),
       year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
+      adopted: textParam(ctx, "adopted") === "1" ? "1" : undefined,
       // An unknown order (an old or edited link) is the default, not an error page.
       sort: sortRaw && isSortOrder(sortRaw) && sortRaw !== "relevance" ? sortRaw : undefined,
       page: pageParam(ctx),
@@ -117,6 +118,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
         tag: params.tag,
         lang: params.language,
         year: params.year,
+        adopted: params.adopted === "1",
         sort: params.sort as SortOrder | undefined,
         // Titles and summaries in the reader's language where an item is translated into it.
         locale: f.locale,

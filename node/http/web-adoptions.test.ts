@@ -9,10 +9,11 @@ import { addPeerRow } from "./test-support.ts";
 let s: TestServer;
 let caseStudy: StoredItem;
 let pathway: StoredItem;
+let unadopted: StoredItem;
 const busanAdoption = "http://busan.test/items/adoption-case";
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ search: true });
   const c = await s.library.create(draftFixture("case-study.minimal"), { author: "test" });
   if (!c.ok) throw new Error("case would not publish");
   caseStudy = c.item;
@@ -41,6 +42,14 @@ beforeAll(async () => {
     provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },
   });
   expect(ingested.ok).toBe(true);
+  // A newer case nobody adopts: first when browsing by date, last when most adopted come first.
+  const other = await s.library.create(
+    { ...draftFixture("case-study.minimal"), title: "Unadopted case" },
+    { author: "t" },
+  );
+  if (!other.ok) throw new Error("case would not publish");
+  unadopted = other.item;
+  await s.search!.settled();
 });
 afterAll(async () => s.close());
 
@@ -96,5 +105,28 @@ describe("adoption lineage on the pages", () => {
     const table = html.slice(html.indexOf('id="network-table-h"'));
     expect(table).toContain(`<td data-label="From">${s.identity.name}</td>`);
     expect(table).toContain('href="/library/cities/busan.test">Busan Metropolitan City (busan.test)</a>');
+  });
+
+  it("search filters to cases at least one city adopts and sorts the most adopted first, in the API and on the page", async () => {
+    type Api = { total: number; results: { id: string }[]; facets: { type: Record<string, number> } };
+    const get = async (qs: string) => (await (await fetch(`${s.url}/api/search?${qs}`)).json()) as Api;
+    const adopted = await get("adopted=1");
+    expect(adopted.results.map((r) => r.id)).toEqual([caseStudy.id]);
+    expect(adopted.total).toBe(1);
+    expect(adopted.facets.type).toEqual({ CaseStudy: 1 });
+    const byDate = await get("type=CaseStudy");
+    expect(byDate.results.map((r) => r.id)).toEqual([unadopted.id, caseStudy.id]);
+    const mostAdopted = await get("type=CaseStudy&sort=adopted");
+    expect(mostAdopted.results.map((r) => r.id)).toEqual([caseStudy.id, unadopted.id]);
+    expect((await fetch(`${s.url}/api/search?adopted=2`)).status).toBe(400);
+
+    const html = await page("/search?adopted=1");
+    expect(html).toContain("1 item");
+    expect(html).toContain(`href="${new URL(caseStudy.id).pathname}"`);
+    expect(html).not.toContain(`href="${new URL(unadopted.id).pathname}"`);
+    expect(html).toContain('<a href="/search" aria-current="true"><span>Adopted by at least one city');
+    expect(await page("/search?sort=adopted")).toContain(
+      '<option value="adopted" selected>Most adopted first</option>',
+    );
   });
 });

@@ -10,6 +10,10 @@ export interface FacetFilter {
   /** A BCP 47 tag; `pt` also matches `pt-BR`. An item is in a language if written or translated in it. */
   readonly lang?: string;
   readonly year?: number;
+  /** Only cases at least one city adopts: those in {@link adoptions}. */
+  readonly adopted?: boolean;
+  /** How many live verified adoptions name each case, by id (the search service reads them when asked). */
+  readonly adoptions?: ReadonlyMap<string, number>;
 }
 
 /** Counts per value; each facet ignores its own filter, so other choices stay visible. */
@@ -96,10 +100,12 @@ function sortedCounts(counts: Int32Array, names: readonly string[], max = Infini
 }
 
 /** The filters of a request as tests on a document, each named by the facet it narrows. */
-function testsOf(filter: FacetFilter): [FacetName, (m: DocMeta) => boolean][] {
+function testsOf(filter: FacetFilter): [FacetName | "adopted", (m: DocMeta) => boolean][] {
   const wantCity = filter.city !== undefined ? fold(filter.city) : undefined;
   const wantTag = filter.tag !== undefined ? fold(filter.tag) : undefined;
-  const tests: [FacetName, (m: DocMeta) => boolean][] = [];
+  const tests: [FacetName | "adopted", (m: DocMeta) => boolean][] = [];
+  // No facet of its own: a hit that fails it is counted under none.
+  if (filter.adopted) tests.push(["adopted", (m) => (filter.adoptions?.get(m.id) ?? 0) > 0]);
   if (filter.type !== undefined) tests.push(["type", (m) => m.type === filter.type]);
   if (wantCity !== undefined) tests.push(["city", (m) => fold(m.city) === wantCity]);
   if (wantTag !== undefined) tests.push(["tag", (m) => m.tags.some((t) => fold(t) === wantTag)]);
@@ -156,7 +162,7 @@ export class Facets {
       }
       // Each facet counts the hits that pass every filter but its own (so a chosen
       // city still shows the other cities one could switch to).
-      let failed: FacetName | undefined;
+      let failed: FacetName | "adopted" | undefined;
       let fails = 0;
       for (const [name, test] of tests) {
         if (!test(seg.data.metas[doc]!)) {

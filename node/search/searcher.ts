@@ -116,7 +116,12 @@ export class Searcher {
     const { kept, facets } = this.facets.count(this.index.segments, hits, query);
     const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
     const order = orderOf(
-      { meta: metaOf, scores: hits.scores, coverage: collected?.words ? hits.coverage : undefined },
+      {
+        meta: metaOf,
+        scores: hits.scores,
+        coverage: collected?.words ? hits.coverage : undefined,
+        adoptions: query.adoptions,
+      },
       query.sort ?? "relevance",
       collected !== null,
       query.locale,

@@ -432,6 +432,8 @@ export const strings = {
   networkEmpty: "This node holds no adoption yet.",
   networkTable: "The same adoptions as a table",
   networkChart: "{n, plural, one {# adoption} other {# adoptions}} between {cities} cities",
+  adoptedFilter: "Adopted by at least one city",
+  sortAdopted: "Most adopted first",
 };
 
 /** The interface strings of one language. */

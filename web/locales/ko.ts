@@ -432,4 +432,6 @@ export const strings: Strings = {
   networkEmpty: "이 노드에는 아직 도입 기록이 없습니다.",
   networkTable: "같은 도입 기록을 표로 보기",
   networkChart: "도시 {cities}곳 사이의 도입 기록 {n}건",
+  adoptedFilter: "한 곳 이상의 도시가 도입",
+  sortAdopted: "도입 많은 순",
 };

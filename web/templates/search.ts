@@ -13,7 +13,9 @@ export interface SearchParams {
   /** Content language (`language=`; `lang=` switches the interface). */
   readonly language?: string;
   readonly year?: number;
-  /** `newest`, `oldest` or `title`; absent for the default (best match, or recently updated without a query). */
+  /** "1": only cases at least one city adopts. */
+  readonly adopted?: string;
+  /** `newest`, `oldest`, `title` or `adopted`; absent for the default (best match, or recently updated without a query). */
   readonly sort?: string;
   readonly page: number;
 }
@@ -75,7 +77,7 @@ export function refusalMessage(t: Strings, refusal: SearchRefusal): string {
   });
 }
 
-const FILTERS = ["type", "city", "tag", "language", "year"] as const;
+const FILTERS = ["type", "city", "tag", "language", "year", "adopted"] as const;
 type Filter = (typeof FILTERS)[number];
 
 /** The URL of the search page for a set of filters (page 1 unless given). */
@@ -100,6 +102,7 @@ function toggled(params: SearchParams, filter: Filter, value: string): string {
 function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, value: string): string {
   if (filter === "type") return typeLabel(t, value);
   if (filter === "language") return languageName(value, locale);
+  if (filter === "adopted") return t.adoptedFilter;
   return value;
 }
 
@@ -140,6 +143,7 @@ function sortControl(t: Strings, p: SearchParams): SafeHtml {
     ["newest", t.sortNewest],
     ["oldest", t.sortOldest],
     ["title", t.sortTitle],
+    ["adopted", t.sortAdopted],
   ];
   return html`<span class="sort"><label for="sort">${t.sortLabel}</label>
   <select id="sort" name="sort">${options.map(
@@ -166,6 +170,7 @@ export function renderSearchPage(frame: PageFrame, view: SearchView): string {
     tag: t.theme,
     language: t.language,
     year: t.year,
+    adopted: t.adoption,
   };
   return renderLayout(
     frame,
@@ -190,6 +195,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
     ${facetList(frame, p, "tag", t.theme, view.facets.tag)}
     ${facetList(frame, p, "language", t.language, view.facets.lang)}
     ${facetList(frame, p, "year", t.year, view.facets.year)}
+    <section aria-labelledby="facet-adopted"><h3 id="facet-adopted">${t.adoption}</h3><ul><li><a href="${toggled(p, "adopted", "1")}"${p.adopted === "1" ? html` aria-current="true"` : ""}><span>${t.adoptedFilter}${p.adopted === "1" ? html`<span class="visually-hidden"> (${t.removeFilter})</span>` : ""}</span></a></li></ul></section>
     </details>
   </aside>
   <section aria-labelledby="results-h">
