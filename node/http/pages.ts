@@ -102,12 +102,13 @@ export function createPagesRouter(deps: PagesDeps): Router {
       language: textParam(ctx, "language"),
       year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
       adopted: textParam(ctx, "adopted") === "1" ? "1" : undefined,
+      status: textParam(ctx, "status", 40),
       // An unknown order (an old or edited link) is the default, not an error page.
       sort: sortRaw && isSortOrder(sortRaw) && sortRaw !== "relevance" ? sortRaw : undefined,
       page: pageParam(ctx),
     };
     const f = frame(ctx, params.q ? `${params.q} · ${"search"}` : "Search", "search");
-    const empty = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {} } };
+    const empty = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {}, status: {} } };
     let response = empty as Awaited<ReturnType<SearchService["search"]>>;
     let error: string | undefined;
     let refusal: SearchView["refusal"];
@@ -119,6 +120,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
         lang: params.language,
         year: params.year,
         adopted: params.adopted === "1",
+        status: params.status,
         sort: params.sort as SortOrder | undefined,
         // Titles and summaries in the reader's language where an item is translated into it.
         locale: f.locale,

@@ -49,6 +49,9 @@ beforeAll(async () => {
   );
   if (!other.ok) throw new Error("case would not publish");
   unadopted = other.item;
+  // This city considers another node's case (not held here).
+  const own = await s.library.create(draftFixture("adoption.minimal"), { author: "t" });
+  if (!own.ok) throw new Error("adoption would not publish");
   await s.search!.settled();
 });
 afterAll(async () => s.close());
@@ -127,6 +130,24 @@ describe("adoption lineage on the pages", () => {
     expect(html).toContain('<a href="/search" aria-current="true"><span>Adopted by at least one city');
     expect(await page("/search?sort=adopted")).toContain(
       '<option value="adopted" selected>Most adopted first</option>',
+    );
+  });
+
+  it("adoptions are faceted and filtered by status, in the API and on the page", async () => {
+    type Api = { total: number; results: { id: string }[]; facets: { status: Record<string, number> } };
+    const get = async (qs: string) => (await (await fetch(`${s.url}/api/search?${qs}`)).json()) as Api;
+    const all = await get("type=Adoption");
+    expect(all.total).toBe(2);
+    expect(all.facets.status).toEqual({ considering: 1, piloting: 1 });
+    const piloting = await get("type=Adoption&status=piloting");
+    expect(piloting.results.map((r) => r.id)).toEqual([busanAdoption]);
+    // Each facet ignores its own filter: the other status stays to switch to.
+    expect(piloting.facets.status).toEqual({ considering: 1, piloting: 1 });
+    const html = await page("/search?type=Adoption");
+    const facet = html.slice(html.indexOf('id="facet-status"'));
+    expect(facet).toContain("Adoption status");
+    expect(facet).toContain(
+      'href="/search?type=Adoption&amp;status=piloting"><span>Trying it out</span> <span class="n">1</span>',
     );
   });
 });

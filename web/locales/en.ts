@@ -434,6 +434,7 @@ export const strings = {
   networkChart: "{n, plural, one {# adoption} other {# adoptions}} between {cities} cities",
   adoptedFilter: "Adopted by at least one city",
   sortAdopted: "Most adopted first",
+  adoptionStatus: "Adoption status",
 };
 
 /** The interface strings of one language. */

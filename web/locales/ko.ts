@@ -434,4 +434,5 @@ export const strings: Strings = {
   networkChart: "도시 {cities}곳 사이의 도입 기록 {n}건",
   adoptedFilter: "한 곳 이상의 도시가 도입",
   sortAdopted: "도입 많은 순",
+  adoptionStatus: "도입 단계",
 };
