@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../log.ts";
 import { draftFixture } from "../test-support.ts";
 import { createCaseOrigins } from "./case-origin.ts";
-import { createInboxContext, createTestPeer, testReceivers, type TestReceiver } from "./test-support.ts";
+import { createInboxContext, createTestPeer, testReceivers, type TestPeer, type TestReceiver } from "./test-support.ts";
 
 // Where a local Adoption is sent besides the followers: the actor that published its case.
 
@@ -29,6 +29,15 @@ function contextServing(documents: Record<string, unknown>): Context<void> {
   return createInboxContext(documents).ctx as unknown as Context<void>;
 }
 
+/** A context serving the case at `caseId`, attributed to `peer`'s actor, and that actor's document. */
+async function contextServingCase(caseId: string, peer: TestPeer): Promise<Context<void>> {
+  const article = { "@context": "https://www.w3.org/ns/activitystreams", id: caseId, type: "Article" };
+  return contextServing({
+    [caseId]: { ...article, attributedTo: peer.actorId.href },
+    [peer.actorId.href]: await peer.actor.toJsonLd(),
+  });
+}
+
 describe("createCaseOrigins().recipientFor()", () => {
   it("finds the city of a case the node holds from its verified copy, and the inbox from the peer row", async () => {
     const peer = await createTestPeer();
@@ -51,15 +60,7 @@ describe("createCaseOrigins().recipientFor()", () => {
     const peer = await createTestPeer();
     const node = await nodes.create();
     const caseId = `${peer.origin}/items/kiosks`;
-    const ctx = contextServing({
-      [caseId]: {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        id: caseId,
-        type: "Article",
-        attributedTo: peer.actorId.href,
-      },
-      [peer.actorId.href]: await peer.actor.toJsonLd(),
-    });
+    const ctx = await contextServingCase(caseId, peer);
     const recipient = await origins(node).recipientFor(ctx, await localAdoption(node, caseId));
     expect(recipient?.id?.href).toBe(peer.actorId.href);
     expect(recipient?.inboxId?.href).toBe(`${peer.actorId.href}/inbox`);
@@ -69,15 +70,7 @@ describe("createCaseOrigins().recipientFor()", () => {
     const peer = await createTestPeer();
     const node = await nodes.create();
     const caseId = "http://incheon.test/items/borrowed";
-    const ctx = contextServing({
-      [caseId]: {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        id: caseId,
-        type: "Article",
-        attributedTo: peer.actorId.href,
-      },
-      [peer.actorId.href]: await peer.actor.toJsonLd(),
-    });
+    const ctx = await contextServingCase(caseId, peer);
     expect(await origins(node).recipientFor(ctx, await localAdoption(node, caseId))).toBeNull();
     const own = await node.library.create(draftFixture("case-study.minimal"), { author: "test" });
     if (!own.ok) throw new Error("fixture rejected");
@@ -88,15 +81,7 @@ describe("createCaseOrigins().recipientFor()", () => {
     const peer = await createTestPeer();
     const node = await nodes.create();
     const caseId = `${peer.origin}/items/kiosks`;
-    const ctx = contextServing({
-      [caseId]: {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        id: caseId,
-        type: "Article",
-        attributedTo: peer.actorId.href,
-      },
-      [peer.actorId.href]: await peer.actor.toJsonLd(),
-    });
+    const ctx = await contextServingCase(caseId, peer);
     const adoption = await localAdoption(node, caseId);
     expect((await node.library.remove(adoption.id, { author: "test" })).ok).toBe(true);
     const tombstone = (await node.library.get(adoption.id))!;

@@ -4,6 +4,7 @@ import { isActor, Object as APObject, type CryptographicKey, type Multikey } fro
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import { parseBoundedJson, type JsonBounds } from "../net/json-bounds.ts";
+import { createRateBuckets } from "./rate-buckets.ts";
 import { linkHref } from "./vocab.ts";
 
 /** Options of {@link createInboxDoor}. */
@@ -102,19 +103,8 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     },
   };
   const proofs = new LRUCache<string, true>({ max: 5_000, ttl: 10 * 60_000 });
-  const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 20_000 });
+  const hosts = createRateBuckets({ perSecond: rate, burst, maxKeys: 20_000 });
   let inFlight = 0;
-
-  function take(host: string): boolean {
-    const now = Date.now();
-    const bucket = buckets.get(host) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    buckets.set(host, bucket);
-    return allowed;
-  }
 
   async function actorListsKey(actorId: string, keyId: string, refetch: boolean): Promise<boolean> {
     if (refetch) options.forget(actorId);
@@ -187,7 +177,7 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     if (owner && owner.href !== actor.href) return refuse(401, "the signing key belongs to another actor");
     if (!(await proveOwner(actor.href, key.id.href)))
       return refuse(401, "the actor's own document does not list the signing key");
-    if (!take(host))
+    if (!hosts.take(host))
       return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
     return { ok: true, body, activity: json, actor, keyId: key.id, type };
   }

@@ -1,5 +1,5 @@
-import { LRUCache } from "lru-cache";
 import type { Library } from "../library/library.ts";
+import { createRateBuckets } from "./rate-buckets.ts";
 
 // The one kind of item this node keeps from an actor it does not follow: another city's
 // Adoption of one of this node's own cases (DESIGN.md, "Adoption: the loop back to the
@@ -28,18 +28,7 @@ export function createUnsolicitedGate(options: UnsolicitedGateOptions): Unsolici
   const { library } = options;
   const perMinute = options.perMinute ?? 30;
   const burst = options.burst ?? 60;
-  const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 10_000 });
-
-  function take(host: string): boolean {
-    const now = Date.now();
-    const bucket = buckets.get(host) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 60_000) * perMinute);
-    bucket.at = now;
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    buckets.set(host, bucket);
-    return allowed;
-  }
+  const hosts = createRateBuckets({ perSecond: perMinute / 60, burst, maxKeys: 10_000 });
 
   async function isOwnCase(id: unknown): Promise<boolean> {
     if (typeof id !== "string" || !/^https?:\/\/\S+$/.test(id) || id.length > 2048) return false;
@@ -60,7 +49,7 @@ export function createUnsolicitedGate(options: UnsolicitedGateOptions): Unsolici
     async admit(document, deliveredBy) {
       if (!(await concernsOwnCase(document))) return `${deliveredBy.href} is not a peer this node follows`;
       const host = deliveredBy.host.toLowerCase();
-      if (!take(host)) return `${host} is delivering adoptions too fast`;
+      if (!hosts.take(host)) return `${host} is delivering adoptions too fast`;
       return null;
     },
   };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../db/token-store.ts";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { busanCaseStudy } from "./test-support.ts";
 
 // Adoption documents through the JSON API: published, listed by case, updated, deleted,
 // searchable, linked to their case and pathway, and shown by the generic item page.
@@ -18,18 +19,13 @@ beforeAll(async () => {
   caseId = made.item.id;
   // A peer's adoption of this node's case, as ingest stores it once verified.
   const ingested = await s.library.ingest({
-    document: {
-      ...draftFixture("adoption.minimal"),
-      id: busanAdoption,
-      attributedTo: "http://busan.test/cities/busan",
+    document: busanCaseStudy(busanAdoption, {
+      type: "Adoption",
       city: "Busan",
       title: "Busan pilots Seoul's call centre",
       case: caseId,
       status: "piloting",
-      published: "2026-01-01T00:00:00Z",
-      updated: "2026-01-01T00:00:00Z",
-      version: 1,
-    },
+    }),
     jws: "eyJhbGciOiJFZERTQSJ9..c2ln",
     origin: "http://busan.test",
     provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },

@@ -34,7 +34,10 @@ async function origin(peer: TestPeer): Promise<{ node: TestReceiver; caseId: str
   return { node, caseId: made.item.id };
 }
 
-/** `peer` delivers a Create (or an Update, a Delete) of `signed` to `node`'s inbox handler. */
+/**
+ * `peer` delivers a Create (or an Update, a Delete) of `signed` to `node`'s inbox handler,
+ * as the inbox hands it over: serialized to JSON-LD and parsed back by Fedify.
+ */
 async function deliver(
   node: TestReceiver,
   peer: TestPeer,
@@ -43,9 +46,15 @@ async function deliver(
 ): Promise<void> {
   const { ctx } = createInboxContext();
   const object = peer.object(signed);
-  if (kind === "delete") await onItemDeleted(node.ingest, ctx, activityBy(Delete, peer, object));
-  else if (kind === "update") await onItemUpdated(node.ingest, ctx, activityBy(Update, peer, object));
-  else await onItemCreated(node.ingest, ctx, activityBy(Create, peer, object));
+  const loaders = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+  const parse = async <T extends Create | Update | Delete>(
+    Type: { fromJsonLd(json: unknown, options: typeof loaders): Promise<T> },
+    activity: T,
+  ) => Type.fromJsonLd(await activity.toJsonLd(), loaders);
+  if (kind === "delete") await onItemDeleted(node.ingest, ctx, await parse(Delete, activityBy(Delete, peer, object)));
+  else if (kind === "update")
+    await onItemUpdated(node.ingest, ctx, await parse(Update, activityBy(Update, peer, object)));
+  else await onItemCreated(node.ingest, ctx, await parse(Create, activityBy(Create, peer, object)));
 }
 
 describe("an Adoption from a city this node does not follow", () => {
