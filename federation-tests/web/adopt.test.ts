@@ -85,7 +85,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("adopting from an assessment, across two nod
       500,
     );
     await reader.goto(`${seoul.url}/items/case-mvoting`);
-    const row = reader.locator("table[aria-labelledby=adopted-by-h] tr", {
+    const row = reader.locator("table[aria-labelledby=adoptions-h] tr", {
       has: reader.locator(`a[href="/library/item?${new URLSearchParams({ id: adoption })}"]`),
     });
     await expect(row.locator('td[data-label="Status"]').textContent()).resolves.toBe("Considering it");

@@ -42,12 +42,16 @@ export async function adoptionEntries(
     if (!stored || stored.deleted) return [];
     const d = stored.document as Partial<Adoption>;
     const held = typeof d.case === "string" ? caseItems.get(d.case) : undefined;
+    const ownTitle = (stored.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
+    const translatedTitle = stored.language !== locale && typeof ownTitle === "string" ? ownTitle : undefined;
     const translated = (held?.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]
       ?.title;
     return [
       {
         id: i.id,
         href: itemHref(i.id, deps.identity.origin),
+        title: translatedTitle ?? stored.title,
+        lang: translatedTitle ? locale : stored.language,
         city: i.local ? deps.identity.name : (origins.get(i.origin)?.label ?? i.origin),
         cityHref: cityHref(cityOf(i)),
         status: typeof d.status === "string" ? d.status : "",

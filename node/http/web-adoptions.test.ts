@@ -70,11 +70,13 @@ function assessUrl(profile: Record<string, string>): string {
 describe("adoption lineage on the pages", () => {
   it("a case page lists 'Adopted by': the signing city, status, date and a valid-signature badge", async () => {
     const html = await page(new URL(caseStudy.id).pathname);
-    const table = html.slice(html.indexOf('id="adopted-by-h"'));
+    const table = html.slice(html.indexOf('id="adoptions-h"'));
     expect(table).toContain("Adopted by");
-    expect(table).toContain(`href="/library/item?${new URLSearchParams({ id: busanAdoption }).toString()}"`);
+    expect(table).toContain(
+      `href="/library/item?${new URLSearchParams({ id: busanAdoption }).toString()}" lang="en">Busan pilots the case</a>`,
+    );
     // Named by its verified origin, never by the document's own city field.
-    expect(table).toContain("Busan Metropolitan City (busan.test)</a>");
+    expect(table).toContain('<a href="/library/cities/busan.test">Busan Metropolitan City (busan.test)</a>');
     expect(table).toContain("Trying it out");
     expect(table).toContain('<time datetime="2026-01-15">2026-01-15</time>');
     expect(table).toContain("Signed by Busan Metropolitan City (busan.test); the signature is valid.");

@@ -7,8 +7,11 @@ import { choice } from "./pathway-parts.ts";
 /** One city's adoption of a case, as the case, city and network pages list it. */
 export interface AdoptionEntry {
   readonly id: string;
-  /** The adoption's page on this node. */
+  /** The adoption's page on this node, and its title in the reader's language where translated. */
   readonly href: string;
+  readonly title: string;
+  /** The language of {@link title}. */
+  readonly lang: string;
   /** The adopting city: its verified origin's name. */
   readonly city: string;
   readonly cityHref: string;
@@ -43,11 +46,11 @@ export function signatureBadge(frame: PageFrame, e: Pick<AdoptionEntry, "city" |
 export function renderAdoptedBy(frame: PageFrame, entries: readonly AdoptionEntry[]): SafeHtml | "" {
   if (entries.length === 0) return "";
   const { t, locale } = frame;
-  return html`<h2 id="adopted-by-h">${t.adoptedBy}</h2>
-<div class="table-wrap"><table class="stack" aria-labelledby="adopted-by-h">
-<thead><tr><th scope="col">${t.city}</th><th scope="col">${t.status}</th><th scope="col">${t.since}</th><th scope="col">${t.signature}</th></tr></thead>
+  return html`<h2 id="adoptions-h">${t.adoptedBy}</h2>
+<div class="table-wrap"><table class="stack" aria-labelledby="adoptions-h">
+<thead><tr><th scope="col">${t.city}</th><th scope="col">${t.adoption}</th><th scope="col">${t.status}</th><th scope="col">${t.since}</th><th scope="col">${t.signature}</th></tr></thead>
 <tbody>${entries.map(
     (e) =>
-      html`<tr><td data-label="${t.city}"><a href="${e.href}">${e.city}</a></td><td data-label="${t.status}">${adoptionStatus(locale, e.status)}</td><td data-label="${t.since}"><time datetime="${e.date}">${e.date}</time></td><td data-label="${t.signature}">${signatureBadge(frame, e)}</td></tr>`,
+      html`<tr><td data-label="${t.city}"><a href="${e.cityHref}">${e.city}</a></td><td data-label="${t.adoption}"><a href="${e.href}" lang="${e.lang}">${e.title}</a></td><td data-label="${t.status}">${adoptionStatus(locale, e.status)}</td><td data-label="${t.since}"><time datetime="${e.date}">${e.date}</time></td><td data-label="${t.signature}">${signatureBadge(frame, e)}</td></tr>`,
   )}</tbody></table></div>`;
 }
