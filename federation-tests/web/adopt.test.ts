@@ -94,6 +94,18 @@ describe.skipIf(!BROWSER_AVAILABLE)("adopting from an assessment, across two nod
     await reader.goto(`${seoul.url}/network`);
     await expect(reader.locator("svg.network-graph desc").textContent()).resolves.toMatch(/→/);
     await audit(reader);
+    // On a phone too, in Korean.
+    const phone = await (
+      await browser.newContext({ locale: "ko-KR", viewport: { width: 390, height: 844 }, isMobile: true })
+    ).newPage();
+    for (const path of ["/network", "/items/case-mvoting", `/library/cities/${new URL(busan.url).host}`]) {
+      await phone.goto(`${seoul.url}${path}`);
+      await audit(phone);
+    }
+    await expect(phone.locator("#city-adoptions-h").isVisible()).resolves.toBe(true);
+    await phone.goto(`${seoul.url}/items/case-mvoting`);
+    await expect(phone.locator("#adoptions-h").textContent()).resolves.toBe("도입한 도시");
+    await phone.context().close();
     await context.close();
   });
 
