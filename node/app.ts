@@ -8,6 +8,8 @@ import { errorMiddleware } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
 import { createExportRouter } from "./http/api-export.ts";
+import { createCatalogRouter } from "./http/catalog.ts";
+import { createDiscoveryRouter } from "./http/discovery.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createLoginRouter } from "./http/web-login.ts";
@@ -95,6 +97,8 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createAssessRouter(deps),
     createExportRouter(deps),
+    createCatalogRouter(deps),
+    createDiscoveryRouter(deps),
     createPagesRouter({ ...deps, web }),
     createAssessPagesRouter({
       ...deps,

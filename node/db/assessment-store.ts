@@ -1,6 +1,6 @@
 import type { Orm } from "./orm.ts";
 
-// The `assessments` and `assessment_scores` tables (migration 008): officials' saved
+// The `assessments` and `assessment_scores` tables (migration 009): officials' saved
 // readiness assessments. Private rows: never signed, indexed or federated.
 
 /** What one save of an assessment scored. */

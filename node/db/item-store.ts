@@ -27,6 +27,8 @@ export interface ItemFilter {
   readonly city?: string;
   readonly origin?: string;
   readonly local?: boolean;
+  /** Only items whose signature checked (true) or not (false). */
+  readonly verified?: boolean;
   /** Only verified items whose current version names `target` as `rel` (item_links): the adoptions of a case. */
   readonly linksTo?: { readonly target: string; readonly rel: string };
   readonly limit: number;
@@ -139,7 +141,13 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
     limit: number,
     offset: number,
   ) => {
-    const columns = { type: "i.type", city: "i.city", origin: "i.origin", local: "i.local" } as const;
+    const columns = {
+      type: "i.type",
+      city: "i.city",
+      origin: "i.origin",
+      local: "i.local",
+      verified: "i.verified",
+    } as const;
     let where = "l.target_id = ? and l.rel = ? and i.deleted = 0 and i.verified = 1";
     const args: Knex.RawBinding[] = [linksTo.target, linksTo.rel];
     for (const [key, column] of Object.entries(columns)) {

@@ -12,11 +12,13 @@ import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
 import { createHealthProbe } from "./health-probe.ts";
 import { createWegoFederation } from "./federation.ts";
+import type { CityProfile } from "./city-actor.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
+import { createShareStore } from "../db/share-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
 import { createUnsolicitedGate } from "./unsolicited.ts";
 import { createCaseOrigins } from "./case-origin.ts";
@@ -47,6 +49,8 @@ export interface FederationServiceOptions {
   readonly inboxRatePerSecond?: number;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
+  /** What the city's fediverse profile shows besides its name. */
+  readonly profile?: CityProfile;
   /** How often to catch up with every followed peer (default 15 minutes; see {@link createBackfill}). */
   readonly catchUpIntervalMs?: number;
   /** Bounds on one backfill run of a peer's outbox (defaults in {@link BackfillLimits}). */
@@ -135,6 +139,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     actorKeys,
     loaders,
     pageSize: options.pageSize,
+    profile: options.profile,
     inbox: {
       peers,
       logger,
@@ -143,6 +148,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
       peering,
       backfill,
       ingest,
+      shares: createShareStore(orm),
       forgetActorKeys: (actor, keyIds) => door.forget(actor, keyIds),
     },
     onDeliveryError: (inbox, error) => {

@@ -13,6 +13,7 @@ import { cityOf } from "../search/documents.ts";
 import { currentUser } from "./session.ts";
 import { frameFor, sendPage, type WebMiddleware } from "./web-context.ts";
 import type { OriginNames } from "./origin-names.ts";
+import type { ShareStore } from "../db/share-store.ts";
 import { intParam, textParam } from "./params.ts";
 import { adoptionsOfCase } from "./adoption-lists.ts";
 
@@ -23,6 +24,8 @@ export interface ItemPagesDeps {
   /** Names of the origins that signed items (pages.ts builds it once). */
   readonly names: OriginNames;
   readonly web: WebMiddleware;
+  /** Shares (boosts) of local items on the fediverse, counted on their pages. */
+  readonly shares?: ShareStore;
 }
 
 /** How many items of each type an item's page lists among those linking to it. */
@@ -36,7 +39,7 @@ function wantsJson(ctx: Context): boolean {
 }
 
 /** The title a document carries in the reader's language, if it has a translation for it. */
-function titleIn(item: StoredItem, locale: string): string {
+export function titleIn(item: StoredItem, locale: string): string {
   const translated = (item.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
   return item.language !== locale && typeof translated === "string" ? translated : item.title;
 }
@@ -150,10 +153,11 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const item = past ? await library.get(id, version) : head;
     if (!item) return notFound(ctx);
     const current = !past && !head.deleted;
-    const [groups, origins, adoptedBy] = await Promise.all([
+    const [groups, origins, shares, adoptedBy] = await Promise.all([
       // What links to an item is about the item now: past versions' pages leave it out.
       current ? library.linkingTo(id, LINKING_PER_TYPE) : Promise.resolve([]),
       names.of([item.origin]),
+      item.local && deps.shares ? deps.shares.count(id) : Promise.resolve(0),
       current && item.type === "CaseStudy"
         ? adoptionsOfCase({ library, identity, names }, id, f.locale)
         : Promise.resolve(undefined),
@@ -172,6 +176,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
         deleted: item.deleted,
         linked,
         linking,
+        shares,
         original: ctx.query.original === "1",
         adoptedBy,
         path: f.url.replace(/[?&]original=1/, ""),

@@ -75,6 +75,16 @@ describe("search page", () => {
     expect(html).toContain("Nothing matched “zzzqqqxx”.");
     expect(html).toContain("Check the spelling");
   });
+
+  it("searches a pasted paragraph by its first words and says so, in the reader's language", async () => {
+    const paragraph = "mobile voting for residents on city questions from their phones ".repeat(8);
+    const en = await page(`/search?q=${encodeURIComponent(paragraph)}`);
+    expect(en.status).toBe(200);
+    expect(en.html).toContain("only its first words were searched");
+    const ko = await page(`/search?q=${encodeURIComponent(paragraph)}`, { "accept-language": "ko" });
+    expect(ko.html).toContain("앞부분의 단어로만 검색했습니다");
+    expect((await page("/search?q=voting")).html).not.toContain("only its first words");
+  });
 });
 
 describe("item pages", () => {
@@ -208,5 +218,26 @@ describe("search page: sort, languages, filters", () => {
     // An untranslated title on the Korean page is marked as English.
     const en = (await page("/search?q=voting&lang=ko")).html;
     expect(en).toMatch(/<h3 lang="en"><a [^>]*>Mobile voting &lt;b&gt;pilot&lt;\/b&gt;<\/a><\/h3>/);
+  });
+
+  it("names a theme in the theme filter and its active filter in the reader's language, and filters by its value", async () => {
+    await server.library.create(
+      {
+        ...draftFixture("case-study.minimal"),
+        title: "Wombat census",
+        themes: ["citizen-participation"],
+        tags: ["wombats"],
+      },
+      { author: "test" },
+    );
+    await server.search!.settled();
+    const en = (await page("/search?q=wombat")).html;
+    expect(en).toContain('href="/search?q=wombat&amp;tag=citizen-participation"><span>Citizen participation</span>');
+    expect(en).toContain("<span>wombats</span>");
+    const ko = (await page("/search?q=wombat&tag=citizen-participation&lang=ko")).html;
+    expect(ko).toContain("Wombat census");
+    expect(ko).toContain('<span>시민 참여<span class="visually-hidden">');
+    expect(ko).toMatch(/주제[^<]*: 시민 참여 <span aria-hidden="true">×<\/span>/);
+    expect(ko).not.toMatch(/>citizen-participation</);
   });
 });

@@ -17,6 +17,7 @@ import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { createItemPagesRouter } from "./item-pages.ts";
+import { createShareStore } from "../db/share-store.ts";
 import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
 import { adoptionEntries, MAX_ADOPTIONS_LISTED } from "./adoption-lists.ts";
@@ -155,6 +156,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           error,
           refusal,
           allWords: response.allWords,
+          shortened: response.shortened,
           cityLabels: await names.labels([
             ...Object.keys(response.facets.city ?? {}),
             ...response.results.map((r) => r.city),
@@ -235,7 +237,9 @@ export function createPagesRouter(deps: PagesDeps): Router {
   }
 
   // Items, their past versions and comparisons: item-pages.ts.
-  router.use(createItemPagesRouter({ library, identity, names, web }).routes());
+  router.use(
+    createItemPagesRouter({ library, identity, names, web, shares: deps.orm && createShareStore(deps.orm) }).routes(),
+  );
 
   return router;
 }

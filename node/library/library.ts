@@ -45,6 +45,8 @@ export interface ListOptions {
   /** Only items from this origin (scheme, host and port). */
   readonly origin?: string;
   readonly local?: boolean;
+  /** Only items whose signature checked (true) or not (false). */
+  readonly verified?: boolean;
   /** Only verified items that name this case (`case`): with `type: "Adoption"`, a case's adoptions. */
   readonly case?: string;
   readonly limit?: number;
@@ -224,6 +226,7 @@ export function createLibrary(options: LibraryOptions): Library {
         city: opts.city,
         origin: opts.origin,
         local: opts.local,
+        verified: opts.verified,
         ...(opts.case !== undefined ? { linksTo: { target: opts.case, rel: "case" } } : {}),
         limit,
         offset,

@@ -3,11 +3,12 @@ import type { ItemDocument } from "../../node/library/documents.generated.ts";
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { cityHref, dateTag, typeLabel } from "./parts.ts";
+import { cityHref, dateTag, themeName, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { renderAdoptedBy, type AdoptionEntry } from "./adoptions.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
+import { renderItemMeta } from "./structured-data.ts";
 
 /** What the item page needs. */
 export interface ItemView {
@@ -40,6 +41,8 @@ export interface ItemView {
   readonly original: boolean;
   /** Edit and delete links, for officials of this node's city. */
   readonly actions?: { readonly edit: string; readonly delete: string };
+  /** How many fediverse accounts shared (boosted) this item; 0 or absent shows nothing. */
+  readonly shares?: number;
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
   /** For a case: the cities adopting it, from their signed adoptions. */
@@ -130,19 +133,36 @@ ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="
   ${fact(t.published, dateTag(str(d.published)))}
   ${fact(t.updated, dateTag(str(d.updated)))}
   ${fact(t.license, str(d.license))}
+  ${view.shares ? fact(t.sharesOnFediverse, html`<span class="shares">${view.shares.toLocaleString(locale)}</span>`) : ""}
 </dl>
 ${
   strings(d.themes).length || strings(d.tags).length
-    ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes), ...strings(d.tags)].map((tag) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${tag}</a></li>`)}</ul>`
+    ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes).map((tag): [string, string] => [tag, themeName(locale, tag)]), ...strings(d.tags).map((tag): [string, string] => [tag, tag])].map(([tag, name]) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${name}</a></li>`)}</ul>`
     : ""
 }
 ${sections}`;
+  // Search engines and link previews describe the item as it is now: not a past version, not a Tombstone.
+  const head =
+    view.deleted || past
+      ? undefined
+      : renderItemMeta({
+          id: view.id,
+          type: view.type,
+          document: view.document,
+          publisherName: view.provenance.city,
+          publisherUrl: str(d.attributedTo),
+          title,
+          summary,
+          language: contentLang,
+          locale,
+          siteName: t.siteName,
+        });
   return renderLayout(
-    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle },
+    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle, head },
     html`<p class="type">${typeLabel(t, view.type)}</p>
 <div class="item-layout">
 <article>${body}</article>
-${renderProvenance(t, view.provenance)}
+${renderProvenance(t, frame.locale, view.type, view.provenance)}
 </div>`,
   );
 }

@@ -33,6 +33,8 @@ export interface PageFrame {
   readonly flash?: { readonly text: string; readonly error: boolean };
   /** Client scripts of this page, under /static/. */
   readonly scripts?: readonly string[];
+  /** More of `<head>`: an item page's canonical link, Open Graph tags and schema.org JSON-LD. */
+  readonly head?: SafeHtml;
 }
 
 /** The URL of this page in another interface language. */
@@ -65,6 +67,7 @@ export function renderLayout(frame: PageFrame, main: SafeHtml): string {
 <title>${frame.title} · ${t.siteName}</title>
 <link rel="stylesheet" href="/static/site.css">
 ${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
+${frame.head ?? ""}
 </head>
 <body>
 <a class="skip" href="#main">${t.skip}</a>

@@ -1,7 +1,7 @@
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, languageName, type Strings } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { type BadgeSource, cityHref, provenanceBadge, renderPager, typeLabel } from "./parts.ts";
+import { type BadgeSource, cityHref, provenanceBadge, renderPager, themeName, typeLabel } from "./parts.ts";
 import { type PassagePart, passageHtml } from "./snippet.ts";
 import { choice } from "./pathway-parts.ts";
 
@@ -54,6 +54,8 @@ export interface SearchView {
   readonly cityLabels?: ReadonlyMap<string, string>;
   /** For a query of several words: how many results have every word (0: none has, the results have some). */
   readonly allWords?: number;
+  /** Only the query's first words were searched. */
+  readonly shortened?: boolean;
 }
 
 /** A search query refused by a limit of the search service (its `QueryError` fields). */
@@ -64,7 +66,6 @@ export interface SearchRefusal {
 }
 
 const REFUSALS: Readonly<Record<string, keyof Strings>> = {
-  "too-long": "searchRefusedTooLong",
   "too-many-terms": "searchRefusedTooManyTerms",
   "term-too-long": "searchRefusedTermTooLong",
   "edit-distance": "searchRefusedEditDistance",
@@ -109,6 +110,7 @@ function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, val
   if (filter === "language") return languageName(value, locale);
   if (filter === "adopted") return t.adoptedFilter;
   if (filter === "status") return choice(locale, "status", value);
+  if (filter === "tag") return themeName(locale, value);
   return value;
 }
 
@@ -222,6 +224,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
       ${active.length ? html`<p><a href="${searchUrl({ q: p.q, sort: p.sort })}">${t.clearFilters}</a></p>` : ""}</div>`
         : ""
     }
+    ${view.shortened ? html`<p class="notice">${t.shortenedNotice}</p>` : ""}
     ${view.allWords === 0 && view.total > 0 ? html`<p class="notice">${t.someWordsNotice}</p>` : ""}
     <ol class="results">
     ${view.results.map(

@@ -5,7 +5,7 @@ import { Migration } from "@mikro-orm/migrations";
  * `items` and `item_versions`, so nothing that reads the library (search, feeds, federation,
  * exports, sitemaps) can ever see one: an assessment is private to the official who saved it.
  */
-export class Migration008Assessments extends Migration {
+export class Migration009Assessments extends Migration {
   override up(): void {
     // answers: JSON of the answers, notes and city profile as the form left them.
     this.addSql(`create table assessments (
