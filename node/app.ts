@@ -31,6 +31,13 @@ import { createDraftStore } from "./db/draft-store.ts";
 import { createFileStore } from "./db/file-store.ts";
 import { createDrafts } from "./library/drafts.ts";
 import { createUploads } from "./library/uploads.ts";
+import { createAssessments } from "./library/assessments.ts";
+import { createAssessmentStore } from "./db/assessment-store.ts";
+import { createPeerStore } from "./db/peer-store.ts";
+import { createAssessPagesRouter } from "./http/web-assess.ts";
+import { createOriginNames } from "./http/origin-names.ts";
+import { adoptionPrefill } from "./http/adoption-prefill.ts";
+import { createNetworkRouter } from "./http/web-network.ts";
 
 /** Everything the HTTP app is built from. */
 export interface AppDeps {
@@ -81,6 +88,8 @@ export function createApp(deps: AppDeps): Koa {
     multipart: uploads ? multipartForm({ uploads }) : undefined,
   });
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
+  const assessments = createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library });
+  const names = createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) });
   const routers = [
     createWellKnownRouter(deps),
     // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
@@ -91,8 +100,21 @@ export function createApp(deps: AppDeps): Koa {
     createCatalogRouter(deps),
     createDiscoveryRouter(deps),
     createPagesRouter({ ...deps, web }),
+    createAssessPagesRouter({
+      ...deps,
+      web,
+      assessments,
+      names,
+    }),
+    createNetworkRouter({ ...deps, web, names }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
-    createOfficialsRouter({ ...deps, web, drafts, uploads }),
+    createOfficialsRouter({
+      ...deps,
+      web,
+      drafts,
+      uploads,
+      prefill: adoptionPrefill({ library: deps.library, assessments }),
+    }),
     ...(deps.federationService
       ? [createAdminRouter({ identity: deps.identity, federationService: deps.federationService, web })]
       : []),

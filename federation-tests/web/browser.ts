@@ -35,6 +35,21 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   );
 }
 
+/** Runs `fn` on a new page of a fresh English browser context (at `viewport` when given), closed afterwards. */
+export async function withPage<T>(
+  browser: Browser,
+  viewport: { width: number; height: number } | null,
+  fn: (page: Page) => Promise<T>,
+): Promise<T> {
+  const context = await browser.newContext({ locale: "en-US", ...(viewport ? { viewport } : {}) });
+  const page = await context.newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
 /** Adds a web login to a node's data folder with `wego user add`. */
 export function addUser(dataDir: string, role: "admin" | "editor", username: string, password: string): void {
   const r = runWego(["user", "add", "--data", dataDir, "--role", role, username], `${password}\n`);

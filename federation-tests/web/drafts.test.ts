@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { poll, removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
-import { accessibilityViolations, addUser, BROWSER_AVAILABLE, launchBrowser, logIn } from "./browser.ts";
+import {
+  accessibilityViolations,
+  addUser,
+  BROWSER_AVAILABLE,
+  launchBrowser,
+  logIn,
+  withPage as sharedWithPage,
+} from "./browser.ts";
 
 // An official saves a half-filled dataset with an uploaded file as a draft, finds it under
 // "My drafts", and publishes it: a real node process (federation on), real Chromium.
@@ -34,18 +41,8 @@ afterAll(async () => {
   removeDir(filesDir);
 });
 
-async function withPage<T>(
-  viewport: { width: number; height: number } | null,
-  fn: (page: Page) => Promise<T>,
-): Promise<T> {
-  const context = await browser.newContext({ locale: "en-US", ...(viewport ? { viewport } : {}) });
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
+const withPage = <T>(viewport: { width: number; height: number } | null, fn: (page: Page) => Promise<T>) =>
+  sharedWithPage(browser, viewport, fn);
 
 async function audit(page: Page): Promise<void> {
   violations.push(...(await accessibilityViolations(page)));

@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     await poll(
       "Busan's items at Seoul",
       async () => {
-        const res = (await (await fetch(`${seoul.url}/api/search?city=Busan&limit=1`)).json()) as { total: number };
+        const res = (await (await fetch(`${seoul.url}/api/search?city=${new URL(busan.url).host}&limit=1`)).json()) as {
+          total: number;
+        };
         return res.total > 0;
       },
       60_000,
@@ -70,9 +72,28 @@ async function main(): Promise<void> {
     await shot(reader, "case", true);
     await reader.goto(`${seoul.url}/items/pathway-mvoting`);
     await shot(reader, "pathway", true);
+    // A gap report: the mVoting pathway assessed by an illustrative city that meets some of it.
+    await reader.goto(`${seoul.url}/items/pathway-mvoting`);
+    await reader.getByRole("link", { name: "Assess your city's readiness" }).click();
+    await reader.getByLabel("City name").fill("Ulaanbaatar");
+    await reader.getByLabel("Population").fill("1700000");
+    await reader.getByLabel("Income level of the country").selectOption("lower-middle");
+    const prerequisiteAnswers = ["met", "unmet", "partly", "met", "unknown", "met", "partly"];
+    const readinessAnswers = ["yes", "partly", "no", "yes", "partly"];
+    for (const id of await reader.locator("fieldset.choice").evaluateAll((els) => els.map((e) => e.id))) {
+      const i = Number(id.slice(1));
+      const value = id.startsWith("p") ? prerequisiteAnswers[i % 7] : readinessAnswers[i % 5];
+      await reader.locator(`input[name="${id}"][value="${value}"]`).check();
+    }
+    await reader.getByLabel("Note").nth(1).fill("Council vote planned for March");
+    await reader.getByRole("button", { name: "Show the report" }).click();
+    await reader.waitForSelector("#report-h");
+    await reader.emulateMedia({ media: "print" });
+    await shot(reader, "gap-report", true);
+    await reader.emulateMedia({ media: "screen" });
     await reader.goto(`${seoul.url}/items/dataset-egov-phases`);
     await shot(reader, "dataset", true);
-    await reader.goto(`${seoul.url}/search?city=Busan`);
+    await reader.goto(`${seoul.url}/search?city=${new URL(busan.url).host}`);
     await reader.locator(".results h3 a").first().click();
     await reader.waitForURL(/\/library\/item\?id=/);
     await shot(reader, "peer-item");

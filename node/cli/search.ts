@@ -57,7 +57,10 @@ export function registerSearchCommand(program: Command): void {
     .option("--tag <tag>", "only items with this tag or theme")
     .option("--lang <tag>", "only items written or translated in this language, e.g. ko")
     .option("--limit <n>", "how many results (default 20, at most 100)")
-    .option("--sort <order>", "relevance (default), newest or oldest (by the item's year, then last update), or title")
+    .option(
+      "--sort <order>",
+      "relevance (default), newest or oldest (by the item's year, then last update), title, or adopted (most adopted first)",
+    )
     .option("--json", "print the API's JSON answer")
     .action(async (query: string, opts: SearchFlags) => {
       const api = createApiClient({ url: opts.url });

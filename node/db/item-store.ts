@@ -74,6 +74,8 @@ export interface ItemStore extends ItemWrites {
   versions(id: string): Promise<{ item: ItemRow; versions: ItemVersionRow[] } | null>;
   /** How many live items each peer origin has. */
   countByOrigin(): Promise<Record<string, number>>;
+  /** How many live verified adoptions name each case (`case` links), by case id; cases without one left out. */
+  adoptionCounts(): Promise<Map<string, number>>;
   /**
    * Local items newest first by `updated`, after `after` (exclusive), with their current
    * version: the outbox pages. Deleted items are included (their current version is the
@@ -208,6 +210,15 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       const item = await em.findOne(Item, { id });
       if (!item) return null;
       return { item, versions: await em.find(ItemVersion, { itemId: id }, { orderBy: { version: "desc" } }) };
+    },
+
+    async adoptionCounts() {
+      const rows = await raw<{ id: string; n: number }>(
+        `select l.target_id as id, count(*) as n from item_links l join items i on i.id = l.source_id
+          where l.rel = 'case' and i.type = 'Adoption' and i.deleted = 0 and i.verified = 1
+          group by l.target_id`,
+      );
+      return new Map(rows.map((r) => [r.id, Number(r.n)]));
     },
 
     async countByOrigin() {

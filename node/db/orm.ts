@@ -12,6 +12,7 @@ import { Migration005AccountState } from "./migrations/005-account-state.ts";
 import { Migration006ItemLinks } from "./migrations/006-item-links.ts";
 import { Migration007DraftsFiles } from "./migrations/007-drafts-files.ts";
 import { Migration008ItemShares } from "./migrations/008-item-shares.ts";
+import { Migration009Assessments } from "./migrations/009-assessments.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
   attachSecretBox,
@@ -51,6 +52,7 @@ const migrations = [
   { name: "006-item-links", class: Migration006ItemLinks },
   { name: "007-drafts-files", class: Migration007DraftsFiles },
   { name: "008-item-shares", class: Migration008ItemShares },
+  { name: "009-assessments", class: Migration009Assessments },
 ];
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */

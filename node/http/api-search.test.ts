@@ -103,7 +103,7 @@ describe("GET /api/search", () => {
     });
   });
 
-  it("GET /api/search?sort= orders by relevance, newest, oldest or title, and answers 400 naming the orders otherwise", async () => {
+  it("GET /api/search?sort= orders by relevance, newest, oldest, title or adoptions, and answers 400 naming the orders otherwise", async () => {
     const draft = draftFixture("case-study.minimal");
     for (const [title, startYear] of [
       ["Call center for the harbour", 2004],
@@ -127,8 +127,8 @@ describe("GET /api/search", () => {
     expect(await get("sort=popular")).toEqual({
       status: 400,
       body: {
-        error: "sort must be one of relevance, newest, oldest, title",
-        details: [{ path: "sort", message: "must be one of relevance, newest, oldest, title" }],
+        error: "sort must be one of relevance, newest, oldest, title, adopted",
+        details: [{ path: "sort", message: "must be one of relevance, newest, oldest, title, adopted" }],
       },
     });
   });

@@ -17,7 +17,7 @@ export interface SearchApiDeps {
   readonly search: SearchService;
 }
 
-/** `GET /api/search?q=&type=&city=&tag=&lang=&year=&sort=&limit=&offset=`: the network's library, searched. */
+/** `GET /api/search?q=&type=&city=&tag=&lang=&year=&status=&adopted=&sort=&limit=&offset=`: the network's library, searched. */
 export function createSearchRouter(deps: SearchApiDeps): Router {
   const router = new Router();
   router.get("/api/search", async (ctx) => {
@@ -50,6 +50,8 @@ export function createSearchRouter(deps: SearchApiDeps): Router {
         tag: oneParam(ctx, "tag"),
         lang,
         year: intParam(ctx, "year", 1, 9999),
+        adopted: intParam(ctx, "adopted", 0, 1) === 1,
+        status: oneParam(ctx, "status"),
         limit: intParam(ctx, "limit", 1, MAX_LIMIT) ?? 20,
         offset: intParam(ctx, "offset", 0, 100_000),
       });

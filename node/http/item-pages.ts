@@ -15,6 +15,7 @@ import { frameFor, sendPage, type WebMiddleware } from "./web-context.ts";
 import type { OriginNames } from "./origin-names.ts";
 import type { ShareStore } from "../db/share-store.ts";
 import { intParam, textParam } from "./params.ts";
+import { adoptionsOfCase } from "./adoption-lists.ts";
 
 /** Dependencies of the item pages. */
 export interface ItemPagesDeps {
@@ -151,11 +152,15 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const past = version !== undefined && version !== head.version;
     const item = past ? await library.get(id, version) : head;
     if (!item) return notFound(ctx);
-    const [groups, origins, shares] = await Promise.all([
+    const current = !past && !head.deleted;
+    const [groups, origins, shares, adoptedBy] = await Promise.all([
       // What links to an item is about the item now: past versions' pages leave it out.
-      past || head.deleted ? Promise.resolve([]) : library.linkingTo(id, LINKING_PER_TYPE),
+      current ? library.linkingTo(id, LINKING_PER_TYPE) : Promise.resolve([]),
       names.of([item.origin]),
       item.local && deps.shares ? deps.shares.count(id) : Promise.resolve(0),
+      current && item.type === "CaseStudy"
+        ? adoptionsOfCase({ library, identity, names }, id, f.locale)
+        : Promise.resolve(undefined),
     ]);
     const { linked, linking } = await related(item, groups, f.locale);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
@@ -173,6 +178,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
         linking,
         shares,
         original: ctx.query.original === "1",
+        adoptedBy,
         path: f.url.replace(/[?&]original=1/, ""),
         past: past
           ? {

@@ -20,6 +20,7 @@ import { createItemPagesRouter } from "./item-pages.ts";
 import { createShareStore } from "../db/share-store.ts";
 import { textParam } from "./params.ts";
 import { cityOf } from "../search/documents.ts";
+import { adoptionEntries, MAX_ADOPTIONS_LISTED } from "./adoption-lists.ts";
 
 /** Dependencies of the web pages. */
 export interface PagesDeps {
@@ -101,12 +102,14 @@ export function createPagesRouter(deps: PagesDeps): Router {
       tag: textParam(ctx, "tag"),
       language: textParam(ctx, "language"),
       year: yearRaw && /^\d{4}$/.test(yearRaw) ? Number(yearRaw) : undefined,
+      adopted: textParam(ctx, "adopted") === "1" ? "1" : undefined,
+      status: textParam(ctx, "status", 40),
       // An unknown order (an old or edited link) is the default, not an error page.
       sort: sortRaw && isSortOrder(sortRaw) && sortRaw !== "relevance" ? sortRaw : undefined,
       page: pageParam(ctx),
     };
     const f = frame(ctx, params.q ? `${params.q} · ${"search"}` : "Search", "search");
-    const empty = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {} } };
+    const empty = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {}, status: {} } };
     let response = empty as Awaited<ReturnType<SearchService["search"]>>;
     let error: string | undefined;
     let refusal: SearchView["refusal"];
@@ -117,6 +120,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
         tag: params.tag,
         lang: params.language,
         year: params.year,
+        adopted: params.adopted === "1",
+        status: params.status,
         sort: params.sort as SortOrder | undefined,
         // Titles and summaries in the reader's language where an item is translated into it.
         locale: f.locale,
@@ -186,6 +191,10 @@ export function createPagesRouter(deps: PagesDeps): Router {
     const name = (await names.labels([city])).get(city) ?? city;
     const f = frame(ctx, name, "cities");
     if (total === 0) return notFound(ctx);
+    const adopted =
+      page === 1
+        ? await library.list({ ...(await cityFilter(library, city)), type: "Adoption", limit: MAX_ADOPTIONS_LISTED })
+        : undefined;
     sendPage(
       ctx,
       200,
@@ -199,6 +208,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           pageSize: PAGE_SIZE,
           href: cityHref(city),
           entries: items.map((i) => ({ ...i, href: itemHref(i.id, identity.origin) })),
+          adoptions: adopted && (await adoptionEntries({ library, identity, names }, adopted.items, f.locale)),
         },
       ),
     );

@@ -52,6 +52,8 @@ export interface OfficialRoutesDeps {
   readonly drafts: Drafts;
   /** Stores dataset files; without it the forms have no file input. */
   readonly uploads?: Uploads;
+  /** Values a new item's form starts with, from the request (an adoption from a saved assessment). */
+  readonly prefill?: (ctx: Context, type: string) => Promise<Record<string, string | string[]>>;
 }
 
 /** The officials' pages: publish, edit, delete, Markdown preview (and drafts, web-drafts.ts). */
@@ -168,7 +170,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     const t = stringsOf(ctx);
     await showForm(ctx, 200, {
       type,
-      values: { "/language": frame(ctx, "").locale },
+      values: { "/language": frame(ctx, "").locale, ...(await deps.prefill?.(ctx, type)) },
       errors: new Map(),
       action: `/official/new/${type}`,
       mode: "new",

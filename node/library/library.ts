@@ -107,6 +107,8 @@ export interface Library extends Publishing {
   purgeOrigin(origin: string): Promise<number>;
   /** How many live items each peer origin has here. */
   countByOrigin(): Promise<Record<string, number>>;
+  /** How many live verified adoptions name each case, by case id (cases without one left out). */
+  adoptionCounts(): Promise<Map<string, number>>;
   /**
    * Renders peers' versions stored without HTML (see render-backlog.ts): ingest starts this
    * itself after each commit; call it at startup for what an earlier process left. Resolves,
@@ -260,6 +262,9 @@ export function createLibrary(options: LibraryOptions): Library {
 
     countByOrigin() {
       return store.countByOrigin();
+    },
+    adoptionCounts() {
+      return store.adoptionCounts();
     },
 
     linkingTo(id, perType = 10) {

@@ -38,6 +38,8 @@ export interface DocMeta {
   readonly year: number | null;
   /** Tags and themes, for the `tag` facet and filter. */
   readonly tags: readonly string[];
+  /** An adoption's status (`piloting`…), for the `status` facet and filter; absent for other types. */
+  readonly status?: string;
   readonly updated: string;
   /** Translated titles and summaries by language (only languages that have one), to show results in the reader's. */
   readonly translations?: Readonly<Record<string, TranslatedMeta>>;
@@ -213,6 +215,7 @@ export function toIndexDoc(item: ItemHead): IndexDoc {
     year: yearOf(own),
     tags: [...new Set([...tags, ...themes])],
     updated: item.updated,
+    ...(item.type === "Adoption" && typeof item.document.status === "string" ? { status: item.document.status } : {}),
     ...(Object.keys(translations).length > 0 ? { translations } : {}),
   };
   const text: Record<FieldName, string> = {

@@ -10,6 +10,12 @@ export interface FacetFilter {
   /** A BCP 47 tag; `pt` also matches `pt-BR`. An item is in a language if written or translated in it. */
   readonly lang?: string;
   readonly year?: number;
+  /** An adoption's status (`considering`, `planning`, `piloting`, `adopted`, `paused`, `abandoned`). */
+  readonly status?: string;
+  /** Only cases at least one city adopts: those in {@link adoptions}. */
+  readonly adopted?: boolean;
+  /** How many live verified adoptions name each case, by id (the search service reads them when asked). */
+  readonly adoptions?: ReadonlyMap<string, number>;
 }
 
 /** Counts per value; each facet ignores its own filter, so other choices stay visible. */
@@ -19,6 +25,8 @@ export interface SearchFacets {
   readonly tag: Record<string, number>;
   readonly lang: Record<string, number>;
   readonly year: Record<string, number>;
+  /** Adoptions by status (only adoptions have one). */
+  readonly status: Record<string, number>;
 }
 
 /** Matching documents as parallel arrays (segment, document): thousands per query, no object each. */
@@ -37,7 +45,7 @@ export interface FacetCount {
 const TAG_FACET_SIZE = 50;
 
 type FacetName = keyof SearchFacets;
-const FACET_NAMES: readonly FacetName[] = ["type", "city", "tag", "lang", "year"];
+const FACET_NAMES: readonly FacetName[] = ["type", "city", "tag", "lang", "year", "status"];
 
 /** Facet values of a segment's documents as small integers, so counting is array increments. */
 interface SegmentFacets {
@@ -45,6 +53,8 @@ interface SegmentFacets {
   readonly city: Int32Array;
   /** -1 when the item has no year. */
   readonly year: Int32Array;
+  /** -1 when the item has no status (all but adoptions). */
+  readonly status: Int32Array;
   readonly tags: readonly Int32Array[];
   readonly langs: readonly Int32Array[];
 }
@@ -72,6 +82,7 @@ const newDictionaries = (): Dictionaries => ({
   tag: new Dictionary(),
   lang: new Dictionary(),
   year: new Dictionary(),
+  status: new Dictionary(),
 });
 
 function fold(value: string): string {
@@ -96,15 +107,18 @@ function sortedCounts(counts: Int32Array, names: readonly string[], max = Infini
 }
 
 /** The filters of a request as tests on a document, each named by the facet it narrows. */
-function testsOf(filter: FacetFilter): [FacetName, (m: DocMeta) => boolean][] {
+function testsOf(filter: FacetFilter): [FacetName | "adopted", (m: DocMeta) => boolean][] {
   const wantCity = filter.city !== undefined ? fold(filter.city) : undefined;
   const wantTag = filter.tag !== undefined ? fold(filter.tag) : undefined;
-  const tests: [FacetName, (m: DocMeta) => boolean][] = [];
+  const tests: [FacetName | "adopted", (m: DocMeta) => boolean][] = [];
+  // No facet of its own: a hit that fails it is counted under none.
+  if (filter.adopted) tests.push(["adopted", (m) => (filter.adoptions?.get(m.id) ?? 0) > 0]);
   if (filter.type !== undefined) tests.push(["type", (m) => m.type === filter.type]);
   if (wantCity !== undefined) tests.push(["city", (m) => fold(m.city) === wantCity]);
   if (wantTag !== undefined) tests.push(["tag", (m) => m.tags.some((t) => fold(t) === wantTag)]);
   if (filter.lang !== undefined) tests.push(["lang", (m) => langMatches(m.langs, filter.lang!)]);
   if (filter.year !== undefined) tests.push(["year", (m) => m.year === filter.year]);
+  if (filter.status !== undefined) tests.push(["status", (m) => m.status === filter.status]);
   return tests;
 }
 
@@ -156,7 +170,7 @@ export class Facets {
       }
       // Each facet counts the hits that pass every filter but its own (so a chosen
       // city still shows the other cities one could switch to).
-      let failed: FacetName | undefined;
+      let failed: FacetName | "adopted" | undefined;
       let fails = 0;
       for (const [name, test] of tests) {
         if (!test(seg.data.metas[doc]!)) {
@@ -170,6 +184,7 @@ export class Facets {
       if (!failed || failed === "tag") for (const t of f.tags[doc]!) counts.tag[t]!++;
       if (!failed || failed === "lang") for (const l of f.langs[doc]!) counts.lang[l]!++;
       if ((!failed || failed === "year") && f.year[doc]! >= 0) counts.year[f.year[doc]!]!++;
+      if ((!failed || failed === "status") && f.status[doc]! >= 0) counts.status[f.status[doc]!]!++;
       if (!failed) kept.push(i);
     }
     return {
@@ -180,6 +195,7 @@ export class Facets {
         tag: sortedCounts(counts.tag, dict.tag.names, TAG_FACET_SIZE),
         lang: sortedCounts(counts.lang, dict.lang.names),
         year: sortedCounts(counts.year, dict.year.names),
+        status: sortedCounts(counts.status, dict.status.names),
       },
     };
   }
@@ -193,6 +209,7 @@ export class Facets {
         type: Int32Array.from(metas, (m) => d.type.id(m.type)),
         city: Int32Array.from(metas, (m) => d.city.id(m.city)),
         year: Int32Array.from(metas, (m) => (m.year === null ? -1 : d.year.id(String(m.year)))),
+        status: Int32Array.from(metas, (m) => (m.status === undefined ? -1 : d.status.id(m.status))),
         tags: metas.map((m) => Int32Array.from(m.tags, (t) => d.tag.id(t))),
         langs: metas.map((m) => Int32Array.from(m.langs, (l) => d.lang.id(l))),
       };

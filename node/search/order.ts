@@ -1,7 +1,7 @@
 import { type DocMeta, shownText } from "./documents.ts";
 
-/** How results are ordered: by relevance (the default), by the item's year either way, or by title. */
-export const SORT_ORDERS = ["relevance", "newest", "oldest", "title"] as const;
+/** How results are ordered: by relevance (the default), by the item's year either way, by title, or most adopted first. */
+export const SORT_ORDERS = ["relevance", "newest", "oldest", "title", "adopted"] as const;
 
 /** One of {@link SORT_ORDERS}. */
 export type SortOrder = (typeof SORT_ORDERS)[number];
@@ -17,6 +17,8 @@ export interface RankedHits {
   readonly scores: readonly number[];
   /** Optional clauses each hit matched (a query for all words ranks those with more first); absent when browsing. */
   readonly coverage?: readonly number[];
+  /** Adoptions per case id, for `adopted`. */
+  readonly adoptions?: ReadonlyMap<string, number>;
   /** Whether a hit's title (or a translation's) is the query itself, word for word: a pasted title. */
   readonly titleIs?: (i: number) => boolean;
 }
@@ -84,6 +86,12 @@ export function orderOf(
         return t;
       };
       return (a, b) => collator.compare(title(a), title(b)) || byId(hits.meta(a), hits.meta(b));
+    }
+    case "adopted": {
+      // Most adopted first; equally adopted items in relevance order.
+      const count = (i: number) => hits.adoptions?.get(hits.meta(i).id) ?? 0;
+      const then = orderOf(hits, "relevance", text, locale);
+      return (a, b) => count(b) - count(a) || then(a, b);
     }
     default: {
       if (!text) return on(byUpdated);

@@ -120,7 +120,13 @@ export class Searcher {
     const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
     const titleIs = collected?.words ? pastedTitle(q, metaOf, (i) => hits.coverage[i] === collected.words) : undefined;
     const order = orderOf(
-      { meta: metaOf, scores: hits.scores, coverage: collected?.words ? hits.coverage : undefined, titleIs },
+      {
+        meta: metaOf,
+        scores: hits.scores,
+        coverage: collected?.words ? hits.coverage : undefined,
+        titleIs,
+        adoptions: query.adoptions,
+      },
       query.sort ?? "relevance",
       collected !== null,
       query.locale,

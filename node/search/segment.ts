@@ -262,8 +262,11 @@ export function idf(documentsWithTerm: number, documentCount: number): number {
 
 const MAGIC = 0x57474f53; // "WGOS"
 const SET_MAGIC = 0x57474f42; // "WGOB"
-/** 2: words as written (typo tolerance) and translated titles and summaries in the metadata. */
-const FORMAT = 2;
+/**
+ * 2: words as written (typo tolerance) and translated titles and summaries in the metadata;
+ * 3: an adoption's status in the metadata (its facet).
+ */
+const FORMAT = 3;
 /** Words shorter than this are not kept as written: typo tolerance starts at five letters. */
 const MIN_WORD = 3;
 

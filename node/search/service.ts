@@ -86,7 +86,9 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     async search(query) {
       if (!index.ready && !(await index.untilReady(options.readyWaitMs ?? 2_000)))
         throw new IndexNotReadyError("the search index is still being built");
-      return searcher.search(query);
+      // Adoptions are other items: their counts per case are read per query, only when asked for.
+      const adoptions = query.adopted || query.sort === "adopted" ? await library.adoptionCounts() : undefined;
+      return searcher.search(adoptions ? { ...query, adoptions } : query);
     },
     ready: () => index.ready,
     settled: () => index.settled(),

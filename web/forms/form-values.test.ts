@@ -107,6 +107,24 @@ describe("schema forms", () => {
     expect(fields.find((f) => f.name === "language")!.kind).toBe("language");
   });
 
+  it("a yes-or-no field (an adoption's published 'ready') is a choice of true or false, stored as a boolean", () => {
+    const fields = fieldsForType("Adoption");
+    const ready = fields.find((f) => f.name === "assessment")!.children!.find((f) => f.name === "ready")!;
+    expect(ready.kind).toBe("select");
+    expect(ready.options).toEqual(["true", "false"]);
+    const doc = fixture("adoption.rich");
+    const values = valuesFromDocument(fields, doc);
+    expect(values["/assessment/ready"]).toBe("false");
+    expect((documentFromValues("Adoption", fields, values).assessment as { ready: unknown }).ready).toBe(false);
+    expect(
+      (
+        documentFromValues("Adoption", fields, { ...values, "/assessment/ready": "true" }).assessment as {
+          ready: unknown;
+        }
+      ).ready,
+    ).toBe(true);
+  });
+
   it("rowIndices() finds the rows a form holds under an array field", () => {
     expect(rowIndices({ "/a/0/x": "", "/a/2/y": "", "/ab/1/x": "", "/a": "" }, "/a")).toEqual([0, 2]);
   });

@@ -158,6 +158,7 @@ function parseField(field: FieldSpec, pointer: string, values: FormValues): unkn
     }
     default: {
       const raw = text(values, pointer).trim();
+      if (field.boolean && (raw === "true" || raw === "false")) return raw === "true";
       return raw === "" ? undefined : raw;
     }
   }

@@ -37,6 +37,8 @@ export interface FieldSpec {
   readonly options?: readonly string[];
   /** For checkboxes: the choices are numbers (SDGs), sent and stored as such. */
   readonly numeric?: boolean;
+  /** For a select: a yes-or-no field, its choices "true" and "false" stored as booleans. */
+  readonly boolean?: boolean;
   readonly children?: readonly FieldSpec[];
   /** For rows: what one row is called (the item schema's title), and the fewest rows. */
   readonly rowName?: string;
@@ -135,6 +137,7 @@ function fieldFor(name: string, raw: Schema, file: string, required: boolean): F
     return { ...base, kind: "lines", minItems };
   }
   if (Array.isArray(schema.enum)) return { ...base, kind: "select", options: schema.enum as string[] };
+  if (type === "boolean") return { ...base, kind: "select", options: ["true", "false"], boolean: true };
   if (type === "integer") return { ...base, kind: "integer" };
   if (type === "number") return { ...base, kind: "number" };
   if (def === "languageTag") return { ...base, kind: "language" };

@@ -210,6 +210,7 @@ export const formText = {
   },
   /** The names of fixed choices, by field path. */
   options: {
+    "assessment.ready": { true: "Yes", false: "No" },
     themes: {
       "citizen-participation": "Citizen participation",
       "service-delivery": "Public services",

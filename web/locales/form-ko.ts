@@ -204,6 +204,7 @@ export const formText: FormText = {
     distributions: "파일 또는 서비스",
   },
   options: {
+    "assessment.ready": { true: "예", false: "아니요" },
     themes: {
       "citizen-participation": "시민 참여",
       "service-delivery": "공공 서비스",

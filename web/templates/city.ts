@@ -1,7 +1,8 @@
-import { html } from "../html.ts";
+import { html, type SafeHtml } from "../html.ts";
 import { fill } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { cityHref, dateTag, provenanceBadge, renderPager, typeLabel } from "./parts.ts";
+import { cityHref, dateTag, provenanceBadge, renderPager, safeHost, typeLabel } from "./parts.ts";
+import { adoptionStatus, type AdoptionEntry } from "./adoptions.ts";
 
 /** One item on a city's page. */
 export interface CityEntry {
@@ -25,6 +26,21 @@ export interface CityView {
   readonly pageSize: number;
   readonly href: string;
   readonly entries: readonly CityEntry[];
+  /** The cases this city adopts, from its signed adoptions (first page only). */
+  readonly adoptions?: readonly AdoptionEntry[];
+}
+
+/** What a city adopts and from whom: each case, the city that published it, the status and date. */
+function renderCityAdoptions(frame: PageFrame, entries: readonly AdoptionEntry[]): SafeHtml {
+  const { t, locale } = frame;
+  return html`<h2 id="city-adoptions-h">${t.cityAdoptions}</h2>
+<div class="table-wrap"><table class="stack" aria-labelledby="city-adoptions-h">
+<thead><tr><th scope="col">${t.caseLabel}</th><th scope="col">${t.adoptedFrom}</th><th scope="col">${t.status}</th><th scope="col">${t.since}</th></tr></thead>
+<tbody>${entries.map(
+    (e) =>
+      html`<tr><td data-label="${t.caseLabel}"><a href="${e.caseHref ?? e.href}">${e.caseTitle ?? e.caseId}</a></td><td data-label="${t.adoptedFrom}">${e.caseCity ?? safeHost(e.caseId)}</td><td data-label="${t.status}"><a href="${e.href}">${adoptionStatus(locale, e.status)}</a></td><td data-label="${t.since}"><time datetime="${e.date}">${e.date}</time></td></tr>`,
+  )}</tbody></table></div>
+<h2 id="city-items-h">${t.library}</h2>`;
 }
 
 /** Renders one city's page: its items, newest first. */
@@ -36,6 +52,7 @@ export function renderCityPage(frame: PageFrame, view: CityView): string {
     html`<p class="type">${t.city}</p>
 <h1>${view.name}</h1>
 <p class="lede">${fill(t.cityItems, { n: view.total, city: view.name })} · <a href="/search?${new URLSearchParams({ city: view.city })}">${t.search}</a></p>
+${view.adoptions?.length ? renderCityAdoptions(frame, view.adoptions) : ""}
 <ol class="results">
 ${view.entries.map(
   (e) =>

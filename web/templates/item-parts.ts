@@ -53,6 +53,8 @@ export interface SectionContext<D extends ItemDocument = ItemDocument> {
   readonly linked: ReadonlyMap<string, LinkedItem>;
   /** The live items that link to this one, by their type (empty on a past version's page). */
   readonly linking: ReadonlyMap<string, LinkingList>;
+  /** A case's "Adopted by" list, already drawn (adoptions.ts); shown instead of its plain list of adoptions. */
+  readonly adoptedBy?: SafeHtml | "";
 }
 
 /** A string field, if it is one. */

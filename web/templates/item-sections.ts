@@ -1,31 +1,16 @@
 import type {
   CaseStudy,
   Dataset,
-  Duration,
   LinkRelation,
   Pathway,
   PrerequisiteKind,
   PrerequisiteLevel,
 } from "../../node/library/documents.generated.ts";
 import { html, type SafeHtml } from "../html.ts";
-import type { Locale, Strings } from "../i18n.ts";
-import { formLabel, optionLabel } from "../forms/form-text.ts";
+import type { Strings } from "../i18n.ts";
+import { formLabel } from "../forms/form-text.ts";
 import { bothWays, fact, itemLink, str, type OutgoingLink, type SectionContext } from "./item-parts.ts";
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function money(amount: number, currency: string | undefined, locale: string): string {
-  try {
-    return new Intl.NumberFormat(
-      locale,
-      currency ? { style: "currency", currency, maximumFractionDigits: 0 } : {},
-    ).format(amount);
-  } catch {
-    return `${amount} ${currency ?? ""}`.trim();
-  }
-}
+import { choice, money, num, renderChallenges, renderCostRange, renderPhases } from "./pathway-parts.ts";
 
 /** A byte count for people: 1.2 MB. */
 export function formatBytes(bytes: number): string {
@@ -125,7 +110,7 @@ ${lessons.length ? html`${heading("lessons-h", t.lessons)}<ul>${lessons.map((x) 
 ${pathways ? html`${heading("pathways-h", t.relatedPathways)}${pathways}` : ""}
 ${datasets ? html`${heading("datasets-h", t.relatedDatasets)}${datasets}` : ""}
 ${cases ? html`${heading("cases-h", t.relatedCases)}${cases}` : ""}
-${adoptions ? html`${heading("adoptions-h", t.adoptionsOfCase)}${adoptions}` : ""}
+${ctx.adoptedBy ? ctx.adoptedBy : adoptions ? html`${heading("adoptions-h", t.adoptionsOfCase)}${adoptions}` : ""}
 ${otherLinks(ctx, t)}
 ${
   contact && (str(contact.name) || str(contact.email) || str(contact.url))
@@ -143,22 +128,6 @@ const PREREQUISITE_KINDS: readonly PrerequisiteKind[] = [
   "skills",
   "data",
 ];
-
-/** The reader's name for a value of a fixed choice (a status, a sector…), else the value. */
-function choice(locale: Locale, key: string, value: string): string;
-function choice(locale: Locale, key: string, value: unknown): string | undefined;
-function choice(locale: Locale, key: string, value: unknown): string | undefined {
-  const text = str(value);
-  return text === undefined ? undefined : (optionLabel(locale, key, text) ?? text);
-}
-
-function durationText(d: Duration | undefined, t: Strings, locale: Locale): string {
-  if (!d || num(d.min) === undefined) return "";
-  const range = d.min === d.max ? String(d.min) : `${String(d.min)}–${String(d.max)}`;
-  const unit = (choice(locale, "phases.duration.unit", d.unit) ?? "").toLocaleLowerCase(locale);
-  // "2–4 months", "2–4개월": Korean writes the counter against the number.
-  return `${t.duration}: ${range}${unit && locale !== "ko" ? " " : ""}${unit}`.trim();
-}
 
 /** The sections of a pathway: the case it adopts, prerequisites by kind, phases, challenges, costs, readiness. */
 export function renderPathwaySections(ctx: SectionContext<Pathway>): SafeHtml {
@@ -190,33 +159,13 @@ ${
       })}`
     : ""
 }
-${
-  phases.length
-    ? html`${heading("phases-h", t.phases)}<ol class="phases">${phases.map(
-        (ph, i) => html`<li><h3>${i + 1}. ${str(ph.name) ?? ""}</h3>
-  ${durationText(ph.duration, t, locale) ? html`<p class="meta">${durationText(ph.duration, t, locale)}</p>` : ""}
-  <ol>${ph.steps.map((s) => html`<li><strong>${str(s.title) ?? ""}</strong>${str(s.description) ? html` — ${s.description}` : ""}</li>`)}</ol>
-  ${ph.deliverables?.length ? html`<p class="row-legend">${t.deliverables}</p><ul>${ph.deliverables.map((x) => html`<li>${x}</li>`)}</ul>` : ""}
-</li>`,
-      )}</ol>`
-    : ""
-}
-${
-  challenges.length
-    ? html`${heading("challenges-h", t.challenges)}<div class="table-wrap"><table class="stack"><thead><tr><th scope="col">${t.challenge}</th><th scope="col">${t.mitigation}</th></tr></thead>
-<tbody>${challenges.map((c) => html`<tr><td data-label="${t.challenge}">${str(c.challenge) ?? ""}</td><td data-label="${t.mitigation}">${str(c.mitigation) ?? ""}</td></tr>`)}</tbody></table></div>`
-    : ""
-}
-${
-  cost && num(cost.min) !== undefined
-    ? html`${heading("cost-h", t.costRange)}<p>${money(num(cost.min)!, str(cost.currency), locale)} – ${money(num(cost.max) ?? num(cost.min)!, str(cost.currency), locale)}</p>${str(cost.note) ? html`<p>${cost.note}</p>` : ""}`
-    : ""
-}
+${renderPhases(t, locale, phases)}
+${renderChallenges(t, challenges)}
+${renderCostRange(t, locale, cost)}
 ${
   readiness.length
     ? html`${heading("readiness-h", t.readiness)}<p class="hint">${t.readinessHelp}</p><ul class="readiness" aria-labelledby="readiness-h">${readiness.map(
-        (r, i) =>
-          html`<li><label><input type="checkbox" name="ready-${i}"> <span>${str(r.question) ?? ""} <small>(${t.weight} ${num(r.weight) ?? 0})</small></span></label></li>`,
+        (r) => html`<li>${str(r.question) ?? ""} <small>(${t.weight} ${num(r.weight) ?? 0})</small></li>`,
       )}</ul>`
     : ""
 }

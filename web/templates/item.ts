@@ -5,6 +5,7 @@ import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, themeName, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
+import { renderAdoptedBy, type AdoptionEntry } from "./adoptions.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
 import { renderItemMeta } from "./structured-data.ts";
@@ -44,6 +45,8 @@ export interface ItemView {
   readonly shares?: number;
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
+  /** For a case: the cities adopting it, from their signed adoptions. */
+  readonly adoptedBy?: readonly AdoptionEntry[];
 }
 
 /** Renders the page of one item: content in the reader's language where translated, and its provenance. */
@@ -66,7 +69,13 @@ export function renderItemPage(frame: PageFrame, view: ItemView): string {
       ? html`<div class="prose" lang="${p === pointer ? language : locale}">${trusted(rendered)}</div>`
       : "";
   };
-  const parts = { frame, markdown, linked: view.linked, linking: view.linking ?? new Map<string, LinkingList>() };
+  const parts = {
+    frame,
+    markdown,
+    linked: view.linked,
+    linking: view.linking ?? new Map<string, LinkingList>(),
+    adoptedBy: view.adoptedBy ? renderAdoptedBy(frame, view.adoptedBy) : undefined,
+  };
   const { address } = view.provenance;
   // A live item's document is one of its type (the sections are not shown for a deleted one).
   const sections = view.deleted
@@ -102,6 +111,11 @@ ${deletion?.lastVersion ? html`<p><a href="${itemPageHref(address, { version: de
 ${
   translated
     ? html`<p class="notice">${fill(t.translatedFrom, { lang: languageName(locale, locale), orig: languageName(language, locale) })} <a href="${view.path}${view.path.includes("?") ? "&" : "?"}original=1">${t.showOriginal}</a></p>`
+    : ""
+}
+${
+  view.type === "Pathway" && !past
+    ? html`<p class="item-actions"><a class="button" href="/assess?${new URLSearchParams({ pathway: view.id })}">${t.assessLink}</a></p>`
     : ""
 }
 ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="${view.actions.edit}">${t.edit}</a> <a class="button secondary" href="${view.actions.delete}">${t.delete}</a></p>` : ""}

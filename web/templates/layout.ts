@@ -16,7 +16,16 @@ export interface PageFrame {
   /** Path and query of this page, to build the language switch's links. */
   readonly url: string;
   /** Which main navigation entry is current. */
-  readonly section?: "home" | "search" | "cities" | "publish" | "peers" | "accounts" | "login";
+  readonly section?:
+    | "home"
+    | "search"
+    | "cities"
+    | "network"
+    | "publish"
+    | "assessments"
+    | "peers"
+    | "accounts"
+    | "login";
   readonly user?: FrameUser;
   /** CSRF token for the forms of this page (the logout button among them). */
   readonly csrf?: string;
@@ -78,7 +87,9 @@ ${frame.head ?? ""}
       ${navLink(frame, "home", "/", t.home)}
       ${navLink(frame, "search", "/search", t.search)}
       ${navLink(frame, "cities", "/library/cities", t.cities)}
+      ${navLink(frame, "network", "/network", t.network)}
       ${user ? navLink(frame, "publish", "/official/new", t.publish) : ""}
+      ${user ? navLink(frame, "assessments", "/official/assessments", t.myAssessments) : ""}
       ${user?.role === "admin" ? navLink(frame, "peers", "/admin/peers", t.peers) : ""}
       ${user?.role === "admin" ? navLink(frame, "accounts", "/admin/accounts", t.accounts) : ""}
     </ul>

@@ -3,6 +3,7 @@ import { fill, languageName, type Strings } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { type BadgeSource, cityHref, provenanceBadge, renderPager, themeName, typeLabel } from "./parts.ts";
 import { type PassagePart, passageHtml } from "./snippet.ts";
+import { choice } from "./pathway-parts.ts";
 
 /** The filters of the search page, as they stand in its (shareable) URL. */
 export interface SearchParams {
@@ -13,7 +14,11 @@ export interface SearchParams {
   /** Content language (`language=`; `lang=` switches the interface). */
   readonly language?: string;
   readonly year?: number;
-  /** `newest`, `oldest` or `title`; absent for the default (best match, or recently updated without a query). */
+  /** An adoption's status. */
+  readonly status?: string;
+  /** "1": only cases at least one city adopts. */
+  readonly adopted?: string;
+  /** `newest`, `oldest`, `title` or `adopted`; absent for the default (best match, or recently updated without a query). */
   readonly sort?: string;
   readonly page: number;
 }
@@ -38,7 +43,9 @@ export interface SearchView {
   readonly total: number;
   readonly pageSize: number;
   readonly results: readonly SearchEntry[];
-  readonly facets: Readonly<Record<"type" | "city" | "tag" | "lang" | "year", Readonly<Record<string, number>>>>;
+  readonly facets: Readonly<Record<"type" | "city" | "tag" | "lang" | "year", Readonly<Record<string, number>>>> & {
+    readonly status?: Readonly<Record<string, number>>;
+  };
   /** Why the query could not run (a parse error), in words. */
   readonly error?: string;
   /** The query was refused for going beyond a limit: the page says which instead of showing results. */
@@ -76,7 +83,7 @@ export function refusalMessage(t: Strings, refusal: SearchRefusal): string {
   });
 }
 
-const FILTERS = ["type", "city", "tag", "language", "year"] as const;
+const FILTERS = ["type", "city", "tag", "language", "year", "status", "adopted"] as const;
 type Filter = (typeof FILTERS)[number];
 
 /** The URL of the search page for a set of filters (page 1 unless given). */
@@ -101,6 +108,8 @@ function toggled(params: SearchParams, filter: Filter, value: string): string {
 function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, value: string): string {
   if (filter === "type") return typeLabel(t, value);
   if (filter === "language") return languageName(value, locale);
+  if (filter === "adopted") return t.adoptedFilter;
+  if (filter === "status") return choice(locale, "status", value);
   if (filter === "tag") return themeName(locale, value);
   return value;
 }
@@ -142,6 +151,7 @@ function sortControl(t: Strings, p: SearchParams): SafeHtml {
     ["newest", t.sortNewest],
     ["oldest", t.sortOldest],
     ["title", t.sortTitle],
+    ["adopted", t.sortAdopted],
   ];
   return html`<span class="sort"><label for="sort">${t.sortLabel}</label>
   <select id="sort" name="sort">${options.map(
@@ -168,6 +178,8 @@ export function renderSearchPage(frame: PageFrame, view: SearchView): string {
     tag: t.theme,
     language: t.language,
     year: t.year,
+    status: t.adoptionStatus,
+    adopted: t.adoption,
   };
   return renderLayout(
     frame,
@@ -192,6 +204,8 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
     ${facetList(frame, p, "tag", t.theme, view.facets.tag)}
     ${facetList(frame, p, "language", t.language, view.facets.lang)}
     ${facetList(frame, p, "year", t.year, view.facets.year)}
+    ${facetList(frame, p, "status", t.adoptionStatus, view.facets.status ?? {})}
+    <section aria-labelledby="facet-adopted"><h3 id="facet-adopted">${t.adoption}</h3><ul><li><a href="${toggled(p, "adopted", "1")}"${p.adopted === "1" ? html` aria-current="true"` : ""}><span>${t.adoptedFilter}${p.adopted === "1" ? html`<span class="visually-hidden"> (${t.removeFilter})</span>` : ""}</span></a></li></ul></section>
     </details>
   </aside>
   <section aria-labelledby="results-h">
