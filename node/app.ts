@@ -18,6 +18,9 @@ import { webSession } from "./http/session.ts";
 import { createWellKnownRouter } from "./http/well-known.ts";
 import { createFilesRouter } from "./http/files.ts";
 import { createSearchRouter } from "./http/api-search.ts";
+import { createFeedsRouter } from "./http/feeds.ts";
+import { createOriginNames } from "./http/origin-names.ts";
+import { createPeerStore } from "./db/peer-store.ts";
 import type { SearchService } from "./search/service.ts";
 import type { FederationService } from "./federation/service.ts";
 import { federationBridge } from "./federation/bridge.ts";
@@ -78,6 +81,8 @@ export function createApp(deps: AppDeps): Koa {
     cityName: deps.identity.name,
     multipart: uploads ? multipartForm({ uploads }) : undefined,
   });
+  // Who signed an item, as exports and feeds name it (pages.ts keeps its own for the pages).
+  const names = createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) });
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
   const routers = [
     createWellKnownRouter(deps),
@@ -94,7 +99,12 @@ export function createApp(deps: AppDeps): Koa {
       : []),
     createAccountsRouter({ orm: deps.orm, cityName: deps.identity.name, web }),
     createFilesRouter({ ...deps, uploads }),
-    ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
+    ...(deps.search
+      ? [
+          createSearchRouter({ search: deps.search, library: deps.library, names }),
+          createFeedsRouter({ search: deps.search, library: deps.library, identity: deps.identity, names }),
+        ]
+      : []),
     ...(deps.federationService
       ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })]
       : []),

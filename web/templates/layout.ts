@@ -24,6 +24,8 @@ export interface PageFrame {
   readonly flash?: { readonly text: string; readonly error: boolean };
   /** Client scripts of this page, under /static/. */
   readonly scripts?: readonly string[];
+  /** Atom feeds of this page's items, announced for feed readers (autodiscovery). */
+  readonly feeds?: readonly { readonly href: string; readonly title: string }[];
 }
 
 /** The URL of this page in another interface language. */
@@ -56,6 +58,7 @@ export function renderLayout(frame: PageFrame, main: SafeHtml): string {
 <title>${frame.title} · ${t.siteName}</title>
 <link rel="stylesheet" href="/static/site.css">
 ${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
+${(frame.feeds ?? []).map((f) => html`<link rel="alternate" type="application/atom+xml" href="${f.href}" title="${f.title}">`)}
 </head>
 <body>
 <a class="skip" href="#main">${t.skip}</a>
