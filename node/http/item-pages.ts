@@ -14,6 +14,9 @@ import { currentUser } from "./session.ts";
 import { frameFor, sendPage, type WebMiddleware } from "./web-context.ts";
 import type { OriginNames } from "./origin-names.ts";
 import { intParam, textParam } from "./params.ts";
+import { citationContext } from "./api-citation.ts";
+import { citeItem } from "../outputs/citation.ts";
+import type { CiteView } from "../../web/templates/cite.ts";
 
 /** Dependencies of the item pages. */
 export interface ItemPagesDeps {
@@ -156,6 +159,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const { linked, linking } = await related(item, groups, f.locale);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const deletedEntry = head.deleted ? history[0] : undefined;
+    const citation = item.deleted ? undefined : await citeView(item, past);
     sendPage(
       ctx,
       item.deleted ? 410 : 200,
@@ -186,6 +190,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
                 lastVersion: head.version > 1 ? head.version - 1 : undefined,
               }
             : undefined,
+        citation,
         actions:
           user && item.local && !item.deleted && !past
             ? {
@@ -210,6 +215,21 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
         },
       }),
     );
+  }
+
+  /** The "Cite this" box of the version shown: the APA reference and its downloads. */
+  async function citeView(item: StoredItem, past: boolean): Promise<CiteView> {
+    const context = await citationContext(item, { identity, names });
+    const href = (format: string) =>
+      `/api/items/citation?${new URLSearchParams({ id: item.id, format, ...(past ? { version: String(item.version) } : {}) })}`;
+    return {
+      text: citeItem(item, context, "text").body.trim(),
+      downloads: [
+        { label: "BibTeX", href: href("bibtex") },
+        { label: "RIS", href: href("ris") },
+        { label: "CSL-JSON", href: href("csl-json") },
+      ],
+    };
   }
 
   router.get("/items/:slug", ...web.page, async (ctx) => {

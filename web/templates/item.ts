@@ -5,6 +5,7 @@ import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
+import { type CiteView, renderCiteBox } from "./cite.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
 
@@ -39,6 +40,8 @@ export interface ItemView {
   readonly original: boolean;
   /** Edit and delete links, for officials of this node's city. */
   readonly actions?: { readonly edit: string; readonly delete: string };
+  /** How to cite the version shown; none for a deleted item. */
+  readonly citation?: CiteView;
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
 }
@@ -122,7 +125,8 @@ ${
     ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes), ...strings(d.tags)].map((tag) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${tag}</a></li>`)}</ul>`
     : ""
 }
-${sections}`;
+${sections}
+${view.citation ? renderCiteBox(t, view.citation) : ""}`;
   return renderLayout(
     { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle },
     html`<p class="type">${typeLabel(t, view.type)}</p>
