@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createAssessRouter(deps),
     createExportRouter(deps),
-    createPagesRouter({ ...deps, web }),
+    createPagesRouter({ ...deps, web, uploads }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),
     ...(deps.federationService

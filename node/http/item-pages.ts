@@ -17,6 +17,7 @@ import { intParam, textParam } from "./params.ts";
 import { citationContext } from "./api-citation.ts";
 import { citeItem } from "../outputs/citation.ts";
 import type { CiteView } from "../../web/templates/cite.ts";
+import { datasetPreviews, type DatasetPreviewDeps } from "./dataset-previews.ts";
 
 /** Dependencies of the item pages. */
 export interface ItemPagesDeps {
@@ -25,6 +26,8 @@ export interface ItemPagesDeps {
   /** Names of the origins that signed items (pages.ts builds it once). */
   readonly names: OriginNames;
   readonly web: WebMiddleware;
+  /** Where the files this node serves are, for dataset previews. */
+  readonly files?: Omit<DatasetPreviewDeps, "identity">;
 }
 
 /** How many items of each type an item's page lists among those linking to it. */
@@ -159,7 +162,9 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const { linked, linking } = await related(item, groups, f.locale);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const deletedEntry = head.deleted ? history[0] : undefined;
-    const citation = item.deleted ? undefined : await citeView(item, past);
+    const [citation, previews] = item.deleted
+      ? [undefined, []]
+      : await Promise.all([citeView(item, past), datasetPreviews(item, { identity, ...deps.files })]);
     sendPage(
       ctx,
       item.deleted ? 410 : 200,
@@ -191,6 +196,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
               }
             : undefined,
         citation,
+        previews,
         actions:
           user && item.local && !item.deleted && !past
             ? {

@@ -18,6 +18,7 @@ import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-c
 import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { createItemPagesRouter } from "./item-pages.ts";
 import { textParam } from "./params.ts";
+import type { Uploads } from "../library/uploads.ts";
 import { cityOf } from "../search/documents.ts";
 
 /** Dependencies of the web pages. */
@@ -29,6 +30,10 @@ export interface PagesDeps {
   readonly federationService?: FederationService;
   /** Session, CSRF and HTML error handling of the web routes, built once by the app. */
   readonly web: WebMiddleware;
+  /** Uploaded dataset files, for previews on dataset pages. */
+  readonly uploads?: Pick<Uploads, "find">;
+  /** Folder of the seed datasets' files (`/files/<name>`), for previews. */
+  readonly seedFilesDir?: string;
 }
 
 const PAGE_SIZE = 20;
@@ -235,7 +240,15 @@ export function createPagesRouter(deps: PagesDeps): Router {
   }
 
   // Items, their past versions and comparisons: item-pages.ts.
-  router.use(createItemPagesRouter({ library, identity, names, web }).routes());
+  router.use(
+    createItemPagesRouter({
+      library,
+      identity,
+      names,
+      web,
+      files: { uploads: deps.uploads, seedFilesDir: deps.seedFilesDir },
+    }).routes(),
+  );
 
   return router;
 }

@@ -6,6 +6,7 @@ import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { type CiteView, renderCiteBox } from "./cite.ts";
+import { type CsvPreviewView, renderCsvPreviews } from "./csv-preview.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
 
@@ -40,6 +41,8 @@ export interface ItemView {
   readonly original: boolean;
   /** Edit and delete links, for officials of this node's city. */
   readonly actions?: { readonly edit: string; readonly delete: string };
+  /** The first rows of the dataset's CSV files this node serves itself. */
+  readonly previews?: readonly CsvPreviewView[];
   /** How to cite the version shown; none for a deleted item. */
   readonly citation?: CiteView;
   /** This page's path without the interface-language parameter, for the "original" link. */
@@ -126,6 +129,7 @@ ${
     : ""
 }
 ${sections}
+${view.previews?.length ? renderCsvPreviews(t, view.previews) : ""}
 ${view.citation ? renderCiteBox(t, view.citation) : ""}`;
   return renderLayout(
     { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle },
