@@ -9,6 +9,7 @@ import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
 import { createExportRouter } from "./http/api-export.ts";
 import { createCitationRouter } from "./http/api-citation.ts";
+import { createOpenApiRouter } from "./http/api-openapi.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createLoginRouter } from "./http/web-login.ts";
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): Koa {
     // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
     createDraftsApiRouter({ orm: deps.orm, drafts, maxBodyBytes: deps.maxBodyBytes }),
     createCitationRouter({ library: deps.library, identity: deps.identity, names }),
+    createOpenApiRouter({ identity: deps.identity, web }),
     createItemsRouter(deps),
     createAssessRouter(deps),
     createExportRouter(deps),

@@ -104,7 +104,7 @@ ${main}
 </main>
 <footer class="site">
   <p>${t.footerNote}</p>
-  <p><a href="/.well-known/jwks.json">${t.keys} (JWKS)</a> · <a href="/api/items">${t.api}</a> · <a href="https://we-gov.org/">WeGO</a></p>
+  <p><a href="/.well-known/jwks.json">${t.keys} (JWKS)</a> · <a href="/api">${t.api}</a> · <a href="https://we-gov.org/">WeGO</a></p>
 </footer>
 </body>
 </html>
