@@ -2,7 +2,7 @@ import { parse as parseRis } from "astrocite-ris";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { readOutput, skipWithout } from "../outputs/test-readers.ts";
-import { addPeerRow, busanCaseStudy } from "./test-support.ts";
+import { addPeerRow, busanCaseStudy, apiFetch } from "./test-support.ts";
 
 let node: TestServer;
 let id: string;
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function cite(itemId: string, format: string): Promise<{ status: number; type: string | null; body: string }> {
-  const res = await fetch(`${node.url}/api/items/citation?${new URLSearchParams({ id: itemId, format })}`);
+  const res = await apiFetch(`${node.url}/api/items/citation?${new URLSearchParams({ id: itemId, format })}`);
   return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
 }
 
@@ -121,7 +121,7 @@ describe("GET /api/items/citation", () => {
 
   it("answers 400 for a missing id or an unknown format, 404 for an unknown item", async () => {
     expect((await cite(id, "endnote")).status).toBe(400);
-    expect((await fetch(`${node.url}/api/items/citation?format=ris`)).status).toBe(400);
+    expect((await apiFetch(`${node.url}/api/items/citation?format=ris`)).status).toBe(400);
     const missing = await cite("http://seoul.test/items/nothing", "ris");
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.body)).toEqual({ error: "no such item" });

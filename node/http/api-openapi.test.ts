@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
-import { apiFetch } from "./test-support.ts";
+import { apiFetch, expectConformsToOpenApi } from "./test-support.ts";
 
 let node: TestServer;
 
@@ -94,5 +94,25 @@ describe("GET /api", () => {
     const korean = await (await fetch(`${node.url}/api?lang=ko`, { headers: { accept: "text/html" } })).text();
     expect(korean).toContain("<h1>API 안내</h1>");
     expect(korean).toContain("<caption>매개변수</caption>");
+  });
+});
+
+describe("expectConformsToOpenApi()", () => {
+  const answer = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+
+  it("accepts an answer the description allows, and names what is wrong with one it does not", async () => {
+    const page = { total: 0, results: [], facets: { type: {}, city: {}, tag: {}, lang: {}, year: {} } };
+    await expect(expectConformsToOpenApi("GET", answer(200, page), "/api/search")).resolves.toBeUndefined();
+    await expect(
+      expectConformsToOpenApi("GET", answer(200, { ...page, total: "none" }), "/api/search"),
+    ).rejects.toThrow(/total must be integer/);
+    await expect(expectConformsToOpenApi("GET", answer(418, { error: "teapot" }), "/api/search")).rejects.toThrow(
+      /does not describe status 418/,
+    );
+    await expect(expectConformsToOpenApi("GET", answer(400, { message: "no" }), "/api/search")).rejects.toThrow(
+      /must have required property 'error'/,
+    );
+    await expect(expectConformsToOpenApi("PATCH", answer(200, {}), "/api/items")).rejects.toThrow(/is not described/);
   });
 });

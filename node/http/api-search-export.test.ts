@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { readOutput, skipWithout } from "../outputs/test-readers.ts";
-import { addPeerRow, busanCaseStudy } from "./test-support.ts";
+import { addPeerRow, busanCaseStudy, apiFetch } from "./test-support.ts";
 
 let node: TestServer;
 const peerId = "http://busan.test/items/bus-stop-kiosks";
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 async function jsonIds(query: string): Promise<string[]> {
-  const res = await fetch(`${node.url}/api/search?${query}&limit=100`);
+  const res = await apiFetch(`${node.url}/api/search?${query}&limit=100`);
   return ((await res.json()) as { results: { id: string }[] }).results.map((r) => r.id);
 }
 
@@ -54,7 +54,7 @@ describe("GET /api/search?format=csv", () => {
   it.skipIf(skipWithout("csv"))(
     "streams every match as UTF-8 CSV with a BOM and a header, Korean intact, the same ids in the same order as the JSON search",
     async () => {
-      const res = await fetch(`${node.url}/api/search?q=call+center&format=csv`);
+      const res = await apiFetch(`${node.url}/api/search?q=call+center&format=csv`);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/csv; charset=utf-8/);
       expect(res.headers.get("content-disposition")).toMatch(
@@ -108,7 +108,7 @@ describe("GET /api/search?format=csv", () => {
 
 describe("GET /api/search?format=jsonl", () => {
   it("streams one JSON object a line with the same ids as the JSON search, lists as arrays", async () => {
-    const res = await fetch(`${node.url}/api/search?q=call+center&format=jsonl`);
+    const res = await apiFetch(`${node.url}/api/search?q=call+center&format=jsonl`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/jsonl/);
     const lines = (await res.text()).split("\n");
@@ -124,13 +124,13 @@ describe("GET /api/search?format=jsonl", () => {
   });
 
   it("answers 400 before any byte for an unknown format or a query beyond a limit", async () => {
-    const bad = await fetch(`${node.url}/api/search?q=call&format=xlsx`);
+    const bad = await apiFetch(`${node.url}/api/search?q=call&format=xlsx`);
     expect(bad.status).toBe(400);
     await expect(bad.json()).resolves.toEqual({
       error: "format must be one of json, csv, jsonl",
       details: [{ path: "format", message: "must be one of json, csv, jsonl" }],
     });
-    const tooLong = await fetch(`${node.url}/api/search?q=${"x".repeat(65)}&format=csv`);
+    const tooLong = await apiFetch(`${node.url}/api/search?q=${"x".repeat(65)}&format=csv`);
     expect(tooLong.status).toBe(400);
     expect(tooLong.headers.get("content-type")).toMatch(/^application\/json/);
   });
@@ -144,7 +144,7 @@ describe("GET /api/search?format=csv of a long result list", () => {
       if (!created.ok) throw new Error("fixture rejected");
     }
     await node.search!.settled();
-    const res = await fetch(`${node.url}/api/search?q=kiosk&type=CaseStudy&format=csv`);
+    const res = await apiFetch(`${node.url}/api/search?q=kiosk&type=CaseStudy&format=csv`);
     expect(res.headers.get("x-total-count")).toBe("131");
     const csv = readOutput<{ rows: Record<string, string>[] }>("csv", new Uint8Array(await res.arrayBuffer()));
     expect(csv.rows.length).toBe(131);

@@ -198,7 +198,12 @@ function paths(): Json {
         summary: "An item's version history, newest first (authors for the city's officials only)",
         tags: ["Library"],
         parameters: [idParam()],
-        responses: { "200": json(ref("Versions"), "The versions"), "400": badRequest, "404": error("No such item") },
+        responses: {
+          "200": json(ref("Versions"), "The versions"),
+          "400": badRequest,
+          "401": error("An unknown bearer token (none is needed)"),
+          "404": error("No such item"),
+        },
       },
     },
     "/api/items/citation": {
@@ -318,7 +323,7 @@ function paths(): Json {
       get: {
         summary: "The established peerings (admins: every peer, request and block)",
         tags: ["Peers"],
-        responses: { "200": json(ref("Peers"), "The peers") },
+        responses: { "200": json(ref("Peers"), "The peers"), "401": error("An unknown bearer token (none is needed)") },
       },
       ...peerAction("Follow a city (by actor URL or handle)", "actor"),
     },
