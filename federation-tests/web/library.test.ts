@@ -102,10 +102,17 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         "/search?q=zzzzqqq",
         "/items/nothing-here",
         "/login",
+        "/api",
         "/?lang=ko",
+        "/api",
       ]) {
         await page.goto(node.url + path);
         await audit(page);
+        // A seed dataset's CSV file is previewed as a table; every item page has a Cite this box.
+        if (path === "/items/dataset-egov-phases") {
+          await expect(page.locator(".csv-preview table caption").first().textContent()).resolves.toMatch(/^The first/);
+          await expect(page.getByRole("heading", { name: "Cite this" }).count()).resolves.toBe(1);
+        }
       }
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
       // Search as you type (web/static/search.js): results and the address follow the words.
