@@ -2,7 +2,7 @@ import { parse as parseRis } from "astrocite-ris";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { readOutput, skipWithout } from "../outputs/test-readers.ts";
-import { addPeerRow, busanCaseStudy, apiFetch } from "./test-support.ts";
+import { addPeerRow, apiFetch, busanCaseStudy, ingestFromBusan } from "./test-support.ts";
 
 let node: TestServer;
 let id: string;
@@ -26,17 +26,11 @@ beforeAll(async () => {
   if (!updated.ok) throw new Error("update rejected");
   id = created.item.id;
   await addPeerRow(node.orm, "http://busan.test/cities/busan", "Busan Metropolitan City");
-  const ingested = await node.library.ingest({
-    // The peer's document names Seoul as its city: the reference names the city that signed it.
-    document: {
-      ...busanCaseStudy(peerId, { title: "Busan ferry app", city: "Seoul" }),
-      updated: "2025-06-30T00:00:00Z",
-    },
-    jws: "h..peer",
-    origin: "http://busan.test",
-    provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },
+  // The peer's document names Seoul as its city: the reference names the city that signed it.
+  await ingestFromBusan(node.library, {
+    ...busanCaseStudy(peerId, { title: "Busan ferry app", city: "Seoul" }),
+    updated: "2025-06-30T00:00:00Z",
   });
-  expect(ingested.ok).toBe(true);
 });
 afterAll(async () => {
   await node?.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { readOutput, skipWithout } from "../outputs/test-readers.ts";
-import { addPeerRow, busanCaseStudy, apiFetch } from "./test-support.ts";
+import { addPeerRow, apiFetch, busanCaseStudy, ingestFromBusan } from "./test-support.ts";
 
 let node: TestServer;
 const peerId = "http://busan.test/items/bus-stop-kiosks";
@@ -31,14 +31,11 @@ beforeAll(async () => {
   );
   if (!korean.ok) throw new Error("fixture rejected");
   await addPeerRow(node.orm, "http://busan.test/cities/busan", "Busan");
-  const ingested = await node.library.ingest({
-    // The peer's document claims to be Seoul's: the export names who signed it.
-    document: busanCaseStudy(peerId, { title: "Bus stop kiosks with a call center button", city: "Seoul" }),
-    jws: "h..peer",
-    origin: "http://busan.test",
-    provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },
-  });
-  expect(ingested.ok).toBe(true);
+  // The peer's document claims to be Seoul's: the export names who signed it.
+  await ingestFromBusan(
+    node.library,
+    busanCaseStudy(peerId, { title: "Bus stop kiosks with a call center button", city: "Seoul" }),
+  );
   await node.search!.settled();
 });
 afterAll(async () => {

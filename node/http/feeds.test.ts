@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { readOutput, skipWithout } from "../outputs/test-readers.ts";
 import { THEME_SCHEME } from "../outputs/atom.ts";
-import { addPeerRow, busanCaseStudy } from "./test-support.ts";
+import { addPeerRow, busanCaseStudy, ingestFromBusan } from "./test-support.ts";
 
 /** What feedparser makes of a feed (see outputs/fixtures/read-output.py). */
 interface ParsedFeed {
@@ -48,18 +48,12 @@ beforeAll(async () => {
   if (!korean.ok) throw new Error("fixture rejected");
   koreanId = korean.item.id;
   await addPeerRow(node.orm, "http://busan.test/cities/busan", "Busan");
-  const ingested = await node.library.ingest({
-    // The peer's document claims Seoul; the feed's author is the city that signed it.
-    document: {
-      ...busanCaseStudy(peerId, { title: "Busan ferry app", city: "Seoul" }),
-      updated: "2020-01-01T00:00:00Z",
-      published: "2020-01-01T00:00:00Z",
-    },
-    jws: "h..peer",
-    origin: "http://busan.test",
-    provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },
+  // The peer's document claims Seoul; the feed's author is the city that signed it.
+  await ingestFromBusan(node.library, {
+    ...busanCaseStudy(peerId, { title: "Busan ferry app", city: "Seoul" }),
+    updated: "2020-01-01T00:00:00Z",
+    published: "2020-01-01T00:00:00Z",
   });
-  expect(ingested.ok).toBe(true);
   await node.search!.settled();
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { Peer } from "../db/entities.ts";
 import type { Orm } from "../db/orm.ts";
+import type { Library } from "../library/library.ts";
 import { draftFixture } from "../test-support.ts";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
@@ -35,6 +36,17 @@ export function busanCaseStudy(id: string, fields: Readonly<Record<string, unkno
     updated: "2026-01-01T00:00:00Z",
     version: 1,
   };
+}
+
+/** Stores `document` as Busan's version that ingest verified (signature and origin), as a peer's item arrives; fails the test if refused. */
+export async function ingestFromBusan(library: Library, document: Record<string, unknown>): Promise<void> {
+  const result = await library.ingest({
+    document,
+    jws: "h..peer",
+    origin: "http://busan.test",
+    provenance: { via: "http://busan.test/cities/busan", receivedAt: "2026-01-02T00:00:00Z", kid: "busan-key" },
+  });
+  if (!result.ok) throw new Error(`ingest refused: ${result.reason}`);
 }
 
 // Every API test's answers are checked against the node's OpenAPI description, so the

@@ -54,20 +54,21 @@ const searchFilters = [
   }),
 ];
 
+/** A JSON request body of one required string property. */
+function oneField(name: string, schema: Json = { type: "string" }): Json {
+  return {
+    required: true,
+    content: { "application/json": { schema: { type: "object", properties: { [name]: schema }, required: [name] } } },
+  };
+}
+
 function paths(): Json {
   const peerAction = (summary: string, field: "actor" | "host") => ({
     post: {
       summary,
       tags: ["Peers"],
       security: bearer,
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: { type: "object", properties: { [field]: { type: "string" } }, required: [field] },
-          },
-        },
-      },
+      requestBody: oneField(field),
       responses: {
         "200": json(ref("PeerAction"), "Done"),
         "400": badRequest,
@@ -236,14 +237,7 @@ function paths(): Json {
         summary: "Relay an item this node holds to its followers",
         tags: ["Peers"],
         security: bearer,
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: { type: "object", properties: { id: { type: "string", format: "uri" } }, required: ["id"] },
-            },
-          },
-        },
+        requestBody: oneField("id", { type: "string", format: "uri" }),
         responses: {
           "200": json(ref("PeerAction"), "Announced (actor names the item)"),
           "400": badRequest,
