@@ -60,6 +60,13 @@ module.exports = {
       "search",
     ]),
     {
+      name: "no-test-support-in-production",
+      comment: "Test helpers and fixtures (test-support.ts, test-fixtures.ts) are imported by tests only.",
+      severity: "error",
+      from: { path: "^(node|web)/", pathNot: `${TESTS}|/test-(support|fixtures)\\.ts$` },
+      to: { path: "/test-(support|fixtures)\\.ts$" },
+    },
+    {
       name: "node-not-federation-tests",
       comment: "node/ (its tests included) never imports the black-box suite.",
       severity: "error",

@@ -101,6 +101,8 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         "/search",
         "/search?q=zzzzqqq",
         "/items/nothing-here",
+        "/no/such/page",
+        "/no/such/page?lang=ko",
         "/login",
         "/api",
         "/?lang=ko",
@@ -115,6 +117,11 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         }
       }
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
+      // An unknown path is a page in the reader's language, not JSON.
+      const missing = await page.goto(`${node.url}/no/such/page`);
+      expect(missing?.status()).toBe(404);
+      expect(missing?.headers()["content-type"]).toMatch(/^text\/html/);
+      await expect(page.locator("h1").textContent()).resolves.toMatch(/[가-힣]/);
       // Search as you type (web/static/search.js): results and the address follow the words.
       await page.goto(`${node.url}/search`);
       await page.locator("#q").pressSequentially("ETAX", { delay: 50 });
@@ -126,6 +133,39 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
       await audit(page);
     });
   }, 300_000);
+
+  it("at the narrowest width that still shows tables as tables, no header breaks across lines ('Ye/ar'), in English and Korean; axe clean there and on a phone", async () => {
+    await withPage(
+      async (page) => {
+        for (const path of ["/items/case-wego?lang=en", "/items/case-wego?lang=ko", "/items/pathway-gis"]) {
+          await page.goto(node.url + path);
+          // Each header's text sits on one line: its rectangles share one top (a wrapped word has two).
+          const broken = await page.locator("table th").evaluateAll((cells) =>
+            cells
+              .filter((th) => {
+                const range = document.createRange();
+                range.selectNodeContents(th);
+                const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+                return new Set(rects.map((r) => Math.round(r.top))).size > 1;
+              })
+              .map((th) => th.textContent),
+          );
+          expect(await page.locator("table th").count(), path).toBeGreaterThan(1);
+          expect(broken, path).toEqual([]);
+          await audit(page);
+        }
+        await page.goto(`${node.url}/items/case-wego?lang=en`);
+        await expect(page.locator("table th").allTextContents()).resolves.toContain("Year");
+        // On a phone the outcomes are stacked, each value named by its header.
+        await page.setViewportSize({ width: 390, height: 844 });
+        await expect(page.locator("table.stack thead").isVisible()).resolves.toBe(false);
+        await expect(page.locator('table.stack td[data-label="Year"]').first().isVisible()).resolves.toBe(true);
+        await audit(page);
+      },
+      // 50rem (800 px) and narrower stack the tables; 820 px is the tightest width with headers shown.
+      { viewport: { width: 820, height: 1180 } },
+    );
+  }, 120_000);
 });
 
 describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
@@ -172,7 +212,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("publishing in a browser", () => {
       await page.locator(".form-actions button[value=save]").click();
       await page.waitForURL(/\/items\/case-mvoting$/);
       const newest = page.locator("aside.provenance li").first();
-      await expect(newest.textContent()).resolves.toMatch(/^Version 2 .*changed: tags$/s);
+      await expect(newest.textContent()).resolves.toMatch(/^Version 2 .*changed: Other keywords$/s);
     });
   }, 120_000);
 });
@@ -370,6 +410,22 @@ describe.skipIf(!BROWSER_AVAILABLE)("filling a case study's form", () => {
         );
         await expect(page.getByLabel("한국어 제목").inputValue()).resolves.toContain("엠보팅");
         await audit(page);
+        await page.goto(`${node.url}/official/new/Pathway?lang=ko`);
+        // The case is picked by its Korean title.
+        await expect(page.locator("#f-case option").allTextContents()).resolves.toContain(
+          "엠보팅: 시민이 휴대전화로 시정 현안에 투표하다 (Seoul)",
+        );
+        await audit(page);
+        // Every hint of these forms is Korean, never an English schema description.
+        for (const path of ["/official/new/Dataset", "/official/new/Pathway", "/official/new/CaseStudy"]) {
+          await page.goto(`${node.url}${path}?lang=ko`);
+          const hints = await page.locator("p.hint").allTextContents();
+          expect(hints.length, path).toBeGreaterThan(5);
+          expect(
+            hints.filter((h) => !/[가-힣]/.test(h)),
+            path,
+          ).toEqual([]);
+        }
       },
       { viewport: { width: 390, height: 844 }, locale: "ko-KR" },
     );

@@ -58,7 +58,9 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await seoulPage.getByLabel("City handle or actor URL").fill(busanActor);
     await seoulPage.getByRole("button", { name: "Follow", exact: true }).click();
     await seoulPage.waitForURL(/\/admin\/peers$/);
-    await expect(seoulPage.locator(".flash").textContent()).resolves.toContain("Done.");
+    await expect(seoulPage.locator(".flash").textContent()).resolves.toContain(
+      `Done. Asked ${busanActor} to let this city follow it.`,
+    );
     await expect(seoulPage.locator(`tr[data-actor="${busanActor}"] .state`).getAttribute("data-state")).resolves.toBe(
       "requested",
     );
@@ -128,9 +130,20 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await page.getByRole("button", { name: "Follow", exact: true }).click();
     await page.waitForURL(/\/admin\/peers$/);
     const alert = page.getByRole("alert");
-    await expect(alert.textContent()).resolves.toMatch(/^That did not work: \S/);
-    await expect(alert.textContent()).resolves.not.toMatch(/^\d{3}:/);
+    const handle = `nobody@${new URL(busan.url).host}`;
+    await expect(alert.textContent()).resolves.toBe(
+      `That did not work: no city answers as ${handle}. Check the handle (name@host) or the actor's URL.`,
+    );
     await expect(page.locator(".flash").count()).resolves.toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // The Korean page says it in Korean.
+    await page.goto(`${seoul.url}/admin/peers?lang=ko`);
+    await page.getByLabel("도시 핸들 또는 액터 URL").fill(handle);
+    await page.getByRole("button", { name: "팔로우", exact: true }).click();
+    await page.waitForURL(/\/admin\/peers$/);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain(
+      `다음 주소에서 응답하는 도시가 없습니다: ${handle}.`,
+    );
     expect(await accessibilityViolations(page)).toEqual([]);
   }, 120_000);
 

@@ -2,10 +2,11 @@ import type { Context } from "koa";
 import type { Uploads } from "../library/uploads.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import type { FormValues } from "../../web/forms/form-values.ts";
-import type { Library } from "../library/library.ts";
-import type { Choice } from "../../web/templates/item-form.ts";
+import type { Library, WriteResult } from "../library/library.ts";
+import type { Choice, ItemFormView } from "../../web/templates/item-form.ts";
 import type { FieldSpec } from "../../web/forms/schema-fields.ts";
 import { fill, type Strings } from "../../web/i18n.ts";
+import { titleIn } from "./item-pages.ts";
 import { markKept, uploadsOf } from "./multipart.ts";
 
 // What the officials' item forms share (publish, edit, drafts): reading the submitted values,
@@ -28,6 +29,40 @@ export function errorMap(details: readonly { path: string; message: string }[]):
   const map = new Map<string, string[]>();
   for (const d of details) map.set(d.path, [...(map.get(d.path) ?? []), d.message]);
   return map;
+}
+
+/** Shows an item form again, as the officials' routers do. */
+export type ShowForm = (
+  ctx: Context,
+  status: number,
+  view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
+) => Promise<void>;
+
+/**
+ * Shows the form again, as typed, when the library refused a write that the official can mend
+ * there: invalid fields (400, each message at its field) or a newer version saved meanwhile
+ * (409, the form now builds on that version). Answers whether it did.
+ */
+export async function reshowRefusedWrite(
+  showForm: ShowForm,
+  ctx: Context,
+  result: WriteResult | { readonly ok: false; readonly reason: string },
+  form: Omit<ItemFormView, "fields" | "values" | "errors">,
+  values: FormValues,
+  conflictNotice: string,
+): Promise<boolean> {
+  if (result.ok) return false;
+  if ("details" in result) await showForm(ctx, 400, { ...form, values, errors: errorMap(result.details) });
+  else if ("currentVersion" in result)
+    await showForm(ctx, 409, {
+      ...form,
+      expectedVersion: result.currentVersion,
+      values,
+      errors: new Map(),
+      notice: conflictNotice,
+    });
+  else return false;
+  return true;
 }
 
 /** The sanitized HTML of every filled Markdown field, by pointer. */
@@ -112,14 +147,23 @@ export function withoutRow(values: FormValues, rowPointer: string): FormValues {
 /** The most case studies the pathway form offers to choose from. */
 const MAX_CASE_CHOICES = 500;
 
-/** The case studies a pathway can export: this node's and verified peers', by title, as "title (city)". */
+/**
+ * The case studies a pathway can export: this node's and verified peers', as "title (city)",
+ * each titled in the reader's language where it carries that translation, sorted as that language sorts.
+ */
 export async function caseChoices(
   library: Library,
+  locale: string,
   format: (title: string, city: string) => string,
 ): Promise<Choice[]> {
   const { items } = await library.list({ type: "CaseStudy", limit: MAX_CASE_CHOICES });
-  return items
-    .filter((i) => i.local || i.verified)
-    .map((i) => ({ value: i.id, label: format(i.title, i.city) }))
-    .sort((a, b) => a.label.localeCompare(b.label));
+  const usable = items.filter((i) => i.local || i.verified);
+  // Only the cases written in another language are read whole, for their translated title.
+  const others = await library.getMany(usable.filter((i) => i.language !== locale).map((i) => i.id));
+  return usable
+    .map((i) => {
+      const stored = others.get(i.id);
+      return { value: i.id, label: format(stored ? titleIn(stored, locale) : i.title, i.city) };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label, locale));
 }

@@ -41,7 +41,7 @@ function wantsJson(ctx: Context): boolean {
 }
 
 /** The title a document carries in the reader's language, if it has a translation for it. */
-function titleIn(item: StoredItem, locale: string): string {
+export function titleIn(item: StoredItem, locale: string): string {
   const translated = (item.document.translations as Record<string, { title?: unknown }> | undefined)?.[locale]?.title;
   return item.language !== locale && typeof translated === "string" ? translated : item.title;
 }

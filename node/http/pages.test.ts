@@ -209,4 +209,25 @@ describe("search page: sort, languages, filters", () => {
     const en = (await page("/search?q=voting&lang=ko")).html;
     expect(en).toMatch(/<h3 lang="en"><a [^>]*>Mobile voting &lt;b&gt;pilot&lt;\/b&gt;<\/a><\/h3>/);
   });
+
+  it("names a theme in the theme filter and its active filter in the reader's language, and filters by its value", async () => {
+    await server.library.create(
+      {
+        ...draftFixture("case-study.minimal"),
+        title: "Wombat census",
+        themes: ["citizen-participation"],
+        tags: ["wombats"],
+      },
+      { author: "test" },
+    );
+    await server.search!.settled();
+    const en = (await page("/search?q=wombat")).html;
+    expect(en).toContain('href="/search?q=wombat&amp;tag=citizen-participation"><span>Citizen participation</span>');
+    expect(en).toContain("<span>wombats</span>");
+    const ko = (await page("/search?q=wombat&tag=citizen-participation&lang=ko")).html;
+    expect(ko).toContain("Wombat census");
+    expect(ko).toContain('<span>시민 참여<span class="visually-hidden">');
+    expect(ko).toMatch(/주제[^<]*: 시민 참여 <span aria-hidden="true">×<\/span>/);
+    expect(ko).not.toMatch(/>citizen-participation</);
+  });
 });

@@ -223,6 +223,26 @@ describe("publishing through the form", () => {
     );
   });
 
+  it("a Korean pathway form names each case by its Korean title where it has one, by its own otherwise", async () => {
+    const translated = await publish(
+      {
+        ...draftFixture("case-study.rich"),
+        title: "Translated case",
+        translations: { ko: { title: "번역된 사례", summary: "요약" } },
+      },
+      "test",
+    );
+    const { translations: _none, ...untranslated } = draftFixture("case-study.rich");
+    const plain = await publish({ ...untranslated, title: "Untranslated case" }, "test");
+    const c = await loggedIn();
+    const html = await (await c.fetch("/official/new/Pathway?lang=ko")).text();
+    expect(html).toContain(`<option value="${translated.id}">번역된 사례 (`);
+    expect(html).toContain(`<option value="${plain.id}">Untranslated case (`);
+    expect(await (await c.fetch("/official/new/Pathway?lang=en")).text()).toContain(
+      `<option value="${translated.id}">Translated case (`,
+    );
+  });
+
   it("previews Markdown sanitized, without publishing", async () => {
     const c = await loggedIn();
     const token = await c.token("/official/new/CaseStudy");
@@ -376,6 +396,17 @@ describe("login rate limit", () => {
       // A client cannot pick its address by sending its own X-Forwarded-For first.
       expect((await attempt(c, "user-spoof", "x", "10.9.9.9, 203.0.113.7")).status).toBe(429);
       expect((await attempt(c, "editor1", "correct horse battery", "203.0.113.8")).status).toBe(303);
+    }));
+
+  it("counts failures only: a city hall behind one address logs in more often than the limit, and a success forgets the account's failures", () =>
+    withNode(false, async (c) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 15; i++) statuses.push((await attempt(c, "editor1", "correct horse battery")).status);
+      expect(statuses).toEqual(Array(15).fill(303));
+      // Nine failures, a success, then nine more: the account never reaches its ten.
+      for (let i = 0; i < 9; i++) expect((await attempt(c, "editor1", `typo ${i}`)).status).toBe(401);
+      expect((await attempt(c, "editor1", "correct horse battery")).status).toBe(303);
+      expect((await attempt(c, "editor1", "one more typo")).status).toBe(401);
     }));
 
   it("without --trust-proxy, X-Forwarded-For is ignored: one address, one limit", () =>

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
-import { fill } from "../../web/i18n.ts";
+import { fill, type Strings } from "../../web/i18n.ts";
 import { renderPeersPage } from "../../web/templates/peers.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, type WebMiddleware } from "./web-context.ts";
 
@@ -15,6 +15,26 @@ export interface AdminRoutesDeps {
 
 const ACTIONS = ["approve", "reject", "unfollow", "block", "unblock", "resync"] as const;
 type Action = (typeof ACTIONS)[number];
+
+/** What an admin is told once an action is done, in words (never the raw state `accepted`). */
+function doneMessage(action: Action | "follow", state: string | undefined): keyof Strings {
+  switch (action) {
+    case "follow":
+      return state === "accepted" ? "peerDoneFollowing" : "peerDoneRequested";
+    case "approve":
+      return "peerDoneApproved";
+    case "reject":
+      return "peerDoneRejected";
+    case "unfollow":
+      return "peerDoneUnfollowed";
+    case "block":
+      return "peerDoneBlocked";
+    case "unblock":
+      return "peerDoneUnblocked";
+    default:
+      return "peerDoneResync";
+  }
+}
 
 /** The admins' peers page: follow by handle or URL, approve, reject, block, watch health and backfill. */
 export function createAdminRouter(deps: AdminRoutesDeps): Router {
@@ -35,13 +55,18 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
     );
   });
 
-  function done(ctx: Context, result: PeerActionResult | HostActionResult): void {
+  function done(
+    ctx: Context,
+    action: Action | "follow",
+    target: string,
+    result: PeerActionResult | HostActionResult,
+  ): void {
     const t = stringsOf(ctx);
     if (result.ok) {
-      setFlash(
-        ctx,
-        `${t.peerActionDone} ${"host" in result ? result.host : result.actor}${result.state ? ` → ${result.state}` : ""}`,
-      );
+      setFlash(ctx, fill(t[doneMessage(action, result.state)], { who: "host" in result ? result.host : result.actor }));
+    } else if (action === "follow" && result.status === 404) {
+      // The one refusal an admin meets by a typo; the others keep the federation's own words.
+      setFlash(ctx, fill(t.peerActionFailed, { reason: fill(t.peerFollowNotFound, { target }) }), true);
     } else {
       setFlash(ctx, fill(t.peerActionFailed, { reason: result.reason }), true);
     }
@@ -51,8 +76,8 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
 
   router.post("/admin/peers/follow", ...web.submit, admin, async (ctx) => {
     const target = String(formOf(ctx).target ?? "").trim();
-    if (!target) return done(ctx, { ok: false, status: 400, reason: stringsOf(ctx).followLabel });
-    done(ctx, await fed.follow(target.slice(0, 2048)));
+    if (!target) return done(ctx, "follow", target, { ok: false, status: 400, reason: stringsOf(ctx).followLabel });
+    done(ctx, "follow", target, await fed.follow(target.slice(0, 2048)));
   });
 
   router.post("/admin/peers/:action", ...web.submit, admin, async (ctx) => {
@@ -60,8 +85,8 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
     if (!(ACTIONS as readonly string[]).includes(action)) return;
     const form = formOf(ctx);
     const value = String((action === "block" || action === "unblock" ? form.host : form.actor) ?? "").trim();
-    if (!value) return done(ctx, { ok: false, status: 400, reason: "missing peer" });
-    done(ctx, await fed[action](value));
+    if (!value) return done(ctx, action, value, { ok: false, status: 400, reason: "missing peer" });
+    done(ctx, action, value, await fed[action](value));
   });
   return router;
 }

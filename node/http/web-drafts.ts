@@ -15,7 +15,7 @@ import { renderDraftsPage } from "../../web/templates/drafts.ts";
 import type { ItemFormView } from "../../web/templates/item-form.ts";
 import { itemHref, typeLabel } from "../../web/templates/parts.ts";
 import { HttpError } from "./errors.ts";
-import { errorMap, KEPT_FIELDS } from "./item-form-flow.ts";
+import { KEPT_FIELDS, reshowRefusedWrite, type ShowForm } from "./item-form-flow.ts";
 import {
   frameFor,
   formOf,
@@ -36,11 +36,7 @@ export interface DraftRoutesDeps {
   readonly web: WebMiddleware;
   readonly drafts: Drafts;
   readonly uploadMb?: number;
-  readonly showForm: (
-    ctx: Context,
-    status: number,
-    view: Omit<ItemFormView, "fields"> & { fields?: readonly FieldSpec[] },
-  ) => Promise<void>;
+  readonly showForm: ShowForm;
   readonly submittedValues: (ctx: Context, base: FormBase) => Promise<{ values: FormValues; notice?: string } | null>;
   readonly handleFormAction: (
     ctx: Context,
@@ -161,16 +157,7 @@ export function createDraftsRouter(deps: DraftRoutesDeps): Router {
     }
     const result = await drafts.publish(draft.id, user, { expectedVersion: base.expectedVersion });
     if (!result.ok) {
-      if (result.reason === "invalid")
-        return await showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
-      if (result.reason === "conflict")
-        return await showForm(ctx, 409, {
-          ...base,
-          expectedVersion: result.currentVersion,
-          values,
-          errors: new Map(),
-          notice: t.conflict,
-        });
+      if (await reshowRefusedWrite(showForm, ctx, result, base, values, t.conflict)) return;
       if (result.reason === "no-draft") throw new HttpError(404, t.notFound);
       return await showForm(ctx, 409, { ...base, values, errors: new Map(), notice: t.draftGone });
     }

@@ -28,6 +28,7 @@ import {
   formValues,
   markdownPreviews,
   maxUploadMb,
+  reshowRefusedWrite,
   withoutRow,
 } from "./item-form-flow.ts";
 import { createDraftsRouter } from "./web-drafts.ts";
@@ -76,7 +77,9 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
     // A pathway's case is chosen from the library, not typed as a URL.
     const choices =
       view.type === "Pathway"
-        ? new Map([["/case", await caseChoices(library, (title, city) => fill(text.caseChoice, { title, city }))]])
+        ? new Map([
+            ["/case", await caseChoices(library, f.locale, (title, city) => fill(text.caseChoice, { title, city }))],
+          ])
         : undefined;
     sendPage(
       ctx,
@@ -262,16 +265,7 @@ export function createOfficialsRouter(deps: OfficialRoutesDeps): Router {
       expectedVersion: base.expectedVersion,
     });
     if (!result.ok) {
-      if (result.reason === "invalid")
-        return await showForm(ctx, 400, { ...base, values, errors: errorMap(result.details) });
-      if (result.reason === "conflict")
-        return await showForm(ctx, 409, {
-          ...base,
-          expectedVersion: result.currentVersion,
-          values,
-          errors: new Map(),
-          notice: t.conflict,
-        });
+      if (await reshowRefusedWrite(showForm, ctx, result, base, values, t.conflict)) return;
       throw new HttpError(
         result.reason === "not-local" ? 403 : 404,
         result.reason === "not-local" ? t.notLocal : t.notFound,

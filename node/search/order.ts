@@ -17,6 +17,8 @@ export interface RankedHits {
   readonly scores: readonly number[];
   /** Optional clauses each hit matched (a query for all words ranks those with more first); absent when browsing. */
   readonly coverage?: readonly number[];
+  /** Whether a hit's title (or a translation's) is the query itself, word for word: a pasted title. */
+  readonly titleIs?: (i: number) => boolean;
 }
 
 const collators = new Map<string, Intl.Collator>();
@@ -56,8 +58,8 @@ function byYear(direction: 1 | -1) {
 /**
  * The comparison of hit positions for `sort`: every order ends on the item's id, so equal
  * items keep one order across pages. Relevance without a query (no scores) browses most
- * recently updated first; with one, items matching more of the words come first, then the
- * higher score. `title` compares the title the reader is shown (`locale`'s translation).
+ * recently updated first; with one, an item whose title is the query word for word comes
+ * first (a pasted title), then items matching more of the words, then the higher score. `title` compares the title the reader is shown (`locale`'s translation).
  */
 export function orderOf(
   hits: RankedHits,
@@ -85,8 +87,16 @@ export function orderOf(
     }
     default: {
       if (!text) return on(byUpdated);
-      const { scores, coverage } = hits;
+      const { scores, coverage, titleIs } = hits;
+      // A title pasted whole finds its item first; each hit is checked once.
+      const exact = new Map<number, number>();
+      const titled = (i: number) => {
+        let t = exact.get(i);
+        if (t === undefined) exact.set(i, (t = titleIs?.(i) ? 1 : 0));
+        return t;
+      };
       return (a, b) =>
+        (titleIs ? titled(b) - titled(a) : 0) ||
         (coverage ? coverage[b]! - coverage[a]! : 0) ||
         scores[b]! - scores[a]! ||
         byUpdated(hits.meta(a), hits.meta(b));

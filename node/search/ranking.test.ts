@@ -129,9 +129,38 @@ describe("search ranking over the seeds", () => {
     const en = (await search.search({ q: "mVoting" })).results.find((r) => r.id === hit.id)!;
     expect(en).toMatchObject({ title: drafts["case-mvoting"]!.title, language: "en" });
     // An item without a Korean translation keeps its own title.
-    const shelter = (await search.search({ q: "shelter", locale: "ko" })).results.find(
-      (r) => slugs.get(r.id) === "dataset-busan-shelter-capacity",
+    const air = (await search.search({ q: "air quality", locale: "ko" })).results.find(
+      (r) => slugs.get(r.id) === "dataset-ulaanbaatar-air-quality",
     );
-    expect(shelter?.title).toBe(drafts["dataset-busan-shelter-capacity"]!.title);
+    expect(air?.title).toBe(drafts["dataset-ulaanbaatar-air-quality"]!.title);
+  });
+
+  it("search() reads a Korean compound the index never holds whole as its words: `전자투표` finds mVoting first", async () => {
+    // The seeds say 모바일 투표 (mobile voting) and 전자정부 (e-government), never 전자투표.
+    const answer = await search.search({ q: "전자투표", limit: 100 });
+    const found = answer.results.map((r) => slugs.get(r.id)!);
+    expect(found.slice(0, 2).sort()).toEqual(["case-mvoting", "pathway-mvoting"]);
+    expect(answer.allWords).toBe(0);
+    // Written apart, the words find the same items in the same order.
+    expect((await search.search({ q: "전자 투표", limit: 100 })).results.map((r) => r.id)).toEqual(
+      answer.results.map((r) => r.id),
+    );
+    // A word that would leave one piece stays whole: `서울역` (Seoul Station) is not `서울` (Seoul).
+    expect((await search.search({ q: "서울역" })).total).toBe(0);
+    // A word the index holds whole is not split, and +required keeps its meaning.
+    expect((await search.search({ q: "엠보팅" })).allWords).toBeUndefined();
+    expect((await search.search({ q: "+전자투표" })).total).toBe(0);
+  });
+
+  it("search() puts the item whose title was pasted first, for every seed's title and Korean title", async () => {
+    const misses: string[] = [];
+    for (const [slug, draft] of Object.entries(drafts)) {
+      const ko = (draft.translations as Record<string, { title?: string }> | undefined)?.ko?.title;
+      for (const title of [draft.title as string, ...(ko ? [ko] : [])]) {
+        const first = (await search.search({ q: title, limit: 1 })).results[0];
+        if (slugs.get(first?.id ?? "") !== slug) misses.push(`${title} → ${first ? slugs.get(first.id) : "nothing"}`);
+      }
+    }
+    expect(misses).toEqual([]);
   });
 });

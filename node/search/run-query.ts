@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { ExpandLimits } from "./expand.ts";
 import { type CompiledQuery, DEFAULT_QUERY_LIMITS, QueryError, type QueryLimits, type TermSpec } from "./query.ts";
 import type { Segment } from "./segment.ts";
+import { isCjk } from "./text.ts";
 
 /**
  * The work one query may still do, shared by its run on every segment: the time budget
@@ -115,6 +116,40 @@ export function withoutKnownTypos(query: CompiledQuery, segments: readonly Segme
       return part.filter((spec) => !spec.typo);
     });
     return { ...clause, parts };
+  });
+  return changed ? { clauses } : query;
+}
+
+/** Whether a part is one plain CJK letter pair (how a CJK word of three letters or more is compiled). */
+function isCjkPair(part: readonly TermSpec[]): boolean {
+  return part.length === 1 && !part[0]!.expand && [...part[0]!.term].length === 2 && isCjk(part[0]!.term);
+}
+
+/**
+ * The query with each optional CJK word of three letters or more split where the index has
+ * never seen two of its letters side by side: `전자투표` ("electronic voting"), whose pair
+ * `자투` occurs nowhere, is read as the words `전자` and `투표`, as a Korean reader would write
+ * them apart. The pieces are then words of the query like any other: items with all of them
+ * first, and when none has them all, those with some (more words first, the rarer word
+ * weighing more). A word whose pairs the index all knows is left whole, and so is one that
+ * would leave a single piece; so is a `+required` or excluded word, whose meaning a split would change.
+ */
+export function withCompoundsSplit(query: CompiledQuery, segments: readonly Segment[]): CompiledQuery {
+  const known = (term: string) => segments.some((seg) => seg.termId(term) !== undefined);
+  let changed = false;
+  const clauses = query.clauses.flatMap((clause) => {
+    if (clause.presence !== "optional" || clause.parts.length < 2 || !clause.parts.every(isCjkPair)) return [clause];
+    const pieces: (readonly TermSpec[])[][] = [[]];
+    for (const part of clause.parts) {
+      if (known(part[0]!.term)) pieces.at(-1)!.push(part);
+      else if (pieces.at(-1)!.length) pieces.push([]);
+    }
+    const words = pieces.filter((piece) => piece.length > 0);
+    // Only a word that falls into two words or more is split: `서울역` (Seoul Station) is not
+    // read as `서울` alone when `울역` is unknown; it stays as typed and finds nothing.
+    if (words.length < 2) return [clause];
+    changed = true;
+    return words.map((parts) => ({ ...clause, parts }));
   });
   return changed ? { clauses } : query;
 }

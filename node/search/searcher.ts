@@ -3,9 +3,10 @@ import type { FacetFilter, Facets, HitList, SearchFacets } from "./facets.ts";
 import type { LiveIndex } from "./live-index.ts";
 import { type CompiledQuery, compileQuery, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query.ts";
 import { orderOf, type SortOrder } from "./order.ts";
-import { QueryBudget, runQuery, type SegmentHits, withoutKnownTypos } from "./run-query.ts";
+import { QueryBudget, runQuery, type SegmentHits, withCompoundsSplit, withoutKnownTypos } from "./run-query.ts";
 import type { Segment } from "./segment.ts";
 import { type Passage, pagePassages, type SnippetSource } from "./snippet.ts";
+import { splitWords } from "./text.ts";
 
 /** A search request; an empty `q` with filters browses, newest first. */
 export interface SearchQuery extends FacetFilter {
@@ -123,8 +124,9 @@ export class Searcher {
     const hits = collected ? collected.hits : this.allLive();
     const { kept, facets } = this.facets.count(this.index.segments, hits, query);
     const metaOf = (i: number) => hits.segs[i]!.data.metas[hits.docs[i]!]!;
+    const titleIs = collected?.words ? pastedTitle(q, metaOf, (i) => hits.coverage[i] === collected.words) : undefined;
     const order = orderOf(
-      { meta: metaOf, scores: hits.scores, coverage: collected?.words ? hits.coverage : undefined },
+      { meta: metaOf, scores: hits.scores, coverage: collected?.words ? hits.coverage : undefined, titleIs },
       query.sort ?? "relevance",
       collected !== null,
       query.locale,
@@ -152,7 +154,8 @@ export class Searcher {
   }
 
   private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string>; words: number } | null> {
-    const compiled = withoutKnownTypos(compileQuery(q, this.queryLimits), this.index.segments);
+    const segments = this.index.segments;
+    const compiled = withCompoundsSplit(withoutKnownTypos(compileQuery(q, this.queryLimits), segments), segments);
     if (compiled.clauses.length === 0) return null;
     // One budget for every segment: expansions are counted and time is spent over the whole index.
     const budget = new QueryBudget(this.queryLimits);
@@ -199,6 +202,27 @@ export class Searcher {
     }
     return hits;
   }
+}
+
+/** A text's words as search reads them, joined by one space: `ETAX: paying…` and `etax paying…` agree. */
+function wordsOf(text: string): string {
+  return splitWords(text).join(" ");
+}
+
+/**
+ * Whether a hit's title, or one of its translated titles, is the query word for word (case,
+ * accents and punctuation aside): how a pasted title is told from a query sharing its words.
+ * Only hits with every word are read, and only titles about as long as the query.
+ */
+function pastedTitle(q: string, meta: (i: number) => DocMeta, hasAll: (i: number) => boolean): (i: number) => boolean {
+  const wanted = wordsOf(q);
+  const near = (title: string | undefined) =>
+    title !== undefined && Math.abs(title.length - q.length) <= q.length / 2 + 8 && wordsOf(title) === wanted;
+  return (i) => {
+    if (!hasAll(i)) return false;
+    const m = meta(i);
+    return near(m.title) || Object.values(m.translations ?? {}).some((tr) => near(tr.title));
+  };
 }
 
 /** With fewer items than this having every word of a query of three words or more, those missing one follow. */

@@ -31,6 +31,15 @@ export function formLabel(locale: Locale, type: string, key: string): string | u
   return lookup(labels, type, key) ?? lookup(labels, type, key.split(".").at(-1) ?? key);
 }
 
+/**
+ * A top-level field's name where a version's changes are listed (history, comparisons): its
+ * form label, "Translations" for the translations the form shows beside each field, else its name.
+ */
+export function changedFieldLabel(locale: Locale, type: string, field: string): string {
+  if (field === "translations") return TABLES[locale].strings.translations;
+  return formLabel(locale, type, field) ?? field.slice(field.lastIndexOf(".") + 1);
+}
+
 /** A field's hint (with an example), if it has one. */
 export function formHint(locale: Locale, type: string, key: string): string | undefined {
   return lookup(TABLES[locale].hints, type, key);

@@ -19,6 +19,10 @@ function fixture(name: string): Record<string, unknown> {
   return doc;
 }
 
+/** The case study document a form with `values` makes. */
+const caseFromValues = (values: Record<string, string | string[]>) =>
+  documentFromValues("CaseStudy", fieldsForType("CaseStudy"), values);
+
 describe("schema forms", () => {
   it("fieldsForType() derives fields from the schemas, without the fields the node manages", () => {
     const fields = fieldsForType("Pathway");
@@ -44,8 +48,7 @@ describe("schema forms", () => {
   );
 
   it("documentFromValues() drops empty fields and rows, parses numbers, and keeps what does not parse", () => {
-    const fields = fieldsForType("CaseStudy");
-    const doc = documentFromValues("CaseStudy", fields, {
+    const doc = caseFromValues({
       "/title": "  A title ",
       "/summary": "",
       "/startYear": "twenty",
@@ -84,8 +87,7 @@ describe("schema forms", () => {
   });
 
   it("documentFromValues() leaves out a translation left empty, and keeps one half filled for validation to name", () => {
-    const fields = fieldsForType("CaseStudy");
-    const doc = documentFromValues("CaseStudy", fields, {
+    const doc = caseFromValues({
       "/title": "Open budget",
       "/translations/ko/title": "",
       "/translations/ko/summary": " ",

@@ -302,6 +302,7 @@ export const formText = {
     translationBody: "Full text in {lang}",
     translationHint: "Optional. Readers who use the site in {lang} see this instead.",
     translationBodyToggle: "Add the full text in {lang}",
+    translations: "Translations",
     caseChoice: "{title} ({city})",
     caseChoiceUnknown: "The case at {url}",
     noCases: "No case study is in the library yet. Paste the address of the case's page.",

@@ -296,6 +296,7 @@ export const formText: FormText = {
     translationBody: "{lang} 본문",
     translationHint: "선택 사항입니다. 사이트를 {lang} 화면으로 보는 독자에게 이 내용이 대신 보입니다.",
     translationBodyToggle: "{lang} 본문 추가",
+    translations: "번역",
     caseChoice: "{title} ({city})",
     caseChoiceUnknown: "주소: {url}",
     noCases: "아직 도서관에 사례가 없습니다. 사례 페이지의 주소를 붙여 넣으세요.",

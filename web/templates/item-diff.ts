@@ -1,7 +1,7 @@
 import { diffArrays, diffWords, type ChangeObject } from "diff";
 import { html, type SafeHtml } from "../html.ts";
 import { fill, languageName, type Locale, type Strings } from "../i18n.ts";
-import { formLabel } from "../forms/form-text.ts";
+import { changedFieldLabel } from "../forms/form-text.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
 import { dateTag, typeLabel } from "./parts.ts";
 import { itemPageHref, type ItemAddress } from "./item-parts.ts";
@@ -74,7 +74,7 @@ function canon(value: unknown): string {
 
 /** A field's form label by its dotted path (the one any document type shares), else its name. */
 function labelFor(locale: Locale, path: string): string {
-  return formLabel(locale, "", path) ?? path.slice(path.lastIndexOf(".") + 1);
+  return changedFieldLabel(locale, "", path);
 }
 
 /** The fields whose values differ between two documents, in the newer document's order, managed fields left out. */

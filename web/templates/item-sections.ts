@@ -87,7 +87,7 @@ export function renderCaseSections(ctx: SectionContext<CaseStudy>): SafeHtml {
   return html`<dl class="facts">
   ${fact(t.status, choice(locale, "status", d.status))}
   ${fact(t.period, years)}
-  ${fact("SDGs", Array.isArray(d.sdgs) ? d.sdgs.join(", ") : "")}
+  ${fact(formLabel(locale, "CaseStudy", "sdgs") ?? "SDGs", (d.sdgs ?? []).map((n) => choice(locale, "sdgs", String(n))).join(", "))}
 </dl>
 ${ctx.markdown("/problem") ? html`${heading("problem-h", t.problem)}${ctx.markdown("/problem")}` : ""}
 ${ctx.markdown("/approach") ? html`${heading("approach-h", t.approach)}${ctx.markdown("/approach")}` : ""}

@@ -12,40 +12,14 @@ const frame: PageFrame = {
   csrf: "tok",
 };
 
-/** The page of a deleted item of `type`: its document is its Tombstone. */
-function deletedPage(type: string, deletion?: ItemView["deletion"]): string {
-  const id = "http://seoul.test/items/1";
-  const view: ItemView = {
+/** The view of a local Seoul item at `/items/<n>` with `document`, plus any of `extra`. */
+function viewOf(n: number, type: string, document: Record<string, unknown>, extra: Partial<ItemView> = {}): ItemView {
+  const id = `http://seoul.test/items/${n}`;
+  const path = `/items/${n}`;
+  return {
     id,
     type,
-    document: { id, type: "Tombstone", formerType: type, version: 2, deleted: "2026-02-01T00:00:00Z" },
-    html: {},
-    deleted: true,
-    provenance: {
-      id,
-      city: "Seoul",
-      origin: "http://seoul.test",
-      local: true,
-      verified: true,
-      kid: null,
-      history: [],
-      address: { path: "/items/1" },
-    },
-    linked: new Map(),
-    original: false,
-    path: "/items/1",
-    deletion,
-  };
-  return renderItemPage(frame, view);
-}
-
-/** The page of a case study with `fields`, at a past version or with items linking to it. */
-function casePage(fields: Record<string, unknown>, past?: ItemView["past"], linking?: ItemView["linking"]): string {
-  const id = "http://seoul.test/items/2";
-  return renderItemPage(frame, {
-    id,
-    type: "CaseStudy",
-    document: { id, type: "CaseStudy", title: "mVoting", summary: "s", language: "en", ...fields },
+    document: { id, ...document },
     html: {},
     deleted: false,
     provenance: {
@@ -56,14 +30,25 @@ function casePage(fields: Record<string, unknown>, past?: ItemView["past"], link
       verified: true,
       kid: null,
       history: [],
-      address: { path: "/items/2" },
+      address: { path },
     },
     linked: new Map(),
-    linking,
-    past,
     original: false,
-    path: "/items/2",
-  });
+    path,
+    ...extra,
+  };
+}
+
+/** The page of a deleted item of `type`: its document is its Tombstone. */
+function deletedPage(type: string, deletion?: ItemView["deletion"]): string {
+  const tombstone = { type: "Tombstone", formerType: type, version: 2, deleted: "2026-02-01T00:00:00Z" };
+  return renderItemPage(frame, viewOf(1, type, tombstone, { deleted: true, deletion }));
+}
+
+/** The page of a case study with `fields`, at a past version or with items linking to it. */
+function casePage(fields: Record<string, unknown>, past?: ItemView["past"], linking?: ItemView["linking"]): string {
+  const doc = { type: "CaseStudy", title: "mVoting", summary: "s", language: "en", ...fields };
+  return renderItemPage(frame, viewOf(2, "CaseStudy", doc, { past, linking }));
 }
 
 describe("renderItemPage()", () => {
@@ -135,28 +120,7 @@ describe("renderItemPage()", () => {
   });
 
   it("leaves the outcomes' Year column out when no outcome has a year, and keeps it when one has", () => {
-    const id = "http://seoul.test/items/2";
-    const page = (outcomes: Record<string, unknown>[]) =>
-      renderItemPage(frame, {
-        id,
-        type: "CaseStudy",
-        document: { id, type: "CaseStudy", title: "Open budget", summary: "s", language: "en", outcomes },
-        html: {},
-        deleted: false,
-        provenance: {
-          id,
-          city: "Seoul",
-          origin: "http://seoul.test",
-          local: true,
-          verified: true,
-          kid: null,
-          history: [],
-          address: { path: "/items/2" },
-        },
-        linked: new Map(),
-        original: false,
-        path: "/items/2",
-      });
+    const page = (outcomes: Record<string, unknown>[]) => casePage({ title: "Open budget", outcomes });
     const yearHeader = `<th scope="col">${frame.t.year}</th>`;
     expect(page([{ metric: "Users", value: 1200 }])).not.toContain(yearHeader);
     expect(
@@ -171,31 +135,8 @@ describe("renderItemPage()", () => {
 describe("renderItemPage() names fixed choices in the reader's language", () => {
   /** The page of a live item of `type` with `fields`, for a reader of `locale`. */
   function page(locale: "en" | "ko", type: string, fields: Record<string, unknown>): string {
-    const id = "http://seoul.test/items/3";
-    const path = "/items/3";
-    return renderItemPage(
-      { ...frame, locale, t: stringsFor(locale) },
-      {
-        id,
-        type,
-        document: { id, type, title: "T", summary: "s", language: "en", ...fields },
-        html: {},
-        deleted: false,
-        provenance: {
-          id,
-          city: "Seoul",
-          origin: "http://seoul.test",
-          local: true,
-          verified: true,
-          kid: null,
-          history: [],
-          address: { path },
-        },
-        linked: new Map(),
-        original: false,
-        path,
-      },
-    );
+    const doc = { type, title: "T", summary: "s", language: "en", ...fields };
+    return renderItemPage({ ...frame, locale, t: stringsFor(locale) }, viewOf(3, type, doc));
   }
 
   const caseFields = {
@@ -220,6 +161,18 @@ describe("renderItemPage() names fixed choices in the reader's language", () => 
     expect(ko).not.toMatch(/>active</);
   });
 
+  it("themes and SDGs by name, each theme still a link to its filter, tags as written", () => {
+    const fields = { themes: ["citizen-participation"], tags: ["mobile voting"], sdgs: [11, 16] };
+    const en = page("en", "CaseStudy", fields);
+    expect(en).toContain('<a href="/search?tag=citizen-participation">Citizen participation</a>');
+    expect(en).toContain('<a href="/search?tag=mobile+voting">mobile voting</a>');
+    expect(en).toMatch(/<dt>Sustainable Development Goals<\/dt><dd>11 Sustainable cities and communities, 16 /);
+    const ko = page("ko", "CaseStudy", fields);
+    expect(ko).toContain('<a href="/search?tag=citizen-participation">시민 참여</a>');
+    expect(ko).toMatch(/<dt>지속가능발전목표\(SDGs\)<\/dt><dd>11 지속가능한 도시와 공동체, 16 /);
+    expect(ko).not.toMatch(/>citizen-participation<|<dt>SDGs/);
+  });
+
   it("a pathway's prerequisite kinds, duration units, income levels and the suits-for labels", () => {
     const en = page("en", "Pathway", pathwayFields);
     expect(en).toContain("<h3>Laws and rules</h3>");
@@ -238,5 +191,54 @@ describe("renderItemPage() names fixed choices in the reader's language", () => 
     const fields = { publisher: { name: "Seoul" }, accrualPeriodicity: "monthly", distributions: [] };
     expect(page("en", "Dataset", fields)).toMatch(/<dd>Every month<\/dd>/);
     expect(page("ko", "Dataset", fields)).toMatch(/<dd>매월<\/dd>/);
+  });
+});
+
+describe("renderItemPage() version history in the reader's language", () => {
+  const history = [
+    {
+      version: 2,
+      createdAt: "2026-03-04T05:06:07Z",
+      author: "user:kim",
+      changed: ["tags", "translations"],
+      deleted: false,
+    },
+    { version: 1, createdAt: "2026-03-01T00:00:00Z", author: "seed", changed: [], deleted: false },
+  ];
+  const page = (locale: "en" | "ko") => {
+    const id = "http://seoul.test/items/2";
+    return renderItemPage(
+      { ...frame, locale, t: stringsFor(locale) },
+      {
+        id,
+        type: "CaseStudy",
+        document: { id, type: "CaseStudy", title: "mVoting", summary: "s", language: "en" },
+        html: {},
+        deleted: false,
+        provenance: {
+          id,
+          city: "Seoul",
+          origin: "http://seoul.test",
+          local: true,
+          verified: true,
+          kid: null,
+          history,
+          address: { path: "/items/2" },
+        },
+        linked: new Map(),
+        original: false,
+        path: "/items/2",
+      },
+    );
+  };
+
+  it("names the changed fields as the form does, and the seeds' author as the starter library, never 'seed'", () => {
+    expect(page("en")).toContain("changed: Other keywords, Translations</small>");
+    expect(page("en")).toContain(" · by kim");
+    expect(page("en")).toContain(" · from the starter library");
+    const ko = page("ko");
+    expect(ko).toContain("변경: 기타 검색어, 번역</small>");
+    expect(ko).toContain(" · 기본 제공 자료");
+    expect(ko).not.toMatch(/작성 seed|: tags|translations</);
   });
 });

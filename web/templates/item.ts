@@ -3,7 +3,7 @@ import type { ItemDocument } from "../../node/library/documents.generated.ts";
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, languageName } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { cityHref, dateTag, typeLabel } from "./parts.ts";
+import { cityHref, dateTag, themeName, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { type CiteView, renderCiteBox } from "./cite.ts";
 import { type CsvPreviewView, renderCsvPreviews } from "./csv-preview.ts";
@@ -125,7 +125,7 @@ ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="
 </dl>
 ${
   strings(d.themes).length || strings(d.tags).length
-    ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes), ...strings(d.tags)].map((tag) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${tag}</a></li>`)}</ul>`
+    ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes).map((tag): [string, string] => [tag, themeName(locale, tag)]), ...strings(d.tags).map((tag): [string, string] => [tag, tag])].map(([tag, name]) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${name}</a></li>`)}</ul>`
     : ""
 }
 ${sections}
@@ -136,7 +136,7 @@ ${view.citation ? renderCiteBox(t, view.citation) : ""}`;
     html`<p class="type">${typeLabel(t, view.type)}</p>
 <div class="item-layout">
 <article>${body}</article>
-${renderProvenance(t, view.provenance)}
+${renderProvenance(t, frame.locale, view.type, view.provenance)}
 </div>`,
   );
 }

@@ -1,5 +1,11 @@
 import { html, type SafeHtml } from "../html.ts";
-import { fill, type Strings } from "../i18n.ts";
+import { optionLabel } from "../forms/form-text.ts";
+import { fill, type Locale, type Strings } from "../i18n.ts";
+
+/** A theme's name in the reader's language (`citizen-participation` → "Citizen participation"); any other tag as written. */
+export function themeName(locale: Locale, tag: string): string {
+  return optionLabel(locale, "themes", tag) ?? tag;
+}
 
 /** The localized name of a document type. */
 export function typeLabel(t: Strings, type: string): string {

@@ -71,6 +71,22 @@ describe("renderPeersPage() health", () => {
 });
 
 describe("renderPeersPage() library copy", () => {
+  it("tells a finished copy in words beside the items held, never the last run's '3 / 3', with the last contact's time", () => {
+    const holding = { ...base, items: 403, backfill: { state: "done", done: 3, total: 3 } };
+    const en = renderPeersPage(frame("en"), { peers: [holding] });
+    expect(en).toContain("<span>Up to date</span>");
+    expect(en).toContain(">403<");
+    expect(en).not.toMatch(/3 \/ 3|<progress/);
+    expect(en).toContain('<time datetime="2026-12-02T17:30:05.000Z">2026-12-02 17:30 UTC</time>');
+    expect(renderPeersPage(frame("ko"), { peers: [holding] })).toContain("<span>최신 상태</span>");
+  });
+
+  it("names every column in the reader's language, the hidden actions column too", () => {
+    const heads = (page: string) => [...page.matchAll(/<th scope="col">([\s\S]*?)<\/th>/g)].map((m) => m[1]!);
+    expect(heads(renderPeersPage(frame("en"), { peers: [base] })).at(-1)).toContain(">Actions<");
+    for (const head of heads(renderPeersPage(frame("ko"), { peers: [base] }))) expect(head).toMatch(/[가-힣]/);
+  });
+
   it("says a stopped copy in words in each language, and shows none for a city this node does not follow", () => {
     const stopped = { ...down, backfill: { state: "failed", done: 100, total: 403 } };
     expect(renderPeersPage(frame("en"), { peers: [stopped] })).toContain("100 / 403 · stopped (see the last error)");

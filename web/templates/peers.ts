@@ -170,7 +170,7 @@ ${
   view.peers.length === 0
     ? html`<p class="notice">${t.noPeers}</p>`
     : html`<div class="table-wrap"><table class="stack peers">
-<thead><tr><th scope="col">${t.city}</th><th scope="col">${t.state}</th><th scope="col">${t.health}</th><th scope="col">${t.items}</th><th scope="col">${t.backfill}</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">${t.city}</th><th scope="col">${t.state}</th><th scope="col">${t.health}</th><th scope="col">${t.items}</th><th scope="col">${t.backfill}</th><th scope="col"><span class="visually-hidden">${t.peerActions}</span></th></tr></thead>
 <tbody>
 ${view.peers.map((p) => {
   const who = p.name ?? p.handle ?? p.host;

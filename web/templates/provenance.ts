@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from "../html.ts";
-import { fill, type Strings } from "../i18n.ts";
+import { changedFieldLabel } from "../forms/form-text.ts";
+import { fill, type Locale, type Strings } from "../i18n.ts";
 import { dateTag, safeHost } from "./parts.ts";
 import { itemPageHref, type ItemAddress } from "./item-parts.ts";
 import { renderCompareForm } from "./item-diff.ts";
@@ -37,10 +38,18 @@ export interface ProvenanceView {
   readonly shown?: number;
 }
 
-/** A version's author for people: `user:kim` → kim, `via:https://host/cities/x` → host. */
-function authorName(author: string): string {
-  if (author.startsWith("via:")) return safeHost(author.slice(4));
-  return author.replace(/^user:/, "");
+/**
+ * Who wrote a version, for people: ` · by kim` for `user:kim`, ` · by host` for
+ * `via:https://host/cities/x`, and the starter library for the seeds a node loads at its first start.
+ */
+function authorText(t: Strings, author: string): string {
+  if (author === "seed") return ` · ${t.bySeed}`;
+  return ` · ${t.by} ${author.startsWith("via:") ? safeHost(author.slice(4)) : author.replace(/^user:/, "")}`;
+}
+
+/** The fields a version changed, named as the item's form names them in the reader's language. */
+function changedText(locale: Locale, type: string, changed: readonly string[]): string {
+  return changed.map((field) => changedFieldLabel(locale, type, field)).join(", ");
 }
 
 function apiHref(id: string, version?: number): string {
@@ -49,8 +58,11 @@ function apiHref(id: string, version?: number): string {
   return `/api/items?${qs}`;
 }
 
-/** The provenance panel: origin, signature status in plain words, history, raw signed document. */
-export function renderProvenance(t: Strings, view: ProvenanceView): SafeHtml {
+/**
+ * The provenance panel: origin, signature status in plain words, history, raw signed document.
+ * `type` is the item's, so the history names changed fields as its form does, in `locale`.
+ */
+export function renderProvenance(t: Strings, locale: Locale, type: string, view: ProvenanceView): SafeHtml {
   const signed = fill(view.verified ? t.signedValid : t.signedUnverified, { city: view.city });
   const via = view.via ? safeHost(view.via) : safeHost(view.origin);
   return html`<aside class="provenance${view.verified ? "" : " unverified"}" aria-labelledby="prov-h">
@@ -77,11 +89,11 @@ ${view.history.map((h, i) => {
   const href = itemPageHref(view.address, i === 0 ? {} : { version: h.version });
   const label = html`${t.version} ${h.version}`;
   const links = html` · <small>${h.version > 1 && !h.deleted ? html`<a href="${itemPageHref(view.address, { from: h.version - 1, to: h.version })}">${t.whatChanged}<span class="visually-hidden"> (${t.version} ${h.version})</span></a> · ` : ""}<a href="${apiHref(view.id, h.version)}">${t.rawVersion}<span class="visually-hidden"> (${t.version} ${h.version})</span></a></small>`;
-  return html`<li>${(view.shown ?? view.history[0]?.version) === h.version ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`} · ${dateTag(h.createdAt)}${h.author ? html` · ${t.by} ${authorName(h.author)}` : ""}${links}${
+  return html`<li>${(view.shown ?? view.history[0]?.version) === h.version ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`} · ${dateTag(h.createdAt)}${h.author ? authorText(t, h.author) : ""}${links}${
     h.deleted
       ? html` · ${t.delete}`
       : h.changed.length
-        ? html`<br><small>${t.changedFields}: ${h.changed.join(", ")}</small>`
+        ? html`<br><small>${t.changedFields}: ${changedText(locale, type, h.changed)}</small>`
         : ""
   }</li>`;
 })}

@@ -1,7 +1,7 @@
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, languageName, type Strings } from "../i18n.ts";
 import { renderLayout, type PageFrame } from "./layout.ts";
-import { type BadgeSource, cityHref, provenanceBadge, renderPager, typeLabel } from "./parts.ts";
+import { type BadgeSource, cityHref, provenanceBadge, renderPager, themeName, typeLabel } from "./parts.ts";
 import { type PassagePart, passageHtml } from "./snippet.ts";
 
 /** The filters of the search page, as they stand in its (shareable) URL. */
@@ -124,6 +124,7 @@ function toggled(params: SearchParams, filter: Filter, value: string): string {
 function valueLabel(t: Strings, locale: PageFrame["locale"], filter: Filter, value: string): string {
   if (filter === "type") return typeLabel(t, value);
   if (filter === "language") return languageName(value, locale);
+  if (filter === "tag") return themeName(locale, value);
   return value;
 }
 
