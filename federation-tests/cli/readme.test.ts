@@ -17,10 +17,16 @@ function section(heading: string): string {
 }
 
 describe("README.md", () => {
-  it("is a short front page: what it is, run it, the first login, the demo, where to go next, in that order", () => {
+  it("is a short front page: what it is, run it, the first login, the demo, the outputs, where to go next, in that order", () => {
     expect(README.split("\n").length).toBeLessThanOrEqual(100);
     const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
-    expect(headings).toEqual(["Run it, test it", "First login", "Demo", "Where to go next"]);
+    expect(headings).toEqual([
+      "Run it, test it",
+      "First login",
+      "Demo",
+      "Out of the node: where people already work",
+      "Where to go next",
+    ]);
     expect(section("Run it")).toContain("npm start");
     // The depth lives in docs/: no benchmark tables or index internals on the front page.
     expect(README).not.toMatch(/^\|.*p95|segment|BM25/im);
