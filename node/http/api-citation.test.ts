@@ -62,6 +62,29 @@ describe("GET /api/items/citation", () => {
     },
   );
 
+  it.skipIf(skipWithout("bibtexparser"))(
+    "keeps a title with braces and TeX characters inside its field: no field can be added through it",
+    async () => {
+      const created = await node.library.create(
+        { ...draftFixture("case-study.minimal"), title: "Budget } , note = {forged} , 100% & $x$ \\input" },
+        { author: "test" },
+      );
+      if (!created.ok) throw new Error("fixture rejected");
+      const { entries } = readOutput<{ entries: Record<string, string>[] }>(
+        "bibtex",
+        (await cite(created.item.id, "bibtex")).body,
+      );
+      expect(entries).toHaveLength(1);
+      expect(Object.keys(entries[0]!).sort()).toEqual(
+        ["ENTRYTYPE", "ID", "author", "institution", "month", "note", "title", "type", "url", "year"].sort(),
+      );
+      expect(entries[0]!.title).toBe(
+        "Budget \\textbraceright{} , note = \\textbraceleft{}forged\\textbraceright{} , 100\\% \\& \\$x\\$ \\textbackslash{}input",
+      );
+      expect(entries[0]!.note).toMatch(/^\[Online; accessed \d{4}-\d\d-\d\d\]$/);
+    },
+  );
+
   it("answers RIS that an independent reader (astrocite-ris) reads back to the title, author and year", async () => {
     const { status, type, body } = await cite(id, "ris");
     expect(status).toBe(200);

@@ -103,6 +103,32 @@ describe("GET /api/search?format=csv", () => {
   );
 });
 
+describe("GET /api/search?format=csv of hostile text", () => {
+  it.skipIf(skipWithout("csv"))("writes a cell that starts like a spreadsheet formula as text", async () => {
+    const created = await node.library.create(
+      {
+        ...draftFixture("case-study.minimal"),
+        title: '=HYPERLINK("http://evil.example","ferry")',
+        tags: ["@ferry", "+1"],
+      },
+      { author: "test" },
+    );
+    if (!created.ok) throw new Error("fixture rejected");
+    await node.search!.settled();
+    const res = await apiFetch(`${node.url}/api/search?q=hyperlink&format=csv`);
+    const csv = readOutput<{ rows: Record<string, string>[] }>("csv", new Uint8Array(await res.arrayBuffer()));
+    const row = csv.rows.find((r) => r.URL === created.item.id)!;
+    expect(row.title).toBe(`'=HYPERLINK("http://evil.example","ferry")`);
+    expect(row.tags).toBe("'@ferry; +1");
+    // JSON Lines carries the text as written.
+    const line = (await (await apiFetch(`${node.url}/api/search?q=hyperlink&format=jsonl`)).text()).split("\n")[0]!;
+    expect(JSON.parse(line)).toMatchObject({
+      title: '=HYPERLINK("http://evil.example","ferry")',
+      tags: ["@ferry", "+1"],
+    });
+  });
+});
+
 describe("GET /api/search?format=jsonl", () => {
   it("streams one JSON object a line with the same ids as the JSON search, lists as arrays", async () => {
     const res = await apiFetch(`${node.url}/api/search?q=call+center&format=jsonl`);

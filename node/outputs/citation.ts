@@ -111,7 +111,8 @@ export function citeItem(item: StoredItem, context: CitationContext, format: Cit
 }
 
 function writeCitation(item: StoredItem, context: CitationContext, format: CitationFormat): Citation {
-  const cite = new Cite(cslRecord(item, context));
+  const record = cslRecord(item, context);
+  const cite = new Cite(format === "bibtex" ? forBibtex(record) : record);
   const body =
     format === "bibtex"
       ? cite.format("bibtex")
@@ -136,4 +137,29 @@ function unwrapRis(ris: string): string {
     else lines[lines.length - 1] += line;
   }
   return lines.join("\n");
+}
+
+/**
+ * With `asciiOnly` off, citation-js writes BibTeX values as they are: a title (or a peer's
+ * name) with an unbalanced brace would close its field and add fields of its own. TeX's
+ * special characters are escaped first, so every value stays inside its braces.
+ */
+function forBibtex(record: Record<string, unknown>): Record<string, unknown> {
+  // Braces become commands with balanced braces of their own: BibTeX counts `\{` as a brace too.
+  const commands: Readonly<Record<string, string>> = {
+    "\\": "\\textbackslash{}",
+    "{": "\\textbraceleft{}",
+    "}": "\\textbraceright{}",
+    "^": "\\textasciicircum{}",
+    "~": "\\textasciitilde{}",
+  };
+  const escape = (text: unknown) =>
+    typeof text === "string" ? text.replace(/[\\{}%&$#_^~]/g, (c) => commands[c] ?? `\\${c}`) : text;
+  return {
+    ...record,
+    title: escape(record.title),
+    genre: escape(record.genre),
+    publisher: escape(record.publisher),
+    author: (record.author as { literal: string }[]).map((a) => ({ literal: escape(a.literal) })),
+  };
 }

@@ -102,14 +102,19 @@ function rowOf(result: SearchResult, item: StoredItem, city: string): ExportRow 
 
 /**
  * The rows as CSV: UTF-8 with a byte-order mark (so Excel reads Korean as Korean), a header
- * row, lists joined by "; ". Streams with backpressure: rows are read as the client reads.
+ * row, lists joined by "; ", no cell a spreadsheet would run as a formula. Streams with backpressure: rows are read as the client reads.
  */
 export function csvExport(rows: AsyncIterable<ExportRow>): Readable {
   const csv = stringify({
     bom: true,
     header: true,
     columns: COLUMNS.map(({ key, header }) => ({ key, header })),
-    cast: { boolean: (value) => (value ? "true" : "false") },
+    cast: {
+      boolean: (value) => (value ? "true" : "false"),
+      // A cell that starts like a formula is one when a spreadsheet opens the file (a peer's
+      // title "=HYPERLINK(…)" would run): it is written as text, behind an apostrophe (OWASP).
+      string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value),
+    },
   });
   const flat = Readable.from(
     (async function* () {
