@@ -31,7 +31,8 @@ beforeAll(async () => {
   node = await startTestServer({ search: true });
   const draft = draftFixture("case-study.minimal");
   const older = await node.library.create(
-    { ...draft, title: "Harbour call center <for> ships & boats" },
+    // A control character is schema-valid in a title and cannot be in XML: the feed drops it.
+    { ...draft, title: "Harbour call center <for> ships &\u0001 boats" },
     { author: "test" },
   );
   if (!older.ok) throw new Error("fixture rejected");

@@ -60,16 +60,25 @@ export function renderAtom(feed: AtomFeed): string {
   for (const e of feed.entries) {
     writer.addItem({
       id: e.id,
-      title: escapeHtml(e.title),
-      description: escapeHtml(e.summary),
+      title: escapeHtml(xmlText(e.title)),
+      description: escapeHtml(xmlText(e.summary)),
       link: e.pageUrl,
       date: new Date(e.updated),
       published: new Date(e.published),
-      author: [{ name: e.author.name, link: e.author.uri }],
+      author: [{ name: xmlText(e.author.name), link: e.author.uri }],
       category: e.themes.map((theme) => ({ term: theme, name: themeLabel(theme), scheme: THEME_SCHEME })),
     });
   }
   return withDocumentLinks(writer.atom1(), feed.entries);
+}
+
+/**
+ * Text without the control characters XML 1.0 cannot hold (a schema-valid title may carry
+ * one): left in, one peer's item would make the whole feed unreadable.
+ */
+function xmlText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "");
 }
 
 /** Adds to each entry a `rel="alternate"` link of type application/json to its signed document. */

@@ -153,13 +153,13 @@ function forBibtex(record: Record<string, unknown>): Record<string, unknown> {
     "^": "\\textasciicircum{}",
     "~": "\\textasciitilde{}",
   };
-  const escape = (text: unknown) =>
+  const tex = (text: unknown) =>
     typeof text === "string" ? text.replace(/[\\{}%&$#_^~]/g, (c) => commands[c] ?? `\\${c}`) : text;
   return {
     ...record,
-    title: escape(record.title),
-    genre: escape(record.genre),
-    publisher: escape(record.publisher),
-    author: (record.author as { literal: string }[]).map((a) => ({ literal: escape(a.literal) })),
+    title: tex(record.title),
+    genre: tex(record.genre),
+    publisher: tex(record.publisher),
+    author: (record.author as { literal: string }[]).map((a) => ({ literal: tex(a.literal) })),
   };
 }
