@@ -77,7 +77,6 @@ export function renderAtom(feed: AtomFeed): string {
  * one): left in, one peer's item would make the whole feed unreadable.
  */
 function xmlText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "");
 }
 
