@@ -90,6 +90,9 @@ describe("GET /api", () => {
     expect(page).toContain('<code class="method">GET</code> <code>/api/search</code>');
     expect(page).toContain('<code class="method">POST</code> <code>/api/assess</code>');
     expect(page).toContain('href="/api/openapi.json"');
+    // Each answer's shape is on the page, linked from the responses that have it.
+    expect(page).toContain('<a href="#schema-SearchResponse"><code>SearchResponse</code></a>');
+    expect(page).toContain('<section id="schema-Error"><h3><code>Error</code></h3>');
     expect(page).not.toMatch(/<script src="https?:/);
     const korean = await (await fetch(`${node.url}/api?lang=ko`, { headers: { accept: "text/html" } })).text();
     expect(korean).toContain("<h1>API 안내</h1>");

@@ -21,11 +21,33 @@ function schemaLabel(schema: unknown): string {
   return typeof s.format === "string" ? `${type} (${s.format})` : type;
 }
 
+/** Where a component schema is described on the page (`#schema-SearchResponse`), if it is. */
+function schemaLink(schema: unknown, shown: ReadonlySet<string>): SafeHtml {
+  const s = (schema ?? {}) as Json;
+  if (s.type === "array") return html`${schemaLink(s.items, shown)}<code>[]</code>`;
+  const label = schemaLabel(schema);
+  return shown.has(label) ? html`<a href="#schema-${label}"><code>${label}</code></a>` : html`<code>${label}</code>`;
+}
+
+/** The properties of the answers' schemas, one table each (the document schemas are in schemas/). */
+function renderSchemas(t: Strings, schemas: Record<string, Json>, shown: ReadonlySet<string>): SafeHtml {
+  return html`${[...shown].map((name) => {
+    const schema = schemas[name]!;
+    const properties = (schema.properties ?? {}) as Record<string, Json>;
+    const required = new Set((schema.required ?? []) as string[]);
+    return html`<section id="schema-${name}"><h3><code>${name}</code></h3>
+${schema.description ? html`<p>${String(schema.description)}</p>` : ""}
+<table><thead><tr><th scope="col">${t.apiName}</th><th scope="col">${t.apiSchema}</th><th scope="col">${t.apiRequired}</th></tr></thead>
+<tbody>${Object.entries(properties).map(([prop, p]) => html`<tr><td><code>${prop}</code></td><td>${schemaLink(p, shown)}</td><td>${required.has(prop) ? "✓" : ""}</td></tr>`)}</tbody></table>
+</section>`;
+  })}`;
+}
+
 function anchor(method: string, path: string): string {
   return `${method}-${path.replace(/[^a-z0-9]+/gi, "-")}`.replace(/-+$/, "");
 }
 
-function renderOperation(t: Strings, method: string, path: string, op: Json): SafeHtml {
+function renderOperation(t: Strings, method: string, path: string, op: Json, shown: ReadonlySet<string>): SafeHtml {
   const parameters = (op.parameters ?? []) as Json[];
   const body = ((op.requestBody as Json | undefined)?.content ?? {}) as Record<string, Json>;
   const responses = (op.responses ?? {}) as Record<string, Json>;
@@ -41,13 +63,13 @@ ${
 }
 ${
   Object.keys(body).length
-    ? html`<p><strong>${t.apiRequestBody}:</strong> ${Object.entries(body).map(([type, c]) => html`<code>${type}</code> <code>${schemaLabel(c.schema)}</code> `)}</p>`
+    ? html`<p><strong>${t.apiRequestBody}:</strong> ${Object.entries(body).map(([type, c]) => html`<code>${type}</code> ${schemaLink(c.schema, shown)} `)}</p>`
     : ""
 }
 <table><caption>${t.apiResponses}</caption>
 <tbody>${Object.entries(responses).map(
     ([status, r]) =>
-      html`<tr><th scope="row">${status}</th><td>${String(r.description ?? "")}</td><td>${Object.entries((r.content ?? {}) as Record<string, Json>).map(([type, c]) => html`<code>${type}</code> <code>${schemaLabel(c.schema)}</code><br>`)}</td></tr>`,
+      html`<tr><th scope="row">${status}</th><td>${String(r.description ?? "")}</td><td>${Object.entries((r.content ?? {}) as Record<string, Json>).map(([type, c]) => html`<code>${type}</code> ${schemaLink(c.schema, shown)}<br>`)}</td></tr>`,
   )}</tbody></table>
 </section>`;
 }
@@ -60,6 +82,13 @@ export function renderApiReference(frame: PageFrame, document: Json): string {
     METHODS.filter((m) => item[m]).map((m) => ({ path, method: m, op: item[m] as Json })),
   );
   const tags = ((document.tags ?? []) as Json[]).map((tag) => String(tag.name));
+  const schemas = ((document.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
+  // The answers' own shapes: objects with properties; the document schemas (built on
+  // `common.documentCore` through allOf) and their parts stay in /api/openapi.json.
+  const shown = new Set(
+    Object.keys(schemas).filter((name) => !name.includes(".") && schemas[name]!.properties && !schemas[name]!.allOf),
+  );
+
   return renderLayout(
     frame,
     html`<div class="api-ref">
@@ -69,8 +98,10 @@ export function renderApiReference(frame: PageFrame, document: Json): string {
 <nav aria-label="${t.apiReference}"><ul>${operations.map(({ path, method }) => html`<li><a href="#${anchor(method, path)}"><code>${method.toUpperCase()} ${path}</code></a></li>`)}</ul></nav>
 ${tags.map(
   (tag) => html`<h2>${tag}</h2>
-${operations.filter(({ op }) => ((op.tags ?? []) as string[]).includes(tag)).map(({ path, method, op }) => renderOperation(t, method, path, op))}`,
+${operations.filter(({ op }) => ((op.tags ?? []) as string[]).includes(tag)).map(({ path, method, op }) => renderOperation(t, method, path, op, shown))}`,
 )}
+<h2>${t.apiSchema}</h2>
+${renderSchemas(t, schemas, shown)}
 </div>`,
   );
 }
