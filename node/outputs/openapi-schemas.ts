@@ -211,7 +211,13 @@ function responseSchemas(): Record<string, unknown> {
     Drafts: object({ drafts: { type: "array", items: ref("DraftSummary") } }),
     Peer: object(peerBase),
     AdminPeer: {
-      ...object({ ...peerBase, weFollow: str, theyFollow: str, lastError: { type: ["string", "null"] } }),
+      ...object({
+        ...peerBase,
+        actor: { ...str, description: "The city actor's URL; empty for a blocked host whose actor is not known" },
+        weFollow: str,
+        theyFollow: str,
+        lastError: { type: ["string", "null"] },
+      }),
       description: "A peer as an admin sees it: every state, both follows, the last error and health.",
     },
     Peers: object({ peers: { type: "array", items: { anyOf: [ref("AdminPeer"), ref("Peer")] } } }),
