@@ -1,5 +1,5 @@
 // The layers of node/ and web/, checked by `npm run deps` (part of `npm test`).
-// Modules depend one way: db <- library <- federation, search <- http <- app <- main (and the CLI);
+// Modules depend one way: db <- library <- federation, search <- outputs (library and search) <- http <- app <- main (and the CLI);
 // signing, render and the utilities (net, auth, log.ts, config.ts) depend on no domain module.
 // Type-only imports count: a cycle through types still ties two modules together.
 // Why this tool and these exemptions: docs/adr/0006.
@@ -17,7 +17,7 @@ function layer(name, comment, from, below) {
 }
 
 /** The domain modules, bottom first. */
-const DOMAIN = ["db", "library", "federation", "search", "http"];
+const DOMAIN = ["db", "library", "federation", "search", "outputs", "http"];
 
 module.exports = {
   forbidden: [
@@ -29,17 +29,29 @@ module.exports = {
       to: { circular: true },
     },
     layer("db-is-the-bottom", "node/db imports no module above it.", "^node/db/", DOMAIN.slice(1)),
-    layer("library-below-federation-search", "node/library imports no federation, search or http.", "^node/library/", [
-      "federation",
-      "search",
-      "http",
-    ]),
+    layer(
+      "library-below-federation-search",
+      "node/library imports no federation, search, outputs or http.",
+      "^node/library/",
+      ["federation", "search", "outputs", "http"],
+    ),
     // federation and search sit side by side: neither needs the other today, so neither may.
-    layer("federation-below-http", "node/federation imports no search or http.", "^node/federation/", [
+    layer("federation-below-http", "node/federation imports no search, outputs or http.", "^node/federation/", [
       "search",
+      "outputs",
       "http",
     ]),
-    layer("search-below-http", "node/search imports no federation or http.", "^node/search/", ["federation", "http"]),
+    layer("search-below-http", "node/search imports no federation, outputs or http.", "^node/search/", [
+      "federation",
+      "outputs",
+      "http",
+    ]),
+    // outputs (the DCAT catalogue, the sitemap, exports of a search) read the library and the
+    // search and write other formats; http serves them.
+    layer("outputs-below-http", "node/outputs imports no federation or http.", "^node/outputs/", [
+      "federation",
+      "http",
+    ]),
     layer("http-below-app", "node/http imports no app, main or CLI.", "^node/http/", []),
     layer(
       "signing-render-no-domain",
@@ -55,6 +67,7 @@ module.exports = {
     ),
     layer("web-is-views", "web/ (templates, forms, locales) is views only.", "^web/", [
       "http",
+      "outputs",
       "federation",
       "db",
       "search",

@@ -10,6 +10,8 @@ import { createAssessRouter } from "./http/api-assess.ts";
 import { createExportRouter } from "./http/api-export.ts";
 import { createCitationRouter } from "./http/api-citation.ts";
 import { createOpenApiRouter } from "./http/api-openapi.ts";
+import { createCatalogRouter } from "./http/catalog.ts";
+import { createDiscoveryRouter } from "./http/discovery.ts";
 import { createPagesRouter } from "./http/pages.ts";
 import { createOfficialsRouter } from "./http/web-officials.ts";
 import { createLoginRouter } from "./http/web-login.ts";
@@ -95,6 +97,8 @@ export function createApp(deps: AppDeps): Koa {
     createItemsRouter(deps),
     createAssessRouter(deps),
     createExportRouter(deps),
+    createCatalogRouter(deps),
+    createDiscoveryRouter(deps),
     createPagesRouter({ ...deps, web, uploads }),
     createLoginRouter({ cityName: deps.identity.name, orm: deps.orm, web }),
     createOfficialsRouter({ ...deps, web, drafts, uploads }),

@@ -11,4 +11,18 @@ describe("loadConfig()", () => {
     for (const bad of ["0", "-5", "2.5", "lots", "5000"])
       expect(() => loadConfig({}, { WEGO_MAX_UPLOAD_MB: bad }), bad).toThrow(ConfigError);
   });
+
+  it("takes the profile's website and WeGO membership year from flags or the environment, and refuses bad ones", () => {
+    expect(loadConfig({}, {})).toMatchObject({ website: undefined, memberSince: undefined });
+    expect(loadConfig({ website: "https://english.seoul.go.kr", memberSince: "2010" }, {})).toMatchObject({
+      website: "https://english.seoul.go.kr/",
+      memberSince: "2010",
+    });
+    expect(loadConfig({}, { WEGO_WEBSITE: "https://busan.go.kr/", WEGO_MEMBER_SINCE: "2011" })).toMatchObject({
+      website: "https://busan.go.kr/",
+      memberSince: "2011",
+    });
+    expect(() => loadConfig({ website: "javascript:alert(1)" }, {})).toThrow(ConfigError);
+    expect(() => loadConfig({ memberSince: "last year" }, {})).toThrow(ConfigError);
+  });
 });

@@ -18,6 +18,10 @@ export interface Config {
   readonly name: string;
   /** The city's ISO 3166-1 alpha-2 country (default `KR`). */
   readonly country: string;
+  /** The city's own website, shown on its fediverse profile (`--website`, WEGO_WEBSITE). */
+  readonly website?: string;
+  /** The year the city joined WeGO, shown on its fediverse profile (`--member-since`, WEGO_MEMBER_SINCE). */
+  readonly memberSince?: string;
   /** Load `seeds/<city>/` on first start (default true). */
   readonly seed: boolean;
   /** Folder holding the seed libraries (default the repository's `seeds/`). */
@@ -62,6 +66,8 @@ export interface ConfigFlags {
   readonly city?: string;
   readonly name?: string;
   readonly country?: string;
+  readonly website?: string;
+  readonly memberSince?: string;
   readonly seed?: boolean;
   readonly allowPrivateAddress?: boolean | string;
   readonly autoApprove?: boolean;
@@ -76,6 +82,19 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_SEEDS_DIR = fileURLToPath(new URL("../seeds/", import.meta.url));
+
+function parseWebsite(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new ConfigError(`website must be an http(s) URL, got ${value}`);
+  return new URL(value).href;
+}
+
+function parseYear(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^(19|20)\d\d$/.test(value)) throw new ConfigError(`member-since must be a year such as 2010, got ${value}`);
+  return value;
+}
 
 function parsePort(value: string | number): number {
   const port = typeof value === "number" ? value : Number(value);
@@ -166,6 +185,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     city,
     name: flags.name ?? env.WEGO_NAME ?? city.charAt(0).toUpperCase() + city.slice(1),
     country,
+    website: parseWebsite(flags.website ?? env.WEGO_WEBSITE),
+    memberSince: parseYear(flags.memberSince ?? env.WEGO_MEMBER_SINCE),
     seed: flags.seed ?? parseBool(env.WEGO_SEED) ?? true,
     seedsDir: resolve(env.WEGO_SEEDS_DIR ?? DEFAULT_SEEDS_DIR),
     allowPrivateAddress: privateAddress.allow,

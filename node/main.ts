@@ -97,6 +97,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     manuallyApprovesFollowers: config.manuallyApprovesFollowers,
     allowlist: config.peerAllowlist,
     inboxRatePerSecond: config.inboxRatePerSecond,
+    profile: { website: config.website, memberSince: config.memberSince },
   });
   await sweepTemporaryUploads(join(config.dataDir, "files"));
   const app = createApp({

@@ -4,7 +4,14 @@
  * generator and the pages all take the list from here. Depends on no domain module.
  */
 import { readFileSync } from "node:fs";
-import type { CaseStudy, Dataset, DocumentType, ItemDocument, Pathway } from "../node/library/documents.generated.ts";
+import type {
+  Adoption,
+  CaseStudy,
+  Dataset,
+  DocumentType,
+  ItemDocument,
+  Pathway,
+} from "../node/library/documents.generated.ts";
 
 /** A JSON Schema (or any part of one), as parsed. */
 export type Schema = Record<string, unknown>;
@@ -16,18 +23,32 @@ export const SCHEMA_BASE = "https://wego-exchange.org/schemas/";
 export const COMMON_SCHEMA_FILE = "common.schema.json";
 
 /** The values of a document's `type`, each with its own schema, in the order pages list them. */
-export const DOCUMENT_TYPES = ["CaseStudy", "Pathway", "Dataset"] as const satisfies readonly DocumentType[];
+export const DOCUMENT_TYPES = [
+  "CaseStudy",
+  "Pathway",
+  "Dataset",
+  "Adoption",
+] as const satisfies readonly DocumentType[];
 
-/** The schema file of each document type. */
+/** The schema file of each document type: its current version, which new documents are checked against. */
 export const SCHEMA_FILE_BY_TYPE: Readonly<Record<DocumentType, string>> = {
-  CaseStudy: "case-study.schema.json",
+  CaseStudy: "case-study-v2.schema.json",
   Pathway: "pathway.schema.json",
   Dataset: "dataset.schema.json",
+  Adoption: "adoption.schema.json",
 };
 
-/** Every schema file: the common one, then one per document type. */
+/**
+ * Earlier versions of a type's schema (append-only: a change is a new `-vN` file). They are
+ * still loaded, because the current version reuses their `$defs` and accepts every document
+ * they accept; documents are checked against the current version only.
+ */
+export const SUPERSEDED_SCHEMA_FILES: readonly string[] = ["case-study.schema.json"];
+
+/** Every schema file: the common one, the superseded versions, then one per document type. */
 export const SCHEMA_FILES: readonly string[] = [
   COMMON_SCHEMA_FILE,
+  ...SUPERSEDED_SCHEMA_FILES,
   ...DOCUMENT_TYPES.map((type) => SCHEMA_FILE_BY_TYPE[type]),
 ];
 
@@ -36,6 +57,7 @@ export interface DocumentOfType {
   readonly CaseStudy: CaseStudy;
   readonly Pathway: Pathway;
   readonly Dataset: Dataset;
+  readonly Adoption: Adoption;
 }
 
 /** Whether a value names a document type. */

@@ -13,6 +13,7 @@ import {
   SCHEMA_BASE,
   SCHEMA_FILE_BY_TYPE,
   schemaId,
+  SUPERSEDED_SCHEMA_FILES,
   type Schema,
 } from "./catalogue.ts";
 
@@ -100,6 +101,7 @@ export function bundleSchemas(): JSONSchema4 {
     }
   };
   addDefs(common);
+  for (const file of SUPERSEDED_SCHEMA_FILES) addDefs(readSchema(file));
   for (const schema of typeSchemas) addDefs(schema);
 
   const localName = (ref: string): string => {
@@ -159,7 +161,7 @@ export function bundleSchemas(): JSONSchema4 {
   }
   return {
     title: "ItemDocument",
-    description: "Any item document: a case study, a pathway or a dataset (dispatch on `type`).",
+    description: "Any item document: a case study, a pathway, a dataset or an adoption (dispatch on `type`).",
     anyOf: typeSchemas.map((schema) => ({ $ref: `#/$defs/${String(schema["title"])}` })),
     $defs: bundledDefs,
   } as JSONSchema4;

@@ -3,7 +3,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { createDocumentValidator } from "../node/library/validation.ts";
-import { DOCUMENT_TYPES, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE } from "./catalogue.ts";
+import { DOCUMENT_TYPES, readSchema, SCHEMA_BASE, SCHEMA_FILE_BY_TYPE, SUPERSEDED_SCHEMA_FILES } from "./catalogue.ts";
 import { GENERATED_TYPES_URL, generateDocumentTypes } from "./generate-types.ts";
 
 type Json = Record<string, unknown>;
@@ -18,12 +18,35 @@ const INVALID_FIXTURES = readdirSync(new URL("./fixtures/invalid/", import.meta.
   .filter((name) => name.endsWith(".json"))
   .sort();
 
+/** The type a schema file is for: its `type` property's `const`. */
+function typeOfSchema(fileName: string): string {
+  return ((readSchema(fileName)["properties"] as Json)["type"] as Json)["const"] as string;
+}
+
+// Fixtures are named by schema file: `case-study.*` for version 1, `case-study-v2.*` for version 2.
 const TYPE_BY_PREFIX: Readonly<Record<string, string>> = Object.fromEntries(
-  DOCUMENT_TYPES.map((type) => [SCHEMA_FILE_BY_TYPE[type].replace(".schema.json", ""), type]),
+  [...SUPERSEDED_SCHEMA_FILES, ...DOCUMENT_TYPES.map((type) => SCHEMA_FILE_BY_TYPE[type])].map((file) => [
+    file.replace(".schema.json", ""),
+    typeOfSchema(file),
+  ]),
 );
 
 // Each invalid fixture is wrong in exactly one way: the validator must report that field, and only it.
 const EXPECTED_ERROR_PATHS: Readonly<Record<string, string>> = {
+  "case-study-v2.adapted-from-list.json": "/adaptedFrom",
+  "case-study-v2.adapted-from-not-a-url.json": "/adaptedFrom",
+  "case-study-v2.javascript-adapted-from.json": "/adaptedFrom",
+  "case-study-v2.missing-body.json": "/body",
+  "case-study-v2.unknown-property.json": "/adoptedFrom",
+  "adoption.bad-income-level.json": "/profile/incomeLevel",
+  "adoption.case-not-a-url.json": "/case",
+  "adoption.gap-marked-met.json": "/assessment/gaps/0/status",
+  "adoption.missing-case.json": "/case",
+  "adoption.missing-status.json": "/status",
+  "adoption.score-over-100.json": "/assessment/score",
+  "adoption.status-date-not-a-full-date.json": "/statusDate",
+  "adoption.unknown-property.json": "/adoptedBy",
+  "adoption.unknown-status.json": "/status",
   "case-study.bad-contact-email.json": "/contact/email",
   "case-study.bad-language-tag.json": "/language",
   "case-study.bad-stakeholder-sector.json": "/stakeholders/0/sector",
@@ -151,13 +174,50 @@ describe("schemas", () => {
     }
   });
 
-  it("the four schemas are the ones the validator loads", () => {
+  it("the six schemas are the ones the validator loads", () => {
     expect(SCHEMA_FILES).toEqual([
+      "adoption.schema.json",
+      "case-study-v2.schema.json",
       "case-study.schema.json",
       "common.schema.json",
       "dataset.schema.json",
       "pathway.schema.json",
     ]);
+  });
+});
+
+describe("superseded schema versions", () => {
+  it.each(SUPERSEDED_SCHEMA_FILES)(
+    "%s is superseded by a -vN file for the same type, which the validator uses",
+    (file) => {
+      const type = typeOfSchema(file) as (typeof DOCUMENT_TYPES)[number];
+      const current = SCHEMA_FILE_BY_TYPE[type];
+      expect(current).toMatch(new RegExp(`^${file.replace(".schema.json", "")}-v\\d+\\.schema\\.json$`));
+    },
+  );
+
+  it("case-study-v2 declares every property of case-study, with the same schema, plus adaptedFrom", () => {
+    const v1 = readSchema("case-study.schema.json");
+    const v2 = readSchema("case-study-v2.schema.json");
+    const v1Props = v1["properties"] as Json;
+    const v2Props = v2["properties"] as Json;
+    expect(Object.keys(v2Props).sort()).toEqual([...Object.keys(v1Props), "adaptedFrom"].sort());
+    const absolute = (value: unknown): string =>
+      JSON.stringify(value).replaceAll('"#/$defs/', `"${SCHEMA_BASE}case-study.schema.json#/$defs/`);
+    for (const key of Object.keys(v1Props)) expect(JSON.stringify(v2Props[key]), key).toBe(absolute(v1Props[key]));
+    expect(v2["required"]).toEqual(v1["required"]);
+  });
+
+  it("every case-study (version 1) fixture is judged the same by case-study-v2", () => {
+    const ajv = createStrictAjv();
+    const v1 = ajv.getSchema(`${SCHEMA_BASE}case-study.schema.json`)!;
+    const v2 = ajv.getSchema(`${SCHEMA_BASE}case-study-v2.schema.json`)!;
+    const fixtures = [
+      ...VALID_FIXTURES.filter((f) => f.startsWith("case-study.")).map((f) => readFixture("valid", f)),
+      ...INVALID_FIXTURES.filter((f) => f.startsWith("case-study.")).map((f) => readFixture("invalid", f)),
+    ];
+    expect(fixtures.length).toBeGreaterThan(20);
+    for (const document of fixtures) expect(v2(document), String(document["title"])).toBe(v1(document));
   });
 });
 
@@ -226,6 +286,9 @@ describe("generated types", () => {
       "CaseStudy",
       "Pathway",
       "Dataset",
+      "Adoption",
+      "AdopterProfile",
+      "PublishedAssessment",
       "Link",
       "Translation",
       "Distribution",
@@ -234,7 +297,7 @@ describe("generated types", () => {
     ]) {
       expect(committed).toContain(`export interface ${name} {`);
     }
-    expect(committed).toContain("export type ItemDocument = CaseStudy | Pathway | Dataset;");
+    expect(committed).toContain("export type ItemDocument = CaseStudy | Pathway | Dataset | Adoption;");
     expect(committed).toContain("export type Theme =");
     expect(committed).toContain("export type DocumentType =");
   });

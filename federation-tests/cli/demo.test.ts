@@ -22,8 +22,11 @@ interface DemoAnswer {
 }
 
 const CITIES = ["seoul", "busan", "ulaanbaatar"];
+/** The .json files of a folder, none when it does not exist. */
+const jsonFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : []);
+// Each city's first-start seeds, and the adoptions of Seoul's cases the demo publishes.
 const seedCount = CITIES.map(
-  (c) => readdirSync(join(ROOT, "seeds", c)).filter((f) => f.endsWith(".json")).length,
+  (c) => jsonFiles(join(ROOT, "seeds", c)).length + jsonFiles(join(ROOT, "seeds", c, "adoptions")).length,
 ).reduce((a, b) => a + b, 0);
 
 function portFree(port: number): Promise<boolean> {
@@ -146,6 +149,15 @@ describe("wego demo", () => {
       expect(login.status, node.city).toBe(303);
       expect(login.headers.get("location"), node.city).toBe("/admin/peers");
     }
+    // Seoul, the origin of the adopted cases, lists Ulaanbaatar's adoption of mVoting, verified.
+    const seoul = answer.nodes[0]!;
+    const mvoting = `${seoul.url}/items/case-mvoting`;
+    const adoptions = (await (
+      await fetch(`${seoul.url}/api/items?type=Adoption&case=${encodeURIComponent(mvoting)}`)
+    ).json()) as { items: { origin: string; local: boolean; verified: boolean }[] };
+    expect(adoptions.items).toEqual([
+      expect.objectContaining({ origin: new URL(answer.nodes[2]!.url).origin, local: false, verified: true }),
+    ]);
     // Seoul's node finds Busan's illustrative item.
     const search = (await (await fetch(`${answer.nodes[0]!.url}/api/search?q=typhoon`)).json()) as {
       results: { city: string; local: boolean }[];

@@ -145,6 +145,11 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
       `다음 주소에서 응답하는 도시가 없습니다: ${handle}.`,
     );
     expect(await accessibilityViolations(page)).toEqual([]);
+    // Every refusal is said in the reader's language, not in the federation's English.
+    await page.getByLabel("도시 핸들 또는 액터 URL").fill(`${seoul.url}/cities/seoul`);
+    await page.getByRole("button", { name: "팔로우", exact: true }).click();
+    await page.waitForURL(/\/admin\/peers$/);
+    await expect(page.getByRole("alert").textContent()).resolves.toBe("처리하지 못했습니다. 이유: 이 노드 자신입니다.");
   }, 120_000);
 
   it("an admin adds an official's account in the browser, on a desk and on a phone, with no axe violations", async () => {
@@ -210,6 +215,12 @@ describe.skipIf(!BROWSER_AVAILABLE)("peering in a browser", () => {
     await expect(koRow.locator("[data-health]").textContent()).resolves.toMatch(/UTC부터 연결 안 됨$/);
     await expect(koRow.locator(".last-error").textContent()).resolves.toBe(
       "마지막 오류: 연결이 거부되었습니다 (상대의 outbox를 읽는 중)",
+    );
+    await korean.getByLabel("도시 핸들 또는 액터 URL").fill(busanActor);
+    await korean.getByRole("button", { name: "팔로우", exact: true }).click();
+    await korean.waitForURL(/\/admin\/peers$/);
+    await expect(korean.getByRole("alert").textContent()).resolves.toBe(
+      `처리하지 못했습니다. 이유: 연결할 수 없습니다: ${busanActor}. 연결이 거부되었습니다.`,
     );
     violations.push(...(await accessibilityViolations(korean)));
     expect(violations).toEqual([]);

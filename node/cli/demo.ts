@@ -2,12 +2,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
 import { randomBytes } from "node:crypto";
 import { upsertUser } from "../db/accounts.ts";
 import { createToken } from "../db/token-store.ts";
 import { createApiClient } from "./api-client.ts";
 import { withDatabase } from "./database.ts";
+import { publishDemoAdoptions } from "./demo-adoptions.ts";
 import { DEMO_CITIES, peerAll, type DemoCity, type DemoNode } from "./demo-network.ts";
 import { spawnNodeProcess, waitUntilServing, type NodeProcess } from "./supervisor.ts";
 
@@ -31,6 +33,8 @@ export interface DemoOptions {
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
+/** Where the demo reads the illustrative cities' adoption seeds (the repository's seeds/). */
+const DEMO_SEEDS_DIR = fileURLToPath(new URL("../../seeds/", import.meta.url));
 const STOP_GRACE_MS = 10_000;
 
 /** Rejects with `Error(message)` when `port` on loopback is taken. */
@@ -221,6 +225,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         }
         throw error;
       }
+      // Before peering, so that no city follows another yet: Seoul hears of each adoption of
+      // its cases because the adopting node delivers it there, not because Seoul follows it.
+      const adoptions = await publishDemoAdoptions(nodes, DEMO_SEEDS_DIR);
+      if (adoptions > 0) log(`Busan and Ulaanbaatar published ${adoptions} adoptions of Seoul's cases`);
       log("the nodes serve; peering them…");
       if (options.noWait && !stopping) printSummary(nodes, base, null, options.json ?? false);
       const total = await peerAll(nodes, { deadline, signal: abort.signal, progress: log });

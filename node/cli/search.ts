@@ -52,7 +52,7 @@ export function registerSearchCommand(program: Command): void {
     .description("search a running node's library: its own items and its peers' verified ones")
     .argument("<query>", 'lunr syntax: words, +required, -excluded, title:word, prefix*; "" browses newest first')
     .option("--url <url>", "the node to ask", DEFAULT_NODE_URL)
-    .option("--type <type>", "CaseStudy, Pathway or Dataset")
+    .option("--type <type>", "CaseStudy, Pathway, Dataset or Adoption")
     .option("--city <city>", "only items of this city")
     .option("--tag <tag>", "only items with this tag or theme")
     .option("--lang <tag>", "only items written or translated in this language, e.g. ko")

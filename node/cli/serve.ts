@@ -13,6 +13,8 @@ export function registerServeCommand(program: Command): void {
     .option("--city <slug>", "city handle (default seoul)")
     .option("--name <name>", "city display name")
     .option("--country <code>", "ISO 3166-1 alpha-2 country (default KR)")
+    .option("--website <url>", "the city's own website, on its fediverse profile (env WEGO_WEBSITE)")
+    .option("--member-since <year>", "the year the city joined WeGO, on its fediverse profile (env WEGO_MEMBER_SINCE)")
     .option("--no-seed", "do not load the city's seed library")
     .option(
       "--allow-private-address [ranges]",

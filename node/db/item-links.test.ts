@@ -71,6 +71,22 @@ describe("referencesOf()", () => {
     expect(referencesOf({ id, type: "Tombstone", case: "http://seoul.test/items/a" })).toEqual([]);
   });
 
+  it("takes a case's adaptedFrom and an adoption's case and pathway, each under its own rel", () => {
+    expect(
+      referencesOf({ id: "http://busan.test/items/c", type: "CaseStudy", adaptedFrom: "http://seoul.test/items/a" }),
+    ).toEqual([{ target: "http://seoul.test/items/a", rel: "adaptedFrom" }]);
+    expect(
+      referencesOf({
+        type: "Adoption",
+        case: "http://seoul.test/items/a",
+        pathway: "http://seoul.test/items/p",
+      }),
+    ).toEqual([
+      { target: "http://seoul.test/items/a", rel: "case" },
+      { target: "http://seoul.test/items/p", rel: "pathway" },
+    ]);
+  });
+
   it("keeps at most MAX_REFERENCES of one document", () => {
     const links = Array.from({ length: MAX_REFERENCES + 50 }, (_, i) => ({
       rel: "related",

@@ -9,7 +9,7 @@ import type { Knex } from "@mikro-orm/knex";
 /** One reference from a document to another item's id. */
 export interface ItemReference {
   readonly target: string;
-  /** Why the document names it: `case` (a pathway's or an adoption's case, a dataset's related cases), `pathway`, or a link's `rel`. */
+  /** Why the document names it: `case` (a pathway's or an adoption's case, a dataset's related cases), `pathway`, `adaptedFrom` (the case a case adapts), or a link's `rel`. */
   readonly rel: string;
 }
 
@@ -30,7 +30,7 @@ function isItemUrl(value: unknown): value is string {
 }
 
 /**
- * The other items a document names: `case`, `pathway`, `relatedCases` and `links[].href`
+ * The other items a document names: `case`, `pathway`, `adaptedFrom`, `relatedCases` and `links[].href`
  * (what the schemas define as item references), distinct, at most {@link MAX_REFERENCES}.
  * A Tombstone names nothing.
  */
@@ -43,6 +43,7 @@ export function referencesOf(document: Record<string, unknown>): ItemReference[]
   };
   add(document.case, "case");
   add(document.pathway, "pathway");
+  add(document.adaptedFrom, "adaptedFrom");
   for (const id of Array.isArray(document.relatedCases) ? document.relatedCases : []) add(id, "case");
   for (const link of Array.isArray(document.links) ? document.links : []) {
     if (typeof link === "object" && link !== null) {

@@ -27,6 +27,10 @@ export interface ItemFilter {
   readonly city?: string;
   readonly origin?: string;
   readonly local?: boolean;
+  /** Only items whose signature checked (true) or not (false). */
+  readonly verified?: boolean;
+  /** Only verified items whose current version names `target` as `rel` (item_links): the adoptions of a case. */
+  readonly linksTo?: { readonly target: string; readonly rel: string };
   readonly limit: number;
   readonly offset: number;
 }
@@ -128,6 +132,37 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
   const current = `from items i join item_versions v on v.item_id = i.id and v.version = i.version`;
   const headSelect = `select ${ITEM_SELECT}, v.document ${current}`;
 
+  // The items naming one target, from its few links (item_links_target_idx) to each item by key.
+  const listLinking = async (
+    linksTo: NonNullable<ItemFilter["linksTo"]>,
+    filters: Omit<ItemFilter, "limit" | "offset" | "linksTo">,
+    limit: number,
+    offset: number,
+  ) => {
+    const columns = {
+      type: "i.type",
+      city: "i.city",
+      origin: "i.origin",
+      local: "i.local",
+      verified: "i.verified",
+    } as const;
+    let where = "l.target_id = ? and l.rel = ? and i.deleted = 0 and i.verified = 1";
+    const args: Knex.RawBinding[] = [linksTo.target, linksTo.rel];
+    for (const [key, column] of Object.entries(columns)) {
+      const value = filters[key as keyof typeof columns];
+      if (value === undefined) continue;
+      where += ` and ${column} = ?`;
+      args.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
+    }
+    const from = "from item_links l cross join items i on i.id = l.source_id";
+    const [count] = await raw<{ n: number }>(`select count(*) as n ${from} where ${where}`, args);
+    const rows = await raw<ItemColumns>(
+      `select ${ITEM_SELECT} ${from} where ${where} order by i.updated desc, i.id asc limit ? offset ?`,
+      [...args, limit, offset],
+    );
+    return { total: Number(count?.n ?? 0), rows: rows.map(itemFromColumns) };
+  };
+
   return {
     ...createItemWrites(orm),
 
@@ -158,7 +193,8 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       return orm.em.fork().findOne(Item, { id });
     },
 
-    async list({ limit, offset, ...filters }) {
+    async list({ limit, offset, linksTo, ...filters }) {
+      if (linksTo) return listLinking(linksTo, filters, limit, offset);
       const where: Record<string, unknown> = { deleted: false };
       for (const [key, value] of Object.entries(filters)) if (value !== undefined) where[key] = value;
       const [rows, total] = await orm.em

@@ -11,6 +11,7 @@ import { Migration004WebSessions } from "./migrations/004-web-sessions.ts";
 import { Migration005AccountState } from "./migrations/005-account-state.ts";
 import { Migration006ItemLinks } from "./migrations/006-item-links.ts";
 import { Migration007DraftsFiles } from "./migrations/007-drafts-files.ts";
+import { Migration008ItemShares } from "./migrations/008-item-shares.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
   attachSecretBox,
@@ -49,6 +50,7 @@ const migrations = [
   { name: "005-account-state", class: Migration005AccountState },
   { name: "006-item-links", class: Migration006ItemLinks },
   { name: "007-drafts-files", class: Migration007DraftsFiles },
+  { name: "008-item-shares", class: Migration008ItemShares },
 ];
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */

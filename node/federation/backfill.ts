@@ -98,6 +98,20 @@ const COLLECTION_TYPES = new Set([
   "https://www.w3.org/ns/activitystreams#Collection",
 ]);
 
+/** Activity types an outbox lists that carry no item of their own (an entry of another type may be an item). */
+const ACTIVITY_TYPES = new Set([
+  "Announce",
+  "Like",
+  "Follow",
+  "Accept",
+  "Reject",
+  "Undo",
+  "Add",
+  "Remove",
+  "Block",
+  "Move",
+]);
+
 /** Whether a JSON-LD `type` (a string or an array of them) names an ActivityStreams collection. */
 function isCollectionType(type: unknown): boolean {
   return (Array.isArray(type) ? type : [type]).some((t) => typeof t === "string" && COLLECTION_TYPES.has(t));
@@ -194,6 +208,8 @@ export function createBackfill(options: BackfillOptions): Backfill {
     const visited = new Set<string>();
     let pagesRead = 0;
     let entriesRead = 0;
+    /** The outbox document, when it is its own page: read once, not fetched again. */
+    let inline: Record<string, unknown> | null = null;
 
     // Documents are read as plain JSON, not through JSON-LD processing: every item
     // carries its signed document, and the origin's signature is what decides.
@@ -216,6 +232,12 @@ export function createBackfill(options: BackfillOptions): Backfill {
         if (!isCollectionType(outbox.type))
           throw new OutboxShapeError(`${peer.outbox} is not an ActivityPub collection`, "not-collection");
         pageUrl = linkOf(outbox.first);
+        // An outbox that lists its items itself, with no `first` page (snac's does), is
+        // its own one page.
+        if (!pageUrl && (outbox.orderedItems !== undefined || outbox.items !== undefined)) {
+          pageUrl = new URL(peer.outbox);
+          inline = outbox;
+        }
         const total =
           Number.isSafeInteger(outbox.totalItems) && (outbox.totalItems as number) >= 0
             ? (outbox.totalItems as number)
@@ -243,7 +265,8 @@ export function createBackfill(options: BackfillOptions): Backfill {
           );
         visited.add(key);
         pagesRead++;
-        const page = await readJson(pageUrl);
+        const page = inline ?? (await readJson(pageUrl));
+        inline = null;
         const listed = page.orderedItems ?? page.items ?? [];
         const entries = (Array.isArray(listed) ? listed : [listed]) as unknown[];
         if (entries.length > limits.maxEntriesPerPage) {
@@ -259,17 +282,15 @@ export function createBackfill(options: BackfillOptions): Backfill {
           );
         entriesRead += entries.length;
         // Create and Update carry an item's signed version, Delete its signed Tombstone:
-        // all go through the same verification, and the newest signed version wins.
-        const objects = entries
-          .filter((a): a is { type: string; object: object } => {
-            const entry = a as { type?: unknown; object?: unknown } | null;
-            return (
-              (entry?.type === "Create" || entry?.type === "Update" || entry?.type === "Delete") &&
-              !!entry.object &&
-              typeof entry.object === "object"
-            );
-          })
-          .map((a) => a.object);
+        // all go through the same verification, and the newest signed version wins. An
+        // outbox may also list the objects themselves; they are read the same way.
+        const objects = entries.flatMap((a): object[] => {
+          const entry = a as { type?: unknown; object?: unknown; attributedTo?: unknown } | null;
+          if (!entry || typeof entry !== "object") return [];
+          if (entry.type === "Create" || entry.type === "Update" || entry.type === "Delete")
+            return entry.object && typeof entry.object === "object" ? [entry.object] : [];
+          return entry.attributedTo !== undefined && !ACTIVITY_TYPES.has(String(entry.type)) ? [entry] : [];
+        });
         // Verified together, so the library commits the whole page in one transaction.
         const outcomes = await Promise.all(
           objects.map((object) => ingestJsonObject(options.ingest, object, new URL(peerId))),

@@ -1,6 +1,7 @@
 import type { Federation } from "@fedify/fedify";
 import type { Middleware } from "koa";
 import type { InboxDoor } from "./inbox-door.ts";
+import { withFullPublicAddress } from "./public-address.ts";
 
 const INBOX_PATH = /^\/(inbox|cities\/[^/]+\/inbox)$/;
 
@@ -60,8 +61,41 @@ export function federationBridge(federation: Federation<void>, origin: string, d
     ctx.status = response.status;
     response.headers.forEach((value, key) => ctx.set(key, value));
     // A Buffer body, even empty: Koa turns a null body into 204, which breaks 202 Accepted.
-    ctx.body = Buffer.from(await response.arrayBuffer());
+    const bytes = Buffer.from(await response.arrayBuffer());
+    ctx.body = isGet && response.ok ? servedWithFullPublic(bytes, response.headers.get("content-type")) : bytes;
   };
+}
+
+/** A JSON-LD document Fedify serves (actor, item, outbox page) as every reader takes it. */
+function servedWithFullPublic(bytes: Buffer, contentType: string | null): Buffer {
+  if (!/^application\/(activity\+json|ld\+json|json)/i.test(contentType ?? "")) return bytes;
+  try {
+    const parsed = JSON.parse(bytes.toString("utf8")) as unknown;
+    const listed = withItemLists(parsed);
+    const { document, changed } = withFullPublicAddress(listed);
+    return changed || listed !== parsed ? Buffer.from(JSON.stringify(document)) : bytes;
+  } catch {
+    return bytes;
+  }
+}
+
+const PAGE_TYPES = new Set(["OrderedCollectionPage", "CollectionPage"]);
+
+/**
+ * A collection's items always as a list: JSON-LD compaction writes a one-item list as the
+ * item itself and leaves an empty one out, and readers that expect a list (snac reads an
+ * outbox's `orderedItems` only when it is one) then see no items at all.
+ */
+function withItemLists(document: unknown): unknown {
+  if (!document || typeof document !== "object" || Array.isArray(document)) return document;
+  const d = document as Record<string, unknown>;
+  const type = String(d.type ?? "");
+  if (!type.endsWith("Collection") && !PAGE_TYPES.has(type)) return document;
+  const key = "orderedItems" in d || type.startsWith("Ordered") ? "orderedItems" : "items";
+  const value = d[key];
+  if (Array.isArray(value)) return document;
+  if (value === undefined && !PAGE_TYPES.has(type)) return document;
+  return { ...d, [key]: value === undefined ? [] : [value] };
 }
 
 /**

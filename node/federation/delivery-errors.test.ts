@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { createShareStore } from "../db/share-store.ts";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
@@ -83,6 +84,7 @@ describe("createWegoFederation() onDeliveryError", () => {
         peering: { approve: async () => ({ ok: false, status: 404, reason: "unused" }), refuseHost: async () => null },
         backfill: { start() {} },
         ingest: node.ingest,
+        shares: createShareStore(node.orm),
         forgetActorKeys() {},
       },
       onDeliveryError: (inbox, error) =>

@@ -1,20 +1,13 @@
 import { createFederation, parseSemVer, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
-import {
-  Article,
-  Create,
-  Delete,
-  Endpoints,
-  Organization,
-  PUBLIC_COLLECTION,
-  Update,
-  type Activity,
-} from "@fedify/fedify/vocab";
+import { Article, Create, Delete, PUBLIC_COLLECTION, Update, type Activity } from "@fedify/fedify/vocab";
 import type { PagePosition } from "../db/item-store.ts";
 import type { Orm } from "../db/orm.ts";
 import { createLocalFeed } from "../library/feed.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { Library } from "../library/library.ts";
 import { trackDeliveries } from "./delivery-errors.ts";
+import { addressPublicInFull } from "./public-address.ts";
+import { cityActor, setFeaturedItems, type CityProfile } from "./city-actor.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners, type InboxHandlerDeps } from "./inbox/listeners.ts";
 import type { PeerStore } from "../db/peer-store.ts";
@@ -38,6 +31,8 @@ export interface WegoFederationOptions {
   readonly loaders: DocumentLoaders;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
+  /** What the city's profile shows besides its name. */
+  readonly profile?: CityProfile;
   /**
    * Called when a delivery fails (Fedify retries it with backoff): the inbox it was for
    * (null if unknown), the error, and the activity.
@@ -74,7 +69,9 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   const feed = createLocalFeed(orm);
   const city = identity.city;
   const pageSize = options.pageSize ?? 100;
-  const deliveries = trackDeliveries(options.queue, { onDelivered: options.onDelivered });
+  const deliveries = trackDeliveries(addressPublicInFull(options.queue, options.loaders.contextLoader), {
+    onDelivered: options.onDelivered,
+  });
   const federation = createFederation<void>({
     kv: options.kv,
     queue: deliveries.queue,
@@ -95,26 +92,14 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
   });
 
   federation
-    .setActorDispatcher("/cities/{identifier}", async (ctx, identifier) => {
-      if (identifier !== city) return null;
-      const keys = await ctx.getActorKeyPairs(identifier);
-      return new Organization({
-        id: ctx.getActorUri(identifier),
-        preferredUsername: identifier,
-        name: identity.name,
-        summary: `${identity.name}: case studies, policy-export pathways and open datasets on WeGO Exchange.`,
-        url: new URL("/", identity.origin),
-        inbox: ctx.getInboxUri(identifier),
-        outbox: ctx.getOutboxUri(identifier),
-        followers: ctx.getFollowersUri(identifier),
-        following: ctx.getFollowingUri(identifier),
-        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-        publicKey: keys[0]?.cryptographicKey,
-        assertionMethods: keys.map((k) => k.multikey),
-        manuallyApprovesFollowers: options.manuallyApprovesFollowers,
-        discoverable: true,
-      });
-    })
+    .setActorDispatcher("/cities/{identifier}", async (ctx, identifier) =>
+      identifier === city
+        ? cityActor(ctx, identity, {
+            manuallyApprovesFollowers: options.manuallyApprovesFollowers,
+            profile: options.profile,
+          })
+        : null,
+    )
     .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === city ? options.actorKeys() : []))
     .mapHandle((_ctx, username) => (username.toLowerCase() === city ? city : null));
 
@@ -122,6 +107,8 @@ export function createWegoFederation(options: WegoFederationOptions): Federation
     actorId: ctx.getActorUri(city),
     followersId: ctx.getFollowersUri(city),
   });
+
+  setFeaturedItems(federation, identity, library, addresses);
 
   federation.setObjectDispatcher(Article, "/items/{slug}", async (ctx, { slug }) => {
     const found = await library.get(`${identity.origin}/items/${slug}`);

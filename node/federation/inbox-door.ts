@@ -3,7 +3,8 @@ import type { DocumentLoader } from "@fedify/fedify/runtime";
 import { isActor, Object as APObject, type CryptographicKey, type Multikey } from "@fedify/fedify/vocab";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
-import { parseBoundedJson, type JsonBounds } from "../net/json-bounds.ts";
+import { checkJsonBounds, parseBoundedJson, type JsonBounds } from "../net/json-bounds.ts";
+import { createRateBuckets } from "./rate-buckets.ts";
 import { linkHref } from "./vocab.ts";
 
 /** Options of {@link createInboxDoor}. */
@@ -102,19 +103,8 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     },
   };
   const proofs = new LRUCache<string, true>({ max: 5_000, ttl: 10 * 60_000 });
-  const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 20_000 });
+  const hosts = createRateBuckets({ perSecond: rate, burst, maxKeys: 20_000 });
   let inFlight = 0;
-
-  function take(host: string): boolean {
-    const now = Date.now();
-    const bucket = buckets.get(host) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    buckets.set(host, bucket);
-    return allowed;
-  }
 
   async function actorListsKey(actorId: string, keyId: string, refetch: boolean): Promise<boolean> {
     if (refetch) options.forget(actorId);
@@ -154,11 +144,17 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
       return refuse(413, `the body is larger than ${maxBytes} bytes`);
     const body = await readAtMost(request.body, maxBytes);
     if (!body) return refuse(413, `the body is larger than ${maxBytes} bytes`);
-    const parsed = parseBoundedJson(Buffer.from(body).toString("utf8"), bounds);
+    // Embedded contexts are bounded once the signatures embedded in the object are gone:
+    // an Accept or Undo that quotes our own Follow quotes its proof and signature too, each
+    // with its @context (snac does), and nobody reads those (the HTTP signature decides).
+    const parsed = parseBoundedJson(Buffer.from(body).toString("utf8"), { ...bounds, maxContextDepth: undefined });
     if (!parsed.ok) return refuse(400, parsed.reason);
-    const json = parsed.value as Record<string, unknown> | null;
-    if (!json || typeof json !== "object" || Array.isArray(json))
+    const delivered = parsed.value as Record<string, unknown> | null;
+    if (!delivered || typeof delivered !== "object" || Array.isArray(delivered))
       return refuse(400, "the body is not an activity object");
+    const json = withoutObjectSignatures(delivered);
+    const shapeRefused = checkJsonBounds(json, bounds);
+    if (shapeRefused) return refuse(400, shapeRefused);
     const type = typeof json.type === "string" ? json.type : null;
     const actorId = linkHref(json.actor);
     if (!type || !actorId || !URL.canParse(actorId)) return refuse(400, "the activity names no type or no actor");
@@ -187,9 +183,10 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     if (owner && owner.href !== actor.href) return refuse(401, "the signing key belongs to another actor");
     if (!(await proveOwner(actor.href, key.id.href)))
       return refuse(401, "the actor's own document does not list the signing key");
-    if (!take(host))
+    if (!hosts.take(host))
       return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
-    return { ok: true, body, activity: json, actor, keyId: key.id, type };
+    const passed = json === delivered ? body : Buffer.from(JSON.stringify(json));
+    return { ok: true, body: passed, activity: json, actor, keyId: key.id, type };
   }
 
   return {
@@ -218,4 +215,13 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
       }
     },
   };
+}
+
+/** The activity without the Linked Data Signature or proof its embedded object carries (the same object if none). */
+function withoutObjectSignatures(activity: Record<string, unknown>): Record<string, unknown> {
+  const object = activity.object;
+  if (!object || typeof object !== "object" || Array.isArray(object)) return activity;
+  if (!("signature" in object) && !("proof" in object)) return activity;
+  const { signature: _signature, proof: _proof, ...rest } = object as Record<string, unknown>;
+  return { ...activity, object: rest };
 }

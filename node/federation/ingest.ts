@@ -6,6 +6,7 @@ import { readSignedItemOfJson, readSignedItemOfObject, type SignedItemReading } 
 import { verifySignedDocument, type KeyLoader } from "../signing/verify.ts";
 import type { Logger } from "../log.ts";
 import type { PeerStore } from "../db/peer-store.ts";
+import type { UnsolicitedGate } from "./unsolicited.ts";
 
 /** What ingest needs. */
 export interface IngestDeps {
@@ -17,6 +18,11 @@ export interface IngestDeps {
   readonly logger: Logger;
   /** When set, only items whose origin host is listed are kept (WeGO membership mode). */
   readonly allowlist?: readonly string[] | null;
+  /**
+   * What an actor this node does not follow may still deliver: an adoption of one of this
+   * node's cases (unsolicited.ts). Without it, only followed peers' deliveries are kept.
+   */
+  readonly unsolicited?: UnsolicitedGate;
 }
 
 /** Outcome of one ingest: stored (or already held), or refused with the reason. */
@@ -32,7 +38,8 @@ export type IngestOutcome =
 /**
  * Verifies an item object a peer delivered (or we fetched while backfilling) and stores
  * it. The signature is checked against the origin's own keys whoever delivered it; the
- * deliverer must be a peer we follow; blocked hosts are refused. Everything refused is
+ * deliverer must be a peer we follow, unless the item is another city's adoption of one of
+ * this node's own cases (its origin city learns who adopted it); blocked hosts are refused. Everything refused is
  * logged with its reason and leaves nothing behind.
  */
 export async function ingestObject(deps: IngestDeps, object: APObject, deliveredBy: URL): Promise<IngestOutcome> {
@@ -74,8 +81,15 @@ async function ingestSigned(
   const deliverer = deliveredBy.host.toLowerCase();
   if (await deps.peers.isBlocked(deliverer)) return refuse(`${deliverer} is blocked`);
   const peer = await deps.peers.get(deliveredBy.href);
-  if (peer?.weFollow !== "accepted") return refuse(`${deliveredBy.href} is not a peer this node follows`);
   const { extracted } = item;
+  if (peer?.weFollow !== "accepted") {
+    const notFollowed = `${deliveredBy.href} is not a peer this node follows`;
+    const why =
+      deps.unsolicited && extracted.ok
+        ? await deps.unsolicited.admit(extracted.signed.document, deliveredBy)
+        : notFollowed;
+    if (why) return refuse(why);
+  }
   if (!extracted.ok) return refuse(extracted.reason);
   const { document, jws } = extracted.signed;
   if (item.objectId !== document.id) return refuse("the object id differs from the signed document's id");

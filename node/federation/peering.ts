@@ -67,11 +67,29 @@ export function healthOf(view: PeerView, allowlist: readonly string[] | null = n
   return { ...view, health, failure, member: allowlist ? allowlist.includes(view.host) : null };
 }
 
-/** Why an action was refused, as an HTTP status and a reason an admin reads. */
+/** What kind of refusal it is, so a page can say it in its reader's language. */
+export type PeeringRefusalCode =
+  | "self"
+  | "blocked"
+  | "not-allowed"
+  | "no-request"
+  | "not-following"
+  | "bad-host"
+  | "not-blocked"
+  | "resync-unfollowed"
+  | "unreachable";
+
+/**
+ * Why an action was refused, as an HTTP status and a reason an admin reads (English, for the
+ * API and the log); `code` with `subject` (a host or a handle) and `failure` name it for pages.
+ */
 export interface PeeringRefusal {
   readonly ok: false;
   readonly status: 400 | 403 | 404 | 409 | 502;
   readonly reason: string;
+  readonly code?: PeeringRefusalCode;
+  readonly subject?: string;
+  readonly failure?: ContactFailure;
 }
 
 /** Outcome of an action on a peer actor: its id and our follow state with it. */
@@ -119,36 +137,56 @@ export function createPeering(options: PeeringOptions): Peering {
     return null;
   }
 
-  /** The actor at `target`, or why there is none in plain words (Fedify's lookup keeps only "null"). */
-  async function lookupActor(ctx: Context<void>, target: string): Promise<Actor | { readonly failed: string } | null> {
+  /** The actor at `target` (a URL or a handle), or why there is none in plain words (Fedify's lookup keeps only "null"). */
+  async function lookupActor(
+    ctx: Context<void>,
+    target: string,
+  ): Promise<{ readonly ok: true; readonly actor: Actor } | PeeringRefusal> {
     const documentLoader = await ctx.getDocumentLoader(sender);
-    // A handle is resolved by the node's own WebFinger client, through the outbound guard.
-    const url =
-      URL.canParse(target.trim()) && /^https?:/.test(target.trim())
-        ? target.trim()
-        : await resolveHandle(options.outbound, target);
-    if (!url) return null;
+    const trimmed = target.trim();
+    let url = trimmed;
+    if (!(URL.canParse(trimmed) && /^https?:/.test(trimmed))) {
+      // A handle is resolved by the node's own WebFinger client, through the outbound guard.
+      const ownScheme = new URL(identity.origin).protocol === "http:" ? "http" : "https";
+      const resolved = await resolveHandle(options.outbound, trimmed, ownScheme);
+      if (!resolved.ok) return { ok: false, status: 404, reason: resolved.reason };
+      url = resolved.actor;
+    }
     // Loaded once, here, to learn why it fails if it does; the lookup reads this copy.
     let loaded: Awaited<ReturnType<typeof documentLoader>>;
     try {
       loaded = await documentLoader(url);
     } catch (error) {
       const failure = classifyContactError(error);
-      logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
-      // Unreachable, or a server error: say why. A 4xx, a redirect loop or a page that is not
-      // JSON is "no actor there".
+      // Unreachable, or a server error: the peer's health says so too. A 4xx, a redirect
+      // loop or a page that is not JSON is "no actor there".
       if (UNREACHABLE_KINDS.has(failure.kind) || (failure.kind === "http" && (failure.status ?? 0) >= 500)) {
         if (URL.canParse(url)) await peers.recordError(hostOf(url), contactErrorMessage(failure, "actor"));
-        return { failed: contactFailureText(failure) };
+        return {
+          ok: false,
+          status: 502,
+          reason: `${target}: ${contactFailureText(failure)}`,
+          code: "unreachable",
+          subject: target,
+          failure,
+        };
       }
-      return null;
+      return {
+        ok: false,
+        status: 404,
+        reason: `no ActivityPub actor found at ${url} (${contactFailureText(failure)})`,
+      };
     }
     const once: typeof documentLoader = (u: string) => (u === url ? Promise.resolve(loaded) : documentLoader(u));
+    let problem = "";
     const object = await ctx.lookupObject(url, { documentLoader: once }).catch((error: unknown) => {
-      logger.info("could not look up an actor", { target, error: String((error as Error)?.message ?? error) });
+      problem = String((error as Error)?.message ?? error).slice(0, 200);
       return null;
     });
-    return isActor(object) ? object : null;
+    if (isActor(object)) return { ok: true, actor: object };
+    const what =
+      problem || (object ? `it is a ${object.constructor.name}, not an actor` : "it is not ActivityPub JSON");
+    return { ok: false, status: 404, reason: `no ActivityPub actor found at ${url} (${what})` };
   }
 
   /** Answers a peer's Follow (`followId`) of our city with an Accept or a Reject, named after it. */
@@ -171,6 +209,37 @@ export function createPeering(options: PeeringOptions): Peering {
     );
   }
 
+  /** Looks up `target` and sends it our Follow; or why not. */
+  async function follow(ctx: Context<void>, target: string): Promise<PeerActionResult> {
+    const found = await lookupActor(ctx, target);
+    if (!found.ok) return found;
+    const { actor } = found;
+    if (!actor.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target} (it has no id)` };
+    const unusable = unusableActor(actor);
+    if (unusable) return { ok: false, status: 400, reason: unusable };
+    if (actor.id.origin === identity.origin)
+      return { ok: false, status: 400, reason: "a node cannot follow itself", code: "self" };
+    const host = hostOf(actor.id.href);
+    const refused = await refuseHost(host);
+    if (refused)
+      return {
+        ok: false,
+        status: 403,
+        reason: refused,
+        code: (await peers.isBlocked(host)) ? "blocked" : "not-allowed",
+        subject: host,
+      };
+    await peers.remember(actorInfoOf(actor));
+    const followId = new URL(`${identity.actorId}#follows/${crypto.randomUUID()}`);
+    await ctx.sendActivity(sender, actor, new Follow({ id: followId, actor: actorId, object: actor.id }));
+    const current = await peers.get(actor.id.href);
+    // Following again after an accepted follow keeps the accepted state.
+    if (current?.weFollow !== "accepted")
+      await peers.update(actor.id.href, { weFollow: "requested", ourFollowId: followId.href });
+    logger.info("asked to follow a peer", { actor: actor.id.href });
+    return { ok: true, actor: actor.id.href, state: current?.weFollow === "accepted" ? "accepted" : "requested" };
+  }
+
   return {
     async list() {
       return (await peers.list(await library.countByOrigin())).map((view) => healthOf(view, allowlist));
@@ -179,30 +248,18 @@ export function createPeering(options: PeeringOptions): Peering {
     refuseHost,
 
     async follow(ctx, target) {
-      const found = await lookupActor(ctx, target);
-      if (found && "failed" in found) return { ok: false, status: 502, reason: `${target}: ${found.failed}` };
-      const actor = found;
-      if (!actor?.id) return { ok: false, status: 404, reason: `no ActivityPub actor found at ${target}` };
-      const unusable = unusableActor(actor);
-      if (unusable) return { ok: false, status: 400, reason: unusable };
-      if (actor.id.origin === identity.origin) return { ok: false, status: 400, reason: "a node cannot follow itself" };
-      const refused = await refuseHost(hostOf(actor.id.href));
-      if (refused) return { ok: false, status: 403, reason: refused };
-      await peers.remember(actorInfoOf(actor));
-      const followId = new URL(`${identity.actorId}#follows/${crypto.randomUUID()}`);
-      await ctx.sendActivity(sender, actor, new Follow({ id: followId, actor: actorId, object: actor.id }));
-      const current = await peers.get(actor.id.href);
-      // Following again after an accepted follow keeps the accepted state.
-      if (current?.weFollow !== "accepted")
-        await peers.update(actor.id.href, { weFollow: "requested", ourFollowId: followId.href });
-      logger.info("asked to follow a peer", { actor: actor.id.href });
-      return { ok: true, actor: actor.id.href, state: current?.weFollow === "accepted" ? "accepted" : "requested" };
+      const result = await follow(ctx, target);
+      // Every refusal reaches the admin (API answer, peers page) and the log.
+      if (!result.ok) logger.info("could not follow", { target, status: result.status, reason: result.reason });
+      return result;
     },
 
     async approve(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
-      if (await peers.isBlocked(peer.host)) return { ok: false, status: 403, reason: `${peer.host} is blocked` };
+      if (!peer?.theirFollowId)
+        return { ok: false, status: 404, reason: "no follow request from this actor", code: "no-request" };
+      if (await peers.isBlocked(peer.host))
+        return { ok: false, status: 403, reason: `${peer.host} is blocked`, code: "blocked", subject: peer.host };
       await answerFollow(ctx, peer, peer.theirFollowId, "accept");
       await peers.update(peerId, { theyFollow: "accepted" });
       logger.info("approved a follower", { actor: peerId });
@@ -211,7 +268,8 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async reject(ctx, peerId) {
       const peer = await peers.get(peerId);
-      if (!peer?.theirFollowId) return { ok: false, status: 404, reason: "no follow request from this actor" };
+      if (!peer?.theirFollowId)
+        return { ok: false, status: 404, reason: "no follow request from this actor", code: "no-request" };
       await answerFollow(ctx, peer, peer.theirFollowId, "reject");
       await peers.update(peerId, { theyFollow: "rejected", theirFollowId: null });
       return { ok: true, actor: peerId, state: "rejected" };
@@ -220,7 +278,7 @@ export function createPeering(options: PeeringOptions): Peering {
     async unfollow(ctx, peerId) {
       const peer = await peers.get(peerId);
       if (!peer || peer.weFollow === "none")
-        return { ok: false, status: 404, reason: "this node does not follow that actor" };
+        return { ok: false, status: 404, reason: "this node does not follow that actor", code: "not-following" };
       if (peer.ourFollowId) {
         const follow = new Follow({ id: new URL(peer.ourFollowId), actor: actorId, object: new URL(peer.actorId) });
         await ctx.sendActivity(
@@ -236,8 +294,9 @@ export function createPeering(options: PeeringOptions): Peering {
     async block(host) {
       const h = host.trim().toLowerCase();
       if (!/^[a-z0-9.-]+(:\d+)?$/.test(h))
-        return { ok: false, status: 400, reason: "host must be a host name, optionally with :port" };
-      if (h === new URL(identity.origin).host) return { ok: false, status: 400, reason: "a node cannot block itself" };
+        return { ok: false, status: 400, reason: "host must be a host name, optionally with :port", code: "bad-host" };
+      if (h === new URL(identity.origin).host)
+        return { ok: false, status: 400, reason: "a node cannot block itself", code: "self" };
       const affected = await peers.block(h);
       for (const peer of affected) {
         if (peer.weFollow === "accepted" || peer.weFollow === "requested") {
@@ -254,13 +313,20 @@ export function createPeering(options: PeeringOptions): Peering {
 
     async unblock(host) {
       const done = await peers.unblock(host.trim());
-      return done ? { ok: true, host, state: "none" } : { ok: false, status: 404, reason: "that host is not blocked" };
+      return done
+        ? { ok: true, host, state: "none" }
+        : { ok: false, status: 404, reason: "that host is not blocked", code: "not-blocked", subject: host };
     },
 
     async resync(ctx, peerId) {
       const peer = await peers.get(peerId);
       if (peer?.weFollow !== "accepted")
-        return { ok: false, status: 409, reason: "only a peer this node follows can be resynced" };
+        return {
+          ok: false,
+          status: 409,
+          reason: "only a peer this node follows can be resynced",
+          code: "resync-unfollowed",
+        };
       await peers.update(peerId, { backfillState: "idle", backfillCursor: null });
       options.backfill.start(ctx, peerId, "full", "admin");
       return { ok: true, actor: peerId, state: "running" };

@@ -9,9 +9,11 @@ import type { Logger } from "../log.ts";
 import type { PeeringRefusal } from "./peering.ts";
 import type { PeerStore } from "../db/peer-store.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
+import type { CaseOrigins } from "./case-origin.ts";
 
 // Publishing: every committed local version, in order, exactly once into the delivery
-// queue for our followers; and relaying (Announce) an item an admin picks.
+// queue for our followers (an Adoption also to the city whose case it adopts); and
+// relaying (Announce) an item an admin picks.
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions {
@@ -21,6 +23,8 @@ export interface PublisherOptions {
   readonly peers: PeerStore;
   readonly identity: NodeIdentity;
   readonly logger: Logger;
+  /** Finds the city of an adopted case, which hears of the adoption even if it does not follow us. */
+  readonly caseOrigins?: CaseOrigins;
 }
 
 /** Outcome of relaying an item: the id of the item announced. */
@@ -62,8 +66,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       const followers = await peers.followers();
       const ctx = context();
       for (const row of rows) {
-        if (followers.length > 0) {
-          const { item } = row;
+        const { item } = row;
+        const origin = (await options.caseOrigins?.recipientFor(ctx, item)) ?? null;
+        if (followers.length > 0 || origin) {
           const addresses = { actorId, followersId: ctx.getFollowersUri(identity.city) };
           const activityId = new URL(
             `${item.id}#v${item.version}-${item.deleted ? "delete" : item.version === 1 ? "create" : "update"}`,
@@ -74,7 +79,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
             : item.version === 1
               ? new Create({ ...common, object: toArticle(item, addresses) })
               : new Update({ ...common, object: toArticle(item, addresses) });
-          await ctx.sendActivity(sender, "followers", activity, { preferSharedInbox: true });
+          if (followers.length > 0) await ctx.sendActivity(sender, "followers", activity, { preferSharedInbox: true });
+          // The case's city hears of it directly unless it follows us (then the line above reached it).
+          if (origin && !followers.some((f) => f.actorId === origin.id?.href))
+            await ctx.sendActivity(sender, origin, activity, { preferSharedInbox: true });
         }
         seq = row.seq;
         // A crash before this line re-sends the activity on restart; receivers drop the

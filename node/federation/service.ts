@@ -12,12 +12,16 @@ import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
 import { createHealthProbe } from "./health-probe.ts";
 import { createWegoFederation } from "./federation.ts";
+import type { CityProfile } from "./city-actor.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
+import { createShareStore } from "../db/share-store.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
+import { createUnsolicitedGate } from "./unsolicited.ts";
+import { createCaseOrigins } from "./case-origin.ts";
 
 // The federation room's composition: the peer store and the parts the inbox handlers
 // act through (backfill, peering) first, then the Fedify app that routes to them, then
@@ -26,7 +30,14 @@ import { createPublisher, type AnnounceResult } from "./publisher.ts";
 
 // The result types of the facade's operations, for its callers.
 export type { AnnounceResult } from "./publisher.ts";
-export type { HostActionResult, PeerActionResult, PeerHealth, PeerHealthView } from "./peering.ts";
+export type {
+  HostActionResult,
+  PeerActionResult,
+  PeerHealth,
+  PeerHealthView,
+  PeeringRefusal,
+  PeeringRefusalCode,
+} from "./peering.ts";
 
 /** Options of {@link createFederationService}. */
 export interface FederationServiceOptions {
@@ -45,6 +56,8 @@ export interface FederationServiceOptions {
   readonly inboxRatePerSecond?: number;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
+  /** What the city's fediverse profile shows besides its name. */
+  readonly profile?: CityProfile;
   /** How often to catch up with every followed peer (default 15 minutes; see {@link createBackfill}). */
   readonly catchUpIntervalMs?: number;
   /** Bounds on one backfill run of a peer's outbox (defaults in {@link BackfillLimits}). */
@@ -100,6 +113,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     identity,
     logger,
     allowlist,
+    unsolicited: createUnsolicitedGate({ library }),
   };
   const backfill = createBackfill({
     peers,
@@ -132,6 +146,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     actorKeys,
     loaders,
     pageSize: options.pageSize,
+    profile: options.profile,
     inbox: {
       peers,
       logger,
@@ -140,6 +155,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
       peering,
       backfill,
       ingest,
+      shares: createShareStore(orm),
       forgetActorKeys: (actor, keyIds) => door.forget(actor, keyIds),
     },
     onDeliveryError: (inbox, error) => {
@@ -163,7 +179,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
     logger,
     quietAfterMs: options.probeQuietAfterMs,
   });
-  const publisher = createPublisher({ federation, orm, library, peers, identity, logger });
+  const caseOrigins = createCaseOrigins({ library, peers, identity, logger });
+  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
 

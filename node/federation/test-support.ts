@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import type { InboxContext } from "@fedify/fedify";
+import { lookupObject, type InboxContext } from "@fedify/fedify";
 import { fetchDocumentLoader, type RemoteDocument } from "@fedify/fedify/runtime";
 import { Article, Organization, Tombstone, type Activity, type Object as APObject } from "@fedify/fedify/vocab";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
@@ -9,6 +9,7 @@ import { toSignedItemAttachment } from "../signing/signed-item.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import type { IngestDeps } from "./ingest.ts";
 import { createPeerStore, type PeerStore } from "../db/peer-store.ts";
+import { createUnsolicitedGate } from "./unsolicited.ts";
 
 // Test support for the inbox handlers and ingest: a receiving node over a private
 // in-memory database, a peer city that signs its items, and the part of Fedify's inbox
@@ -122,6 +123,7 @@ export async function createTestReceiver(keysOf: readonly TestPeer[] = []): Prom
     },
     identity: base.identity,
     logger: createLogger("error", () => {}),
+    unsolicited: createUnsolicitedGate({ library: base.library }),
   };
   return { ...base, peers, ingest };
 }
@@ -207,6 +209,13 @@ export function createInboxContext(documents: Readonly<Record<string, unknown>> 
     async sendActivity(_sender: unknown, recipient: unknown, activity: Activity) {
       sent.push({ recipient, activity });
     },
+    // What an outgoing context adds (case-origin.ts): the same loaders, and Fedify's own lookup over them.
+    getDocumentLoader: async () => documentLoader,
+    lookupObject: (url: string, options: { documentLoader?: typeof documentLoader } = {}) =>
+      lookupObject(url, {
+        documentLoader: options.documentLoader ?? documentLoader,
+        contextLoader: fetchDocumentLoader,
+      }),
   };
   return { ctx: ctx as unknown as InboxContext<void>, sent };
 }

@@ -1,5 +1,6 @@
 import { Temporal } from "@js-temporal/polyfill";
-import { Article, Hashtag, PUBLIC_COLLECTION, Tombstone } from "@fedify/fedify/vocab";
+import { LanguageString } from "@fedify/fedify/runtime";
+import { Article, Hashtag, Link, PUBLIC_COLLECTION, Tombstone } from "@fedify/fedify/vocab";
 import type { StoredItem } from "../library/library.ts";
 import { toSignedItemAttachment } from "../signing/signed-item.ts";
 import { renderActivityContent } from "../../web/templates/activity-content.ts";
@@ -11,6 +12,8 @@ import { renderActivityContent } from "../../web/templates/activity-content.ts";
 export interface ActorAddresses {
   readonly actorId: URL;
   readonly followersId: URL;
+  /** This node's origin, for links to its own pages (tag search); default the actor's origin. */
+  readonly nodeOrigin?: string;
 }
 
 function instant(value: string): Temporal.Instant | null {
@@ -21,29 +24,84 @@ function instant(value: string): Temporal.Instant | null {
   }
 }
 
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The item's languages: its own first, then those of its translations. */
+function languagesOf(d: Record<string, unknown>): { own: string; translations: [string, Record<string, unknown>][] } {
+  const own = text(d.language) ?? "en";
+  const translations = Object.entries((d.translations ?? {}) as Record<string, Record<string, unknown>>).filter(
+    ([lang, t]) => lang !== own && !!t && typeof t === "object",
+  );
+  return { own, translations };
+}
+
+/** A dataset's files, as links a reader can follow. */
+function distributionLinks(d: Record<string, unknown>): Link[] {
+  if (d.type !== "Dataset" || !Array.isArray(d.distributions)) return [];
+  return (d.distributions as Record<string, unknown>[]).flatMap((x, i) => {
+    const href = text(x?.downloadURL) ?? text(x?.accessURL);
+    if (!href || !URL.canParse(href)) return [];
+    return [
+      new Link({
+        href: new URL(href),
+        mediaType: text(x.mediaType) ?? null,
+        name: text(x.title) ?? `${String(d.title ?? "")} (${i + 1})`,
+      }),
+    ];
+  });
+}
+
 /**
- * An item as an ActivityStreams Article that ordinary fediverse software shows (name,
- * summary, sanitized HTML content, url, tags), carrying the signed document.
+ * An item as an ActivityStreams Article that ordinary fediverse software shows: `name`, a
+ * `content` with its lead paragraph, its type's structure as headings and lists and a
+ * link to its page (and a `contentMap` with each translation), its summary only as
+ * `summaryMap` (see docs/federation.md: a plain `summary` is a content warning to snac and
+ * Misskey, while Mastodon shows an Article as name, summary and link), hashtags that link
+ * to the node's tag search, a dataset's files as links, and the signed document.
  */
 export function toArticle(item: StoredItem, addresses: ActorAddresses): Article {
   const d = item.document;
-  const tags = [...(Array.isArray(d.tags) ? d.tags : []), ...(Array.isArray(d.themes) ? d.themes : [])]
+  const nodeOrigin = addresses.nodeOrigin ?? addresses.actorId.origin;
+  const tags = [...new Set([...(Array.isArray(d.tags) ? d.tags : []), ...(Array.isArray(d.themes) ? d.themes : [])])]
     .filter((t): t is string => typeof t === "string")
-    .map((t) => new Hashtag({ name: `#${t.replace(/\s+/g, "_")}` }));
+    .map(
+      (t) =>
+        new Hashtag({
+          name: `#${t.replace(/[\s-]+/g, "_")}`,
+          href: new URL(`/search?tag=${encodeURIComponent(t)}`, nodeOrigin),
+        }),
+    );
+  const { own, translations } = languagesOf(d);
+  const content = renderActivityContent(item);
+  const title = String(d.title ?? "");
   return new Article({
     id: new URL(item.id),
     attribution: addresses.actorId,
-    name: String(d.title ?? ""),
-    summary: String(d.summary ?? ""),
-    content: renderActivityContent(item.html["/body"], String(d.summary ?? "")),
+    names: [
+      title,
+      new LanguageString(title, own),
+      ...translations.map(([l, t]) => new LanguageString(text(t.title) ?? title, l)),
+    ],
+    summaries: [
+      new LanguageString(String(d.summary ?? ""), own),
+      ...translations.map(([l, t]) => new LanguageString(text(t.summary) ?? String(d.summary ?? ""), l)),
+    ],
+    contents: [
+      content,
+      new LanguageString(content, own),
+      ...translations.map(([l]) => new LanguageString(renderActivityContent(item, l), l)),
+    ],
     mediaType: "text/html",
+    sensitive: false,
     url: new URL(item.id),
     published: instant(item.published),
     updated: instant(item.updated),
     tags,
     tos: [PUBLIC_COLLECTION],
     ccs: [addresses.followersId],
-    attachments: [toSignedItemAttachment(item)],
+    attachments: [toSignedItemAttachment(item), ...distributionLinks(d)],
   });
 }
 

@@ -98,8 +98,17 @@ export function createItemsRouter(deps: ItemsApiDeps): Router<AuthState> {
     // is listed and filtered under its origin's host (what /api/search facets use), whatever
     // its document's `city` field says.
     const city = oneParam(ctx, "city");
+    // `case` lists the verified items naming that case, whoever published them: with
+    // type=Adoption, the cities adopting it (DESIGN.md, "Adoption").
+    const caseId = oneParam(ctx, "case");
+    if (caseId !== undefined && !/^https?:\/\/\S+$/.test(caseId)) {
+      throw new HttpError(400, "case must be an item's http(s) URL", [
+        { path: "case", message: "must be an http(s) URL" },
+      ]);
+    }
     const result = await library.list({
       type,
+      ...(caseId !== undefined ? { case: caseId } : {}),
       ...(city !== undefined ? await cityFilter(library, city) : {}),
       limit: intParam(ctx, "limit", 1, 500) ?? 20,
       offset: intParam(ctx, "offset", 0, Number.MAX_SAFE_INTEGER) ?? 0,

@@ -13,6 +13,7 @@ import { cityOf } from "../search/documents.ts";
 import { currentUser } from "./session.ts";
 import { frameFor, sendPage, type WebMiddleware } from "./web-context.ts";
 import type { OriginNames } from "./origin-names.ts";
+import type { ShareStore } from "../db/share-store.ts";
 import { intParam, textParam } from "./params.ts";
 import { citationContext } from "./api-citation.ts";
 import { citeItem } from "../outputs/citation.ts";
@@ -26,6 +27,8 @@ export interface ItemPagesDeps {
   /** Names of the origins that signed items (pages.ts builds it once). */
   readonly names: OriginNames;
   readonly web: WebMiddleware;
+  /** Shares (boosts) of local items on the fediverse, counted on their pages. */
+  readonly shares?: ShareStore;
   /** Where the files this node serves are, for dataset previews. */
   readonly files?: Omit<DatasetPreviewDeps, "identity">;
 }
@@ -154,10 +157,11 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const past = version !== undefined && version !== head.version;
     const item = past ? await library.get(id, version) : head;
     if (!item) return notFound(ctx);
-    const [groups, origins] = await Promise.all([
+    const [groups, origins, shares] = await Promise.all([
       // What links to an item is about the item now: past versions' pages leave it out.
       past || head.deleted ? Promise.resolve([]) : library.linkingTo(id, LINKING_PER_TYPE),
       names.of([item.origin]),
+      item.local && deps.shares ? deps.shares.count(id) : Promise.resolve(0),
     ]);
     const { linked, linking } = await related(item, groups, f.locale);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
@@ -176,6 +180,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
         deleted: item.deleted,
         linked,
         linking,
+        shares,
         original: ctx.query.original === "1",
         path: f.url.replace(/[?&]original=1/, ""),
         past: past

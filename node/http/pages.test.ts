@@ -75,6 +75,16 @@ describe("search page", () => {
     expect(html).toContain("Nothing matched “zzzqqqxx”.");
     expect(html).toContain("Check the spelling");
   });
+
+  it("searches a pasted paragraph by its first words and says so, in the reader's language", async () => {
+    const paragraph = "mobile voting for residents on city questions from their phones ".repeat(8);
+    const en = await page(`/search?q=${encodeURIComponent(paragraph)}`);
+    expect(en.status).toBe(200);
+    expect(en.html).toContain("only its first words were searched");
+    const ko = await page(`/search?q=${encodeURIComponent(paragraph)}`, { "accept-language": "ko" });
+    expect(ko.html).toContain("앞부분의 단어로만 검색했습니다");
+    expect((await page("/search?q=voting")).html).not.toContain("only its first words");
+  });
 });
 
 describe("item pages", () => {

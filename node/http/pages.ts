@@ -17,6 +17,7 @@ import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { frameFor, loadStaticFiles, sendPage, type WebMiddleware } from "./web-context.ts";
 import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { createItemPagesRouter } from "./item-pages.ts";
+import { createShareStore } from "../db/share-store.ts";
 import { textParam } from "./params.ts";
 import type { Uploads } from "../library/uploads.ts";
 import { cityOf } from "../search/documents.ts";
@@ -161,6 +162,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
           error,
           refusal,
           allWords: response.allWords,
+          shortened: response.shortened,
           cityLabels: await names.labels([
             ...Object.keys(response.facets.city ?? {}),
             ...response.results.map((r) => r.city),
@@ -246,6 +248,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
       identity,
       names,
       web,
+      shares: deps.orm && createShareStore(deps.orm),
       files: { uploads: deps.uploads, seedFilesDir: deps.seedFilesDir },
     }).routes(),
   );

@@ -1,9 +1,15 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { NodeIdentity } from "../library/identity.ts";
-import type { FederationService, HostActionResult, PeerActionResult } from "../federation/service.ts";
+import type {
+  FederationService,
+  HostActionResult,
+  PeerActionResult,
+  PeeringRefusal,
+  PeeringRefusalCode,
+} from "../federation/service.ts";
 import { fill, type Strings } from "../../web/i18n.ts";
-import { renderPeersPage } from "../../web/templates/peers.ts";
+import { contactFailureIn, renderPeersPage } from "../../web/templates/peers.ts";
 import { formOf, frameFor, requireUser, sendPage, setFlash, stringsOf, type WebMiddleware } from "./web-context.ts";
 
 /** Dependencies of the admins' pages. */
@@ -68,7 +74,7 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
       // The one refusal an admin meets by a typo; the others keep the federation's own words.
       setFlash(ctx, fill(t.peerActionFailed, { reason: fill(t.peerFollowNotFound, { target }) }), true);
     } else {
-      setFlash(ctx, fill(t.peerActionFailed, { reason: result.reason }), true);
+      setFlash(ctx, fill(t.peerActionFailed, { reason: refusalText(t, result) }), true);
     }
     ctx.status = 303;
     ctx.redirect("/admin/peers");
@@ -89,4 +95,23 @@ export function createAdminRouter(deps: AdminRoutesDeps): Router {
     done(ctx, action, value, await fed[action](value));
   });
   return router;
+}
+
+const REFUSAL_TEXTS: Readonly<Record<PeeringRefusalCode, keyof Strings>> = {
+  self: "refusalSelf",
+  blocked: "refusalBlocked",
+  "not-allowed": "refusalNotAllowed",
+  "no-request": "refusalNoRequest",
+  "not-following": "refusalNotFollowing",
+  "bad-host": "refusalBadHost",
+  "not-blocked": "refusalNotBlocked",
+  "resync-unfollowed": "refusalResyncUnfollowed",
+  unreachable: "refusalUnreachable",
+};
+
+/** Why a peering action was refused, in the reader's language (the federation's English for a refusal with no code). */
+function refusalText(t: Strings, refusal: PeeringRefusal): string {
+  if (!refusal.code) return refusal.reason;
+  const failure = refusal.failure ? contactFailureIn(t, refusal.failure, refusal.reason) : "";
+  return fill(String(t[REFUSAL_TEXTS[refusal.code]]), { subject: refusal.subject ?? "", failure });
 }

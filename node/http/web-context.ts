@@ -228,6 +228,8 @@ export function loadStaticFiles(): Map<string, { type: string; body: Buffer }> {
   for (const name of readdirSync(dir)) {
     if (name.endsWith(".js"))
       files.set(name, { type: "text/javascript; charset=utf-8", body: readFileSync(new URL(name, dir)) });
+    // The city's avatar and header image on the fediverse.
+    if (name.endsWith(".png")) files.set(name, { type: "image/png", body: readFileSync(new URL(name, dir)) });
   }
   return files;
 }

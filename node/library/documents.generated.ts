@@ -2,9 +2,9 @@
 // Change a schema (append-only: add a -v2 file) and run `npm run gen:types`.
 
 /**
- * Any item document: a case study, a pathway or a dataset (dispatch on `type`).
+ * Any item document: a case study, a pathway, a dataset or an adoption (dispatch on `type`).
  */
-export type ItemDocument = CaseStudy | Pathway | Dataset;
+export type ItemDocument = CaseStudy | Pathway | Dataset | Adoption;
 /**
  * A theme from WeGO Exchange's controlled vocabulary.
  */
@@ -69,9 +69,13 @@ export type AccrualPeriodicity =
  * The hash function of a checksum.
  */
 export type ChecksumAlgorithm = "sha256" | "sha512" | "md5";
+/**
+ * Where the adopting city stands with the case.
+ */
+export type AdoptionStatus = "considering" | "planning" | "piloting" | "adopted" | "paused" | "abandoned";
 
 /**
- * A city's account of an e-government initiative: the problem, what was done, what came of it and what was learned.
+ * A city's account of an e-government initiative: the problem, what was done, what came of it and what was learned. Version 2 of the case-study schema: version 1 plus `adaptedFrom`; it accepts every version-1 document, and reuses version 1's `$defs`.
  */
 export interface CaseStudy {
   /**
@@ -149,6 +153,10 @@ export interface CaseStudy {
    */
   endYear?: number;
   status?: CaseStatus;
+  /**
+   * The id of the case on another city's node that this case is the city's own version of.
+   */
+  adaptedFrom?: string;
   /**
    * The problem the city set out to solve, in Markdown.
    */
@@ -675,6 +683,168 @@ export interface Checksum {
    * The digest in lowercase hexadecimal: 32 digits for md5, 64 for sha256, 128 for sha512.
    */
   value: string;
+}
+/**
+ * A city's signed statement that it is considering, planning, piloting or has adopted another city's case study, and how it is going. Delivered to the case's origin city as well as to the adopter's followers.
+ */
+export interface Adoption {
+  /**
+   * The item's URL on its origin node.
+   */
+  id: string;
+  type: "Adoption";
+  /**
+   * The URL of the publishing city's actor.
+   */
+  attributedTo: string;
+  /**
+   * When the first version was published.
+   */
+  published: string;
+  /**
+   * When this version was published.
+   */
+  updated: string;
+  /**
+   * Version number: 1 for the first publication, +1 for every update.
+   */
+  version: number;
+  /**
+   * A title: one line, 1 to 300 characters, no leading or trailing whitespace.
+   */
+  title: string;
+  /**
+   * A plain-text abstract of 1 to 2000 characters.
+   */
+  summary: string;
+  /**
+   * Language of title, summary and body.
+   */
+  language: string;
+  /**
+   * The city's name, e.g. Seoul.
+   */
+  city: string;
+  /**
+   * An ISO 3166-1 alpha-2 country code in capitals, e.g. KR.
+   */
+  country: string;
+  translations?: Translations;
+  /**
+   * Themes from the controlled vocabulary, each at most once.
+   */
+  themes?: Theme[];
+  /**
+   * Free-form tags, each at most once.
+   */
+  tags?: string[];
+  /**
+   * An SPDX license identifier (e.g. CC-BY-4.0) or the http(s) URL of a license.
+   */
+  license?: string;
+  /**
+   * The long-form text, in Markdown.
+   */
+  body?: string;
+  /**
+   * Links to other items (by their id URL) or to external sources.
+   */
+  links?: Link[];
+  /**
+   * The id of the adopted CaseStudy, on its origin node.
+   */
+  case: string;
+  status: AdoptionStatus;
+  /**
+   * The id of the Pathway the city follows, if any.
+   */
+  pathway?: string;
+  /**
+   * When the city started on the adoption: YYYY, YYYY-MM or YYYY-MM-DD.
+   */
+  started?: string;
+  /**
+   * Since when the status holds, YYYY-MM-DD.
+   */
+  statusDate?: string;
+  /**
+   * What the city changed from the original case to fit its own context, one change per entry.
+   */
+  adaptations?: string[];
+  /**
+   * Measured results of the adoption so far.
+   */
+  outcomes?: Outcome[];
+  /**
+   * Lessons learned while adopting, one per entry.
+   */
+  lessons?: string[];
+  contact?: Contact;
+  profile?: AdopterProfile;
+  assessment?: PublishedAssessment;
+}
+/**
+ * The adopting city in brief, so that cities like it can find how the adoption went.
+ */
+export interface AdopterProfile {
+  /**
+   * The city's population.
+   */
+  population?: number;
+  /**
+   * The World Bank income group of the city's country.
+   */
+  incomeLevel?: "low" | "lower-middle" | "upper-middle" | "high";
+  /**
+   * The world region, as the pathways name regions.
+   */
+  region?: string;
+}
+/**
+ * The city's readiness assessment against the pathway, as it chose to publish it: the score, the verdict and the gaps.
+ */
+export interface PublishedAssessment {
+  /**
+   * The version of the pathway the answers were given for.
+   */
+  pathwayVersion?: number;
+  /**
+   * When the assessment was made, YYYY-MM-DD.
+   */
+  assessed?: string;
+  /**
+   * The weighted readiness score, 0 to 100.
+   */
+  score: number;
+  /**
+   * Whether every required prerequisite was met.
+   */
+  ready: boolean;
+  /**
+   * The prerequisites not met, required ones first.
+   */
+  gaps?: AssessmentGap[];
+}
+/**
+ * One prerequisite of the pathway that the city has not met.
+ */
+export interface AssessmentGap {
+  /**
+   * The prerequisite's position in the pathway, from 0.
+   */
+  index?: number;
+  /**
+   * A plain-text passage of 1 to 2000 characters.
+   */
+  description: string;
+  /**
+   * Whether the pathway marks the prerequisite required or recommended.
+   */
+  level: "required" | "recommended";
+  /**
+   * How far the city meets it.
+   */
+  status: "partly" | "unmet" | "unknown";
 }
 
 /** The `type` of an item document. */

@@ -45,6 +45,10 @@ export interface ListOptions {
   /** Only items from this origin (scheme, host and port). */
   readonly origin?: string;
   readonly local?: boolean;
+  /** Only items whose signature checked (true) or not (false). */
+  readonly verified?: boolean;
+  /** Only verified items that name this case (`case`): with `type: "Adoption"`, a case's adoptions. */
+  readonly case?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -220,6 +224,8 @@ export function createLibrary(options: LibraryOptions): Library {
         city: opts.city,
         origin: opts.origin,
         local: opts.local,
+        verified: opts.verified,
+        ...(opts.case !== undefined ? { linksTo: { target: opts.case, rel: "case" } } : {}),
         limit,
         offset,
       });

@@ -75,7 +75,7 @@ describe("createDocumentValidator()", () => {
   it("validate() reports a missing type once, listing the allowed types", () => {
     const { type: _type, ...document } = fixture("case-study.minimal");
     expect(detailsOf(validator.validate(document))).toEqual([
-      { path: "/type", message: "is required; must be one of: CaseStudy, Pathway, Dataset" },
+      { path: "/type", message: "is required; must be one of: CaseStudy, Pathway, Dataset, Adoption" },
     ]);
     expect(detailsOf(validator.validate({}))).toHaveLength(1);
   });
@@ -83,7 +83,7 @@ describe("createDocumentValidator()", () => {
   it("validate() reports an unknown type once, without validating the rest", () => {
     for (const type of ["Article", "caseStudy", "__proto__", "toString", 7, null]) {
       expect(detailsOf(validator.validate({ type, title: "" })), String(type)).toEqual([
-        { path: "/type", message: "must be one of: CaseStudy, Pathway, Dataset" },
+        { path: "/type", message: "must be one of: CaseStudy, Pathway, Dataset, Adoption" },
       ]);
     }
   });

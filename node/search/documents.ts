@@ -146,6 +146,16 @@ function ownText(item: ItemHead): OwnText {
         formats: (d.distributions ?? []).flatMap((x) => [x.format, x.mediaType, x.title]),
       };
     }
+    case "Adoption": {
+      const d = storedDocument(item.document, "Adoption");
+      return {
+        ...NO_OWN_TEXT,
+        keywords: [d.status],
+        place: [d.profile?.region],
+        outcomes: (d.outcomes ?? []).flatMap((o) => [o.metric, o.value, o.unit]),
+        body: [...(d.adaptations ?? []), ...(d.lessons ?? [])],
+      };
+    }
     default:
       return NO_OWN_TEXT;
   }

@@ -22,23 +22,40 @@ function refusal(
 }
 
 describe("query limits", () => {
-  it("compileQuery() refuses a query longer than maxLength (too-long)", () => {
-    expect(refusal("park ".repeat(60))).toEqual({ reason: "too-long", limit: 256 });
-    expect(refusal("parkingparkingpa ".repeat(15).trim())).toBe("compiled");
+  it("compileQuery() searches a query longer than maxLength by its first words, ending between words", () => {
+    const long = compileQuery("parking ".repeat(60));
+    expect(long.shortened).toBe(true);
+    // 256 characters hold 32 whole "parking " words; only 16 reach the index.
+    expect(long.clauses).toHaveLength(16);
+    expect(compileQuery("parkingparkingpa ".repeat(15).trim()).shortened).toBeUndefined();
+    // Eight long words and a ninth that crosses the limit: the ninth is left out whole.
+    const cut = compileQuery(`${"abcdefghijklmnopqrstuvwxyzabcd ".repeat(8)}budgeting`);
+    expect(cut.shortened).toBe(true);
+    expect(cut.clauses).toHaveLength(8);
+    expect(JSON.stringify(cut)).not.toContain("budget");
   });
 
-  it("compileQuery() refuses more than maxTerms search terms (too-many-terms); stop words do not count", () => {
+  it("compileQuery() searches the first maxTerms plain words of a longer query; stop words do not count", () => {
     const words =
       "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec".split(
         " ",
       );
-    expect(refusal(words.slice(0, 16).join(" "))).toBe("compiled");
-    expect(refusal(words.join(" "))).toMatchObject({ reason: "too-many-terms", term: "quebec", limit: 16 });
-    expect(refusal(`${words.slice(0, 16).join(" ")} the of and`)).toBe("compiled");
-    // One clause can hold many words.
-    expect(refusal(Array.from({ length: 17 }, (_, i) => `x${i}`).join("-"))).toMatchObject({
-      reason: "too-many-terms",
-    });
+    expect(compileQuery(words.slice(0, 16).join(" ")).shortened).toBeUndefined();
+    const seventeen = compileQuery(words.join(" "));
+    expect(seventeen.shortened).toBe(true);
+    expect(seventeen.clauses).toHaveLength(16);
+    expect(JSON.stringify(seventeen)).not.toContain("quebec");
+    expect(compileQuery(`${words.slice(0, 16).join(" ")} the of and`).shortened).toBeUndefined();
+    // One clause can hold many words: it keeps those within the limit.
+    const joined = compileQuery(Array.from({ length: 17 }, (_, i) => `x${i}`).join("-"));
+    expect(joined.shortened).toBe(true);
+    expect(joined.clauses.flatMap((c) => c.parts)).toHaveLength(16);
+  });
+
+  it("compileQuery() refuses more than maxTerms search terms when the one beyond asks for an expansion (too-many-terms)", () => {
+    const plain = Array.from({ length: 16 }, (_, i) => `word${i}`).join(" ");
+    expect(refusal(`${plain} gov*`)).toMatchObject({ reason: "too-many-terms", term: "gov*", limit: 16 });
+    expect(refusal(`${plain} governmen~2`)).toMatchObject({ reason: "too-many-terms", limit: 16 });
   });
 
   it("compileQuery() refuses a word or pattern longer than maxTermLength (term-too-long)", () => {

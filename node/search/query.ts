@@ -8,7 +8,6 @@ import { bigrams, foldText, isCjk, isLatin, splitWords, stem, termsOfWord } from
  */
 export type QueryErrorReason =
   | "syntax"
-  | "too-long"
   | "too-many-terms"
   | "term-too-long"
   | "edit-distance"
@@ -118,6 +117,11 @@ export interface CompiledClause {
 /** A parsed query, ready to run on any segment. */
 export interface CompiledQuery {
   readonly clauses: readonly CompiledClause[];
+  /**
+   * Only the query's first words were searched: it was longer than `maxLength` characters or
+   * had more than `maxTerms` plain words (a pasted paragraph). Absent otherwise.
+   */
+  readonly shortened?: true;
 }
 
 /** Weight of a typo-corrected term relative to the exact one. */
@@ -227,29 +231,27 @@ function parseForgiving(text: string): lunr.Query {
  * Parses a query (lunr's syntax, forgiven where it cannot apply) and compiles it for our index
  * terms, within `limits`; throws {@link QueryError} when it goes beyond a limit.
  */
-export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): CompiledQuery {
-  if (text.length > limits.maxLength)
-    throw refuse(
-      text,
-      "too-long",
-      `the query is longer than ${limits.maxLength} characters`,
-      undefined,
-      limits.maxLength,
-    );
+export function compileQuery(typed: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): CompiledQuery {
+  // A pasted paragraph is searched by its first words, never refused: the cost stays that of
+  // a query of `maxLength` characters and `maxTerms` words.
+  let shortened = typed.length > limits.maxLength;
+  const text = shortened ? firstWords(typed, limits.maxLength) : typed;
   const query = parseForgiving(text);
   const clauses: CompiledClause[] = [];
   let termCount = 0;
-  const count = (term: string) => {
-    if (++termCount > limits.maxTerms)
-      throw refuse(
-        text,
-        "too-many-terms",
-        `the query has more than ${limits.maxTerms} search terms`,
-        term,
-        limits.maxTerms,
-      );
+  /** Counts a search term; answers false for a plain word beyond the limit (the query stops there). */
+  const count = (term: string, plain: boolean): boolean => {
+    if (++termCount <= limits.maxTerms) return true;
+    if (plain) return false;
+    throw refuse(
+      text,
+      "too-many-terms",
+      `the query has more than ${limits.maxTerms} search terms`,
+      term,
+      limits.maxTerms,
+    );
   };
-  for (const raw of query.clauses as unknown as LunrClause[]) {
+  eachClause: for (const raw of query.clauses as unknown as LunrClause[]) {
     const presence = PRESENCE[raw.presence] ?? "optional";
     let parts: TermSpec[][];
     if (raw.term.includes("*")) {
@@ -273,7 +275,7 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
           limits.minPrefix,
         );
       }
-      count(raw.term);
+      count(raw.term, false);
       const alternatives: TermSpec[] = [{ term: pattern, expand: true, boost: 1, asked: raw.term }];
       // The index holds stems: `governments*` must also find `govern`.
       const stemmable = pattern.replace(/\*+$/, "");
@@ -303,7 +305,11 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
           );
         const compiled = compileWord(word, editDistance, presence);
         if (compiled.length === 0) continue;
-        count(word);
+        if (!count(word, editDistance === undefined)) {
+          shortened = true;
+          if (parts.length > 0) clauses.push({ presence, fields: raw.fields, boost: raw.boost, parts });
+          break eachClause;
+        }
         const min = editDistance ? (FUZZY_MIN_LENGTH[editDistance] ?? 3 * editDistance) : 0;
         if (!isCjk(word) && [...word].length < min) {
           throw refuse(
@@ -320,5 +326,12 @@ export function compileQuery(text: string, limits: QueryLimits = DEFAULT_QUERY_L
     if (parts.length === 0) continue;
     clauses.push({ presence, fields: raw.fields, boost: raw.boost, parts });
   }
-  return { clauses };
+  return shortened ? { clauses, shortened } : { clauses };
+}
+
+/** The longest start of `text` within `max` characters that ends between words. */
+function firstWords(text: string, max: number): string {
+  const head = text.slice(0, max + 1);
+  const end = head.search(/\s\S*$/u);
+  return (end > 0 ? head.slice(0, end) : text.slice(0, max)).trimEnd();
 }

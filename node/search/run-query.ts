@@ -117,7 +117,7 @@ export function withoutKnownTypos(query: CompiledQuery, segments: readonly Segme
     });
     return { ...clause, parts };
   });
-  return changed ? { clauses } : query;
+  return changed ? { ...query, clauses } : query;
 }
 
 /** Whether a part is one plain CJK letter pair (how a CJK word of three letters or more is compiled). */
@@ -151,7 +151,7 @@ export function withCompoundsSplit(query: CompiledQuery, segments: readonly Segm
     changed = true;
     return words.map((parts) => ({ ...clause, parts }));
   });
-  return changed ? { clauses } : query;
+  return changed ? { ...query, clauses } : query;
 }
 
 /**

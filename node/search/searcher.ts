@@ -51,6 +51,8 @@ export interface SearchResponse {
    * are the items with some of them. Absent for other queries.
    */
   readonly allWords?: number;
+  /** Only the query's first words were searched (a query beyond the length or word limits). */
+  readonly shortened?: true;
   readonly results: SearchResult[];
   readonly facets: SearchFacets;
 }
@@ -148,12 +150,15 @@ export class Searcher {
     return {
       total: kept.length,
       ...(collected?.words ? { allWords: kept.filter((i) => hits.coverage[i] === collected.words).length } : {}),
+      ...(collected?.shortened ? { shortened: true as const } : {}),
       results: page.map((h) => resultOf(h.meta, h.score, passages, query.locale)),
       facets,
     };
   }
 
-  private async collectHits(q: string): Promise<{ hits: Hits; matched: Set<string>; words: number } | null> {
+  private async collectHits(
+    q: string,
+  ): Promise<{ hits: Hits; matched: Set<string>; words: number; shortened?: true } | null> {
     const segments = this.index.segments;
     const compiled = withCompoundsSplit(withoutKnownTypos(compileQuery(q, this.queryLimits), segments), segments);
     if (compiled.clauses.length === 0) return null;
@@ -190,7 +195,7 @@ export class Searcher {
       }
       for (const t of r.matched) matched.add(t);
     }
-    return { hits, matched, words };
+    return { hits, matched, words, ...(compiled.shortened ? { shortened: compiled.shortened } : {}) };
   }
 
   private allLive(): Hits {

@@ -21,7 +21,7 @@ const LAYOUT: Readonly<Record<string, ReadonlyArray<readonly [string, readonly s
     ["story", ["problem", "approach", "body"]],
     ["results", ["outcomes", "lessons", "timeline"]],
     ["people", ["stakeholders", "technologies", "costs", "contact"]],
-    ["links", ["themes", "sdgs", "tags", "license", "links"]],
+    ["links", ["themes", "sdgs", "tags", "license", "adaptedFrom", "links"]],
   ],
   Pathway: [
     ["about", ["title", "summary", "language", "case"]],
@@ -34,6 +34,12 @@ const LAYOUT: Readonly<Record<string, ReadonlyArray<readonly [string, readonly s
     ["data", ["distributions", "accrualPeriodicity", "issued", "modified"]],
     ["coverage", ["spatial", "temporal", "body"]],
     ["links", ["themes", "keywords", "tags", "license", "relatedCases", "links"]],
+  ],
+  Adoption: [
+    ["about", ["title", "summary", "language", "case", "pathway", "status", "started", "statusDate"]],
+    ["progress", ["adaptations", "outcomes", "lessons", "body", "assessment"]],
+    ["city", ["profile", "contact"]],
+    ["links", ["themes", "tags", "license", "links"]],
   ],
 };
 

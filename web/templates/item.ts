@@ -9,6 +9,7 @@ import { type CiteView, renderCiteBox } from "./cite.ts";
 import { type CsvPreviewView, renderCsvPreviews } from "./csv-preview.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
+import { renderItemMeta } from "./structured-data.ts";
 
 /** What the item page needs. */
 export interface ItemView {
@@ -45,6 +46,8 @@ export interface ItemView {
   readonly previews?: readonly CsvPreviewView[];
   /** How to cite the version shown; none for a deleted item. */
   readonly citation?: CiteView;
+  /** How many fediverse accounts shared (boosted) this item; 0 or absent shows nothing. */
+  readonly shares?: number;
   /** This page's path without the interface-language parameter, for the "original" link. */
   readonly path: string;
 }
@@ -122,6 +125,7 @@ ${view.actions ? html`<p class="item-actions"><a class="button secondary" href="
   ${fact(t.published, dateTag(str(d.published)))}
   ${fact(t.updated, dateTag(str(d.updated)))}
   ${fact(t.license, str(d.license))}
+  ${view.shares ? fact(t.sharesOnFediverse, html`<span class="shares">${view.shares.toLocaleString(locale)}</span>`) : ""}
 </dl>
 ${
   strings(d.themes).length || strings(d.tags).length
@@ -131,8 +135,24 @@ ${
 ${sections}
 ${view.previews?.length ? renderCsvPreviews(t, view.previews) : ""}
 ${view.citation ? renderCiteBox(t, view.citation) : ""}`;
+  // Search engines and link previews describe the item as it is now: not a past version, not a Tombstone.
+  const head =
+    view.deleted || past
+      ? undefined
+      : renderItemMeta({
+          id: view.id,
+          type: view.type,
+          document: view.document,
+          publisherName: view.provenance.city,
+          publisherUrl: str(d.attributedTo),
+          title,
+          summary,
+          language: contentLang,
+          locale,
+          siteName: t.siteName,
+        });
   return renderLayout(
-    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle },
+    { ...frame, title: past ? `${title} · ${t.version} ${past.version}` : pageTitle, head },
     html`<p class="type">${typeLabel(t, view.type)}</p>
 <div class="item-layout">
 <article>${body}</article>

@@ -26,6 +26,8 @@ export interface PageFrame {
   readonly scripts?: readonly string[];
   /** Atom feeds of this page's items, announced for feed readers (autodiscovery). */
   readonly feeds?: readonly { readonly href: string; readonly title: string }[];
+  /** More of `<head>`: an item page's canonical link, Open Graph tags and schema.org JSON-LD. */
+  readonly head?: SafeHtml;
 }
 
 /** The URL of this page in another interface language. */
@@ -59,6 +61,7 @@ export function renderLayout(frame: PageFrame, main: SafeHtml): string {
 <link rel="stylesheet" href="/static/site.css">
 ${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
 ${(frame.feeds ?? []).map((f) => html`<link rel="alternate" type="application/atom+xml" href="${f.href}" title="${f.title}">`)}
+${frame.head ?? ""}
 </head>
 <body>
 <a class="skip" href="#main">${t.skip}</a>

@@ -12,6 +12,7 @@ export function typeLabel(t: Strings, type: string): string {
   if (type === "CaseStudy") return t.caseStudy;
   if (type === "Pathway") return t.pathway;
   if (type === "Dataset") return t.dataset;
+  if (type === "Adoption") return t.adoption;
   return type;
 }
 
@@ -20,6 +21,7 @@ export function typePlural(t: Strings, type: string): string {
   if (type === "CaseStudy") return t.caseStudies;
   if (type === "Pathway") return t.pathways;
   if (type === "Dataset") return t.datasets;
+  if (type === "Adoption") return t.adoptions;
   return type;
 }
 

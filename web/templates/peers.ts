@@ -81,8 +81,15 @@ const ACTIVITY_TEXTS: Readonly<Record<string, keyof Strings>> = {
 
 /** The last failed contact in the reader's language (the stored English text for anything else). */
 function failureText(t: Strings, p: PeerRowView): string {
-  const f = p.failure;
-  if (!f) return p.lastError ?? "";
+  return p.failure ? contactFailureIn(t, p.failure, p.lastError ?? "") : (p.lastError ?? "");
+}
+
+/** A failed contact (`activity` optional) in the reader's language; `fallback` for a kind it cannot name. */
+export function contactFailureIn(
+  t: Strings,
+  f: Omit<NonNullable<PeerRowView["failure"]>, "activity"> & { readonly activity?: string },
+  fallback: string,
+): string {
   const what =
     f.kind === "http"
       ? fill(t.failureHttp, { status: f.status ?? 0 })
@@ -92,8 +99,8 @@ function failureText(t: Strings, p: PeerRowView): string {
           : t.failureTimeoutBare
         : FAILURE_TEXTS[f.kind]
           ? String(t[FAILURE_TEXTS[f.kind]!])
-          : (f.detail ?? p.lastError ?? "");
-  const activity = ACTIVITY_TEXTS[f.activity];
+          : (f.detail ?? fallback);
+  const activity = f.activity ? ACTIVITY_TEXTS[f.activity] : undefined;
   return activity ? fill(t.contactFailure, { failure: what, activity: String(t[activity]) }) : what;
 }
 

@@ -47,6 +47,8 @@ export interface SearchView {
   readonly cityLabels?: ReadonlyMap<string, string>;
   /** For a query of several words: how many results have every word (0: none has, the results have some). */
   readonly allWords?: number;
+  /** Only the query's first words were searched. */
+  readonly shortened?: boolean;
 }
 
 /** A search query refused by a limit of the search service (its `QueryError` fields). */
@@ -57,7 +59,6 @@ export interface SearchRefusal {
 }
 
 const REFUSALS: Readonly<Record<string, keyof Strings>> = {
-  "too-long": "searchRefusedTooLong",
   "too-many-terms": "searchRefusedTooManyTerms",
   "term-too-long": "searchRefusedTermTooLong",
   "edit-distance": "searchRefusedEditDistance",
@@ -233,6 +234,7 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
       ${active.length ? html`<p><a href="${searchUrl({ q: p.q, sort: p.sort })}">${t.clearFilters}</a></p>` : ""}</div>`
         : ""
     }
+    ${view.shortened ? html`<p class="notice">${t.shortenedNotice}</p>` : ""}
     ${view.allWords === 0 && view.total > 0 ? html`<p class="notice">${t.someWordsNotice}</p>` : ""}
     <ol class="results">
     ${view.results.map(
