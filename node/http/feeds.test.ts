@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { readOutput, skipWithout } from "../outputs/test-readers.ts";
 import { THEME_SCHEME } from "../outputs/atom.ts";
+import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
 import { addPeerRow, busanCaseStudy, ingestFromBusan } from "./test-support.ts";
 
 /** What feedparser makes of a feed (see outputs/fixtures/read-output.py). */
@@ -145,7 +146,7 @@ describe("GET /feed.atom", () => {
   it("answers 400 in the API's error shape for a bad filter or a query beyond a limit", async () => {
     const bad = await fetch(`${node.url}/feed.atom?type=Article`);
     expect(bad.status).toBe(400);
-    await expect(bad.json()).resolves.toMatchObject({ error: "type must be one of CaseStudy, Pathway, Dataset" });
+    await expect(bad.json()).resolves.toMatchObject({ error: `type must be one of ${DOCUMENT_TYPES.join(", ")}` });
     expect((await fetch(`${node.url}/feed.atom?q=${"x".repeat(65)}`)).status).toBe(400);
   });
 

@@ -2,9 +2,10 @@ import {
   COMMON_SCHEMA_FILE,
   DOCUMENT_TYPES,
   readSchema,
+  SCHEMA_BASE,
   SCHEMA_FILE_BY_TYPE,
   type Schema,
-  schemaId,
+  SUPERSEDED_SCHEMA_FILES,
 } from "../../schemas/catalogue.ts";
 import { MANAGED_FIELDS } from "../library/library.ts";
 
@@ -12,6 +13,29 @@ import { MANAGED_FIELDS } from "../library/library.ts";
 // truth, copied in so the description stands alone), and the shapes of the API's answers.
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * The component name a schema file's parts go under: `common`, a document type (`CaseStudy`),
+ * or a superseded version's file name (`case-study`), whose definitions newer schemas may use.
+ */
+function prefixOf(file: string): string | undefined {
+  if (file === COMMON_SCHEMA_FILE) return "common";
+  const type = DOCUMENT_TYPES.find((t) => SCHEMA_FILE_BY_TYPE[t] === file);
+  if (type) return type;
+  return SUPERSEDED_SCHEMA_FILES.includes(file) ? file.replace(/\.schema\.json$/, "") : undefined;
+}
+
+/** The component a `$ref` of a schema file names: `#/$defs/x` of its own file, or another file's (by `$id`). */
+function componentRef(value: string, localPrefix: string): string {
+  if (value.startsWith("#/$defs/")) return `#/components/schemas/${localPrefix}${value.slice("#/$defs/".length)}`;
+  if (!value.startsWith(SCHEMA_BASE)) return value;
+  const [file, fragment = ""] = value.slice(SCHEMA_BASE.length).split("#");
+  const prefix = prefixOf(file!);
+  if (!prefix) return value;
+  return fragment.startsWith("/$defs/")
+    ? `#/components/schemas/${prefix}.${fragment.slice("/$defs/".length)}`
+    : `#/components/schemas/${prefix}`;
+}
 
 /** Rewrites the `$ref`s of one schema file so they point into `components.schemas`. */
 function relink(node: unknown, localPrefix: string): unknown {
@@ -21,12 +45,7 @@ function relink(node: unknown, localPrefix: string): unknown {
   for (const [key, value] of Object.entries(node)) {
     if (key === "$id" || key === "$schema") continue;
     if (key === "$ref" && typeof value === "string") {
-      const common = `${schemaId(COMMON_SCHEMA_FILE)}#/$defs/`;
-      out.$ref = value.startsWith(common)
-        ? `#/components/schemas/common.${value.slice(common.length)}`
-        : value.startsWith("#/$defs/")
-          ? `#/components/schemas/${localPrefix}${value.slice("#/$defs/".length)}`
-          : value;
+      out.$ref = componentRef(value, localPrefix);
       continue;
     }
     out[key] = key === "$defs" ? undefined : relink(value, localPrefix);
@@ -58,6 +77,12 @@ function documentSchemas(): Record<string, unknown> {
     description: `${String(core.description ?? "")} As sent to the node: ${MANAGED_FIELDS.join(", ")} are set by the node.`,
     required: (core.required as string[]).filter((f) => !(MANAGED_FIELDS as readonly string[]).includes(f)),
   };
+  for (const file of SUPERSEDED_SCHEMA_FILES) {
+    const prefix = prefixOf(file)!;
+    const schema = readSchema(file);
+    for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, Schema>))
+      out[`${prefix}.${name}`] = relink(def, `${prefix}.`);
+  }
   for (const type of DOCUMENT_TYPES) {
     const schema = readSchema(SCHEMA_FILE_BY_TYPE[type]);
     for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, Schema>))
