@@ -128,6 +128,10 @@ function paths(): Json {
           query("version", "With id: a past version", { type: "integer", minimum: 1 }),
           typeParam,
           query("city", "Who signed the items: this node's city name, or a peer's host"),
+          query("case", "Only the verified items naming this case (with type=Adoption: the cities adopting it)", {
+            type: "string",
+            format: "uri",
+          }),
           limitParam(500),
           offsetParam,
         ],
