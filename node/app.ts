@@ -8,6 +8,8 @@ import { errorMiddleware } from "./http/errors.ts";
 import { createItemsRouter } from "./http/api-items.ts";
 import { createAssessRouter } from "./http/api-assess.ts";
 import { createExportRouter } from "./http/api-export.ts";
+import { createCitationRouter } from "./http/api-citation.ts";
+import { createOpenApiRouter } from "./http/api-openapi.ts";
 import { createCatalogRouter } from "./http/catalog.ts";
 import { createDiscoveryRouter } from "./http/discovery.ts";
 import { createPagesRouter } from "./http/pages.ts";
@@ -20,6 +22,9 @@ import { webSession } from "./http/session.ts";
 import { createWellKnownRouter } from "./http/well-known.ts";
 import { createFilesRouter } from "./http/files.ts";
 import { createSearchRouter } from "./http/api-search.ts";
+import { createFeedsRouter } from "./http/feeds.ts";
+import { createOriginNames } from "./http/origin-names.ts";
+import { createPeerStore } from "./db/peer-store.ts";
 import type { SearchService } from "./search/service.ts";
 import type { FederationService } from "./federation/service.ts";
 import { federationBridge } from "./federation/bridge.ts";
@@ -33,9 +38,7 @@ import { createDrafts } from "./library/drafts.ts";
 import { createUploads } from "./library/uploads.ts";
 import { createAssessments } from "./library/assessments.ts";
 import { createAssessmentStore } from "./db/assessment-store.ts";
-import { createPeerStore } from "./db/peer-store.ts";
 import { createAssessPagesRouter } from "./http/web-assess.ts";
-import { createOriginNames } from "./http/origin-names.ts";
 import { adoptionPrefill } from "./http/adoption-prefill.ts";
 import { createNetworkRouter } from "./http/web-network.ts";
 
@@ -89,17 +92,20 @@ export function createApp(deps: AppDeps): Koa {
   });
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
   const assessments = createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library });
+  // Who signed an item, as exports, feeds and the adoption pages name it (pages.ts keeps its own).
   const names = createOriginNames({ identity: deps.identity, peers: createPeerStore(deps.orm) });
   const routers = [
     createWellKnownRouter(deps),
     // Before the items router: it takes `POST /api/items?draft=1` and passes on the rest.
     createDraftsApiRouter({ orm: deps.orm, drafts, maxBodyBytes: deps.maxBodyBytes }),
+    createCitationRouter({ library: deps.library, identity: deps.identity, names }),
+    createOpenApiRouter({ identity: deps.identity, web }),
     createItemsRouter(deps),
     createAssessRouter(deps),
     createExportRouter(deps),
     createCatalogRouter(deps),
     createDiscoveryRouter(deps),
-    createPagesRouter({ ...deps, web }),
+    createPagesRouter({ ...deps, web, uploads }),
     createAssessPagesRouter({
       ...deps,
       web,
@@ -120,7 +126,12 @@ export function createApp(deps: AppDeps): Koa {
       : []),
     createAccountsRouter({ orm: deps.orm, cityName: deps.identity.name, web }),
     createFilesRouter({ ...deps, uploads }),
-    ...(deps.search ? [createSearchRouter({ search: deps.search })] : []),
+    ...(deps.search
+      ? [
+          createSearchRouter({ search: deps.search, library: deps.library, names }),
+          createFeedsRouter({ search: deps.search, library: deps.library, identity: deps.identity, names }),
+        ]
+      : []),
     ...(deps.federationService
       ? [createPeersRouter({ orm: deps.orm, federationService: deps.federationService })]
       : []),

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { createTokenAsync, poll, removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { apiFetch } from "../../node/http/test-support.ts";
 
 /** A city node process with its admin token and actor URL. */
 export interface CityNode {
@@ -52,14 +53,14 @@ export function createCluster(): Cluster {
   };
 }
 
-/** Calls a node's API with its admin token; returns status and parsed JSON. */
+/** Calls a node's API with its admin token; returns status and parsed JSON, checked against the node's OpenAPI description. */
 export async function api(
   node: CityNode,
   path: string,
   init: { method?: string; json?: unknown } = {},
   // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the node answers
 ): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${node.url}${path}`, {
+  const res = await apiFetch(`${node.url}${path}`, {
     method: init.method ?? (init.json === undefined ? "GET" : "POST"),
     headers: {
       authorization: `Bearer ${node.token}`,

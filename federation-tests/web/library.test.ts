@@ -104,10 +104,17 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
         "/no/such/page",
         "/no/such/page?lang=ko",
         "/login",
+        "/api",
         "/?lang=ko",
+        "/api",
       ]) {
         await page.goto(node.url + path);
         await audit(page);
+        // A seed dataset's CSV file is previewed as a table; every item page has a Cite this box.
+        if (path === "/items/dataset-egov-phases") {
+          await expect(page.locator(".csv-preview table caption").first().textContent()).resolves.toMatch(/^The first/);
+          await expect(page.getByRole("heading", { name: "Cite this" }).count()).resolves.toBe(1);
+        }
       }
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
       // An unknown path is a page in the reader's language, not JSON.

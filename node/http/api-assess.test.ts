@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Item, ItemVersion } from "../db/entities.ts";
 import type { StoredItem } from "../library/model.ts";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { apiFetch } from "./test-support.ts";
 
 let s: TestServer;
 let pathway: StoredItem;
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 function assess(body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
-  return fetch(`${s.url}/api/assess`, {
+  return apiFetch(`${s.url}/api/assess`, {
     method: "POST",
     headers,
     body: typeof body === "string" ? body : JSON.stringify(body),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../db/token-store.ts";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { apiFetch } from "./test-support.ts";
 
 let s: TestServer;
 let editor: string;
@@ -19,7 +20,7 @@ function api(path: string, init: { method?: string; token?: string; json?: unkno
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.json !== undefined) headers["content-type"] = "application/json";
-  return fetch(s.url + path, {
+  return apiFetch(s.url + path, {
     method: init.method ?? (init.json === undefined ? "GET" : "POST"),
     headers,
     body: init.json === undefined ? undefined : JSON.stringify(init.json),

@@ -1,6 +1,7 @@
 import { compactVerify, importJWK, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { apiFetch } from "./test-support.ts";
 
 let s: TestServer;
 const peerOrigin = "http://busan.test";
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 async function exported(query = ""): Promise<{ document: Record<string, unknown>; jws: string; text: string }[]> {
-  const res = await fetch(`${s.url}/api/export${query}`);
+  const res = await apiFetch(`${s.url}/api/export${query}`);
   expect(res.status).toBe(200);
   const body = await res.text();
   expect(body.endsWith("\n")).toBe(true);
@@ -45,7 +46,7 @@ async function exported(query = ""): Promise<{ document: Record<string, unknown>
 
 describe("GET /api/export", () => {
   it("streams the node's own live items as NDJSON, an attachment, without deleted items or peers' items", async () => {
-    const res = await fetch(`${s.url}/api/export`);
+    const res = await apiFetch(`${s.url}/api/export`);
     expect(res.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(
       /^attachment; filename="wego-seoul-library-\d{4}-\d\d-\d\d\.ndjson"$/,
@@ -78,7 +79,7 @@ describe("GET /api/export", () => {
   });
 
   it("answers 400 for another scope", async () => {
-    const res = await fetch(`${s.url}/api/export?scope=everything`);
+    const res = await apiFetch(`${s.url}/api/export?scope=everything`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('scope must be "local" or "network"');
   });

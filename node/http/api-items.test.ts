@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Item, ItemVersion } from "../db/entities.ts";
 import { createToken } from "../db/token-store.ts";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { apiFetch } from "./test-support.ts";
 
 let s: TestServer;
 let editor: string;
@@ -24,7 +25,7 @@ function api(path: string, init: RequestInit & { token?: string; json?: unknown 
     headers.set("content-type", "application/json");
     body = JSON.stringify(init.json);
   }
-  return fetch(`${s.url}${path}`, { ...init, headers, body });
+  return apiFetch(`${s.url}${path}`, { ...init, headers, body });
 }
 
 /** POSTs a raw `body` of `contentType` to /api/items as the editor (`init` for more, e.g. a streamed body's duplex). */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
+import { apiFetch } from "./test-support.ts";
 
 describe("GET /api/search", () => {
   let node: TestServer;
@@ -17,7 +18,7 @@ describe("GET /api/search", () => {
   });
 
   async function get(query: string) {
-    const res = await fetch(`${node.url}/api/search?${query}`);
+    const res = await apiFetch(`${node.url}/api/search?${query}`);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
@@ -156,7 +157,7 @@ describe("search while a node's index is still being built", () => {
 
   it("answers 503 with Retry-After, never a wrong 0 results, and /readyz says not ready while /healthz is live", async () => {
     const [search, page, ready, health] = await Promise.all([
-      fetch(`${node.url}/api/search?q=call`),
+      apiFetch(`${node.url}/api/search?q=call`),
       fetch(`${node.url}/search?q=call`, { headers: { accept: "text/html" } }),
       fetch(`${node.url}/readyz`),
       fetch(`${node.url}/healthz`),
@@ -173,7 +174,7 @@ describe("search while a node's index is still being built", () => {
     await expect(health.json()).resolves.toEqual({ ok: true, ready: false });
 
     await node.search!.settled();
-    const after = await fetch(`${node.url}/api/search?q=call`);
+    const after = await apiFetch(`${node.url}/api/search?q=call`);
     expect(after.status).toBe(200);
     await expect(after.json()).resolves.toMatchObject({ total: 150 });
     expect((await fetch(`${node.url}/readyz`)).status).toBe(200);

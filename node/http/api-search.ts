@@ -1,81 +1,73 @@
 import Router from "@koa/router";
-import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
-import {
-  IndexNotReadyError,
-  isSortOrder,
-  MAX_LIMIT,
-  QueryError,
-  SORT_ORDERS,
-  type SearchService,
-} from "../search/service.ts";
+import type { Context } from "koa";
+import type { Library } from "../library/library.ts";
+import { MAX_EXPORT, MAX_LIMIT, type SearchService } from "../search/service.ts";
+import { csvExport, exportRows, jsonlExport } from "../outputs/search-export.ts";
 import { passageHtml } from "../../web/templates/snippet.ts";
-import { HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
+import { HttpError } from "./errors.ts";
+import type { OriginNames } from "./origin-names.ts";
 import { intParam, oneParam } from "./params.ts";
+import { searchFailure, searchFilters } from "./search-params.ts";
 
 /** Dependencies of the search API. */
 export interface SearchApiDeps {
   readonly search: SearchService;
+  /** Where exports read each match's document. */
+  readonly library: Pick<Library, "getMany">;
+  /** Names the cities that signed the exported items. */
+  readonly names: Pick<OriginNames, "labels">;
 }
 
-/** `GET /api/search?q=&type=&city=&tag=&lang=&year=&status=&adopted=&sort=&limit=&offset=`: the network's library, searched. */
+/** What `format=` takes: a page of JSON (the default), or every match as CSV or JSON Lines. */
+const FORMATS = ["json", "csv", "jsonl"] as const;
+
+/**
+ * `GET /api/search?q=&type=&city=&tag=&lang=&year=&status=&adopted=&sort=&limit=&offset=`: the network's library,
+ * searched; with `format=csv|jsonl`, every match (at most 10,000, in the same order) streamed.
+ */
 export function createSearchRouter(deps: SearchApiDeps): Router {
   const router = new Router();
   router.get("/api/search", async (ctx) => {
-    // Its length, terms, typos, wildcards and expansions are bounded by the search service (query.ts).
-    const q = oneParam(ctx, "q");
-    const type = oneParam(ctx, "type");
-    if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
-      throw new HttpError(400, `type must be one of ${DOCUMENT_TYPES.join(", ")}`, [
-        { path: "type", message: `must be one of ${DOCUMENT_TYPES.join(", ")}` },
+    const filters = searchFilters(ctx);
+    const format = oneParam(ctx, "format") ?? "json";
+    if (!(FORMATS as readonly string[]).includes(format))
+      throw new HttpError(400, `format must be one of ${FORMATS.join(", ")}`, [
+        { path: "format", message: `must be one of ${FORMATS.join(", ")}` },
       ]);
-    }
-    const lang = oneParam(ctx, "lang");
-    if (lang !== undefined && !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(lang)) {
-      throw new HttpError(400, "lang must be a language tag such as en, ko or pt-BR", [
-        { path: "lang", message: "must be a BCP 47 language tag" },
-      ]);
-    }
-    const sort = oneParam(ctx, "sort");
-    if (sort !== undefined && !isSortOrder(sort)) {
-      throw new HttpError(400, `sort must be one of ${SORT_ORDERS.join(", ")}`, [
-        { path: "sort", message: `must be one of ${SORT_ORDERS.join(", ")}` },
-      ]);
-    }
-    try {
-      const response = await deps.search.search({
-        sort,
-        q,
-        type,
-        city: oneParam(ctx, "city"),
-        tag: oneParam(ctx, "tag"),
-        lang,
-        year: intParam(ctx, "year", 1, 9999),
-        adopted: intParam(ctx, "adopted", 0, 1) === 1,
-        status: oneParam(ctx, "status"),
+    if (format !== "json") return sendExport(ctx, filters, format as "csv" | "jsonl");
+    const response = await deps.search
+      .search({
+        ...filters,
         limit: intParam(ctx, "limit", 1, MAX_LIMIT) ?? 20,
         offset: intParam(ctx, "offset", 0, 100_000),
-      });
-      // The passage goes out as `snippet`, escaped HTML with `<mark>`: the API's contract.
-      ctx.body = {
-        ...response,
-        results: response.results.map(({ passage, ...result }) =>
-          passage === undefined ? result : { ...result, snippet: passageHtml(passage) },
-        ),
-      };
-    } catch (error) {
-      if (error instanceof IndexNotReadyError)
-        throw new HttpError(503, "the search index is being built; try again in a few seconds", undefined, {
-          "Retry-After": String(INDEXING_RETRY_AFTER_SECONDS),
-        });
-      if (error instanceof QueryError && error.reason === "syntax") {
-        throw new HttpError(400, "the search query cannot be parsed", [
-          { path: "q", message: `${error.message} (at characters ${error.start}–${error.end})` },
-        ]);
-      }
-      if (error instanceof QueryError)
-        throw new HttpError(400, "the search query exceeds a limit", [{ path: "q", message: error.message }]);
-      throw error;
-    }
+      })
+      .catch(searchFailure);
+    // The passage goes out as `snippet`, escaped HTML with `<mark>`: the API's contract.
+    ctx.body = {
+      ...response,
+      results: response.results.map(({ passage, ...result }) =>
+        passage === undefined ? result : { ...result, snippet: passageHtml(passage) },
+      ),
+    };
   });
+
+  async function sendExport(ctx: Context, filters: ReturnType<typeof searchFilters>, format: "csv" | "jsonl") {
+    // One ranking of every match (bounded, and refused with a 400 as a page would be) before
+    // the first byte, so a query beyond a limit never starts a half-sent file.
+    const { results } = await deps.search
+      .search({ ...filters, limit: MAX_EXPORT, forExport: true })
+      .catch(searchFailure);
+    const rows = exportRows(results, { library: deps.library, labels: (keys) => deps.names.labels(keys) });
+    const day = new Date().toISOString().slice(0, 10);
+    ctx.set("Content-Disposition", `attachment; filename="wego-search-${day}.${format}"`);
+    ctx.set("X-Total-Count", String(results.length));
+    if (format === "csv") {
+      ctx.type = "text/csv; charset=utf-8; header=present";
+      ctx.body = csvExport(rows);
+    } else {
+      ctx.type = "application/jsonl; charset=utf-8";
+      ctx.body = jsonlExport(rows);
+    }
+  }
   return router;
 }

@@ -24,15 +24,15 @@ const TYPES: Record<string, string> = {
   json: "application/json; charset=utf-8",
   geojson: "application/geo+json",
 };
-// One path segment of safe characters with a known extension: no traversal possible.
-const NAME = /^[a-z0-9][a-z0-9._-]{0,120}\.(csv|json|geojson)$/;
+/** A seed file's name: one path segment of safe characters with a known extension, so no traversal is possible. */
+export const SEED_FILE_NAME = /^[a-z0-9][a-z0-9._-]{0,120}\.(csv|json|geojson)$/;
 
 /** `GET /files/:name`: the distributions of the city's seed datasets. */
 export function createFilesRouter(deps: FilesDeps): Router {
   const router = new Router();
   router.get("/files/:name", async (ctx) => {
     const name = ctx.params.name ?? "";
-    const match = NAME.exec(name);
+    const match = SEED_FILE_NAME.exec(name);
     if (!deps.seedFilesDir || !match || name.includes("..")) return;
     const path = join(deps.seedFilesDir, name);
     const info = await stat(path).catch(() => null);

@@ -16,6 +16,10 @@ import type { OriginNames } from "./origin-names.ts";
 import type { ShareStore } from "../db/share-store.ts";
 import { intParam, textParam } from "./params.ts";
 import { adoptionsOfCase } from "./adoption-lists.ts";
+import { citationContext } from "./api-citation.ts";
+import { citeItem } from "../outputs/citation.ts";
+import type { CiteView } from "../../web/templates/cite.ts";
+import { datasetPreviews, type DatasetPreviewDeps } from "./dataset-previews.ts";
 
 /** Dependencies of the item pages. */
 export interface ItemPagesDeps {
@@ -26,6 +30,8 @@ export interface ItemPagesDeps {
   readonly web: WebMiddleware;
   /** Shares (boosts) of local items on the fediverse, counted on their pages. */
   readonly shares?: ShareStore;
+  /** Where the files this node serves are, for dataset previews. */
+  readonly files?: Omit<DatasetPreviewDeps, "identity">;
 }
 
 /** How many items of each type an item's page lists among those linking to it. */
@@ -165,6 +171,9 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const { linked, linking } = await related(item, groups, f.locale);
     const signer = item.local ? identity.name : (origins.get(item.origin)?.label ?? item.origin);
     const deletedEntry = head.deleted ? history[0] : undefined;
+    const [citation, previews] = item.deleted
+      ? [undefined, []]
+      : await Promise.all([citeView(item, past), datasetPreviews(item, { identity, ...deps.files })]);
     sendPage(
       ctx,
       item.deleted ? 410 : 200,
@@ -197,6 +206,8 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
                 lastVersion: head.version > 1 ? head.version - 1 : undefined,
               }
             : undefined,
+        citation,
+        previews,
         actions:
           user && item.local && !item.deleted && !past
             ? {
@@ -221,6 +232,21 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
         },
       }),
     );
+  }
+
+  /** The "Cite this" box of the version shown: the APA reference and its downloads. */
+  async function citeView(item: StoredItem, past: boolean): Promise<CiteView> {
+    const context = await citationContext(item, { identity, names });
+    const href = (format: string) =>
+      `/api/items/citation?${new URLSearchParams({ id: item.id, format, ...(past ? { version: String(item.version) } : {}) })}`;
+    return {
+      text: citeItem(item, context, "text").body.trim(),
+      downloads: [
+        { label: "BibTeX", href: href("bibtex") },
+        { label: "RIS", href: href("ris") },
+        { label: "CSL-JSON", href: href("csl-json") },
+      ],
+    };
   }
 
   router.get("/items/:slug", ...web.page, async (ctx) => {

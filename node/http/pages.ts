@@ -10,7 +10,7 @@ import type { FederationService } from "../federation/service.ts";
 import { fill } from "../../web/i18n.ts";
 import { renderNotFoundPage } from "../../web/templates/message.ts";
 import { renderHomePage } from "../../web/templates/home.ts";
-import { renderSearchPage, type SearchParams, type SearchView } from "../../web/templates/search.ts";
+import { renderSearchPage, searchFeedUrl, type SearchParams, type SearchView } from "../../web/templates/search.ts";
 import { renderCityPage, renderCitiesPage } from "../../web/templates/city.ts";
 import { cityHref, itemHref } from "../../web/templates/parts.ts";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
@@ -19,6 +19,7 @@ import { cityFilter, createOriginNames } from "./origin-names.ts";
 import { createItemPagesRouter } from "./item-pages.ts";
 import { createShareStore } from "../db/share-store.ts";
 import { textParam } from "./params.ts";
+import type { Uploads } from "../library/uploads.ts";
 import { cityOf } from "../search/documents.ts";
 import { adoptionEntries, MAX_ADOPTIONS_LISTED } from "./adoption-lists.ts";
 
@@ -31,6 +32,10 @@ export interface PagesDeps {
   readonly federationService?: FederationService;
   /** Session, CSRF and HTML error handling of the web routes, built once by the app. */
   readonly web: WebMiddleware;
+  /** Uploaded dataset files, for previews on dataset pages. */
+  readonly uploads?: Pick<Uploads, "find">;
+  /** Folder of the seed datasets' files (`/files/<name>`), for previews. */
+  readonly seedFilesDir?: string;
 }
 
 const PAGE_SIZE = 20;
@@ -66,7 +71,8 @@ export function createPagesRouter(deps: PagesDeps): Router {
       search ? search.search({ limit: 0 }).then((r) => r.facets) : Promise.resolve(undefined),
       deps.federationService ? deps.federationService.list() : Promise.resolve([]),
     ]);
-    const f = frame(ctx, identity.name, "home");
+    const f = { ...frame(ctx, identity.name, "home"), feeds: [] as { href: string; title: string }[] };
+    f.feeds.push({ href: "/feed.atom", title: f.t.feedNewest });
     const connected = peers.filter((p) => ["following", "followed", "mutual"].includes(p.state)).length;
     const byCity = facets?.city ?? {};
     const labels = await names.labels([...Object.keys(byCity), ...latest.items.map(cityOf)]);
@@ -146,7 +152,12 @@ export function createPagesRouter(deps: PagesDeps): Router {
       ctx,
       refusal ? 400 : 200,
       renderSearchPage(
-        { ...f, title: params.q ? `${params.q} · ${f.t.search}` : f.t.search, scripts: ["search.js"] },
+        {
+          ...f,
+          title: params.q ? `${params.q} · ${f.t.search}` : f.t.search,
+          scripts: ["search.js"],
+          feeds: [{ href: searchFeedUrl(params), title: f.t.feedOfSearch }],
+        },
         {
           params,
           total: response.total,
@@ -199,7 +210,11 @@ export function createPagesRouter(deps: PagesDeps): Router {
       ctx,
       200,
       renderCityPage(
-        { ...f, title: fill(f.t.cityItems, { n: total, city: name }) },
+        {
+          ...f,
+          title: fill(f.t.cityItems, { n: total, city: name }),
+          feeds: [{ href: `/feed.atom?${new URLSearchParams({ city })}`, title: fill(f.t.feedOfCity, { city: name }) }],
+        },
         {
           city,
           name,
@@ -238,7 +253,14 @@ export function createPagesRouter(deps: PagesDeps): Router {
 
   // Items, their past versions and comparisons: item-pages.ts.
   router.use(
-    createItemPagesRouter({ library, identity, names, web, shares: deps.orm && createShareStore(deps.orm) }).routes(),
+    createItemPagesRouter({
+      library,
+      identity,
+      names,
+      web,
+      shares: deps.orm && createShareStore(deps.orm),
+      files: { uploads: deps.uploads, seedFilesDir: deps.seedFilesDir },
+    }).routes(),
   );
 
   return router;

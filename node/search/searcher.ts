@@ -22,6 +22,11 @@ export interface SearchQuery extends FacetFilter {
    * the item has them (and `title` sorts by those). Default: each item's own.
    */
   readonly locale?: string;
+  /**
+   * For an export: `limit` may go up to {@link MAX_EXPORT} (a whole result list in one
+   * ranking) and no passages are made. Default false.
+   */
+  readonly forExport?: boolean;
 }
 
 /** One search hit: what the index keeps of the item, its score and, for a text query, a passage. */
@@ -54,6 +59,9 @@ export interface SearchResponse {
 
 /** Largest page. */
 export const MAX_LIMIT = 100;
+
+/** Most results an export ({@link SearchQuery.forExport}) takes in one ranking. */
+export const MAX_EXPORT = 10_000;
 
 /** What a query reads of the live index: its segments and which of their documents are current. */
 export type IndexView = Pick<LiveIndex, "segments" | "isCurrent" | "live">;
@@ -132,18 +140,19 @@ export class Searcher {
       query.locale,
     );
     const offset = Math.max(0, query.offset ?? 0);
-    const limit = Math.min(Math.max(0, query.limit ?? 20), MAX_LIMIT);
+    const limit = Math.min(Math.max(0, query.limit ?? 20), query.forExport ? MAX_EXPORT : MAX_LIMIT);
     const page = topK(kept, offset + limit, order)
       .slice(offset, offset + limit)
       .map((i) => ({ meta: metaOf(i), score: hits.scores[i]! }));
-    const passages = collected
-      ? await pagePassages(
-          page.map((h) => h.meta),
-          collected.matched,
-          this.snippets,
-          query.locale,
-        )
-      : undefined;
+    const passages =
+      collected && !query.forExport
+        ? await pagePassages(
+            page.map((h) => h.meta),
+            collected.matched,
+            this.snippets,
+            query.locale,
+          )
+        : undefined;
     return {
       total: kept.length,
       ...(collected?.words ? { allWords: kept.filter((i) => hits.coverage[i] === collected.words).length } : {}),

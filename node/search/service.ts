@@ -9,7 +9,7 @@ import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchab
 export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
 export type { SearchFacets } from "./facets.ts";
 export { isSortOrder, SORT_ORDERS, type SortOrder } from "./order.ts";
-export { MAX_LIMIT, type SearchQuery, type SearchResponse, type SearchResult } from "./searcher.ts";
+export { MAX_EXPORT, MAX_LIMIT, type SearchQuery, type SearchResponse, type SearchResult } from "./searcher.ts";
 export type { Passage, PassagePart } from "./snippet.ts";
 
 /** Options of {@link createSearchService}: the database and library, and how the index and queries are tuned. */

@@ -6,6 +6,8 @@ import { renderLayout, type PageFrame } from "./layout.ts";
 import { cityHref, dateTag, themeName, typeLabel } from "./parts.ts";
 import { renderProvenance, type ProvenanceView } from "./provenance.ts";
 import { renderAdoptedBy, type AdoptionEntry } from "./adoptions.ts";
+import { type CiteView, renderCiteBox } from "./cite.ts";
+import { type CsvPreviewView, renderCsvPreviews } from "./csv-preview.ts";
 import { renderCaseSections, renderDatasetSections, renderPathwaySections } from "./item-sections.ts";
 import { fact, itemPageHref, str, strings, type LinkedItem, type LinkingList } from "./item-parts.ts";
 import { renderItemMeta } from "./structured-data.ts";
@@ -41,6 +43,10 @@ export interface ItemView {
   readonly original: boolean;
   /** Edit and delete links, for officials of this node's city. */
   readonly actions?: { readonly edit: string; readonly delete: string };
+  /** The first rows of the dataset's CSV files this node serves itself. */
+  readonly previews?: readonly CsvPreviewView[];
+  /** How to cite the version shown; none for a deleted item. */
+  readonly citation?: CiteView;
   /** How many fediverse accounts shared (boosted) this item; 0 or absent shows nothing. */
   readonly shares?: number;
   /** This page's path without the interface-language parameter, for the "original" link. */
@@ -140,7 +146,9 @@ ${
     ? html`<ul class="chips" aria-label="${t.themes}, ${t.tags}">${[...strings(d.themes).map((tag): [string, string] => [tag, themeName(locale, tag)]), ...strings(d.tags).map((tag): [string, string] => [tag, tag])].map(([tag, name]) => html`<li><a href="/search?${new URLSearchParams({ tag })}">${name}</a></li>`)}</ul>`
     : ""
 }
-${sections}`;
+${sections}
+${view.previews?.length ? renderCsvPreviews(t, view.previews) : ""}
+${view.citation ? renderCiteBox(t, view.citation) : ""}`;
   // Search engines and link previews describe the item as it is now: not a past version, not a Tombstone.
   const head =
     view.deleted || past

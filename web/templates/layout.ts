@@ -33,6 +33,8 @@ export interface PageFrame {
   readonly flash?: { readonly text: string; readonly error: boolean };
   /** Client scripts of this page, under /static/. */
   readonly scripts?: readonly string[];
+  /** Atom feeds of this page's items, announced for feed readers (autodiscovery). */
+  readonly feeds?: readonly { readonly href: string; readonly title: string }[];
   /** More of `<head>`: an item page's canonical link, Open Graph tags and schema.org JSON-LD. */
   readonly head?: SafeHtml;
 }
@@ -67,6 +69,7 @@ export function renderLayout(frame: PageFrame, main: SafeHtml): string {
 <title>${frame.title} · ${t.siteName}</title>
 <link rel="stylesheet" href="/static/site.css">
 ${(frame.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
+${(frame.feeds ?? []).map((f) => html`<link rel="alternate" type="application/atom+xml" href="${f.href}" title="${f.title}">`)}
 ${frame.head ?? ""}
 </head>
 <body>
@@ -115,7 +118,7 @@ ${main}
 </main>
 <footer class="site">
   <p>${t.footerNote}</p>
-  <p><a href="/.well-known/jwks.json">${t.keys} (JWKS)</a> · <a href="/api/items">${t.api}</a> · <a href="https://we-gov.org/">WeGO</a></p>
+  <p><a href="/.well-known/jwks.json">${t.keys} (JWKS)</a> · <a href="/api">${t.api}</a> · <a href="https://we-gov.org/">WeGO</a></p>
 </footer>
 </body>
 </html>

@@ -100,6 +100,30 @@ export function searchUrl(params: Partial<SearchParams>): string {
   return s ? `/search?${s}` : "/search";
 }
 
+/** The filters of a search page as the API and the feed name them (`language` is `lang` there). */
+function apiFilters(params: Partial<SearchParams>, names: readonly string[]): URLSearchParams {
+  const qs = new URLSearchParams();
+  const values: Record<string, unknown> = { ...params, lang: params.language };
+  for (const name of names) {
+    const v = values[name];
+    if (v !== undefined && v !== "") qs.set(name, String(v));
+  }
+  return qs;
+}
+
+/** The Atom feed of a search (its words and filters; a feed is always newest first). */
+export function searchFeedUrl(params: Partial<SearchParams>): string {
+  const qs = apiFilters(params, ["q", "type", "city", "tag", "lang"]);
+  return qs.size > 0 ? `/feed.atom?${qs}` : "/feed.atom";
+}
+
+/** Every result of a search, in its order, as a file (`/api/search?…&format=`). */
+export function searchExportUrl(params: Partial<SearchParams>, format: "csv" | "jsonl"): string {
+  const qs = apiFilters(params, ["q", "type", "city", "tag", "lang", "year", "sort"]);
+  qs.set("format", format);
+  return `/api/search?${qs}`;
+}
+
 function toggled(params: SearchParams, filter: Filter, value: string): string {
   const current = params[filter] === undefined ? undefined : String(params[filter]);
   return searchUrl({ ...params, [filter]: current === value ? undefined : value, page: 1 });
@@ -237,6 +261,19 @@ ${!p.q && active.length === 0 ? html`<p class="notice">${t.emptySearchHelp}</p>`
     )}
     </ol>
     ${renderPager(t, p.page, pages, (n) => searchUrl({ ...p, page: n }))}
+    ${
+      view.total > 0
+        ? html`<aside class="export" aria-labelledby="export-h">
+      <h2 id="export-h" class="h3">${t.exportHeading}</h2>
+      <p>${t.exportNote}</p>
+      <ul class="inline-list">
+        <li><a href="${searchExportUrl(p, "csv")}" download>${t.exportCsv}</a></li>
+        <li><a href="${searchExportUrl(p, "jsonl")}" download>${t.exportJsonl}</a></li>
+        <li><a href="${searchFeedUrl(p)}" type="application/atom+xml">${t.feedOfSearch}</a></li>
+      </ul>
+    </aside>`
+        : ""
+    }
   </section>
 </div>`,
   );
