@@ -157,10 +157,25 @@ function responseSchemas(): Record<string, unknown> {
       {
         total: int,
         allWords: int,
+        shortened: {
+          type: "boolean",
+          const: true,
+          description: "Only the query's first words were searched (over 256 characters or 16 words)",
+        },
         results: { type: "array", items: ref("SearchResult") },
-        facets: object({ type: counts, city: counts, tag: counts, lang: counts, year: counts }),
+        facets: object(
+          {
+            type: counts,
+            city: counts,
+            tag: counts,
+            lang: counts,
+            year: counts,
+            status: { ...counts, description: "Adoptions by status" },
+          },
+          ["status"],
+        ),
       },
-      ["allWords"],
+      ["allWords", "shortened"],
     ),
     ListedItem: object({
       id: url,

@@ -89,6 +89,8 @@ function paths(): Json {
             minimum: 1,
             maximum: 9999,
           }),
+          query("status", "Adoptions at this status (considering, planning, piloting, adopted, paused, abandoned)"),
+          query("adopted", "1: only cases that at least one city adopts", { type: "integer", enum: [0, 1] }),
           query("sort", "Order of the results (default relevance; without q, most recently updated first)", {
             enum: [...SORT_ORDERS],
           }),
