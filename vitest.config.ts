@@ -9,6 +9,8 @@ export default defineConfig({
       "web/**/*.test.ts",
       "federation-tests/**/*.test.ts",
     ],
+    // One throwaway PostgreSQL cluster per run, for the stores' PostgreSQL variants.
+    globalSetup: ["node/db/pg-global-setup.ts"],
     expect: { requireAssertions: true },
     testTimeout: 120_000,
     hookTimeout: 180_000,

@@ -12,6 +12,11 @@ export interface Config {
   readonly origin: string;
   /** Folder of the database and other state (default `./data`). */
   readonly dataDir: string;
+  /**
+   * PostgreSQL to keep the store in (`--database`, WEGO_DATABASE_URL: `postgres://…`);
+   * unset: SQLite in `dataDir` (the embedded default). Keys and configuration stay in `dataDir`.
+   */
+  readonly databaseUrl?: string;
   /** The city's handle (default `seoul`). */
   readonly city: string;
   /** The city's display name (default "Seoul Metropolitan Government"). */
@@ -63,6 +68,7 @@ export interface ConfigFlags {
   readonly host?: string;
   readonly origin?: string;
   readonly data?: string;
+  readonly database?: string;
   readonly city?: string;
   readonly name?: string;
   readonly country?: string;
@@ -182,6 +188,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     host: flags.host ?? env.WEGO_HOST ?? undefined,
     origin: parseOrigin(flags.origin ?? env.WEGO_ORIGIN ?? `http://localhost:${port}`),
     dataDir: resolve(flags.data ?? env.WEGO_DATA ?? "data"),
+    databaseUrl: parseDatabaseUrl(flags.database ?? env.WEGO_DATABASE_URL),
     city,
     name: flags.name ?? env.WEGO_NAME ?? city.charAt(0).toUpperCase() + city.slice(1),
     country,
@@ -200,6 +207,22 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logLevel,
     secretKey: env.WEGO_SECRET_KEY || undefined,
   };
+}
+
+/** A PostgreSQL URL (`postgres://` or `postgresql://`), or undefined for SQLite in the data folder. */
+function parseDatabaseUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError("--database / WEGO_DATABASE_URL must be a postgres://user@host:port/database URL");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:")
+    throw new ConfigError(
+      "--database / WEGO_DATABASE_URL must be a postgres:// URL (SQLite is the default, in --data)",
+    );
+  return value;
 }
 
 /** The outbound address policy a configuration asks for. */

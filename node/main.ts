@@ -37,7 +37,11 @@ export interface RunningNode {
 
 /** Opens the store, loads seeds once, and serves the node: the composition root. */
 export async function startNode(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningNode> {
-  const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const orm = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    secretKey: config.secretKey,
+  });
   const identity = identityOf(config);
   const keys = createKeyStore({ orm });
   await keys.current();

@@ -6,12 +6,16 @@ export type CliDatabase = Awaited<ReturnType<typeof openDatabase>>;
 
 /**
  * Opens the node's database in `data` (default as `wego serve` finds it: `--data`, then
- * `WEGO_DATA`, then `./data`), runs `fn` and closes it. The node may be serving meanwhile
+ * `WEGO_DATA`, then `./data`; PostgreSQL when `WEGO_DATABASE_URL` names one), runs `fn` and closes it. The node may be serving meanwhile
  * (SQLite WAL with a busy timeout).
  */
 export async function withDatabase<T>(data: string | undefined, fn: (orm: CliDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig({ data });
-  const orm = await openDatabase({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const orm = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    secretKey: config.secretKey,
+  });
   try {
     return await fn(orm);
   } finally {

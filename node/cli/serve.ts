@@ -10,6 +10,10 @@ export function registerServeCommand(program: Command): void {
     .option("--host <address>", "address to bind (default all interfaces)")
     .option("--origin <url>", "public origin of the node (default http://localhost:<port>)")
     .option("--data <dir>", "data folder (default ./data)")
+    .option(
+      "--database <url>",
+      "postgres:// URL to keep the store in (env WEGO_DATABASE_URL; default SQLite in --data)",
+    )
     .option("--city <slug>", "city handle (default seoul)")
     .option("--name <name>", "city display name")
     .option("--country <code>", "ISO 3166-1 alpha-2 country (default KR)")

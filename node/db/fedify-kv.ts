@@ -1,6 +1,7 @@
 import type { KvKey, KvStore, KvStoreSetOptions } from "@fedify/fedify";
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
+import { rawRows } from "./sql.ts";
 
 // Fedify's own SQLite store needs Node 22's node:sqlite, so this one runs over the node's
 // database (table fedify_kv, migrations/002-federation-store.ts). Raw knex with bound
@@ -34,10 +35,11 @@ export function createSqliteKvStore(orm: Orm): KvStore {
     async get<T = unknown>(key: KvKey): Promise<T | undefined> {
       const db = database(orm);
       const k = JSON.stringify(key);
-      const rows = (await db.raw("select value, expires_at from fedify_kv where key = ?", [k])) as {
-        value: string;
-        expires_at: number | null;
-      }[];
+      const rows = await rawRows<{ value: string; expires_at: number | null }>(
+        db,
+        "select value, expires_at from fedify_kv where key = ?",
+        [k],
+      );
       const row = rows[0];
       if (!row) return undefined;
       const now = Date.now();

@@ -1,5 +1,6 @@
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
+import { rawRows } from "./sql.ts";
 import { Item, ItemVersion, type ItemRow, type ItemVersionRow } from "./entities.ts";
 import {
   fromJoinedColumns,
@@ -130,7 +131,7 @@ function toHead(r: ItemColumns & { document: string }): HeadWithDocument {
 /** The item store over the node's database (`orm.em` is forked per call). */
 export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
   const raw = async <T>(sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> =>
-    (await orm.em.getKnex().raw(sql, bindings)) as T[];
+    rawRows<T>(orm.em.getKnex(), sql, bindings);
   const current = `from items i join item_versions v on v.item_id = i.id and v.version = i.version`;
   const headSelect = `select ${ITEM_SELECT}, v.document ${current}`;
 
@@ -234,7 +235,7 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       const keyset = after ? "and (updated < ? or (updated = ? and id < ?))" : "";
       const keysetArgs = after ? [after.updated, after.updated, after.id] : [];
       const part = (deleted: 0 | 1) =>
-        `select id from (select id from items where local = 1 and deleted = ${deleted} ${keyset} order by updated desc, id desc limit ?)`;
+        `select id from (select id from items where local = 1 and deleted = ${deleted} ${keyset} order by updated desc, id desc limit ?) as page`;
       const rows = await raw<JoinedColumns>(
         `select ${JOINED_SELECT} ${current}
           where i.id in (${part(0)} union all ${part(1)})
@@ -324,13 +325,14 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
            select ${ITEM_SELECT}, l.rels,
                   row_number() over (partition by i.type order by i.local desc, i.updated desc, i.id) as n,
                   count(*) over (partition by i.type) as total
-             from (select source_id, group_concat(rel, ' ') as rels from item_links
+             from (select source_id, string_agg(rel, ' ') as rels from item_links
                     where target_id = ? group by source_id) l
              -- CROSS JOIN keeps this order: the few links first, then each item by its key
-             -- (a plain join let SQLite scan every live item and probe the links).
-             cross join items i on i.id = l.source_id
-            where i.deleted = 0 and i.verified = 1 and i.id <> ?
-         ) where n <= ? order by type, n`,
+             -- (a plain join let SQLite scan every live item and probe the links). Its
+             -- condition is in WHERE: PostgreSQL takes no ON after CROSS JOIN.
+             cross join items i
+            where i.id = l.source_id and i.deleted = 0 and i.verified = 1 and i.id <> ?
+         ) ranked where n <= ? order by type, n`,
         [target, target, perType],
       );
       const groups = new Map<string, { type: string; total: number; items: LinkingItem[] }>();

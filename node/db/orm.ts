@@ -13,6 +13,7 @@ import { Migration006ItemLinks } from "./migrations/006-item-links.ts";
 import { Migration007DraftsFiles } from "./migrations/007-drafts-files.ts";
 import { Migration008ItemShares } from "./migrations/008-item-shares.ts";
 import { Migration009Assessments } from "./migrations/009-assessments.ts";
+import { openPostgres } from "./postgres.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
   attachSecretBox,
@@ -29,6 +30,11 @@ import {
 export interface OpenDatabaseOptions {
   /** The node's data folder; the database is `<dataDir>/wego.sqlite`. `":memory:"` opens a private in-memory database (tests). */
   readonly dataDir: string;
+  /**
+   * A `postgres://` URL: the store lives in that PostgreSQL database instead of
+   * `<dataDir>/wego.sqlite` (the secret key still comes from `dataDir`).
+   */
+  readonly databaseUrl?: string;
   /** Log every SQL statement (default false). */
   readonly debug?: boolean;
   /**
@@ -96,7 +102,8 @@ async function sealKeysAtRest(orm: Orm, box: SecretBox): Promise<void> {
 
 /**
  * Opens (creating if needed) the node's SQLite database, switches it to WAL with
- * full synchronous commits, and applies pending migrations. At every open the data
+ * full synchronous commits, and applies pending migrations; with `databaseUrl`, the
+ * PostgreSQL database it names instead (same entities and migrations). At every open the data
  * folder is set to 0700 and the database files to 0600, and private keys still stored
  * in plain are sealed under the key-encryption key (see `secret-box.ts`).
  */
@@ -108,7 +115,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     // Before SQLite opens the file: it gives -wal and -shm the main file's mode.
     restrictPermissions(options.dataDir);
-    dbName = join(options.dataDir, "wego.sqlite");
+    if (!options.databaseUrl) dbName = join(options.dataDir, "wego.sqlite");
     ({ key: kek, createdFile: createdKeyFile } = loadSecretKey({
       dataDir: options.dataDir,
       secretKey: options.secretKey,
@@ -119,14 +126,22 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
       throw new SecretKeyError("the secret key must be 32 bytes, as 64 hex digits or 43 base64url characters");
     kek = given;
   }
-  const orm = await MikroORM.init({
-    dbName,
+  const ormOptions = {
     entities,
     extensions: [Migrator],
     migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: true },
+  };
+  if (options.databaseUrl) {
+    dbName = options.databaseUrl.replace(/\/\/[^@/]*@/, "//");
+    const orm = await openPostgres(options.databaseUrl, ormOptions);
+    return finishOpen(orm, kek, createdKeyFile, dbName);
+  }
+  const orm = await MikroORM.init({
+    dbName,
+    ...ormOptions,
     // One connection: SQLite serialises writers anyway, and pragmas are per connection.
     pool: { min: 1, max: 1 },
   });
@@ -141,6 +156,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
   await conn.execute("pragma synchronous = full");
   await conn.execute("pragma busy_timeout = 10000");
   await conn.execute("pragma foreign_keys = on");
+  await finishOpen(orm, kek, createdKeyFile, dbName);
+  if (dbName !== ":memory:") restrictPermissions(options.dataDir);
+  return orm;
+}
+
+/** Migrates, attaches the secret box and seals keys at rest: the same on both databases. */
+async function finishOpen(orm: Orm, kek: Buffer, createdKeyFile: string | null, dbName: string): Promise<Orm> {
   await orm.getMigrator().up();
   const box = createSecretBox(kek);
   attachSecretBox(orm, box);
@@ -159,6 +181,5 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
     }
     throw error;
   }
-  if (dbName !== ":memory:") restrictPermissions(options.dataDir);
   return orm;
 }

@@ -1,25 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Orm } from "./orm.ts";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { Orm } from "./orm.ts";
 import { createPeerStore, type PeerStore, type PeerView } from "./peer-store.ts";
+import { describeEachDatabase } from "./test-databases.ts";
 
-let orm: Orm;
-let peers: PeerStore;
 const actor = "https://busan.test/cities/busan";
 
-beforeEach(async () => {
-  orm = await openDatabase({ dataDir: ":memory:" });
-  peers = createPeerStore(orm);
-  await peers.remember({ actorId: actor, name: "Busan", inbox: "https://busan.test/cities/busan/inbox" });
-});
-afterEach(async () => {
-  await orm.close();
-});
+describeEachDatabase("createPeerStore() health", (database) => {
+  let orm: Orm;
+  let peers: PeerStore;
 
-async function view(): Promise<PeerView> {
-  return (await peers.list({})).find((p) => p.actor === actor)!;
-}
+  beforeEach(async () => {
+    orm = await database.open();
+    peers = createPeerStore(orm);
+    await peers.remember({ actorId: actor, name: "Busan", inbox: "https://busan.test/cities/busan/inbox" });
+  });
+  afterEach(async () => {
+    await orm.close();
+  });
 
-describe("createPeerStore() health", () => {
+  async function view(): Promise<PeerView> {
+    return (await peers.list({})).find((p) => p.actor === actor)!;
+  }
+
   it("recordError() makes a peer unhealthy at once, and keeps when its failures began", async () => {
     await peers.touch(actor);
     expect(await view()).toMatchObject({ healthy: true, failingSince: null });

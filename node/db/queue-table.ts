@@ -1,5 +1,6 @@
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
+import { rawRows } from "./sql.ts";
 
 // The `fedify_queue` table (migrations/002-federation-store.ts): every query of the durable
 // message queue (node/federation/queue.ts), which decides what to claim, retry and drop.
@@ -77,21 +78,23 @@ export function createQueueTable(orm: Orm): QueueTable {
 
     async claim(now, lockedUntil, limit) {
       // A read first: idle polls then take no write lock, which other processes (the CLI) would wait for.
-      const due = (await knex().raw(
+      const due = await rawRows<{ id: number }>(
+        knex(),
         `select id from fedify_queue
           where deliver_at <= ? and (locked_until is null or locked_until < ?)
           order by deliver_at, id limit ?`,
         [now, now, limit],
-      )) as { id: number }[];
+      );
       if (due.length === 0) return [];
       const ids = due.map((r) => r.id);
       // The lock condition is repeated: another listener (or process) may have claimed a row since the read.
-      const claimed = (await knex().raw(
+      const claimed = await rawRows<ClaimedRow>(
+        knex(),
         `update fedify_queue set locked_until = ?
           where id in (${ids.map(() => "?").join(", ")}) and (locked_until is null or locked_until < ?)
           returning id, message, attempts, deliver_at`,
         [lockedUntil, ...ids, now],
-      )) as ClaimedRow[];
+      );
       return claimed.sort((a, b) => a.deliver_at - b.deliver_at || a.id - b.id);
     },
 
@@ -128,7 +131,7 @@ export function createQueueTable(orm: Orm): QueueTable {
 
     async count() {
       const db = transactionOf(orm) ?? knex();
-      const rows = (await db.raw("select count(*) as n from fedify_queue")) as { n: number }[];
+      const rows = await rawRows<{ n: number }>(db, "select count(*) as n from fedify_queue");
       return rows[0]?.n ?? 0;
     },
   };

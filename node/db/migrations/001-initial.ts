@@ -1,8 +1,10 @@
 import { Migration } from "@mikro-orm/migrations";
+import { typesOf } from "./dialect.ts";
 
 /** The first schema: items with their versions, tokens, users, keys, meta. */
 export class Migration001Initial extends Migration {
   override up(): void {
+    const t = typesOf(this);
     this.addSql(`create table items (
       id text primary key not null,
       type text not null,
@@ -22,7 +24,7 @@ export class Migration001Initial extends Migration {
     this.addSql("create index items_type_idx on items (type, deleted, updated desc)");
     this.addSql("create index items_city_idx on items (city, deleted, updated desc)");
     this.addSql(`create table item_versions (
-      seq integer primary key autoincrement not null,
+      seq ${t.serial} not null,
       item_id text not null references items (id) on delete cascade,
       version integer not null,
       document text not null,
@@ -34,7 +36,7 @@ export class Migration001Initial extends Migration {
     )`);
     this.addSql("create unique index item_versions_item_version_uq on item_versions (item_id, version)");
     this.addSql(`create table tokens (
-      id integer primary key autoincrement not null,
+      id ${t.serial} not null,
       hash text not null unique,
       role text not null,
       name text not null,
@@ -43,7 +45,7 @@ export class Migration001Initial extends Migration {
       revoked_at text null
     )`);
     this.addSql(`create table users (
-      id integer primary key autoincrement not null,
+      id ${t.serial} not null,
       username text not null unique,
       password_hash text not null,
       role text not null,

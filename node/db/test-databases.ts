@@ -1,0 +1,70 @@
+import { describe } from "vitest";
+import { createRequire } from "node:module";
+import { randomBytes } from "node:crypto";
+import { openDatabase, type Orm } from "./orm.ts";
+
+/** The PostgreSQL cluster of this test run (pg-global-setup.ts), if there is one. */
+export const testPostgresUrl: string | undefined = process.env.WEGO_TEST_DATABASE_URL;
+
+/** One of the databases a store test runs against. */
+export interface TestDatabase {
+  readonly name: "sqlite" | "postgres";
+  /** Why this database is not tested here (printed as the skipped suite's name), or null. */
+  readonly skip: string | null;
+  /** Opens a fresh, empty, migrated store on it. */
+  open(): Promise<Orm>;
+}
+
+/** The part of `pg` used here. */
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** Makes a new empty database on the test cluster and returns its URL. */
+export async function freshPostgresDatabase(serverUrl: string): Promise<string> {
+  const { Client } = createRequire(import.meta.url)("pg") as {
+    Client: new (options: { connectionString: string }) => PgClient;
+  };
+  const name = `wego_t_${randomBytes(6).toString("hex")}`;
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * SQLite (in memory) and PostgreSQL (a new database on the run's cluster): a store test
+ * runs `describe.each(TEST_DATABASES)` and skips the second when no cluster is running.
+ */
+export const TEST_DATABASES: readonly TestDatabase[] = [
+  { name: "sqlite", skip: null, open: () => openDatabase({ dataDir: ":memory:" }) },
+  {
+    name: "postgres",
+    skip: testPostgresUrl ? null : "no PostgreSQL for this run (see the warning at its start)",
+    async open() {
+      if (!testPostgresUrl) throw new Error("no PostgreSQL for this run");
+      return openDatabase({ dataDir: ":memory:", databaseUrl: await freshPostgresDatabase(testPostgresUrl) });
+    },
+  },
+];
+
+/**
+ * `describe(title)` once per database, named `title [sqlite]` and `title [postgres]`; the
+ * PostgreSQL one is skipped, with the reason in its name, when this run has no cluster.
+ */
+export function describeEachDatabase(title: string, body: (database: TestDatabase) => void): void {
+  for (const database of TEST_DATABASES) {
+    const name = database.skip
+      ? `${title} [${database.name}: skipped, ${database.skip}]`
+      : `${title} [${database.name}]`;
+    describe.skipIf(database.skip !== null)(name, () => body(database));
+  }
+}
