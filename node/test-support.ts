@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openDatabase, type Orm } from "./db/orm.ts";
 import { createKeyStore } from "./db/key-store.ts";
+import type { TestDatabase } from "./db/test-databases.ts";
 import type { KeyStore } from "./signing/keys.ts";
 import { createDocumentValidator, type DocumentValidator } from "./library/validation.ts";
 import { createLibrary, MANAGED_FIELDS, type Library, type LibraryOptions } from "./library/library.ts";
@@ -29,13 +30,13 @@ export const TEST_IDENTITY: NodeIdentity = {
   actorId: "http://seoul.test/cities/seoul",
 };
 
-/** Opens a fresh in-memory node store with keys, validator and library. */
+/** Opens a fresh in-memory node store (or one on `options.database`) with keys, validator and library. */
 export async function createTestLibrary(
   identity: NodeIdentity = TEST_IDENTITY,
   dataDir = ":memory:",
-  options: Pick<LibraryOptions, "render" | "onRenderError"> = {},
+  options: Pick<LibraryOptions, "render" | "onRenderError"> & { readonly database?: TestDatabase } = {},
 ): Promise<TestLibrary> {
-  const orm = await openDatabase({ dataDir });
+  const orm = options.database ? await options.database.open() : await openDatabase({ dataDir });
   const keys = createKeyStore({ orm });
   const validator = createDocumentValidator();
   const library = createLibrary({ orm, keys, validator, identity, ...options });

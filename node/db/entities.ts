@@ -1,4 +1,20 @@
-import { EntitySchema } from "@mikro-orm/core";
+import { EntitySchema, Type } from "@mikro-orm/core";
+
+/**
+ * A flag stored as 0/1 in an `integer` column on both databases: raw SQL can say
+ * `deleted = 0` on SQLite and PostgreSQL alike (PostgreSQL compares no boolean with an integer).
+ */
+export class IntBoolean extends Type<boolean, number> {
+  override convertToDatabaseValue(value: boolean | number): number {
+    return value === true || value === 1 ? 1 : 0;
+  }
+  override convertToJSValue(value: number | boolean): boolean {
+    return value === 1 || value === true;
+  }
+  override getColumnType(): string {
+    return "integer";
+  }
+}
 
 /** The current state of one item (local or a peer's): the head of its version chain. */
 export interface ItemRow {
@@ -78,15 +94,15 @@ export const Item = new EntitySchema<ItemRow>({
     id: { type: "string", primary: true },
     type: { type: "string" },
     origin: { type: "string" },
-    local: { type: "boolean" },
+    local: { type: IntBoolean },
     version: { type: "integer" },
     title: { type: "string" },
     city: { type: "string" },
     language: { type: "string" },
     published: { type: "string" },
     updated: { type: "string" },
-    deleted: { type: "boolean" },
-    verified: { type: "boolean" },
+    deleted: { type: IntBoolean },
+    verified: { type: IntBoolean },
     createdAt: { type: "string" },
   },
 });

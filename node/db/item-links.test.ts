@@ -6,6 +6,7 @@ import { createTestLibrary, draftFixture, type TestLibrary } from "../test-suppo
 import { openDatabase } from "./orm.ts";
 import { createItemStore } from "./item-store.ts";
 import { MAX_REFERENCES, referencesOf } from "./item-links.ts";
+import { describeEachDatabase } from "./test-databases.ts";
 
 const PEER = "http://busan.test";
 let t: TestLibrary;
@@ -39,14 +40,6 @@ async function peerVersion(id: string, version: number, fields: Record<string, u
   });
   expect(result.ok).toBe(true);
 }
-
-beforeAll(async () => {
-  t = await createTestLibrary();
-  const made = await t.library.create({ ...draftFixture("case-study.minimal"), title: "mVoting" }, { author: "test" });
-  if (!made.ok) throw new Error("fixture");
-  caseId = made.item.id;
-});
-afterAll(async () => t.orm.close(true));
 
 describe("referencesOf()", () => {
   it("takes case, pathway, relatedCases and links, distinct, never the item itself or a Tombstone's", () => {
@@ -96,7 +89,18 @@ describe("referencesOf()", () => {
   });
 });
 
-describe("linkingTo()", () => {
+describeEachDatabase("linkingTo()", (database) => {
+  beforeAll(async () => {
+    t = await createTestLibrary(undefined, undefined, { database });
+    const made = await t.library.create(
+      { ...draftFixture("case-study.minimal"), title: "mVoting" },
+      { author: "test" },
+    );
+    if (!made.ok) throw new Error("fixture");
+    caseId = made.item.id;
+  });
+  afterAll(async () => t.orm.close(true));
+
   it("lists a pathway whose case is the item, and drops it when a new version names another case", async () => {
     const made = await t.library.create(pathwayFor(caseId), { author: "test" });
     if (!made.ok) throw new Error("create");

@@ -136,7 +136,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Orm> {
   };
   if (options.databaseUrl) {
     dbName = options.databaseUrl.replace(/\/\/[^@/]*@/, "//");
-    const orm = await openPostgres(options.databaseUrl, ormOptions);
+    const orm = await openPostgres<Orm>(options.databaseUrl, ormOptions);
     return finishOpen(orm, kek, createdKeyFile, dbName);
   }
   const orm = await MikroORM.init({

@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import type { Options } from "@mikro-orm/core";
-import type { Orm } from "./orm.ts";
 
 /** The part of the `pg` module used here (it ships no types of its own). */
 interface PgModule {
@@ -28,7 +27,7 @@ let parsersSet = false;
  * migrations as SQLite. A pool of connections: unlike SQLite's single one, a query outside
  * a transaction does not wait for it (and does not see its uncommitted rows).
  */
-export async function openPostgres(url: string, options: Omit<Options, "driver" | "clientUrl">): Promise<Orm> {
+export async function openPostgres<Orm>(url: string, options: Omit<Options, "driver" | "clientUrl">): Promise<Orm> {
   if (!parsersSet) {
     (createRequire(import.meta.url)("pg") as PgModule).types.setTypeParser(INT8_OID, parseInt8);
     parsersSet = true;
