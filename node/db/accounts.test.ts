@@ -1,17 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { User } from "./entities.ts";
-import { openDatabase, type Orm } from "./orm.ts";
+import type { Orm } from "./orm.ts";
+import { describeEachDatabase } from "./test-databases.ts";
 import { authenticatePassword, upsertUser } from "./accounts.ts";
 
 let orm: Orm;
-beforeEach(async () => {
-  orm = await openDatabase({ dataDir: ":memory:" });
-});
-afterEach(async () => {
-  await orm.close();
-});
+describeEachDatabase("accounts", (database) => {
+  beforeEach(async () => {
+    orm = await database.open();
+  });
+  afterEach(async () => {
+    await orm.close();
+  });
 
-describe("accounts", () => {
   it("upsertUser() stores no plain password and authenticatePassword() checks it", async () => {
     expect(await upsertUser(orm, "minji.kim", "a long enough password", "editor")).toBe("created");
     const row = await orm.em.fork().findOne(User, { username: "minji.kim" });

@@ -10,3 +10,22 @@ export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.
   const result = (await db.raw(sql, bindings)) as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
 }
+
+/** Whether an ORM platform speaks PostgreSQL (else it is SQLite). */
+export function isPostgres(platform: { constructor: { name: string } }): boolean {
+  return platform.constructor.name === "PostgreSqlPlatform";
+}
+
+/**
+ * An SQL expression for the text at `path` inside the JSON text of `column`: `json_extract`
+ * on SQLite, `#>>` on PostgreSQL. `column` and `path` come from the code, never from input.
+ */
+export function jsonTextAt(
+  platform: { constructor: { name: string } },
+  column: string,
+  path: readonly string[],
+): string {
+  return isPostgres(platform)
+    ? `(${column}::json #>> '{${path.join(",")}}')`
+    : `json_extract(${column}, '$.${path.join(".")}')`;
+}

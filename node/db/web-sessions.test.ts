@@ -1,26 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { createTestLibrary, type TestLibrary } from "../test-support.ts";
 import { changeAccount, upsertUser } from "./accounts.ts";
+import { describeEachDatabase } from "./test-databases.ts";
 import { createWebSessionStore, type WebSessionStore } from "./web-sessions.ts";
 
 let t: TestLibrary;
 let store: WebSessionStore;
 const HOUR = 60 * 60 * 1000;
 
-beforeEach(async () => {
-  t = await createTestLibrary();
-  store = createWebSessionStore(t.orm, { defaultTtlMs: HOUR });
-  // A second admin, so that clerk may be demoted or disabled (the last admin may not).
-  await upsertUser(t.orm, "chief", "a long admin password", "admin");
-  await upsertUser(t.orm, "clerk", "a long editor password", "admin");
-});
-afterEach(async () => {
-  await t.orm.close();
-});
+describeEachDatabase("web sessions", (database) => {
+  beforeEach(async () => {
+    t = await createTestLibrary(undefined, undefined, { database });
+    store = createWebSessionStore(t.orm, { defaultTtlMs: HOUR });
+    // A second admin, so that clerk may be demoted or disabled (the last admin may not).
+    await upsertUser(t.orm, "chief", "a long admin password", "admin");
+    await upsertUser(t.orm, "clerk", "a long editor password", "admin");
+  });
+  afterEach(async () => {
+    await t.orm.close();
+  });
 
-const session = (username: string, role: string) => ({ user: { username, role, name: `user:${username}` } });
+  const session = (username: string, role: string) => ({ user: { username, role, name: `user:${username}` } });
 
-describe("web sessions", () => {
   it("keep a login's session until it expires", async () => {
     await store.set("key-1", session("clerk", "admin"), HOUR);
     expect(await store.get("key-1")).toEqual(session("clerk", "admin"));

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Orm } from "./orm.ts";
+import { jsonTextAt } from "./sql.ts";
 
 // The `web_sessions` table (migration 004): the web pages' sessions, keyed by the SHA-256
 // of the cookie's random key, so a copy of the database logs no one in.
@@ -25,7 +26,7 @@ function sessionId(key: string): string {
 }
 
 /**
- * The web sessions over the node's SQLite database. The table keeps only the SHA-256 of each
+ * The web sessions over the node's database. The table keeps only the SHA-256 of each
  * key, so sessions survive restarts and logging out ends them on the server, not only in
  * the browser.
  */
@@ -40,7 +41,7 @@ export function createWebSessionStore(orm: Orm, options: WebSessionStoreOptions)
       const rows = (await conn().execute(
         `select s.data, s.expires_at, u.role, u.disabled_at
            from web_sessions s
-           left join users u on u.username = json_extract(s.data, '$.user.username')
+           left join users u on u.username = ${jsonTextAt(orm.em.getPlatform(), "s.data", ["user", "username"])}
           where s.id = ?`,
         [sessionId(key)],
         "all",
@@ -71,5 +72,9 @@ export function createWebSessionStore(orm: Orm, options: WebSessionStoreOptions)
 export async function endSessionsOf(orm: Orm, username: string): Promise<void> {
   await orm.em
     .getConnection()
-    .execute("delete from web_sessions where json_extract(data, '$.user.username') = ?", [username], "run");
+    .execute(
+      `delete from web_sessions where ${jsonTextAt(orm.em.getPlatform(), "data", ["user", "username"])} = ?`,
+      [username],
+      "run",
+    );
 }
