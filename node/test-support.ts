@@ -36,7 +36,7 @@ export async function createTestLibrary(
   dataDir = ":memory:",
   options: Pick<LibraryOptions, "render" | "onRenderError"> & { readonly database?: TestDatabase } = {},
 ): Promise<TestLibrary> {
-  const orm = options.database ? await options.database.open() : await openDatabase({ dataDir });
+  const orm = options.database ? await options.database.open(dataDir) : await openDatabase({ dataDir });
   const keys = createKeyStore({ orm });
   const validator = createDocumentValidator();
   const library = createLibrary({ orm, keys, validator, identity, ...options });

@@ -1,8 +1,10 @@
 import { Temporal } from "@js-temporal/polyfill";
 import type { KvStore } from "@fedify/fedify";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { openDatabase, type Orm } from "./orm.ts";
+import { afterEach, expect, it, vi } from "vitest";
+import type { Orm } from "./orm.ts";
 import { createSqliteKvStore } from "./fedify-kv.ts";
+import { rawRows } from "./sql.ts";
+import { describeEachDatabase, type TestDatabase } from "./test-databases.ts";
 
 const open: Orm[] = [];
 afterEach(async () => {
@@ -10,20 +12,20 @@ afterEach(async () => {
   for (const orm of open.splice(0)) await orm.close();
 });
 
-async function store(): Promise<{ orm: Orm; kv: KvStore }> {
-  const orm = await openDatabase({ dataDir: ":memory:" });
+async function store(database: TestDatabase): Promise<{ orm: Orm; kv: KvStore }> {
+  const orm = await database.open();
   open.push(orm);
   return { orm, kv: createSqliteKvStore(orm) };
 }
 
 async function rowCount(orm: Orm): Promise<number> {
-  const rows = (await orm.em.getKnex().raw("select count(*) as n from fedify_kv")) as { n: number }[];
+  const rows = await rawRows<{ n: number }>(orm.em.getKnex(), "select count(*) as n from fedify_kv");
   return rows[0]?.n ?? -1;
 }
 
-describe("createSqliteKvStore()", () => {
+describeEachDatabase("createSqliteKvStore()", (database) => {
   it("get() returns what set() stored, as JSON values", async () => {
-    const { kv } = await store();
+    const { kv } = await store(database);
     const doc = {
       contextUrl: null,
       documentUrl: "https://a.example/u/1",
@@ -38,12 +40,12 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("get() returns undefined for a key never set", async () => {
-    const { kv } = await store();
+    const { kv } = await store(database);
     expect(await kv.get(["missing"])).toBeUndefined();
   });
 
   it("set() overwrites the value and the TTL of an existing key", async () => {
-    const { orm, kv } = await store();
+    const { orm, kv } = await store(database);
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
     await kv.set(["k"], "first", { ttl: Temporal.Duration.from({ seconds: 10 }) });
     await kv.set(["k"], "second");
@@ -53,7 +55,7 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("delete() removes one key and leaves the others", async () => {
-    const { kv } = await store();
+    const { kv } = await store(database);
     await kv.set(["a"], 1);
     await kv.set(["b"], 2);
     await kv.delete(["a"]);
@@ -63,7 +65,7 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("keeps keys apart that only a naive join would confuse", async () => {
-    const { kv } = await store();
+    const { kv } = await store(database);
     await kv.set(["a", "b"], "two parts");
     await kv.set(["a:b"], "colon");
     await kv.set(["a", "b", ""], "empty last part");
@@ -78,7 +80,7 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("get() returns undefined once the TTL has passed, and drops the row", async () => {
-    const { orm, kv } = await store();
+    const { orm, kv } = await store(database);
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
     await kv.set(["idempotence", "https://a.example/activities/1"], true, { ttl: Temporal.Duration.from({ days: 1 }) });
     vi.setSystemTime(new Date("2026-01-01T23:59:59Z"));
@@ -89,7 +91,7 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("set() sweeps entries that expired without being read", async () => {
-    const { orm, kv } = await store();
+    const { orm, kv } = await store(database);
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
     for (let i = 0; i < 5; i++)
       await kv.set(["doc", String(i)], { i }, { ttl: Temporal.Duration.from({ minutes: 5 }) });
@@ -102,7 +104,7 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("works inside a running em.transactional() instead of waiting for the only connection", async () => {
-    const { orm, kv } = await store();
+    const { orm, kv } = await store(database);
     const result = await orm.em.fork().transactional(async () => {
       await kv.set(["in-tx"], "yes");
       return kv.get(["in-tx"]);
@@ -112,7 +114,7 @@ describe("createSqliteKvStore()", () => {
   });
 
   it("set() rejects a value JSON cannot represent", async () => {
-    const { kv } = await store();
+    const { kv } = await store(database);
     await expect(kv.set(["fn"], () => 1)).rejects.toThrow(TypeError);
     await expect(kv.set(["u"], undefined)).rejects.toThrow(TypeError);
   });

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, expect, it } from "vitest";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
 import { createKeyStore } from "./key-store.ts";
 import { jwsKeyId, verifyDetachedJws } from "../signing/jws.ts";
 import { isSealed } from "./secret-box.ts";
+import { describeEachDatabase, type TestDatabase } from "./test-databases.ts";
 
 const open: TestLibrary[] = [];
 const dirs: string[] = [];
@@ -14,13 +15,19 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+let database: TestDatabase;
+
 async function library(dataDir?: string) {
-  const t = await createTestLibrary(undefined, dataDir);
+  const t = await createTestLibrary(undefined, dataDir, { database });
   open.push(t);
   return t;
 }
 
-describe("createKeyStore()", () => {
+describeEachDatabase("createKeyStore()", (db) => {
+  beforeAll(() => {
+    database = db;
+  });
+
   it("publishes one Ed25519 key named by its thumbprint, without private parts", async () => {
     const t = await library();
     const keys = await t.keys.publicKeys();

@@ -11,8 +11,12 @@ export interface TestDatabase {
   readonly name: "sqlite" | "postgres";
   /** Why this database is not tested here (printed as the skipped suite's name), or null. */
   readonly skip: string | null;
-  /** Opens a fresh, empty, migrated store on it. */
-  open(): Promise<Orm>;
+  /**
+   * Opens a migrated store: a fresh empty one for `":memory:"` (the default); for a data
+   * folder, the same store each time that folder is opened again (a restart), its secret
+   * key in the folder. On PostgreSQL each folder gets a database of its own.
+   */
+  open(dataDir?: string): Promise<Orm>;
 }
 
 /** The part of `pg` used here. */
@@ -44,14 +48,21 @@ export async function freshPostgresDatabase(serverUrl: string): Promise<string> 
  * SQLite (in memory) and PostgreSQL (a new database on the run's cluster): a store test
  * runs `describe.each(TEST_DATABASES)` and skips the second when no cluster is running.
  */
+const postgresOfFolder = new Map<string, string>();
+
 export const TEST_DATABASES: readonly TestDatabase[] = [
-  { name: "sqlite", skip: null, open: () => openDatabase({ dataDir: ":memory:" }) },
+  { name: "sqlite", skip: null, open: (dataDir = ":memory:") => openDatabase({ dataDir }) },
   {
     name: "postgres",
     skip: testPostgresUrl ? null : "no PostgreSQL for this run (see the warning at its start)",
-    async open() {
+    async open(dataDir = ":memory:") {
       if (!testPostgresUrl) throw new Error("no PostgreSQL for this run");
-      return openDatabase({ dataDir: ":memory:", databaseUrl: await freshPostgresDatabase(testPostgresUrl) });
+      let databaseUrl = dataDir === ":memory:" ? undefined : postgresOfFolder.get(dataDir);
+      if (!databaseUrl) {
+        databaseUrl = await freshPostgresDatabase(testPostgresUrl);
+        if (dataDir !== ":memory:") postgresOfFolder.set(dataDir, databaseUrl);
+      }
+      return openDatabase({ dataDir, databaseUrl });
     },
   },
 ];
