@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDraftStore } from "../db/draft-store.ts";
+import { describeEachDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, draftFixture, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { createDrafts, type DraftActor, type Drafts } from "./drafts.ts";
 
@@ -13,18 +14,18 @@ const editor: DraftActor = { username: "mina", name: "Mina Park", role: "editor"
 const otherEditor: DraftActor = { username: "joon", name: "Joon Lee", role: "editor" };
 const admin: DraftActor = { username: "root", name: "Node admin", role: "admin" };
 
-beforeAll(async () => {
-  // A real SQLite file, as a node keeps it.
-  dir = mkdtempSync(join(tmpdir(), "wego-drafts-"));
-  t = await createTestLibrary(TEST_IDENTITY, dir);
-  drafts = createDrafts({ store: createDraftStore(t.orm), library: t.library, maxBytes: 64 * 1024 });
-});
-afterAll(async () => {
-  await t.orm.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+describeEachDatabase("drafts", (database) => {
+  beforeAll(async () => {
+    // A real data folder (on SQLite: a real SQLite file), as a node keeps it.
+    dir = mkdtempSync(join(tmpdir(), "wego-drafts-"));
+    t = await createTestLibrary(TEST_IDENTITY, dir, { database });
+    drafts = createDrafts({ store: createDraftStore(t.orm), library: t.library, maxBytes: 64 * 1024 });
+  });
+  afterAll(async () => {
+    await t.orm.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-describe("drafts", () => {
   it("create() keeps a half-filled document unvalidated, unsigned and out of the library", async () => {
     const saved = await drafts.create({ type: "CaseStudy", document: { title: "Half a case", sdgs: ["x"] } }, editor);
     expect(saved.ok).toBe(true);

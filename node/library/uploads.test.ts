@@ -3,24 +3,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createFileStore } from "../db/file-store.ts";
+import { describeEachDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { createUploads, referencedFiles, safeFileName, sweepTemporaryUploads, type Uploads } from "./uploads.ts";
 
 let dir: string;
 let t: TestLibrary;
 let uploads: Uploads;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "wego-uploads-"));
-  t = await createTestLibrary(TEST_IDENTITY, join(dir, "data"));
-  uploads = createUploads({ dir: join(dir, "files"), maxBytes: 1000, files: createFileStore(t.orm) });
-});
-afterAll(async () => {
-  await t.orm.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 // A 1×1 PNG.
@@ -36,7 +27,17 @@ async function store(bytes: Buffer | string, name: string) {
   return uploads.keep(received.file);
 }
 
-describe("uploads", () => {
+describeEachDatabase("uploads", (database) => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "wego-uploads-"));
+    t = await createTestLibrary(TEST_IDENTITY, join(dir, "data"), { database });
+    uploads = createUploads({ dir: join(dir, "files"), maxBytes: 1000, files: createFileStore(t.orm) });
+  });
+  afterAll(async () => {
+    await t.orm.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("keep() stores the bytes under their SHA-256 with their size, and CSV by its extension", async () => {
     const csv = "stop,riders\nCity Hall,1200\n";
     const kept = await store(csv, "bus stops.csv");
