@@ -146,6 +146,24 @@ describeEachDatabase("linkingTo()", (database) => {
     expect((await linking(second)).Dataset?.ids).toEqual([id]);
   });
 
+  it("lists the items naming a case through list({ case }), filtered and paged, newest first", async () => {
+    const target = "http://seoul.test/items/listed-case";
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const made = await t.library.create(pathwayFor(target, `Listed pathway ${n}`), { author: "test" });
+      if (!made.ok) throw new Error("create");
+      ids.push(made.item.id);
+    }
+    const all = await t.library.list({ case: target });
+    expect(all.total).toBe(2);
+    expect(new Set(all.items.map((i) => i.id))).toEqual(new Set(ids));
+    const page = await t.library.list({ case: target, limit: 1 });
+    expect(page).toMatchObject({ total: 2 });
+    expect(page.items).toHaveLength(1);
+    expect((await t.library.list({ case: target, type: "Dataset" })).total).toBe(0);
+    expect((await t.library.list({ case: target, local: true, type: "Pathway" })).total).toBe(2);
+  });
+
   it("caps each type's list and still counts them all", async () => {
     const target = "http://seoul.test/items/popular";
     for (const n of [1, 2, 3]) await t.library.create(pathwayFor(target, `Pathway ${n}`), { author: "test" });

@@ -149,7 +149,7 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       local: "i.local",
       verified: "i.verified",
     } as const;
-    let where = "l.target_id = ? and l.rel = ? and i.deleted = 0 and i.verified = 1";
+    let where = "i.id = l.source_id and l.target_id = ? and l.rel = ? and i.deleted = 0 and i.verified = 1";
     const args: Knex.RawBinding[] = [linksTo.target, linksTo.rel];
     for (const [key, column] of Object.entries(columns)) {
       const value = filters[key as keyof typeof columns];
@@ -157,7 +157,8 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       where += ` and ${column} = ?`;
       args.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
     }
-    const from = "from item_links l cross join items i on i.id = l.source_id";
+    // CROSS JOIN keeps the few links first for SQLite's planner; its condition is in `where`.
+    const from = "from item_links l cross join items i";
     const [count] = await raw<{ n: number }>(`select count(*) as n ${from} where ${where}`, args);
     const rows = await raw<ItemColumns>(
       `select ${ITEM_SELECT} ${from} where ${where} order by i.updated desc, i.id asc limit ? offset ?`,
