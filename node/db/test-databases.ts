@@ -17,6 +17,8 @@ export interface TestDatabase {
    * key in the folder. On PostgreSQL each folder gets a database of its own.
    */
   open(dataDir?: string): Promise<Orm>;
+  /** The `databaseUrl` a data folder opened here uses (for another process to open it too); undefined on SQLite. */
+  databaseUrlOf(dataDir: string): string | undefined;
 }
 
 /** The part of `pg` used here. */
@@ -51,7 +53,12 @@ export async function freshPostgresDatabase(serverUrl: string): Promise<string> 
 const postgresOfFolder = new Map<string, string>();
 
 export const TEST_DATABASES: readonly TestDatabase[] = [
-  { name: "sqlite", skip: null, open: (dataDir = ":memory:") => openDatabase({ dataDir }) },
+  {
+    name: "sqlite",
+    skip: null,
+    open: (dataDir = ":memory:") => openDatabase({ dataDir }),
+    databaseUrlOf: () => undefined,
+  },
   {
     name: "postgres",
     skip: testPostgresUrl ? null : "no PostgreSQL for this run (see the warning at its start)",
@@ -64,6 +71,7 @@ export const TEST_DATABASES: readonly TestDatabase[] = [
       }
       return openDatabase({ dataDir, databaseUrl });
     },
+    databaseUrlOf: (dataDir) => postgresOfFolder.get(dataDir),
   },
 ];
 

@@ -8,8 +8,10 @@ import { fileURLToPath } from "node:url";
 import { Temporal } from "@js-temporal/polyfill";
 import { createFederation, exportJwk, generateCryptoKeyPair, MemoryKvStore, verifyRequest } from "@fedify/fedify";
 import { Create, CryptographicKey, Note, Organization } from "@fedify/fedify/vocab";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Orm } from "../db/orm.ts";
+import { rawRows } from "../db/sql.ts";
+import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
 import { createActorKeys, rotateActorKeys } from "./actor-keys.ts";
 import { createSqliteMessageQueue, type SqliteMessageQueue, type SqliteMessageQueueOptions } from "./queue.ts";
 
@@ -22,8 +24,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** The database the queue's own tests run on (both, in turn); the rest run on SQLite. */
+let current: TestDatabase = TEST_DATABASES[0]!;
+
 async function database(dataDir = ":memory:"): Promise<Orm> {
-  const orm = await openDatabase({ dataDir });
+  const orm = await current.open(dataDir);
   orms.push(orm);
   return orm;
 }
@@ -80,10 +85,17 @@ interface Row {
 }
 
 async function rows(orm: Orm): Promise<Row[]> {
-  return (await orm.em.getKnex().raw("select * from fedify_queue order by id")) as Row[];
+  return rawRows<Row>(orm.em.getKnex(), "select * from fedify_queue order by id");
 }
 
-describe("createSqliteMessageQueue()", () => {
+describeEachDatabase("createSqliteMessageQueue()", (db) => {
+  beforeAll(() => {
+    current = db;
+  });
+  afterAll(() => {
+    current = TEST_DATABASES[0]!;
+  });
+
   it("enqueue() has stored the message when it resolves", async () => {
     const orm = await database();
     const q = queueOn(orm);
@@ -336,7 +348,10 @@ describe("createSqliteMessageQueue()", () => {
     const code = `
       const { openDatabase } = await import(${JSON.stringify(orm)});
       const { createSqliteMessageQueue } = await import(${JSON.stringify(queue)});
-      const db = await openDatabase({ dataDir: ${JSON.stringify(dir)} });
+      const db = await openDatabase({
+        dataDir: ${JSON.stringify(dir)},
+        databaseUrl: ${JSON.stringify(current.databaseUrlOf(dir))},
+      });
       const q = createSqliteMessageQueue(db, { leaseMs: 1000, pollIntervalMs: 20 });
       await q.enqueue({ type: "outbox", inbox: "https://b.example/inbox" });
       await q.listen(() => { process.stdout.write("handling\\n"); return new Promise(() => {}); });
