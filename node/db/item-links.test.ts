@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
-import { openDatabase } from "./orm.ts";
 import { createItemStore } from "./item-store.ts";
 import { MAX_REFERENCES, referencesOf } from "./item-links.ts";
 import { describeEachDatabase } from "./test-databases.ts";
@@ -173,11 +172,11 @@ describeEachDatabase("linkingTo()", (database) => {
   });
 });
 
-describe("migration 006-item-links", () => {
+describeEachDatabase("migration 006-item-links", (database) => {
   it("backfills the links of every live item already stored", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wego-links-"));
     try {
-      const first = await createTestLibrary(undefined, dir);
+      const first = await createTestLibrary(undefined, dir, { database });
       const made = await first.library.create(pathwayFor("http://seoul.test/items/old-case"), { author: "test" });
       if (!made.ok) throw new Error("create");
       // As a node from before 006 left it: the items without their links table.
@@ -185,7 +184,7 @@ describe("migration 006-item-links", () => {
       await knex.raw("drop table item_links");
       await knex("mikro_orm_migrations").where("name", "like", "006%").del();
       await first.orm.close(true);
-      const orm = await openDatabase({ dataDir: dir });
+      const orm = await database.open(dir);
       try {
         const groups = await createItemStore(orm).linkingTo("http://seoul.test/items/old-case", 10);
         expect(groups.map((g) => [g.type, g.items.map((i) => i.id)])).toEqual([["Pathway", [made.item.id]]]);
