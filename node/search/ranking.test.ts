@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, type TestLibrary } from "../test-support.ts";
 import { createSearchService, type SearchQuery, type SearchService } from "./service.ts";
 
@@ -20,7 +21,7 @@ function seedDrafts(): Record<string, Record<string, unknown>> {
   return out;
 }
 
-describe("search ranking over the seeds", () => {
+describeEachDatabase("search ranking over the seeds", (database) => {
   let t: TestLibrary;
   let search: SearchService;
   /** Slug of each published item, by id. */
@@ -30,7 +31,7 @@ describe("search ranking over the seeds", () => {
     (await search.search({ limit: 100, ...query })).results.map((r) => slugs.get(r.id)!);
 
   beforeAll(async () => {
-    t = await createTestLibrary();
+    t = await createTestLibrary(undefined, undefined, { database });
     const names = Object.keys(drafts);
     const results = await t.library.createMany(Object.values(drafts), { author: "test" });
     results.forEach((r, i) => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { passageHtml } from "../../web/templates/snippet.ts";
 import { createSearchService, type SearchQuery, type SearchResult, type SearchService } from "./service.ts";
@@ -105,11 +106,14 @@ async function publish(
   return ids;
 }
 
+/** The database the suites below run on (both, in turn). */
+let database: TestDatabase = TEST_DATABASES[0]!;
+
 /** A fresh library with `drafts` published, and a settled in-memory search service over it. */
 async function openIndexed(
   drafts: Record<string, Record<string, unknown>>,
 ): Promise<{ t: TestLibrary; search: SearchService; ids: Record<string, string> }> {
-  const t = await createTestLibrary();
+  const t = await createTestLibrary(undefined, undefined, { database });
   const ids = await publish(t, drafts);
   const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
   await search.settled();
@@ -122,305 +126,314 @@ async function closeIndexed(t: TestLibrary | undefined, search: SearchService | 
   await t?.orm.close();
 }
 
-describe("search service over a small corpus", () => {
-  let t: TestLibrary;
-  let search: SearchService;
-  let ids: Record<string, string>;
-  const find = async (query: SearchQuery) => search.search(query);
-  const idsOf = async (query: SearchQuery) => (await find(query)).results.map((r) => r.id);
+describeEachDatabase("search service", (db) => {
+  beforeAll(() => {
+    database = db;
+  });
+  afterAll(() => {
+    database = TEST_DATABASES[0]!;
+  });
 
-  beforeAll(async () => void ({ t, search, ids } = await openIndexed(CORPUS)));
-  afterAll(() => closeIndexed(t, search));
+  describe("search service over a small corpus", () => {
+    let t: TestLibrary;
+    let search: SearchService;
+    let ids: Record<string, string>;
+    const find = async (query: SearchQuery) => search.search(query);
+    const idsOf = async (query: SearchQuery) => (await find(query)).results.map((r) => r.id);
 
-  it("search() ranks a title match above a body match", async () => {
-    const { results } = await find({ q: "flood" });
-    expect(results.map((r) => r.id)).toEqual([ids.floodTitle, ids.floodBody]);
-    expect(results[0]!.score).toBeGreaterThan(results[1]!.score);
-    expect(results[0]).toMatchObject({
-      type: "CaseStudy",
-      title: "Flood sensors along the Han River",
-      city: "Seoul",
-      local: true,
-      verified: true,
-      origin: TEST_IDENTITY.origin,
+    beforeAll(async () => void ({ t, search, ids } = await openIndexed(CORPUS)));
+    afterAll(() => closeIndexed(t, search));
+
+    it("search() ranks a title match above a body match", async () => {
+      const { results } = await find({ q: "flood" });
+      expect(results.map((r) => r.id)).toEqual([ids.floodTitle, ids.floodBody]);
+      expect(results[0]!.score).toBeGreaterThan(results[1]!.score);
+      expect(results[0]).toMatchObject({
+        type: "CaseStudy",
+        title: "Flood sensors along the Han River",
+        city: "Seoul",
+        local: true,
+        verified: true,
+        origin: TEST_IDENTITY.origin,
+      });
+    });
+
+    it("search() gives a case its start year and a dataset its issue year, and an undated item no year", async () => {
+      const byId = new Map((await find({ limit: 50 })).results.map((r) => [r.id, r.year]));
+      expect(byId.get(ids.floodTitle!)).toBe(2015);
+      expect(byId.get(ids.wifi!)).toBe(2021);
+      // Seoul's Eung-Dap-So seed carries no start year: the day it was loaded is not its year.
+      expect(byId.get(ids.eungDapSo!)).toBeNull();
+    });
+
+    it("search() counts facets and keeps other values of a filtered facet visible", async () => {
+      const all = await find({ q: "budgeting" });
+      expect(all.results.map((r) => r.id).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
+      expect(all.facets.city).toEqual({ "São Paulo": 1, Seoul: 1 });
+      expect(all.facets.lang).toEqual({ en: 1, "pt-BR": 1 });
+      expect(all.facets.year).toEqual({ 2012: 2 });
+      expect(all.facets.tag["citizen-participation"]).toBe(2);
+      const filtered = await find({ q: "budgeting", city: "são paulo" });
+      expect(filtered.results.map((r) => r.id)).toEqual([ids.saoPaulo]);
+      expect(filtered.facets.city).toEqual({ "São Paulo": 1, Seoul: 1 });
+      expect(filtered.facets.lang).toEqual({ "pt-BR": 1 });
+    });
+
+    it("search() filters by type, tag, language and year, and browses newest first without a query", async () => {
+      const datasets = await find({ type: "Dataset", limit: 100 });
+      expect(datasets.total).toBe(4);
+      expect(datasets.results.every((r) => r.type === "Dataset")).toBe(true);
+      expect(datasets.facets.type).toEqual({ CaseStudy: 5, Dataset: 4, Pathway: 3 });
+      const updated = datasets.results.map((r) => r.updated);
+      expect(updated).toEqual([...updated].sort().reverse());
+      expect((await idsOf({ tag: "Citizen-Participation" })).sort()).toEqual(
+        [ids.floodBody, ids.saoPaulo, ids.eungDapSo].sort(),
+      );
+      expect(await idsOf({ lang: "pt" })).toEqual([ids.saoPaulo]);
+      expect((await idsOf({ lang: "ko" })).sort()).toEqual([ids.wifi, ids.eungDapSo].sort());
+      expect((await idsOf({ year: 2012 })).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
+      expect(await idsOf({ q: "kiosk", type: "Pathway", year: 2012 })).toEqual([]);
+    });
+
+    it("search() pages through results without gaps or repeats", async () => {
+      const first = await find({ q: "kiosk", limit: 4 });
+      expect(first.total).toBe(6);
+      const pages = [first.results, (await find({ q: "kiosk", limit: 4, offset: 4 })).results];
+      expect(pages.map((p) => p.length)).toEqual([4, 2]);
+      const seen = pages.flat().map((r) => r.id);
+      expect(new Set(seen).size).toBe(6);
+      const scores = pages.flat().map((r) => r.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect((await find({ q: "kiosk", offset: 6 })).results).toEqual([]);
+    });
+
+    it("search() finds Korean words, also inside longer words with particles", async () => {
+      const eung = await find({ q: "응답소" });
+      expect(eung.results[0]!.id).toBe(ids.eungDapSo);
+      expect(snippetOf(eung.results[0]!)).toContain("<mark>응답소</mark>");
+      expect(await idsOf({ q: "title:응답소" })).toEqual([ids.eungDapSo]);
+      // The dataset has 서울 only as 서울시의 ("Seoul city's") in its Korean summary.
+      expect(await idsOf({ q: "서울" })).toContain(ids.wifi);
+      expect(await idsOf({ q: "와이파이" })).toEqual([ids.wifi]);
+      // All bigrams must match: a word sharing one syllable pair is not enough.
+      expect(await idsOf({ q: "서울역" })).toEqual([]);
+    });
+
+    it("search() matches accented text typed without accents, and the reverse", async () => {
+      expect((await idsOf({ q: "sao paulo" }))[0]).toBe(ids.saoPaulo);
+      expect((await idsOf({ q: "SÃO" }))[0]).toBe(ids.saoPaulo);
+      expect(await idsOf({ q: "city:sao" })).toEqual([ids.saoPaulo]);
+    });
+
+    it("search() tolerates one typo in words of five letters or more, not in shorter ones", async () => {
+      expect(await idsOf({ q: "dashbord" })).toEqual([ids.dashboard]);
+      expect(await idsOf({ q: "transparancy" })).toContain(ids.dashboard);
+      expect(await idsOf({ q: "flod" })).toEqual([]);
+      expect(await idsOf({ q: "flood" })).toHaveLength(2);
+    });
+
+    it("search() supports +required, -excluded, field:term and prefix*", async () => {
+      expect(await idsOf({ q: "+budgeting -paulo" })).toEqual([ids.floodBody]);
+      expect(await idsOf({ q: "title:flood" })).toEqual([ids.floodTitle]);
+      expect((await idsOf({ q: "budg*" })).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
+      expect(await idsOf({ q: "keywords:hotspot" })).toEqual([ids.wifi]);
+      expect(await idsOf({ q: "formats:csv +wi-fi" })).toEqual([ids.wifi]);
+    });
+
+    it("search() highlights matched words in an HTML-escaped snippet", async () => {
+      const [hit] = (await find({ q: "contract" })).results;
+      expect(hit!.id).toBe(ids.dashboard);
+      expect(snippetOf(hit!)).toContain("&#60;b&#62;<mark>contract</mark>&#60;/b&#62; &#38; invoice");
+      expect(snippetOf(hit!)).not.toContain("<b>");
+      const [body] = (await find({ q: "barrier" })).results;
+      expect(snippetOf(body!)).toContain("<mark>barrier</mark>");
+    });
+
+    it("search() finds a pasted title with a colon, and reads an unknown field name as a word", async () => {
+      const pasted = await find({ q: "Flood sensors along the Han River: a pilot" });
+      expect(pasted.results[0]?.title).toBe("Flood sensors along the Han River");
+      await expect(find({ q: "nosuchfield:flood" })).resolves.toMatchObject({ total: 0 });
+      await expect(find({ q: "flood:sensors" })).resolves.not.toMatchObject({ total: 0 });
+    });
+
+    it("search() refuses a query beyond a limit with a QueryError naming it, on every segment kind", async () => {
+      for (const [q, reason] of [
+        ["abcdefghijklmnop~6", "edit-distance"],
+        ["governmen~7", "edit-distance"],
+        ["a*", "wildcard-prefix"],
+        ["fl~2", "fuzzy-too-short"],
+      ] as const) {
+        await expect(find({ q }), q).rejects.toMatchObject({ name: "QueryError", reason });
+      }
+      // Within the limits, typos and wildcards still find what they found before.
+      expect(await idsOf({ q: "dashbord~2" })).toEqual([ids.dashboard]);
+      expect((await idsOf({ q: "bu*" })).sort()).toEqual(expect.arrayContaining([ids.floodBody, ids.saoPaulo]));
     });
   });
 
-  it("search() gives a case its start year and a dataset its issue year, and an undated item no year", async () => {
-    const byId = new Map((await find({ limit: 50 })).results.map((r) => [r.id, r.year]));
-    expect(byId.get(ids.floodTitle!)).toBe(2015);
-    expect(byId.get(ids.wifi!)).toBe(2021);
-    // Seoul's Eung-Dap-So seed carries no start year: the day it was loaded is not its year.
-    expect(byId.get(ids.eungDapSo!)).toBeNull();
-  });
+  describe("search service under changes", () => {
+    let t: TestLibrary;
+    let search: SearchService;
+    let ids: Record<string, string>;
 
-  it("search() counts facets and keeps other values of a filtered facet visible", async () => {
-    const all = await find({ q: "budgeting" });
-    expect(all.results.map((r) => r.id).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
-    expect(all.facets.city).toEqual({ "São Paulo": 1, Seoul: 1 });
-    expect(all.facets.lang).toEqual({ en: 1, "pt-BR": 1 });
-    expect(all.facets.year).toEqual({ 2012: 2 });
-    expect(all.facets.tag["citizen-participation"]).toBe(2);
-    const filtered = await find({ q: "budgeting", city: "são paulo" });
-    expect(filtered.results.map((r) => r.id)).toEqual([ids.saoPaulo]);
-    expect(filtered.facets.city).toEqual({ "São Paulo": 1, Seoul: 1 });
-    expect(filtered.facets.lang).toEqual({ "pt-BR": 1 });
-  });
-
-  it("search() filters by type, tag, language and year, and browses newest first without a query", async () => {
-    const datasets = await find({ type: "Dataset", limit: 100 });
-    expect(datasets.total).toBe(4);
-    expect(datasets.results.every((r) => r.type === "Dataset")).toBe(true);
-    expect(datasets.facets.type).toEqual({ CaseStudy: 5, Dataset: 4, Pathway: 3 });
-    const updated = datasets.results.map((r) => r.updated);
-    expect(updated).toEqual([...updated].sort().reverse());
-    expect((await idsOf({ tag: "Citizen-Participation" })).sort()).toEqual(
-      [ids.floodBody, ids.saoPaulo, ids.eungDapSo].sort(),
-    );
-    expect(await idsOf({ lang: "pt" })).toEqual([ids.saoPaulo]);
-    expect((await idsOf({ lang: "ko" })).sort()).toEqual([ids.wifi, ids.eungDapSo].sort());
-    expect((await idsOf({ year: 2012 })).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
-    expect(await idsOf({ q: "kiosk", type: "Pathway", year: 2012 })).toEqual([]);
-  });
-
-  it("search() pages through results without gaps or repeats", async () => {
-    const first = await find({ q: "kiosk", limit: 4 });
-    expect(first.total).toBe(6);
-    const pages = [first.results, (await find({ q: "kiosk", limit: 4, offset: 4 })).results];
-    expect(pages.map((p) => p.length)).toEqual([4, 2]);
-    const seen = pages.flat().map((r) => r.id);
-    expect(new Set(seen).size).toBe(6);
-    const scores = pages.flat().map((r) => r.score);
-    expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    expect((await find({ q: "kiosk", offset: 6 })).results).toEqual([]);
-  });
-
-  it("search() finds Korean words, also inside longer words with particles", async () => {
-    const eung = await find({ q: "응답소" });
-    expect(eung.results[0]!.id).toBe(ids.eungDapSo);
-    expect(snippetOf(eung.results[0]!)).toContain("<mark>응답소</mark>");
-    expect(await idsOf({ q: "title:응답소" })).toEqual([ids.eungDapSo]);
-    // The dataset has 서울 only as 서울시의 ("Seoul city's") in its Korean summary.
-    expect(await idsOf({ q: "서울" })).toContain(ids.wifi);
-    expect(await idsOf({ q: "와이파이" })).toEqual([ids.wifi]);
-    // All bigrams must match: a word sharing one syllable pair is not enough.
-    expect(await idsOf({ q: "서울역" })).toEqual([]);
-  });
-
-  it("search() matches accented text typed without accents, and the reverse", async () => {
-    expect((await idsOf({ q: "sao paulo" }))[0]).toBe(ids.saoPaulo);
-    expect((await idsOf({ q: "SÃO" }))[0]).toBe(ids.saoPaulo);
-    expect(await idsOf({ q: "city:sao" })).toEqual([ids.saoPaulo]);
-  });
-
-  it("search() tolerates one typo in words of five letters or more, not in shorter ones", async () => {
-    expect(await idsOf({ q: "dashbord" })).toEqual([ids.dashboard]);
-    expect(await idsOf({ q: "transparancy" })).toContain(ids.dashboard);
-    expect(await idsOf({ q: "flod" })).toEqual([]);
-    expect(await idsOf({ q: "flood" })).toHaveLength(2);
-  });
-
-  it("search() supports +required, -excluded, field:term and prefix*", async () => {
-    expect(await idsOf({ q: "+budgeting -paulo" })).toEqual([ids.floodBody]);
-    expect(await idsOf({ q: "title:flood" })).toEqual([ids.floodTitle]);
-    expect((await idsOf({ q: "budg*" })).sort()).toEqual([ids.floodBody, ids.saoPaulo].sort());
-    expect(await idsOf({ q: "keywords:hotspot" })).toEqual([ids.wifi]);
-    expect(await idsOf({ q: "formats:csv +wi-fi" })).toEqual([ids.wifi]);
-  });
-
-  it("search() highlights matched words in an HTML-escaped snippet", async () => {
-    const [hit] = (await find({ q: "contract" })).results;
-    expect(hit!.id).toBe(ids.dashboard);
-    expect(snippetOf(hit!)).toContain("&#60;b&#62;<mark>contract</mark>&#60;/b&#62; &#38; invoice");
-    expect(snippetOf(hit!)).not.toContain("<b>");
-    const [body] = (await find({ q: "barrier" })).results;
-    expect(snippetOf(body!)).toContain("<mark>barrier</mark>");
-  });
-
-  it("search() finds a pasted title with a colon, and reads an unknown field name as a word", async () => {
-    const pasted = await find({ q: "Flood sensors along the Han River: a pilot" });
-    expect(pasted.results[0]?.title).toBe("Flood sensors along the Han River");
-    await expect(find({ q: "nosuchfield:flood" })).resolves.toMatchObject({ total: 0 });
-    await expect(find({ q: "flood:sensors" })).resolves.not.toMatchObject({ total: 0 });
-  });
-
-  it("search() refuses a query beyond a limit with a QueryError naming it, on every segment kind", async () => {
-    for (const [q, reason] of [
-      ["abcdefghijklmnop~6", "edit-distance"],
-      ["governmen~7", "edit-distance"],
-      ["a*", "wildcard-prefix"],
-      ["fl~2", "fuzzy-too-short"],
-    ] as const) {
-      await expect(find({ q }), q).rejects.toMatchObject({ name: "QueryError", reason });
-    }
-    // Within the limits, typos and wildcards still find what they found before.
-    expect(await idsOf({ q: "dashbord~2" })).toEqual([ids.dashboard]);
-    expect((await idsOf({ q: "bu*" })).sort()).toEqual(expect.arrayContaining([ids.floodBody, ids.saoPaulo]));
-  });
-});
-
-describe("search service under changes", () => {
-  let t: TestLibrary;
-  let search: SearchService;
-  let ids: Record<string, string>;
-
-  beforeAll(async () => {
-    const { floodTitle, floodBody, saoPaulo } = CORPUS;
-    ({ t, search, ids } = await openIndexed({ floodTitle: floodTitle!, floodBody: floodBody!, saoPaulo: saoPaulo! }));
-  });
-  afterAll(() => closeIndexed(t, search));
-
-  it("search() shows an update and a new item once settled, through a delta segment", async () => {
-    const updated = await t.library.update(
-      ids.floodTitle!,
-      { ...CORPUS.floodTitle, title: "Storm drain sensors along the Han River", summary: "Sensors in storm drains." },
-      { author: "test" },
-    );
-    expect(updated.ok).toBe(true);
-    const created = await t.library.create(
-      caseStudy({ title: "Flood maps for every district", summary: "Maps of areas at risk." }),
-      { author: "test" },
-    );
-    await search.settled();
-    const hits = (await search.search({ q: "flood" })).results.map((r) => r.id);
-    expect(hits).toEqual([created.ok && created.item.id, ids.floodBody]);
-    expect((await search.search({ q: "storm" })).results.map((r) => r.id)).toEqual([ids.floodTitle]);
-    expect(search.stats().deltaSegments).toBeGreaterThan(0);
-  });
-
-  it("search() drops a deleted item at once, before any rebuild", async () => {
-    const removed = await t.library.remove(ids.floodBody!, { author: "test" });
-    expect(removed.ok).toBe(true);
-    // No settled(): a delete is applied in the change listener itself.
-    expect((await search.search({ q: "budgeting" })).results.map((r) => r.id)).toEqual([ids.saoPaulo]);
-    expect((await search.search({})).total).toBe(3);
-  });
-
-  it("search() forgets the facet values of items gone once the base is rebuilt (bounded facet dictionaries)", async () => {
-    const tags = Array.from({ length: 40 }, (_, i) => `passing-tag-${i}`);
-    const created = await t.library.create(caseStudy({ title: "A passing item", summary: "Gone soon.", tags }), {
-      author: "test",
+    beforeAll(async () => {
+      const { floodTitle, floodBody, saoPaulo } = CORPUS;
+      ({ t, search, ids } = await openIndexed({ floodTitle: floodTitle!, floodBody: floodBody!, saoPaulo: saoPaulo! }));
     });
-    if (!created.ok) throw new Error("fixture rejected");
-    await search.settled();
-    expect((await search.search({ tag: "passing-tag-7" })).total).toBe(1);
-    const withTags = search.stats().facetValues;
-    await t.library.remove(created.item.id, { author: "test" });
-    await search.compact();
-    expect((await search.search({})).facets.tag["passing-tag-7"]).toBeUndefined();
-    expect(search.stats().facetValues).toBeLessThanOrEqual(withTags - 40);
-  });
+    afterAll(() => closeIndexed(t, search));
 
-  it("search() gives the same answers after a compaction", async () => {
-    const before = await search.search({ q: "flood sensors paulo" });
-    await search.compact();
-    expect(search.stats()).toMatchObject({ deltaSegments: 0, liveItems: 3 });
-    const after = await search.search({ q: "flood sensors paulo" });
-    expect(after.results.map((r) => r.id).sort()).toEqual(before.results.map((r) => r.id).sort());
-  });
-});
-
-describe("search service in slices", () => {
-  it("search() lets other work in between segments and answers as in one go, also while a compaction swaps the base", async () => {
-    const t = await createTestLibrary();
-    await publish(t, CORPUS);
-    // Pieces of two documents, and a yield before every segment after the first.
-    const sliced = await createSearchService({
-      orm: t.orm,
-      library: t.library,
-      dataDir: ":memory:",
-      baseChunkDocs: 2,
-      querySliceMs: 0,
-    });
-    const whole = await createSearchService({
-      orm: t.orm,
-      library: t.library,
-      dataDir: ":memory:",
-      baseChunkDocs: 2,
-      querySliceMs: 1e9,
-    });
-    await Promise.all([sliced.settled(), whole.settled()]);
-    expect(sliced.stats().baseSegments).toBe(6);
-    const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
-    const expected = await Promise.all(queries.map((q) => whole.search(q)));
-    for (let round = 0; round < 3; round++) {
-      const [answers] = await Promise.all([Promise.all(queries.map((q) => sliced.search(q))), sliced.compact()]);
-      expect(answers).toEqual(expected);
-    }
-    await Promise.all([sliced.close(), whole.close()]);
-    await t.orm.close();
-  });
-});
-
-describe("search service persistence", () => {
-  let dir: string;
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it("search() answers identically after a restart from the saved base, and catches up on changes made while stopped", async () => {
-    dir = mkdtempSync(join(tmpdir(), "wego-search-"));
-    let t = await createTestLibrary(TEST_IDENTITY, dir);
-    const ids = await publish(t, CORPUS);
-    // A base in pieces of five documents, as a large base is kept in pieces of 2,000.
-    let search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir, baseChunkDocs: 5 });
-    await search.settled();
-    expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, baseDocs: 12, baseSegments: 3 });
-    const queries: SearchQuery[] = [
-      { q: "flood" },
-      { q: "응답소" },
-      { q: "kiosk", limit: 3, offset: 1 },
-      { type: "Dataset" },
-    ];
-    const before = await Promise.all(queries.map((q) => search.search(q)));
-    await search.close();
-    await t.orm.close();
-
-    t = await createTestLibrary(TEST_IDENTITY, dir);
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
-    await search.settled();
-    expect(search.stats()).toMatchObject({
-      loadedFromDisk: true,
-      compactions: 0,
-      deltaBuilds: 0,
-      baseDocs: 12,
-      baseSegments: 3,
-      liveItems: 12,
-    });
-    expect(await Promise.all(queries.map((q) => search.search(q)))).toEqual(before);
-    await search.close();
-
-    // Changed while the index was not listening: found again from item_versions.seq.
-    const copy = await t.library.create(CORPUS.floodTitle, { author: "test" });
-    await t.library.remove(ids.floodBody!, { author: "test" });
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
-    await search.settled();
-    expect(search.stats()).toMatchObject({ loadedFromDisk: true, compactions: 0, deltaBuilds: 1 });
-    const { results } = await search.search({ q: "flood" });
-    expect(results.map((r) => r.id).sort()).toEqual([ids.floodTitle, copy.ok && copy.item.id].sort());
-    // The copy sits alone in a delta segment, the original in the base: scores stay comparable.
-    expect(results[0]!.score / results[1]!.score).toBeLessThan(1.25);
-    await search.close();
-    await t.orm.close();
-  });
-
-  it("createSearchService() removes a base saved in the former format and rebuilds, so no stale values are served", async () => {
-    const own = mkdtempSync(join(tmpdir(), "wego-search-"));
-    try {
-      const t = await createTestLibrary(TEST_IDENTITY, own);
-      await publish(t, CORPUS);
-      mkdirSync(join(own, "search"), { recursive: true });
-      writeFileSync(join(own, "search", "base.segs"), "a base of the former format");
-      // v2 had no words as written (typo tolerance) nor translated titles: it must go too.
-      writeFileSync(join(own, "search", "base-v2.segs"), "a base of the second format");
-      const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: own });
+    it("search() shows an update and a new item once settled, through a delta segment", async () => {
+      const updated = await t.library.update(
+        ids.floodTitle!,
+        { ...CORPUS.floodTitle, title: "Storm drain sensors along the Han River", summary: "Sensors in storm drains." },
+        { author: "test" },
+      );
+      expect(updated.ok).toBe(true);
+      const created = await t.library.create(
+        caseStudy({ title: "Flood maps for every district", summary: "Maps of areas at risk." }),
+        { author: "test" },
+      );
       await search.settled();
-      expect(existsSync(join(own, "search", "base.segs"))).toBe(false);
-      expect(existsSync(join(own, "search", "base-v2.segs"))).toBe(false);
-      expect(existsSync(join(own, "search", "base-v3.segs"))).toBe(true);
-      expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, liveItems: 12 });
+      const hits = (await search.search({ q: "flood" })).results.map((r) => r.id);
+      expect(hits).toEqual([created.ok && created.item.id, ids.floodBody]);
+      expect((await search.search({ q: "storm" })).results.map((r) => r.id)).toEqual([ids.floodTitle]);
+      expect(search.stats().deltaSegments).toBeGreaterThan(0);
+    });
+
+    it("search() drops a deleted item at once, before any rebuild", async () => {
+      const removed = await t.library.remove(ids.floodBody!, { author: "test" });
+      expect(removed.ok).toBe(true);
+      // No settled(): a delete is applied in the change listener itself.
+      expect((await search.search({ q: "budgeting" })).results.map((r) => r.id)).toEqual([ids.saoPaulo]);
+      expect((await search.search({})).total).toBe(3);
+    });
+
+    it("search() forgets the facet values of items gone once the base is rebuilt (bounded facet dictionaries)", async () => {
+      const tags = Array.from({ length: 40 }, (_, i) => `passing-tag-${i}`);
+      const created = await t.library.create(caseStudy({ title: "A passing item", summary: "Gone soon.", tags }), {
+        author: "test",
+      });
+      if (!created.ok) throw new Error("fixture rejected");
+      await search.settled();
+      expect((await search.search({ tag: "passing-tag-7" })).total).toBe(1);
+      const withTags = search.stats().facetValues;
+      await t.library.remove(created.item.id, { author: "test" });
+      await search.compact();
+      expect((await search.search({})).facets.tag["passing-tag-7"]).toBeUndefined();
+      expect(search.stats().facetValues).toBeLessThanOrEqual(withTags - 40);
+    });
+
+    it("search() gives the same answers after a compaction", async () => {
+      const before = await search.search({ q: "flood sensors paulo" });
+      await search.compact();
+      expect(search.stats()).toMatchObject({ deltaSegments: 0, liveItems: 3 });
+      const after = await search.search({ q: "flood sensors paulo" });
+      expect(after.results.map((r) => r.id).sort()).toEqual(before.results.map((r) => r.id).sort());
+    });
+  });
+
+  describe("search service in slices", () => {
+    it("search() lets other work in between segments and answers as in one go, also while a compaction swaps the base", async () => {
+      const t = await createTestLibrary(undefined, undefined, { database });
+      await publish(t, CORPUS);
+      // Pieces of two documents, and a yield before every segment after the first.
+      const sliced = await createSearchService({
+        orm: t.orm,
+        library: t.library,
+        dataDir: ":memory:",
+        baseChunkDocs: 2,
+        querySliceMs: 0,
+      });
+      const whole = await createSearchService({
+        orm: t.orm,
+        library: t.library,
+        dataDir: ":memory:",
+        baseChunkDocs: 2,
+        querySliceMs: 1e9,
+      });
+      await Promise.all([sliced.settled(), whole.settled()]);
+      expect(sliced.stats().baseSegments).toBe(6);
+      const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
+      const expected = await Promise.all(queries.map((q) => whole.search(q)));
+      for (let round = 0; round < 3; round++) {
+        const [answers] = await Promise.all([Promise.all(queries.map((q) => sliced.search(q))), sliced.compact()]);
+        expect(answers).toEqual(expected);
+      }
+      await Promise.all([sliced.close(), whole.close()]);
+      await t.orm.close();
+    });
+  });
+
+  describe("search service persistence", () => {
+    let dir: string;
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("search() answers identically after a restart from the saved base, and catches up on changes made while stopped", async () => {
+      dir = mkdtempSync(join(tmpdir(), "wego-search-"));
+      let t = await createTestLibrary(TEST_IDENTITY, dir, { database });
+      const ids = await publish(t, CORPUS);
+      // A base in pieces of five documents, as a large base is kept in pieces of 2,000.
+      let search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir, baseChunkDocs: 5 });
+      await search.settled();
+      expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, baseDocs: 12, baseSegments: 3 });
+      const queries: SearchQuery[] = [
+        { q: "flood" },
+        { q: "응답소" },
+        { q: "kiosk", limit: 3, offset: 1 },
+        { type: "Dataset" },
+      ];
+      const before = await Promise.all(queries.map((q) => search.search(q)));
       await search.close();
       await t.orm.close();
-    } finally {
-      rmSync(own, { recursive: true, force: true });
-    }
+
+      t = await createTestLibrary(TEST_IDENTITY, dir, { database });
+      search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
+      await search.settled();
+      expect(search.stats()).toMatchObject({
+        loadedFromDisk: true,
+        compactions: 0,
+        deltaBuilds: 0,
+        baseDocs: 12,
+        baseSegments: 3,
+        liveItems: 12,
+      });
+      expect(await Promise.all(queries.map((q) => search.search(q)))).toEqual(before);
+      await search.close();
+
+      // Changed while the index was not listening: found again from item_versions.seq.
+      const copy = await t.library.create(CORPUS.floodTitle, { author: "test" });
+      await t.library.remove(ids.floodBody!, { author: "test" });
+      search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
+      await search.settled();
+      expect(search.stats()).toMatchObject({ loadedFromDisk: true, compactions: 0, deltaBuilds: 1 });
+      const { results } = await search.search({ q: "flood" });
+      expect(results.map((r) => r.id).sort()).toEqual([ids.floodTitle, copy.ok && copy.item.id].sort());
+      // The copy sits alone in a delta segment, the original in the base: scores stay comparable.
+      expect(results[0]!.score / results[1]!.score).toBeLessThan(1.25);
+      await search.close();
+      await t.orm.close();
+    });
+
+    it("createSearchService() removes a base saved in the former format and rebuilds, so no stale values are served", async () => {
+      const own = mkdtempSync(join(tmpdir(), "wego-search-"));
+      try {
+        const t = await createTestLibrary(TEST_IDENTITY, own, { database });
+        await publish(t, CORPUS);
+        mkdirSync(join(own, "search"), { recursive: true });
+        writeFileSync(join(own, "search", "base.segs"), "a base of the former format");
+        // v2 had no words as written (typo tolerance) nor translated titles: it must go too.
+        writeFileSync(join(own, "search", "base-v2.segs"), "a base of the second format");
+        const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: own });
+        await search.settled();
+        expect(existsSync(join(own, "search", "base.segs"))).toBe(false);
+        expect(existsSync(join(own, "search", "base-v2.segs"))).toBe(false);
+        expect(existsSync(join(own, "search", "base-v3.segs"))).toBe(true);
+        expect(search.stats()).toMatchObject({ loadedFromDisk: false, compactions: 1, liveItems: 12 });
+        await search.close();
+        await t.orm.close();
+      } finally {
+        rmSync(own, { recursive: true, force: true });
+      }
+    });
   });
 });
