@@ -355,7 +355,8 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
 
     unrendered(after, through, limit) {
       return raw<VersionHtml & { seq: number }>(
-        "select seq, item_id as itemId, version, document as text from item_versions where seq > ? and seq <= ? and html = '' order by seq limit ?",
+        // Quoted: PostgreSQL folds an unquoted alias to lower case.
+        `select seq, item_id as "itemId", version, document as text from item_versions where seq > ? and seq <= ? and html = '' order by seq limit ?`,
         [after, through, limit],
       );
     },

@@ -1,14 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createItemStore, type ItemStore } from "../db/item-store.ts";
 import { createMetaStore } from "../db/meta-store.ts";
+import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
 import { renderUnrendered } from "./render-backlog.ts";
 
 let t: TestLibrary;
 let store: ItemStore;
+let database: TestDatabase = TEST_DATABASES[0]!;
 
 beforeEach(async () => {
-  t = await createTestLibrary();
+  t = await createTestLibrary(undefined, undefined, { database });
   store = createItemStore(t.orm);
 });
 afterEach(async () => {
@@ -45,136 +47,149 @@ async function renderedHtml(s: ItemStore = store): Promise<string> {
   throw new Error("the ingested version was never rendered");
 }
 
-describe("ingest", () => {
-  it("stores a peer's rendered Markdown with its version after the commit, so reads never render", async () => {
-    await t.library.ingest({ document: peerDoc(1, { body: "# Heading" }), jws: "h..1", origin, provenance });
-    expect(JSON.parse(await renderedHtml())).toEqual({ "/body": "<h1>Heading</h1>\n" });
+describeEachDatabase("ingesting", (db) => {
+  beforeAll(() => {
+    database = db;
+  });
+  afterAll(() => {
+    database = TEST_DATABASES[0]!;
   });
 
-  it("renders through the library's render function (the render worker in a running node)", async () => {
-    const seen: unknown[] = [];
-    const other = await createTestLibrary(undefined, ":memory:", {
-      render: async (d) => {
-        seen.push(d.id);
-        return { "/body": "<p>worker</p>" };
-      },
+  describe("ingest", () => {
+    it("stores a peer's rendered Markdown with its version after the commit, so reads never render", async () => {
+      await t.library.ingest({ document: peerDoc(1, { body: "# Heading" }), jws: "h..1", origin, provenance });
+      expect(JSON.parse(await renderedHtml())).toEqual({ "/body": "<h1>Heading</h1>\n" });
     });
-    try {
-      await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
-      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>worker</p>" });
-      expect(seen).toEqual([id]);
-      expect((await other.library.get(id))?.html).toEqual({ "/body": "<p>worker</p>" });
-    } finally {
-      await other.orm.close();
-    }
-  });
-});
 
-describe("the render backlog", () => {
-  it("lets ingest answer before the Markdown is rendered; the HTML is stored once it is", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
+    it("renders through the library's render function (the render worker in a running node)", async () => {
+      const seen: unknown[] = [];
+      const other = await createTestLibrary(undefined, ":memory:", {
+        database,
+        render: async (d) => {
+          seen.push(d.id);
+          return { "/body": "<p>worker</p>" };
+        },
+      });
+      try {
+        await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+        expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>worker</p>" });
+        expect(seen).toEqual([id]);
+        expect((await other.library.get(id))?.html).toEqual({ "/body": "<p>worker</p>" });
+      } finally {
+        await other.orm.close();
+      }
     });
-    const other = await createTestLibrary(undefined, ":memory:", {
-      render: async () => {
-        await gate;
-        return { "/body": "<p>late</p>" };
-      },
+  });
+
+  describe("the render backlog", () => {
+    it("lets ingest answer before the Markdown is rendered; the HTML is stored once it is", async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const other = await createTestLibrary(undefined, ":memory:", {
+        database,
+        render: async () => {
+          await gate;
+          return { "/body": "<p>late</p>" };
+        },
+      });
+      try {
+        const result = await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+        expect(result).toEqual({ ok: true, status: "stored" });
+        expect(await storedHtml(createItemStore(other.orm))).toBe("");
+        release();
+        expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>late</p>" });
+      } finally {
+        await other.library.close();
+        await other.orm.close();
+      }
     });
-    try {
-      const result = await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
-      expect(result).toEqual({ ok: true, status: "stored" });
-      expect(await storedHtml(createItemStore(other.orm))).toBe("");
-      release();
-      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>late</p>" });
-    } finally {
-      await other.library.close();
-      await other.orm.close();
-    }
-  });
 
-  it("renders nothing while a bulk load holds it, even across pauses, and what waited once it is released", async () => {
-    const rendered: unknown[] = [];
-    const other = await createTestLibrary(undefined, ":memory:", {
-      render: async (d) => {
-        rendered.push(d.id);
-        return { "/body": "<p>after</p>" };
-      },
+    it("renders nothing while a bulk load holds it, even across pauses, and what waited once it is released", async () => {
+      const rendered: unknown[] = [];
+      const other = await createTestLibrary(undefined, ":memory:", {
+        database,
+        render: async (d) => {
+          rendered.push(d.id);
+          return { "/body": "<p>after</p>" };
+        },
+      });
+      try {
+        const release = other.library.holdRendering();
+        await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
+        // Longer than the pause after which an unheld backlog renders (250 ms).
+        await new Promise((r) => setTimeout(r, 600));
+        expect(rendered).toEqual([]);
+        expect(await storedHtml(createItemStore(other.orm))).toBe("");
+        release();
+        release(); // a second call of the same release changes nothing
+        expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>after</p>" });
+        expect(rendered).toEqual([id]);
+      } finally {
+        await other.library.close();
+        await other.orm.close();
+      }
     });
-    try {
-      const release = other.library.holdRendering();
-      await other.library.ingest({ document: peerDoc(1), jws: "h..1", origin, provenance });
-      // Longer than the pause after which an unheld backlog renders (250 ms).
-      await new Promise((r) => setTimeout(r, 600));
-      expect(rendered).toEqual([]);
-      expect(await storedHtml(createItemStore(other.orm))).toBe("");
-      release();
-      release(); // a second call of the same release changes nothing
-      expect(JSON.parse(await renderedHtml(createItemStore(other.orm)))).toEqual({ "/body": "<p>after</p>" });
-      expect(rendered).toEqual([id]);
-    } finally {
-      await other.library.close();
-      await other.orm.close();
-    }
-  });
 
-  it("reports a version that will not render, leaves it for reads and renders the others", async () => {
-    const errors: unknown[] = [];
-    const other = await createTestLibrary(undefined, ":memory:", {
-      render: async (d) => {
-        if (d.body === "bad") throw new Error("no");
-        return { "/body": "<p>good</p>" };
-      },
-      onRenderError: (e) => errors.push(e),
+    it("reports a version that will not render, leaves it for reads and renders the others", async () => {
+      const errors: unknown[] = [];
+      const other = await createTestLibrary(undefined, ":memory:", {
+        database,
+        render: async (d) => {
+          if (d.body === "bad") throw new Error("no");
+          return { "/body": "<p>good</p>" };
+        },
+        onRenderError: (e) => errors.push(e),
+      });
+      try {
+        const good = { ...peerDoc(1), id: `${origin}/items/good` };
+        await other.library.ingest({ document: peerDoc(1, { body: "bad" }), jws: "h..1", origin, provenance });
+        await other.library.ingest({ document: good, jws: "h..1", origin, provenance });
+        await other.library.renderPending();
+        const otherStore = createItemStore(other.orm);
+        expect(await storedHtml(otherStore)).toBe("");
+        expect(JSON.parse((await otherStore.get(good.id))!.version.html)).toEqual({ "/body": "<p>good</p>" });
+        expect(errors).toHaveLength(1);
+        expect(String(errors[0])).toMatch(/^Error: 1 of \d versions would not render; reads render them$/);
+      } finally {
+        await other.library.close();
+        await other.orm.close();
+      }
     });
-    try {
-      const good = { ...peerDoc(1), id: `${origin}/items/good` };
-      await other.library.ingest({ document: peerDoc(1, { body: "bad" }), jws: "h..1", origin, provenance });
-      await other.library.ingest({ document: good, jws: "h..1", origin, provenance });
-      await other.library.renderPending();
-      const otherStore = createItemStore(other.orm);
-      expect(await storedHtml(otherStore)).toBe("");
-      expect(JSON.parse((await otherStore.get(good.id))!.version.html)).toEqual({ "/body": "<p>good</p>" });
-      expect(errors).toHaveLength(1);
-      expect(String(errors[0])).toMatch(/^Error: 1 of \d versions would not render; reads render them$/);
-    } finally {
-      await other.library.close();
-      await other.orm.close();
-    }
-  });
-});
-
-describe("versions an older node stored without HTML", () => {
-  beforeEach(async () => {
-    await t.library.ingest({ document: peerDoc(1, { body: "*old*" }), jws: "h..1", origin, provenance });
-    await renderedHtml();
-    // What a node before ingest-time rendering stored: html "" until the first read, and no
-    // record of the render backlog's progress.
-    await t.library.close();
-    await t.orm.em.getKnex()("item_versions").update({ html: "" });
-    await t.orm.em.getKnex()("meta").where({ key: "rendered-through-seq" }).delete();
   });
 
-  it("read correctly without writing", async () => {
-    expect((await t.library.get(id))?.html).toEqual({ "/body": "<p><em>old</em></p>\n" });
-    expect(await storedHtml()).toBe("");
+  describe("versions an older node stored without HTML", () => {
+    beforeEach(async () => {
+      await t.library.ingest({ document: peerDoc(1, { body: "*old*" }), jws: "h..1", origin, provenance });
+      await renderedHtml();
+      // What a node before ingest-time rendering stored: html "" until the first read, and no
+      // record of the render backlog's progress.
+      await t.library.close();
+      await t.orm.em.getKnex()("item_versions").update({ html: "" });
+      await t.orm.em.getKnex()("meta").where({ key: "rendered-through-seq" }).delete();
+    });
+
+    it("read correctly without writing", async () => {
+      expect((await t.library.get(id))?.html).toEqual({ "/body": "<p><em>old</em></p>\n" });
+      expect(await storedHtml()).toBe("");
+    });
+
+    it("are rendered once by renderUnrendered(), which later looks only at newer versions", async () => {
+      const meta = createMetaStore(t.orm);
+      expect(await renderUnrendered({ store, meta, render: async (d) => ({ "/body": String(d.body) }) })).toBe(1);
+      expect(JSON.parse((await storedHtml())!)).toEqual({ "/body": "*old*" });
+      await t.orm.em.getKnex()("item_versions").update({ html: "" });
+      expect(await renderUnrendered({ store, meta, render: async () => ({}) })).toBe(0);
+    });
   });
 
-  it("are rendered once by renderUnrendered(), which later looks only at newer versions", async () => {
-    const meta = createMetaStore(t.orm);
-    expect(await renderUnrendered({ store, meta, render: async (d) => ({ "/body": String(d.body) }) })).toBe(1);
-    expect(JSON.parse((await storedHtml())!)).toEqual({ "/body": "*old*" });
-    await t.orm.em.getKnex()("item_versions").update({ html: "" });
-    expect(await renderUnrendered({ store, meta, render: async () => ({}) })).toBe(0);
-  });
-});
-
-describe("getMany()", () => {
-  it("returns the current versions of the known ids in one read", async () => {
-    await t.library.ingest({ document: peerDoc(2, { title: "Two" }), jws: "h..2", origin, provenance });
-    const found = await t.library.getMany([id, `${origin}/items/unknown`]);
-    expect([...found.keys()]).toEqual([id]);
-    expect(found.get(id)).toMatchObject({ version: 2, title: "Two", local: false });
+  describe("getMany()", () => {
+    it("returns the current versions of the known ids in one read", async () => {
+      await t.library.ingest({ document: peerDoc(2, { title: "Two" }), jws: "h..2", origin, provenance });
+      const found = await t.library.getMany([id, `${origin}/items/unknown`]);
+      expect([...found.keys()]).toEqual([id]);
+      expect(found.get(id)).toMatchObject({ version: 2, title: "Two", local: false });
+    });
   });
 });
