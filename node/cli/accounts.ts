@@ -55,11 +55,12 @@ export function registerTokenCommands(program: Command): void {
     .command("create")
     .description("create a token and print it (last line); only its hash is stored")
     .option("--data <dir>", "data folder (default ./data)")
+    .option("--database <url>", "postgres:// URL of the store (env WEGO_DATABASE_URL; default SQLite in --data)")
     .requiredOption("--role <role>", "admin or editor", parseRole)
     .option("--name <label>", "label shown in version history", "")
-    .action(async (opts: { data?: string; role: Role; name: string }) => {
+    .action(async (opts: { data?: string; database?: string; role: Role; name: string }) => {
       const name = opts.name || `${opts.role}-${new Date().toISOString().slice(0, 10)}`;
-      const secret = await withDatabase(opts.data, (orm) => createToken(orm, opts.role, name));
+      const secret = await withDatabase(opts, (orm) => createToken(orm, opts.role, name));
       process.stderr.write(`Created ${opts.role} token "${name}". Keep it secret; it is shown only once:\n`);
       process.stdout.write(`${secret}\n`);
     });
@@ -67,9 +68,10 @@ export function registerTokenCommands(program: Command): void {
     .command("revoke")
     .description("revoke every token with this label")
     .option("--data <dir>", "data folder (default ./data)")
+    .option("--database <url>", "postgres:// URL of the store (env WEGO_DATABASE_URL; default SQLite in --data)")
     .requiredOption("--name <label>", "label of the tokens to revoke")
-    .action(async (opts: { data?: string; name: string }) => {
-      const n = await withDatabase(opts.data, (orm) => revokeTokens(orm, opts.name));
+    .action(async (opts: { data?: string; database?: string; name: string }) => {
+      const n = await withDatabase(opts, (orm) => revokeTokens(orm, opts.name));
       process.stdout.write(`revoked ${n} token(s)\n`);
     });
 }
@@ -83,12 +85,13 @@ export function registerUserCommands(program: Command): void {
     .description("add a web login (or reset its password); the password is read from stdin or asked for")
     .argument("<username>")
     .option("--data <dir>", "data folder (default ./data)")
+    .option("--database <url>", "postgres:// URL of the store (env WEGO_DATABASE_URL; default SQLite in --data)")
     .requiredOption("--role <role>", "admin or editor", parseRole)
-    .action(async (username: string, opts: { data?: string; role: Role }) => {
+    .action(async (username: string, opts: { data?: string; database?: string; role: Role }) => {
       const password = await readPassword();
       const problems = checkCredentials(username, password);
       if (problems.length) throw new InvalidArgumentError(problems.join("; "));
-      const what = await withDatabase(opts.data, (orm) => upsertUser(orm, username, password, opts.role));
+      const what = await withDatabase(opts, (orm) => upsertUser(orm, username, password, opts.role));
       process.stdout.write(`${what} ${opts.role} ${username}\n`);
     });
 }

@@ -71,7 +71,7 @@ function startCity(city: DemoCity, port: number, dataDir: string, verbose: boole
  */
 async function readyCity(city: DemoCity, node: NodeProcess): Promise<DemoNode> {
   const login = { username: "admin", password: randomBytes(12).toString("base64url") };
-  const token = await withDatabase(node.dataDir, async (orm) => {
+  const token = await withDatabase({ data: node.dataDir }, async (orm) => {
     await upsertUser(orm, login.username, login.password, "admin");
     return createToken(orm, "admin", "demo-admin");
   });

@@ -13,23 +13,25 @@ export function registerKeysCommands(program: Command): void {
     )
     .option("--http", "rotate the city actor's HTTP-signature keys (RSA and Ed25519) instead; the old ones are retired")
     .option("--data <dir>", "data folder (default ./data)")
-    .action(async (opts: { data?: string; http?: boolean }) => {
+    .option("--database <url>", "postgres:// URL of the store (env WEGO_DATABASE_URL; default SQLite in --data)")
+    .action(async (opts: { data?: string; database?: string; http?: boolean }) => {
       if (opts.http) {
-        const rotation = await withDatabase(opts.data, (orm) => rotateActorKeys(orm));
+        const rotation = await withDatabase(opts, (orm) => rotateActorKeys(orm));
         for (const kid of rotation.created) process.stdout.write(`new HTTP-signature key ${kid}\n`);
         for (const kid of rotation.retired) process.stdout.write(`retired ${kid}\n`);
         process.stdout.write("restart the node to apply: it then sends an Update of its actor to its followers\n");
         return;
       }
-      const jwk = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).rotate());
+      const jwk = await withDatabase(opts, (orm) => createKeyStore({ orm }).rotate());
       process.stdout.write(`new signing key ${jwk.kid}\n`);
     });
   keys
     .command("list")
     .description("list published keys, current first")
     .option("--data <dir>", "data folder (default ./data)")
-    .action(async (opts: { data?: string }) => {
-      const list = await withDatabase(opts.data, (orm) => createKeyStore({ orm }).publicKeys());
+    .option("--database <url>", "postgres:// URL of the store (env WEGO_DATABASE_URL; default SQLite in --data)")
+    .action(async (opts: { data?: string; database?: string }) => {
+      const list = await withDatabase(opts, (orm) => createKeyStore({ orm }).publicKeys());
       list.forEach((k, i) => process.stdout.write(`${k.kid}${i === 0 ? "  (current)" : ""}\n`));
     });
 }

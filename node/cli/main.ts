@@ -4,6 +4,7 @@ import { SecretKeyError } from "../db/secret-box.ts";
 import { registerTokenCommands, registerUserCommands } from "./accounts.ts";
 import { ApiError } from "./api-client.ts";
 import { endQuietlyWhenOutputCloses } from "./closed-output.ts";
+import { registerDbCommands } from "./db.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerKeysCommands } from "./keys.ts";
 import { registerPeerCommands } from "./peer.ts";
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerTokenCommands(program);
   registerUserCommands(program);
   registerKeysCommands(program);
+  registerDbCommands(program);
   registerSearchCommand(program);
   registerPeerCommands(program);
   registerDemoCommand(program);

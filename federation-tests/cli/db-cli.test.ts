@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../node/db/orm.ts";
+import { freshPostgresDatabase, testPostgresUrl } from "../../node/db/test-databases.ts";
+import { ROOT } from "../support.ts";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs `wego` as a real process, without WEGO_DATABASE_URL from this environment. */
+function wego(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.WEGO_DATABASE_URL;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!testPostgresUrl)(
+  `wego db migrate and --database${testPostgresUrl ? "" : " (skipped: no PostgreSQL for this run)"}`,
+  () => {
+    it("migrates an empty PostgreSQL database, and token create --database stores its token there, not in --data", async () => {
+      const data = mkdtempSync(join(tmpdir(), "wego-db-cli-"));
+      dirs.push(data);
+      const url = await freshPostgresDatabase(testPostgresUrl!);
+
+      const migrated = await wego(["db", "migrate", "--data", data, "--database", url]);
+      expect(migrated.stderr).toBe("");
+      expect(migrated.status).toBe(0);
+      expect(migrated.stdout).toMatch(/up to date: 9 migrations applied/);
+
+      const created = await wego(["token", "create", "--data", data, "--database", url, "--role", "editor"]);
+      expect(created.status).toBe(0);
+      expect(existsSync(join(data, "wego.sqlite"))).toBe(false);
+      // The secret key that seals the store's private keys stays in the data folder.
+      expect(existsSync(join(data, "secret.key"))).toBe(true);
+
+      const orm = await openDatabase({ dataDir: data, databaseUrl: url });
+      try {
+        const tokens = (await orm.em.getKnex()("tokens").select("role")) as { role: string }[];
+        expect(tokens).toEqual([{ role: "editor" }]);
+      } finally {
+        await orm.close();
+      }
+    });
+
+    it("refuses a --database that is not a postgres:// URL", async () => {
+      const data = mkdtempSync(join(tmpdir(), "wego-db-cli-"));
+      dirs.push(data);
+      const result = await wego(["db", "migrate", "--data", data, "--database", "mysql://localhost/wego"]);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/postgres:\/\//);
+    });
+  },
+);
