@@ -2,6 +2,17 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.ts";
 
 describe("loadConfig()", () => {
+  it("takes a PostgreSQL store from --database or WEGO_DATABASE_URL, SQLite by default, and refuses other URLs", () => {
+    expect(loadConfig({}, {}).databaseUrl).toBeUndefined();
+    const url = "postgres://wego@db.internal:5432/seoul";
+    expect(loadConfig({}, { WEGO_DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ database: "postgresql://a@b/c" }, { WEGO_DATABASE_URL: url }).databaseUrl).toBe(
+      "postgresql://a@b/c",
+    );
+    expect(() => loadConfig({ database: "mysql://a@b/c" }, {})).toThrow(ConfigError);
+    expect(() => loadConfig({}, { WEGO_DATABASE_URL: "not a url" })).toThrow(ConfigError);
+  });
+
   it("takes the largest upload from WEGO_MAX_UPLOAD_MB, 25 MB by default", () => {
     expect(loadConfig({}, {}).maxUploadBytes).toBe(25 * 1024 * 1024);
     expect(loadConfig({}, { WEGO_MAX_UPLOAD_MB: "100" }).maxUploadBytes).toBe(100 * 1024 * 1024);
