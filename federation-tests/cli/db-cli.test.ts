@@ -1,34 +1,15 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../node/db/orm.ts";
 import { freshPostgresDatabase, testPostgresUrl } from "../../node/db/test-databases.ts";
-import { ROOT } from "../support.ts";
+import { runWegoAsync as wego } from "../support.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** Runs `wego` as a real process, without WEGO_DATABASE_URL from this environment. */
-function wego(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.WEGO_DATABASE_URL;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "wego.js"), ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("exit", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!testPostgresUrl)(
   `wego db migrate and --database${testPostgresUrl ? "" : " (skipped: no PostgreSQL for this run)"}`,
