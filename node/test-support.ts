@@ -68,11 +68,13 @@ export interface TestServerOptions {
   readonly fill?: (library: Library) => Promise<void>;
   /** Store uploaded dataset files in this folder (default: the forms take no files). */
   readonly uploads?: { readonly dir: string; readonly maxBytes?: number };
+  /** The database to serve from (default SQLite in memory). */
+  readonly database?: TestDatabase;
 }
 
-/** Serves a fresh in-memory node on 127.0.0.1 (port chosen by the OS). */
+/** Serves a fresh node (in memory, or on `options.database`) on 127.0.0.1 (port chosen by the OS). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const base = await createTestLibrary();
+  const base = await createTestLibrary(undefined, undefined, { database: options.database });
   await options.fill?.(base.library);
   const search = options.search
     ? await createSearchService({
