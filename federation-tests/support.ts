@@ -89,6 +89,8 @@ export interface StartOptions {
   readonly dataDir: string;
   readonly port?: number;
   readonly args?: readonly string[];
+  /** Flags for node itself, before the script (`--cpu-prof` to profile the node). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Starts `wego serve` as a child process and waits for /healthz. */
@@ -97,6 +99,7 @@ export async function startNodeProcess(options: StartOptions): Promise<NodeProce
     port: options.port ?? (await freePort()),
     dataDir: options.dataDir,
     args: options.args,
+    nodeArgs: options.nodeArgs,
     cwd: ROOT,
   });
   await waitUntilServing(node);

@@ -8,9 +8,12 @@
  *  4. fan-out time of one publication to 50 peer inboxes (50 loopback inbox servers).
  *
  * Options: BENCH_INGEST=2000  BENCH_BACKFILL=10000  BENCH_FANOUT=50  BENCH_ONLY=ingest|network
+ * BENCH_PROFILE=<folder>: both node processes run with --cpu-prof and --heap-prof (files in
+ * <folder>/a and <folder>/b, written when they stop), B writes a heap snapshot once at rest,
+ * and the fan-out is skipped (see federation-tests/bench/profile/).
  */
 import { createServer, type Server } from "node:http";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
@@ -24,13 +27,23 @@ import { createLogger } from "../../node/log.ts";
 import { createTestLibrary } from "../../node/test-support.ts";
 import { createRenderPool } from "../../node/render/render-pool.ts";
 import type { StoredItem } from "../../node/library/library.ts";
-import { createTokenFor, freePort, poll, removeDir, startNodeProcess, tempDir } from "../support.ts";
+import { createTokenFor, freePort, type NodeProcess, poll, removeDir, startNodeProcess, tempDir } from "../support.ts";
 import { generateCorpus } from "./corpus.ts";
 import { fmt, median, printTable } from "./stats.ts";
 
 const INGEST = Number(process.env.BENCH_INGEST ?? 2000);
 const BACKFILL = Number(process.env.BENCH_BACKFILL ?? 10_000);
 const FANOUT = Number(process.env.BENCH_FANOUT ?? 50);
+const PROFILE = process.env.BENCH_PROFILE;
+/** Node flags of a profiled node process: CPU and sampled heap profiles, a heap snapshot on SIGUSR2. */
+const profileArgs = (dir: string) => [
+  "--cpu-prof",
+  `--cpu-prof-dir=${dir}`,
+  "--heap-prof",
+  `--heap-prof-dir=${dir}`,
+  `--diagnostic-dir=${dir}`,
+  "--heapsnapshot-signal=SIGUSR2",
+];
 const results: string[][] = [];
 const report = (row: string[]) => {
   results.push(row);
@@ -163,6 +176,32 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** RSS, its anonymous part, and the process's threads (the index and render workers are threads). */
+function memoryOf(pid: number): string {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const anon = Number(/Anonymous:\s+(\d+)/.exec(rollup)?.[1] ?? 0) * 1024;
+  const threads = readdirSync(`/proc/${pid}/task`).length;
+  return `RSS ${fmt(rssOf(pid) / 2 ** 20)} MB (anonymous ${fmt(anon / 2 ** 20)} MB), ${threads} threads`;
+}
+
+/**
+ * Profile mode: B's memory every 5 s for a minute after the backfill (does it settle?), then
+ * a heap snapshot of its main thread, then both nodes stop so their profiles are written.
+ */
+async function profileAtRest(b: NodeProcess, a: NodeProcess): Promise<void> {
+  for (let s = 0; s <= 60; s += 5) {
+    console.log(`B ${s} s after the backfill: ${memoryOf(b.child.pid!)}`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  // The snapshot is written synchronously: B answers again once it is on disk.
+  const s0 = performance.now();
+  b.child.kill("SIGUSR2");
+  await new Promise((r) => setTimeout(r, 500));
+  await poll("B's heap snapshot", async () => (await fetch(`${b.url}/healthz`)).ok, 10 * 60_000, 500);
+  console.log(`heap snapshot of B written in ${fmt((performance.now() - s0) / 1000, 1)} s`);
+  for (const n of [a, b]) await n.stop(5 * 60_000);
+}
+
 async function benchBackfillAndFanout(): Promise<void> {
   const base = tempDir("bench-fed");
   const servers: Server[] = [];
@@ -187,10 +226,15 @@ async function benchBackfillAndFanout(): Promise<void> {
       dataDir: dataA,
       port: portA,
       args: ["--city", "aseoul", "--no-seed", "--auto-approve"],
+      nodeArgs: PROFILE ? profileArgs(join(PROFILE, "a")) : undefined,
     });
     nodes.push(a);
     const dataB = join(base, "b");
-    const b = await startNodeProcess({ dataDir: dataB, args: ["--city", "busan", "--no-seed"] });
+    const b = await startNodeProcess({
+      dataDir: dataB,
+      args: ["--city", "busan", "--no-seed"],
+      nodeArgs: PROFILE ? profileArgs(join(PROFILE, "b")) : undefined,
+    });
     nodes.push(b);
     const tokenB = createTokenFor(dataB, "admin");
     const rssBefore = rssOf(b.child.pid!);
@@ -230,6 +274,21 @@ async function benchBackfillAndFanout(): Promise<void> {
       `${fmt(rssBefore / 2 ** 20)} MB before the backfill`,
       "",
     ]);
+    if (PROFILE) {
+      await profileAtRest(b, a);
+      // The same library after a restart: the saved search base, no build, no backfill.
+      const again = await startNodeProcess({ dataDir: dataB, args: ["--city", "busan", "--no-seed"] });
+      nodes.push(again);
+      await poll(
+        "B's search after the restart",
+        async () => (await fetch(`${again.url}/api/search?q=x`)).ok,
+        120_000,
+        250,
+      );
+      await new Promise((r) => setTimeout(r, 10_000));
+      console.log(`RSS of B restarted on that library, 10 s after its first answer: ${memoryOf(again.child.pid!)}`);
+      return;
+    }
 
     // Fan-out: FANOUT inbox servers on loopback, registered as followers of A.
     const received = new Map<number, number>();

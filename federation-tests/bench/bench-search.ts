@@ -12,6 +12,8 @@
  * Options: BENCH_SIZES=1000,10000  BENCH_QUERIES=100 (per query kind; lunr and MiniSearch run
  * at most 40 at 10,000+ items)  BENCH_NAIVE_REBUILDS (default 2, 1 at 10,000+)
  * BENCH_INGEST=500 (single publishes while the index listens)
+ * BENCH_SNAPSHOT=<folder>: ours writes a heap snapshot of its main thread there once the
+ * queries have run (see federation-tests/bench/profile/).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { writeHeapSnapshot } from "node:v8";
 import lunr from "lunr";
 import MiniSearch from "minisearch";
 import { createTestLibrary, TEST_IDENTITY } from "../../node/test-support.ts";
@@ -150,6 +153,7 @@ async function runOurs(size: number): Promise<EngineResult> {
     }
 
     const rssAfterQueries = maxRssMb();
+    if (process.env.BENCH_SNAPSHOT) writeHeapSnapshot(join(process.env.BENCH_SNAPSHOT, `search-${size}.heapsnapshot`));
     // Publish → searchable, one probe at a time, each with a word no other item has.
     const publishToSearchableMs: number[] = [];
     for (let p = 0; p < PROBES; p++) {

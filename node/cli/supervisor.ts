@@ -47,6 +47,8 @@ export interface NodeProcessOptions {
   readonly bin?: string;
   /** Environment variables added to this process's. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Flags for node itself, before the script (`--cpu-prof`: not allowed in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
   /** How much of the process's output {@link NodeProcess.output} keeps, in characters, the latest (default all). */
   readonly outputLimit?: number;
   /** Called with each chunk the process prints (stdout and stderr). */
@@ -79,6 +81,7 @@ export function spawnNodeProcess(options: NodeProcessOptions): NodeProcess {
   const { port, dataDir } = options;
   const url = `http://127.0.0.1:${port}`;
   const args = [
+    ...(options.nodeArgs ?? []),
     options.bin ?? WEGO_BIN,
     "serve",
     "--port",

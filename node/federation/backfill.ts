@@ -210,6 +210,8 @@ export function createBackfill(options: BackfillOptions): Backfill {
     let entriesRead = 0;
     /** The outbox document, when it is its own page: read once, not fetched again. */
     let inline: Record<string, unknown> | null = null;
+    /** The next page (full walks), fetched only when the checks at the loop's top would let it through. */
+    let ahead: { readonly key: string; readonly page: Promise<Record<string, unknown>> } | null = null;
 
     // Documents are read as plain JSON, not through JSON-LD processing: every item
     // carries its signed document, and the origin's signature is what decides.
@@ -224,6 +226,21 @@ export function createBackfill(options: BackfillOptions): Backfill {
       if (!document || typeof document !== "object" || Array.isArray(document))
         throw new OutboxShapeError(`${url.href} is not a JSON object`, "not-json");
       return document as Record<string, unknown>;
+    }
+
+    // A bad link or a failed fetch fails the walk where it is followed, after this page is stored.
+    function fetchAhead(link: unknown): typeof ahead {
+      let next: URL | null;
+      try {
+        next = linkOf(link);
+      } catch {
+        return null;
+      }
+      if (!next || next.origin !== peerOrigin || visited.has(pageKey(next)) || pagesRead >= limits.maxPages)
+        return null;
+      const page = readJson(next);
+      page.catch(() => {}); // awaited when the walk reaches it
+      return { key: pageKey(next), page };
     }
 
     try {
@@ -265,8 +282,9 @@ export function createBackfill(options: BackfillOptions): Backfill {
           );
         visited.add(key);
         pagesRead++;
-        const page = inline ?? (await readJson(pageUrl));
+        const page = inline ?? (ahead?.key === key ? await ahead.page : await readJson(pageUrl));
         inline = null;
+        ahead = null;
         const listed = page.orderedItems ?? page.items ?? [];
         const entries = (Array.isArray(listed) ? listed : [listed]) as unknown[];
         if (entries.length > limits.maxEntriesPerPage) {
@@ -291,6 +309,9 @@ export function createBackfill(options: BackfillOptions): Backfill {
             return entry.object && typeof entry.object === "object" ? [entry.object] : [];
           return entry.attributedTo !== undefined && !ACTIVITY_TYPES.has(String(entry.type)) ? [entry] : [];
         });
+        // The next page is fetched while this one is verified and stored: the walk takes as
+        // long as the slower side (the peer serving, this node verifying), not their sum.
+        if (mode === "full") ahead = fetchAhead(page.next);
         // Verified together, so the library commits the whole page in one transaction.
         const outcomes = await Promise.all(
           objects.map((object) => ingestJsonObject(options.ingest, object, new URL(peerId))),

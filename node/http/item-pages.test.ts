@@ -218,3 +218,25 @@ describe("deleted items", () => {
     expect(html).toContain("Deleted on 2026-01-03 by busan.test.");
   });
 });
+
+describe("a case adapted from another", () => {
+  it("names the case it adapts on its page, and the adapted case lists it among related cases", async () => {
+    const made = await server.library.create(
+      {
+        ...draftFixture("case-study.minimal"),
+        title: "Jeju votes by phone",
+        summary: "Jeju's own version of mobile voting.",
+        adaptedFrom: caseId,
+      },
+      { author: "user:kim" },
+    );
+    if (!made.ok) throw new Error(`fixture: ${JSON.stringify(made)}`);
+    const adapting = await page(pathOf(made.item.id));
+    expect(adapting.html).toMatch(new RegExp(`<dt>Adapted from</dt><dd><a href="${casePath}">mVoting</a></dd>`));
+    const ko = await page(pathOf(made.item.id), { "accept-language": "ko" });
+    expect(ko.html).toContain("<dt>바탕이 된 사례</dt>");
+    const adapted = await page(casePath);
+    const related = adapted.html.slice(adapted.html.indexOf('id="cases-h"'));
+    expect(related).toMatch(new RegExp(`^[^§]*?<a href="${pathOf(made.item.id)}"[^>]*>Jeju votes by phone</a>`));
+  });
+});

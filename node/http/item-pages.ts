@@ -83,6 +83,7 @@ export function createItemPagesRouter(deps: ItemPagesDeps): Router {
     const ids = new Set<string>();
     for (const l of Array.isArray(d.links) ? d.links : []) if (typeof l?.href === "string") ids.add(l.href);
     if (typeof d.case === "string") ids.add(d.case);
+    if (typeof d.adaptedFrom === "string") ids.add(d.adaptedFrom);
     for (const id of Array.isArray(d.relatedCases) ? d.relatedCases : []) if (typeof id === "string") ids.add(id);
     // Only those in another language than the reader's are read whole, for their translated title.
     const incoming = groups.flatMap((g) => g.items.filter((i) => i.language !== locale).map((i) => i.id));

@@ -28,9 +28,24 @@ describe("LiveDocs", () => {
     docs.noteStored(row("gone soon"));
     const seg = segmentOf([toIndexDoc(head("gone soon"))]);
     docs.addDelta(seg, docs.takePending());
+    expect(docs.isCurrent(seg, 0)).toBe(true);
     docs.noteRemoved(head("gone soon").id);
+    expect(docs.isCurrent(seg, 0)).toBe(false);
     expect(docs.size).toBe(0);
     expect(docs.segments).toEqual([]);
     expect(docs.pendingCount).toBe(0);
+  });
+
+  it("isCurrent() is true only for an item's newest document: an update supersedes the one before", () => {
+    const docs = new LiveDocs();
+    docs.noteStored(row("version one"));
+    const older = segmentOf([toIndexDoc(head("version one"))]);
+    docs.addDelta(older, docs.takePending());
+    docs.noteStored(row("version two"));
+    const newer = segmentOf([toIndexDoc(head("version two"))]);
+    docs.addDelta(newer, docs.takePending());
+    expect(docs.isCurrent(older, 0)).toBe(false);
+    expect(docs.isCurrent(newer, 0)).toBe(true);
+    expect(docs.size).toBe(1);
   });
 });

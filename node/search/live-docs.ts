@@ -46,8 +46,7 @@ export class LiveDocs {
 
   /** Whether document `doc` of `seg` is its item's current version. */
   isCurrent(seg: Segment, doc: number): boolean {
-    const ptr = this.current.get(seg.data.metas[doc]!.id);
-    return ptr?.seg === seg && ptr.doc === doc;
+    return seg.current[doc] === 1;
   }
 
   /** Where every searchable item's current version sits. */
@@ -142,9 +141,13 @@ export class LiveDocs {
 
   private point(id: string, to: Pointer | undefined): void {
     const old = this.current.get(id);
-    if (old) old.seg.live--;
+    if (old) {
+      old.seg.live--;
+      old.seg.current[old.doc] = 0;
+    }
     if (to) {
       to.seg.live++;
+      to.seg.current[to.doc] = 1;
       this.current.set(id, to);
     } else this.current.delete(id);
   }

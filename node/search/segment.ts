@@ -190,8 +190,14 @@ export class Segment {
   private readonly termIds = new Map<string, number>();
   /** How many of its documents are the current version of a live item. */
   live = 0;
+  /**
+   * 1 for each document that is its item's current version (kept by live-docs.ts): queries
+   * test every matching document, and an array read costs a fraction of a lookup by id.
+   */
+  readonly current: Uint8Array;
 
   constructor(readonly data: SegmentData) {
+    this.current = new Uint8Array(data.metas.length);
     this.fieldNo = new Map(data.fields.map((f, i) => [f, i]));
     data.terms.forEach((t, i) => this.termIds.set(t, i));
   }

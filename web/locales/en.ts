@@ -107,6 +107,7 @@ export const strings = {
   relatedPathways: "Pathways to adopt it",
   relatedDatasets: "Datasets",
   relatedCases: "Related cases",
+  adaptedFrom: "Adapted from",
   links: "Links",
   adopts: "This pathway adopts",
   // Item pages: links from both ends, versions, comparisons, deleted items.

@@ -109,6 +109,7 @@ export const strings: Strings = {
   relatedPathways: "도입 경로",
   relatedDatasets: "데이터셋",
   relatedCases: "관련 사례",
+  adaptedFrom: "바탕이 된 사례",
   links: "링크",
   adopts: "이 경로가 도입하는 사례",
   // Item pages: links from both ends, versions, comparisons, deleted items.

@@ -4,6 +4,7 @@ import { formLabel, optionLabel } from "../forms/form-text.ts";
 import { html, trusted, type SafeHtml } from "../html.ts";
 import { fill, stringsFor, type Locale, type Strings } from "../i18n.ts";
 import { str } from "./item-parts.ts";
+import { money, num } from "./pathway-parts.ts";
 
 // An item's HTML `content` as ordinary fediverse software shows it (snac, Mastodon,
 // Misskey): a lead paragraph, then the structure of its type as headings and lists (their
@@ -40,21 +41,6 @@ const ALLOWED: sanitizeHtml.IOptions = {
 /** Table rows as list entries, cells kept apart by a middle dot (the sanitizer makes `tr` an `li`). */
 function tablesAsLists(fragment: string): string {
   return fragment.replace(/<\/(td|th)>\s*(?=<t[dh][\s>])/g, "</$1> · ").replace(/<thead>[\s\S]*?<\/thead>/g, "");
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function money(amount: number, currency: string | undefined, locale: Locale): string {
-  try {
-    return new Intl.NumberFormat(
-      locale,
-      currency ? { style: "currency", currency, maximumFractionDigits: 0 } : {},
-    ).format(amount);
-  } catch {
-    return `${amount} ${currency ?? ""}`.trim();
-  }
 }
 
 function choice(locale: Locale, key: string, value: unknown): string {

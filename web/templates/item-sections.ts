@@ -72,6 +72,7 @@ export function renderCaseSections(ctx: SectionContext<CaseStudy>): SafeHtml {
   return html`<dl class="facts">
   ${fact(t.status, choice(locale, "status", d.status))}
   ${fact(t.period, years)}
+  ${d.adaptedFrom ? fact(t.adaptedFrom, itemLink(ctx, d.adaptedFrom)) : ""}
   ${fact(formLabel(locale, "CaseStudy", "sdgs") ?? "SDGs", (d.sdgs ?? []).map((n) => choice(locale, "sdgs", String(n))).join(", "))}
 </dl>
 ${ctx.markdown("/problem") ? html`${heading("problem-h", t.problem)}${ctx.markdown("/problem")}` : ""}

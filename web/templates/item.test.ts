@@ -206,29 +206,10 @@ describe("renderItemPage() version history in the reader's language", () => {
     { version: 1, createdAt: "2026-03-01T00:00:00Z", author: "seed", changed: [], deleted: false },
   ];
   const page = (locale: "en" | "ko") => {
-    const id = "http://seoul.test/items/2";
+    const view = viewOf(2, "CaseStudy", { type: "CaseStudy", title: "mVoting", summary: "s", language: "en" });
     return renderItemPage(
       { ...frame, locale, t: stringsFor(locale) },
-      {
-        id,
-        type: "CaseStudy",
-        document: { id, type: "CaseStudy", title: "mVoting", summary: "s", language: "en" },
-        html: {},
-        deleted: false,
-        provenance: {
-          id,
-          city: "Seoul",
-          origin: "http://seoul.test",
-          local: true,
-          verified: true,
-          kid: null,
-          history,
-          address: { path: "/items/2" },
-        },
-        linked: new Map(),
-        original: false,
-        path: "/items/2",
-      },
+      { ...view, provenance: { ...view.provenance, history } },
     );
   };
 
