@@ -1,6 +1,7 @@
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
-import { rawRows } from "./sql.ts";
+import { notify } from "./notifications.ts";
+import { isPostgres, rawRows } from "./sql.ts";
 
 // The `fedify_queue` table (migrations/002-federation-store.ts): every query of the durable
 // message queue (node/federation/queue.ts), which decides what to claim, retry and drop.
@@ -29,11 +30,18 @@ export interface QueueTable {
    * Answers when the rows are visible to other connections.
    */
   insert(rows: readonly NewQueueRow[]): Promise<{ readonly visible: Promise<void> }>;
-  /** Leases up to `limit` rows due at `now` until `lockedUntil`, oldest first. */
+  /**
+   * Leases up to `limit` rows due at `now` until `lockedUntil`, oldest first. On PostgreSQL
+   * one statement that skips rows another process is claiming at that moment.
+   */
   claim(now: number, lockedUntil: number, limit: number): Promise<ClaimedRow[]>;
   /** Extends a lease. */
   renew(id: number, lockedUntil: number): Promise<void>;
-  /** Frees leases (all of them when `ids` is null). Answers how many rows were freed. */
+  /**
+   * Frees leases (all of them when `ids` is null, on SQLite only: on PostgreSQL other live
+   * processes hold leases too, so a dead one's jobs come back when its leases pass).
+   * Answers how many rows were freed.
+   */
   release(ids: readonly number[] | null): Promise<number>;
   /** Removes a handled row. */
   remove(id: number): Promise<void>;
@@ -61,10 +69,13 @@ function transactionOf(orm: Orm): Knex.Transaction | undefined {
 export function createQueueTable(orm: Orm): QueueTable {
   const knex = () => orm.em.getKnex();
   const table = (db: Knex = knex()) => db("fedify_queue");
+  const postgres = isPostgres(orm.em.getPlatform());
   return {
     async insert(rows) {
       const insertAll = async (db: Knex) => {
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) await table(db).insert(rows.slice(i, i + INSERT_CHUNK));
+        // Every process's listeners look for due rows once this commits.
+        await notify(orm, db, "wego_queue");
       };
       const trx = transactionOf(orm);
       if (trx) {
@@ -77,6 +88,20 @@ export function createQueueTable(orm: Orm): QueueTable {
     },
 
     async claim(now, lockedUntil, limit) {
+      if (postgres) {
+        // Rows locked by another process's claim are skipped, not waited for: no two claims
+        // take the same row, and none blocks on another.
+        const claimed = await rawRows<ClaimedRow>(
+          knex(),
+          `update fedify_queue set locked_until = ?
+            where id in (select id from fedify_queue
+              where deliver_at <= ? and (locked_until is null or locked_until < ?)
+              order by deliver_at, id limit ? for update skip locked)
+            returning id, message, attempts, deliver_at`,
+          [lockedUntil, now, now, limit],
+        );
+        return claimed.sort((a, b) => a.deliver_at - b.deliver_at || a.id - b.id);
+      }
       // A read first: idle polls then take no write lock, which other processes (the CLI) would wait for.
       const due = await rawRows<{ id: number }>(
         knex(),
@@ -103,6 +128,7 @@ export function createQueueTable(orm: Orm): QueueTable {
     },
 
     async release(ids) {
+      if (ids === null && postgres) return 0;
       if (ids === null) return (await table().whereNotNull("locked_until").update({ locked_until: null })) as number;
       if (ids.length === 0) return 0;
       return (await table().whereIn("id", ids).update({ locked_until: null })) as number;

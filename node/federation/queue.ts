@@ -1,5 +1,6 @@
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import type { Orm } from "../db/orm.ts";
+import { notificationsOf } from "../db/notifications.ts";
 import { type ClaimedRow, createQueueTable } from "../db/queue-table.ts";
 import type { Logger } from "../log.ts";
 import { createQueueKeyResolver, type QueueKeyResolver } from "./actor-keys.ts";
@@ -17,10 +18,17 @@ import { createQueueKeyResolver, type QueueKeyResolver } from "./actor-keys.ts";
 // never stored: a row names each key by reference (its thumbprint), and the key is put
 // back from the key store when the row is handed to Fedify. A copy of the database (or a
 // look at a pending row) shows no private key.
+//
+// On PostgreSQL several processes share the table: a claim skips rows another process is
+// claiming (FOR UPDATE SKIP LOCKED), an insert sends NOTIFY wego_queue, and every process
+// with a running listen() wakes on it (node/db/notifications.ts); the poll stays the fallback.
 
 /** Options of {@link createSqliteMessageQueue}. */
 export interface SqliteMessageQueueOptions {
-  /** How often listen() looks for due messages, in ms (default 200). Enqueues in this process wake it at once. */
+  /**
+   * How often listen() looks for due messages, in ms (default 200). Enqueues in this
+   * process (and, on PostgreSQL, in any process on the database) wake it at once.
+   */
   readonly pollIntervalMs?: number;
   /** How many handlers one listen() runs at the same time (default 4). */
   readonly workers?: number;
@@ -57,8 +65,10 @@ export interface SqliteMessageQueue extends MessageQueue {
   close(): Promise<void>;
   /**
    * Frees the claims of a process that died (SIGKILL, power loss) so their messages run
-   * now rather than when the leases expire. Call once at start, before listen(): the
-   * node is the only process that handles this queue.
+   * now rather than when the leases expire. Call once at start, before listen(): on SQLite
+   * the node is the only process that handles this queue. On PostgreSQL it frees nothing
+   * (another live process may hold those leases): a dead process's jobs come back when its
+   * leases pass.
    */
   releaseOrphanedLeases(): Promise<number>;
 }
@@ -93,7 +103,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 }
 
 /**
- * Fedify's MessageQueue over the node's SQLite database: messages survive restarts and
+ * Fedify's MessageQueue over the node's database (SQLite or PostgreSQL): messages survive restarts and
  * crashes, a handler that throws is retried with exponential backoff, and each listen()
  * runs up to `workers` handlers at once.
  */
@@ -313,12 +323,15 @@ export function createSqliteMessageQueue(orm: Orm, options: SqliteMessageQueueOp
         logger.error("queue: could not remove private keys from stored deliveries", { error: String(error) }),
       );
       await scrubbed;
+      // Enqueues by other processes on the same database wake this loop too.
+      const unsubscribe = notificationsOf(orm).subscribe("wego_queue", wake);
       const loop = run(handler, signal);
       listeners.add(loop);
       try {
         await loop;
       } finally {
         listeners.delete(loop);
+        unsubscribe();
       }
     },
 
