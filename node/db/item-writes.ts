@@ -4,6 +4,7 @@ import type { Orm } from "./orm.ts";
 import { Item, type ItemRow, type ItemVersionRow } from "./entities.ts";
 import { itemColumns, versionColumns } from "./item-rows.ts";
 import { replaceLinks } from "./item-links.ts";
+import { notify } from "./notifications.ts";
 
 // The writes of `items` and `item_versions` (local publishing, ingest, purge, the render
 // backlog): each one transaction, heads moved only by the writer that read them, rows
@@ -62,9 +63,14 @@ export function insertItemRows(em: EntityManager, rows: readonly ItemRow[]): Pro
   return insertChunked(transaction(em), "items", rows.map(itemColumns));
 }
 
-/** Inserts version rows with bound parameters, inside the current transaction. */
-export function insertVersionRows(em: EntityManager, rows: readonly ItemVersionRow[]): Promise<void> {
-  return insertChunked(transaction(em), "item_versions", rows.map(versionColumns));
+/**
+ * Inserts version rows with bound parameters, inside the current transaction; on PostgreSQL
+ * other processes' search indexes are told when it commits (NOTIFY wego_versions).
+ */
+export async function insertVersionRows(em: EntityManager, rows: readonly ItemVersionRow[]): Promise<void> {
+  const trx = transaction(em);
+  await insertChunked(trx, "item_versions", rows.map(versionColumns));
+  await notify(em, trx, "wego_versions");
 }
 
 function moveOf(r: ItemRow): HeadMove {
@@ -157,6 +163,8 @@ export function createItemWrites(orm: Pick<Orm, "em">): ItemWrites {
       await em.transactional(async (tem) => {
         // item_versions rows go with their item (foreign key on delete cascade).
         await tem.nativeDelete(Item, { origin, local: false });
+        // No version row is left to follow: other processes reconcile their index with the items.
+        await notify(tem, transaction(tem), "wego_versions");
       });
       return gone;
     },

@@ -58,8 +58,12 @@ export function notificationsOf(orm: Orm): Notifications {
  * Sends a notification on `channel` over `db`: the caller's transaction when it is one
  * (delivered when it commits). Nothing on SQLite.
  */
-export async function notify(orm: Orm, db: Knex, channel: Channel): Promise<void> {
-  if (isPostgres(orm.em.getPlatform())) await db.raw("select pg_notify(?, '')", [channel]);
+export async function notify(
+  em: { getPlatform(): { constructor: { name: string } } },
+  db: Knex,
+  channel: Channel,
+): Promise<void> {
+  if (isPostgres(em.getPlatform())) await db.raw("select pg_notify(?, '')", [channel]);
 }
 
 /**

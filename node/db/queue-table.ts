@@ -75,7 +75,7 @@ export function createQueueTable(orm: Orm): QueueTable {
       const insertAll = async (db: Knex) => {
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) await table(db).insert(rows.slice(i, i + INSERT_CHUNK));
         // Every process's listeners look for due rows once this commits.
-        await notify(orm, db, "wego_queue");
+        await notify(orm.em, db, "wego_queue");
       };
       const trx = transactionOf(orm);
       if (trx) {

@@ -296,14 +296,34 @@ export class LiveIndex {
   /** Indexes what changed in the database since the base was saved. */
   private async catchUp(): Promise<void> {
     const ids = new Set(await this.source.changedSince(this.baseSeq));
-    // Items removed without a new version (a blocked peer's purge) leave no seq behind.
+    for (const id of await this.unlisted()) ids.add(id);
+    await this.refresh([...ids]);
+  }
+
+  /** Indexed items no longer live: removed without a new version (a blocked peer's purge) leave no seq behind. */
+  private async unlisted(): Promise<string[]> {
     const live = await this.source.liveIds();
-    for (const id of this.docs.ids()) if (!live.has(id)) ids.add(id);
-    const rows = await this.source.currentItems([...ids]);
+    return [...this.docs.ids()].filter((id) => !live.has(id));
+  }
+
+  /**
+   * Reads the given items from the database and indexes them as they are now (or removes
+   * them): changes written by another process on the same database.
+   */
+  async refresh(ids: readonly string[]): Promise<void> {
+    if (this.closed || ids.length === 0) return;
+    const rows = await this.source.currentItems(ids);
+    if (this.closed) return;
     for (const [id, row] of rows) {
       if (row) this.docs.noteStored(row);
       else this.docs.noteRemoved(id);
     }
     this.scheduleFlush(0);
+  }
+
+  /** Removes indexed items the database no longer holds live (purged by another process); after start-up only. */
+  async reconcile(): Promise<void> {
+    if (!this.isReady || this.closed) return;
+    await this.refresh(await this.unlisted());
   }
 }

@@ -1,9 +1,13 @@
+import { notificationsOf } from "../db/notifications.ts";
 import type { Orm } from "../db/orm.ts";
+import { isPostgres } from "../db/sql.ts";
+import { versionsAfter } from "../db/version-feed.ts";
 import type { Library } from "../library/library.ts";
 import { Facets } from "./facets.ts";
 import { LiveIndex, type IndexStats, type LiveIndexOptions } from "./live-index.ts";
 import { Searcher, type SearcherOptions, type SearchQuery, type SearchResponse } from "./searcher.ts";
 import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
+import { VersionFollower } from "./version-follower.ts";
 
 // The search room's front door: http and main import from here only.
 export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
@@ -20,6 +24,11 @@ export interface SearchServiceOptions
   readonly library: Library;
   /** How long a search waits for the index at start-up before it is refused (default 2 s). */
   readonly readyWaitMs?: number;
+  /**
+   * On PostgreSQL, how often the index reads versions written by other processes when no
+   * notification came, in ms (default 1 000).
+   */
+  readonly followPollMs?: number;
 }
 
 /** Counters of the index, for tests and the benchmark. */
@@ -45,7 +54,7 @@ export interface SearchService {
   search(query: SearchQuery): Promise<SearchResponse>;
   /** Whether start-up indexing has finished (what `/readyz` reports). */
   ready(): boolean;
-  /** Resolves once every change announced so far is searchable. */
+  /** Resolves once every change announced so far (and, on PostgreSQL, every version visible now) is searchable. */
   settled(): Promise<void>;
   /** Rebuilds the base from the database now (normally automatic) and waits for it. */
   compact(): Promise<void>;
@@ -57,7 +66,8 @@ export interface SearchService {
 /**
  * Creates the search service: loads the persisted base segment (or builds one from the
  * database in a worker), catches up with changes written since, and from then on indexes
- * every change the library announces. Builds never run on the event loop.
+ * every change the library announces. On PostgreSQL it also follows the versions other
+ * processes write to the same database. Builds never run on the event loop.
  */
 export async function createSearchService(options: SearchServiceOptions): Promise<SearchService> {
   const { orm, library } = options;
@@ -79,7 +89,25 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     facets,
     snippets: { documents: (ids) => currentDocuments(orm, ids) },
   });
-  const unsubscribe = library.subscribe((changes) => index.apply(changes));
+  // Several processes may write the database: follow its version sequence too.
+  const follower = isPostgres(orm.em.getPlatform())
+    ? new VersionFollower({
+        read: (after, recheck, limit) => versionsAfter(orm, after, recheck, limit),
+        maxSeq: () => maxSeq(orm),
+        refresh: (ids) => index.refresh(ids),
+        reconcile: () => index.reconcile(),
+        subscribe: (wake) => notificationsOf(orm).subscribe("wego_versions", wake),
+        pollMs: options.followPollMs,
+        logger: options.logger,
+      })
+    : undefined;
+  const unsubscribe = library.subscribe((changes) => {
+    index.apply(changes);
+    for (const c of changes)
+      if (c.kind === "stored") follower?.noteOwn(c.item.id, c.item.version);
+      else follower?.noteOwn(c.id, c.version);
+  });
+  await follower?.start();
   index.start();
   let closed = false;
   return {
@@ -91,13 +119,17 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       return searcher.search(adoptions ? { ...query, adoptions } : query);
     },
     ready: () => index.ready,
-    settled: () => index.settled(),
+    async settled() {
+      await follower?.settled();
+      await index.settled();
+    },
     compact: () => index.compact(),
     stats: () => ({ ...index.stats(), facetValues: facets.size() }),
     async close() {
       if (closed) return;
       closed = true;
       unsubscribe();
+      await follower?.close();
       await index.close();
     },
   };
