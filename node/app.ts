@@ -38,6 +38,7 @@ import { createDrafts } from "./library/drafts.ts";
 import { createUploads } from "./library/uploads.ts";
 import { createAssessments } from "./library/assessments.ts";
 import { createAssessmentStore } from "./db/assessment-store.ts";
+import { sharedLimitsOf } from "./db/rate-limits.ts";
 import { createAssessPagesRouter } from "./http/web-assess.ts";
 import { adoptionPrefill } from "./http/adoption-prefill.ts";
 import { createNetworkRouter } from "./http/web-network.ts";
@@ -85,10 +86,13 @@ export function createApp(deps: AppDeps): Koa {
   const uploads = deps.uploadsDir
     ? createUploads({ dir: deps.uploadsDir, maxBytes: deps.maxUploadBytes, files: createFileStore(deps.orm) })
     : undefined;
+  // On PostgreSQL several processes serve the login form: failures are counted across all of them.
+  const sharedLimits = sharedLimitsOf(deps.orm);
   const web = createWebMiddleware({
     session,
     cityName: deps.identity.name,
     multipart: uploads ? multipartForm({ uploads }) : undefined,
+    sharedCounters: sharedLimits ? (name, max, windowMs) => sharedLimits.failures(name, max, windowMs) : undefined,
   });
   const drafts = createDrafts({ store: createDraftStore(deps.orm), library: deps.library });
   const assessments = createAssessments({ store: createAssessmentStore(deps.orm), library: deps.library });

@@ -13,6 +13,7 @@ import { Migration006ItemLinks } from "./migrations/006-item-links.ts";
 import { Migration007DraftsFiles } from "./migrations/007-drafts-files.ts";
 import { Migration008ItemShares } from "./migrations/008-item-shares.ts";
 import { Migration009Assessments } from "./migrations/009-assessments.ts";
+import { Migration010RateLimits } from "./migrations/010-rate-limits.ts";
 import { openPostgres } from "./postgres.ts";
 import { sealPrivateJwk, WIPED_PRIVATE_JWK } from "./key-rows.ts";
 import {
@@ -59,6 +60,7 @@ const migrations = [
   { name: "007-drafts-files", class: Migration007DraftsFiles },
   { name: "008-item-shares", class: Migration008ItemShares },
   { name: "009-assessments", class: Migration009Assessments },
+  { name: "010-rate-limits", class: Migration010RateLimits },
 ];
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */

@@ -32,6 +32,11 @@ export interface InboxDoorOptions {
   readonly burst?: number;
   /** Inbox requests checked at once; more get 503 (default 64). */
   readonly maxInFlight?: number;
+  /**
+   * Per-host token buckets shared by every process on the database (PostgreSQL); default:
+   * in this process's memory.
+   */
+  readonly sharedBuckets?: (perSecond: number, burst: number) => { take(host: string): Promise<boolean> };
 }
 
 /** What the door decided: let the activity through (with its body), or answer now. */
@@ -103,7 +108,7 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     },
   };
   const proofs = new LRUCache<string, true>({ max: 5_000, ttl: 10 * 60_000 });
-  const hosts = createRateBuckets({ perSecond: rate, burst, maxKeys: 20_000 });
+  const hosts = options.sharedBuckets?.(rate, burst) ?? createRateBuckets({ perSecond: rate, burst, maxKeys: 20_000 });
   let inFlight = 0;
 
   async function actorListsKey(actorId: string, keyId: string, refetch: boolean): Promise<boolean> {
@@ -183,7 +188,7 @@ export function createInboxDoor(options: InboxDoorOptions): InboxDoor {
     if (owner && owner.href !== actor.href) return refuse(401, "the signing key belongs to another actor");
     if (!(await proveOwner(actor.href, key.id.href)))
       return refuse(401, "the actor's own document does not list the signing key");
-    if (!hosts.take(host))
+    if (!(await hosts.take(host)))
       return { ok: false, status: 429, reason: `${host} is delivering too fast`, retryAfter: Math.ceil(1 / rate) + 1 };
     const passed = json === delivered ? body : Buffer.from(JSON.stringify(json));
     return { ok: true, body: passed, activity: json, actor, keyId: key.id, type };

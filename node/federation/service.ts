@@ -19,6 +19,7 @@ import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
 import { createShareStore } from "../db/share-store.ts";
+import { sharedLimitsOf } from "../db/rate-limits.ts";
 import { createPublisher, type AnnounceResult } from "./publisher.ts";
 import { createUnsolicitedGate } from "./unsolicited.ts";
 import { createCaseOrigins } from "./case-origin.ts";
@@ -125,6 +126,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
   });
   const peering = createPeering({ peers, library, identity, logger, outbound: options.outbound, allowlist, backfill });
 
+  // On PostgreSQL several processes serve the inbox: a host's rate is counted across all of them.
+  const sharedLimits = sharedLimitsOf(orm);
   const door = createInboxDoor({
     documentLoader: loaders.documentLoader,
     keyLoader: loaders.freshLoader,
@@ -132,6 +135,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     forget: loaders.forget,
     logger,
     ratePerSecond: options.inboxRatePerSecond,
+    sharedBuckets: sharedLimits ? (perSecond, burst) => sharedLimits.buckets("inbox", perSecond, burst) : undefined,
     refuseHost: (host) => peering.refuseHost(host),
   });
 

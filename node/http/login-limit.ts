@@ -81,6 +81,18 @@ export interface LoginRateLimitOptions {
   readonly usernameOf: (ctx: Context) => string;
   /** Renders the page shown when a limit is reached (status 429 is kept). */
   readonly onLimited: (ctx: Context) => void;
+  /**
+   * Failure counters shared by every process on the database (PostgreSQL), by name
+   * ("login-address", "login-account"); default: in this process's memory.
+   */
+  readonly sharedCounters?: (name: string, max: number, windowMs: number) => AsyncFailureCounter;
+}
+
+/** A failure counter whose answers may come from the database. */
+export interface AsyncFailureCounter {
+  retryAfter(key: string): number | Promise<number>;
+  fail(key: string): Promise<void> | void;
+  clear(key: string): Promise<void> | void;
 }
 
 /**
@@ -91,18 +103,14 @@ export interface LoginRateLimitOptions {
  * X-Forwarded-For address only when the node trusts its proxy (`--trust-proxy`).
  */
 export function loginRateLimit(options: LoginRateLimitOptions): Middleware {
-  const byAddress = createFailureCounter({
-    max: options.maxPerAddress ?? 10,
-    windowMs: options.addressWindowMs ?? 10 * 60 * 1000,
-  });
-  const byAccount = createFailureCounter({
-    max: options.maxPerAccount ?? 10,
-    windowMs: options.accountWindowMs ?? 15 * 60 * 1000,
-  });
+  const counter = (name: string, max: number, windowMs: number): AsyncFailureCounter =>
+    options.sharedCounters?.(name, max, windowMs) ?? createFailureCounter({ max, windowMs });
+  const byAddress = counter("login-address", options.maxPerAddress ?? 10, options.addressWindowMs ?? 10 * 60 * 1000);
+  const byAccount = counter("login-account", options.maxPerAccount ?? 10, options.accountWindowMs ?? 15 * 60 * 1000);
   return async (ctx: Context, next: Next) => {
     const address = ctx.ip;
     const account = options.usernameOf(ctx).trim().toLowerCase().slice(0, 200);
-    const wait = Math.max(byAddress.retryAfter(address), account ? byAccount.retryAfter(account) : 0);
+    const wait = Math.max(await byAddress.retryAfter(address), account ? await byAccount.retryAfter(account) : 0);
     if (wait > 0) {
       ctx.status = 429;
       ctx.set("Retry-After", String(wait));
@@ -111,10 +119,10 @@ export function loginRateLimit(options: LoginRateLimitOptions): Middleware {
     }
     await next();
     if (ctx.status === 401) {
-      byAddress.fail(address);
-      if (account) byAccount.fail(account);
+      await byAddress.fail(address);
+      if (account) await byAccount.fail(account);
     } else if (ctx.status < 400 && account) {
-      byAccount.clear(account);
+      await byAccount.clear(account);
     }
   };
 }

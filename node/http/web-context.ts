@@ -15,7 +15,7 @@ import {
   type Flash,
   type WebUser,
 } from "./session.ts";
-import { loginRateLimit } from "./login-limit.ts";
+import { type LoginRateLimitOptions, loginRateLimit } from "./login-limit.ts";
 
 /**
  * The Content-Security-Policy of every page: no inline script or style, forms post only
@@ -135,6 +135,8 @@ export interface WebMiddlewareOptions {
   readonly accountAttempts?: number;
   /** Parses multipart bodies for {@link WebMiddleware.upload}; without it such bodies are not read. */
   readonly multipart?: Middleware;
+  /** Failed-login counters shared by every process on the database (PostgreSQL); default: in memory. */
+  readonly sharedCounters?: LoginRateLimitOptions["sharedCounters"];
 }
 
 /** Session, CSRF, form parsing and login rate limiting for the web routes, with HTML error pages. */
@@ -162,6 +164,7 @@ export function createWebMiddleware(options: WebMiddlewareOptions): WebMiddlewar
   const limited = loginRateLimit({
     maxPerAddress: options.loginAttempts,
     maxPerAccount: options.accountAttempts,
+    sharedCounters: options.sharedCounters,
     usernameOf: (ctx) => {
       const username = formOf(ctx).username;
       return typeof username === "string" ? username : "";
