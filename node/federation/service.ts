@@ -95,6 +95,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
   const { orm, library, identity, logger } = options;
   const allowlist = options.allowlist ?? null;
   const peers = createPeerStore(orm);
+  // On PostgreSQL several processes serve the inbox: a host's rates are counted across all of them.
+  const sharedLimits = sharedLimitsOf(orm);
   const loaders = createDocumentLoaders({
     outbound: options.outbound,
     userAgent: `WeGO-Exchange/0.1 (+${identity.origin}/)`,
@@ -114,7 +116,12 @@ export function createFederationService(options: FederationServiceOptions): Fede
     identity,
     logger,
     allowlist,
-    unsolicited: createUnsolicitedGate({ library }),
+    unsolicited: createUnsolicitedGate({
+      library,
+      sharedBuckets: sharedLimits
+        ? (perSecond, burst) => sharedLimits.buckets("adoptions", perSecond, burst)
+        : undefined,
+    }),
   };
   const backfill = createBackfill({
     peers,
@@ -126,8 +133,6 @@ export function createFederationService(options: FederationServiceOptions): Fede
   });
   const peering = createPeering({ peers, library, identity, logger, outbound: options.outbound, allowlist, backfill });
 
-  // On PostgreSQL several processes serve the inbox: a host's rate is counted across all of them.
-  const sharedLimits = sharedLimitsOf(orm);
   const door = createInboxDoor({
     documentLoader: loaders.documentLoader,
     keyLoader: loaders.freshLoader,

@@ -15,6 +15,8 @@ export interface UnsolicitedGateOptions {
   readonly perMinute?: number;
   /** …and in a burst (default 60). */
   readonly burst?: number;
+  /** Per-host buckets shared by every process on the database (PostgreSQL); default: in memory. */
+  readonly sharedBuckets?: (perSecond: number, burst: number) => { take(host: string): Promise<boolean> };
 }
 
 /** Decides what an actor this node does not follow may still deliver. */
@@ -28,7 +30,9 @@ export function createUnsolicitedGate(options: UnsolicitedGateOptions): Unsolici
   const { library } = options;
   const perMinute = options.perMinute ?? 30;
   const burst = options.burst ?? 60;
-  const hosts = createRateBuckets({ perSecond: perMinute / 60, burst, maxKeys: 10_000 });
+  const hosts =
+    options.sharedBuckets?.(perMinute / 60, burst) ??
+    createRateBuckets({ perSecond: perMinute / 60, burst, maxKeys: 10_000 });
 
   async function isOwnCase(id: unknown): Promise<boolean> {
     if (typeof id !== "string" || !/^https?:\/\/\S+$/.test(id) || id.length > 2048) return false;
@@ -49,7 +53,7 @@ export function createUnsolicitedGate(options: UnsolicitedGateOptions): Unsolici
     async admit(document, deliveredBy) {
       if (!(await concernsOwnCase(document))) return `${deliveredBy.href} is not a peer this node follows`;
       const host = deliveredBy.host.toLowerCase();
-      if (!hosts.take(host)) return `${host} is delivering adoptions too fast`;
+      if (!(await hosts.take(host))) return `${host} is delivering adoptions too fast`;
       return null;
     },
   };
