@@ -515,7 +515,13 @@ async function signedBy(inboxUrl: string, received: Received, publicKey: CryptoK
   return key !== null;
 }
 
-describe("createSqliteMessageQueue() under Fedify's outbox", () => {
+describeEachDatabase("createSqliteMessageQueue() under Fedify's outbox", (db) => {
+  beforeAll(() => {
+    current = db;
+  });
+  afterAll(() => {
+    current = TEST_DATABASES[0]!;
+  });
   const stops: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0)) await stop();
