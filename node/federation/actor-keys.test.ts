@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { exportJwk } from "@fedify/fedify";
-import { openDatabase, type Orm } from "../db/orm.ts";
+import type { Orm } from "../db/orm.ts";
+import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
 import { isSealed } from "../db/secret-box.ts";
 import { actorKeyFingerprint, createActorKeys, createQueueKeyResolver, rotateActorKeys } from "./actor-keys.ts";
 
@@ -9,8 +10,11 @@ afterEach(async () => {
   for (const orm of orms.splice(0)) await orm.close();
 });
 
+/** The database the suites below run on (both, in turn). */
+let current: TestDatabase = TEST_DATABASES[0]!;
+
 async function database(): Promise<Orm> {
-  const orm = await openDatabase({ dataDir: ":memory:" });
+  const orm = await current.open();
   orms.push(orm);
   return orm;
 }
@@ -28,51 +32,59 @@ const keyRows = async (orm: Orm) =>
     .select("kid", "purpose", "private_jwk", "retired_at")
     .where("purpose", "like", "http-%")) as Row[];
 
-describe("createActorKeys()", () => {
-  it("stores the actor's RSA and Ed25519 private keys sealed", async () => {
-    const orm = await database();
-    const pairs = await createActorKeys(orm)();
-    expect(pairs.map((p) => p.privateKey.algorithm.name)).toEqual(["RSASSA-PKCS1-v1_5", "Ed25519"]);
-    const rows = await keyRows(orm);
-    expect(rows.map((r) => r.purpose).sort()).toEqual(["http-ed25519", "http-rsa"]);
-    for (const row of rows) {
-      expect(isSealed(row.private_jwk)).toBe(true);
-      expect(row.private_jwk).not.toMatch(/"d"/);
-    }
+describeEachDatabase("actor keys", (db) => {
+  beforeAll(() => {
+    current = db;
   });
-});
-
-describe("rotateActorKeys()", () => {
-  it("retires both keys with their private halves wiped, and the next load uses the new ones", async () => {
-    const orm = await database();
-    const before = await actorKeyFingerprint(orm);
-    const rotation = await rotateActorKeys(orm);
-    expect(rotation.retired).toHaveLength(2);
-    expect(rotation.created).toHaveLength(2);
-    const rows = await keyRows(orm);
-    for (const kid of rotation.retired)
-      expect(rows.find((r) => r.kid === kid)).toMatchObject({ private_jwk: "", retired_at: expect.any(String) });
-    for (const kid of rotation.created) expect(rows.find((r) => r.kid === kid)).toMatchObject({ retired_at: null });
-    const after = await actorKeyFingerprint(orm);
-    expect(after.thumbprints).toHaveLength(2);
-    expect(after.thumbprints.some((t) => before.thumbprints.includes(t))).toBe(false);
+  afterAll(() => {
+    current = TEST_DATABASES[0]!;
   });
-});
-
-describe("createQueueKeyResolver()", () => {
-  it("finds a key by its reference, and answers the current key of the same type for a rotated one", async () => {
-    const orm = await database();
-    const resolver = createQueueKeyResolver(orm);
-    const [rsa] = await createActorKeys(orm)();
-    const rsaJwk = await exportJwk(rsa!.privateKey);
-    const reference = await resolver.referenceOf(rsaJwk);
-    expect(await resolver.resolve(reference, "RSA")).toEqual({ privateKey: rsaJwk, current: true });
-    await rotateActorKeys(orm);
-    const [next] = await createActorKeys(orm)();
-    expect(await resolver.resolve(reference, "RSA")).toEqual({
-      privateKey: await exportJwk(next!.privateKey),
-      current: false,
+  describe("createActorKeys()", () => {
+    it("stores the actor's RSA and Ed25519 private keys sealed", async () => {
+      const orm = await database();
+      const pairs = await createActorKeys(orm)();
+      expect(pairs.map((p) => p.privateKey.algorithm.name)).toEqual(["RSASSA-PKCS1-v1_5", "Ed25519"]);
+      const rows = await keyRows(orm);
+      expect(rows.map((r) => r.purpose).sort()).toEqual(["http-ed25519", "http-rsa"]);
+      for (const row of rows) {
+        expect(isSealed(row.private_jwk)).toBe(true);
+        expect(row.private_jwk).not.toMatch(/"d"/);
+      }
     });
-    expect(await resolver.resolve(reference, "EC")).toBeNull();
+  });
+
+  describe("rotateActorKeys()", () => {
+    it("retires both keys with their private halves wiped, and the next load uses the new ones", async () => {
+      const orm = await database();
+      const before = await actorKeyFingerprint(orm);
+      const rotation = await rotateActorKeys(orm);
+      expect(rotation.retired).toHaveLength(2);
+      expect(rotation.created).toHaveLength(2);
+      const rows = await keyRows(orm);
+      for (const kid of rotation.retired)
+        expect(rows.find((r) => r.kid === kid)).toMatchObject({ private_jwk: "", retired_at: expect.any(String) });
+      for (const kid of rotation.created) expect(rows.find((r) => r.kid === kid)).toMatchObject({ retired_at: null });
+      const after = await actorKeyFingerprint(orm);
+      expect(after.thumbprints).toHaveLength(2);
+      expect(after.thumbprints.some((t) => before.thumbprints.includes(t))).toBe(false);
+    });
+  });
+
+  describe("createQueueKeyResolver()", () => {
+    it("finds a key by its reference, and answers the current key of the same type for a rotated one", async () => {
+      const orm = await database();
+      const resolver = createQueueKeyResolver(orm);
+      const [rsa] = await createActorKeys(orm)();
+      const rsaJwk = await exportJwk(rsa!.privateKey);
+      const reference = await resolver.referenceOf(rsaJwk);
+      expect(await resolver.resolve(reference, "RSA")).toEqual({ privateKey: rsaJwk, current: true });
+      await rotateActorKeys(orm);
+      const [next] = await createActorKeys(orm)();
+      expect(await resolver.resolve(reference, "RSA")).toEqual({
+        privateKey: await exportJwk(next!.privateKey),
+        current: false,
+      });
+      expect(await resolver.resolve(reference, "EC")).toBeNull();
+    });
   });
 });

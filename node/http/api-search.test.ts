@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftFixture, startTestServer, type TestServer } from "../test-support.ts";
 import { apiFetch } from "./test-support.ts";
+import { describeEachDatabase } from "../db/test-databases.ts";
 
-describe("GET /api/search", () => {
+describeEachDatabase("GET /api/search", (database) => {
   let node: TestServer;
   let id: string;
 
   beforeAll(async () => {
-    node = await startTestServer({ search: true });
+    node = await startTestServer({ search: true, database });
     const created = await node.library.create(draftFixture("case-study.minimal"), { author: "test" });
     if (!created.ok) throw new Error("fixture rejected");
     id = created.item.id;
