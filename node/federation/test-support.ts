@@ -10,6 +10,7 @@ import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-supp
 import type { IngestDeps } from "./ingest.ts";
 import { createPeerStore, type PeerStore } from "../db/peer-store.ts";
 import { createUnsolicitedGate } from "./unsolicited.ts";
+import type { TestDatabase } from "../db/test-databases.ts";
 
 // Test support for the inbox handlers and ingest: a receiving node over a private
 // in-memory database, a peer city that signs its items, and the part of Fedify's inbox
@@ -110,8 +111,11 @@ export interface TestReceiver extends TestLibrary {
 }
 
 /** A receiving node (`seoul.test`) over a fresh in-memory database; `keysOf` are the peers whose JWKS it can load. */
-export async function createTestReceiver(keysOf: readonly TestPeer[] = []): Promise<TestReceiver> {
-  const base = await createTestLibrary(TEST_IDENTITY);
+export async function createTestReceiver(
+  keysOf: readonly TestPeer[] = [],
+  database?: TestDatabase,
+): Promise<TestReceiver> {
+  const base = await createTestLibrary(TEST_IDENTITY, undefined, { database });
   const peers = createPeerStore(base.orm);
   const ingest: IngestDeps = {
     library: base.library,
@@ -146,14 +150,18 @@ export interface TestReceivers {
   withPeer(): Promise<{ readonly peer: TestPeer; readonly node: TestReceiver }>;
 }
 
-/** Receivers for one test file; call it once at the file's top level (it registers the `afterEach` that closes them). */
-export function testReceivers(): TestReceivers {
+/**
+ * Receivers for one test file; call it once at the file's top level (it registers the
+ * `afterEach` that closes them). `database` names the database each new receiver is on
+ * (default SQLite in memory): a file running its suites on both answers the current one.
+ */
+export function testReceivers(database: () => TestDatabase | undefined = () => undefined): TestReceivers {
   const open: TestReceiver[] = [];
   afterEach(async () => {
     for (const node of open.splice(0)) await node.orm.close();
   });
   const create = async (keysOf: readonly TestPeer[] = []) => {
-    const node = await createTestReceiver(keysOf);
+    const node = await createTestReceiver(keysOf, database());
     open.push(node);
     return node;
   };
