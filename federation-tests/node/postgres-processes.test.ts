@@ -23,7 +23,7 @@ interface SearchAnswer {
 describe.skipIf(!testPostgresUrl)(
   `two wego serve processes on one PostgreSQL${testPostgresUrl ? "" : " (skipped: no PostgreSQL for this run)"}`,
   () => {
-    it("an item published through process 1 is served and searchable through process 2, and an update too", async () => {
+    it("an item published through process 1 is served and searchable through process 2, and an update too; a process stops cleanly", async () => {
       const database = await freshPostgresDatabase(testPostgresUrl!);
       const first = tempDir("wego-pg-proc1-");
       const second = tempDir("wego-pg-proc2-");
@@ -77,6 +77,11 @@ describe.skipIf(!testPostgresUrl)(
       expect(put.status).toBe(200);
       await poll("process 2 to find the update", async () => (await search("kelp")).includes(id));
       expect(await search("seaweed")).not.toContain(id);
+
+      // A process stops cleanly on SIGTERM: its listening connection does not keep it alive.
+      await two.stop(30_000);
+      expect(two.child.signalCode, two.output()).toBeNull();
+      expect(two.child.exitCode).toBe(0);
     });
   },
 );
