@@ -164,7 +164,7 @@ export function createItemWrites(orm: Pick<Orm, "em">): ItemWrites {
         // item_versions rows go with their item (foreign key on delete cascade).
         await tem.nativeDelete(Item, { origin, local: false });
         // No version row is left to follow: other processes reconcile their index with the items.
-        await notify(tem, transaction(tem), "wego_versions");
+        await notify(tem, transaction(tem), "wego_purged");
       });
       return gone;
     },

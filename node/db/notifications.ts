@@ -12,7 +12,7 @@ import { isPostgres } from "./sql.ts";
 // there is nothing to send or to listen to.
 
 /** The channels the node uses. */
-export type Channel = "wego_queue" | "wego_versions";
+export type Channel = "wego_queue" | "wego_versions" | "wego_purged";
 
 /** A process's subscriptions to the database's notifications. */
 export interface Notifications {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { insertItemRows, insertVersionRows } from "../db/item-writes.ts";
+import type { ItemRow, ItemVersionRow } from "../db/entities.ts";
+import { createItemWrites, insertItemRows, insertVersionRows } from "../db/item-writes.ts";
 import { TEST_DATABASES } from "../db/test-databases.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { createSearchService, type SearchService } from "./service.ts";
@@ -58,6 +59,46 @@ async function twoStores(): Promise<{ a: TestLibrary; b: TestLibrary; search: Se
   return { a, b, search };
 }
 
+/** An item's head and version rows as stored, without signing (the index reads the document). */
+function rawItem(id: string, origin: string, title: string): { item: ItemRow; version: ItemVersionRow } {
+  const stamp = new Date().toISOString();
+  const document = {
+    ...caseStudy(title),
+    id,
+    attributedTo: `${origin}/cities/x`,
+    published: stamp,
+    updated: stamp,
+    version: 1,
+  };
+  return {
+    item: {
+      id,
+      type: "CaseStudy",
+      origin,
+      local: origin === TEST_IDENTITY.origin,
+      version: 1,
+      title,
+      city: "Seoul",
+      language: "en",
+      published: stamp,
+      updated: stamp,
+      deleted: false,
+      verified: true,
+      createdAt: stamp,
+    },
+    version: {
+      itemId: id,
+      version: 1,
+      document: JSON.stringify(document),
+      jws: "test..unsigned",
+      html: "{}",
+      author: "test",
+      changed: "[]",
+      createdAt: stamp,
+    },
+  };
+}
+
 const hits = async (search: SearchService, q: string) => (await search.search({ q })).results.map((r) => r.id);
 
 describe.skipIf(postgres.skip !== null)(
@@ -86,46 +127,11 @@ describe.skipIf(postgres.skip !== null)(
       const held = new Promise<void>((r) => (commit = r));
       let inserted!: () => void;
       const hasSeq = new Promise<void>((r) => (inserted = r));
-      const stamp = new Date().toISOString();
       const slowId = `${TEST_IDENTITY.origin}/items/slow-writer`;
-      const document = {
-        id: slowId,
-        attributedTo: TEST_IDENTITY.actorId,
-        published: stamp,
-        updated: stamp,
-        version: 1,
-      };
+      const slowRows = rawItem(slowId, TEST_IDENTITY.origin, "Tidal energy pilot at the harbour");
       const slow = a.orm.em.fork().transactional(async (em) => {
-        const draft = caseStudy("Tidal energy pilot at the harbour");
-        await insertItemRows(em, [
-          {
-            id: slowId,
-            type: "CaseStudy",
-            origin: TEST_IDENTITY.origin,
-            local: true,
-            version: 1,
-            title: draft.title,
-            city: "Seoul",
-            language: "en",
-            published: stamp,
-            updated: stamp,
-            deleted: false,
-            verified: true,
-            createdAt: stamp,
-          },
-        ]);
-        await insertVersionRows(em, [
-          {
-            itemId: slowId,
-            version: 1,
-            document: JSON.stringify({ ...draft, ...document }),
-            jws: "test..unsigned",
-            html: "{}",
-            author: "test",
-            changed: "[]",
-            createdAt: stamp,
-          },
-        ]);
+        await insertItemRows(em, [slowRows.item]);
+        await insertVersionRows(em, [slowRows.version]);
         inserted();
         await held;
       });
@@ -139,6 +145,20 @@ describe.skipIf(postgres.skip !== null)(
       await until("the earlier seq, committed last, to be found", async () =>
         (await hits(search, "tidal")).includes(slowId),
       );
+    });
+
+    it("drops a peer's items another store purged (no version left to follow) on the purge's notification", async () => {
+      const { a, search } = await twoStores();
+      const peerId = "http://busan.test/items/lantern-festival";
+      const rows = rawItem(peerId, "http://busan.test", "Lantern festival crowd management");
+      await a.orm.em.fork().transactional(async (em) => {
+        await insertItemRows(em, [rows.item]);
+        await insertVersionRows(em, [rows.version]);
+      });
+      await until("the peer's item to be found", async () => (await hits(search, "lantern")).includes(peerId));
+      expect(await createItemWrites(a.orm).purgeOrigin("http://busan.test")).toEqual([{ id: peerId, version: 1 }]);
+      // The periodic reconciliation is a minute away: only the notification gets it out this soon.
+      await until("the purged item to leave the index", async () => (await hits(search, "lantern")).length === 0);
     });
   },
 );

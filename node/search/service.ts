@@ -97,6 +97,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         refresh: (ids) => index.refresh(ids),
         reconcile: () => index.reconcile(),
         subscribe: (wake) => notificationsOf(orm).subscribe("wego_versions", wake),
+        subscribePurges: (purged) => notificationsOf(orm).subscribe("wego_purged", purged),
         pollMs: options.followPollMs,
         logger: options.logger,
       })

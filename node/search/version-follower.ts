@@ -18,10 +18,12 @@ export interface VersionFollowerOptions {
   readonly maxSeq: () => Promise<number>;
   /** Indexes the given items as the database holds them now. */
   readonly refresh: (ids: readonly string[]) => Promise<void>;
-  /** Removes items the database no longer holds live (purges leave no version behind). */
+  /** Removes items the database no longer holds live (purges leave no version behind): on a purge's notification, and periodically. */
   readonly reconcile: () => Promise<void>;
   /** Subscribes to the writers' notifications; answers an unsubscribe. */
   readonly subscribe: (wake: () => void) => () => void;
+  /** Subscribes to notifications of purges (items removed without a version); answers an unsubscribe. */
+  readonly subscribePurges: (purged: () => void) => () => void;
   /** How often to read without a notification, in ms (default 1 000). */
   readonly pollMs?: number;
   /** How often to reconcile with the live items, in ms (default 60 000). */
@@ -48,6 +50,7 @@ export class VersionFollower {
   private again = false;
   private closed = false;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribePurges: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private readonly gapTtlMs: number;
@@ -60,10 +63,12 @@ export class VersionFollower {
   async start(): Promise<void> {
     this.watermark = await this.options.maxSeq();
     this.unsubscribe = this.options.subscribe(() => this.wake());
+    const reconcile = () => {
+      if (!this.closed) this.options.reconcile().catch((error: unknown) => this.fail("reconcile", error));
+    };
+    this.unsubscribePurges = this.options.subscribePurges(reconcile);
     this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
-    this.reconcileTimer = setInterval(() => {
-      this.options.reconcile().catch((error: unknown) => this.fail("reconcile", error));
-    }, this.options.reconcileMs ?? 60_000);
+    this.reconcileTimer = setInterval(reconcile, this.options.reconcileMs ?? 60_000);
     this.timer.unref();
     this.reconcileTimer.unref();
   }
@@ -101,6 +106,7 @@ export class VersionFollower {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
+    this.unsubscribePurges?.();
     clearInterval(this.timer);
     clearInterval(this.reconcileTimer);
     await this.running;
