@@ -1,4 +1,4 @@
-import { describe } from "vitest";
+import { afterAll, beforeAll, describe } from "vitest";
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { openDatabase, type Orm } from "./orm.ts";
@@ -75,15 +75,32 @@ export const TEST_DATABASES: readonly TestDatabase[] = [
   },
 ];
 
+/** The database of the {@link describeEachDatabase} suite running now (SQLite outside one). */
+let active: TestDatabase = TEST_DATABASES[0]!;
+
+/** The database the running suite is on: for a test file's helpers outside the suite's body. */
+export function activeDatabase(): TestDatabase {
+  return active;
+}
+
 /**
  * `describe(title)` once per database, named `title [sqlite]` and `title [postgres]`; the
  * PostgreSQL one is skipped, with the reason in its name, when this run has no cluster.
+ * While a suite runs, {@link activeDatabase} answers its database.
  */
 export function describeEachDatabase(title: string, body: (database: TestDatabase) => void): void {
   for (const database of TEST_DATABASES) {
     const name = database.skip
       ? `${title} [${database.name}: skipped, ${database.skip}]`
       : `${title} [${database.name}]`;
-    describe.skipIf(database.skip !== null)(name, () => body(database));
+    describe.skipIf(database.skip !== null)(name, () => {
+      beforeAll(() => {
+        active = database;
+      });
+      afterAll(() => {
+        active = TEST_DATABASES[0]!;
+      });
+      body(database);
+    });
   }
 }

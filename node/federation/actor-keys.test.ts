@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { exportJwk } from "@fedify/fedify";
 import type { Orm } from "../db/orm.ts";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
+import { activeDatabase, describeEachDatabase } from "../db/test-databases.ts";
 import { isSealed } from "../db/secret-box.ts";
 import { actorKeyFingerprint, createActorKeys, createQueueKeyResolver, rotateActorKeys } from "./actor-keys.ts";
 
@@ -10,11 +10,8 @@ afterEach(async () => {
   for (const orm of orms.splice(0)) await orm.close();
 });
 
-/** The database the suites below run on (both, in turn). */
-let current: TestDatabase = TEST_DATABASES[0]!;
-
 async function database(): Promise<Orm> {
-  const orm = await current.open();
+  const orm = await activeDatabase().open();
   orms.push(orm);
   return orm;
 }
@@ -32,13 +29,7 @@ const keyRows = async (orm: Orm) =>
     .select("kid", "purpose", "private_jwk", "retired_at")
     .where("purpose", "like", "http-%")) as Row[];
 
-describeEachDatabase("actor keys", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("actor keys", () => {
   describe("createActorKeys()", () => {
     it("stores the actor's RSA and Ed25519 private keys sealed", async () => {
       const orm = await database();

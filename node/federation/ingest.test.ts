@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
+import { describe, expect, it } from "vitest";
+import { activeDatabase, describeEachDatabase } from "../db/test-databases.ts";
 import { ingestJsonObject, ingestObject } from "./ingest.ts";
 import { createTestPeer, testReceivers } from "./test-support.ts";
 
-/** The database the suites below run on (both, in turn). */
-let current: TestDatabase = TEST_DATABASES[0]!;
-const nodes = testReceivers(() => current);
+const nodes = testReceivers(activeDatabase);
 
-describeEachDatabase("ingest", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("ingest", () => {
   describe("ingestObject()", () => {
     it("stores a signed item once, and reports a second delivery as unchanged", async () => {
       const { peer, node } = await nodes.withPeer();

@@ -1,9 +1,9 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Item, ItemVersion } from "../db/entities.ts";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
+import { activeDatabase, describeEachDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, draftFixture, type TestLibrary } from "../test-support.ts";
 import { loadSeeds, resolveSeedLinks } from "./seed.ts";
 
@@ -25,12 +25,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The database the suites below run on (both, in turn). */
-let current: TestDatabase = TEST_DATABASES[0]!;
-
 /** Opens the node's store in `dir/data` as a (re)start would (the same database again on PostgreSQL). */
 async function start() {
-  const t = await createTestLibrary(undefined, join(dir, "data"), { database: current });
+  const t = await createTestLibrary(undefined, join(dir, "data"), { database: activeDatabase() });
   open.push(t);
   return t;
 }
@@ -48,13 +45,7 @@ async function counts(t: TestLibrary) {
 const seed = (t: TestLibrary) =>
   loadSeeds({ orm: t.orm, library: t.library, seedsDir, city: "seoul", origin: t.identity.origin });
 
-describeEachDatabase("seeds", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("seeds", () => {
   describe("loadSeeds()", () => {
     it("publishes each seed at the slug of its file name and links seeds to each other", async () => {
       const t = await start();

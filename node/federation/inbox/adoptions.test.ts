@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../../db/test-databases.ts";
+import { describe, expect, it } from "vitest";
+import { activeDatabase, describeEachDatabase } from "../../db/test-databases.ts";
 import { Create, Delete, Update } from "@fedify/fedify/vocab";
 import { draftFixture } from "../../test-support.ts";
 import { onItemCreated, onItemDeleted, onItemUpdated } from "./items.ts";
@@ -17,9 +17,7 @@ import {
 // Another city's Adoption of this node's case reaches the origin even though the origin
 // does not follow the adopter: kept only when verified and about one of its own cases.
 
-/** The database the suites below run on (both, in turn). */
-let current: TestDatabase = TEST_DATABASES[0]!;
-const nodes = testReceivers(() => current);
+const nodes = testReceivers(activeDatabase);
 
 type Signed = Awaited<ReturnType<TestPeer["sign"]>>;
 
@@ -60,13 +58,7 @@ async function deliver(
   else await onItemCreated(node.ingest, ctx, await parse(Create, activityBy(Create, peer, object)));
 }
 
-describeEachDatabase("adoptions from the inbox", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("adoptions from the inbox", () => {
   describe("an Adoption from a city this node does not follow", () => {
     it("onItemCreated() keeps a verified adoption of one of this node's cases, and it lists among the case's adoptions", async () => {
       const peer = await createTestPeer();

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../../db/test-databases.ts";
+import { describe, expect, it } from "vitest";
+import { activeDatabase, describeEachDatabase } from "../../db/test-databases.ts";
 import { Accept, Follow, Reject } from "@fedify/fedify/vocab";
 import type { Context } from "@fedify/fedify";
 import { PUBLIC_ONLY } from "../../net/address-policy.ts";
@@ -10,9 +10,7 @@ import type { PeerStore } from "../../db/peer-store.ts";
 import { onFollowAccepted, onFollowed, type FollowHandlerDeps } from "./follows.ts";
 import { createInboxContext, createTestPeer, testReceivers, type TestPeer } from "../test-support.ts";
 
-/** The database the suites below run on (both, in turn). */
-let current: TestDatabase = TEST_DATABASES[0]!;
-const nodes = testReceivers(() => current);
+const nodes = testReceivers(activeDatabase);
 
 /** A peer city, and the follow handlers' deps over a fresh node with a backfill that records what it was asked to start. */
 async function setUp(options: { manuallyApprovesFollowers?: boolean; allowlist?: string[] } = {}) {
@@ -56,13 +54,7 @@ async function followBy(peer: TestPeer) {
   return { follow, ctx, sent };
 }
 
-describeEachDatabase("follows", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("follows", () => {
   describe("onFollowed()", () => {
     it("records a follow request as pending when an admin approves followers", async () => {
       const { node, deps, peer } = await setUp();

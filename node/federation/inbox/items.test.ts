@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../../db/test-databases.ts";
+import { describe, expect, it } from "vitest";
+import { activeDatabase, describeEachDatabase } from "../../db/test-databases.ts";
 import { Article, Create, Delete, Update } from "@fedify/fedify/vocab";
 import { toSignedItemAttachment } from "../../signing/signed-item.ts";
 import { onItemCreated, onItemDeleted, onItemUpdated } from "./items.ts";
@@ -13,9 +13,7 @@ import {
   type TestReceiver,
 } from "../test-support.ts";
 
-/** The database the suites below run on (both, in turn). */
-let current: TestDatabase = TEST_DATABASES[0]!;
-const nodes = testReceivers(() => current);
+const nodes = testReceivers(activeDatabase);
 
 type Signed = Awaited<ReturnType<TestPeer["sign"]>>;
 
@@ -24,13 +22,7 @@ async function create(node: TestReceiver, peer: TestPeer, signed: Signed): Promi
   await onItemCreated(node.ingest, createInboxContext().ctx, activityBy(Create, peer, peer.object(signed)));
 }
 
-describeEachDatabase("items from the inbox", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("items from the inbox", () => {
   describe("onItemCreated()", () => {
     it("stores an item its origin signed, delivered by a followed peer", async () => {
       const { peer, node } = await nodes.withPeer();
