@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { Temporal } from "@js-temporal/polyfill";
 import { createFederation, exportJwk, generateCryptoKeyPair, MemoryKvStore, verifyRequest } from "@fedify/fedify";
 import { Create, CryptographicKey, Note, Organization } from "@fedify/fedify/vocab";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Orm } from "../db/orm.ts";
 import { rawRows } from "../db/sql.ts";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
+import { activeDatabase, describeEachDatabase } from "../db/test-databases.ts";
 import { createActorKeys, rotateActorKeys } from "./actor-keys.ts";
 import { createSqliteMessageQueue, type SqliteMessageQueue, type SqliteMessageQueueOptions } from "./queue.ts";
 
@@ -24,11 +24,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** The database the queue's own tests run on (both, in turn); the rest run on SQLite. */
-let current: TestDatabase = TEST_DATABASES[0]!;
-
+/** A store on the database of the running suite (both, in turn, for the queue's own tests; the rest on SQLite). */
 async function database(dataDir = ":memory:"): Promise<Orm> {
-  const orm = await current.open(dataDir);
+  const orm = await activeDatabase().open(dataDir);
   orms.push(orm);
   return orm;
 }
@@ -88,14 +86,7 @@ async function rows(orm: Orm): Promise<Row[]> {
   return rawRows<Row>(orm.em.getKnex(), "select * from fedify_queue order by id");
 }
 
-describeEachDatabase("createSqliteMessageQueue()", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
-
+describeEachDatabase("createSqliteMessageQueue()", () => {
   it("enqueue() has stored the message when it resolves", async () => {
     const orm = await database();
     const q = queueOn(orm);
@@ -350,7 +341,7 @@ describeEachDatabase("createSqliteMessageQueue()", (db) => {
       const { createSqliteMessageQueue } = await import(${JSON.stringify(queue)});
       const db = await openDatabase({
         dataDir: ${JSON.stringify(dir)},
-        databaseUrl: ${JSON.stringify(current.databaseUrlOf(dir))},
+        databaseUrl: ${JSON.stringify(activeDatabase().databaseUrlOf(dir))},
       });
       const q = createSqliteMessageQueue(db, { leaseMs: 1000, pollIntervalMs: 20 });
       await q.enqueue({ type: "outbox", inbox: "https://b.example/inbox" });
@@ -515,13 +506,7 @@ async function signedBy(inboxUrl: string, received: Received, publicKey: CryptoK
   return key !== null;
 }
 
-describeEachDatabase("createSqliteMessageQueue() under Fedify's outbox", (db) => {
-  beforeAll(() => {
-    current = db;
-  });
-  afterAll(() => {
-    current = TEST_DATABASES[0]!;
-  });
+describeEachDatabase("createSqliteMessageQueue() under Fedify's outbox", () => {
   const stops: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0)) await stop();
