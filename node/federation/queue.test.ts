@@ -203,10 +203,15 @@ describeEachDatabase("createSqliteMessageQueue()", () => {
       },
       { signal: ac.signal },
     );
-    await poll("the twelve quick messages", () => done.length === 12);
-    expect(done).not.toContain(0);
-    expect(await q.depth()).toBe(1);
-    stuck.open();
+    try {
+      // A generous deadline: on a loaded machine each message is a few round trips to the database.
+      await poll("the twelve quick messages", () => done.length === 12, 30_000);
+      expect(done).not.toContain(0);
+      expect(await q.depth()).toBe(1);
+    } finally {
+      // Else a failure above would leave the stuck handler holding close() in afterEach until the hook times out.
+      stuck.open();
+    }
     await poll("the stuck message", () => done.length === 13);
     ac.abort();
     await listening;
