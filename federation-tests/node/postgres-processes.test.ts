@@ -55,17 +55,17 @@ describe.skipIf(!testPostgresUrl)(
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify(draft),
       });
-      expect(posted.status).toBe(201);
+      expect(posted.status, one.output().slice(-2000)).toBe(201);
       const { id } = (await posted.json()) as { id: string };
 
       // Process 2 serves it from the database at once, and its index follows within moments.
       const stored = await fetch(`${two.url}/api/items?id=${encodeURIComponent(id)}`);
-      expect(stored.status).toBe(200);
+      expect(stored.status, two.output().slice(-2000)).toBe(200);
       const search = async (q: string) =>
         ((await (await fetch(`${two.url}/api/search?q=${encodeURIComponent(q)}`)).json()) as SearchAnswer).results.map(
           (r) => r.id,
         );
-      await poll("process 2 to find the item published through process 1", async () =>
+      await poll(`process 2 to find the item published through process 1 (${two.output().slice(-2000)})`, async () =>
         (await search("seaweed")).includes(id),
       );
 
@@ -74,14 +74,14 @@ describe.skipIf(!testPostgresUrl)(
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({ ...draft, title: "Kelp farming cooperatives in the bay" }),
       });
-      expect(put.status).toBe(200);
+      expect(put.status, one.output().slice(-2000)).toBe(200);
       await poll("process 2 to find the update", async () => (await search("kelp")).includes(id));
       expect(await search("seaweed")).not.toContain(id);
 
       // A process stops cleanly on SIGTERM: its listening connection does not keep it alive.
       await two.stop(30_000);
       expect(two.child.signalCode, two.output()).toBeNull();
-      expect(two.child.exitCode).toBe(0);
+      expect(two.child.exitCode, two.output().slice(-2000)).toBe(0);
     });
   },
 );
