@@ -48,6 +48,7 @@ describe.skipIf(!testPostgresUrl)(
       expect(await first.hold("publisher")).toBe(true);
       expect(await second.hold("publisher")).toBe(false);
       expect(await second.holders("publisher")).toBe(1);
+      expect([first.holding("publisher"), second.holding("publisher")]).toEqual([true, false]);
       // Other names are other locks.
       expect(await second.hold("backfill:https://a.example/cities/a")).toBe(true);
       await first.release("publisher");

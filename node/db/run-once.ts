@@ -25,6 +25,8 @@ export interface RunOnceLocks {
    * checked each time, so a lock lost with its connection is reported, and taken again if it can be.
    */
   hold(name: string): Promise<boolean>;
+  /** Whether this process held the lock `name` at its last {@link hold} (no query). */
+  holding(name: string): boolean;
   /** Gives up a lock taken with {@link hold}. */
   release(name: string): Promise<void>;
   /** How many sessions, in any process, hold the lock `name` now. */
@@ -49,8 +51,8 @@ interface PgClient {
   on(event: "error", listener: (error: Error) => void): void;
 }
 
-/** Locks of a node that is one process (SQLite): granted at once; holders counts this process. */
-function createLocalLocks(): RunOnceLocks {
+/** Locks of a node that is one process (SQLite, and tests): granted at once; holders counts this process. */
+export function singleProcessLocks(): RunOnceLocks {
   const held = new Set<string>();
   return {
     database: "sqlite",
@@ -61,6 +63,7 @@ function createLocalLocks(): RunOnceLocks {
       held.add(name);
       return true;
     },
+    holding: (name) => held.has(name),
     async release(name) {
       held.delete(name);
     },
@@ -140,6 +143,11 @@ function createAdvisoryLocks(orm: Orm, url: string): RunOnceLocks {
       }
     },
 
+    holding(name) {
+      const entry = kept.get(name);
+      return !!entry && entry.held && !entry.lost;
+    },
+
     release: drop,
 
     async holders(name) {
@@ -164,7 +172,7 @@ function createAdvisoryLocks(orm: Orm, url: string): RunOnceLocks {
  * may share it), granted at once on SQLite (one process).
  */
 export function createRunOnceLocks(orm: Orm): RunOnceLocks {
-  if (!isPostgres(orm.em.getPlatform())) return createLocalLocks();
+  if (!isPostgres(orm.em.getPlatform())) return singleProcessLocks();
   const url = orm.config.get("clientUrl");
   if (!url) throw new TypeError("a PostgreSQL store opened without a clientUrl");
   return createAdvisoryLocks(orm, url);

@@ -18,8 +18,9 @@ import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
+import { createRunOnceLocks, type RunOnceLocks } from "../db/run-once.ts";
 import { createShareStore } from "../db/share-store.ts";
-import { createPublisher, type AnnounceResult } from "./publisher.ts";
+import { createPublisher, PUBLISHER_LOCK, type AnnounceResult } from "./publisher.ts";
 import { createUnsolicitedGate } from "./unsolicited.ts";
 import { createCaseOrigins } from "./case-origin.ts";
 
@@ -64,6 +65,18 @@ export interface FederationServiceOptions {
   readonly backfillLimits?: BackfillLimits;
   /** A healthy peer nothing contacted for this long is probed (default 5 minutes; see {@link createHealthProbe}). */
   readonly probeQuietAfterMs?: number;
+  /** The run-once locks of the processes sharing the database (default: made over `orm`, see db/run-once.ts). */
+  readonly locks?: RunOnceLocks;
+}
+
+/** What `/healthz` tells of the work shared by several processes. */
+export interface SharedWorkHealth {
+  /** The database the node runs on. */
+  readonly database: "sqlite" | "postgres";
+  /** How many processes hold the publisher's lock now: 1 when the followers' deliveries flow (0 for a moment while another takes over). */
+  readonly publisherLocks: number;
+  /** Whether this process is the one holding it. */
+  readonly publisher: boolean;
 }
 
 /** Federation as the rest of the node sees it: the Fedify app plus peering operations. */
@@ -87,6 +100,8 @@ export interface FederationService {
   announce(itemId: string): Promise<AnnounceResult>;
   /** Resolves when the publisher has handed every committed local change to the queue. */
   flushed(): Promise<void>;
+  /** The database, and how many processes hold the publisher's lock. */
+  sharedWork(): Promise<SharedWorkHealth>;
 }
 
 /** Builds the federation and the peering, publishing and backfill around it. */
@@ -94,6 +109,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
   const { orm, library, identity, logger } = options;
   const allowlist = options.allowlist ?? null;
   const peers = createPeerStore(orm);
+  // The publisher's watermark, each peer's backfill and the health probe run in one process at a time.
+  const locks = options.locks ?? createRunOnceLocks(orm);
   const loaders = createDocumentLoaders({
     outbound: options.outbound,
     userAgent: `WeGO-Exchange/0.1 (+${identity.origin}/)`,
@@ -122,6 +139,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     pageSize: options.pageSize,
     catchUpIntervalMs: options.catchUpIntervalMs,
     limits: options.backfillLimits,
+    locks,
   });
   const peering = createPeering({ peers, library, identity, logger, outbound: options.outbound, allowlist, backfill });
 
@@ -178,9 +196,10 @@ export function createFederationService(options: FederationServiceOptions): Fede
     loadDocument: loaders.freshLoader,
     logger,
     quietAfterMs: options.probeQuietAfterMs,
+    locks,
   });
   const caseOrigins = createCaseOrigins({ library, peers, identity, logger });
-  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins });
+  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins, locks });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
 
@@ -200,6 +219,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     async close() {
       queueRun.abort();
       await Promise.all([backfill.close(), publisher.close(), probe.close()]);
+      await locks.close();
     },
 
     list: () => peering.list(),
@@ -212,5 +232,10 @@ export function createFederationService(options: FederationServiceOptions): Fede
     resync: (actorId) => peering.resync(context(), actorId),
     announce: (itemId) => publisher.announce(itemId),
     flushed: () => publisher.flushed(),
+    sharedWork: async () => ({
+      database: locks.database,
+      publisherLocks: await locks.holders(PUBLISHER_LOCK),
+      publisher: locks.holding(PUBLISHER_LOCK),
+    }),
   };
 }
