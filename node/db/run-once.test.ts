@@ -75,6 +75,8 @@ describe.skipIf(!testPostgresUrl)(
           return "second";
         }),
       ).toEqual({ ran: false });
+      // Nor by the same process twice (a session may take again a lock it holds: refused before).
+      expect(await first.run("health-probe", async () => runs++)).toEqual({ ran: false });
       release();
       expect(await running).toEqual({ ran: true, value: "first" });
       expect(runs).toBe(1);

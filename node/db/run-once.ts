@@ -6,9 +6,9 @@ import { isPostgres, rawRows } from "./sql.ts";
 // Work that must run in one process at a time when several `wego serve` processes share one
 // PostgreSQL database (docs/scale-out.md): the publisher's watermark, a peer's backfill, a
 // look of the health probe. Each lock is a PostgreSQL advisory lock taken with
-// pg_try_advisory_lock on a connection of its own, outside the pool, held while the work
-// runs: when the process dies, its connection closes and the lock goes with it, so another
-// process takes the work over. On SQLite the node is one process and every lock is granted.
+// pg_try_advisory_lock on a connection outside the pool (one for the publisher's, one for
+// every other), held while the work runs: when the process dies, its connections close and
+// its locks go with them, so another process takes the work over. On SQLite the node is one process and every lock is granted.
 
 /** Outcome of {@link RunOnceLocks.run}: the work's value, or that another process holds the lock. */
 export type RunOnceOutcome<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
@@ -76,13 +76,26 @@ export function singleProcessLocks(): RunOnceLocks {
   };
 }
 
-/** Advisory locks on the PostgreSQL database `url`, each on a connection of its own. */
+/** Advisory locks on the PostgreSQL database `url`, on connections of their own (outside the pool). */
 function createAdvisoryLocks(orm: Orm, url: string): RunOnceLocks {
   const { Client } = createRequire(import.meta.url)("pg") as {
     Client: new (options: { connectionString: string; application_name?: string }) => PgClient;
   };
   /** Connections kept by hold(): the lock's, or one that keeps trying for it. */
   const kept = new Map<string, { client: PgClient; held: boolean; lost: boolean }>();
+  /** The names run() is running now in this process. */
+  const runningHere = new Set<string>();
+  /** The session run() takes its locks on, made at the first run and again after it broke. */
+  let session: Promise<PgClient> | null = null;
+  function runSession(): Promise<PgClient> {
+    session ??= connect("runs", () => {
+      session = null;
+    }).catch((error: unknown) => {
+      session = null;
+      throw error;
+    });
+    return session;
+  }
 
   async function connect(name: string, onLost: () => void): Promise<PgClient> {
     const client = new Client({ connectionString: url, application_name: `wego lock ${name}` });
@@ -109,12 +122,21 @@ function createAdvisoryLocks(orm: Orm, url: string): RunOnceLocks {
     database: "postgres",
 
     async run(name, work) {
-      const client = await connect(name, () => {});
+      // One session for every run of this process: its locks are taken and given back one by
+      // one, so a process uses two connections for its locks whatever its number of peers.
+      // (A session may take a lock it holds again: a run going in this process is refused here.)
+      if (runningHere.has(name)) return { ran: false };
+      runningHere.add(name);
       try {
+        const client = await runSession();
         if (!(await tryLock(client, name))) return { ran: false };
-        return { ran: true, value: await work() };
+        try {
+          return { ran: true, value: await work() };
+        } finally {
+          await client.query("select pg_advisory_unlock($1, $2)", [LOCK_SPACE, lockKey(name)]).catch(() => {});
+        }
       } finally {
-        await client.end().catch(() => {});
+        runningHere.delete(name);
       }
     },
 
@@ -163,6 +185,9 @@ function createAdvisoryLocks(orm: Orm, url: string): RunOnceLocks {
 
     async close() {
       await Promise.all([...kept.keys()].map(drop));
+      const open = session;
+      session = null;
+      await open?.then((client) => client.end()).catch(() => {});
     },
   };
 }
