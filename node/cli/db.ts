@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { withDatabase } from "./database.ts";
+import { registerDbCopyCommand } from "./db-copy.ts";
 
-/** Adds `wego db migrate` to the program (`wego db copy` comes next: docs/postgres-plan.md). */
+/** Adds `wego db migrate` and `wego db copy` to the program. */
 export function registerDbCommands(program: Command): void {
   const db = program.command("db").description("the node's store: SQLite in --data, or PostgreSQL with --database");
   db.command("migrate")
@@ -13,4 +14,5 @@ export function registerDbCommands(program: Command): void {
       const applied = await withDatabase(opts, async (orm) => (await orm.getMigrator().getExecutedMigrations()).length);
       process.stdout.write(`the store is up to date: ${applied} migrations applied\n`);
     });
+  registerDbCopyCommand(db);
 }

@@ -2,6 +2,7 @@ import type { Context } from "@fedify/fedify";
 import type { Logger } from "../log.ts";
 import { ingestJsonObject, type IngestDeps } from "./ingest.ts";
 import type { PeerStore } from "../db/peer-store.ts";
+import { type RunOnceLocks, singleProcessLocks } from "../db/run-once.ts";
 import { linkHref } from "./vocab.ts";
 import { classifyContactError, contactErrorMessage, limitFailure, type ContactFailure } from "./contact-errors.ts";
 
@@ -24,6 +25,8 @@ export interface BackfillOptions {
   readonly catchUpIntervalMs?: number;
   /** Bounds on one run (defaults in {@link DEFAULT_BACKFILL_LIMITS}). */
   readonly limits?: BackfillLimits;
+  /** The locks shared by the processes on this database: a peer's run holds `backfill:<actor>` (default: this process is the only one). */
+  readonly locks?: RunOnceLocks;
 }
 
 /**
@@ -146,6 +149,7 @@ export function createBackfill(options: BackfillOptions): Backfill {
   const { peers, logger } = options;
   const city = options.ingest.identity.city;
   const catchUpIntervalMs = options.catchUpIntervalMs ?? 15 * 60_000;
+  const locks = options.locks ?? singleProcessLocks();
   const pageSize = options.pageSize ?? 100;
   const limits = {
     maxPages: options.limits?.maxPages ?? DEFAULT_BACKFILL_LIMITS.maxPages,
@@ -181,11 +185,23 @@ export function createBackfill(options: BackfillOptions): Backfill {
     const startedAt = Date.now();
     // The pages' Markdown is rendered once the walk is done, not in the gaps between pages.
     const releaseRendering = options.ingest.library.holdRendering();
-    const run = backfill(ctx, peerId, mode)
+    // Another process on the same database may be walking this outbox: then it is its run.
+    const run = locks
+      .run(`backfill:${peerId}`, () => backfill(ctx, peerId, mode))
+      .then((outcome) => {
+        if (!outcome.ran) {
+          logger.info("backfill left to the process already running it", { peer: peerId, mode });
+          return "skipped" as const;
+        }
+        return outcome.value;
+      })
       .then((outcome) => {
         if (outcome === "limited" || outcome === "failed") failedRuns.set(peerId, { startedAt, trigger });
         else if (outcome === "done") failedRuns.delete(peerId);
       })
+      .catch((error: unknown) =>
+        logger.warn("backfill could not start", { peer: peerId, error: String((error as Error)?.message ?? error) }),
+      )
       .finally(() => {
         releaseRendering();
         running.delete(peerId);

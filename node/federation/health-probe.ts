@@ -1,5 +1,6 @@
 import type { DocumentLoader } from "@fedify/fedify/runtime";
 import type { PeerStore } from "../db/peer-store.ts";
+import { type RunOnceLocks, singleProcessLocks } from "../db/run-once.ts";
 import type { Logger } from "../log.ts";
 import {
   classifyContactError,
@@ -35,6 +36,8 @@ export interface HealthProbeOptions {
   readonly maxPerTick?: number;
   /** Probes in flight at once (default 4). */
   readonly concurrency?: number;
+  /** The locks shared by the processes on this database: a look holds `health-probe`, so one process probes at a time (default: this process is the only one). */
+  readonly locks?: RunOnceLocks;
 }
 
 /** The periodic health probe of established peers. */
@@ -54,6 +57,7 @@ export function createHealthProbe(options: HealthProbeOptions): HealthProbe {
   const quietAfterMs = options.quietAfterMs ?? 5 * 60_000;
   const maxPerTick = options.maxPerTick ?? 50;
   const concurrency = options.concurrency ?? 4;
+  const locks = options.locks ?? singleProcessLocks();
   /** When each actor was last probed: a peer that stays down is not probed more than once an interval. */
   const probedAt = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -102,9 +106,13 @@ export function createHealthProbe(options: HealthProbeOptions): HealthProbe {
 
   function tick(): Promise<string[]> {
     // One look at a time: a slow one (peers timing out) is not overlapped by the next.
-    running ??= look().finally(() => {
-      running = null;
-    });
+    // Another process on the same database may be looking: then this tick is its.
+    running ??= locks
+      .run("health-probe", look)
+      .then((outcome) => (outcome.ran ? outcome.value : []))
+      .finally(() => {
+        running = null;
+      });
     return running;
   }
 

@@ -8,6 +8,7 @@ import type { Library } from "../library/library.ts";
 import type { Logger } from "../log.ts";
 import type { PeeringRefusal } from "./peering.ts";
 import type { PeerStore } from "../db/peer-store.ts";
+import { type RunOnceLocks, singleProcessLocks } from "../db/run-once.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 import type { CaseOrigins } from "./case-origin.ts";
 
@@ -25,6 +26,17 @@ export interface PublisherOptions {
   readonly logger: Logger;
   /** Finds the city of an adopted case, which hears of the adoption even if it does not follow us. */
   readonly caseOrigins?: CaseOrigins;
+  /**
+   * The locks shared by the processes on this database: only the process holding
+   * {@link PUBLISHER_LOCK} moves the watermark (default: this process is the only one).
+   */
+  readonly locks?: RunOnceLocks;
+  /**
+   * How often, in ms, the publisher looks for versions committed by other processes, and a
+   * process that is not the publisher tries to become it (default 1 000; only when the locks
+   * are PostgreSQL's: on SQLite every change is this process's own and wakes it at once).
+   */
+  readonly pollIntervalMs?: number;
 }
 
 /** Outcome of relaying an item: the id of the item announced. */
@@ -44,6 +56,9 @@ export interface Publisher {
 
 const SENT_SEQ_KEY = "federation.sentSeq";
 
+/** The lock of the process that publishes: one among all that share the database. */
+export const PUBLISHER_LOCK = "publisher";
+
 /** Builds the publisher; it listens to the library's changes at once. */
 export function createPublisher(options: PublisherOptions): Publisher {
   const { federation, orm, library, peers, identity, logger } = options;
@@ -52,6 +67,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   let draining: Promise<void> | null = null;
   let drainAgain = false;
+  let poller: NodeJS.Timeout | undefined;
+  const locks = options.locks ?? singleProcessLocks();
+  const isPublisher = () => locks.hold(PUBLISHER_LOCK);
 
   const feed = createLocalFeed(orm);
   const meta = createMetaStore(orm);
@@ -101,6 +119,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
       try {
         do {
           drainAgain = false;
+          // Another process holds the watermark: it sends this change (it polls for versions committed elsewhere).
+          if (!(await isPublisher())) return;
           await drainOnce();
         } while (drainAgain);
       } catch (error) {
@@ -120,11 +140,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   return {
     async start() {
-      if ((await peers.followers()).length === 0) {
+      if ((await isPublisher()) && (await peers.followers()).length === 0) {
         // Nobody to deliver to yet: followers that come later import the outbox instead.
         await setSentSeq(await feed.lastSeq());
       }
       void drain();
+      if (locks.database === "postgres") {
+        // Versions committed by the other processes reach this one by polling; a process that
+        // is not the publisher takes over within one interval of the publisher's death.
+        poller = setInterval(() => void drain(), options.pollIntervalMs ?? 1_000);
+        poller.unref();
+      }
     },
 
     async announce(itemId) {
@@ -153,7 +179,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
     async close() {
       unsubscribe();
+      if (poller) clearInterval(poller);
       await Promise.allSettled([draining]);
+      await locks.release(PUBLISHER_LOCK);
     },
   };
 }

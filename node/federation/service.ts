@@ -18,9 +18,10 @@ import type { IngestDeps } from "./ingest.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 import { createPeering, type HostActionResult, type PeerActionResult, type PeerHealthView } from "./peering.ts";
 import { createPeerStore } from "../db/peer-store.ts";
+import { createRunOnceLocks, type RunOnceLocks } from "../db/run-once.ts";
 import { createShareStore } from "../db/share-store.ts";
 import { sharedLimitsOf } from "../db/rate-limits.ts";
-import { createPublisher, type AnnounceResult } from "./publisher.ts";
+import { createPublisher, PUBLISHER_LOCK, type AnnounceResult } from "./publisher.ts";
 import { createUnsolicitedGate } from "./unsolicited.ts";
 import { createCaseOrigins } from "./case-origin.ts";
 
@@ -65,6 +66,18 @@ export interface FederationServiceOptions {
   readonly backfillLimits?: BackfillLimits;
   /** A healthy peer nothing contacted for this long is probed (default 5 minutes; see {@link createHealthProbe}). */
   readonly probeQuietAfterMs?: number;
+  /** The run-once locks of the processes sharing the database (default: made over `orm`, see db/run-once.ts). */
+  readonly locks?: RunOnceLocks;
+}
+
+/** What `/healthz` tells of the work shared by several processes. */
+export interface SharedWorkHealth {
+  /** The database the node runs on. */
+  readonly database: "sqlite" | "postgres";
+  /** How many processes hold the publisher's lock now: 1 when the followers' deliveries flow (0 for a moment while another takes over). */
+  readonly publisherLocks: number;
+  /** Whether this process is the one holding it. */
+  readonly publisher: boolean;
 }
 
 /** Federation as the rest of the node sees it: the Fedify app plus peering operations. */
@@ -88,6 +101,8 @@ export interface FederationService {
   announce(itemId: string): Promise<AnnounceResult>;
   /** Resolves when the publisher has handed every committed local change to the queue. */
   flushed(): Promise<void>;
+  /** The database, and how many processes hold the publisher's lock. */
+  sharedWork(): Promise<SharedWorkHealth>;
 }
 
 /** Builds the federation and the peering, publishing and backfill around it. */
@@ -97,6 +112,8 @@ export function createFederationService(options: FederationServiceOptions): Fede
   const peers = createPeerStore(orm);
   // On PostgreSQL several processes serve the inbox: a host's rates are counted across all of them.
   const sharedLimits = sharedLimitsOf(orm);
+  // The publisher's watermark, each peer's backfill and the health probe run in one process at a time.
+  const locks = options.locks ?? createRunOnceLocks(orm);
   const loaders = createDocumentLoaders({
     outbound: options.outbound,
     userAgent: `WeGO-Exchange/0.1 (+${identity.origin}/)`,
@@ -130,6 +147,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     pageSize: options.pageSize,
     catchUpIntervalMs: options.catchUpIntervalMs,
     limits: options.backfillLimits,
+    locks,
   });
   const peering = createPeering({ peers, library, identity, logger, outbound: options.outbound, allowlist, backfill });
 
@@ -187,9 +205,10 @@ export function createFederationService(options: FederationServiceOptions): Fede
     loadDocument: loaders.freshLoader,
     logger,
     quietAfterMs: options.probeQuietAfterMs,
+    locks,
   });
   const caseOrigins = createCaseOrigins({ library, peers, identity, logger });
-  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins });
+  const publisher = createPublisher({ federation, orm, library, peers, identity, logger, caseOrigins, locks });
   const context = () => federation.createContext(new URL(identity.origin), undefined);
   const queueRun = new AbortController();
 
@@ -209,6 +228,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
     async close() {
       queueRun.abort();
       await Promise.all([backfill.close(), publisher.close(), probe.close()]);
+      await locks.close();
     },
 
     list: () => peering.list(),
@@ -221,5 +241,10 @@ export function createFederationService(options: FederationServiceOptions): Fede
     resync: (actorId) => peering.resync(context(), actorId),
     announce: (itemId) => publisher.announce(itemId),
     flushed: () => publisher.flushed(),
+    sharedWork: async () => ({
+      database: locks.database,
+      publisherLocks: await locks.holders(PUBLISHER_LOCK),
+      publisher: locks.holding(PUBLISHER_LOCK),
+    }),
   };
 }
