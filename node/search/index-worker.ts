@@ -2,7 +2,8 @@ import { writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { parentPort } from "node:worker_threads";
 import { toIndexDoc } from "./documents.ts";
-import { corpusStatsOf, encodeSegments, SegmentBuilder, type CorpusStats, type SegmentData } from "./segment.ts";
+import { corpusStatsOf, encodeSegments, type CorpusStats, type SegmentData } from "./segment.ts";
+import { SegmentBuilder } from "./segment-build.ts";
 import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts";
 
 // Builds segments off the event loop. Builds are serial within one worker: the service

@@ -1,8 +1,13 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { type IndexDoc, toIndexDoc } from "./documents.ts";
+import { LunrSegmentBuilder } from "./lunr-segment.ts";
 import { compileQuery } from "./query.ts";
 import { runQuery } from "./run-query.ts";
-import { decodeSegment, encodeSegment, Segment, SegmentBuilder } from "./segment.ts";
-import { seoulDocs } from "./test-fixtures.ts";
+import { corpusStatsOf, decodeSegment, encodeSegment, Segment, type SegmentData } from "./segment.ts";
+import { SegmentBuilder } from "./segment-build.ts";
+import { seoulDocs, testHead } from "./test-fixtures.ts";
 
 const DOCS = seoulDocs([
   {
@@ -23,9 +28,9 @@ const DOCS = seoulDocs([
   },
 ]);
 
-function build(): { builder: SegmentBuilder; other: SegmentBuilder } {
+function build(): { builder: SegmentBuilder; other: LunrSegmentBuilder } {
   const builder = new SegmentBuilder();
-  const other = new SegmentBuilder();
+  const other = new LunrSegmentBuilder();
   for (const d of DOCS) {
     builder.add(d);
     other.add(d);
@@ -60,4 +65,40 @@ describe("segments", () => {
     const truncated = encodeSegment(data, {}).subarray(0, -4);
     expect(decodeSegment(Buffer.from(truncated))).toBeNull();
   });
+
+  it("SegmentBuilder builds, without lunr, the very segment lunr's Builder gives: terms, words, postings, weights", () => {
+    // Every seed of every city (English, Korean, Mongolian; every type and field), twice over
+    // in two pieces, the second scored against the first as a compaction and a delta do.
+    const docs = seedDocs();
+    const first = docs.slice(0, Math.ceil(docs.length / 2));
+    const second = [...docs.slice(first.length), ...first.slice(0, 5)];
+    const pieces = (B: typeof SegmentBuilder | typeof LunrSegmentBuilder) => {
+      const a = new B();
+      for (const d of first) a.add(d);
+      const one = a.build();
+      const b = new B();
+      for (const d of second) b.add(d);
+      return [one, b.build(corpusStatsOf([one])), new B().build()];
+    };
+    const ours = pieces(SegmentBuilder);
+    const lunr = pieces(LunrSegmentBuilder);
+    expect(ours[0]!.terms.length).toBeGreaterThan(1000);
+    expect(ours[0]!.terms.some((t) => /[가-힣]/.test(t))).toBe(true);
+    expect(ours.map(plain)).toEqual(lunr.map(plain));
+  });
 });
+
+/** Index documents of the seeds of every city. */
+function seedDocs(): IndexDoc[] {
+  const seeds = new URL("../../seeds/", import.meta.url).pathname;
+  const out: IndexDoc[] = [];
+  for (const city of readdirSync(seeds, { withFileTypes: true }).filter((d) => d.isDirectory()))
+    for (const file of readdirSync(join(seeds, city.name)).filter((f) => f.endsWith(".json")))
+      out.push(toIndexDoc(testHead(out.length, JSON.parse(readFileSync(join(seeds, city.name, file), "utf8")))));
+  return out;
+}
+
+/** A segment's content as plain arrays (typed arrays compared value by value). */
+function plain(d: SegmentData): Record<string, unknown> {
+  return { ...d, offsets: [...d.offsets], docs: [...d.docs], weights: [...d.weights] };
+}
