@@ -25,3 +25,18 @@ describe("createRenderPool()", () => {
     expect(results.map((r) => r["/body"])).toEqual(Array.from({ length: 20 }, (_, i) => `<p>paragraph ${i}</p>\n`));
   });
 });
+
+describe("createRenderPool() when idle", () => {
+  it("stops its thread after idleMs without work and starts another for the next request", async () => {
+    const idle = createRenderPool(0);
+    try {
+      expect(idle.threads!()).toEqual({ running: false, started: 0 });
+      expect((await idle.render({ body: "first" }))["/body"]).toBe("<p>first</p>\n");
+      while (idle.threads!().running) await new Promise((r) => setTimeout(r, 5));
+      expect((await idle.render({ body: "second" }))["/body"]).toBe("<p>second</p>\n");
+      expect(idle.threads!().started).toBe(2);
+    } finally {
+      await idle.close();
+    }
+  });
+});

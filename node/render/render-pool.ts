@@ -1,18 +1,34 @@
 import { Worker } from "node:worker_threads";
+import { OnDemand } from "../on-demand.ts";
 import type { RenderedFields } from "./document-fields.ts";
 
 /** Renders documents' Markdown fields (sanitized HTML) on a worker thread. */
 export interface RenderPool {
   render(document: Record<string, unknown>): Promise<RenderedFields>;
   close(): Promise<void>;
+  /** Whether a render thread runs now, and how many have been started (tests, benchmarks). */
+  threads?(): { running: boolean; started: number };
 }
+
+/** How long the render worker stays without work before it stops (a node at rest holds no render thread). */
+const IDLE_MS = 30_000;
 
 /**
  * A worker thread that renders Markdown, so publishing a batch keeps validating, signing
  * and storing on the main thread while the second core renders. Requests are answered in
- * order; an idle worker does not keep the process alive.
+ * order. The thread starts with the first request and stops after `idleMs` without one
+ * (its heap, tsx and modules are tens of megabytes); an idle worker never keeps the process alive.
  */
-export function createRenderPool(): RenderPool {
+export function createRenderPool(idleMs = IDLE_MS): RenderPool {
+  const thread = new OnDemand(startRenderWorker, idleMs);
+  return {
+    render: (document) => thread.use((worker) => worker.render(document)),
+    close: () => thread.close(),
+    threads: () => ({ running: thread.peek() !== undefined, started: thread.started }),
+  };
+}
+
+function startRenderWorker(): RenderPool {
   const worker = new Worker(new URL("./render-worker-boot.mjs", import.meta.url), {
     name: "wego-render",
     execArgv: [],

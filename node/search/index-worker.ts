@@ -12,7 +12,7 @@ import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts
 if (!parentPort) throw new TypeError("index-worker.ts must run in a worker thread");
 const port = parentPort;
 
-/** A build in progress: lunr's builder holds ~65 KB per document, so big builds go in pieces. */
+/** A build in progress: big builds go in pieces, which bounds the postings a builder holds. */
 interface Build {
   builder: SegmentBuilder;
   readonly chunkDocs: number;
@@ -62,6 +62,7 @@ port.on("message", (message: WorkerRequest) => {
         break;
       case "add":
         addRows(builds.get(job)!, message.rows);
+        reply({ kind: "added", job });
         break;
       case "end": {
         const build = builds.get(job)!;

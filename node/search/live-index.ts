@@ -209,7 +209,7 @@ export class LiveIndex {
     const batch = this.docs.takePending();
     this.flushing = (async () => {
       try {
-        const seg = new Segment(await this.workers.delta().build(batch.map((b) => b.row)));
+        const seg = new Segment(await this.workers.buildDelta(batch.map((b) => b.row)));
         this.deltaBuilds++;
         if (this.closed) return;
         this.docs.addDelta(seg, batch);
@@ -245,7 +245,7 @@ export class LiveIndex {
       const build = this.workers.compaction().begin(this.baseChunkDocs);
       for await (const rows of this.source.searchableItems()) {
         if (this.closed) break;
-        build.add(rows);
+        await build.add(rows);
       }
       const parts = await build.end({ file: this.file, extra: { seq } });
       if (this.closed) return;
