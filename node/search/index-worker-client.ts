@@ -171,9 +171,9 @@ export class IndexWorkers {
     return this.deltaThread.use((worker) => worker.build(rows));
   }
 
-  /** How many delta threads have been started so far. */
-  get deltaStarts(): number {
-    return this.deltaThread.started;
+  /** Whether a delta thread runs now, and how many have been started so far. */
+  deltaThreads(): { running: boolean; started: number } {
+    return { running: this.deltaThread.peek() !== undefined, started: this.deltaThread.started };
   }
 
   /** The compaction thread, until {@link releaseCompaction}. */
