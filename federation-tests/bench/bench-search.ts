@@ -4,7 +4,7 @@
  * change) and against MiniSearch 7, on the same generated corpus and the same queries.
  *
  * Each engine and size runs in its own child process, so that peak RSS is that engine's
- * (ours includes the node's SQLite and library). Ours runs the real stack: the corpus
+ * (ours includes the node's SQLite and library; its corpus is written by a child of its own). Ours runs the real stack: the corpus
  * loaded into a SQLite file (WAL) in a temp folder, the search service with its worker
  * threads, probes and a stream of publishes through the library, restart from the saved
  * base. Prints figures; asserts nothing.
@@ -125,9 +125,11 @@ async function runOurs(size: number): Promise<EngineResult> {
   const dataDir = join(dir, "data");
   try {
     const corpus = Array.from({ length: Math.max(PROBES, INGEST) }, (_, i) => generateDraft(i));
+    // The corpus is written by another process: the peak RSS measured here is the node's
+    // (library, SQLite, the search index and its threads), not the bench's loader's.
+    tsxChild(["--load", dataDir, String(size)]);
     let t = await createTestLibrary(TEST_IDENTITY, dataDir);
     await t.keys.current();
-    await loadCorpus(t, size);
 
     // First start: no saved base, so one is built from the database in the compaction worker.
     const b0 = performance.now();
@@ -324,17 +326,30 @@ async function child(engine: keyof typeof ENGINES, size: number): Promise<void> 
   process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
 }
 
-function runChild(engine: keyof typeof ENGINES, size: number): EngineResult {
+/** Runs this script in a child process with `args`; its standard output. */
+function tsxChild(args: readonly string[]): string {
   // tsx by absolute URL: a bare `--import tsx` resolves against the working directory.
-  const out = execFileSync(
+  return execFileSync(
     process.execPath,
-    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--child", engine, String(size)],
+    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), ...args],
     {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
       maxBuffer: 64 * 1024 * 1024,
     },
   );
+}
+
+/** Writes items 0 to `size - 1` of the corpus into a node's database in `dataDir` (child process). */
+async function loadInto(dataDir: string, size: number): Promise<void> {
+  const t = await createTestLibrary(TEST_IDENTITY, dataDir);
+  await t.keys.current();
+  await loadCorpus(t, size);
+  await t.orm.close();
+}
+
+function runChild(engine: keyof typeof ENGINES, size: number): EngineResult {
+  const out = tsxChild(["--child", engine, String(size)]);
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`${engine} at ${size} printed no result`);
   return JSON.parse(line.slice(7)) as EngineResult;
@@ -416,4 +431,5 @@ async function main(): Promise<void> {
 
 const args = process.argv.slice(2);
 if (args[0] === "--child") await child(args[1] as keyof typeof ENGINES, Number(args[2]));
+else if (args[0] === "--load") await loadInto(args[1]!, Number(args[2]));
 else await main();
