@@ -13,7 +13,6 @@
  * and the fan-out is skipped (see federation-tests/bench/profile/).
  */
 import { createServer, type Server } from "node:http";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
@@ -29,6 +28,7 @@ import { createRenderPool } from "../../node/render/render-pool.ts";
 import type { StoredItem } from "../../node/library/library.ts";
 import { createTokenFor, freePort, type NodeProcess, poll, removeDir, startNodeProcess, tempDir } from "../support.ts";
 import { generateCorpus } from "./corpus.ts";
+import { memoryOf, rssOf } from "./proc-memory.ts";
 import { fmt, median, printTable } from "./stats.ts";
 
 const INGEST = Number(process.env.BENCH_INGEST ?? 2000);
@@ -169,19 +169,6 @@ async function benchIngest(): Promise<void> {
   } finally {
     removeDir(dir);
   }
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-/** RSS, its anonymous part, and the process's threads (the index and render workers are threads). */
-function memoryOf(pid: number): string {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-  const anon = Number(/Anonymous:\s+(\d+)/.exec(rollup)?.[1] ?? 0) * 1024;
-  const threads = readdirSync(`/proc/${pid}/task`).length;
-  return `RSS ${fmt(rssOf(pid) / 2 ** 20)} MB (anonymous ${fmt(anon / 2 ** 20)} MB), ${threads} threads`;
 }
 
 /**
