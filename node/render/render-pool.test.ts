@@ -7,8 +7,15 @@ afterAll(async () => {
   await pool.close();
 });
 
+/** Resolves once the pool's thread has started and answered. */
+async function booted(p: ReturnType<typeof createRenderPool>): Promise<void> {
+  while (!p.threads!().booted) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe("createRenderPool()", () => {
   it("renders on the worker exactly what renderDocumentFields() renders in-thread, sanitized", async () => {
+    await pool.render({});
+    await booted(pool);
     const document = {
       body: "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))",
       problem: "*why*",
@@ -27,11 +34,14 @@ describe("createRenderPool()", () => {
 });
 
 describe("createRenderPool() when idle", () => {
-  it("stops its thread after idleMs without work and starts another for the next request", async () => {
+  it("renders at once while its thread starts, stops the thread after idleMs without work, and starts another", async () => {
     const idle = createRenderPool(0);
     try {
-      expect(idle.threads!()).toEqual({ running: false, started: 0 });
+      expect(idle.threads!()).toEqual({ running: false, booted: false, started: 0 });
+      // No thread yet: rendered here, the same HTML, while the thread starts.
       expect((await idle.render({ body: "first" }))["/body"]).toBe("<p>first</p>\n");
+      expect(idle.threads!().started).toBe(1);
+      // It starts, answers, finds no work and stops (idleMs 0).
       while (idle.threads!().running) await new Promise((r) => setTimeout(r, 5));
       expect((await idle.render({ body: "second" }))["/body"]).toBe("<p>second</p>\n");
       expect(idle.threads!().started).toBe(2);

@@ -1,34 +1,50 @@
 import { Worker } from "node:worker_threads";
 import { OnDemand } from "../on-demand.ts";
-import type { RenderedFields } from "./document-fields.ts";
+import { type RenderedFields, renderDocumentFields } from "./document-fields.ts";
 
 /** Renders documents' Markdown fields (sanitized HTML) on a worker thread. */
 export interface RenderPool {
   render(document: Record<string, unknown>): Promise<RenderedFields>;
   close(): Promise<void>;
-  /** Whether a render thread runs now, and how many have been started (tests, benchmarks). */
-  threads?(): { running: boolean; started: number };
+  /** Whether a render thread runs now and has answered, and how many have been started (tests, benchmarks). */
+  threads?(): { running: boolean; booted: boolean; started: number };
 }
 
 /** How long the render worker stays without work before it stops (a node at rest holds no render thread). */
 const IDLE_MS = 30_000;
 
+/** One render thread: answers once it has started (tsx, marked, sanitize-html: a second or more). */
+interface RenderThread extends RenderPool {
+  readonly ready: Promise<unknown>;
+  booted(): boolean;
+}
+
 /**
  * A worker thread that renders Markdown, so publishing a batch keeps validating, signing
  * and storing on the main thread while the second core renders. Requests are answered in
  * order. The thread starts with the first request and stops after `idleMs` without one
- * (its heap, tsx and modules are tens of megabytes); an idle worker never keeps the process alive.
+ * (its heap, tsx and modules are tens of megabytes); until it has started, documents are
+ * rendered on the calling thread, so the first publish after a quiet spell never waits for
+ * the thread. An idle worker never keeps the process alive.
  */
 export function createRenderPool(idleMs = IDLE_MS): RenderPool {
   const thread = new OnDemand(startRenderWorker, idleMs);
   return {
-    render: (document) => thread.use((worker) => worker.render(document)),
+    render(document) {
+      const running = thread.peek();
+      if (running?.booted()) return thread.use((worker) => worker.render(document));
+      if (!running) void thread.use((worker) => worker.ready).catch(() => {});
+      return Promise.resolve().then(() => renderDocumentFields(document));
+    },
     close: () => thread.close(),
-    threads: () => ({ running: thread.peek() !== undefined, started: thread.started }),
+    threads: () => {
+      const running = thread.peek();
+      return { running: running !== undefined, booted: running?.booted() ?? false, started: thread.started };
+    },
   };
 }
 
-function startRenderWorker(): RenderPool {
+function startRenderWorker(): RenderThread {
   const worker = new Worker(new URL("./render-worker-boot.mjs", import.meta.url), {
     name: "wego-render",
     execArgv: [],
@@ -52,16 +68,23 @@ function startRenderWorker(): RenderPool {
   };
   worker.on("error", fail);
   worker.on("exit", (code) => fail(new Error(`render worker exited (code ${code})`)));
+  const render = (document: Record<string, unknown>): Promise<RenderedFields> => {
+    if (failure) return Promise.reject(failure);
+    const id = next++;
+    if (waiting.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, document });
+    });
+  };
+  let booted = false;
+  // The first answer (of an empty document) says the thread has loaded its modules.
+  const ready = render({}).then(() => (booted = true));
+  ready.catch(() => {});
   return {
-    render(document) {
-      if (failure) return Promise.reject(failure);
-      const id = next++;
-      if (waiting.size === 0) worker.ref();
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, document });
-      });
-    },
+    render,
+    ready,
+    booted: () => booted && !failure,
     async close() {
       await worker.terminate();
     },
