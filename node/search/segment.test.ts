@@ -72,19 +72,21 @@ describe("segments", () => {
     const docs = seedDocs();
     const first = docs.slice(0, Math.ceil(docs.length / 2));
     const second = [...docs.slice(first.length), ...first.slice(0, 5)];
-    const pieces = (B: typeof SegmentBuilder | typeof LunrSegmentBuilder) => {
-      const a = new B();
+    const pieces = (make: () => SegmentBuilder | LunrSegmentBuilder) => {
+      const a = make();
       for (const d of first) a.add(d);
       const one = a.build();
-      const b = new B();
+      const b = make();
       for (const d of second) b.add(d);
-      return [one, b.build(corpusStatsOf([one])), new B().build()];
+      return [one, b.build(corpusStatsOf([one])), make().build()];
     };
-    const ours = pieces(SegmentBuilder);
-    const lunr = pieces(LunrSegmentBuilder);
+    const lunr = pieces(() => new LunrSegmentBuilder()).map(plain);
+    // Native memory in the default chunks (one here), and in chunks of 7 postings (hundreds).
+    const ours = pieces(() => new SegmentBuilder());
     expect(ours[0]!.terms.length).toBeGreaterThan(1000);
     expect(ours[0]!.terms.some((t) => /[가-힣]/.test(t))).toBe(true);
-    expect(ours.map(plain)).toEqual(lunr.map(plain));
+    expect(ours.map(plain)).toEqual(lunr);
+    expect(pieces(() => new SegmentBuilder(7)).map(plain)).toEqual(lunr);
   });
 });
 
