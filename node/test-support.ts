@@ -103,6 +103,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         server.closeAllConnections();
       });
       await search?.close();
+      await base.library.close();
       await base.orm.close();
     },
   };
