@@ -3,7 +3,7 @@ import type { Library } from "../library/library.ts";
 import { Facets } from "./facets.ts";
 import { LiveIndex, type IndexStats, type LiveIndexOptions } from "./live-index.ts";
 import { Searcher, type SearcherOptions, type SearchQuery, type SearchResponse } from "./searcher.ts";
-import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
+import { changedSince, currentItems, liveIds, maxSeq, searchableItems, snippetTexts } from "./source.ts";
 
 // The search room's front door: http and main import from here only.
 export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
@@ -77,7 +77,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     ...options,
     index,
     facets,
-    snippets: { documents: (ids) => currentDocuments(orm, ids) },
+    snippets: { texts: (ids, maxBody) => snippetTexts(orm, ids, maxBody) },
   });
   const unsubscribe = library.subscribe((changes) => index.apply(changes));
   index.start();
