@@ -4,6 +4,7 @@
  * `node --import tsx federation-tests/bench/profile/profile-query.ts <folder> [items]`.
  * The first run fills `<folder>` (corpus and saved base); later runs load it. Prints p50/p95
  * per query kind with 20 results (snippets, facets) and with none (matching and facets only).
+ * THREADS=1 (default) answers in a query thread, THREADS=0 on the main thread.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -22,8 +23,14 @@ if (fresh) {
   await t.keys.current();
   await loadCorpus(t, Number(itemsArg ?? 10_000));
 }
-const search = await createSearchService({ orm: t.orm, library: t.library, dataDir });
+const threads = Number(process.env.THREADS ?? 1);
+const search = await createSearchService({ orm: t.orm, library: t.library, dataDir, queryThreads: threads });
 await search.settled();
+// The query threads start on the first search; time them once they answer.
+while (search.stats().queryThreads < threads) {
+  await search.search({ q: "budget" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
 const words =
   "complaint response mobile survey center payment dataset spatial address permit license citizen participation budget council ordinance department office official digital platform system".split(
     " ",
