@@ -132,8 +132,8 @@ class QueryThread {
     } else p.reject(errorOf(reply.error));
   }
 
+  /** Stops the thread; searches it had not answered are rejected (the pool answers them on the main thread). */
   async close(): Promise<void> {
-    this.gone = true;
     await this.worker.terminate();
   }
 }

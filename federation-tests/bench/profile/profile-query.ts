@@ -4,7 +4,8 @@
  * `node --import tsx federation-tests/bench/profile/profile-query.ts <folder> [items]`.
  * The first run fills `<folder>` (corpus and saved base); later runs load it. Prints p50/p95
  * per query kind with 20 results (snippets, facets) and with none (matching and facets only).
- * THREADS=1 (default) answers in a query thread, THREADS=0 on the main thread.
+ * THREADS=1 (default) answers in a query thread, THREADS=0 on the main thread. Ends with the
+ * process's RSS (a query thread's copy of the segments' terms and metadata is in it).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -58,5 +59,10 @@ for (const limit of [20, 0]) {
   }
   console.log(`limit ${limit} p50/p95 ms: ${out.join("  ")}`);
 }
+const rssMb = (n: number) => fmt(n / 1024 / 1024);
+const { rss, heapUsed } = process.memoryUsage();
+console.log(
+  `threads ${threads}: RSS ${rssMb(rss)} MB (main heap ${rssMb(heapUsed)} MB), peak ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
+);
 await search.close();
 await t.orm.close();
