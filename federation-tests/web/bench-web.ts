@@ -6,6 +6,7 @@
  *
  *   npm run bench:web                 # 10,000 items, 10 s per route and concurrency
  *   BENCH_ITEMS=2000 BENCH_SECONDS=5 npm run bench:web
+ *   BENCH_PROFILE=/tmp/prof npm run bench:web   # a CPU profile of the node's main thread
  *   BENCH_SEARCH_THREADS=0 npm run bench:web   # searches on the main thread (default: cores - 1, at most 4)
  */
 import { spawn } from "node:child_process";
@@ -98,7 +99,14 @@ async function main(): Promise<void> {
   console.log(`bench:web — ${fmt(ITEMS)} items, ${SECONDS} s per run; building the library and its index…`);
   const child = spawn(
     process.execPath,
-    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--serve"],
+    [
+      // BENCH_PROFILE=<folder>: a CPU profile of the node's main thread (performance.md).
+      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      "--import",
+      import.meta.resolve("tsx"),
+      fileURLToPath(import.meta.url),
+      "--serve",
+    ],
     {
       env: { ...process.env, BENCH_ITEMS: String(ITEMS) },
       stdio: ["ignore", "pipe", "inherit"],
