@@ -10,6 +10,7 @@ import {
   type SearchQuery,
   type SearchResult,
   type SearchService,
+  type SearchServiceOptions,
 } from "./service.ts";
 
 /** A result's passage as `/api/search` and the search page show it. */
@@ -111,6 +112,11 @@ async function publish(
   return ids;
 }
 
+/** An in-memory search service over `t`'s library, with `options`. */
+function serviceOver(t: TestLibrary, options: Partial<SearchServiceOptions> = {}): Promise<SearchService> {
+  return createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", ...options });
+}
+
 /**
  * Searches until `threads` query threads answer (they start on the first search; until then
  * the main thread answers), so that what follows runs where the test says.
@@ -129,12 +135,7 @@ async function openIndexed(
 ): Promise<{ t: TestLibrary; search: SearchService; ids: Record<string, string> }> {
   const t = await createTestLibrary();
   const ids = await publish(t, drafts);
-  const search = await createSearchService({
-    orm: t.orm,
-    library: t.library,
-    dataDir: ":memory:",
-    queryThreads: threads,
-  });
+  const search = await serviceOver(t, { queryThreads: threads });
   await search.settled();
   await untilThreads(search, threads);
   return { t, search, ids };
@@ -358,22 +359,8 @@ describe("search service in slices", () => {
       const t = await createTestLibrary();
       await publish(t, CORPUS);
       // Pieces of two documents, and a yield before every segment after the first.
-      const sliced = await createSearchService({
-        orm: t.orm,
-        library: t.library,
-        dataDir: ":memory:",
-        baseChunkDocs: 2,
-        querySliceMs: 0,
-        queryThreads: threads,
-      });
-      const whole = await createSearchService({
-        orm: t.orm,
-        library: t.library,
-        dataDir: ":memory:",
-        baseChunkDocs: 2,
-        querySliceMs: 1e9,
-        queryThreads: 0,
-      });
+      const sliced = await serviceOver(t, { baseChunkDocs: 2, querySliceMs: 0, queryThreads: threads });
+      const whole = await serviceOver(t, { baseChunkDocs: 2, querySliceMs: 1e9, queryThreads: 0 });
       await Promise.all([sliced.settled(), whole.settled()]);
       await untilThreads(sliced, threads);
       expect(sliced.stats().baseSegments).toBe(6);
@@ -393,13 +380,7 @@ describe("search service under load", () => {
   it("search() refuses a search beyond the query threads' queue with SearchBusyError, and answers again once it drains", async () => {
     const t = await createTestLibrary();
     await publish(t, CORPUS);
-    const search = await createSearchService({
-      orm: t.orm,
-      library: t.library,
-      dataDir: ":memory:",
-      queryThreads: 1,
-      maxQueuedQueries: 2,
-    });
+    const search = await serviceOver(t, { queryThreads: 1, maxQueuedQueries: 2 });
     try {
       await search.settled();
       await untilThreads(search, 1);
