@@ -33,7 +33,7 @@ const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const BEFORE = 8;
 const AFTER = 22;
 
-/** Most words whose index terms {@link termsOf} remembers (about a megabyte); the memory is cleared when full. */
+/** Most words whose index terms {@link termsOf} remembers (a few megabytes at most); the cache is cleared when full. */
 const WORD_CACHE_SIZE = 20_000;
 const wordTerms = new Map<string, readonly string[]>();
 
