@@ -6,10 +6,12 @@
  *
  *   npm run bench:web                 # 10,000 items, 10 s per route and concurrency
  *   BENCH_ITEMS=2000 BENCH_SECONDS=5 npm run bench:web
+ *   BENCH_PROFILE=/tmp/prof npm run bench:web   # a CPU profile of the node's main thread
+ *   BENCH_SEARCH_THREADS=0 npm run bench:web   # searches on the main thread (default: cores - 1, at most 4)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -28,6 +30,8 @@ const WORDS =
     " ",
   );
 const TYPES = ["", "CaseStudy", "Pathway", "Dataset"];
+/** The service's default: one fewer than the cores, at most 4. */
+const THREADS = Number(process.env.BENCH_SEARCH_THREADS ?? Math.min(4, availableParallelism() - 1));
 
 /** Child: loads the corpus, builds the index, serves the app plus /hello, prints the port. */
 async function serve(): Promise<void> {
@@ -36,8 +40,12 @@ async function serve(): Promise<void> {
   const t = await createTestLibrary(TEST_IDENTITY, dataDir);
   await t.keys.current();
   await loadCorpus(t, ITEMS);
-  const search = await createSearchService({ orm: t.orm, library: t.library, dataDir });
+  const search = await createSearchService({ orm: t.orm, library: t.library, dataDir, queryThreads: THREADS });
   await search.settled();
+  // Query threads start on the first search: measure once they answer.
+  await search.search({ limit: 0 });
+  while (search.stats().queryThreads < THREADS) await new Promise((r) => setTimeout(r, 50));
+  process.stderr.write(`query threads: ${search.stats().queryThreads}\n`);
   const app = createApp({ ...t, search, logger: createLogger("error", () => {}), maxBodyBytes: 1024 * 1024 });
   const hello: Middleware = async (ctx, next) => {
     if (ctx.path !== "/hello") return next();
@@ -91,7 +99,14 @@ async function main(): Promise<void> {
   console.log(`bench:web — ${fmt(ITEMS)} items, ${SECONDS} s per run; building the library and its index…`);
   const child = spawn(
     process.execPath,
-    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--serve"],
+    [
+      // BENCH_PROFILE=<folder>: a CPU profile of the node's main thread (performance.md).
+      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      "--import",
+      import.meta.resolve("tsx"),
+      fileURLToPath(import.meta.url),
+      "--serve",
+    ],
     {
       env: { ...process.env, BENCH_ITEMS: String(ITEMS) },
       stdio: ["ignore", "pipe", "inherit"],

@@ -61,6 +61,14 @@ export interface LinkingGroup {
 }
 
 /** Every query on `items` and `item_versions`: the one owner of the items' rows. */
+/** What a search snippet reads of an item's current document (see {@link ItemStore.snippetTexts}). */
+export interface SnippetTextRow {
+  /** The body's opening characters; null when the document has none. */
+  readonly body: string | null;
+  /** `translations` as JSON text; null when the document has none. */
+  readonly translations: string | null;
+}
+
 export interface ItemStore extends ItemWrites {
   /** An item and one version (its current one by default), in one indexed query; the hot path of every read. */
   get(id: string, version?: number): Promise<ItemWithVersion | null>;
@@ -105,8 +113,12 @@ export interface ItemStore extends ItemWrites {
   searchableIds(): Promise<Set<string>>;
   /** Current heads with their document, deleted and unverified ones included; one query per 400 ids. */
   heads(ids: readonly string[]): Promise<HeadWithDocument[]>;
-  /** Current documents (JSON text) of the given items. */
-  documents(ids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * What a search snippet reads of the given items' current documents, taken out by SQLite
+   * (no whole document crosses into JavaScript): the body's first `maxBody` characters and
+   * the translations as JSON text.
+   */
+  snippetTexts(ids: readonly string[], maxBody: number): Promise<Map<string, SnippetTextRow>>;
   /**
    * The live, verified items that link to `target` (item_links), grouped by type: per type the
    * `perType` newest (this node's own first) and the count. One indexed read, bounded by the
@@ -307,14 +319,17 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       return out;
     },
 
-    async documents(ids) {
-      const out = new Map<string, string>();
+    async snippetTexts(ids, maxBody) {
+      const out = new Map<string, SnippetTextRow>();
       if (ids.length === 0) return out;
-      const rows = await raw<{ id: string; document: string }>(
-        `select i.id, v.document ${current} where i.id in (${placeholders(ids)})`,
-        ids,
+      const rows = await raw<{ id: string; body: unknown; translations: string | null }>(
+        `select i.id, substr(json_extract(v.document, '$.body'), 1, ?) as body,
+                json_extract(v.document, '$.translations') as translations
+         ${current} where i.id in (${placeholders(ids)})`,
+        [maxBody, ...ids],
       );
-      for (const r of rows) out.set(r.id, r.document);
+      for (const r of rows)
+        out.set(r.id, { body: typeof r.body === "string" ? r.body : null, translations: r.translations });
       return out;
     },
 

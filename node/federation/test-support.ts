@@ -150,7 +150,10 @@ export interface TestReceivers {
 export function testReceivers(): TestReceivers {
   const open: TestReceiver[] = [];
   afterEach(async () => {
-    for (const node of open.splice(0)) await node.orm.close();
+    for (const node of open.splice(0)) {
+      await node.library.close();
+      await node.orm.close();
+    }
   });
   const create = async (keysOf: readonly TestPeer[] = []) => {
     const node = await createTestReceiver(keysOf);

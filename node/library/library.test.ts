@@ -9,6 +9,7 @@ beforeEach(async () => {
   t = await createTestLibrary();
 });
 afterEach(async () => {
+  await t.library.close();
   await t.orm.close();
 });
 

@@ -64,13 +64,16 @@ export class Segment {
   /** How many of its documents are the current version of a live item. */
   live = 0;
   /**
-   * 1 for each document that is its item's current version (kept by live-docs.ts): queries
-   * test every matching document, and an array read costs a fraction of a lookup by id.
+   * 1 for each document that is its item's current version (kept by live-docs.ts, read by query
+   * threads in shared memory): queries test every matching document, an array read is cheap.
    */
   readonly current: Uint8Array;
 
-  constructor(readonly data: SegmentData) {
-    this.current = new Uint8Array(data.metas.length);
+  constructor(
+    readonly data: SegmentData,
+    current?: Uint8Array,
+  ) {
+    this.current = current ?? new Uint8Array(new SharedArrayBuffer(data.metas.length));
     this.fieldNo = new Map(data.fields.map((f, i) => [f, i]));
     data.terms.forEach((t, i) => this.termIds.set(t, i));
   }

@@ -1,15 +1,18 @@
+import { availableParallelism } from "node:os";
 import type { Orm } from "../db/orm.ts";
 import type { Library } from "../library/library.ts";
 import { Facets } from "./facets.ts";
 import { LiveIndex, type IndexStats, type LiveIndexOptions } from "./live-index.ts";
+import { QueryPool, type QueryPoolOptions } from "./query-pool.ts";
 import { Searcher, type SearcherOptions, type SearchQuery, type SearchResponse } from "./searcher.ts";
-import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
+import { changedSince, currentItems, liveIds, maxSeq, searchableItems, snippetTexts } from "./source.ts";
 
 // The search room's front door: http and main import from here only.
 export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimits } from "./query.ts";
 export type { SearchFacets } from "./facets.ts";
 export { isSortOrder, SORT_ORDERS, type SortOrder } from "./order.ts";
 export { MAX_EXPORT, MAX_LIMIT, type SearchQuery, type SearchResponse, type SearchResult } from "./searcher.ts";
+export { SearchBusyError } from "./query-pool.ts";
 export type { Passage, PassagePart } from "./snippet.ts";
 
 /** Options of {@link createSearchService}: the database and library, and how the index and queries are tuned. */
@@ -20,12 +23,21 @@ export interface SearchServiceOptions
   readonly library: Library;
   /** How long a search waits for the index at start-up before it is refused (default 2 s). */
   readonly readyWaitMs?: number;
+  /**
+   * Worker threads that answer searches, started on the first search (default: one fewer
+   * than the machine's cores, at most 4; 0 runs every search on the main thread).
+   */
+  readonly queryThreads?: number;
+  /** Searches waiting or running in the query threads at most, beyond which they are refused (default 32). */
+  readonly maxQueuedQueries?: QueryPoolOptions["maxQueued"];
 }
 
 /** Counters of the index, for tests and the benchmark. */
 export interface SearchStats extends IndexStats {
   /** Distinct facet values interned (types, cities, tags, languages, years): bounded by the live index. */
   readonly facetValues: number;
+  /** Query threads ready to answer searches. */
+  readonly queryThreads: number;
 }
 
 /**
@@ -39,8 +51,9 @@ export class IndexNotReadyError extends Error {
 /** Federated search over local and verified peer items. */
 export interface SearchService {
   /**
-   * Runs a query; throws {@link QueryError} when it goes beyond a query limit, and
-   * {@link IndexNotReadyError} while the index is still being built.
+   * Runs a query; throws {@link QueryError} when it goes beyond a query limit,
+   * {@link IndexNotReadyError} while the index is still being built, and
+   * {@link SearchBusyError} when the query threads have as many searches waiting as they may.
    */
   search(query: SearchQuery): Promise<SearchResponse>;
   /** Whether start-up indexing has finished (what `/readyz` reports). */
@@ -62,6 +75,7 @@ export interface SearchService {
 export async function createSearchService(options: SearchServiceOptions): Promise<SearchService> {
   const { orm, library } = options;
   const facets = new Facets();
+  let bases = 0;
   const index = new LiveIndex({
     ...options,
     source: {
@@ -71,13 +85,21 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       liveIds: () => liveIds(orm),
       currentItems: (ids) => currentItems(orm, ids),
     },
-    onNewBase: () => facets.reset(),
+    onNewBase: () => {
+      facets.reset();
+      bases++;
+    },
   });
-  const searcher = new Searcher({
+  const snippets = { texts: (ids: readonly string[], maxBody: number) => snippetTexts(orm, ids, maxBody) };
+  const searcher = new Searcher({ ...options, index, facets, snippets });
+  const pool = new QueryPool({
     ...options,
     index,
-    facets,
-    snippets: { documents: (ids) => currentDocuments(orm, ids) },
+    baseVersion: () => bases,
+    threads: options.queryThreads ?? Math.min(4, availableParallelism() - 1),
+    maxQueued: options.maxQueuedQueries,
+    snippets,
+    onMainThread: (query) => searcher.search(query),
   });
   const unsubscribe = library.subscribe((changes) => index.apply(changes));
   index.start();
@@ -88,17 +110,21 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         throw new IndexNotReadyError("the search index is still being built");
       // Adoptions are other items: their counts per case are read per query, only when asked for.
       const adoptions = query.adopted || query.sort === "adopted" ? await library.adoptionCounts() : undefined;
-      return searcher.search(adoptions ? { ...query, adoptions } : query);
+      return pool.search(adoptions ? { ...query, adoptions } : query);
     },
     ready: () => index.ready,
     settled: () => index.settled(),
     compact: () => index.compact(),
-    stats: () => ({ ...index.stats(), facetValues: facets.size() }),
+    stats: () => ({
+      ...index.stats(),
+      facetValues: Math.max(facets.size(), pool.facetValues),
+      queryThreads: pool.readyThreads,
+    }),
     async close() {
       if (closed) return;
       closed = true;
       unsubscribe();
-      await index.close();
+      await Promise.all([pool.close(), index.close()]);
     },
   };
 }
