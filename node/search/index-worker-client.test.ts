@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { IndexWorkers } from "./index-worker-client.ts";
 import { corpusStatsOf, type SegmentData } from "./segment.ts";
 import { SegmentBuilder } from "./segment-build.ts";
+import { sharedData } from "./shared-data.ts";
 import { seoulDocs, testHead } from "./test-fixtures.ts";
 import { workerRowOf } from "./worker-protocol.ts";
 
@@ -40,5 +41,8 @@ describe("IndexWorkers", () => {
     // Scored against the base: the same weights as a build given the base's statistics.
     expect(plain(first).weights).toEqual(reference.weights);
     expect(plain(second)).toEqual(plain(first));
+    // Postings come back in shared memory, which the live index keeps without copying them.
+    expect(sharedData(second).docs).toBe(second.docs);
+    expect(second.weights.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 });

@@ -23,9 +23,12 @@ const builds = new Map<number, Build>();
 let corpus: CorpusStats | undefined;
 
 function reply(message: WorkerReply): void {
+  // Postings are in shared memory (segment-build.ts): shared with the main thread, not moved.
   const buffers =
     message.kind === "built"
-      ? message.parts.flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer] as ArrayBuffer[])
+      ? message.parts
+          .flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer])
+          .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
       : [];
   port.postMessage(message, buffers);
 }

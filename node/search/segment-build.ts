@@ -97,12 +97,14 @@ export class SegmentBuilder {
     const sorted = this.terms.map((_, t) => t).sort((a, b) => compare(this.terms[a]!, this.terms[b]!));
     const newId: number[] = new Array<number>(T).fill(0);
     sorted.forEach((t, i) => (newId[t] = i));
-    const offsets = new Uint32Array(T * F + 1);
+    // In shared memory from the start: the live index keeps postings there for the query
+    // threads (shared-data.ts), which then takes these as they are instead of copying them.
+    const offsets = new Uint32Array(new SharedArrayBuffer((T * F + 1) * 4));
     for (const p of chunks) for (let i = 0; i < p.length; i += 3) offsets[newId[p[i]!]! * F + (p[i + 1]! % F) + 1]!++;
     for (let i = 1; i <= T * F; i++) offsets[i]! += offsets[i - 1]!;
     const total = offsets[T * F]!;
-    const docs = new Uint32Array(total);
-    const weights = new Float32Array(total);
+    const docs = new Uint32Array(new SharedArrayBuffer(total * 4));
+    const weights = new Float32Array(new SharedArrayBuffer(total * 4));
     // Filled in place: each list's start moves to its end (the next list's start), then back.
     // Postings were added document by document, so each list comes out in document order.
     for (const p of chunks)

@@ -61,6 +61,7 @@ describe("segments", () => {
     expect(decoded?.data.metas).toEqual(data.metas);
     expect([...decoded!.data.weights]).toEqual([...data.weights]);
     expect([...decoded!.data.offsets]).toEqual([...data.offsets]);
+    expect(decoded!.data.docs.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(decodeSegment(Buffer.from("not a segment"))).toBeNull();
     const truncated = encodeSegment(data, {}).subarray(0, -4);
     expect(decodeSegment(Buffer.from(truncated))).toBeNull();

@@ -195,7 +195,8 @@ export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<s
   let at = 8 + headerLength + ((4 - ((8 + headerLength) % 4)) % 4);
   // Copy into fresh, aligned buffers: the file buffer may sit at any offset of a pool.
   const take = (n: number) => {
-    const out = new Uint8Array(n * 4);
+    // Shared memory, where the live index keeps postings (shared-data.ts then copies nothing).
+    const out = new Uint8Array(new SharedArrayBuffer(n * 4));
     out.set(buf.subarray(at, at + n * 4));
     at += n * 4;
     return out.buffer;
