@@ -71,8 +71,6 @@ function distributionLinks(d: Record<string, unknown>): FileLink[] {
  */
 export interface ArticleFields {
   readonly title: string;
-  /** The item's own language. */
-  readonly language: string;
   /** Title, summary and HTML content by language, the item's own first. */
   readonly names: readonly (readonly [string, string])[];
   readonly summaries: readonly (readonly [string, string])[];
@@ -98,7 +96,6 @@ export function articleFields(item: StoredItem, addresses: ActorAddresses): Arti
   const summary = String(d.summary ?? "");
   return {
     title,
-    language: own,
     names: [[own, title], ...translations.map(([l, t]) => [l, text(t.title) ?? title] as const)],
     summaries: [[own, summary], ...translations.map(([l, t]) => [l, text(t.summary) ?? summary] as const)],
     contents: [
