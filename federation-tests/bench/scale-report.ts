@@ -80,6 +80,15 @@ export function tableRows(figures: readonly Figure[], missing: readonly Missing[
   return rows;
 }
 
+/** The figures in the order of `names` (the parts' order), any others after them. */
+export function inOrder(figures: readonly Figure[], names: readonly string[]): Figure[] {
+  const rank = (f: Figure) => {
+    const i = names.indexOf(f.name);
+    return i === -1 ? names.length : i;
+  };
+  return [...figures].sort((a, b) => rank(a) - rank(b));
+}
+
 /** Prints a run as a table, then each figure's note. */
 export function printScaleRun(run: ScaleRun): void {
   printTable(
