@@ -292,11 +292,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   const tokenB = createTokenFor(dataB, "admin");
   const rssBefore = rssOf(b.child.pid!);
   const b0 = performance.now();
-  const res = await fetch(`${b.url}/api/peers`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${tokenB}`, "content-type": "application/json" },
-    body: JSON.stringify({ actor: `${originA}/cities/aseoul` }),
-  });
+  const follow = () =>
+    fetch(`${b.url}/api/peers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokenB}`, "content-type": "application/json" },
+      body: JSON.stringify({ actor: `${originA}/cities/aseoul` }),
+    });
+  // `wego token` takes seconds under load, long enough for B to close the kept-alive socket
+  // of the last poll just as this POST reuses it ("other side closed"): try once more. A
+  // second follow of the same actor changes nothing.
+  const res = await follow().catch(follow);
   if (!res.ok) throw new Error(`follow failed: ${await res.text()}`);
   await poll(
     "B to finish the backfill",
