@@ -214,8 +214,11 @@ export interface BackfillOptions {
   readonly nodes: NodeProcess[];
   /** Node flags of A and of B (profiling). */
   readonly nodeArgs?: { readonly a?: readonly string[]; readonly b?: readonly string[] };
-  /** Keep the signed payloads A published (what B verifies), for a raw-verify floor. */
-  readonly keepPayloads?: boolean;
+  /**
+   * Called once A's library is filled, before either node starts, with the signed payloads A
+   * published (what B will verify) and A's public keys: the moment for a raw-verify floor.
+   */
+  readonly onFilled?: (payloads: readonly SignedPayload[], keys: readonly JWK[]) => void | Promise<void>;
   readonly log?: (line: string) => void;
 }
 
@@ -233,8 +236,6 @@ export interface BackfillRun {
   readonly rssAfter: number;
   /** From spawning B (an empty node) to its first search answer, in ms. */
   readonly emptyStartMs: number;
-  /** The `{document, jws}` of every item A published (with `keepPayloads`). */
-  readonly payloads: SignedPayload[];
 }
 
 /** Waits until `node` answers a search (200), polling; ms since `t0`. */
@@ -267,11 +268,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   const payloads: SignedPayload[] = [];
   for (let i = 0; i < corpus.length; i += 200) {
     const written = await lib.library.createMany(corpus.slice(i, i + 200), { author: "bench" });
-    if (options.keepPayloads)
+    if (options.onFilled)
       for (const w of written) if (w.ok) payloads.push({ document: w.item.document, jws: w.item.jws });
   }
+  const keys = await lib.keys.publicKeys();
   await lib.orm.close();
   log(`filled A with ${fmt(items)} items in ${fmt((performance.now() - fill0) / 1000, 1)} s`);
+  await options.onFilled?.(payloads, keys);
 
   const a = await startNodeProcess({
     dataDir: dataA,
@@ -318,7 +321,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   );
   const seconds = (performance.now() - b0) / 1000;
   const total = ((await (await fetch(`${b.url}/api/items?limit=1`)).json()) as { total: number }).total;
-  return { a, b, originA, dataB, total, seconds, rssBefore, rssAfter: rssOf(b.child.pid!), emptyStartMs, payloads };
+  return { a, b, originA, dataB, total, seconds, rssBefore, rssAfter: rssOf(b.child.pid!), emptyStartMs };
 }
 
 async function benchBackfillAndFanout(): Promise<void> {

@@ -41,6 +41,12 @@ describe("tableRows()", () => {
       ["backfill", "not measured", "its budget of 250 s ran out", "", ""],
     ]);
   });
+
+  it("says so when a figure's reference was not measured", () => {
+    const rows = tableRows([figure({ name: "p95", value: 4.2, reference: "MiniSearch 7" })], []);
+    expect(rows[0]![2]).toBe("MiniSearch 7: not measured");
+    expect(rows[0]![3]).toBe("");
+  });
 });
 
 describe("inOrder()", () => {

@@ -72,7 +72,7 @@ export function tableRows(figures: readonly Figure[], missing: readonly Missing[
     valueText(f.value, f.unit),
     f.reference === undefined
       ? ""
-      : `${f.reference}${f.referenceValue === undefined ? "" : `: ${valueText(f.referenceValue, f.unit)}`}`,
+      : `${f.reference}: ${f.referenceValue === undefined ? "not measured" : valueText(f.referenceValue, f.unit)}`,
     ratioText(f),
     f.aim ?? "",
   ]);
