@@ -15,7 +15,7 @@
  * "not measured: <why>". The whole run stops within BENCH_DEADLINE seconds.
  *
  * Options: BENCH_ITEMS=10000 (100000 when asked)  BENCH_OUT=<file.json>  BENCH_DEADLINE=600
- * (seconds; scaled with BENCH_ITEMS above 10,000)  BENCH_INBOX=2000  BENCH_SECONDS=5 (per
+ * (seconds; scaled with BENCH_ITEMS above 10,000)  BENCH_INBOX=1000  BENCH_SECONDS=5 (per
  * autocannon run)  BENCH_QUERIES=40 (per query kind)  BENCH_REST=60 (s the follower rests before
  * its RSS is read again)
  */
@@ -153,8 +153,8 @@ const PARTS: Part[] = [
     run: partChild("backfill"),
   },
   ...searchParts,
-  { label: "inbox", budget: 60, names: inboxFigureNames([100, 4]), run: partChild("inbox") },
-  { label: "web", budget: 100 * SCALE, names: webFigureNames(ITEMS), run: partChild("web") },
+  { label: "inbox", budget: 70, names: inboxFigureNames([100, 4]), run: partChild("inbox") },
+  { label: "web", budget: 90 * SCALE, names: webFigureNames(ITEMS), run: partChild("web") },
 ];
 
 async function main(): Promise<void> {

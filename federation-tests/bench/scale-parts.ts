@@ -220,7 +220,7 @@ export function searchFigures(size: number, ours?: EngineResult, mini?: EngineRe
 /** Entry of a part's child process: `--part backfill|inbox|web <items>`. */
 export async function runPart(part: string, items: number): Promise<void> {
   if (part === "backfill") await backfillPart(items, REST_SECONDS);
-  else if (part === "inbox") await inboxPart(Number(process.env.BENCH_INBOX ?? 2000), [100, 4]);
+  else if (part === "inbox") await inboxPart(Number(process.env.BENCH_INBOX ?? 1000), [100, 4]);
   else if (part === "web") await webPart(items, Number(process.env.BENCH_SECONDS ?? 5));
   else throw new TypeError(`unknown part ${part}`);
 }
