@@ -219,6 +219,8 @@ export interface BackfillOptions {
    * published (what B will verify) and A's public keys: the moment for a raw-verify floor.
    */
   readonly onFilled?: (payloads: readonly SignedPayload[], keys: readonly JWK[]) => void | Promise<void>;
+  /** Called at each poll of B's peer listing with the items it reports done and the seconds since the follow. */
+  readonly onProgress?: (done: number, seconds: number) => void;
   readonly log?: (line: string) => void;
 }
 
@@ -314,6 +316,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
       };
       const bf = peers[0]?.backfill;
       if (bf?.state === "failed") throw new Error("backfill failed");
+      if (bf) options.onProgress?.(bf.done, (performance.now() - b0) / 1000);
       return bf?.state === "done";
     },
     60 * 60_000,

@@ -82,8 +82,13 @@ function runChild(label: string, args: readonly string[], env: Record<string, st
       const lines = buffer.split("\n");
       buffer = lines.pop()!;
       for (const line of lines) {
-        if (line.startsWith("FIGURE ")) figures.push(JSON.parse(line.slice(7)) as Figure);
-        else if (line.startsWith("RESULT ")) result = JSON.parse(line.slice(7)) as EngineResult;
+        if (line.startsWith("FIGURE ")) {
+          // A later figure of the same name replaces a provisional one.
+          const figure = JSON.parse(line.slice(7)) as Figure;
+          const at = figures.findIndex((f) => f.name === figure.name);
+          if (at === -1) figures.push(figure);
+          else figures[at] = figure;
+        } else if (line.startsWith("RESULT ")) result = JSON.parse(line.slice(7)) as EngineResult;
         else if (line.trim()) console.log(`  [${label}] ${line}`);
       }
     });
