@@ -150,17 +150,18 @@ const searchParts: Part[] = searchSizes.flatMap((size) =>
   })),
 );
 
-const PARTS: Part[] = [
-  {
-    label: "backfill",
-    budget: 240 * SCALE,
-    names: backfillFigureNames(ITEMS, REST_SECONDS),
-    run: partChild("backfill"),
-  },
-  ...searchParts,
-  { label: "inbox", budget: 70, names: inboxFigureNames([100, 4]), run: partChild("inbox") },
-  { label: "web", budget: 90 * SCALE, names: webFigureNames(ITEMS), run: partChild("web") },
-];
+const backfill: Part = {
+  label: "backfill",
+  budget: 240 * SCALE,
+  names: backfillFigureNames(ITEMS, REST_SECONDS),
+  run: partChild("backfill"),
+};
+const inbox: Part = { label: "inbox", budget: 70, names: inboxFigureNames([100, 4]), run: partChild("inbox") };
+const web: Part = { label: "web", budget: 90 * SCALE, names: webFigureNames(ITEMS), run: partChild("web") };
+// The backfill runs last: it is the longest and the most variable part, and so gets whatever
+// time the others leave unused. The table keeps the order.
+const PARTS: Part[] = [...searchParts, inbox, web, backfill];
+const TABLE_ORDER = [backfill, ...searchParts, inbox, web].flatMap((p) => p.names);
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -191,10 +192,7 @@ async function main(): Promise<void> {
     items: ITEMS,
     loadAverage: loadavg(),
     seconds: (performance.now() - t0) / 1000,
-    figures: inOrder(
-      figures,
-      PARTS.flatMap((p) => p.names),
-    ),
+    figures: inOrder(figures, TABLE_ORDER),
     notMeasured,
   };
   console.log(
