@@ -29,7 +29,7 @@ import { createSearchService } from "../../node/search/service.ts";
 import { FIELDS, FIELD_NAMES, toIndexDoc } from "../../node/search/documents.ts";
 import { createRandom, generateCorpus, generateDraft } from "./corpus.ts";
 import { loadCorpus } from "./load-corpus.ts";
-import { fmt, percentile, printTable } from "./stats.ts";
+import { fmt, percentile, printTable, runsAsScript } from "./stats.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 100);
@@ -39,8 +39,9 @@ const INGEST = Number(process.env.BENCH_INGEST ?? 500);
 const queriesFor = (size: number) => (size >= 10_000 ? Math.min(QUERIES, 40) : QUERIES);
 /** Rebuilds measured for the naive baseline (each one is the whole index). */
 const naiveRebuildsFor = (size: number) => Number(process.env.BENCH_NAIVE_REBUILDS ?? (size >= 10_000 ? 1 : 2));
-const KINDS = ["single term", "two terms", "field-scoped", "prefix", "typo"] as const;
-type Kind = (typeof KINDS)[number];
+export const KINDS = ["single term", "two terms", "field-scoped", "prefix", "typo"] as const;
+/** A kind of query: each is measured apart. */
+export type Kind = (typeof KINDS)[number];
 
 /** Words of the corpus generator that queries are made of (5+ letters, so typos apply). */
 const VOCABULARY = (
@@ -96,7 +97,8 @@ function indexDocs(count: number) {
   );
 }
 
-type Latencies = Record<Kind, number[]>;
+/** Query latencies in ms by kind. */
+export type Latencies = Record<Kind, number[]>;
 const emptyLatencies = (): Latencies => ({
   "single term": [],
   "two terms": [],
@@ -107,7 +109,7 @@ const emptyLatencies = (): Latencies => ({
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** What one child process reports. */
-interface EngineResult {
+export interface EngineResult {
   engine: string;
   size: number;
   buildMs: number;
@@ -330,18 +332,21 @@ async function child(engine: keyof typeof ENGINES, size: number): Promise<void> 
   process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
 }
 
+/** An engine of this bench: ours, naive lunr, MiniSearch 7. */
+export type Engine = keyof typeof ENGINES;
+
+/** Node's arguments to run this script with `args` (tsx by absolute URL: a bare `--import tsx` resolves against the working directory). */
+function scriptArgs(args: readonly string[]): string[] {
+  return ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), ...args];
+}
+
 /** Runs this script in a child process with `args`; its standard output. */
 function tsxChild(args: readonly string[]): string {
-  // tsx by absolute URL: a bare `--import tsx` resolves against the working directory.
-  return execFileSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), ...args],
-    {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  return execFileSync(process.execPath, scriptArgs(args), {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** Writes items 0 to `size - 1` of the corpus into a node's database in `dataDir` (child process). */
@@ -352,7 +357,15 @@ async function loadInto(dataDir: string, size: number): Promise<void> {
   await t.orm.close();
 }
 
-function runChild(engine: keyof typeof ENGINES, size: number): EngineResult {
+/**
+ * Node's arguments for one engine at one size in a child process of its own (its peak RSS is
+ * that engine's); the child prints `RESULT <EngineResult JSON>` on a line of its own.
+ */
+export function searchChildArgs(engine: Engine, size: number): string[] {
+  return scriptArgs(["--child", engine, String(size)]);
+}
+
+function runChild(engine: Engine, size: number): EngineResult {
   const out = tsxChild(["--child", engine, String(size)]);
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`${engine} at ${size} printed no result`);
@@ -436,4 +449,4 @@ async function main(): Promise<void> {
 const args = process.argv.slice(2);
 if (args[0] === "--child") await child(args[1] as keyof typeof ENGINES, Number(args[2]));
 else if (args[0] === "--load") await loadInto(args[1]!, Number(args[2]));
-else await main();
+else if (runsAsScript(import.meta.url)) await main();

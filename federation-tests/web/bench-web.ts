@@ -21,7 +21,7 @@ import { createSearchService } from "../../node/search/service.ts";
 import { createApp } from "../../node/app.ts";
 import { createLogger } from "../../node/log.ts";
 import { loadCorpus } from "../bench/load-corpus.ts";
-import { fmt, percentile, printTable } from "../bench/stats.ts";
+import { fmt, percentile, printTable, runsAsScript } from "../bench/stats.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -67,7 +67,8 @@ async function serve(): Promise<void> {
   });
 }
 
-interface Run {
+/** One autocannon run: latency percentiles in ms, requests per second, answers other than 2xx. */
+export interface Run {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
@@ -75,11 +76,11 @@ interface Run {
   readonly non2xx: number;
 }
 
-function load(url: string, connections: number, paths: () => string): Promise<Run> {
+function load(url: string, connections: number, seconds: number, paths: () => string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     const instance = autocannon(
-      { url, connections, duration: SECONDS, requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }] },
+      { url, connections, duration: seconds, requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }] },
       (err, result) => {
         if (err) return reject(err);
         resolve({
@@ -95,8 +96,27 @@ function load(url: string, connections: number, paths: () => string): Promise<Ru
   });
 }
 
-async function main(): Promise<void> {
-  console.log(`bench:web — ${fmt(ITEMS)} items, ${SECONDS} s per run; building the library and its index…`);
+/** What {@link runWebBench} measured: for each number of connections, the static route and the search page. */
+export interface WebBenchResult {
+  readonly runs: readonly { readonly connections: number; readonly hello: Run; readonly page: Run }[];
+}
+
+/** Options of {@link runWebBench}. */
+export interface WebBenchOptions {
+  readonly items: number;
+  /** Seconds per route and number of connections. */
+  readonly seconds: number;
+  readonly connections: readonly number[];
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The node in a child process holding `items` items; autocannon against its static /hello and
+ * its search page, for each number of connections, after a warm-up of both.
+ */
+export async function runWebBench(options: WebBenchOptions): Promise<WebBenchResult> {
+  const { items, seconds, log = console.log } = options;
+  log(`bench:web — ${fmt(items)} items, ${seconds} s per run; building the library and its index…`);
   const child = spawn(
     process.execPath,
     [
@@ -108,37 +128,49 @@ async function main(): Promise<void> {
       "--serve",
     ],
     {
-      env: { ...process.env, BENCH_ITEMS: String(ITEMS) },
+      env: { ...process.env, BENCH_ITEMS: String(items) },
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += d;
+        const m = /PORT (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening`)));
     });
-    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  let n = 0;
-  const searchPath = () => {
-    n++;
-    const qs = new URLSearchParams({ q: `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]}` });
-    const type = TYPES[n % TYPES.length];
-    if (type) qs.set("type", type);
-    return `/search?${qs}`;
-  };
-  // Warm up both routes (JIT, SQLite page cache).
-  await load(base, 4, searchPath);
-  await load(base, 4, () => "/hello");
+    const base = `http://127.0.0.1:${port}`;
+    let n = 0;
+    const searchPath = () => {
+      n++;
+      const qs = new URLSearchParams({ q: `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]}` });
+      const type = TYPES[n % TYPES.length];
+      if (type) qs.set("type", type);
+      return `/search?${qs}`;
+    };
+    // Warm up both routes (JIT, SQLite page cache).
+    await load(base, 4, seconds, searchPath);
+    await load(base, 4, seconds, () => "/hello");
+    const runs: WebBenchResult["runs"][number][] = [];
+    for (const connections of options.connections) {
+      const hello = await load(base, connections, seconds, () => "/hello");
+      const page = await load(base, connections, seconds, searchPath);
+      runs.push({ connections, hello, page });
+    }
+    return { runs };
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
 
+async function main(): Promise<void> {
+  const { runs } = await runWebBench({ items: ITEMS, seconds: SECONDS, connections: [1, 10] });
   const rows: string[][] = [];
   const ratios: string[] = [];
-  for (const connections of [1, 10]) {
-    const hello = await load(base, connections, () => "/hello");
-    const page = await load(base, connections, searchPath);
+  for (const { connections, hello, page } of runs) {
     for (const [name, r] of [
       ["GET /hello (static)", hello],
       ["GET /search?q=…[&type=…]", page],
@@ -152,8 +184,7 @@ async function main(): Promise<void> {
   printTable(["conns", "route", "p50 ms", "p95 ms", "p99 ms", "req/s", "non-2xx"], rows);
   console.log("");
   for (const r of ratios) console.log(r);
-  child.kill("SIGTERM");
 }
 
 if (process.argv.includes("--serve")) await serve();
-else await main();
+else if (runsAsScript(import.meta.url)) await main();
