@@ -79,7 +79,14 @@ export function createApp(deps: AppDeps): Koa {
     await next();
   });
   if (deps.federationService)
-    app.use(federationBridge(deps.federationService.federation, deps.identity.origin, deps.federationService.door));
+    app.use(
+      federationBridge(
+        deps.federationService.federation,
+        deps.identity.origin,
+        deps.federationService.door,
+        deps.federationService.outboxPages,
+      ),
+    );
   // The web pages' session (koa-session over the database, bound to this app) and CSRF
   // stacks: applied route by route, so API and federation requests never load a session.
   const session = webSession(app, deps.orm, { secure: deps.identity.origin.startsWith("https:") });

@@ -23,6 +23,14 @@ describe("loadConfig()", () => {
       expect(() => loadConfig({}, { WEGO_MAX_UPLOAD_MB: bad }), bad).toThrow(ConfigError);
   });
 
+  it("takes the search threads from WEGO_SEARCH_THREADS (unset: the service's default), and refuses a bad count", () => {
+    expect(loadConfig({}, {}).searchThreads).toBeUndefined();
+    expect(loadConfig({}, { WEGO_SEARCH_THREADS: "0" }).searchThreads).toBe(0);
+    expect(loadConfig({}, { WEGO_SEARCH_THREADS: "2" }).searchThreads).toBe(2);
+    for (const bad of ["-1", "1.5", "17", "many"])
+      expect(() => loadConfig({}, { WEGO_SEARCH_THREADS: bad }), bad).toThrow(ConfigError);
+  });
+
   it("takes the profile's website and WeGO membership year from flags or the environment, and refuses bad ones", () => {
     expect(loadConfig({}, {})).toMatchObject({ website: undefined, memberSince: undefined });
     expect(loadConfig({ website: "https://english.seoul.go.kr", memberSince: "2010" }, {})).toMatchObject({

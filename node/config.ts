@@ -53,6 +53,8 @@ export interface Config {
   readonly maxUploadBytes: number;
   /** Activities one host may deliver to the inboxes per second, sustained (default 50). */
   readonly inboxRatePerSecond: number;
+  /** Worker threads answering searches (WEGO_SEARCH_THREADS; unset: one fewer than the cores, at most 4; 0: none). */
+  readonly searchThreads?: number;
   /** Least severe log level printed (default `info`). */
   readonly logLevel: LogLevel;
   /** Key-encryption key for private keys at rest (WEGO_SECRET_KEY); unset: `<dataDir>/secret.key`. */
@@ -183,6 +185,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const inboxRatePerSecond = Number(env.WEGO_INBOX_RATE ?? 200);
   if (!Number.isFinite(inboxRatePerSecond) || inboxRatePerSecond <= 0)
     throw new ConfigError("WEGO_INBOX_RATE must be a number > 0");
+  const searchThreads = env.WEGO_SEARCH_THREADS ? Number(env.WEGO_SEARCH_THREADS) : undefined;
+  if (searchThreads !== undefined && !(Number.isInteger(searchThreads) && searchThreads >= 0 && searchThreads <= 16))
+    throw new ConfigError("WEGO_SEARCH_THREADS must be a whole number from 0 to 16");
   return {
     port,
     host: flags.host ?? env.WEGO_HOST ?? undefined,
@@ -204,6 +209,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxBodyBytes,
     maxUploadBytes: maxUploadMb * 1024 * 1024,
     inboxRatePerSecond,
+    ...(searchThreads !== undefined ? { searchThreads } : {}),
     logLevel,
     secretKey: env.WEGO_SECRET_KEY || undefined,
   };

@@ -81,7 +81,13 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
     .renderPending()
     .then((count) => count > 0 && logger.info("rendered peers' versions stored without HTML", { count }), renderFailed);
   // Subscribes to the library itself; loads its saved base index or builds one in a worker.
-  const search = await createSearchService({ orm, library, dataDir: config.dataDir, logger });
+  const search = await createSearchService({
+    orm,
+    library,
+    dataDir: config.dataDir,
+    logger,
+    queryThreads: config.searchThreads,
+  });
   // One guard for every connection the process opens, Fedify's deliveries included.
   const outbound = createOutbound({ policy: addressPolicyOf(config) });
   installGlobalGuard(outbound);

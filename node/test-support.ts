@@ -63,7 +63,7 @@ export interface TestServer extends TestLibrary {
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   /** Also run the search service and serve `/api/search` (default false: it starts worker threads). */
-  readonly search?: boolean | Pick<SearchServiceOptions, "readyWaitMs">;
+  readonly search?: boolean | Pick<SearchServiceOptions, "readyWaitMs" | "queryThreads" | "maxQueuedQueries">;
   /** Fills the library before the search service starts. */
   readonly fill?: (library: Library) => Promise<void>;
   /** Store uploaded dataset files in this folder (default: the forms take no files). */
@@ -106,6 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         server.closeAllConnections();
       });
       await search?.close();
+      await base.library.close();
       await base.orm.close();
     },
   };

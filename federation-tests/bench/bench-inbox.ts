@@ -12,19 +12,22 @@
  * one host would measure the limit, so the node is started with WEGO_INBOX_RATE=100000
  * unless the environment sets it. Nodes that predate the setting ignore it.
  *
- * Options: BENCH_INBOX=2000 (items, split between the two phases)
+ * Options: BENCH_INBOX=2000 (items, split between the phases)  BENCH_INBOX_PHASES=4,32 (POSTs in flight per phase)
+ * BENCH_PRESIGN=1 (make the HTTP signatures before each phase rather than as the POSTs go)
  */
 import { performance } from "node:perf_hooks";
 import { generateCryptoKeyPair, signRequest } from "@fedify/fedify";
+import type { JWK } from "jose";
 import { api, createCluster, peerState, type CityNode } from "../federation/cluster.ts";
 import { startRoguePeer, type RoguePeer } from "../federation/rogue-peer.ts";
 import { poll } from "../support.ts";
-import { fmt, percentile, printTable } from "./stats.ts";
+import { fmt, percentile, printTable, runsAsScript } from "./stats.ts";
 
 const N = Number(process.env.BENCH_INBOX ?? 2000);
 const INBOX_RATE = process.env.WEGO_INBOX_RATE ?? "100000";
-const PHASES = [4, 32] as const;
+const PHASES = (process.env.BENCH_INBOX_PHASES ?? "4,32").split(",").map(Number);
 const REFERENCE_CONCURRENCY = 32;
+const PRESIGN = process.env.BENCH_PRESIGN === "1";
 
 /** One delivery's answer: its status and how long the POST took, in ms. */
 interface Answer {
@@ -102,88 +105,147 @@ function row(
   ];
 }
 
-// The node process inherits this; only the node's config reads it.
-process.env.WEGO_INBOX_RATE = INBOX_RATE;
-const peer = await startRoguePeer();
-const cluster = createCluster();
-const rows: string[][] = [];
-let signMs = Number.NaN;
-try {
-  const node = await cluster.start("bench");
-  const inbox = `${node.url}/cities/bench/inbox`;
-  const followed = await api(node, "/api/peers", { json: { actor: peer.actorId.href } });
-  if (followed.status !== 200) throw new Error(`follow failed: ${JSON.stringify(followed.body)}`);
-  await poll(
-    "the node to follow the peer",
-    async () => (await peerState(node, { actor: peer.actorId.href } as CityNode)) === "following",
-    60_000,
-  );
-
-  const b0 = performance.now();
-  const bodies = await Promise.all(Array.from({ length: N + 1 }, async (_, i) => peer.createJson(caseStudy(peer, i))));
-  console.log(
-    `built and signed ${fmt(bodies.length)} Create activities in ${fmt((performance.now() - b0) / 1000, 1)} s (${fmt(Buffer.byteLength(bodies[0]!))} bytes each)`,
-  );
-
-  signMs = await signingCost(bodies[0]!);
-  // One untimed delivery: the node fetches and caches the peer's actor and key first.
-  const warm = await peer.postSigned(inbox, bodies[N]!);
-  if (warm.status !== 202) throw new Error(`warm-up delivery answered ${warm.status}: ${warm.text}`);
-  await poll("the warm-up item to be stored", async () => (await caseStudyTotal(node)) === 1, 60_000);
-
-  const half = Math.floor(N / 2);
-  const slices = [bodies.slice(0, half), bodies.slice(half, N)];
-  for (const [p, concurrency] of PHASES.entries()) {
-    const list = slices[p]!;
-    const before = await caseStudyTotal(node);
-    const t0 = performance.now();
-    const run = await runPool(list.length, concurrency, async (i) => (await peer.postSigned(inbox, list[i]!)).status);
-    const accepted = run.answers.filter((a) => a.status === 202).length;
-    await poll(
-      `${accepted} items to be stored`,
-      async () => (await caseStudyTotal(node)) >= before + accepted,
-      10 * 60_000,
-      50,
-    );
-    const stored = { seconds: (performance.now() - t0) / 1000, count: accepted };
-    rows.push(row("signed Create → 202", concurrency, run, 202, stored));
-    console.log(
-      `${concurrency} at a time: ${accepted}/${list.length} accepted in ${fmt(run.seconds, 2)} s, all stored after ${fmt(stored.seconds, 2)} s`,
-    );
-  }
-
-  const refCount = Math.max(half, 500);
-  const unsigned = await runPool(refCount, REFERENCE_CONCURRENCY, async (i) => {
-    const res = await fetch(inbox, {
-      method: "POST",
-      headers: { "content-type": "application/activity+json" },
-      body: bodies[i % N]!,
-    });
-    await res.arrayBuffer();
-    return res.status;
-  });
-  rows.push(row("unsigned POST → 401", REFERENCE_CONCURRENCY, unsigned, 401));
-  const health = await runPool(refCount, REFERENCE_CONCURRENCY, async () => {
-    const res = await fetch(`${node.url}/healthz`);
-    await res.arrayBuffer();
-    return res.status;
-  });
-  rows.push(row("GET /healthz → 200", REFERENCE_CONCURRENCY, health, 200));
-} finally {
-  await peer.close();
-  await cluster.stop();
+/** Options of {@link runInboxBench}. */
+export interface InboxBenchOptions {
+  /** Items, split between the phases. */
+  readonly items: number;
+  /** POSTs in flight in each phase, one phase after another, each on its own items. */
+  readonly phases: readonly number[];
+  /** Make each delivery's HTTP signature before its phase starts rather than as it is sent. */
+  readonly presign?: boolean;
+  /** Also measure the references (unsigned POSTs, /healthz). */
+  readonly references?: boolean;
+  readonly log?: (line: string) => void;
 }
 
-console.log(
-  `\nbench:inbox — Node ${process.version}, ${fmt(N)} items, node started with WEGO_INBOX_RATE=${INBOX_RATE}`,
-);
-console.log(
-  `Signed POSTs are signed by the peer as they go (${fmt(signMs, 2)} ms each, measured alone), on the same machine as the node; their latency includes it.`,
-);
-console.log(
-  "ok/s counts the expected answer (in brackets) per second of the phase; 429s are refusals by the inbox's rate limit, counted apart; \"stored\" runs from the phase's first POST to the last accepted item listed.\n",
-);
-printTable(
-  ["measure", "conc.", "requests", "ok/s", "429s", "other", "p50 ms", "p95 ms", "all stored", "stored/s"],
-  rows,
-);
+/** One phase of {@link runInboxBench}: signed Creates POSTed `concurrency` at a time. */
+export interface InboxPhase {
+  readonly concurrency: number;
+  readonly posted: number;
+  readonly accepted: number;
+  /** From the phase's first POST to the last accepted item listed, in s. */
+  readonly storedSeconds: number;
+}
+
+/** What {@link runInboxBench} measured. */
+export interface InboxBenchResult {
+  readonly phases: readonly InboxPhase[];
+  /** The table rows bench:inbox prints. */
+  readonly rows: string[][];
+  /** The Create activities POSTed, as sent (their signed payloads are the raw-verify floor's). */
+  readonly bodies: readonly string[];
+  /** The peer's published document-signing keys. */
+  readonly keys: readonly JWK[];
+  /** ms the peer spends making one HTTP signature. */
+  readonly signMs: number;
+}
+
+/**
+ * One node process following one peer, and the peer's signed Create activities POSTed to the
+ * node's real HTTP inbox, phase by phase; an item counts once the node lists it.
+ */
+export async function runInboxBench(options: InboxBenchOptions): Promise<InboxBenchResult> {
+  const { items: n, phases, log = console.log } = options;
+  // The node process inherits this; only the node's config reads it.
+  process.env.WEGO_INBOX_RATE = INBOX_RATE;
+  const peer = await startRoguePeer();
+  const cluster = createCluster();
+  const rows: string[][] = [];
+  const measured: InboxPhase[] = [];
+  try {
+    const node = await cluster.start("bench");
+    const inbox = `${node.url}/cities/bench/inbox`;
+    const followed = await api(node, "/api/peers", { json: { actor: peer.actorId.href } });
+    if (followed.status !== 200) throw new Error(`follow failed: ${JSON.stringify(followed.body)}`);
+    await poll(
+      "the node to follow the peer",
+      async () => (await peerState(node, { actor: peer.actorId.href } as CityNode)) === "following",
+      60_000,
+    );
+
+    const b0 = performance.now();
+    const bodies = await Promise.all(
+      Array.from({ length: n + 1 }, async (_, i) => peer.createJson(caseStudy(peer, i))),
+    );
+    log(
+      `built and signed ${fmt(bodies.length)} Create activities in ${fmt((performance.now() - b0) / 1000, 1)} s (${fmt(Buffer.byteLength(bodies[0]!))} bytes each)`,
+    );
+    const keys = ((await (await fetch(`${peer.origin}/.well-known/jwks.json`)).json()) as { keys: JWK[] }).keys;
+
+    const signMs = await signingCost(bodies[0]!);
+    // One untimed delivery: the node fetches and caches the peer's actor and key first.
+    const warm = await peer.postSigned(inbox, bodies[n]!);
+    if (warm.status !== 202) throw new Error(`warm-up delivery answered ${warm.status}: ${warm.text}`);
+    await poll("the warm-up item to be stored", async () => (await caseStudyTotal(node)) === 1, 60_000);
+
+    const share = Math.floor(n / phases.length);
+    for (const [p, concurrency] of phases.entries()) {
+      const list = bodies.slice(p * share, (p + 1) * share);
+      // Signed before the clock starts: the peer's RSA signing would otherwise share the cores with the node.
+      const presigned = options.presign ? await Promise.all(list.map((body) => peer.presign(inbox, body))) : undefined;
+      const before = await caseStudyTotal(node);
+      const t0 = performance.now();
+      const run = await runPool(
+        list.length,
+        concurrency,
+        async (i) => (await (presigned ? presigned[i]!.send() : peer.postSigned(inbox, list[i]!))).status,
+      );
+      const accepted = run.answers.filter((a) => a.status === 202).length;
+      await poll(
+        `${accepted} items to be stored`,
+        async () => (await caseStudyTotal(node)) >= before + accepted,
+        10 * 60_000,
+        50,
+      );
+      const stored = { seconds: (performance.now() - t0) / 1000, count: accepted };
+      measured.push({ concurrency, posted: list.length, accepted, storedSeconds: stored.seconds });
+      rows.push(row("signed Create → 202", concurrency, run, 202, stored));
+      log(
+        `${concurrency} at a time: ${accepted}/${list.length} accepted in ${fmt(run.seconds, 2)} s, all stored after ${fmt(stored.seconds, 2)} s`,
+      );
+    }
+
+    if (options.references !== false) {
+      const refCount = Math.max(share, 500);
+      const unsigned = await runPool(refCount, REFERENCE_CONCURRENCY, async (i) => {
+        const res = await fetch(inbox, {
+          method: "POST",
+          headers: { "content-type": "application/activity+json" },
+          body: bodies[i % n]!,
+        });
+        await res.arrayBuffer();
+        return res.status;
+      });
+      rows.push(row("unsigned POST → 401", REFERENCE_CONCURRENCY, unsigned, 401));
+      const health = await runPool(refCount, REFERENCE_CONCURRENCY, async () => {
+        const res = await fetch(`${node.url}/healthz`);
+        await res.arrayBuffer();
+        return res.status;
+      });
+      rows.push(row("GET /healthz → 200", REFERENCE_CONCURRENCY, health, 200));
+    }
+    return { phases: measured, rows, bodies: bodies.slice(0, n), keys, signMs };
+  } finally {
+    await peer.close();
+    await cluster.stop();
+  }
+}
+
+if (runsAsScript(import.meta.url)) {
+  const { rows, signMs } = await runInboxBench({ items: N, phases: PHASES, presign: PRESIGN });
+  console.log(
+    `\nbench:inbox — Node ${process.version}, ${fmt(N)} items, node started with WEGO_INBOX_RATE=${INBOX_RATE}`,
+  );
+  console.log(
+    PRESIGN
+      ? `Signed POSTs were signed by the peer before each phase (${fmt(signMs, 2)} ms each, measured alone).`
+      : `Signed POSTs are signed by the peer as they go (${fmt(signMs, 2)} ms each, measured alone), on the same machine as the node; their latency includes it.`,
+  );
+  console.log(
+    "ok/s counts the expected answer (in brackets) per second of the phase; 429s are refusals by the inbox's rate limit, counted apart; \"stored\" runs from the phase's first POST to the last accepted item listed.\n",
+  );
+  printTable(
+    ["measure", "conc.", "requests", "ok/s", "429s", "other", "p50 ms", "p95 ms", "all stored", "stored/s"],
+    rows,
+  );
+}

@@ -4,7 +4,7 @@
  * change) and against MiniSearch 7, on the same generated corpus and the same queries.
  *
  * Each engine and size runs in its own child process, so that peak RSS is that engine's
- * (ours includes the node's SQLite and library). Ours runs the real stack: the corpus
+ * (ours includes the node's SQLite and library; its corpus is written by a child of its own). Ours runs the real stack: the corpus
  * loaded into a SQLite file (WAL) in a temp folder, the search service with its worker
  * threads, probes and a stream of publishes through the library, restart from the saved
  * base. Prints figures; asserts nothing.
@@ -17,7 +17,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -29,7 +29,7 @@ import { createSearchService } from "../../node/search/service.ts";
 import { FIELDS, FIELD_NAMES, toIndexDoc } from "../../node/search/documents.ts";
 import { createRandom, generateCorpus, generateDraft } from "./corpus.ts";
 import { loadCorpus } from "./load-corpus.ts";
-import { fmt, percentile, printTable } from "./stats.ts";
+import { fmt, percentile, printTable, runsAsScript } from "./stats.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 100);
@@ -39,8 +39,9 @@ const INGEST = Number(process.env.BENCH_INGEST ?? 500);
 const queriesFor = (size: number) => (size >= 10_000 ? Math.min(QUERIES, 40) : QUERIES);
 /** Rebuilds measured for the naive baseline (each one is the whole index). */
 const naiveRebuildsFor = (size: number) => Number(process.env.BENCH_NAIVE_REBUILDS ?? (size >= 10_000 ? 1 : 2));
-const KINDS = ["single term", "two terms", "field-scoped", "prefix", "typo"] as const;
-type Kind = (typeof KINDS)[number];
+export const KINDS = ["single term", "two terms", "field-scoped", "prefix", "typo"] as const;
+/** A kind of query: each is measured apart. */
+export type Kind = (typeof KINDS)[number];
 
 /** Words of the corpus generator that queries are made of (5+ letters, so typos apply). */
 const VOCABULARY = (
@@ -96,7 +97,8 @@ function indexDocs(count: number) {
   );
 }
 
-type Latencies = Record<Kind, number[]>;
+/** Query latencies in ms by kind. */
+export type Latencies = Record<Kind, number[]>;
 const emptyLatencies = (): Latencies => ({
   "single term": [],
   "two terms": [],
@@ -107,7 +109,7 @@ const emptyLatencies = (): Latencies => ({
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** What one child process reports. */
-interface EngineResult {
+export interface EngineResult {
   engine: string;
   size: number;
   buildMs: number;
@@ -125,9 +127,11 @@ async function runOurs(size: number): Promise<EngineResult> {
   const dataDir = join(dir, "data");
   try {
     const corpus = Array.from({ length: Math.max(PROBES, INGEST) }, (_, i) => generateDraft(i));
+    // The corpus is written by another process: the peak RSS measured here is the node's
+    // (library, SQLite, the search index and its threads), not the bench's loader's.
+    tsxChild(["--load", dataDir, String(size)]);
     let t = await createTestLibrary(TEST_IDENTITY, dataDir);
     await t.keys.current();
-    await loadCorpus(t, size);
 
     // First start: no saved base, so one is built from the database in the compaction worker.
     const b0 = performance.now();
@@ -141,6 +145,9 @@ async function runOurs(size: number): Promise<EngineResult> {
     const bare = emptyLatencies();
     const hits = { "single term": 0, "two terms": 0, "field-scoped": 0, prefix: 0, typo: 0 };
     for (const q of queries.slice(0, 25)) await search.search({ q: q.lunr }); // warm-up
+    // Query threads start on the first search; measure once they answer (the service's default count).
+    const threads = Math.min(4, availableParallelism() - 1);
+    while (search.stats().queryThreads < threads) await new Promise((res) => setTimeout(res, 50));
     for (const q of queries) {
       const q0 = performance.now();
       const r = await search.search({ q: q.lunr, limit: 20 });
@@ -183,7 +190,8 @@ async function runOurs(size: number): Promise<EngineResult> {
     await t.orm.close();
     t = await createTestLibrary(TEST_IDENTITY, dataDir);
     const r0 = performance.now();
-    search = await createSearchService({ orm: t.orm, library: t.library, dataDir });
+    // Waits for the index however long it takes (a loaded machine), rather than failing at 2 s.
+    search = await createSearchService({ orm: t.orm, library: t.library, dataDir, readyWaitMs: 120_000 });
     await search.search({ q: "complaint" });
     const coldStartMs = performance.now() - r0;
     await search.settled();
@@ -324,17 +332,41 @@ async function child(engine: keyof typeof ENGINES, size: number): Promise<void> 
   process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
 }
 
-function runChild(engine: keyof typeof ENGINES, size: number): EngineResult {
-  // tsx by absolute URL: a bare `--import tsx` resolves against the working directory.
-  const out = execFileSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), "--child", engine, String(size)],
-    {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+/** An engine of this bench: ours, naive lunr, MiniSearch 7. */
+export type Engine = keyof typeof ENGINES;
+
+/** Node's arguments to run this script with `args` (tsx by absolute URL: a bare `--import tsx` resolves against the working directory). */
+function scriptArgs(args: readonly string[]): string[] {
+  return ["--import", import.meta.resolve("tsx"), fileURLToPath(import.meta.url), ...args];
+}
+
+/** Runs this script in a child process with `args`; its standard output. */
+function tsxChild(args: readonly string[]): string {
+  return execFileSync(process.execPath, scriptArgs(args), {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** Writes items 0 to `size - 1` of the corpus into a node's database in `dataDir` (child process). */
+async function loadInto(dataDir: string, size: number): Promise<void> {
+  const t = await createTestLibrary(TEST_IDENTITY, dataDir);
+  await t.keys.current();
+  await loadCorpus(t, size);
+  await t.orm.close();
+}
+
+/**
+ * Node's arguments for one engine at one size in a child process of its own (its peak RSS is
+ * that engine's); the child prints `RESULT <EngineResult JSON>` on a line of its own.
+ */
+export function searchChildArgs(engine: Engine, size: number): string[] {
+  return scriptArgs(["--child", engine, String(size)]);
+}
+
+function runChild(engine: Engine, size: number): EngineResult {
+  const out = tsxChild(["--child", engine, String(size)]);
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`${engine} at ${size} printed no result`);
   return JSON.parse(line.slice(7)) as EngineResult;
@@ -416,4 +448,5 @@ async function main(): Promise<void> {
 
 const args = process.argv.slice(2);
 if (args[0] === "--child") await child(args[1] as keyof typeof ENGINES, Number(args[2]));
-else await main();
+else if (args[0] === "--load") await loadInto(args[1]!, Number(args[2]));
+else if (runsAsScript(import.meta.url)) await main();

@@ -1,3 +1,6 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
 /** Percentile (0–100) of a list of numbers, nearest-rank. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -24,4 +27,12 @@ export function printTable(headers: readonly string[], rows: readonly (readonly 
   console.log(line(headers));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));
+}
+
+/**
+ * Whether the module at `moduleUrl` is the script node was started with (`node --import tsx
+ * bench-x.ts`), rather than imported by another bench (bench:scale imports the benches' parts).
+ */
+export function runsAsScript(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(moduleUrl);
 }

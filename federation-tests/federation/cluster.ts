@@ -15,7 +15,8 @@ export interface CityNode {
 /** Real node processes for a federation scenario, cleaned up by {@link Cluster.stop}. */
 export interface Cluster {
   start(city: string, options?: { seed?: boolean; args?: string[]; port?: number }): Promise<CityNode>;
-  restart(node: CityNode, how?: "stop" | "kill"): Promise<CityNode>;
+  /** Stops (or kills) a node and starts it again on its data folder; `moreArgs` are added to its flags from then on (a later flag wins). */
+  restart(node: CityNode, how?: "stop" | "kill", moreArgs?: readonly string[]): Promise<CityNode>;
   stop(): Promise<void>;
 }
 
@@ -41,9 +42,11 @@ export function createCluster(): Cluster {
       argsOf.set(entry, args);
       return entry;
     },
-    async restart(entry, how = "stop") {
+    async restart(entry, how = "stop", moreArgs = []) {
       await entry.node[how]();
-      entry.node = await startNodeProcess({ dataDir: entry.dataDir, port: entry.node.port, args: argsOf.get(entry) });
+      const args = [...(argsOf.get(entry) ?? []), ...moreArgs];
+      argsOf.set(entry, args);
+      entry.node = await startNodeProcess({ dataDir: entry.dataDir, port: entry.node.port, args });
       return entry;
     },
     async stop() {

@@ -36,7 +36,7 @@ export function fileCluster<const T extends readonly string[]>(options: FileClus
   });
   return {
     start: (city, startOptions) => current().start(city, startOptions),
-    restart: (node, how) => current().restart(node, how),
+    restart: (node, how, moreArgs) => current().restart(node, how, moreArgs),
     stop: () => current().stop(),
   };
 }

@@ -58,6 +58,11 @@ export interface RoguePeer {
     body: string | Uint8Array,
     as?: { keyId: URL; privateKey: CryptoKey },
   ): Promise<{ status: number; text: string }>;
+  /**
+   * Signs a POST of `body` to `inbox` as {@link RoguePeer.postSigned} does, without sending it:
+   * a benchmark signs its deliveries before the clock starts, then sends each with `send()`.
+   */
+  presign(inbox: string, body: string): Promise<{ send(): Promise<{ status: number; text: string }> }>;
   close(): Promise<void>;
 }
 
@@ -210,6 +215,22 @@ export async function startRoguePeer(): Promise<RoguePeer> {
       );
       const response = await fetch(request);
       return { status: response.status, text: await response.text() };
+    },
+    async presign(inbox, body) {
+      const [pair] = await context().getActorKeyPairs("rogue");
+      const signed = await signRequest(
+        new Request(inbox, { method: "POST", headers: { "content-type": "application/activity+json" }, body }),
+        httpKeys.privateKey,
+        pair!.keyId,
+      );
+      // The signed headers (date, digest, signature) with the same body make the same request.
+      const headers = new Headers(signed.headers);
+      return {
+        async send() {
+          const response = await fetch(inbox, { method: "POST", headers, body });
+          return { status: response.status, text: await response.text() };
+        },
+      };
     },
     route(path, handler) {
       routes.set(path, handler);

@@ -127,6 +127,12 @@ describe.skipIf(!BROWSER_AVAILABLE)("reading the library in a browser", () => {
       await page.locator("#q").pressSequentially("ETAX", { delay: 50 });
       await page.waitForFunction(() => location.search.includes("q=ETAX"));
       await expect(page.locator("#results-h").textContent()).resolves.toContain("ETAX");
+      // …and so does the feed a reader's feed reader finds in the head.
+      await expect(
+        page
+          .locator("head link[rel=alternate][type='application/atom+xml']")
+          .evaluateAll((links) => links.map((l) => l.getAttribute("href"))),
+      ).resolves.toEqual([expect.stringMatching(/^\/feed\.atom\?q=ETAX/)]);
       await page.goto(`${node.url}/items/case-mvoting`);
       // The language choice is remembered: the Korean translation is shown.
       await expect(page.locator("h1").textContent()).resolves.toContain("엠보팅");

@@ -108,3 +108,11 @@ export function fromJoinedColumns(c: JoinedColumns): ItemWithVersion {
     },
   };
 }
+
+/** What a search snippet reads of an item's current document (see `ItemStore.snippetTexts`). */
+export interface SnippetTextRow {
+  /** The body's opening characters; null when the document has none. */
+  readonly body: string | null;
+  /** `translations` as JSON text; null when the document has none. */
+  readonly translations: string | null;
+}

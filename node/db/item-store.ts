@@ -1,6 +1,6 @@
 import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
-import { rawRows } from "./sql.ts";
+import { jsonTextAt, rawRows } from "./sql.ts";
 import { Item, ItemVersion, type ItemRow, type ItemVersionRow } from "./entities.ts";
 import {
   fromJoinedColumns,
@@ -10,6 +10,7 @@ import {
   type ItemColumns,
   type ItemWithVersion,
   type JoinedColumns,
+  type SnippetTextRow,
 } from "./item-rows.ts";
 import { createItemWrites, type ItemWrites, type VersionHtml } from "./item-writes.ts";
 
@@ -106,8 +107,12 @@ export interface ItemStore extends ItemWrites {
   searchableIds(): Promise<Set<string>>;
   /** Current heads with their document, deleted and unverified ones included; one query per 400 ids. */
   heads(ids: readonly string[]): Promise<HeadWithDocument[]>;
-  /** Current documents (JSON text) of the given items. */
-  documents(ids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * What a search snippet reads of the given items' current documents, taken out by SQLite
+   * (no whole document crosses into JavaScript): the body's first `maxBody` characters and
+   * the translations as JSON text.
+   */
+  snippetTexts(ids: readonly string[], maxBody: number): Promise<Map<string, SnippetTextRow>>;
   /**
    * The live, verified items that link to `target` (item_links), grouped by type: per type the
    * `perType` newest (this node's own first) and the count. One indexed read, bounded by the
@@ -133,6 +138,7 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
   const raw = async <T>(sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> =>
     rawRows<T>(orm.em.getKnex(), sql, bindings);
   const current = `from items i join item_versions v on v.item_id = i.id and v.version = i.version`;
+  const json = (field: string) => jsonTextAt(orm.em.getPlatform(), "v.document", [field]);
   const headSelect = `select ${ITEM_SELECT}, v.document ${current}`;
 
   // The items naming one target, from its few links (item_links_target_idx) to each item by key.
@@ -309,14 +315,16 @@ export function createItemStore(orm: Pick<Orm, "em">): ItemStore {
       return out;
     },
 
-    async documents(ids) {
-      const out = new Map<string, string>();
+    async snippetTexts(ids, maxBody) {
+      const out = new Map<string, SnippetTextRow>();
       if (ids.length === 0) return out;
-      const rows = await raw<{ id: string; document: string }>(
-        `select i.id, v.document ${current} where i.id in (${placeholders(ids)})`,
-        ids,
+      const rows = await raw<{ id: string; body: unknown; translations: string | null }>(
+        `select i.id, substr(${json("body")}, 1, ?) as body, ${json("translations")} as translations
+         ${current} where i.id in (${placeholders(ids)})`,
+        [maxBody, ...ids],
       );
-      for (const r of rows) out.set(r.id, r.document);
+      for (const r of rows)
+        out.set(r.id, { body: typeof r.body === "string" ? r.body : null, translations: r.translations });
       return out;
     },
 

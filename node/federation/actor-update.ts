@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Federation } from "@fedify/fedify";
 import { PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
 import type { Orm } from "../db/orm.ts";
@@ -7,12 +8,14 @@ import type { Logger } from "../log.ts";
 import { actorKeyFingerprint } from "./actor-keys.ts";
 import { createPeerStore } from "../db/peer-store.ts";
 
-// Telling peers that the city actor's keys changed (`wego keys rotate --http` writes new
-// keys; the node announces them when it next starts). Peers that cached the old keys
-// re-read the actor document when a signature fails with them; the Update, itself signed
-// with the new keys, makes them do so at once rather than at our next delivery.
+// Telling peers that the city actor changed: its keys (`wego keys rotate --http` writes new
+// keys; the node announces them when it next starts) or its profile (a new `--name`,
+// `--website`, `--member-since`, or a node upgrade that describes the city differently).
+// Peers that cached the old keys re-read the actor document when a signature fails with
+// them; the Update, itself signed with the new keys, makes them do so at once rather than
+// at our next delivery, and shows them the city's new name.
 
-/** The meta row holding the fingerprint of the actor keys last announced to followers. */
+/** The meta row holding the fingerprint of the actor (keys and profile) last announced to followers. */
 const ANNOUNCED_KEY = "federation.announcedActorKeys";
 
 /** Options of {@link announceActorKeys}. */
@@ -30,30 +33,36 @@ export type AnnounceActorKeysResult =
   | { readonly status: "failed"; readonly reason: string };
 
 /**
- * Compares the actor keys this process publishes with the ones last announced and, when
- * they differ, sends an `Update` of the city actor to every follower (through the durable
- * queue), then records them as announced. Never throws: a failure is logged and retried
- * at the next start.
+ * Compares the actor this process publishes (its keys, and a digest of its whole document)
+ * with the one last announced and, when they differ, sends an `Update` of the city actor to
+ * every follower (through the durable queue), then records it as announced. Never throws: a
+ * failure is logged and retried at the next start.
  */
 export async function announceActorKeys(options: AnnounceActorKeysOptions): Promise<AnnounceActorKeysResult> {
   const { federation, orm, identity, logger } = options;
   try {
     const { thumbprints } = await actorKeyFingerprint(orm);
-    const current = thumbprints.join(" ");
+    const ctx = federation.createContext(new Request(identity.actorId), undefined);
+    const actor = await ctx.getActor(identity.city);
+    if (!actor?.id) throw new TypeError(`the actor dispatcher has no actor ${identity.city}`);
+    const profile = createHash("sha256")
+      .update(JSON.stringify(await actor.toJsonLd()))
+      .digest("base64url")
+      .slice(0, 22);
     const meta = createMetaStore(orm);
-    if ((await meta.get(ANNOUNCED_KEY)) === current) return { status: "unchanged" };
+    const last = await meta.get(ANNOUNCED_KEY);
+    const current = `${thumbprints.join(" ")} profile-${profile}`;
+    if (last === current) return { status: "unchanged" };
     const followers = (await createPeerStore(orm).followers()).length;
     if (followers > 0) {
-      const ctx = federation.createContext(new Request(identity.actorId), undefined);
-      const actor = await ctx.getActor(identity.city);
-      if (!actor?.id) throw new TypeError(`the actor dispatcher has no actor ${identity.city}`);
+      const keysChanged = last?.split(" profile-")[0] !== thumbprints.join(" ");
       const followersId = ctx.getFollowersUri(identity.city);
       await ctx.sendActivity(
         { identifier: identity.city },
         "followers",
-        // Named by the new keys: a receiver that saw it already drops a second copy.
+        // Named by the new keys and document: a receiver that saw it already drops a second copy.
         new Update({
-          id: new URL(`${actor.id.href}#updates/keys-${thumbprints[0]}`),
+          id: new URL(`${actor.id.href}#updates/keys-${thumbprints[0]}-${profile}`),
           actor: actor.id,
           object: actor,
           tos: [PUBLIC_COLLECTION],
@@ -61,13 +70,18 @@ export async function announceActorKeys(options: AnnounceActorKeysOptions): Prom
         }),
         { preferSharedInbox: true },
       );
-      logger.info("announced the actor's keys to its followers (Update of the actor)", { followers });
+      logger.info(
+        keysChanged
+          ? "announced the actor's keys to its followers (Update of the actor)"
+          : "announced the actor's profile to its followers (Update of the actor)",
+        { followers },
+      );
     }
     await meta.set(ANNOUNCED_KEY, current);
     return followers > 0 ? { status: "announced", followers } : { status: "unchanged" };
   } catch (error) {
     const reason = String((error as Error)?.message ?? error);
-    logger.error("could not announce the actor's keys; will try again at the next start", { error: reason });
+    logger.error("could not announce the actor's keys or profile; will try again at the next start", { error: reason });
     return { status: "failed", reason };
   }
 }

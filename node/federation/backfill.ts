@@ -3,8 +3,16 @@ import type { Logger } from "../log.ts";
 import { ingestJsonObject, type IngestDeps } from "./ingest.ts";
 import type { PeerStore } from "../db/peer-store.ts";
 import { type RunOnceLocks, singleProcessLocks } from "../db/run-once.ts";
-import { linkHref } from "./vocab.ts";
-import { classifyContactError, contactErrorMessage, limitFailure, type ContactFailure } from "./contact-errors.ts";
+import {
+  BackfillLimitError,
+  OutboxShapeError,
+  ACTIVITY_TYPES,
+  isCollectionType,
+  failureOf,
+  pageKey,
+  linkOf,
+} from "./outbox-walk.ts";
+import { contactErrorMessage } from "./contact-errors.ts";
 
 // Importing a followed peer's library from its outbox, resumably: a full run after the
 // peer accepts our Follow (or an admin's resync), an incremental one at every catch-up.
@@ -65,83 +73,6 @@ export interface Backfill {
   startCatchUp(ctx: Context<void>): Promise<void>;
   /** Stops the catch-up and waits for running imports (they keep their cursor, and resume at the next start). */
   close(): Promise<void>;
-}
-
-/** Longest page link followed: the visited set and the stored cursor hold these. */
-const MAX_PAGE_URL_LENGTH = 2_048;
-
-/** A backfill run reached one of its bounds: ends the run and holds the peer back. */
-class BackfillLimitError extends Error {
-  override name = "BackfillLimitError";
-  constructor(
-    message: string,
-    readonly limit: "loop" | "pages" | "items" | "entries-per-page" | "link",
-  ) {
-    super(message);
-  }
-}
-
-/** A document the walk read is not what an outbox holds: says so in the peer's `lastError`. */
-class OutboxShapeError extends Error {
-  override name = "OutboxShapeError";
-  constructor(
-    message: string,
-    readonly kind: "not-collection" | "not-json" | "other",
-  ) {
-    super(message);
-  }
-}
-
-const COLLECTION_TYPES = new Set([
-  "OrderedCollection",
-  "Collection",
-  "as:OrderedCollection",
-  "as:Collection",
-  "https://www.w3.org/ns/activitystreams#OrderedCollection",
-  "https://www.w3.org/ns/activitystreams#Collection",
-]);
-
-/** Activity types an outbox lists that carry no item of their own (an entry of another type may be an item). */
-const ACTIVITY_TYPES = new Set([
-  "Announce",
-  "Like",
-  "Follow",
-  "Accept",
-  "Reject",
-  "Undo",
-  "Add",
-  "Remove",
-  "Block",
-  "Move",
-]);
-
-/** Whether a JSON-LD `type` (a string or an array of them) names an ActivityStreams collection. */
-function isCollectionType(type: unknown): boolean {
-  return (Array.isArray(type) ? type : [type]).some((t) => typeof t === "string" && COLLECTION_TYPES.has(t));
-}
-
-/** What the peer's `lastError` says about a failed run. */
-function failureOf(error: unknown): ContactFailure {
-  if (error instanceof BackfillLimitError) return limitFailure(error.message);
-  if (error instanceof OutboxShapeError)
-    return error.kind === "other" ? { kind: "other", detail: error.message } : { kind: error.kind };
-  return classifyContactError(error);
-}
-
-/** The key of a page URL in a run's visited set (fragments name the same document). */
-function pageKey(url: URL): string {
-  const key = new URL(url);
-  key.hash = "";
-  return key.href;
-}
-
-/** The URL a link property holds (a string, or an object with an `id`), or null. */
-function linkOf(value: unknown): URL | null {
-  const href = linkHref(value);
-  if (href === null) return null;
-  if (href.length > MAX_PAGE_URL_LENGTH)
-    throw new BackfillLimitError(`an outbox link is longer than ${MAX_PAGE_URL_LENGTH} characters`, "link");
-  return URL.canParse(href) ? new URL(href) : null;
 }
 
 /** Builds the backfill of followed peers. */

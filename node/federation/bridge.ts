@@ -1,6 +1,7 @@
 import type { Federation } from "@fedify/fedify";
 import type { Middleware } from "koa";
 import type { InboxDoor } from "./inbox-door.ts";
+import { acceptsJsonLd, type OutboxPages } from "./outbox-pages.ts";
 import { withFullPublicAddress } from "./public-address.ts";
 
 const INBOX_PATH = /^\/(inbox|cities\/[^/]+\/inbox)$/;
@@ -10,9 +11,15 @@ const INBOX_PATH = /^\/(inbox|cities\/[^/]+\/inbox)$/;
  * items asked for as ActivityStreams) to Fedify; anything Fedify does not serve falls
  * through to the Koa routes (HTML pages, the JSON API). Mounted before any body parser.
  * Every POST to an inbox passes the {@link InboxDoor} first (size, shape, HTTP signature,
- * key ownership, host policy, rate); Fedify only sees what the door let through.
+ * key ownership, host policy, rate); Fedify only sees what the door let through. Outbox
+ * pages are answered from `outboxPages` when given (outbox-pages.ts).
  */
-export function federationBridge(federation: Federation<void>, origin: string, door: InboxDoor): Middleware {
+export function federationBridge(
+  federation: Federation<void>,
+  origin: string,
+  door: InboxDoor,
+  outboxPages?: OutboxPages,
+): Middleware {
   return async (ctx, next) => {
     const isGet = ctx.method === "GET" || ctx.method === "HEAD";
     // Fedify only takes POSTs at inboxes; leave every other body for Koa's own parsers.
@@ -23,6 +30,22 @@ export function federationBridge(federation: Federation<void>, origin: string, d
     if (isGet && (firstAccepted === "text/html" || firstAccepted === "application/xhtml+xml")) return next();
     // Ids are built from the configured origin, not from the Host header.
     const url = new URL(ctx.originalUrl, origin);
+    // Outbox pages (a backfill's walk) come assembled from kept entries; anything the page
+    // server declines (no cursor, a cursor it does not know) goes to Fedify as before.
+    if (
+      ctx.method === "GET" &&
+      outboxPages &&
+      url.searchParams.has("cursor") &&
+      acceptsJsonLd(ctx.get("accept") || null)
+    ) {
+      const page = await outboxPages.page(url);
+      if (page) {
+        ctx.set("Content-Type", "application/activity+json");
+        ctx.set("Vary", "Accept");
+        ctx.body = page;
+        return;
+      }
+    }
     const headers = new Headers();
     const raw = ctx.req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);

@@ -1,17 +1,11 @@
 import { createServer, type Server } from "node:http";
-import { createShareStore } from "../db/share-store.ts";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
+import { InProcessMessageQueue } from "@fedify/fedify";
 import { Create, Note } from "@fedify/fedify/vocab";
-import { PUBLIC_ONLY } from "../net/address-policy.ts";
-import { createOutbound } from "../net/outbound.ts";
-import { createActorKeys } from "./actor-keys.ts";
 import { classifyContactError, contactFailureText } from "./contact-errors.ts";
 import { trackDeliveries } from "./delivery-errors.ts";
-import { createDocumentLoaders } from "./document-loader.ts";
-import { createWegoFederation } from "./federation.ts";
-import { createTestReceiver, type TestReceiver } from "./test-support.ts";
+import { createTestFederation, createTestReceiver, type TestReceiver } from "./test-support.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -68,25 +62,7 @@ describe("createWegoFederation() onDeliveryError", () => {
 
     const errors: { inbox: string | null; message: string; text: string }[] = [];
     const delivered: string[] = [];
-    const federation = createWegoFederation({
-      orm: node.orm,
-      identity: node.identity,
-      library: node.library,
-      peers: node.peers,
-      manuallyApprovesFollowers: true,
-      kv: new MemoryKvStore(),
-      queue: new InProcessMessageQueue(),
-      actorKeys: createActorKeys(node.orm),
-      loaders: createDocumentLoaders({ outbound: createOutbound({ policy: PUBLIC_ONLY }) }),
-      inbox: {
-        ...node.ingest,
-        manuallyApprovesFollowers: true,
-        peering: { approve: async () => ({ ok: false, status: 404, reason: "unused" }), refuseHost: async () => null },
-        backfill: { start() {} },
-        ingest: node.ingest,
-        shares: createShareStore(node.orm),
-        forgetActorKeys() {},
-      },
+    const federation = createTestFederation(node, {
       onDeliveryError: (inbox, error) =>
         void errors.push({
           inbox: inbox?.href ?? null,

@@ -1,6 +1,5 @@
 import { createFederation, parseSemVer, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
 import { Article, Create, Delete, PUBLIC_COLLECTION, Update, type Activity } from "@fedify/fedify/vocab";
-import type { PagePosition } from "../db/item-store.ts";
 import type { Orm } from "../db/orm.ts";
 import { createLocalFeed } from "../library/feed.ts";
 import type { NodeIdentity } from "../library/identity.ts";
@@ -11,6 +10,7 @@ import { cityActor, setFeaturedItems, type CityProfile } from "./city-actor.ts";
 import type { DocumentLoaders } from "./document-loader.ts";
 import { registerInboxListeners, type InboxHandlerDeps } from "./inbox/listeners.ts";
 import type { PeerStore } from "../db/peer-store.ts";
+import { decodeCursor, encodeCursor, FIRST_CURSOR } from "./outbox-pages.ts";
 import { toArticle, toTombstone } from "./vocab.ts";
 
 /** Options of {@link createWegoFederation}. */
@@ -40,23 +40,6 @@ export interface WegoFederationOptions {
   readonly onDeliveryError?: (inbox: URL | null, error: Error, activity: Activity | null) => void;
   /** Called when a delivery reached its inbox (a first attempt or a retry). */
   readonly onDelivered?: (inbox: URL) => void;
-}
-
-const FIRST_CURSOR = "start";
-
-function encodeCursor(position: PagePosition): string {
-  return Buffer.from(JSON.stringify([position.updated, position.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): PagePosition | null | undefined {
-  if (cursor === FIRST_CURSOR) return null;
-  try {
-    const [updated, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [unknown, unknown];
-    if (typeof updated === "string" && typeof id === "string") return { updated, id };
-  } catch {
-    // fall through: a malformed cursor is simply not found
-  }
-  return undefined;
 }
 
 /**

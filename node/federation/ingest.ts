@@ -109,6 +109,7 @@ async function ingestSigned(
   const result = await deps.library.ingest({
     document,
     jws,
+    canonical: verified.canonical,
     origin: verified.origin,
     provenance: { via: deliveredBy.href, receivedAt: new Date().toISOString(), kid: verified.kid },
   });

@@ -12,6 +12,9 @@ import { createBackfill, type BackfillLimits } from "./backfill.ts";
 import { createDocumentLoaders } from "./document-loader.ts";
 import { createHealthProbe } from "./health-probe.ts";
 import { createWegoFederation } from "./federation.ts";
+import { createOutboxEntries } from "./outbox-entries.ts";
+import { createOutboxPages, type OutboxPages } from "./outbox-pages.ts";
+import { createLocalFeed } from "../library/feed.ts";
 import type { CityProfile } from "./city-actor.ts";
 import { createInboxDoor, type InboxDoor } from "./inbox-door.ts";
 import type { IngestDeps } from "./ingest.ts";
@@ -58,6 +61,8 @@ export interface FederationServiceOptions {
   readonly inboxRatePerSecond?: number;
   /** Items per outbox page (default 100). */
   readonly pageSize?: number;
+  /** Bytes of outbox entries kept in memory (default 32 MiB; see {@link createOutboxEntries}). */
+  readonly outboxCacheBytes?: number;
   /** What the city's fediverse profile shows besides its name. */
   readonly profile?: CityProfile;
   /** How often to catch up with every followed peer (default 15 minutes; see {@link createBackfill}). */
@@ -85,6 +90,8 @@ export interface FederationService {
   readonly federation: Federation<void>;
   /** The checks every inbox POST passes before Fedify sees it. */
   readonly door: InboxDoor;
+  /** The outbox's pages, served from kept entries ahead of Fedify. */
+  readonly outboxPages: OutboxPages;
   /** Starts the delivery queue, the publisher, the catch-up of followed peers and the health probe. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -200,6 +207,9 @@ export function createFederationService(options: FederationServiceOptions): Fede
     onDelivered: (inbox) => void peers.touchHost(inbox.host).catch(() => {}),
   });
 
+  const entries = createOutboxEntries({ maxBytes: options.outboxCacheBytes, library });
+  const outboxPages = createOutboxPages({ feed: createLocalFeed(orm), identity, entries, pageSize: options.pageSize });
+
   const probe = createHealthProbe({
     peers,
     loadDocument: loaders.freshLoader,
@@ -215,6 +225,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
   return {
     federation,
     door,
+    outboxPages,
 
     async start() {
       void federation.startQueue(undefined, { signal: queueRun.signal });
@@ -227,6 +238,7 @@ export function createFederationService(options: FederationServiceOptions): Fede
 
     async close() {
       queueRun.abort();
+      entries.close();
       await Promise.all([backfill.close(), publisher.close(), probe.close()]);
       await locks.close();
     },

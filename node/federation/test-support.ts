@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import { lookupObject, type InboxContext } from "@fedify/fedify";
+import { InProcessMessageQueue, lookupObject, MemoryKvStore, type Federation, type InboxContext } from "@fedify/fedify";
 import { fetchDocumentLoader, type RemoteDocument } from "@fedify/fedify/runtime";
 import { Article, Organization, Tombstone, type Activity, type Object as APObject } from "@fedify/fedify/vocab";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
@@ -10,6 +10,12 @@ import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-supp
 import type { IngestDeps } from "./ingest.ts";
 import { createPeerStore, type PeerStore } from "../db/peer-store.ts";
 import { createUnsolicitedGate } from "./unsolicited.ts";
+import { createShareStore } from "../db/share-store.ts";
+import { PUBLIC_ONLY } from "../net/address-policy.ts";
+import { createOutbound } from "../net/outbound.ts";
+import { createActorKeys } from "./actor-keys.ts";
+import { createDocumentLoaders } from "./document-loader.ts";
+import { createWegoFederation, type WegoFederationOptions } from "./federation.ts";
 import type { TestDatabase } from "../db/test-databases.ts";
 
 // Test support for the inbox handlers and ingest: a receiving node over a private
@@ -158,7 +164,10 @@ export interface TestReceivers {
 export function testReceivers(database: () => TestDatabase | undefined = () => undefined): TestReceivers {
   const open: TestReceiver[] = [];
   afterEach(async () => {
-    for (const node of open.splice(0)) await node.orm.close();
+    for (const node of open.splice(0)) {
+      await node.library.close();
+      await node.orm.close();
+    }
   });
   const create = async (keysOf: readonly TestPeer[] = []) => {
     const node = await createTestReceiver(keysOf, database());
@@ -226,4 +235,35 @@ export function createInboxContext(documents: Readonly<Record<string, unknown>> 
       }),
   };
   return { ctx: ctx as unknown as InboxContext<void>, sent };
+}
+
+/**
+ * The node's real Fedify federation over `node` (in-memory KV and queue, no network: the
+ * outbound guard admits public addresses only), for tests that read what Fedify serves.
+ */
+export function createTestFederation(
+  node: TestReceiver,
+  options: Pick<WegoFederationOptions, "onDeliveryError" | "onDelivered" | "pageSize"> = {},
+): Federation<void> {
+  return createWegoFederation({
+    orm: node.orm,
+    identity: node.identity,
+    library: node.library,
+    peers: node.peers,
+    manuallyApprovesFollowers: true,
+    kv: new MemoryKvStore(),
+    queue: new InProcessMessageQueue(),
+    actorKeys: createActorKeys(node.orm),
+    loaders: createDocumentLoaders({ outbound: createOutbound({ policy: PUBLIC_ONLY }) }),
+    inbox: {
+      ...node.ingest,
+      manuallyApprovesFollowers: true,
+      peering: { approve: async () => ({ ok: false, status: 404, reason: "unused" }), refuseHost: async () => null },
+      backfill: { start() {} },
+      ingest: node.ingest,
+      shares: createShareStore(node.orm),
+      forgetActorKeys() {},
+    },
+    ...options,
+  });
 }

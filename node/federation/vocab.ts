@@ -24,6 +24,11 @@ function instant(value: string): Temporal.Instant | null {
   }
 }
 
+/** When a deleted item's Tombstone says it was deleted. */
+export function deletedAt(item: StoredItem): Temporal.Instant | null {
+  return instant(item.updated);
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -37,20 +42,71 @@ function languagesOf(d: Record<string, unknown>): { own: string; translations: [
   return { own, translations };
 }
 
+/** A link to one of a dataset's files, as plain values. */
+export interface FileLink {
+  readonly href: string;
+  readonly mediaType: string | null;
+  readonly name: string;
+}
+
 /** A dataset's files, as links a reader can follow. */
-function distributionLinks(d: Record<string, unknown>): Link[] {
+function distributionLinks(d: Record<string, unknown>): FileLink[] {
   if (d.type !== "Dataset" || !Array.isArray(d.distributions)) return [];
   return (d.distributions as Record<string, unknown>[]).flatMap((x, i) => {
     const href = text(x?.downloadURL) ?? text(x?.accessURL);
     if (!href || !URL.canParse(href)) return [];
     return [
-      new Link({
-        href: new URL(href),
+      {
+        href: new URL(href).href,
         mediaType: text(x.mediaType) ?? null,
         name: text(x.title) ?? `${String(d.title ?? "")} (${i + 1})`,
-      }),
+      },
     ];
   });
+}
+
+/**
+ * What an item's Article says, as plain values: the one source of {@link toArticle} and of
+ * the outbox entries written without Fedify (outbox-entries.ts).
+ */
+export interface ArticleFields {
+  readonly title: string;
+  /** Title, summary and HTML content by language, the item's own first. */
+  readonly names: readonly (readonly [string, string])[];
+  readonly summaries: readonly (readonly [string, string])[];
+  readonly contents: readonly (readonly [string, string])[];
+  readonly tags: readonly { readonly name: string; readonly href: string }[];
+  readonly files: readonly FileLink[];
+  readonly published: Temporal.Instant | null;
+  readonly updated: Temporal.Instant | null;
+}
+
+/** The plain values of an item's Article (its HTML content rendered here, once per language). */
+export function articleFields(item: StoredItem, addresses: ActorAddresses): ArticleFields {
+  const d = item.document;
+  const nodeOrigin = addresses.nodeOrigin ?? addresses.actorId.origin;
+  const tags = [...new Set([...(Array.isArray(d.tags) ? d.tags : []), ...(Array.isArray(d.themes) ? d.themes : [])])]
+    .filter((t): t is string => typeof t === "string")
+    .map((t) => ({
+      name: `#${t.replace(/[\s-]+/g, "_")}`,
+      href: new URL(`/search?tag=${encodeURIComponent(t)}`, nodeOrigin).href,
+    }));
+  const { own, translations } = languagesOf(d);
+  const title = String(d.title ?? "");
+  const summary = String(d.summary ?? "");
+  return {
+    title,
+    names: [[own, title], ...translations.map(([l, t]) => [l, text(t.title) ?? title] as const)],
+    summaries: [[own, summary], ...translations.map(([l, t]) => [l, text(t.summary) ?? summary] as const)],
+    contents: [
+      [own, renderActivityContent(item)],
+      ...translations.map(([l]) => [l, renderActivityContent(item, l)] as const),
+    ],
+    tags,
+    files: distributionLinks(d),
+    published: instant(item.published),
+    updated: instant(item.updated),
+  };
 }
 
 /**
@@ -62,46 +118,27 @@ function distributionLinks(d: Record<string, unknown>): Link[] {
  * to the node's tag search, a dataset's files as links, and the signed document.
  */
 export function toArticle(item: StoredItem, addresses: ActorAddresses): Article {
-  const d = item.document;
-  const nodeOrigin = addresses.nodeOrigin ?? addresses.actorId.origin;
-  const tags = [...new Set([...(Array.isArray(d.tags) ? d.tags : []), ...(Array.isArray(d.themes) ? d.themes : [])])]
-    .filter((t): t is string => typeof t === "string")
-    .map(
-      (t) =>
-        new Hashtag({
-          name: `#${t.replace(/[\s-]+/g, "_")}`,
-          href: new URL(`/search?tag=${encodeURIComponent(t)}`, nodeOrigin),
-        }),
-    );
-  const { own, translations } = languagesOf(d);
-  const content = renderActivityContent(item);
-  const title = String(d.title ?? "");
+  const f = articleFields(item, addresses);
+  const strings = (values: readonly (readonly [string, string])[]) =>
+    values.map(([l, value]) => new LanguageString(value, l));
   return new Article({
     id: new URL(item.id),
     attribution: addresses.actorId,
-    names: [
-      title,
-      new LanguageString(title, own),
-      ...translations.map(([l, t]) => new LanguageString(text(t.title) ?? title, l)),
-    ],
-    summaries: [
-      new LanguageString(String(d.summary ?? ""), own),
-      ...translations.map(([l, t]) => new LanguageString(text(t.summary) ?? String(d.summary ?? ""), l)),
-    ],
-    contents: [
-      content,
-      new LanguageString(content, own),
-      ...translations.map(([l]) => new LanguageString(renderActivityContent(item, l), l)),
-    ],
+    names: [f.title, ...strings(f.names)],
+    summaries: strings(f.summaries),
+    contents: [f.contents[0]![1], ...strings(f.contents)],
     mediaType: "text/html",
     sensitive: false,
     url: new URL(item.id),
-    published: instant(item.published),
-    updated: instant(item.updated),
-    tags,
+    published: f.published,
+    updated: f.updated,
+    tags: f.tags.map((t) => new Hashtag({ name: t.name, href: new URL(t.href) })),
     tos: [PUBLIC_COLLECTION],
     ccs: [addresses.followersId],
-    attachments: [toSignedItemAttachment(item), ...distributionLinks(d)],
+    attachments: [
+      toSignedItemAttachment(item),
+      ...f.files.map((x) => new Link({ href: new URL(x.href), mediaType: x.mediaType, name: x.name })),
+    ],
   });
 }
 
@@ -109,7 +146,7 @@ export function toArticle(item: StoredItem, addresses: ActorAddresses): Article 
 export function toTombstone(item: StoredItem): Tombstone {
   return new Tombstone({
     id: new URL(item.id),
-    deleted: instant(item.updated),
+    deleted: deletedAt(item),
     attachments: [toSignedItemAttachment(item)],
   });
 }

@@ -181,3 +181,36 @@ describe("search while a node's index is still being built", () => {
     expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
   });
 });
+
+describe("search while the query threads are saturated", () => {
+  let node: TestServer;
+
+  beforeAll(async () => {
+    // A queue of 0: once the thread is ready, every search finds it full.
+    node = await startTestServer({ search: { queryThreads: 1, maxQueuedQueries: 0 } });
+    while (node.search!.stats().queryThreads < 1) {
+      await node.search!.search({ limit: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  it("answers 503 with Retry-After 1 to the API and the search page, and still renders the home page", async () => {
+    const [search, page, home] = await Promise.all([
+      apiFetch(`${node.url}/api/search?q=call`),
+      fetch(`${node.url}/search?q=call`, { headers: { accept: "text/html" } }),
+      fetch(`${node.url}/`, { headers: { accept: "text/html" } }),
+    ]);
+    expect(search.status).toBe(503);
+    expect(search.headers.get("retry-after")).toBe("1");
+    await expect(search.json()).resolves.toEqual({
+      error: "the node is answering too many searches; try again in a moment",
+    });
+    expect(page.status).toBe(503);
+    expect(page.headers.get("retry-after")).toBe("1");
+    await expect(page.text()).resolves.toContain("answering many searches");
+    expect(home.status).toBe(200);
+  });
+});

@@ -72,3 +72,6 @@ export class HttpError extends Error {
 
 /** What a client is told to wait (`Retry-After`) while the search index is built at start-up. */
 export const INDEXING_RETRY_AFTER_SECONDS = 5;
+
+/** What a client is told to wait (`Retry-After`) when the search threads have as many searches waiting as they may. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;

@@ -5,7 +5,7 @@ import { createPeerStore } from "../db/peer-store.ts";
 import type { Library, StoredItem } from "../library/library.ts";
 import type { NodeIdentity } from "../library/identity.ts";
 import type { SearchService } from "../search/service.ts";
-import { isSortOrder, QueryError, type SortOrder } from "../search/service.ts";
+import { isSortOrder, QueryError, SearchBusyError, type SortOrder } from "../search/service.ts";
 import type { FederationService } from "../federation/service.ts";
 import { fill } from "../../web/i18n.ts";
 import { renderNotFoundPage } from "../../web/templates/message.ts";
@@ -68,7 +68,7 @@ export function createPagesRouter(deps: PagesDeps): Router {
   router.get("/", ...web.page, async (ctx) => {
     const [latest, facets, peers] = await Promise.all([
       library.list({ limit: 8 }),
-      search ? search.search({ limit: 0 }).then((r) => r.facets) : Promise.resolve(undefined),
+      search ? search.search({ limit: 0 }).then((r) => r.facets, unlessBusy) : Promise.resolve(undefined),
       deps.federationService ? deps.federationService.list() : Promise.resolve([]),
     ]);
     const f = { ...frame(ctx, identity.name, "home"), feeds: [] as { href: string; title: string }[] };
@@ -264,6 +264,12 @@ export function createPagesRouter(deps: PagesDeps): Router {
   );
 
   return router;
+}
+
+/** The home page still renders while the search threads are saturated, without its counts per city. */
+function unlessBusy(error: unknown): undefined {
+  if (error instanceof SearchBusyError) return undefined;
+  throw error;
 }
 
 async function countCities(library: Library): Promise<Record<string, number>> {

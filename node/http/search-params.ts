@@ -1,7 +1,14 @@
 import type { Context } from "koa";
 import { DOCUMENT_TYPES } from "../../schemas/catalogue.ts";
-import { IndexNotReadyError, isSortOrder, QueryError, SORT_ORDERS, type SearchQuery } from "../search/service.ts";
-import { HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
+import {
+  IndexNotReadyError,
+  isSortOrder,
+  QueryError,
+  SearchBusyError,
+  SORT_ORDERS,
+  type SearchQuery,
+} from "../search/service.ts";
+import { BUSY_RETRY_AFTER_SECONDS, HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
 import { intParam, oneParam } from "./params.ts";
 
 // The search filters as the API reads them (`/api/search`, its exports and `/feed.atom`):
@@ -42,8 +49,12 @@ export function searchFilters(ctx: Context): Omit<SearchQuery, "limit" | "offset
   };
 }
 
-/** Rethrows a search failure as the API answers it: 503 while indexing, 400 for a query it cannot run. */
+/** Rethrows a search failure as the API answers it: 503 while indexing or too busy, 400 for a query it cannot run. */
 export function searchFailure(error: unknown): never {
+  if (error instanceof SearchBusyError)
+    throw new HttpError(503, "the node is answering too many searches; try again in a moment", undefined, {
+      "Retry-After": String(BUSY_RETRY_AFTER_SECONDS),
+    });
   if (error instanceof IndexNotReadyError)
     throw new HttpError(503, "the search index is being built; try again in a few seconds", undefined, {
       "Retry-After": String(INDEXING_RETRY_AFTER_SECONDS),

@@ -4,8 +4,8 @@ import { bodyParser } from "@koa/bodyparser";
 import { isLocale, localeFromHeader, stringsFor, type Locale, type Strings } from "../../web/i18n.ts";
 import type { PageFrame } from "../../web/templates/layout.ts";
 import { renderMessagePage, type MessageLink } from "../../web/templates/message.ts";
-import { IndexNotReadyError } from "../search/service.ts";
-import { HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
+import { IndexNotReadyError, SearchBusyError } from "../search/service.ts";
+import { BUSY_RETRY_AFTER_SECONDS, HttpError, INDEXING_RETRY_AFTER_SECONDS } from "./errors.ts";
 import {
   csrfProtection,
   csrfToken,
@@ -153,6 +153,13 @@ export function createWebMiddleware(options: WebMiddlewareOptions): WebMiddlewar
       if (error instanceof IndexNotReadyError && !ctx.path.startsWith("/api/")) {
         ctx.set("Retry-After", String(INDEXING_RETRY_AFTER_SECONDS));
         return sendMessage(ctx, cityName, 503, stringsOf(ctx).searchIndexingTitle, stringsOf(ctx).searchIndexing, {
+          href: ctx.url,
+          label: stringsOf(ctx).tryAgain,
+        });
+      }
+      if (error instanceof SearchBusyError && !ctx.path.startsWith("/api/")) {
+        ctx.set("Retry-After", String(BUSY_RETRY_AFTER_SECONDS));
+        return sendMessage(ctx, cityName, 503, stringsOf(ctx).searchBusyTitle, stringsOf(ctx).searchBusy, {
           href: ctx.url,
           label: stringsOf(ctx).tryAgain,
         });

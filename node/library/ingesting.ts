@@ -64,7 +64,7 @@ export function createIngesting(options: IngestingOptions): (input: IngestInput)
       const { document, jws, origin, provenance } = input;
       const id = document.id as string;
       const version = document.version as number;
-      const canonical = canonicalize(document) as string;
+      const canonical = input.canonical ?? (canonicalize(document) as string);
       const now = current.get(id);
       if (now?.item.local) {
         results.push({ ok: false, reason: "local", heldVersion: now.item.version });

@@ -1,3 +1,4 @@
+import canonicalize from "canonicalize";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Item, ItemVersion } from "../db/entities.ts";
 import { verifyDetachedJws } from "../signing/jws.ts";
@@ -16,6 +17,7 @@ describeEachDatabase("the library", (database) => {
     t = await createTestLibrary(undefined, undefined, { database });
   });
   afterEach(async () => {
+    await t.library.close();
     await t.orm.close();
   });
 
@@ -290,6 +292,26 @@ describeEachDatabase("the library", (database) => {
       const held = await t.library.get(`${origin}/items/x`);
       expect(held).toMatchObject({ version: 3, local: false, origin, title: "Third", provenance });
       expect((await t.library.versions(`${origin}/items/x`))?.map((v) => v.version)).toEqual([3, 2]);
+    });
+
+    it("stores a peer's version as the canonical JSON its signature check verified, without computing it again", async () => {
+      const document = { ...peerDoc(1), id: `${origin}/items/canonical` };
+      // Key order differs from RFC 8785's: the text handed in is what the store keeps.
+      const canonical = canonicalize(document) as string;
+      expect(await t.library.ingest({ document, jws: "h..c", origin, provenance, canonical })).toEqual({
+        ok: true,
+        status: "stored",
+      });
+      const stored: string[] = [];
+      for await (const s of t.library.signedItems("network")) if (s.id === document.id) stored.push(s.document);
+      expect(stored).toEqual([canonical]);
+      expect(await t.library.ingest({ document, jws: "h..c", origin, provenance, canonical: `${canonical} ` })).toEqual(
+        {
+          ok: false,
+          reason: "conflict",
+          heldVersion: 1,
+        },
+      );
     });
 
     it("commits deliveries that arrive together in one batch, in order, each with its own result", async () => {

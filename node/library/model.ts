@@ -71,6 +71,11 @@ export interface IngestInput {
   readonly jws: string;
   readonly origin: string;
   readonly provenance: Provenance;
+  /**
+   * The RFC 8785 canonical JSON of `document` when the caller has it already (the payload
+   * its signature check verified), so that it is not computed twice; else computed here.
+   */
+  readonly canonical?: string;
 }
 
 /** Outcome of `Library.ingest`. */

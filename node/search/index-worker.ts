@@ -2,7 +2,8 @@ import { writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { parentPort } from "node:worker_threads";
 import { toIndexDoc } from "./documents.ts";
-import { corpusStatsOf, encodeSegments, SegmentBuilder, type CorpusStats, type SegmentData } from "./segment.ts";
+import { corpusStatsOf, encodeSegments, type CorpusStats, type SegmentData } from "./segment.ts";
+import { SegmentBuilder } from "./segment-build.ts";
 import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts";
 
 // Builds segments off the event loop. Builds are serial within one worker: the service
@@ -11,7 +12,7 @@ import type { WorkerReply, WorkerRequest, WorkerRow } from "./worker-protocol.ts
 if (!parentPort) throw new TypeError("index-worker.ts must run in a worker thread");
 const port = parentPort;
 
-/** A build in progress: lunr's builder holds ~65 KB per document, so big builds go in pieces. */
+/** A build in progress: big builds go in pieces, which bounds the postings a builder holds. */
 interface Build {
   builder: SegmentBuilder;
   readonly chunkDocs: number;
@@ -22,9 +23,12 @@ const builds = new Map<number, Build>();
 let corpus: CorpusStats | undefined;
 
 function reply(message: WorkerReply): void {
+  // Postings are in shared memory (segment-build.ts): shared with the main thread, not moved.
   const buffers =
     message.kind === "built"
-      ? message.parts.flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer] as ArrayBuffer[])
+      ? message.parts
+          .flatMap((d) => [d.offsets.buffer, d.docs.buffer, d.weights.buffer])
+          .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
       : [];
   port.postMessage(message, buffers);
 }
@@ -61,6 +65,7 @@ port.on("message", (message: WorkerRequest) => {
         break;
       case "add":
         addRows(builds.get(job)!, message.rows);
+        reply({ kind: "added", job });
         break;
       case "end": {
         const build = builds.get(job)!;

@@ -4,6 +4,7 @@ import { baseFileOf, readBaseFile, removeFormerBases } from "./base-file.ts";
 import { IndexWorkers } from "./index-worker-client.ts";
 import { LiveDocs, type Pointer } from "./live-docs.ts";
 import { Segment } from "./segment.ts";
+import { sharedData } from "./shared-data.ts";
 import { workerRowOf, type WorkerRow } from "./worker-protocol.ts";
 
 /** What the live index reads from the database: searchable items and the `item_versions.seq` of changes. */
@@ -209,7 +210,7 @@ export class LiveIndex {
     const batch = this.docs.takePending();
     this.flushing = (async () => {
       try {
-        const seg = new Segment(await this.workers.delta().build(batch.map((b) => b.row)));
+        const seg = new Segment(sharedData(await this.workers.buildDelta(batch.map((b) => b.row))));
         this.deltaBuilds++;
         if (this.closed) return;
         this.docs.addDelta(seg, batch);
@@ -245,12 +246,12 @@ export class LiveIndex {
       const build = this.workers.compaction().begin(this.baseChunkDocs);
       for await (const rows of this.source.searchableItems()) {
         if (this.closed) break;
-        build.add(rows);
+        await build.add(rows);
       }
       const parts = await build.end({ file: this.file, extra: { seq } });
       if (this.closed) return;
       this.swapBase(
-        parts.map((d) => new Segment(d)),
+        parts.map((d) => new Segment(sharedData(d))),
         seq,
         startGen,
         replaced,
@@ -285,7 +286,7 @@ export class LiveIndex {
       return false;
     }
     const { parts: data, seq } = saved;
-    const parts = data.map((d) => new Segment(d));
+    const parts = data.map((d) => new Segment(sharedData(d)));
     this.docs.loadBase(parts);
     this.base = parts;
     this.baseSeq = seq;

@@ -1,14 +1,12 @@
-import lunr from "lunr";
-import { FIELDS, FIELD_NAMES, type DocMeta, type IndexDoc } from "./documents.ts";
+import { FIELD_NAMES, type DocMeta } from "./documents.ts";
 import { expandFuzzy, expandWildcard, type ExpandLimits, type Expansion } from "./expand.ts";
-import { lunrTokenizer } from "./text.ts";
 
 /**
  * One immutable piece of the search index, in a compact array form.
  *
- * lunr builds it (tokenizer → BM25 field vectors, field boosts, precision as lunr rounds
- * it); the result is then flattened into posting lists of (document, weight), weight
- * being lunr's field-vector value of that term. Summing boost × weight over a query's
+ * segment-build.ts builds it: posting lists of (document, weight), weight being lunr's
+ * field-vector value of that term (tokenizer → BM25 field vectors, field boosts, precision
+ * as lunr rounds it; lunr-segment.ts builds the same through lunr, for tests). Summing boost × weight over a query's
  * terms, divided by the query vector's magnitude per field, gives exactly lunr's
  * `Index#query` score (see query.ts), but with arrays instead of lunr's objects per
  * posting and per match: lunr's own loop costs ~13 µs per matching
@@ -36,75 +34,6 @@ export interface SegmentData {
   readonly weights: Float32Array;
 }
 
-/** Builds lunr indexes document by document (so a large build never holds every text). */
-export class SegmentBuilder {
-  private readonly builder = new lunr.Builder();
-  private readonly metas: DocMeta[] = [];
-  /** Latin words seen, with their stems (shorter words are never typo-corrected). */
-  private readonly words = new Map<string, string>();
-
-  constructor() {
-    const noteWord = (word: string, stem: string) => {
-      if (word.length >= MIN_WORD && !this.words.has(word)) this.words.set(word, stem);
-    };
-    // lunr passes the field's metadata as a second argument: keep it away from ours.
-    (this.builder as unknown as { tokenizer: (value: unknown) => lunr.Token[] }).tokenizer = (value) =>
-      lunrTokenizer(value, noteWord);
-    this.builder.ref("ref");
-    for (const f of FIELD_NAMES) this.builder.field(f, { boost: FIELDS[f] });
-  }
-
-  /** Number of documents added so far. */
-  get size(): number {
-    return this.metas.length;
-  }
-
-  /** Adds one document; its position becomes its document number in the segment. */
-  add(doc: IndexDoc): void {
-    this.builder.add({ ref: String(this.metas.length), ...doc.text });
-    this.metas.push(doc.meta);
-  }
-
-  /** The lunr index itself (tests compare scores with it). */
-  buildLunr(): lunr.Index {
-    return this.builder.build();
-  }
-
-  /**
-   * Computes lunr's field vectors and flattens them. With `corpus`, term rarity and mean
-   * field lengths are those of this segment plus the corpus (the base segment), so that
-   * a small delta's scores compare with the base's; without, lunr's own statistics.
-   */
-  build(corpus?: CorpusStats): SegmentData {
-    const b = this.builder as unknown as BuilderInternals;
-    b.calculateAverageFieldLengths();
-    const own = this.metas.length;
-    if (corpus && corpus.docCount > 0) {
-      FIELD_NAMES.forEach((f, i) => {
-        b.averageFieldLength[f] =
-          ((b.averageFieldLength[f] || 0) * own + corpus.avgLengths[i]! * corpus.docCount) / (own + corpus.docCount);
-      });
-      const termOf = new Map<object, string>(Object.entries(b.invertedIndex).map(([t, posting]) => [posting, t]));
-      const patchable = lunr as unknown as { idf: unknown };
-      const lunrIdf = patchable.idf;
-      // lunr.idf gets a posting and lunr's own count; it is looked up on every call, so
-      // it can be pointed at the whole corpus for this (synchronous) computation only.
-      patchable.idf = (posting: Record<string, object>) => {
-        let documentsWithTerm = corpus.df.get(termOf.get(posting)!) ?? 0;
-        for (const field in posting) if (field !== "_index") documentsWithTerm += Object.keys(posting[field]!).length;
-        return idf(documentsWithTerm, own + corpus.docCount);
-      };
-      try {
-        b.createFieldVectors();
-      } finally {
-        patchable.idf = lunrIdf;
-      }
-    } else b.createFieldVectors();
-    const avgLengths = FIELD_NAMES.map((f) => b.averageFieldLength[f] || 0);
-    return flatten(b.invertedIndex, b.fieldVectors, this.metas, avgLengths, this.words);
-  }
-}
-
 /** What a delta build needs to know of the rest of the index. */
 export interface CorpusStats {
   readonly docCount: number;
@@ -128,62 +57,6 @@ export function corpusStatsOf(parts: readonly SegmentData[]): CorpusStats {
   return { docCount, df, avgLengths: sums.map((sum) => (docCount > 0 ? sum / docCount : 0)) };
 }
 
-interface BuilderInternals {
-  invertedIndex: Record<string, { _index: number }>;
-  fieldVectors: Record<string, { elements: number[] }>;
-  averageFieldLength: Record<string, number>;
-  calculateAverageFieldLengths(): void;
-  createFieldVectors(): void;
-}
-
-/** Flattens lunr's inverted index and field vectors (refs must be document numbers) into {@link SegmentData}. */
-export function flatten(
-  invertedIndex: BuilderInternals["invertedIndex"],
-  fieldVectors: BuilderInternals["fieldVectors"],
-  metas: readonly DocMeta[],
-  avgLengths: readonly number[],
-  wordStems: ReadonlyMap<string, string> = new Map(),
-): SegmentData {
-  const fields = [...FIELD_NAMES] as string[];
-  const F = fields.length;
-  const fieldNo = new Map(fields.map((f, i) => [f, i]));
-  const terms = Object.keys(invertedIndex).sort();
-  const T = terms.length;
-  const newId = new Int32Array(T);
-  terms.forEach((t, i) => (newId[invertedIndex[t]!._index] = i));
-  const counts = new Uint32Array(T * F + 1);
-  const vectors: [number, number, number[]][] = [];
-  for (const [fieldRef, vector] of Object.entries(fieldVectors)) {
-    const slash = fieldRef.indexOf("/");
-    const f = fieldNo.get(fieldRef.slice(0, slash))!;
-    const doc = Number(fieldRef.slice(slash + 1));
-    const el = vector.elements;
-    if (el.length === 0) continue;
-    vectors.push([f, doc, el]);
-    for (let i = 0; i < el.length; i += 2) counts[newId[el[i]!]! * F + f]!++;
-  }
-  const offsets = new Uint32Array(T * F + 1);
-  for (let i = 0, acc = 0; i <= T * F; i++) {
-    offsets[i] = acc;
-    acc += counts[i]!;
-  }
-  const total = offsets[T * F]!;
-  const docs = new Uint32Array(total);
-  const weights = new Float32Array(total);
-  const fill = offsets.slice(0, T * F);
-  for (const [f, doc, el] of vectors) {
-    for (let i = 0; i < el.length; i += 2) {
-      const slot = fill[newId[el[i]!]! * F + f]!++;
-      docs[slot] = doc;
-      weights[slot] = el[i + 1]!;
-    }
-  }
-  const termNo = new Map(terms.map((t, i) => [t, i]));
-  const words = [...wordStems.keys()].filter((w) => termNo.has(wordStems.get(w)!)).sort();
-  const wordTerms = words.map((w) => termNo.get(wordStems.get(w)!)!);
-  return { fields, terms, words, wordTerms, metas: [...metas], avgLengths: [...avgLengths], offsets, docs, weights };
-}
-
 /** A loaded segment: its data plus the lookups queries need. */
 export class Segment {
   readonly fieldNo: ReadonlyMap<string, number>;
@@ -191,13 +64,16 @@ export class Segment {
   /** How many of its documents are the current version of a live item. */
   live = 0;
   /**
-   * 1 for each document that is its item's current version (kept by live-docs.ts): queries
-   * test every matching document, and an array read costs a fraction of a lookup by id.
+   * 1 for each document that is its item's current version (kept by live-docs.ts, read by query
+   * threads in shared memory): queries test every matching document, an array read is cheap.
    */
   readonly current: Uint8Array;
 
-  constructor(readonly data: SegmentData) {
-    this.current = new Uint8Array(data.metas.length);
+  constructor(
+    readonly data: SegmentData,
+    current?: Uint8Array,
+  ) {
+    this.current = current ?? new Uint8Array(new SharedArrayBuffer(data.metas.length));
     this.fieldNo = new Map(data.fields.map((f, i) => [f, i]));
     data.terms.forEach((t, i) => this.termIds.set(t, i));
   }
@@ -274,7 +150,7 @@ const SET_MAGIC = 0x57474f42; // "WGOB"
  */
 const FORMAT = 3;
 /** Words shorter than this are not kept as written: typo tolerance starts at five letters. */
-const MIN_WORD = 3;
+export const MIN_WORD = 3;
 
 /** Serialises a segment (plus what the caller wants kept with it) into one buffer. */
 export function encodeSegment(data: SegmentData, extra: Record<string, unknown>): Buffer {
@@ -319,7 +195,8 @@ export function decodeSegment(buf: Buffer): { data: SegmentData; extra: Record<s
   let at = 8 + headerLength + ((4 - ((8 + headerLength) % 4)) % 4);
   // Copy into fresh, aligned buffers: the file buffer may sit at any offset of a pool.
   const take = (n: number) => {
-    const out = new Uint8Array(n * 4);
+    // Shared memory, where the live index keeps postings (shared-data.ts then copies nothing).
+    const out = new Uint8Array(new SharedArrayBuffer(n * 4));
     out.set(buf.subarray(at, at + n * 4));
     at += n * 4;
     return out.buffer;

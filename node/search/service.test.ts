@@ -2,10 +2,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeEachDatabase, TEST_DATABASES, type TestDatabase } from "../db/test-databases.ts";
+import { activeDatabase, describeEachDatabase } from "../db/test-databases.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { passageHtml } from "../../web/templates/snippet.ts";
-import { createSearchService, type SearchQuery, type SearchResult, type SearchService } from "./service.ts";
+import {
+  createSearchService,
+  SearchBusyError,
+  type SearchQuery,
+  type SearchResult,
+  type SearchService,
+  type SearchServiceOptions,
+} from "./service.ts";
 
 /** A result's passage as `/api/search` and the search page show it. */
 const snippetOf = (result: SearchResult): string => passageHtml(result.passage ?? []);
@@ -106,17 +113,32 @@ async function publish(
   return ids;
 }
 
-/** The database the suites below run on (both, in turn). */
-let database: TestDatabase = TEST_DATABASES[0]!;
+/** An in-memory search service over `t`'s library, with `options`. */
+function serviceOver(t: TestLibrary, options: Partial<SearchServiceOptions> = {}): Promise<SearchService> {
+  return createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:", ...options });
+}
 
-/** A fresh library with `drafts` published, and a settled in-memory search service over it. */
+/**
+ * Searches until `threads` query threads answer (they start on the first search; until then
+ * the main thread answers), so that what follows runs where the test says.
+ */
+async function untilThreads(search: SearchService, threads: number): Promise<void> {
+  while (search.stats().queryThreads < threads) {
+    await search.search({ limit: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A fresh library with `drafts` published, and a settled in-memory search service over it, answering in `threads` query threads. */
 async function openIndexed(
   drafts: Record<string, Record<string, unknown>>,
+  threads = 0,
 ): Promise<{ t: TestLibrary; search: SearchService; ids: Record<string, string> }> {
-  const t = await createTestLibrary(undefined, undefined, { database });
+  const t = await createTestLibrary(undefined, undefined, { database: activeDatabase() });
   const ids = await publish(t, drafts);
-  const search = await createSearchService({ orm: t.orm, library: t.library, dataDir: ":memory:" });
+  const search = await serviceOver(t, { queryThreads: threads });
   await search.settled();
+  await untilThreads(search, threads);
   return { t, search, ids };
 }
 
@@ -126,22 +148,19 @@ async function closeIndexed(t: TestLibrary | undefined, search: SearchService | 
   await t?.orm.close();
 }
 
-describeEachDatabase("search service", (db) => {
-  beforeAll(() => {
-    database = db;
-  });
-  afterAll(() => {
-    database = TEST_DATABASES[0]!;
-  });
-
-  describe("search service over a small corpus", () => {
+// Every answer below is the same on the main thread and in a query thread (query-pool.ts).
+describeEachDatabase("search service", () => {
+  describe.each([
+    { threads: 0, where: "on the main thread" },
+    { threads: 1, where: "in a query thread" },
+  ])("search service over a small corpus, $where", ({ threads }) => {
     let t: TestLibrary;
     let search: SearchService;
     let ids: Record<string, string>;
     const find = async (query: SearchQuery) => search.search(query);
     const idsOf = async (query: SearchQuery) => (await find(query)).results.map((r) => r.id);
 
-    beforeAll(async () => void ({ t, search, ids } = await openIndexed(CORPUS)));
+    beforeAll(async () => void ({ t, search, ids } = await openIndexed(CORPUS, threads)));
     afterAll(() => closeIndexed(t, search));
 
     it("search() ranks a title match above a body match", async () => {
@@ -333,34 +352,51 @@ describeEachDatabase("search service", (db) => {
   });
 
   describe("search service in slices", () => {
-    it("search() lets other work in between segments and answers as in one go, also while a compaction swaps the base", async () => {
-      const t = await createTestLibrary(undefined, undefined, { database });
+    it.each([
+      { threads: 0, where: "on the main thread" },
+      { threads: 1, where: "in a query thread" },
+    ])(
+      "search() lets other work in between segments and answers as in one go, also while a compaction swaps the base, $where",
+      async ({ threads }) => {
+        const t = await createTestLibrary(undefined, undefined, { database: activeDatabase() });
+        await publish(t, CORPUS);
+        // Pieces of two documents, and a yield before every segment after the first.
+        const sliced = await serviceOver(t, { baseChunkDocs: 2, querySliceMs: 0, queryThreads: threads });
+        const whole = await serviceOver(t, { baseChunkDocs: 2, querySliceMs: 1e9, queryThreads: 0 });
+        await Promise.all([sliced.settled(), whole.settled()]);
+        await untilThreads(sliced, threads);
+        expect(sliced.stats().baseSegments).toBe(6);
+        const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
+        const expected = await Promise.all(queries.map((q) => whole.search(q)));
+        for (let round = 0; round < 3; round++) {
+          const [answers] = await Promise.all([Promise.all(queries.map((q) => sliced.search(q))), sliced.compact()]);
+          expect(answers).toEqual(expected);
+        }
+        await Promise.all([sliced.close(), whole.close()]);
+        await t.orm.close();
+      },
+    );
+  });
+
+  describe("search service under load", () => {
+    it("search() refuses a search beyond the query threads' queue with SearchBusyError, and answers again once it drains", async () => {
+      const t = await createTestLibrary(undefined, undefined, { database: activeDatabase() });
       await publish(t, CORPUS);
-      // Pieces of two documents, and a yield before every segment after the first.
-      const sliced = await createSearchService({
-        orm: t.orm,
-        library: t.library,
-        dataDir: ":memory:",
-        baseChunkDocs: 2,
-        querySliceMs: 0,
-      });
-      const whole = await createSearchService({
-        orm: t.orm,
-        library: t.library,
-        dataDir: ":memory:",
-        baseChunkDocs: 2,
-        querySliceMs: 1e9,
-      });
-      await Promise.all([sliced.settled(), whole.settled()]);
-      expect(sliced.stats().baseSegments).toBe(6);
-      const queries: SearchQuery[] = [{ q: "flood" }, { q: "seoul data" }, { q: "응답소" }, { q: "budg* -paulo" }];
-      const expected = await Promise.all(queries.map((q) => whole.search(q)));
-      for (let round = 0; round < 3; round++) {
-        const [answers] = await Promise.all([Promise.all(queries.map((q) => sliced.search(q))), sliced.compact()]);
-        expect(answers).toEqual(expected);
+      const search = await serviceOver(t, { queryThreads: 1, maxQueuedQueries: 2 });
+      try {
+        await search.settled();
+        await untilThreads(search, 1);
+        const burst = await Promise.allSettled(Array.from({ length: 6 }, () => search.search({ q: "flood" })));
+        const answered = burst.filter((r) => r.status === "fulfilled");
+        const refused = burst.filter((r) => r.status === "rejected").map((r) => r.reason);
+        expect(answered).toHaveLength(2);
+        expect(refused).toHaveLength(4);
+        for (const reason of refused) expect(reason).toBeInstanceOf(SearchBusyError);
+        expect((await search.search({ q: "flood" })).total).toBe(2);
+      } finally {
+        await search.close();
+        await t.orm.close();
       }
-      await Promise.all([sliced.close(), whole.close()]);
-      await t.orm.close();
     });
   });
 
@@ -370,7 +406,7 @@ describeEachDatabase("search service", (db) => {
 
     it("search() answers identically after a restart from the saved base, and catches up on changes made while stopped", async () => {
       dir = mkdtempSync(join(tmpdir(), "wego-search-"));
-      let t = await createTestLibrary(TEST_IDENTITY, dir, { database });
+      let t = await createTestLibrary(TEST_IDENTITY, dir, { database: activeDatabase() });
       const ids = await publish(t, CORPUS);
       // A base in pieces of five documents, as a large base is kept in pieces of 2,000.
       let search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir, baseChunkDocs: 5 });
@@ -386,7 +422,7 @@ describeEachDatabase("search service", (db) => {
       await search.close();
       await t.orm.close();
 
-      t = await createTestLibrary(TEST_IDENTITY, dir, { database });
+      t = await createTestLibrary(TEST_IDENTITY, dir, { database: activeDatabase() });
       search = await createSearchService({ orm: t.orm, library: t.library, dataDir: dir });
       await search.settled();
       expect(search.stats()).toMatchObject({
@@ -417,7 +453,7 @@ describeEachDatabase("search service", (db) => {
     it("createSearchService() removes a base saved in the former format and rebuilds, so no stale values are served", async () => {
       const own = mkdtempSync(join(tmpdir(), "wego-search-"));
       try {
-        const t = await createTestLibrary(TEST_IDENTITY, own, { database });
+        const t = await createTestLibrary(TEST_IDENTITY, own, { database: activeDatabase() });
         await publish(t, CORPUS);
         mkdirSync(join(own, "search"), { recursive: true });
         writeFileSync(join(own, "search", "base.segs"), "a base of the former format");

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { notificationsOf } from "../db/notifications.ts";
 import type { Orm } from "../db/orm.ts";
 import { isPostgres } from "../db/sql.ts";
@@ -5,8 +6,9 @@ import { versionsAfter } from "../db/version-feed.ts";
 import type { Library } from "../library/library.ts";
 import { Facets } from "./facets.ts";
 import { LiveIndex, type IndexStats, type LiveIndexOptions } from "./live-index.ts";
+import { QueryPool, type QueryPoolOptions } from "./query-pool.ts";
 import { Searcher, type SearcherOptions, type SearchQuery, type SearchResponse } from "./searcher.ts";
-import { changedSince, currentDocuments, currentItems, liveIds, maxSeq, searchableItems } from "./source.ts";
+import { changedSince, currentItems, liveIds, maxSeq, searchableItems, snippetTexts } from "./source.ts";
 import { VersionFollower } from "./version-follower.ts";
 
 // The search room's front door: http and main import from here only.
@@ -14,6 +16,7 @@ export { DEFAULT_QUERY_LIMITS, QueryError, type QueryErrorReason, type QueryLimi
 export type { SearchFacets } from "./facets.ts";
 export { isSortOrder, SORT_ORDERS, type SortOrder } from "./order.ts";
 export { MAX_EXPORT, MAX_LIMIT, type SearchQuery, type SearchResponse, type SearchResult } from "./searcher.ts";
+export { SearchBusyError } from "./query-pool.ts";
 export type { Passage, PassagePart } from "./snippet.ts";
 
 /** Options of {@link createSearchService}: the database and library, and how the index and queries are tuned. */
@@ -29,12 +32,21 @@ export interface SearchServiceOptions
    * notification came, in ms (default 1 000).
    */
   readonly followPollMs?: number;
+  /**
+   * Worker threads that answer searches, started on the first search (default: one fewer
+   * than the machine's cores, at most 4; 0 runs every search on the main thread).
+   */
+  readonly queryThreads?: number;
+  /** Searches waiting or running in the query threads at most, beyond which they are refused (default 32). */
+  readonly maxQueuedQueries?: QueryPoolOptions["maxQueued"];
 }
 
 /** Counters of the index, for tests and the benchmark. */
 export interface SearchStats extends IndexStats {
   /** Distinct facet values interned (types, cities, tags, languages, years): bounded by the live index. */
   readonly facetValues: number;
+  /** Query threads ready to answer searches. */
+  readonly queryThreads: number;
 }
 
 /**
@@ -48,8 +60,9 @@ export class IndexNotReadyError extends Error {
 /** Federated search over local and verified peer items. */
 export interface SearchService {
   /**
-   * Runs a query; throws {@link QueryError} when it goes beyond a query limit, and
-   * {@link IndexNotReadyError} while the index is still being built.
+   * Runs a query; throws {@link QueryError} when it goes beyond a query limit,
+   * {@link IndexNotReadyError} while the index is still being built, and
+   * {@link SearchBusyError} when the query threads have as many searches waiting as they may.
    */
   search(query: SearchQuery): Promise<SearchResponse>;
   /** Whether start-up indexing has finished (what `/readyz` reports). */
@@ -72,6 +85,7 @@ export interface SearchService {
 export async function createSearchService(options: SearchServiceOptions): Promise<SearchService> {
   const { orm, library } = options;
   const facets = new Facets();
+  let bases = 0;
   const index = new LiveIndex({
     ...options,
     source: {
@@ -81,13 +95,21 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       liveIds: () => liveIds(orm),
       currentItems: (ids) => currentItems(orm, ids),
     },
-    onNewBase: () => facets.reset(),
+    onNewBase: () => {
+      facets.reset();
+      bases++;
+    },
   });
-  const searcher = new Searcher({
+  const snippets = { texts: (ids: readonly string[], maxBody: number) => snippetTexts(orm, ids, maxBody) };
+  const searcher = new Searcher({ ...options, index, facets, snippets });
+  const pool = new QueryPool({
     ...options,
     index,
-    facets,
-    snippets: { documents: (ids) => currentDocuments(orm, ids) },
+    baseVersion: () => bases,
+    threads: options.queryThreads ?? Math.min(4, availableParallelism() - 1),
+    maxQueued: options.maxQueuedQueries,
+    snippets,
+    onMainThread: (query) => searcher.search(query),
   });
   // Several processes may write the database: follow its version sequence too.
   const follower = isPostgres(orm.em.getPlatform())
@@ -117,7 +139,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
         throw new IndexNotReadyError("the search index is still being built");
       // Adoptions are other items: their counts per case are read per query, only when asked for.
       const adoptions = query.adopted || query.sort === "adopted" ? await library.adoptionCounts() : undefined;
-      return searcher.search(adoptions ? { ...query, adoptions } : query);
+      return pool.search(adoptions ? { ...query, adoptions } : query);
     },
     ready: () => index.ready,
     async settled() {
@@ -125,13 +147,17 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       await index.settled();
     },
     compact: () => index.compact(),
-    stats: () => ({ ...index.stats(), facetValues: facets.size() }),
+    stats: () => ({
+      ...index.stats(),
+      facetValues: Math.max(facets.size(), pool.facetValues),
+      queryThreads: pool.readyThreads,
+    }),
     async close() {
       if (closed) return;
       closed = true;
       unsubscribe();
       await follower?.close();
-      await index.close();
+      await Promise.all([pool.close(), index.close()]);
     },
   };
 }

@@ -1,10 +1,20 @@
 import { type DocMeta, shownText } from "./documents.ts";
 import { splitWords, stripMarkdown, termsOfWord } from "./text.ts";
 
-/** Where snippets find the texts the index does not keep (translations, body): the current documents of items. */
+/** What a passage may be cut from beyond the summary: an item's translations and the opening of its body. */
+export interface SnippetText {
+  /** The Markdown body's first {@link MAX_BODY} characters ("" when it has none). */
+  readonly body: string;
+  readonly translations: readonly { readonly title: string; readonly summary: string }[];
+}
+
+/** Snippets look for a matched word in this many characters of a body at most. */
+export const MAX_BODY = 50_000;
+
+/** Where snippets find the texts the index does not keep (translations, body) of the current documents of items. */
 export interface SnippetSource {
-  /** Current documents of the given items; an item missing from the answer has none. */
-  documents(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
+  /** Snippet texts of the given items (bodies cut at `maxBody`), in one read; an item missing from the answer has none. */
+  texts(ids: readonly string[], maxBody: number): Promise<Map<string, SnippetText>>;
 }
 
 /** A piece of a passage: plain text (not escaped), and whether it is a word the query matched. */
@@ -23,19 +33,27 @@ const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const BEFORE = 8;
 const AFTER = 22;
 
-// Words repeat across the results of one query: remember each word's answer per set.
-const hitCache = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
+/** Most words whose index terms {@link termsOf} remembers (a few megabytes at most); the cache is cleared when full. */
+const WORD_CACHE_SIZE = 20_000;
+const wordTerms = new Map<string, readonly string[]>();
+
+/**
+ * The index terms of a word of a passage, remembered across queries: the same words recur in
+ * every page of results, and folding and stemming them again was most of a passage's cost.
+ */
+function termsOf(word: string): readonly string[] {
+  let terms = wordTerms.get(word);
+  if (terms === undefined) {
+    if (wordTerms.size >= WORD_CACHE_SIZE) wordTerms.clear();
+    terms = splitWords(word).flatMap(termsOfWord);
+    wordTerms.set(word, terms);
+  }
+  return terms;
+}
 
 function isHit(word: string, matched: ReadonlySet<string>): boolean {
-  let cache = hitCache.get(matched);
-  if (!cache) hitCache.set(matched, (cache = new Map()));
-  let hit = cache.get(word);
-  if (hit === undefined) {
-    hit = false;
-    for (const w of splitWords(word)) for (const t of termsOfWord(w)) if (matched.has(t)) hit = true;
-    cache.set(word, hit);
-  }
-  return hit;
+  for (const t of termsOf(word)) if (matched.has(t)) return true;
+  return false;
 }
 
 /**
@@ -101,7 +119,7 @@ function cut(
 
 /** Plain text around the first matched word of a Markdown body (stripping all of it is slow). */
 function bodyWindow(markdown: string, matched: ReadonlySet<string>): string {
-  const raw = markdown.slice(0, 50_000);
+  const raw = markdown.slice(0, MAX_BODY);
   const at = firstHit(raw, matched);
   if (at < 0) return "";
   let start = Math.max(0, at - 300);
@@ -130,15 +148,14 @@ export async function pagePassages(
     else need.push(meta.id);
   }
   // No match in the summary: look in the translations and the body (only for this page).
-  const docs = await source.documents(need);
+  const docs = need.length > 0 ? await source.texts(need, MAX_BODY) : new Map<string, SnippetText>();
   for (const meta of page) {
     if (out.has(meta.id)) continue;
     const d = docs.get(meta.id);
     const texts: string[] = [];
     if (d) {
-      const tr = (d.translations ?? {}) as Record<string, { title?: string; summary?: string }>;
-      for (const t of Object.values(tr)) texts.push(t.summary ?? "", t.title ?? "");
-      if (typeof d.body === "string") texts.push(bodyWindow(d.body, matched));
+      for (const t of d.translations) texts.push(t.summary, t.title);
+      if (d.body) texts.push(bodyWindow(d.body, matched));
     }
     let s: Passage | null = null;
     for (const t of texts) if ((s = makePassage(t, matched))) break;

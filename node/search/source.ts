@@ -1,5 +1,6 @@
 import type { Orm } from "../db/orm.ts";
 import { createItemStore, type HeadWithDocument } from "../db/item-store.ts";
+import type { SnippetText } from "./snippet.ts";
 import { type WorkerRow, workerRowOf } from "./worker-protocol.ts";
 
 // What the index is built from, read through the item store (raw, batched reads: the ORM
@@ -51,13 +52,24 @@ export async function currentItems(orm: Orm, ids: readonly string[]): Promise<Ma
   return out;
 }
 
-/** Current documents of the given items (for snippets). */
-export async function currentDocuments(
+/** What snippets read of the given items' current documents (see snippet.ts). */
+export async function snippetTexts(
   orm: Orm,
   ids: readonly string[],
-): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const [id, document] of await createItemStore(orm).documents(ids))
-    out.set(id, JSON.parse(document) as Record<string, unknown>);
+  maxBody: number,
+): Promise<Map<string, SnippetText>> {
+  const out = new Map<string, SnippetText>();
+  for (const [id, row] of await createItemStore(orm).snippetTexts(ids, maxBody)) {
+    const tr = row.translations ? (JSON.parse(row.translations) as unknown) : null;
+    const translations =
+      tr && typeof tr === "object" ? Object.values(tr as Record<string, { title?: unknown; summary?: unknown }>) : [];
+    out.set(id, {
+      body: row.body ?? "",
+      translations: translations.map((t) => ({
+        title: typeof t?.title === "string" ? t.title : "",
+        summary: typeof t?.summary === "string" ? t.summary : "",
+      })),
+    });
+  }
   return out;
 }

@@ -1,7 +1,8 @@
 // Fixtures shared by the search unit tests (imported by *.test.ts only): items of a test
 // node, their index documents, and segments built from them in memory.
 import { type IndexDoc, type ItemHead, toIndexDoc } from "./documents.ts";
-import { Segment, SegmentBuilder } from "./segment.ts";
+import { Segment } from "./segment.ts";
+import { SegmentBuilder } from "./segment-build.ts";
 
 /** Item `i` of the test node `https://x.test`: a local, verified case study filed under `city`. */
 export function testHead(i: number, document: Record<string, unknown>, city = "Seoul"): ItemHead {

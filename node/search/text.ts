@@ -107,11 +107,15 @@ export function indexTerms(text: string, onLatinWord?: OnLatinWord): string[] {
   return out;
 }
 
-/** A lunr tokenizer producing {@link indexTerms}; the builder's pipeline is left empty. */
-export function lunrTokenizer(value: unknown, onLatinWord?: OnLatinWord): lunr.Token[] {
+/** The index terms of a field's value (a string, a list of strings, or nothing), as the builder counts them. */
+export function fieldTerms(value: unknown, onLatinWord?: OnLatinWord): string[] {
   if (value === null || value === undefined) return [];
-  const text = Array.isArray(value) ? value.join(" \n ") : String(value);
-  return indexTerms(text, onLatinWord).map((t) => new lunr.Token(t, {}));
+  return indexTerms(Array.isArray(value) ? value.join(" \n ") : String(value), onLatinWord);
+}
+
+/** A lunr tokenizer producing {@link fieldTerms}; the builder's pipeline is left empty. */
+export function lunrTokenizer(value: unknown, onLatinWord?: OnLatinWord): lunr.Token[] {
+  return fieldTerms(value, onLatinWord).map((t) => new lunr.Token(t, {}));
 }
 
 /**

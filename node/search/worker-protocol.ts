@@ -37,5 +37,7 @@ export type WorkerRequest =
 
 /** Messages from the index worker. */
 export type WorkerReply =
+  /** One `add` message of the job has been indexed (the sender keeps a few in flight, no more). */
+  | { readonly kind: "added"; readonly job: number }
   | { readonly kind: "built"; readonly job: number; readonly parts: readonly SegmentData[] }
   | { readonly kind: "failed"; readonly job: number; readonly message: string };

@@ -112,9 +112,13 @@ describe("signDetachedJws()", () => {
 });
 
 describe("verifyDetachedJws()", () => {
-  it("accepts the node's own signature", async () => {
+  it("accepts the node's own signature and hands back the canonical JSON that verified", async () => {
     const jws = await signDetachedJws(document, signer);
-    expect(await verifyDetachedJws(document, jws, jwks)).toEqual({ ok: true, kid: signer.kid });
+    expect(await verifyDetachedJws(document, jws, jwks)).toEqual({
+      ok: true,
+      kid: signer.kid,
+      canonical: Buffer.from(canonicalBytes(document)).toString("utf8"),
+    });
   });
 
   it("rejects a document with one byte changed", async () => {

@@ -23,7 +23,12 @@ export interface PublicJwk extends JWK {
 
 /** Outcome of {@link verifyDetachedJws}. */
 export type JwsCheck =
-  | { readonly ok: true; readonly kid: string }
+  | {
+      readonly ok: true;
+      readonly kid: string;
+      /** The RFC 8785 canonical JSON of the document: the payload that verified. */
+      readonly canonical: string;
+    }
   | { readonly ok: false; readonly reason: string; readonly kid?: string };
 
 const encoder = new TextEncoder();
@@ -97,20 +102,16 @@ export async function verifyDetachedJws(document: unknown, jws: string, keys: re
   const jwk = keys.find((k) => k.kid === kid);
   if (jwk === undefined) return { ok: false, reason: `key ${kid} is not published by the origin`, kid };
   if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519") return { ok: false, reason: `key ${kid} is not an Ed25519 key`, kid };
-  let payload: Uint8Array;
-  try {
-    payload = canonicalBytes(document);
-  } catch {
-    return { ok: false, reason: "document is not JSON", kid };
-  }
+  // Canonicalised once here; the verified text goes on to the store with the document.
+  const canonical = canonicalize(document);
+  if (canonical === undefined) return { ok: false, reason: "document is not JSON", kid };
+  const payload = Buffer.from(canonical, "utf8");
   let valid = false;
   try {
     // node:crypto rather than jose's flattenedVerify: same RFC 7515 check, but jose
     // base64url-encodes the payload in JavaScript on Node 20 (see signCanonicalPayload).
     const key = publicKeyOf(jwk);
-    const input = Buffer.from(
-      `${parts[0]}.${Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64url")}`,
-    );
+    const input = Buffer.from(`${parts[0]}.${payload.toString("base64url")}`);
     const signature = Buffer.from(parts[2], "base64url");
     valid =
       signature.length === 64 &&
@@ -120,7 +121,7 @@ export async function verifyDetachedJws(document: unknown, jws: string, keys: re
   } catch {
     valid = false;
   }
-  return valid ? { ok: true, kid } : { ok: false, reason: "signature does not match the document", kid };
+  return valid ? { ok: true, kid, canonical } : { ok: false, reason: "signature does not match the document", kid };
 }
 
 const publicKeys = new Map<string, KeyObject>();

@@ -13,6 +13,8 @@ export type RemoteVerification =
       readonly version: number;
       readonly origin: string;
       readonly kid: string;
+      /** The document's RFC 8785 canonical JSON: the payload that verified. */
+      readonly canonical: string;
     }
   | { readonly ok: false; readonly reason: string; readonly id?: string; readonly origin?: string };
 
@@ -122,7 +124,15 @@ export async function verifySignedDocument(
         origin,
       };
   }
-  return { ok: true, id, type: String(document.type), version: Number(document.version), origin, kid: check.kid };
+  return {
+    ok: true,
+    id,
+    type: String(document.type),
+    version: Number(document.version),
+    origin,
+    kid: check.kid,
+    canonical: check.canonical,
+  };
 }
 
 /** Fetches an origin's `/.well-known/jwks.json` (no cache). */

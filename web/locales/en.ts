@@ -324,6 +324,8 @@ export const strings = {
   backfillWaiting: "waiting",
   searchIndexingTitle: "Indexing",
   searchIndexing: "This node has just started and is still building its search index. Try again in a few seconds.",
+  searchBusyTitle: "Busy",
+  searchBusy: "This node is answering many searches at the moment. Try again in a moment.",
   tryAgain: "Try again",
   peerActionFailed: "That did not work: {reason}",
   peerDoneRequested: "Done. Asked {who} to let this city follow it.",

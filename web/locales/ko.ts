@@ -327,6 +327,8 @@ export const strings: Strings = {
   backfillWaiting: "대기 중",
   searchIndexingTitle: "색인 중",
   searchIndexing: "이 노드는 방금 시작되어 검색 색인을 만드는 중입니다. 몇 초 뒤에 다시 시도하세요.",
+  searchBusyTitle: "처리 중",
+  searchBusy: "지금 이 노드에 검색 요청이 많습니다. 잠시 뒤에 다시 시도하세요.",
   tryAgain: "다시 시도",
   peerActionFailed: "처리하지 못했습니다. 이유: {reason}",
   peerDoneRequested: "처리했습니다. 팔로우를 요청했습니다: {who}",

@@ -1,8 +1,9 @@
 // Search as you type: after a short pause, fetch the same server-rendered search page for
 // the typed words and swap in its results and facets; the address bar follows, so the URL
-// stays shareable. A new sort order applies at once. On wide screens the filters'
-// disclosure is marked open (the stylesheet already shows it there), so assistive
-// technology hears what is seen. Without JavaScript the form submits as usual.
+// stays shareable, and the feed announced in the head is the typed search's. A new sort
+// order applies at once. On wide screens the filters' disclosure is marked open (the
+// stylesheet already shows it there), so assistive technology hears what is seen.
+// Without JavaScript the form submits as usual.
 (() => {
   const form = document.querySelector("form.searchbox[action='/search']");
   const input = form?.querySelector("input[name=q]");
@@ -33,9 +34,15 @@
     const url = `/search?${query}`;
     const res = await fetch(url, { headers: { accept: "text/html" }, credentials: "same-origin" });
     if (!res.ok || query !== last) return;
-    const next = new DOMParser().parseFromString(await res.text(), "text/html").querySelector(".search-layout");
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const next = doc.querySelector(".search-layout");
     if (!next) return;
     layout.replaceChildren(...next.childNodes);
+    // The page's feed (announced in <head> for feed readers) and title follow the words too.
+    const feeds = "link[rel=alternate][type='application/atom+xml']";
+    for (const link of document.head.querySelectorAll(feeds)) link.remove();
+    document.head.append(...doc.head.querySelectorAll(feeds));
+    document.title = doc.title;
     showFilters();
     history.replaceState(null, "", url);
     const status = document.getElementById("search-status");

@@ -2,6 +2,7 @@ import type { InboxContext } from "@fedify/fedify";
 import { isActor, type Update } from "@fedify/fedify/vocab";
 import type { Logger } from "../../log.ts";
 import type { PeerStore } from "../../db/peer-store.ts";
+import { actorInfoOf, unusableActor } from "../actors.ts";
 
 /** What {@link onActorUpdated} works with. */
 export interface ActorUpdateDeps {
@@ -24,7 +25,9 @@ export function isActorSelfUpdate(update: Update): boolean {
  * names them by position: `#main-key`, `#key-2`). The inbox door proved the Update's
  * sender, but its caches (the actor's document, its keys, the proofs of ownership) may
  * still hold the old keys: every key the actor lists, and the conventional ids, are
- * evicted and re-read at their next use. Nothing is taken from the embedded document.
+ * evicted and re-read at their next use. No key is taken from the embedded document; its
+ * name, handle and inboxes (on the actor's own origin) are kept, as when the peer was first
+ * met: the door proved the Update comes from that actor, so this is the city speaking of itself.
  */
 export async function onActorUpdated(deps: ActorUpdateDeps, ctx: InboxContext<void>, update: Update): Promise<void> {
   const actor = update.actorId;
@@ -48,6 +51,9 @@ export async function onActorUpdated(deps: ActorUpdateDeps, ctx: InboxContext<vo
     ),
   );
   deps.forgetActorKeys(actor.href, [...keyIds]);
+  if (object && isActor(object) && object.id?.href === actor.href && unusableActor(object) === null) {
+    await deps.peers.remember(actorInfoOf(object));
+  }
   deps.logger.info("a peer updated its actor; its cached keys were dropped", {
     actor: actor.href,
     keys: [...keyIds],
