@@ -41,8 +41,11 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "assessment_scores", key: [] },
 ];
 
-/** Tables that are the ORM's own or the database's own bookkeeping, never copied. */
-const BOOKKEEPING = new Set(["mikro_orm_migrations", "sqlite_sequence"]);
+/**
+ * Tables never copied: the ORM's and the database's own bookkeeping, and the rate limits
+ * several processes share (PostgreSQL only, migration 010: counters that start afresh).
+ */
+const BOOKKEEPING = new Set(["mikro_orm_migrations", "sqlite_sequence", "rate_limits"]);
 
 /** Rows read and written at a time: memory stays bounded whatever the library's size. */
 const PAGE_ROWS = 200;
