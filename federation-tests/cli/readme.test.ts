@@ -17,7 +17,7 @@ function section(heading: string): string {
 }
 
 describe("README.md", () => {
-  it("is a short front page: what it is, run it, the first login, the demo, what it offers, where to go next, in that order", () => {
+  it("is a short front page: what it is, run it, the first login, the demo, what it offers, scaling out, where to go next, in that order", () => {
     expect(README.split("\n").length).toBeLessThanOrEqual(100);
     const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
     expect(headings).toEqual([
@@ -26,6 +26,7 @@ describe("README.md", () => {
       "Demo",
       "Assessing and adopting",
       "Out of the node: where people already work",
+      "Scale out",
       "Where to go next",
     ]);
     expect(section("Run it")).toContain("npm start");
