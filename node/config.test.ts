@@ -31,6 +31,13 @@ describe("loadConfig()", () => {
       expect(() => loadConfig({}, { WEGO_SEARCH_THREADS: bad }), bad).toThrow(ConfigError);
   });
 
+  it("takes the delivery lease from WEGO_QUEUE_LEASE_MS, 60 s by default, and refuses one under 3 s or over an hour", () => {
+    expect(loadConfig({}, {}).queueLeaseMs).toBe(60_000);
+    expect(loadConfig({}, { WEGO_QUEUE_LEASE_MS: "5000" }).queueLeaseMs).toBe(5_000);
+    for (const bad of ["0", "2999", "1.5", "3600001", "soon"])
+      expect(() => loadConfig({}, { WEGO_QUEUE_LEASE_MS: bad }), bad).toThrow(ConfigError);
+  });
+
   it("takes the profile's website and WeGO membership year from flags or the environment, and refuses bad ones", () => {
     expect(loadConfig({}, {})).toMatchObject({ website: undefined, memberSince: undefined });
     expect(loadConfig({ website: "https://english.seoul.go.kr", memberSince: "2010" }, {})).toMatchObject({

@@ -55,6 +55,12 @@ export interface Config {
   readonly inboxRatePerSecond: number;
   /** Worker threads answering searches (WEGO_SEARCH_THREADS; unset: one fewer than the cores, at most 4; 0: none). */
   readonly searchThreads?: number;
+  /**
+   * How long a delivery claimed by a process stays its own without a renewal (WEGO_QUEUE_LEASE_MS,
+   * default 60 s): when several processes share a PostgreSQL database, a killed process's
+   * deliveries go out from another one once their leases pass.
+   */
+  readonly queueLeaseMs: number;
   /** Least severe log level printed (default `info`). */
   readonly logLevel: LogLevel;
   /** Key-encryption key for private keys at rest (WEGO_SECRET_KEY); unset: `<dataDir>/secret.key`. */
@@ -188,6 +194,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const searchThreads = env.WEGO_SEARCH_THREADS ? Number(env.WEGO_SEARCH_THREADS) : undefined;
   if (searchThreads !== undefined && !(Number.isInteger(searchThreads) && searchThreads >= 0 && searchThreads <= 16))
     throw new ConfigError("WEGO_SEARCH_THREADS must be a whole number from 0 to 16");
+  const queueLeaseMs = Number(env.WEGO_QUEUE_LEASE_MS || 60_000);
+  if (!Number.isInteger(queueLeaseMs) || queueLeaseMs < 3_000 || queueLeaseMs > 3_600_000)
+    throw new ConfigError("WEGO_QUEUE_LEASE_MS must be a whole number of milliseconds from 3000 to 3600000");
   return {
     port,
     host: flags.host ?? env.WEGO_HOST ?? undefined,
@@ -210,6 +219,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxUploadBytes: maxUploadMb * 1024 * 1024,
     inboxRatePerSecond,
     ...(searchThreads !== undefined ? { searchThreads } : {}),
+    queueLeaseMs,
     logLevel,
     secretKey: env.WEGO_SECRET_KEY || undefined,
   };

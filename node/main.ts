@@ -91,7 +91,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   // One guard for every connection the process opens, Fedify's deliveries included.
   const outbound = createOutbound({ policy: addressPolicyOf(config) });
   installGlobalGuard(outbound);
-  const queue = createSqliteMessageQueue(orm, { workers: 8 });
+  const queue = createSqliteMessageQueue(orm, { workers: 8, leaseMs: config.queueLeaseMs });
   // Deliveries a killed predecessor had claimed go out now, not when their leases expire.
   const released = await queue.releaseOrphanedLeases();
   if (released > 0) logger.info("resumed deliveries interrupted by a crash", { count: released });
