@@ -91,6 +91,8 @@ export interface StartOptions {
   readonly args?: readonly string[];
   /** Flags for node itself, before the script (`--cpu-prof` to profile the node). */
   readonly nodeArgs?: readonly string[];
+  /** Environment variables added to this process's. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `wego serve` as a child process and waits for /healthz. */
@@ -100,6 +102,7 @@ export async function startNodeProcess(options: StartOptions): Promise<NodeProce
     dataDir: options.dataDir,
     args: options.args,
     nodeArgs: options.nodeArgs,
+    env: options.env,
     cwd: ROOT,
   });
   await waitUntilServing(node);
