@@ -74,9 +74,14 @@ export async function createTokenAsync(
   return r.stdout.trim().split("\n").at(-1)!;
 }
 
-/** Creates a token in a node's data folder and returns it. */
-export function createTokenFor(dataDir: string, role: "admin" | "editor", name: string = role): string {
-  const r = runWego(["token", "create", "--data", dataDir, "--role", role, "--name", name]);
+/** Creates a token in a node's data folder (or the database `moreArgs` name) and returns it. */
+export function createTokenFor(
+  dataDir: string,
+  role: "admin" | "editor",
+  name: string = role,
+  moreArgs: readonly string[] = [],
+): string {
+  const r = runWego(["token", "create", "--data", dataDir, "--role", role, "--name", name, ...moreArgs]);
   if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
   return r.stdout.trim().split("\n").at(-1)!;
 }

@@ -8,6 +8,9 @@
  *  4. fan-out time of one publication to 50 peer inboxes (50 loopback inbox servers).
  *
  * Options: BENCH_INGEST=2000  BENCH_BACKFILL=10000  BENCH_FANOUT=50  BENCH_ONLY=ingest|network
+ * BENCH_DATABASE=sqlite|postgres|both: the nodes' database; `both` runs every measure on each,
+ * side by side (BENCH_DATABASE_URL: a PostgreSQL server to use, else one is started; see
+ * bench-databases.ts).
  * BENCH_PROFILE=<folder>: both node processes run with --cpu-prof and --heap-prof (files in
  * <folder>/a and <folder>/b, written when they stop), B writes a heap snapshot once at rest,
  * and the fan-out is skipped (see federation-tests/bench/profile/).
@@ -27,6 +30,7 @@ import { createTestLibrary } from "../../node/test-support.ts";
 import { createRenderPool } from "../../node/render/render-pool.ts";
 import type { StoredItem } from "../../node/library/library.ts";
 import { createTokenFor, freePort, type NodeProcess, poll, removeDir, startNodeProcess, tempDir } from "../support.ts";
+import { type BenchDatabase, benchDatabases, databaseArgs, testDatabaseOn } from "./bench-databases.ts";
 import { generateCorpus } from "./corpus.ts";
 import { memoryOf, rssOf } from "./proc-memory.ts";
 import type { SignedPayload } from "./raw-verify.ts";
@@ -46,12 +50,15 @@ const profileArgs = (dir: string) => [
   "--heapsnapshot-signal=SIGUSR2",
 ];
 const results: string[][] = [];
-const report = (row: string[]) => {
+/** Added to each measure's name when several databases are measured: ` [sqlite]`, ` [postgres]`. */
+let measuredOn = "";
+const report = ([measure, ...rest]: string[]) => {
+  const row = [`${measure}${measuredOn}`, ...rest];
   results.push(row);
   console.log(`${row[0]}: ${row[1]} (${row[2]})`);
 };
 
-async function benchIngest(): Promise<void> {
+async function benchIngest(database: BenchDatabase): Promise<void> {
   const dir = tempDir("bench-ingest");
   try {
     const origin = "http://origin.bench";
@@ -109,7 +116,7 @@ async function benchIngest(): Promise<void> {
         actorId: "http://receiver.bench/cities/receiver",
       },
       join(dir, "data"),
-      { render: renderPool.render },
+      { render: renderPool.render, database: testDatabaseOn(database.name, await database.newDatabaseUrl()) },
     );
     const peers = createPeerStore(t.orm);
     await peers.remember({ actorId });
@@ -208,6 +215,8 @@ export interface BackfillOptions {
   /** Called at each poll of B's peer listing with the items it reports done and the seconds since the follow. */
   readonly onProgress?: (done: number, seconds: number) => void;
   readonly log?: (line: string) => void;
+  /** The PostgreSQL databases of A and of B (`--database`); absent: SQLite in their data folders. */
+  readonly databaseUrls?: { readonly a?: string; readonly b?: string };
 }
 
 /** What {@link runBackfill} measured, and the two nodes, still running. */
@@ -248,9 +257,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   const originA = `http://127.0.0.1:${portA}`;
   const dataA = join(base, "a");
   const fill0 = performance.now();
+  const urls = options.databaseUrls ?? {};
   const lib = await createTestLibrary(
     { origin: originA, city: "aseoul", name: "Aseoul", country: "KR", actorId: `${originA}/cities/aseoul` },
     dataA,
+    { database: testDatabaseOn(urls.a ? "postgres" : "sqlite", urls.a) },
   );
   const corpus = generateCorpus(items, 3);
   const payloads: SignedPayload[] = [];
@@ -267,7 +278,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   const a = await startNodeProcess({
     dataDir: dataA,
     port: portA,
-    args: ["--city", "aseoul", "--no-seed", "--auto-approve"],
+    args: ["--city", "aseoul", "--no-seed", "--auto-approve", ...databaseArgs(urls.a)],
     nodeArgs: options.nodeArgs?.a,
   });
   nodes.push(a);
@@ -275,12 +286,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   const s0 = performance.now();
   const b = await startNodeProcess({
     dataDir: dataB,
-    args: ["--city", "busan", "--no-seed"],
+    args: ["--city", "busan", "--no-seed", ...databaseArgs(urls.b)],
     nodeArgs: options.nodeArgs?.b,
   });
   nodes.push(b);
   const emptyStartMs = await firstSearchAnswer(b, s0);
-  const tokenB = createTokenFor(dataB, "admin");
+  const tokenB = createTokenFor(dataB, "admin", "admin", databaseArgs(urls.b));
   const rssBefore = rssOf(b.child.pid!);
   const b0 = performance.now();
   const follow = () =>
@@ -313,12 +324,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
   return { a, b, originA, dataB, total, seconds, rssBefore, rssAfter: rssOf(b.child.pid!), emptyStartMs };
 }
 
-async function benchBackfillAndFanout(): Promise<void> {
+async function benchBackfillAndFanout(database: BenchDatabase): Promise<void> {
   const base = tempDir("bench-fed");
   const servers: Server[] = [];
   const nodes: NodeProcess[] = [];
   try {
     const nodeArgs = PROFILE ? { a: profileArgs(join(PROFILE, "a")), b: profileArgs(join(PROFILE, "b")) } : undefined;
+    const databaseUrls = { a: await database.newDatabaseUrl(), b: await database.newDatabaseUrl() };
     const {
       a,
       b,
@@ -332,6 +344,7 @@ async function benchBackfillAndFanout(): Promise<void> {
       base,
       nodes,
       nodeArgs,
+      databaseUrls,
     });
     const dataA = join(base, "a");
     report([
@@ -356,7 +369,10 @@ async function benchBackfillAndFanout(): Promise<void> {
     if (PROFILE) {
       await profileAtRest(b, a);
       // The same library after a restart: the saved search base, no build, no backfill.
-      const again = await startNodeProcess({ dataDir: dataB, args: ["--city", "busan", "--no-seed"] });
+      const again = await startNodeProcess({
+        dataDir: dataB,
+        args: ["--city", "busan", "--no-seed", ...databaseArgs(databaseUrls.b)],
+      });
       nodes.push(again);
       await poll(
         "B's search after the restart",
@@ -395,7 +411,7 @@ async function benchBackfillAndFanout(): Promise<void> {
       servers.push(server);
       inboxes.push(`http://127.0.0.1:${(server.address() as { port: number }).port}/inbox`);
     }
-    const orm = await openDatabase({ dataDir: dataA });
+    const orm = await openDatabase({ dataDir: dataA, databaseUrl: databaseUrls.a });
     const now = new Date().toISOString();
     await orm.em.fork().insertMany(
       Peer,
@@ -414,7 +430,7 @@ async function benchBackfillAndFanout(): Promise<void> {
       })),
     );
     await orm.close();
-    const tokenA = createTokenFor(dataA, "editor");
+    const tokenA = createTokenFor(dataA, "editor", "editor", databaseArgs(databaseUrls.a));
     const runs: number[] = [];
     for (let round = 0; round < 3; round++) {
       received.clear();
@@ -443,8 +459,20 @@ async function benchBackfillAndFanout(): Promise<void> {
 
 if (runsAsScript(import.meta.url)) {
   const only = process.env.BENCH_ONLY;
-  if (!only || only === "ingest") await benchIngest();
-  if (!only || only === "network") await benchBackfillAndFanout();
-  console.log(`\nbench:federation — Node ${process.version}\n`);
+  const databases = await benchDatabases();
+  try {
+    for (const database of databases.list) {
+      measuredOn = databases.list.length > 1 ? ` [${database.name}]` : "";
+      if (!only || only === "ingest") await benchIngest(database);
+    }
+    for (const database of databases.list) {
+      measuredOn = databases.list.length > 1 ? ` [${database.name}]` : "";
+      if (!only || only === "network") await benchBackfillAndFanout(database);
+    }
+  } finally {
+    databases.close();
+  }
+  console.log(`\nbench:federation — Node ${process.version}; ${databases.list.map((d) => d.name).join(" and ")}\n`);
+  if (databases.postgresNote) console.log(`${databases.postgresNote}\n`);
   printTable(["measure", "result", "context", "aim"], results);
 }

@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -56,9 +58,10 @@ function runPg(binary: string, args: string[]): void {
 /**
  * Starts a fresh cluster (`initdb`, `pg_ctl start`) on a free loopback port under a new
  * temporary folder; `stop()` shuts it down fast and removes the folder. Durability is off
- * (`fsync=off`): the cluster lives as long as one test run.
+ * (`fsync=off`: the cluster lives as long as one test run) unless `durable` is set, as a
+ * benchmark comparing it with SQLite does.
  */
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(options: { readonly durable?: boolean } = {}): Promise<PgCluster> {
   const reason = pgUnavailableReason();
   if (reason) throw new Error(`cannot start PostgreSQL: ${reason}`);
   const dir = mkdtempSync(join(tmpdir(), "wego-pg-"));
@@ -70,8 +73,9 @@ export async function startPgCluster(): Promise<PgCluster> {
   const data = join(dir, "data");
   runPg("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  runPg("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
+  const durability = options.durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${durability}`;
+  runPg("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -87,4 +91,29 @@ export async function startPgCluster(): Promise<PgCluster> {
       }
     },
   };
+}
+
+/** The part of `pg` used here. */
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** Makes a new empty database on the cluster at `serverUrl` and returns its URL. */
+export async function freshPostgresDatabase(serverUrl: string): Promise<string> {
+  const { Client } = createRequire(import.meta.url)("pg") as {
+    Client: new (options: { connectionString: string }) => PgClient;
+  };
+  const name = `wego_t_${randomBytes(6).toString("hex")}`;
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe } from "vitest";
-import { createRequire } from "node:module";
-import { randomBytes } from "node:crypto";
 import { openDatabase, type Orm } from "./orm.ts";
+import { freshPostgresDatabase } from "./pg-cluster.ts";
+
+export { freshPostgresDatabase };
 
 /** The PostgreSQL cluster of this test run (pg-global-setup.ts), if there is one. */
 export const testPostgresUrl: string | undefined = process.env.WEGO_TEST_DATABASE_URL;
@@ -19,31 +20,6 @@ export interface TestDatabase {
   open(dataDir?: string): Promise<Orm>;
   /** The `databaseUrl` a data folder opened here uses (for another process to open it too); undefined on SQLite. */
   databaseUrlOf(dataDir: string): string | undefined;
-}
-
-/** The part of `pg` used here. */
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-}
-
-/** Makes a new empty database on the test cluster and returns its URL. */
-export async function freshPostgresDatabase(serverUrl: string): Promise<string> {
-  const { Client } = createRequire(import.meta.url)("pg") as {
-    Client: new (options: { connectionString: string }) => PgClient;
-  };
-  const name = `wego_t_${randomBytes(6).toString("hex")}`;
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /**
