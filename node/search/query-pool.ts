@@ -30,8 +30,13 @@ export interface QueryPoolOptions {
   readonly onMainThread: (query: SearchQuery) => Promise<SearchResponse>;
   readonly queryLimits?: Partial<QueryLimits>;
   readonly querySliceMs?: number;
+  /** The threads stop after this long without a search (default 30 s); the next search starts them again. */
+  readonly idleMs?: number;
   readonly logger?: Logger;
 }
+
+/** How long query threads outlive the last search by default: a node at rest keeps none. */
+const IDLE_MS = 30_000;
 
 /** A query failed because its thread stopped; the pool answers it on the main thread instead. */
 class ThreadGone extends Error {
@@ -55,6 +60,8 @@ class QueryThread {
   private sentBase = -1;
   ready = false;
   gone = false;
+  /** Stopped on purpose (idle, or the pool closing): its exit is not a failure. */
+  private closing = false;
   facetValues = 0;
 
   constructor(
@@ -74,7 +81,7 @@ class QueryThread {
       for (const p of this.pending.values()) p.reject(new ThreadGone(error.message));
       this.pending.clear();
       this.worker.unref();
-      onGone(error);
+      if (!this.closing) onGone(error);
     };
     this.worker.on("error", fail);
     this.worker.on("exit", (code) => fail(new Error(`search query thread exited (code ${code})`)));
@@ -134,6 +141,7 @@ class QueryThread {
 
   /** Stops the thread; searches it had not answered are rejected (the pool answers them on the main thread). */
   async close(): Promise<void> {
+    this.closing = true;
     await this.worker.terminate();
   }
 }
@@ -145,17 +153,25 @@ class QueryThread {
  * the main thread would at that moment; a query that raced with a change of the index is
  * run again (twice at most), so its answer is the index before or after the change, never
  * a mix. Threads start on the first search (their start-up, loading TypeScript, takes a
- * second or two); until one is ready, searches run on the main thread.
+ * second or two); until one is ready, searches run on the main thread. They stop once no
+ * search has come for `idleMs`, so a node at rest does not keep their memory.
  */
 export class QueryPool {
   private readonly threads: QueryThread[] = [];
   private readonly ids = new WeakMap<Segment, number>();
   private nextId = 1;
   private readonly maxQueued: number;
+  private readonly idleMs: number;
   private closed = false;
+  /** Searches running now (in a thread or on the main thread). */
+  private inFlight = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** How many times the threads were started (for tests and the benchmark). */
+  starts = 0;
 
   constructor(private readonly options: QueryPoolOptions) {
     this.maxQueued = options.maxQueued ?? 32;
+    this.idleMs = options.idleMs ?? IDLE_MS;
   }
 
   /** Threads ready to answer. */
@@ -170,6 +186,19 @@ export class QueryPool {
 
   /** Runs a query in the least busy ready thread (or on the main thread while none is ready). */
   async search(query: SearchQuery): Promise<SearchResponse> {
+    clearTimeout(this.idleTimer);
+    this.inFlight++;
+    try {
+      return await this.searchNow(query);
+    } finally {
+      if (--this.inFlight === 0 && this.threads.length > 0 && !this.closed) {
+        this.idleTimer = setTimeout(() => void this.stopIdle(), this.idleMs);
+        this.idleTimer.unref();
+      }
+    }
+  }
+
+  private async searchNow(query: SearchQuery): Promise<SearchResponse> {
     this.start();
     const ready = this.threads.filter((t) => t.ready);
     if (ready.length === 0) return this.options.onMainThread(query);
@@ -197,11 +226,20 @@ export class QueryPool {
   /** Stops the threads. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     await Promise.allSettled(this.threads.map((t) => t.close()));
+  }
+
+  /** Stops the threads when no search has come since the timer was set. */
+  private async stopIdle(): Promise<void> {
+    if (this.inFlight > 0 || this.closed) return;
+    const stopping = this.threads.splice(0);
+    await Promise.allSettled(stopping.map((t) => t.close()));
   }
 
   private start(): void {
     if (this.closed || this.threads.length > 0) return;
+    this.starts++;
     const { queryLimits, querySliceMs } = this.options;
     const data: QueryWorkerData = {
       module: "./query-worker.ts",

@@ -398,6 +398,25 @@ describeEachDatabase("search service", () => {
         await t.orm.close();
       }
     });
+
+    it("the query threads stop once no search has come for a while, and the next search starts them again with the same answers", async () => {
+      const t = await createTestLibrary(undefined, undefined, { database: activeDatabase() });
+      await publish(t, CORPUS);
+      const search = await serviceOver(t, { queryThreads: 1, queryIdleMs: 200 });
+      try {
+        await search.settled();
+        await untilThreads(search, 1);
+        const before = await search.search({ q: "flood" });
+        expect(search.stats().queryThreadStarts).toBe(1);
+        while (search.stats().queryThreads > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        await untilThreads(search, 1);
+        expect(search.stats().queryThreadStarts).toBe(2);
+        expect(await search.search({ q: "flood" })).toEqual(before);
+      } finally {
+        await search.close();
+        await t.orm.close();
+      }
+    });
   });
 
   describe("search service persistence", () => {

@@ -39,6 +39,8 @@ export interface SearchServiceOptions
   readonly queryThreads?: number;
   /** Searches waiting or running in the query threads at most, beyond which they are refused (default 32). */
   readonly maxQueuedQueries?: QueryPoolOptions["maxQueued"];
+  /** The query threads stop after this long without a search (default 30 s), and start again with the next. */
+  readonly queryIdleMs?: QueryPoolOptions["idleMs"];
 }
 
 /** Counters of the index, for tests and the benchmark. */
@@ -47,6 +49,8 @@ export interface SearchStats extends IndexStats {
   readonly facetValues: number;
   /** Query threads ready to answer searches. */
   readonly queryThreads: number;
+  /** How many times the query threads were started (they stop when idle). */
+  readonly queryThreadStarts: number;
 }
 
 /**
@@ -108,6 +112,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
     baseVersion: () => bases,
     threads: options.queryThreads ?? Math.min(4, availableParallelism() - 1),
     maxQueued: options.maxQueuedQueries,
+    idleMs: options.queryIdleMs,
     snippets,
     onMainThread: (query) => searcher.search(query),
   });
@@ -151,6 +156,7 @@ export async function createSearchService(options: SearchServiceOptions): Promis
       ...index.stats(),
       facetValues: Math.max(facets.size(), pool.facetValues),
       queryThreads: pool.readyThreads,
+      queryThreadStarts: pool.starts,
     }),
     async close() {
       if (closed) return;
