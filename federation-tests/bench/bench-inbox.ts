@@ -14,6 +14,7 @@
  *
  * Options: BENCH_INBOX=2000 (items, split between the phases)  BENCH_INBOX_PHASES=4,32 (POSTs in flight per phase)
  * BENCH_PRESIGN=1 (make the HTTP signatures before each phase rather than as the POSTs go)
+ * BENCH_PROFILE=<folder> (a CPU profile of the node's main thread, written when it stops)
  */
 import { performance } from "node:perf_hooks";
 import { generateCryptoKeyPair, signRequest } from "@fedify/fedify";
@@ -28,6 +29,7 @@ const INBOX_RATE = process.env.WEGO_INBOX_RATE ?? "100000";
 const PHASES = (process.env.BENCH_INBOX_PHASES ?? "4,32").split(",").map(Number);
 const REFERENCE_CONCURRENCY = 32;
 const PRESIGN = process.env.BENCH_PRESIGN === "1";
+const PROFILE = process.env.BENCH_PROFILE;
 
 /** One delivery's answer: its status and how long the POST took, in ms. */
 interface Answer {
@@ -153,7 +155,9 @@ export async function runInboxBench(options: InboxBenchOptions): Promise<InboxBe
   const rows: string[][] = [];
   const measured: InboxPhase[] = [];
   try {
-    const node = await cluster.start("bench");
+    const node = await cluster.start("bench", {
+      nodeArgs: PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : undefined,
+    });
     const inbox = `${node.url}/cities/bench/inbox`;
     const followed = await api(node, "/api/peers", { json: { actor: peer.actorId.href } });
     if (followed.status !== 200) throw new Error(`follow failed: ${JSON.stringify(followed.body)}`);
@@ -224,6 +228,8 @@ export async function runInboxBench(options: InboxBenchOptions): Promise<InboxBe
       });
       rows.push(row("GET /healthz → 200", REFERENCE_CONCURRENCY, health, 200));
     }
+    // A profiled node writes its profile when it exits on its own.
+    if (PROFILE) await node.node.stop(60_000);
     return { phases: measured, rows, bodies: bodies.slice(0, n), keys, signMs };
   } finally {
     await peer.close();

@@ -14,7 +14,10 @@ export interface CityNode {
 
 /** Real node processes for a federation scenario, cleaned up by {@link Cluster.stop}. */
 export interface Cluster {
-  start(city: string, options?: { seed?: boolean; args?: string[]; port?: number }): Promise<CityNode>;
+  start(
+    city: string,
+    options?: { seed?: boolean; args?: string[]; port?: number; nodeArgs?: readonly string[] },
+  ): Promise<CityNode>;
   /** Stops (or kills) a node and starts it again on its data folder; `moreArgs` are added to its flags from then on (a later flag wins). */
   restart(node: CityNode, how?: "stop" | "kill", moreArgs?: readonly string[]): Promise<CityNode>;
   stop(): Promise<void>;
@@ -29,7 +32,7 @@ export function createCluster(): Cluster {
     async start(city, options = {}) {
       const dataDir = join(base, city);
       const args = ["--city", city, ...(options.seed ? [] : ["--no-seed"]), ...(options.args ?? [])];
-      const node = await startNodeProcess({ dataDir, args, port: options.port });
+      const node = await startNodeProcess({ dataDir, args, port: options.port, nodeArgs: options.nodeArgs });
       const entry: CityNode = {
         city,
         dataDir,
