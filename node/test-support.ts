@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openDatabase, type Orm } from "./db/orm.ts";
@@ -162,4 +164,40 @@ export function webClient(base: string): WebClient {
     },
   };
   return client;
+}
+
+/** A second Node.js process running test code: another process on the same database. */
+export interface TsxChild {
+  readonly child: ChildProcess;
+  /** What it printed on stdout so far. */
+  stdout(): string;
+  /** What it printed on stderr so far. */
+  stderr(): string;
+  /** Resolves with the signal that ended it (null when it exited by itself). */
+  readonly exited: Promise<NodeJS.Signals | null>;
+}
+
+/**
+ * Runs `code` (an ES module; it imports this repository's TypeScript through tsx by absolute
+ * path) in a child process in the repository's root, collecting its output; `onLine` is
+ * called with each whole line it prints on stdout.
+ */
+export function spawnTsxChild(code: string, onLine?: (line: string) => void): TsxChild {
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  let partial = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (!onLine) return;
+    const lines = (partial + d.toString()).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) onLine(line);
+  });
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
+  return { child, stdout: () => out, stderr: () => err, exited };
 }

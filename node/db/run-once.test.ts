@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { spawnTsxChild } from "../test-support.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { poll } from "../cli/supervisor.ts";
 import { openDatabase, type Orm } from "./orm.ts";
@@ -97,18 +97,10 @@ describe.skipIf(!testPostgresUrl)(
         process.stdout.write((await locks.hold("publisher")) ? "held\\n" : "refused\\n");
         setInterval(() => {}, 1 << 30);
       `;
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-        cwd: fileURLToPath(new URL("../..", import.meta.url)),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
+      const { child, stdout, stderr, exited } = spawnTsxChild(code);
       const other = await processOn(url);
       try {
-        await poll(`the child to hold the lock (stderr: ${err})`, async () => out.includes("held"), 30_000);
+        await poll(`the child to hold the lock (stderr: ${stderr()})`, async () => stdout().includes("held"), 30_000);
         expect(await other.hold("publisher")).toBe(false);
         expect(await other.holders("publisher")).toBe(1);
       } finally {

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnTsxChild } from "../test-support.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Orm } from "../db/orm.ts";
 import { rawRows } from "../db/sql.ts";
@@ -64,26 +65,15 @@ function startQueueProcess(
     process.stdout.write("ready\\n");
     await q.listen(${handler});
   `;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
-    stdio: ["ignore", "pipe", "pipe"],
+  const proc = { done: [] as number[], held: [] as number[], ready: false };
+  const { child, stderr } = spawnTsxChild(code, (line) => {
+    const [word, n] = line.split(" ");
+    if (word === "ready") proc.ready = true;
+    else if (word === "done") proc.done.push(Number(n));
+    else if (word === "hold") proc.held.push(Number(n));
   });
   children.push(child);
-  const proc = { done: [] as number[], held: [] as number[], ready: false };
-  let err = "";
-  let partial = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    const lines = (partial + d.toString()).split("\n");
-    partial = lines.pop()!;
-    for (const line of lines) {
-      const [word, n] = line.split(" ");
-      if (word === "ready") proc.ready = true;
-      else if (word === "done") proc.done.push(Number(n));
-      else if (word === "hold") proc.held.push(Number(n));
-    }
-  });
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return { child, done: proc.done, held: proc.held, ready: () => proc.ready, stderr: () => err };
+  return { child, done: proc.done, held: proc.held, ready: () => proc.ready, stderr };
 }
 
 /** How many connections of the database are LISTENing for queue wake-ups (PostgreSQL). */

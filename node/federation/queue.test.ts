@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnTsxChild } from "../test-support.ts";
 import { Temporal } from "@js-temporal/polyfill";
 import { createFederation, exportJwk, generateCryptoKeyPair, MemoryKvStore, verifyRequest } from "@fedify/fedify";
 import { Create, CryptographicKey, Note, Organization } from "@fedify/fedify/vocab";
@@ -352,17 +352,9 @@ describeEachDatabase("createSqliteMessageQueue()", () => {
       await q.enqueue({ type: "outbox", inbox: "https://b.example/inbox" });
       await q.listen(() => { process.stdout.write("handling\\n"); return new Promise(() => {}); });
     `;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
+    const { child, stdout, stderr, exited } = spawnTsxChild(code);
     try {
-      await poll(`the child to start handling (stderr: ${err})`, () => out.includes("handling"), 20_000);
+      await poll(`the child to start handling (stderr: ${stderr()})`, () => stdout().includes("handling"), 20_000);
     } finally {
       child.kill("SIGKILL");
     }
