@@ -32,7 +32,7 @@ export interface SearchFacets {
 /** Matching documents as parallel arrays (segment, document): thousands per query, no object each. */
 export interface HitList {
   readonly segs: readonly Segment[];
-  readonly docs: readonly number[];
+  readonly docs: ArrayLike<number>;
 }
 
 /** What {@link Facets.count} answers. */

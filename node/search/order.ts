@@ -14,9 +14,9 @@ export function isSortOrder(value: string): value is SortOrder {
 /** The hits of a query, read by position: what an order compares. */
 export interface RankedHits {
   meta(i: number): DocMeta;
-  readonly scores: readonly number[];
+  readonly scores: ArrayLike<number>;
   /** Optional clauses each hit matched (a query for all words ranks those with more first); absent when browsing. */
-  readonly coverage?: readonly number[];
+  readonly coverage?: ArrayLike<number>;
   /** Adoptions per case id, for `adopted`. */
   readonly adoptions?: ReadonlyMap<string, number>;
   /** Whether a hit's title (or a translation's) is the query itself, word for word: a pasted title. */
@@ -96,11 +96,11 @@ export function orderOf(
     default: {
       if (!text) return on(byUpdated);
       const { scores, coverage, titleIs } = hits;
-      // A title pasted whole finds its item first; each hit is checked once.
-      const exact = new Map<number, number>();
+      // A title pasted whole finds its item first; each hit is checked once (-1: not yet).
+      const exact = titleIs ? new Int8Array(scores.length).fill(-1) : undefined;
       const titled = (i: number) => {
-        let t = exact.get(i);
-        if (t === undefined) exact.set(i, (t = titleIs?.(i) ? 1 : 0));
+        let t = exact![i]!;
+        if (t < 0) exact![i] = t = titleIs!(i) ? 1 : 0;
         return t;
       };
       return (a, b) =>

@@ -80,10 +80,10 @@ export interface SearcherOptions {
 
 /** Hits as parallel arrays (segment, document, score): thousands per query, no object each. */
 interface Hits extends HitList {
-  readonly segs: Segment[];
-  readonly docs: number[];
-  readonly scores: number[];
-  readonly coverage: number[];
+  readonly segs: readonly Segment[];
+  readonly docs: ArrayLike<number>;
+  readonly scores: ArrayLike<number>;
+  readonly coverage: ArrayLike<number>;
 }
 
 /** The first `k` of `items` in `order`: a bounded insertion, cheaper than sorting thousands of hits for one page. */
@@ -187,31 +187,47 @@ export class Searcher {
     }
     const words = wordsToMatch(compiled);
     const need = words > 0 ? coverageNeeded(this.index, results, words) : 0;
-    const hits: Hits = { segs: [], docs: [], scores: [], coverage: [] };
+    // Tens of thousands of hits for a common word at 100,000 items: typed arrays sized once, no growth.
+    let most = 0;
+    for (const seg of this.index.segments) most += results.get(seg)!.docs.length;
+    const segs: Segment[] = [];
+    const docs = new Int32Array(most);
+    const scores = new Float64Array(most);
+    const coverage = new Uint16Array(most);
+    let n = 0;
     const matched = new Set<string>();
     for (const seg of this.index.segments) {
       const r = results.get(seg)!;
       for (let k = 0; k < r.docs.length; k++) {
         const doc = r.docs[k]!;
         if (r.coverage[k]! < need || !this.index.isCurrent(seg, doc)) continue;
-        hits.segs.push(seg);
-        hits.docs.push(doc);
-        hits.scores.push(r.scores[k]!);
-        hits.coverage.push(r.coverage[k]!);
+        segs.push(seg);
+        docs[n] = doc;
+        scores[n] = r.scores[k]!;
+        coverage[n] = r.coverage[k]!;
+        n++;
       }
       for (const t of r.matched) matched.add(t);
     }
+    const hits: Hits = {
+      segs,
+      docs: docs.subarray(0, n),
+      scores: scores.subarray(0, n),
+      coverage: coverage.subarray(0, n),
+    };
     return { hits, matched, words, ...(compiled.shortened ? { shortened: compiled.shortened } : {}) };
   }
 
   private allLive(): Hits {
-    const hits: Hits = { segs: [], docs: [], scores: [], coverage: [] };
+    const segs: Segment[] = [];
+    const docs: number[] = [];
+    const scores: number[] = [];
     for (const p of this.index.live()) {
-      hits.segs.push(p.seg);
-      hits.docs.push(p.doc);
-      hits.scores.push(0);
+      segs.push(p.seg);
+      docs.push(p.doc);
+      scores.push(0);
     }
-    return hits;
+    return { segs, docs, scores, coverage: [] };
   }
 }
 
@@ -223,6 +239,14 @@ function wordsOf(text: string): string {
 /** An item's own title, then its translations' (undefined where a translation has none). */
 function titlesOf(meta: DocMeta): (string | undefined)[] {
   return [meta.title, ...Object.values(meta.translations ?? {}).map((tr) => tr.title)];
+}
+
+/** Whether `test` holds for the item's title or one of its translations' (nothing allocated: it runs for every hit). */
+function anyTitle(meta: DocMeta, test: (title: string | undefined) => boolean): boolean {
+  if (test(meta.title)) return true;
+  const translations = meta.translations;
+  if (translations) for (const lang in translations) if (test(translations[lang]!.title)) return true;
+  return false;
 }
 
 /** The words of each title of an item (its own, then its translations'), read once per indexed document. */
@@ -251,8 +275,9 @@ function pastedTitle(q: string, meta: (i: number) => DocMeta, hasAll: (i: number
   return (i) => {
     if (!hasAll(i)) return false;
     const m = meta(i);
+    // Most hits have no title near the query's length: tell that without building the list of titles.
+    if (!anyTitle(m, near)) return false;
     const titles = titlesOf(m);
-    if (!titles.some(near)) return false;
     const words = titleWords(m);
     return titles.some((t, k) => near(t) && words[k] === wanted);
   };
