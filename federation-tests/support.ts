@@ -63,13 +63,14 @@ export function runWegoAsync(
   });
 }
 
-/** As {@link createTokenFor}, without blocking the event loop. */
+/** As {@link createTokenFor} (`moreArgs`: `--database …`), without blocking the event loop. */
 export async function createTokenAsync(
   dataDir: string,
   role: "admin" | "editor",
   name: string = role,
+  moreArgs: readonly string[] = [],
 ): Promise<string> {
-  const r = await runWegoAsync(["token", "create", "--data", dataDir, "--role", role, "--name", name]);
+  const r = await runWegoAsync(["token", "create", "--data", dataDir, "--role", role, "--name", name, ...moreArgs]);
   if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
   return r.stdout.trim().split("\n").at(-1)!;
 }

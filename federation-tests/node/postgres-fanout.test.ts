@@ -15,7 +15,7 @@ import {
   type Cluster,
 } from "../federation/cluster.ts";
 import { startOriginProxy, type Exchange, type OriginProxy } from "../origin-proxy.ts";
-import { poll, removeDir, runWegoAsync, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
+import { createTokenAsync, poll, removeDir, startNodeProcess, tempDir, type NodeProcess } from "../support.ts";
 
 // Two `wego serve` processes on one PostgreSQL database behind one origin (a small proxy,
 // as a load balancer), peered with a third node on SQLite behind a proxy of its own that
@@ -69,9 +69,7 @@ beforeAll(async () => {
   copyFileSync(join(first, "secret.key"), join(second, "secret.key"));
   two = await startNodeProcess({ dataDir: second, args, env });
   running.push(one, two);
-  const made = await runWegoAsync(["token", "create", "--data", first, "--database", database, "--role", "admin"]);
-  if (made.status !== 0) throw new Error(`token create failed: ${made.stderr}`);
-  const token = made.stdout.trim().split("\n").at(-1)!;
+  const token = await createTokenAsync(first, "admin", "admin", ["--database", database]);
   seoul = {
     city: "seoul",
     dataDir: first,
@@ -95,7 +93,7 @@ afterAll(async () => {
 });
 
 /** Seoul as one of its processes answers it (its own port, the same token). */
-const through = (process: NodeProcess): CityNode => ({ ...seoul, url: process.url });
+const through = (proc: NodeProcess): CityNode => ({ ...seoul, url: proc.url });
 
 /** The activity id a delivery to Busan carried, or null for one that is not JSON. */
 function activityId(exchange: Exchange): string | null {
