@@ -5,6 +5,7 @@ import { Item, type ItemRow, type ItemVersionRow } from "./entities.ts";
 import { itemColumns, versionColumns } from "./item-rows.ts";
 import { replaceLinks } from "./item-links.ts";
 import { notify } from "./notifications.ts";
+import { lockUntilCommit } from "./run-once.ts";
 
 // The writes of `items` and `item_versions` (local publishing, ingest, purge, the render
 // backlog): each one transaction, heads moved only by the writer that read them, rows
@@ -63,12 +64,23 @@ export function insertItemRows(em: EntityManager, rows: readonly ItemRow[]): Pro
   return insertChunked(transaction(em), "items", rows.map(itemColumns));
 }
 
+/** The lock that makes the transactions writing versions commit in `seq` order. */
+export const VERSION_ORDER_LOCK = "item_versions.seq";
+
 /**
  * Inserts version rows with bound parameters, inside the current transaction; on PostgreSQL
  * other processes' search indexes are told when it commits (NOTIFY wego_versions).
+ *
+ * Everything that follows `item_versions.seq` from a watermark (the publisher, a peer paging
+ * our outbox, the search index of another process) reads "the versions after n". On
+ * PostgreSQL a sequence number is taken at the insert but seen at the commit, so two
+ * concurrent writers could commit 8 before 7, and a reader between the two commits would
+ * move its watermark past 7 for good. Writers therefore take their numbers under a lock
+ * held until they commit: numbers become visible in their order. (SQLite has one writer.)
  */
 export async function insertVersionRows(em: EntityManager, rows: readonly ItemVersionRow[]): Promise<void> {
   const trx = transaction(em);
+  await lockUntilCommit(em, trx, VERSION_ORDER_LOCK);
   await insertChunked(trx, "item_versions", rows.map(versionColumns));
   await notify(em, trx, "wego_versions");
 }

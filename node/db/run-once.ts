@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import type { Knex } from "@mikro-orm/knex";
 import type { Orm } from "./orm.ts";
 import { isPostgres, rawRows } from "./sql.ts";
 
@@ -41,6 +42,19 @@ const LOCK_SPACE = 0x7765676f;
 /** The second key of lock `name`: 31 bits of its SHA-256. */
 function lockKey(name: string): number {
   return createHash("sha256").update(name).digest().readUInt32BE(0) & 0x7fffffff;
+}
+
+/**
+ * Waits for the transaction-level advisory lock `name` of transaction `trx` on PostgreSQL:
+ * it is held until that transaction commits or rolls back, so transactions that take it
+ * commit one after the other. Nothing on SQLite, where one writer at a time is the rule.
+ */
+export async function lockUntilCommit(
+  em: { getPlatform(): { constructor: { name: string } } },
+  trx: Knex,
+  name: string,
+): Promise<void> {
+  if (isPostgres(em.getPlatform())) await trx.raw("select pg_advisory_xact_lock(?, ?)", [LOCK_SPACE, lockKey(name)]);
 }
 
 /** The part of `pg`'s Client used here. */

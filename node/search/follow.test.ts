@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ItemRow, ItemVersionRow } from "../db/entities.ts";
 import { createItemWrites, insertItemRows, insertVersionRows } from "../db/item-writes.ts";
+import { rawRows } from "../db/sql.ts";
 import { TEST_DATABASES } from "../db/test-databases.ts";
 import { createTestLibrary, TEST_IDENTITY, type TestLibrary } from "../test-support.ts";
 import { createSearchService, type SearchService } from "./service.ts";
@@ -120,8 +121,8 @@ describe.skipIf(postgres.skip !== null)(
       await until("the removed item to leave the index", async () => (await hits(search, "gardens")).length === 0);
     });
 
-    it("finds a version committed after a later one (its seq was skipped at the first read)", async () => {
-      const { a, search } = await twoStores();
+    it("a writer waits for an earlier one to commit: versions become visible in seq order, and are found", async () => {
+      const { a, b, search } = await twoStores();
       // A writer that took its seq and has not committed yet.
       let commit!: () => void;
       const held = new Promise<void>((r) => (commit = r));
@@ -136,14 +137,28 @@ describe.skipIf(postgres.skip !== null)(
         await held;
       });
       await hasSeq;
-      const fast = await a.library.create(caseStudy("Harbour ferry timetable on screens"), { author: "test" });
-      if (!fast.ok) throw new Error(JSON.stringify(fast));
-      await until("the later version to be found", async () => (await hits(search, "ferry")).includes(fast.item.id));
-      expect(await hits(search, "tidal")).toEqual([]);
-      commit();
+      // A second writer starts meanwhile. Were it to commit first, with the later seq, a
+      // reader between the two commits would move its watermark past the earlier one.
+      const fast = a.library.create(caseStudy("Harbour ferry timetable on screens"), { author: "test" });
+      const visible = async () =>
+        rawRows<{ seq: number; id: string }>(
+          b.orm.em.getKnex(),
+          "select seq, item_id as id from item_versions order by seq",
+        );
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        expect(await visible(), "nothing visible while the earlier writer is open").toEqual([]);
+      } finally {
+        commit();
+      }
       await slow;
-      await until("the earlier seq, committed last, to be found", async () =>
-        (await hits(search, "tidal")).includes(slowId),
+      const created = await fast;
+      if (!created.ok) throw new Error(JSON.stringify(created));
+      expect((await visible()).map((r) => r.id)).toEqual([slowId, created.item.id]);
+      await until(
+        "both versions to be found",
+        async () =>
+          (await hits(search, "tidal")).includes(slowId) && (await hits(search, "ferry")).includes(created.item.id),
       );
     });
 

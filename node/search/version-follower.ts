@@ -6,9 +6,10 @@ import type { Logger } from "../log.ts";
 // notification sent in the writer's transaction, and by a timer as the fallback.
 //
 // Sequence numbers are taken when a row is inserted but become visible when its
-// transaction commits, so a later number can be seen before an earlier one. A number
-// skipped at one read is asked for again at the next ones (a rolled-back transaction's
-// never appears; it is forgotten after `gapTtlMs`).
+// transaction commits. Writers take them under a lock held until they commit
+// (insertVersionRows in node/db/item-writes.ts), so numbers become visible in order; a
+// number skipped at one read is still asked for again at the next ones, as a second line of
+// defence (a rolled-back transaction's never appears; it is forgotten after `gapTtlMs`).
 
 /** Options of {@link VersionFollower}. */
 export interface VersionFollowerOptions {
