@@ -98,7 +98,11 @@ describeEachDatabase("linkingTo()", (database) => {
     if (!made.ok) throw new Error("fixture");
     caseId = made.item.id;
   });
-  afterAll(async () => t.orm.close(true));
+  afterAll(async () => {
+    // The render backlog first: the peers' versions ingested here would otherwise render on a closed store.
+    await t.library.close();
+    await t.orm.close(true);
+  });
 
   it("lists a pathway whose case is the item, and drops it when a new version names another case", async () => {
     const made = await t.library.create(pathwayFor(caseId), { author: "test" });
