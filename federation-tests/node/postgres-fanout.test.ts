@@ -214,11 +214,11 @@ describe.skipIf(skip)(
         "process 2 to deliver every item",
         async () => [...acceptedDeliveries(creates).values()].every((n) => n > 0),
         150_000,
-      ).catch((error: Error) => {
+      ).catch(async (error: Error) => {
         const missing = [...acceptedDeliveries(creates)].filter(([, n]) => n === 0).map(([id]) => id);
         const answers = busanProxy.exchanges.filter((e) => e.method === "POST").map((e) => e.status);
         throw new Error(
-          `${error.message}; not delivered: ${missing.join(", ")}; Busan's answers: ${answers.join(" ")}; process 2 printed: ${two.output().slice(-3000)}`,
+          `${error.message}; not delivered: ${missing.join(", ")}; deliveries queued: ${await queued()}; Busan's answers: ${answers.join(" ")}; process 1 printed: ${one.output().slice(-2000)}; process 2 printed: ${two.output().slice(-3000)}`,
         );
       });
       await poll("the shared queue to empty", async () => (await queued()) === 0, 60_000);
